@@ -1,0 +1,191 @@
+//! Deciding whether a subject may be contacted (rules C4 and C5).
+//!
+//! A decision for (subject, purpose, channel, instant) looks at the latest decisive event, by
+//! when it happened and then by when it was recorded, among those whose scope covers the purpose
+//! and channel:
+//! - events for exactly that purpose and channel;
+//! - objections to that purpose on every channel;
+//! - when the purpose is direct marketing, objections to all direct marketing on that channel or
+//!   on every channel (rule C5).
+//!
+//! An opt-in allows; an opt-out, a withdrawal or an objection denies. So an objection to direct
+//! marketing denies every such purpose and channel until a later opt-in reopens one purpose and
+//! one channel. With no decisive event, the subject's regime decides (rule C4).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::consent::ConsentAction;
+use crate::ids::{Channel, PurposeId, SubjectId};
+use crate::purpose::Purpose;
+use crate::subject::Regime;
+
+/// Which events apply: a purpose (or every purpose) on a channel (or every channel).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Scope {
+    /// The purpose, or `None` for all direct-marketing purposes.
+    pub purpose: Option<PurposeId>,
+    /// The channel, or `None` for every channel.
+    pub channel: Option<Channel>,
+}
+
+impl Scope {
+    /// The scopes whose events bear on a decision for `purpose` on `channel`.
+    pub fn covering(purpose: &Purpose, channel: &Channel) -> Vec<Scope> {
+        let p = Some(purpose.id.clone());
+        let c = Some(channel.clone());
+        let mut scopes = vec![Scope { purpose: p.clone(), channel: c.clone() }, Scope { purpose: p, channel: None }];
+        if purpose.direct_marketing {
+            scopes.push(Scope { purpose: None, channel: c });
+            scopes.push(Scope { purpose: None, channel: None });
+        }
+        scopes
+    }
+}
+
+/// A decisive consent event, as a decision refers to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventRef {
+    /// Its entry number in the tenant's ledger.
+    pub seq: u64,
+    /// What happened.
+    pub action: ConsentAction,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// Its purpose, or `None` for all direct marketing.
+    pub purpose: Option<PurposeId>,
+    /// Its channel, or `None` for every channel.
+    pub channel: Option<Channel>,
+}
+
+impl EventRef {
+    /// Whether this event comes after `other`: it happened later, or at the same instant and was
+    /// recorded later.
+    pub fn is_after(&self, other: &EventRef) -> bool {
+        (self.occurred_at, self.seq) > (other.occurred_at, other.seq)
+    }
+}
+
+/// What a store knows about one subject for a decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubjectFacts {
+    /// The subject's regime.
+    pub regime: Regime,
+    /// When the subject was registered.
+    pub registered_at: DateTime<Utc>,
+    /// The latest decisive event, at or before the instant asked about, in any of the scopes
+    /// asked about.
+    pub latest: Option<EventRef>,
+}
+
+/// What decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DecidedBy {
+    /// A consent event.
+    Event(EventRef),
+    /// The regime's default, as no decisive event applies.
+    Regime {
+        /// The subject's regime.
+        regime: Regime,
+    },
+}
+
+/// Whether a subject may be contacted for a purpose on a channel at an instant, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    /// The subject.
+    pub subject: SubjectId,
+    /// The purpose.
+    pub purpose: PurposeId,
+    /// The channel.
+    pub channel: Channel,
+    /// The instant decided for.
+    pub at: DateTime<Utc>,
+    /// Whether contact is allowed.
+    pub allowed: bool,
+    /// What decided.
+    pub decided_by: DecidedBy,
+    /// Since when this decision holds: the deciding event's instant, or the subject's
+    /// registration for a regime default (`None` when asked about an instant before it).
+    pub since: Option<DateTime<Utc>>,
+}
+
+impl Decision {
+    /// Decides from a subject's facts.
+    pub fn from_facts(
+        subject: SubjectId,
+        purpose: PurposeId,
+        channel: Channel,
+        at: DateTime<Utc>,
+        facts: SubjectFacts,
+    ) -> Self {
+        let (allowed, since, decided_by) = match facts.latest {
+            Some(e) => (e.action.allows(), Some(e.occurred_at), DecidedBy::Event(e)),
+            None => (
+                facts.regime.default_allows(),
+                (facts.registered_at <= at).then_some(facts.registered_at),
+                DecidedBy::Regime { regime: facts.regime },
+            ),
+        };
+        Decision { subject, purpose, channel, at, allowed, decided_by, since }
+    }
+
+    /// The reason in plain words.
+    pub fn reason(&self) -> String {
+        match &self.decided_by {
+            DecidedBy::Event(e) => {
+                let what = match e.action {
+                    ConsentAction::OptIn => "opted in",
+                    ConsentAction::OptOut => "opted out",
+                    ConsentAction::Withdraw => "withdrew consent",
+                    ConsentAction::Object => "objected",
+                    ConsentAction::SoftOptInOffered | ConsentAction::ReconfirmRequested => "acted",
+                };
+                let purpose = e.purpose.as_ref().map_or("all direct marketing".to_owned(), |p| p.to_string());
+                let channel = e.channel.as_ref().map_or("every channel".to_owned(), |c| c.to_string());
+                format!(
+                    "{what} to {purpose} on {channel} at {} (ledger entry {})",
+                    crate::time::format(e.occurred_at),
+                    e.seq
+                )
+            }
+            DecidedBy::Regime { regime } => format!(
+                "no opt-in, opt-out or objection applies; the {regime} regime {} by default",
+                if regime.default_allows() { "allows" } else { "denies" }
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::purpose::LegalBasis;
+
+    #[test]
+    fn direct_marketing_decisions_also_look_at_global_objections() {
+        let dm = Purpose::new(PurposeId::new("promo").unwrap(), LegalBasis::Consent, true);
+        let billing = Purpose::new(PurposeId::new("billing").unwrap(), LegalBasis::Contract, false);
+        assert_eq!(Scope::covering(&dm, &Channel::Sms).len(), 4);
+        let scopes = Scope::covering(&billing, &Channel::Sms);
+        assert_eq!(scopes.len(), 2);
+        assert!(scopes.iter().all(|s| s.purpose.is_some()));
+    }
+
+    #[test]
+    fn a_regime_default_holds_since_registration() {
+        let at = crate::time::parse("at", "2025-06-01T00:00:00Z").unwrap();
+        let reg = crate::time::parse("at", "2025-01-01T00:00:00Z").unwrap();
+        let d = Decision::from_facts(
+            SubjectId::new("s").unwrap(),
+            PurposeId::new("p").unwrap(),
+            Channel::Email,
+            at,
+            SubjectFacts { regime: Regime::B2cOptIn, registered_at: reg, latest: None },
+        );
+        assert!(!d.allowed);
+        assert_eq!(d.since, Some(reg));
+        assert!(d.reason().contains("b2c-opt-in regime denies"), "{}", d.reason());
+    }
+}

@@ -1,0 +1,364 @@
+//! [`Gdpr`]: the one entry point that wires a store, a clock and a tenant.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::consent::{Collector, ConsentAction, ConsentEvent, NewConsent, Proof, Source};
+use crate::decision::{Decision, Scope};
+use crate::error::{Error, Result};
+use crate::ids::{Channel, PurposeId, SubjectId, TenantId};
+use crate::ledger::{
+    EntryKind, NewEntry, PersonalValues, StoredEntry, Verification, Verifier, body_json, decode_personal,
+};
+use crate::purpose::{LegalBasis, Purpose};
+use crate::store::{Append, ConsentFact, Effect, Store};
+use crate::subject::{Language, NewSubject, Regime, Subject};
+use crate::time::{self, Clock, SystemClock};
+
+/// The most events [`Gdpr::record_consents`] takes in one call.
+pub const MAX_BATCH: usize = 100_000;
+
+/// gdprkit for one tenant: every capability as a method without generic parameters.
+///
+/// ```
+/// use std::sync::Arc;
+/// use gdprkit::{Channel, ConsentAction, Gdpr, LegalBasis, MemoryStore, NewConsent, NewSubject,
+///               Purpose, PurposeId, Regime, SubjectId};
+///
+/// let gdpr = Gdpr::new(Arc::new(MemoryStore::new()));
+/// let newsletter = PurposeId::new("newsletter")?;
+/// gdpr.add_purpose(Purpose::new(newsletter.clone(), LegalBasis::Consent, true))?;
+/// let jean = SubjectId::new("contact-1")?;
+/// gdpr.add_subject(NewSubject::new(jean.clone(), Regime::B2bOptOut))?;
+/// assert!(gdpr.decide(&jean, &newsletter, &Channel::Email, None)?.allowed);
+///
+/// gdpr.record_consent(NewConsent::new(jean.clone(), ConsentAction::OptOut, newsletter.clone(), Channel::Email))?;
+/// assert!(!gdpr.decide(&jean, &newsletter, &Channel::Email, None)?.allowed);
+/// assert!(gdpr.verify_ledger()?.is_intact());
+/// # Ok::<(), gdprkit::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Gdpr {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    tenant: TenantId,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PurposeBody<'a> {
+    recorded_at: String,
+    id: &'a str,
+    label: &'a str,
+    legal_basis: LegalBasis,
+    direct_marketing: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SubjectBody {
+    recorded_at: String,
+    regime: Regime,
+    language: Option<Language>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ConsentBody {
+    recorded_at: String,
+    occurred_at: String,
+    action: ConsentAction,
+    purpose: Option<PurposeId>,
+    channel: Option<Channel>,
+    source: Option<Source>,
+    collector: Option<String>,
+    notice_version: Option<String>,
+    notice_sha256: Option<String>,
+}
+
+impl Gdpr {
+    /// gdprkit over `store`, on the system clock, for the `default` tenant.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self { store, clock: Arc::new(SystemClock), tenant: TenantId::default_tenant() }
+    }
+
+    /// The same, reading the time from `clock`.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The same, for `tenant`.
+    pub fn with_tenant(mut self, tenant: TenantId) -> Self {
+        self.tenant = tenant;
+        self
+    }
+
+    /// The tenant this instance works for.
+    pub fn tenant(&self) -> &TenantId {
+        &self.tenant
+    }
+
+    /// The store this instance works on.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        time::truncate(self.clock.now())
+    }
+
+    /// Registers a purpose (rule C7). Fails when its id is taken.
+    pub fn add_purpose(&self, purpose: Purpose) -> Result<()> {
+        purpose.validate()?;
+        let body = PurposeBody {
+            recorded_at: time::format(self.now()),
+            id: purpose.id.as_str(),
+            label: &purpose.label,
+            legal_basis: purpose.legal_basis,
+            direct_marketing: purpose.direct_marketing,
+        };
+        let entry = NewEntry::new(EntryKind::Purpose, body_json(&body)?, &PersonalValues::new());
+        self.store.append(&self.tenant, &[Append { entry, effect: Effect::Purpose(purpose) }])?;
+        Ok(())
+    }
+
+    /// The purpose with this id, or [`Error::UnknownPurpose`].
+    pub fn purpose(&self, id: &PurposeId) -> Result<Purpose> {
+        self.store.purpose(&self.tenant, id)?.ok_or_else(|| Error::UnknownPurpose(id.to_string()))
+    }
+
+    /// Every purpose, ordered by id.
+    pub fn purposes(&self) -> Result<Vec<Purpose>> {
+        self.store.purposes(&self.tenant)
+    }
+
+    /// Registers a subject with its regime. Fails when its id is taken.
+    pub fn add_subject(&self, new: NewSubject) -> Result<Subject> {
+        self.add_subjects(vec![new]).map(|mut v| v.remove(0))
+    }
+
+    /// Registers several subjects in one transaction: all of them, or none when one fails.
+    pub fn add_subjects(&self, new: Vec<NewSubject>) -> Result<Vec<Subject>> {
+        check_batch(new.len())?;
+        let now = self.now();
+        let mut appends = Vec::with_capacity(new.len());
+        let mut subjects = Vec::with_capacity(new.len());
+        for n in new {
+            n.validate()?;
+            let body = SubjectBody { recorded_at: time::format(now), regime: n.regime, language: n.language };
+            let mut personal = PersonalValues::new();
+            personal.add("subject", n.id.as_str())?;
+            personal.add_opt("email", n.email.as_deref())?;
+            let subject =
+                Subject { id: n.id, regime: n.regime, email: n.email, language: n.language, registered_at: now };
+            appends.push(Append {
+                entry: NewEntry::new(EntryKind::Subject, body_json(&body)?, &personal),
+                effect: Effect::Subject(subject.clone()),
+            });
+            subjects.push(subject);
+        }
+        self.store.append(&self.tenant, &appends)?;
+        Ok(subjects)
+    }
+
+    /// The subject with this id, or [`Error::UnknownSubject`].
+    pub fn subject(&self, id: &SubjectId) -> Result<Subject> {
+        self.store.subject(&self.tenant, id)?.ok_or_else(|| Error::UnknownSubject(id.to_string()))
+    }
+
+    /// Records one consent event and returns it as the history will show it.
+    pub fn record_consent(&self, consent: NewConsent) -> Result<ConsentEvent> {
+        let now = self.now();
+        let (append, event) = self.prepare_consent(consent, now, &mut HashSet::new(), &mut HashSet::new())?;
+        let seqs = self.store.append(&self.tenant, &[append])?;
+        Ok(ConsentEvent { seq: seqs[0], ..event })
+    }
+
+    /// Records several consent events in one transaction: all of them, or none when one is
+    /// refused. Returns their ledger entry numbers.
+    pub fn record_consents(&self, consents: Vec<NewConsent>) -> Result<Vec<u64>> {
+        check_batch(consents.len())?;
+        let now = self.now();
+        let (mut subjects, mut purposes) = (HashSet::new(), HashSet::new());
+        let appends = consents
+            .into_iter()
+            .map(|c| self.prepare_consent(c, now, &mut subjects, &mut purposes).map(|(a, _)| a))
+            .collect::<Result<Vec<_>>>()?;
+        self.store.append(&self.tenant, &appends)
+    }
+
+    fn prepare_consent(
+        &self,
+        mut c: NewConsent,
+        now: DateTime<Utc>,
+        known_subjects: &mut HashSet<SubjectId>,
+        known_purposes: &mut HashSet<PurposeId>,
+    ) -> Result<(Append, ConsentEvent)> {
+        c.validate(now)?;
+        if !known_subjects.contains(&c.subject) {
+            self.subject(&c.subject)?;
+            known_subjects.insert(c.subject.clone());
+        }
+        if let Some(p) = &c.purpose
+            && !known_purposes.contains(p)
+        {
+            self.purpose(p)?;
+            known_purposes.insert(p.clone());
+        }
+        let occurred_at = c.occurred_at.unwrap_or(now);
+        let body = ConsentBody {
+            recorded_at: time::format(now),
+            occurred_at: time::format(occurred_at),
+            action: c.action,
+            purpose: c.purpose.clone(),
+            channel: c.channel.clone(),
+            source: c.proof.source,
+            collector: c.proof.collected_by.as_ref().map(|k| k.kind().to_owned()),
+            notice_version: c.proof.notice_version.clone(),
+            notice_sha256: c.proof.notice_sha256.clone(),
+        };
+        let mut personal = PersonalValues::new();
+        personal.add("subject", c.subject.as_str())?;
+        personal.add_opt("collected_by", c.proof.collected_by.as_ref().and_then(Collector::name))?;
+        personal.add_opt("ip", c.proof.ip.as_deref())?;
+        personal.add_opt("user_agent", c.proof.user_agent.as_deref())?;
+        personal.add_opt("proof_ref", c.proof.proof_ref.as_deref())?;
+        let append = Append {
+            entry: NewEntry::new(EntryKind::Consent, body_json(&body)?, &personal),
+            effect: Effect::Consent(ConsentFact {
+                subject: c.subject.clone(),
+                action: c.action,
+                purpose: c.purpose.clone(),
+                channel: c.channel.clone(),
+                occurred_at,
+            }),
+        };
+        let event = ConsentEvent {
+            seq: 0,
+            subject: Some(c.subject),
+            action: c.action,
+            purpose: c.purpose,
+            channel: c.channel,
+            occurred_at,
+            recorded_at: now,
+            proof: c.proof,
+        };
+        Ok((append, event))
+    }
+
+    /// Whether `subject` may be contacted for `purpose` on `channel` at `at` (now when `None`),
+    /// and why (rules C4, C5).
+    pub fn decide(
+        &self,
+        subject: &SubjectId,
+        purpose: &PurposeId,
+        channel: &Channel,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<Decision> {
+        let mut decisions = self.decide_many(std::slice::from_ref(subject), purpose, channel, at)?;
+        Ok(decisions.remove(0))
+    }
+
+    /// The same decision for a whole list of subjects, in the order given, in one call: the
+    /// filter for a campaign send. Fails with [`Error::UnknownSubject`] naming the first unknown
+    /// subject.
+    pub fn decide_many(
+        &self,
+        subjects: &[SubjectId],
+        purpose: &PurposeId,
+        channel: &Channel,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<Vec<Decision>> {
+        let purpose = self.purpose(purpose)?;
+        let at = at.map_or_else(|| self.now(), time::truncate);
+        let scopes = Scope::covering(&purpose, channel);
+        let facts = self.store.decision_facts(&self.tenant, subjects, &scopes, at)?;
+        subjects
+            .iter()
+            .zip(facts)
+            .map(|(id, facts)| {
+                let facts = facts.ok_or_else(|| Error::UnknownSubject(id.to_string()))?;
+                Ok(Decision::from_facts(id.clone(), purpose.id.clone(), channel.clone(), at, facts))
+            })
+            .collect()
+    }
+
+    /// Every consent event of a subject, oldest first (by when it happened, then by when it was
+    /// recorded), with both dates and its proof (rule C2).
+    pub fn history(&self, subject: &SubjectId) -> Result<Vec<ConsentEvent>> {
+        self.subject(subject)?;
+        let mut events = Vec::new();
+        self.store.subject_entries(&self.tenant, subject, &mut |e| {
+            if e.kind == EntryKind::Consent.as_str() {
+                events.push(consent_event(e)?);
+            }
+            Ok(())
+        })?;
+        events.sort_by_key(|e| (e.occurred_at, e.seq));
+        Ok(events)
+    }
+
+    /// Verifies the tenant's whole chain, one entry at a time (rule C8).
+    pub fn verify_ledger(&self) -> Result<Verification> {
+        let mut verifier = Verifier::new(self.tenant.clone());
+        let head = self.store.scan_ledger(&self.tenant, &mut |e| verifier.check(e))?;
+        Ok(verifier.finish(head))
+    }
+}
+
+fn check_batch(len: usize) -> Result<()> {
+    if len == 0 {
+        return Err(Error::invalid("batch", "is empty"));
+    }
+    if len > MAX_BATCH {
+        return Err(Error::invalid("batch", format!("holds {len} items, the limit is {MAX_BATCH}")));
+    }
+    Ok(())
+}
+
+fn consent_event(e: &StoredEntry<'_>) -> Result<ConsentEvent> {
+    let body: ConsentBody = serde_json::from_str(e.body)
+        .map_err(|err| Error::Corrupt(format!("ledger entry {} has an unreadable body: {err}", e.seq)))?;
+    let mut subject = None;
+    let (mut collector_name, mut ip, mut user_agent, mut proof_ref) = (None, None, None, None);
+    if let Some(bytes) = e.personal {
+        let values = decode_personal(bytes).map_err(|err| Error::Corrupt(format!("ledger entry {}: {err}", e.seq)))?;
+        for v in values {
+            let value = Some(v.value.to_owned());
+            match v.name {
+                "subject" => subject = Some(SubjectId::new(v.value)?),
+                "collected_by" => collector_name = value,
+                "ip" => ip = value,
+                "user_agent" => user_agent = value,
+                "proof_ref" => proof_ref = value,
+                _ => {}
+            }
+        }
+    }
+    let collected_by = body.collector.as_deref().map(|k| Collector::from_parts(k, collector_name)).transpose()?;
+    Ok(ConsentEvent {
+        seq: e.seq,
+        subject,
+        action: body.action,
+        purpose: body.purpose,
+        channel: body.channel,
+        occurred_at: parse_stored(e.seq, &body.occurred_at)?,
+        recorded_at: parse_stored(e.seq, &body.recorded_at)?,
+        proof: Proof {
+            source: body.source,
+            collected_by,
+            notice_version: body.notice_version,
+            notice_sha256: body.notice_sha256,
+            ip,
+            user_agent,
+            proof_ref,
+        },
+    })
+}
+
+fn parse_stored(seq: u64, s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| Error::Corrupt(format!("ledger entry {seq} has an unreadable instant {s:?}: {e}")))
+}

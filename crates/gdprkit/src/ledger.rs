@@ -1,0 +1,476 @@
+//! The tamper-evident ledger (rule C8, section 4 of the rules).
+//!
+//! Each tenant has one chain of entries numbered from 1. An entry's hash is
+//! `SHA-256(DOMAIN ‖ previous hash ‖ seq ‖ tenant ‖ kind ‖ body ‖ commitments)`, every variable
+//! part prefixed with its length. The body is JSON with no personal data; each personal value
+//! (the subject's id, an e-mail, an IP address, free text) is committed as
+//! `SHA-256(salt ‖ value)` in the commitments, while the value and its random salt are kept beside
+//! the entry in the personal-values record. Erasing a subject clears that record: the chain still
+//! verifies, and the entry still proves that an event of its kind happened at its time.
+//!
+//! The binary layouts, used by every store:
+//! - commitments: repeated `name length (u8) ‖ name ‖ commitment (32 bytes)`;
+//! - personal values: `1 (format version, u8)`, then repeated
+//!   `name length (u8) ‖ name ‖ salt (16 bytes) ‖ value length (u32, big-endian) ‖ value`.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::ids::TenantId;
+
+/// The hash that the first entry of every chain points back to.
+pub const GENESIS: [u8; 32] = [0; 32];
+
+const DOMAIN: &[u8] = b"gdprkit/ledger/v1\0";
+const SALT_LEN: usize = 16;
+const PERSONAL_FORMAT: u8 = 1;
+
+/// What an entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    /// A purpose was registered.
+    Purpose,
+    /// A subject was registered.
+    Subject,
+    /// A consent event.
+    Consent,
+}
+
+impl EntryKind {
+    /// The kind's name as stored and hashed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Purpose => "purpose",
+            EntryKind::Subject => "subject",
+            EntryKind::Consent => "consent",
+        }
+    }
+
+    /// Reads a stored kind name.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "purpose" => Ok(EntryKind::Purpose),
+            "subject" => Ok(EntryKind::Subject),
+            "consent" => Ok(EntryKind::Consent),
+            _ => Err(Error::Corrupt(format!("unknown ledger entry kind {s:?}"))),
+        }
+    }
+}
+
+/// `SHA-256(salt ‖ value)`: what an entry's hash covers in place of a personal value.
+pub fn commitment(salt: &[u8], value: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(salt);
+    h.update(value);
+    h.finalize().into()
+}
+
+/// The hash of an entry, given the hash of the entry before it.
+pub fn entry_hash(prev: &[u8; 32], seq: u64, tenant: &str, kind: &str, body: &str, commitments: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(DOMAIN);
+    h.update(prev);
+    h.update(seq.to_be_bytes());
+    for part in [tenant.as_bytes(), kind.as_bytes(), body.as_bytes(), commitments] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part);
+    }
+    h.finalize().into()
+}
+
+/// The personal values of one entry, with their salts, before they are sealed.
+#[derive(Debug, Default, Clone)]
+pub struct PersonalValues {
+    items: Vec<(&'static str, [u8; SALT_LEN], String)>,
+}
+
+impl PersonalValues {
+    /// No values.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a value under `name` with a fresh random salt.
+    pub fn add(&mut self, name: &'static str, value: impl Into<String>) -> Result<()> {
+        let mut salt = [0u8; SALT_LEN];
+        getrandom::fill(&mut salt)
+            .map_err(|e| Error::Storage { message: format!("no randomness for a salt: {e}"), source: None })?;
+        self.items.push((name, salt, value.into()));
+        Ok(())
+    }
+
+    /// Adds a value when there is one.
+    pub fn add_opt(&mut self, name: &'static str, value: Option<&str>) -> Result<()> {
+        match value {
+            Some(v) => self.add(name, v),
+            None => Ok(()),
+        }
+    }
+
+    /// The commitments, in the layout described in the module docs.
+    pub fn commitments(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.items.len() * 40);
+        for (name, salt, value) in &self.items {
+            out.push(name.len() as u8);
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(&commitment(salt, value.as_bytes()));
+        }
+        out
+    }
+
+    /// The values and salts, in the layout described in the module docs; `None` when empty.
+    pub fn encode(&self) -> Option<Vec<u8>> {
+        if self.items.is_empty() {
+            return None;
+        }
+        let mut out = vec![PERSONAL_FORMAT];
+        for (name, salt, value) in &self.items {
+            out.push(name.len() as u8);
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(salt);
+            out.extend_from_slice(&(value.len() as u32).to_be_bytes());
+            out.extend_from_slice(value.as_bytes());
+        }
+        Some(out)
+    }
+}
+
+/// One stored personal value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonalValue<'a> {
+    /// What the value is (`subject`, `email`, `ip`, …).
+    pub name: &'a str,
+    /// The salt of its commitment.
+    pub salt: &'a [u8],
+    /// The value itself.
+    pub value: &'a str,
+}
+
+/// Reads a stored personal-values record.
+pub fn decode_personal(bytes: &[u8]) -> std::result::Result<Vec<PersonalValue<'_>>, String> {
+    let mut r = Reader(bytes);
+    if r.take(1)? != [PERSONAL_FORMAT] {
+        return Err("unknown personal-values format".into());
+    }
+    let mut out = Vec::with_capacity(4);
+    while !r.0.is_empty() {
+        let name_len = r.take(1)?[0] as usize;
+        let name = std::str::from_utf8(r.take(name_len)?).map_err(|_| "a value name is not UTF-8")?;
+        let salt = r.take(SALT_LEN)?;
+        let len_bytes: [u8; 4] = r.take(4)?.try_into().map_err(|_| "truncated")?;
+        let value =
+            std::str::from_utf8(r.take(u32::from_be_bytes(len_bytes) as usize)?).map_err(|_| "a value is not UTF-8")?;
+        out.push(PersonalValue { name, salt, value });
+    }
+    Ok(out)
+}
+
+/// Finds the commitment stored under `name`.
+fn find_commitment<'a>(mut commitments: &'a [u8], name: &str) -> std::result::Result<Option<&'a [u8]>, String> {
+    while !commitments.is_empty() {
+        let len = commitments[0] as usize;
+        let end = 1 + len + 32;
+        if commitments.len() < end {
+            return Err("the commitments are truncated".into());
+        }
+        if &commitments[1..1 + len] == name.as_bytes() {
+            return Ok(Some(&commitments[1 + len..end]));
+        }
+        commitments = &commitments[end..];
+    }
+    Ok(None)
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> std::result::Result<&'a [u8], String> {
+        if self.0.len() < n {
+            return Err("the personal values are truncated".into());
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+}
+
+/// Serializes an entry body. Bodies are hashed as stored, so they are never re-serialized.
+pub fn body_json<T: Serialize>(body: &T) -> Result<String> {
+    serde_json::to_string(body).map_err(|e| Error::Corrupt(format!("an entry body could not be written: {e}")))
+}
+
+/// An entry ready to be appended: the store gives it its number and hash inside its transaction.
+#[derive(Debug, Clone)]
+pub struct NewEntry {
+    /// What it records.
+    pub kind: EntryKind,
+    /// Its JSON body, free of personal data.
+    pub body: String,
+    /// The commitments of its personal values.
+    pub commitments: Vec<u8>,
+    /// Its personal values and salts, if any.
+    pub personal: Option<Vec<u8>>,
+}
+
+impl NewEntry {
+    /// An entry of `kind` with `body` and the given personal values.
+    pub fn new(kind: EntryKind, body: String, personal: &PersonalValues) -> Self {
+        Self { kind, body, commitments: personal.commitments(), personal: personal.encode() }
+    }
+
+    /// The number and hash this entry takes after `head` (the last entry's number and hash, or
+    /// `None` for an empty chain).
+    pub fn seal(&self, tenant: &TenantId, head: Option<(u64, [u8; 32])>) -> (u64, [u8; 32]) {
+        let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS));
+        let seq = prev_seq + 1;
+        (seq, entry_hash(&prev_hash, seq, tenant.as_str(), self.kind.as_str(), &self.body, &self.commitments))
+    }
+}
+
+/// An entry as a store reads it back, borrowed from the store's row.
+#[derive(Debug, Clone, Copy)]
+pub struct StoredEntry<'a> {
+    /// Its number in the tenant's chain, from 1.
+    pub seq: u64,
+    /// The hash of the entry before it ([`GENESIS`] for the first).
+    pub prev_hash: &'a [u8],
+    /// Its own hash.
+    pub hash: &'a [u8],
+    /// What it records.
+    pub kind: &'a str,
+    /// Its JSON body.
+    pub body: &'a str,
+    /// The commitments of its personal values.
+    pub commitments: &'a [u8],
+    /// Its personal values, or `None` once erased (or when it had none).
+    pub personal: Option<&'a [u8]>,
+}
+
+/// The outcome of verifying a chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Verification {
+    /// Every entry matched.
+    Intact {
+        /// How many entries were checked.
+        entries: u64,
+    },
+    /// An entry did not match.
+    Broken {
+        /// The number of the first entry that does not match.
+        seq: u64,
+        /// Why it does not.
+        reason: String,
+    },
+}
+
+impl Verification {
+    /// Whether the chain is intact.
+    pub fn is_intact(&self) -> bool {
+        matches!(self, Verification::Intact { .. })
+    }
+}
+
+/// Checks a chain entry by entry, in order, holding only the last hash.
+#[derive(Debug)]
+pub struct Verifier {
+    tenant: TenantId,
+    last_seq: u64,
+    last_hash: [u8; 32],
+    broken: Option<(u64, String)>,
+}
+
+impl Verifier {
+    /// A verifier for the chain of `tenant`.
+    pub fn new(tenant: TenantId) -> Self {
+        Self { tenant, last_seq: 0, last_hash: GENESIS, broken: None }
+    }
+
+    /// Checks the next entry. Returns `false` once the chain is found broken; later entries are
+    /// then not looked at.
+    pub fn check(&mut self, e: &StoredEntry<'_>) -> bool {
+        if self.broken.is_some() {
+            return false;
+        }
+        match self.check_entry(e) {
+            Ok(hash) => {
+                self.last_seq = e.seq;
+                self.last_hash = hash;
+                true
+            }
+            Err(reason) => {
+                self.broken = Some((e.seq, reason));
+                false
+            }
+        }
+    }
+
+    fn check_entry(&self, e: &StoredEntry<'_>) -> std::result::Result<[u8; 32], String> {
+        let expected = self.last_seq + 1;
+        if e.seq != expected {
+            return Err(format!("entry {expected} is missing: the chain jumps from {} to {}", self.last_seq, e.seq));
+        }
+        if e.prev_hash != self.last_hash {
+            return Err("its previous-hash does not match the hash of the entry before it".into());
+        }
+        let hash = entry_hash(&self.last_hash, e.seq, self.tenant.as_str(), e.kind, e.body, e.commitments);
+        if e.hash != hash {
+            return Err("its content does not match its hash".into());
+        }
+        if let Some(personal) = e.personal {
+            for v in decode_personal(personal)? {
+                match find_commitment(e.commitments, v.name)? {
+                    Some(c) if c == commitment(v.salt, v.value.as_bytes()) => {}
+                    Some(_) => return Err(format!("its personal value {:?} does not match its commitment", v.name)),
+                    None => return Err(format!("its personal value {:?} has no commitment", v.name)),
+                }
+            }
+        }
+        Ok(hash)
+    }
+
+    /// The verdict, given the chain head the store recorded (`None` when it recorded none).
+    pub fn finish(self, head: Option<(u64, [u8; 32])>) -> Verification {
+        if let Some((seq, reason)) = self.broken {
+            return Verification::Broken { seq, reason };
+        }
+        let (head_seq, head_hash) = head.unwrap_or((0, GENESIS));
+        if head_seq != self.last_seq || head_hash != self.last_hash {
+            let seq = self.last_seq.max(head_seq);
+            return Verification::Broken {
+                seq,
+                reason: format!("the chain ends at entry {} but its recorded head is entry {head_seq}", self.last_seq),
+            };
+        }
+        Verification::Intact { entries: self.last_seq }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tenant() -> TenantId {
+        TenantId::new("t").unwrap()
+    }
+
+    struct Owned {
+        seq: u64,
+        prev: [u8; 32],
+        hash: [u8; 32],
+        entry: NewEntry,
+    }
+
+    fn chain(n: usize) -> Vec<Owned> {
+        let mut head = None;
+        (0..n)
+            .map(|i| {
+                let mut p = PersonalValues::new();
+                p.add("subject", format!("subject-{i}")).unwrap();
+                let entry = NewEntry::new(EntryKind::Consent, format!("{{\"i\":{i}}}"), &p);
+                let (seq, hash) = entry.seal(&tenant(), head);
+                let prev = head.map(|h: (u64, [u8; 32])| h.1).unwrap_or(GENESIS);
+                head = Some((seq, hash));
+                Owned { seq, prev, hash, entry }
+            })
+            .collect()
+    }
+
+    fn verify(entries: &[Owned], erase: Option<usize>) -> Verification {
+        let mut v = Verifier::new(tenant());
+        for (i, o) in entries.iter().enumerate() {
+            let personal = if erase == Some(i) { None } else { o.entry.personal.as_deref() };
+            v.check(&StoredEntry {
+                seq: o.seq,
+                prev_hash: &o.prev,
+                hash: &o.hash,
+                kind: o.entry.kind.as_str(),
+                body: &o.entry.body,
+                commitments: &o.entry.commitments,
+                personal,
+            });
+        }
+        let head = entries.last().map(|o| (o.seq, o.hash));
+        v.finish(head)
+    }
+
+    #[test]
+    fn an_untouched_chain_verifies_and_counts_its_entries() {
+        assert_eq!(verify(&chain(5), None), Verification::Intact { entries: 5 });
+        assert_eq!(verify(&[], None), Verification::Intact { entries: 0 });
+    }
+
+    #[test]
+    fn erasing_personal_values_leaves_the_chain_verifiable() {
+        assert!(verify(&chain(5), Some(2)).is_intact());
+    }
+
+    #[test]
+    fn a_changed_body_names_its_entry() {
+        let mut c = chain(5);
+        c[3].entry.body = "{\"i\":99}".into();
+        assert_eq!(
+            verify(&c, None),
+            Verification::Broken { seq: 4, reason: "its content does not match its hash".into() }
+        );
+    }
+
+    #[test]
+    fn a_changed_personal_value_names_its_entry() {
+        let mut c = chain(3);
+        let personal = c[1].entry.personal.as_mut().unwrap();
+        let last = personal.len() - 1;
+        personal[last] ^= 1;
+        match verify(&c, None) {
+            Verification::Broken { seq: 2, reason } => assert!(reason.contains("\"subject\""), "{reason}"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_removed_entry_or_a_truncated_tail_is_found() {
+        let mut c = chain(4);
+        c.remove(1);
+        assert!(matches!(verify(&c, None), Verification::Broken { seq: 3, .. }));
+
+        let c = chain(4);
+        let mut v = Verifier::new(tenant());
+        for o in &c[..3] {
+            v.check(&StoredEntry {
+                seq: o.seq,
+                prev_hash: &o.prev,
+                hash: &o.hash,
+                kind: o.entry.kind.as_str(),
+                body: &o.entry.body,
+                commitments: &o.entry.commitments,
+                personal: o.entry.personal.as_deref(),
+            });
+        }
+        assert!(matches!(v.finish(Some((4, c[3].hash))), Verification::Broken { seq: 4, .. }));
+    }
+
+    #[test]
+    fn the_same_content_in_another_tenant_has_another_hash() {
+        let e = NewEntry::new(EntryKind::Purpose, "{}".into(), &PersonalValues::new());
+        let a = e.seal(&TenantId::new("a").unwrap(), None);
+        let b = e.seal(&TenantId::new("b").unwrap(), None);
+        assert_ne!(a.1, b.1);
+    }
+
+    #[test]
+    fn personal_values_round_trip_and_garbage_is_refused() {
+        let mut p = PersonalValues::new();
+        p.add("subject", "jean").unwrap();
+        p.add("ip", "192.0.2.1").unwrap();
+        let bytes = p.encode().unwrap();
+        let values = decode_personal(&bytes).unwrap();
+        assert_eq!(
+            values.iter().map(|v| (v.name, v.value)).collect::<Vec<_>>(),
+            [("subject", "jean"), ("ip", "192.0.2.1")]
+        );
+        assert_ne!(values[0].salt, values[1].salt, "every value has its own salt");
+        assert!(decode_personal(&bytes[..bytes.len() - 1]).is_err());
+        assert!(decode_personal(&[9]).is_err());
+    }
+}

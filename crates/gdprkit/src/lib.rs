@@ -1,0 +1,38 @@
+//! gdprkit: the GDPR machinery a CRM embeds.
+//!
+//! - a consent ledger: every opt-in, opt-out, withdrawal and objection per subject, purpose and
+//!   channel, with both its dates and its proof, hash-chained per tenant so that tampering shows,
+//!   and decisions on whether a subject may be contacted, one at a time or for a whole campaign;
+//! - storage behind the [`Store`] trait: [`MemoryStore`] here, SQLite in `gdprkit-sqlite`;
+//! - one facade, [`Gdpr`], that wires a store, a clock and a tenant.
+//!
+//! The legal rules encoded here are listed in the project's `domain.md`; each module names the
+//! rules it implements.
+
+pub mod consent;
+pub mod decision;
+pub mod error;
+pub mod facade;
+pub mod ids;
+pub mod ledger;
+pub mod memory;
+pub mod purpose;
+pub mod store;
+pub mod subject;
+mod text;
+pub mod time;
+
+#[cfg(feature = "testkit")]
+pub mod testkit;
+
+pub use consent::{Collector, ConsentAction, ConsentEvent, NewConsent, Proof, Source};
+pub use decision::{DecidedBy, Decision, EventRef, Scope, SubjectFacts};
+pub use error::{Error, Result};
+pub use facade::Gdpr;
+pub use ids::{Channel, PurposeId, SubjectId, TenantId};
+pub use ledger::Verification;
+pub use memory::MemoryStore;
+pub use purpose::{LegalBasis, Purpose};
+pub use store::Store;
+pub use subject::{Language, NewSubject, Regime, Subject};
+pub use time::{Clock, FixedClock, SystemClock};

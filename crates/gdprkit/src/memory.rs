@@ -1,0 +1,224 @@
+//! An in-memory store, for tests, dry runs and embedding without a database.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+
+use crate::decision::{EventRef, Scope, SubjectFacts};
+use crate::error::{Error, Result};
+use crate::ids::{PurposeId, SubjectId, TenantId};
+use crate::ledger::{GENESIS, StoredEntry};
+use crate::purpose::Purpose;
+use crate::store::{Append, Effect, Head, Store};
+use crate::subject::Subject;
+
+struct Entry {
+    seq: u64,
+    prev_hash: [u8; 32],
+    hash: [u8; 32],
+    kind: &'static str,
+    body: String,
+    commitments: Vec<u8>,
+    personal: Option<Vec<u8>>,
+}
+
+impl Entry {
+    fn stored(&self) -> StoredEntry<'_> {
+        StoredEntry {
+            seq: self.seq,
+            prev_hash: &self.prev_hash,
+            hash: &self.hash,
+            kind: self.kind,
+            body: &self.body,
+            commitments: &self.commitments,
+            personal: self.personal.as_deref(),
+        }
+    }
+}
+
+#[derive(Default)]
+struct TenantData {
+    entries: Vec<Entry>,
+    purposes: BTreeMap<PurposeId, Purpose>,
+    subjects: HashMap<SubjectId, Subject>,
+    /// Entry numbers naming each subject, in order.
+    subject_seqs: HashMap<SubjectId, Vec<u64>>,
+    /// Decisive consent events per subject and scope, in entry order.
+    events: HashMap<(SubjectId, Scope), Vec<EventRef>>,
+}
+
+impl TenantData {
+    fn head(&self) -> Option<Head> {
+        self.entries.last().map(|e| (e.seq, e.hash))
+    }
+
+    fn latest(&self, subject: &SubjectId, scope: &Scope, at: DateTime<Utc>) -> Option<&EventRef> {
+        self.events
+            .get(&(subject.clone(), scope.clone()))?
+            .iter()
+            .filter(|e| e.occurred_at <= at)
+            .max_by_key(|e| (e.occurred_at, e.seq))
+    }
+}
+
+/// A store that keeps everything in memory, behind one lock.
+#[derive(Default)]
+pub struct MemoryStore {
+    tenants: Mutex<HashMap<TenantId, TenantData>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut HashMap<TenantId, TenantData>) -> Result<T>) -> Result<T> {
+        let mut guard = self.tenants.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut guard)
+    }
+
+    fn read<T>(&self, tenant: &TenantId, f: impl FnOnce(&TenantData) -> Result<T>) -> Result<T> {
+        self.with(|t| match t.get(tenant) {
+            Some(data) => f(data),
+            None => f(&TenantData::default()),
+        })
+    }
+}
+
+impl Store for MemoryStore {
+    fn append(&self, tenant: &TenantId, entries: &[Append]) -> Result<Vec<u64>> {
+        self.with(|tenants| {
+            let data = tenants.entry(tenant.clone()).or_default();
+            // Check every effect before changing anything, so a failed batch leaves no trace.
+            let mut new_subjects = std::collections::HashSet::new();
+            let mut new_purposes = std::collections::HashSet::new();
+            for a in entries {
+                match &a.effect {
+                    Effect::Subject(s) => {
+                        if data.subjects.contains_key(&s.id) || !new_subjects.insert(&s.id) {
+                            return Err(Error::SubjectExists(s.id.to_string()));
+                        }
+                    }
+                    Effect::Purpose(p) => {
+                        if data.purposes.contains_key(&p.id) || !new_purposes.insert(&p.id) {
+                            return Err(Error::PurposeExists(p.id.to_string()));
+                        }
+                    }
+                    Effect::Consent(_) => {}
+                }
+            }
+            let mut seqs = Vec::with_capacity(entries.len());
+            for a in entries {
+                let head = data.head();
+                let (seq, hash) = a.entry.seal(tenant, head);
+                data.entries.push(Entry {
+                    seq,
+                    prev_hash: head.map_or(GENESIS, |h| h.1),
+                    hash,
+                    kind: a.entry.kind.as_str(),
+                    body: a.entry.body.clone(),
+                    commitments: a.entry.commitments.clone(),
+                    personal: a.entry.personal.clone(),
+                });
+                match &a.effect {
+                    Effect::Purpose(p) => {
+                        data.purposes.insert(p.id.clone(), p.clone());
+                    }
+                    Effect::Subject(s) => {
+                        data.subjects.insert(s.id.clone(), s.clone());
+                        data.subject_seqs.entry(s.id.clone()).or_default().push(seq);
+                    }
+                    Effect::Consent(c) => {
+                        data.subject_seqs.entry(c.subject.clone()).or_default().push(seq);
+                        if c.action.is_decisive() {
+                            data.events.entry((c.subject.clone(), c.scope())).or_default().push(EventRef {
+                                seq,
+                                action: c.action,
+                                occurred_at: c.occurred_at,
+                                purpose: c.purpose.clone(),
+                                channel: c.channel.clone(),
+                            });
+                        }
+                    }
+                }
+                seqs.push(seq);
+            }
+            Ok(seqs)
+        })
+    }
+
+    fn purpose(&self, tenant: &TenantId, id: &PurposeId) -> Result<Option<Purpose>> {
+        self.read(tenant, |d| Ok(d.purposes.get(id).cloned()))
+    }
+
+    fn purposes(&self, tenant: &TenantId) -> Result<Vec<Purpose>> {
+        self.read(tenant, |d| Ok(d.purposes.values().cloned().collect()))
+    }
+
+    fn subject(&self, tenant: &TenantId, id: &SubjectId) -> Result<Option<Subject>> {
+        self.read(tenant, |d| Ok(d.subjects.get(id).cloned()))
+    }
+
+    fn decision_facts(
+        &self,
+        tenant: &TenantId,
+        subjects: &[SubjectId],
+        scopes: &[Scope],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Option<SubjectFacts>>> {
+        self.read(tenant, |d| {
+            Ok(subjects
+                .iter()
+                .map(|id| {
+                    let s = d.subjects.get(id)?;
+                    let latest = scopes
+                        .iter()
+                        .filter_map(|scope| d.latest(id, scope, at))
+                        .max_by_key(|e| (e.occurred_at, e.seq))
+                        .cloned();
+                    Some(SubjectFacts { regime: s.regime, registered_at: s.registered_at, latest })
+                })
+                .collect())
+        })
+    }
+
+    fn subject_entries(
+        &self,
+        tenant: &TenantId,
+        subject: &SubjectId,
+        visit: &mut dyn FnMut(&StoredEntry<'_>) -> Result<()>,
+    ) -> Result<()> {
+        self.read(tenant, |d| {
+            for &seq in d.subject_seqs.get(subject).map(Vec::as_slice).unwrap_or_default() {
+                visit(&d.entries[(seq - 1) as usize].stored())?;
+            }
+            Ok(())
+        })
+    }
+
+    fn scan_ledger(&self, tenant: &TenantId, visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool) -> Result<Option<Head>> {
+        self.read(tenant, |d| {
+            for e in &d.entries {
+                if !visit(&e.stored()) {
+                    break;
+                }
+            }
+            Ok(d.head())
+        })
+    }
+
+    fn erase_ledger_values(&self, tenant: &TenantId, subject: &SubjectId) -> Result<u64> {
+        self.with(|tenants| {
+            let Some(d) = tenants.get_mut(tenant) else { return Ok(0) };
+            let mut erased = 0;
+            for &seq in d.subject_seqs.get(subject).map(Vec::as_slice).unwrap_or_default() {
+                if d.entries[(seq - 1) as usize].personal.take().is_some() {
+                    erased += 1;
+                }
+            }
+            Ok(erased)
+        })
+    }
+}

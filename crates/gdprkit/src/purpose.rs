@@ -1,0 +1,113 @@
+//! Purposes of processing and their legal basis (rule C7).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::{PurposeId, truncate_for_message};
+
+/// The longest purpose label accepted, in bytes.
+pub const MAX_LABEL_BYTES: usize = 200;
+
+/// The six legal bases of Art. 6(1) GDPR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LegalBasis {
+    /// Art. 6(1)(a): the subject's consent.
+    Consent,
+    /// Art. 6(1)(b): a contract with the subject.
+    Contract,
+    /// Art. 6(1)(c): a legal obligation of the controller.
+    LegalObligation,
+    /// Art. 6(1)(d): the vital interests of a person.
+    VitalInterests,
+    /// Art. 6(1)(e): a task in the public interest.
+    PublicTask,
+    /// Art. 6(1)(f): the controller's legitimate interests.
+    LegitimateInterests,
+}
+
+impl LegalBasis {
+    /// Every legal basis, in the order of Art. 6(1).
+    pub const ALL: [LegalBasis; 6] = [
+        LegalBasis::Consent,
+        LegalBasis::Contract,
+        LegalBasis::LegalObligation,
+        LegalBasis::VitalInterests,
+        LegalBasis::PublicTask,
+        LegalBasis::LegitimateInterests,
+    ];
+
+    /// The basis's name: `consent`, `contract`, `legal-obligation`, …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LegalBasis::Consent => "consent",
+            LegalBasis::Contract => "contract",
+            LegalBasis::LegalObligation => "legal-obligation",
+            LegalBasis::VitalInterests => "vital-interests",
+            LegalBasis::PublicTask => "public-task",
+            LegalBasis::LegitimateInterests => "legitimate-interests",
+        }
+    }
+}
+
+impl FromStr for LegalBasis {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Self::ALL.into_iter().find(|b| b.as_str() == s || b.as_str().replace('-', "_") == s).ok_or_else(|| {
+            Error::invalid(
+                "legal basis",
+                format!(
+                    "{:?} is not one of consent, contract, legal-obligation, vital-interests, public-task, legitimate-interests",
+                    truncate_for_message(s)
+                ),
+            )
+        })
+    }
+}
+
+impl fmt::Display for LegalBasis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A purpose of processing, registered once per tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purpose {
+    /// The purpose's id.
+    pub id: PurposeId,
+    /// A human-readable label.
+    pub label: String,
+    /// The legal basis of Art. 6(1) the processing rests on.
+    pub legal_basis: LegalBasis,
+    /// Whether the purpose is direct marketing, which an objection always stops (rule C5).
+    pub direct_marketing: bool,
+}
+
+impl Purpose {
+    /// A purpose whose label is its id.
+    pub fn new(id: PurposeId, legal_basis: LegalBasis, direct_marketing: bool) -> Self {
+        let label = id.as_str().to_owned();
+        Self { id, label, legal_basis, direct_marketing }
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        crate::text::check_text("purpose label", &self.label, MAX_LABEL_BYTES)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_legal_basis_round_trips_through_its_name() {
+        for b in LegalBasis::ALL {
+            assert_eq!(b.as_str().parse::<LegalBasis>().unwrap(), b);
+        }
+        assert!("marketing".parse::<LegalBasis>().is_err());
+    }
+}

@@ -1,0 +1,106 @@
+//! The store: where gdprkit keeps its own records (ledger, registries, projections).
+//!
+//! A store appends ledger entries and updates its projections in one transaction, and answers
+//! the reads the facade needs. The rules live in the core; a store only keeps and finds. Every
+//! store passes the conformance suite in [`crate::testkit`].
+
+use chrono::{DateTime, Utc};
+
+use crate::consent::ConsentAction;
+use crate::decision::{Scope, SubjectFacts};
+use crate::error::Result;
+use crate::ids::{Channel, PurposeId, SubjectId, TenantId};
+use crate::ledger::{NewEntry, StoredEntry};
+use crate::purpose::Purpose;
+use crate::subject::Subject;
+
+/// What appending an entry changes besides the chain.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    /// Registers a purpose; fails with [`crate::Error::PurposeExists`] when its id is taken.
+    Purpose(Purpose),
+    /// Registers a subject; fails with [`crate::Error::SubjectExists`] when its id is taken.
+    Subject(Subject),
+    /// Records a consent event about a subject.
+    Consent(ConsentFact),
+}
+
+/// A consent event as the projections keep it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentFact {
+    /// The subject.
+    pub subject: SubjectId,
+    /// What happened.
+    pub action: ConsentAction,
+    /// The purpose, or `None` for all direct marketing.
+    pub purpose: Option<PurposeId>,
+    /// The channel, or `None` for every channel.
+    pub channel: Option<Channel>,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+}
+
+impl ConsentFact {
+    /// The scope the event applies to.
+    pub fn scope(&self) -> Scope {
+        Scope { purpose: self.purpose.clone(), channel: self.channel.clone() }
+    }
+}
+
+/// An entry to append and what it changes.
+#[derive(Debug, Clone)]
+pub struct Append {
+    /// The ledger entry.
+    pub entry: NewEntry,
+    /// Its effect on the projections.
+    pub effect: Effect,
+}
+
+/// The last entry of a chain: its number and hash.
+pub type Head = (u64, [u8; 32]);
+
+/// Storage for gdprkit's own records. Implementations must be safe to share between threads.
+pub trait Store: Send + Sync {
+    /// Appends entries to the tenant's chain in one transaction: each is sealed with
+    /// [`NewEntry::seal`] after the current head, and its effect applied. Either every entry is
+    /// appended and every effect applied, or nothing is. Returns the entries' numbers.
+    fn append(&self, tenant: &TenantId, entries: &[Append]) -> Result<Vec<u64>>;
+
+    /// The purpose with this id.
+    fn purpose(&self, tenant: &TenantId, id: &PurposeId) -> Result<Option<Purpose>>;
+
+    /// Every purpose of the tenant, ordered by id.
+    fn purposes(&self, tenant: &TenantId) -> Result<Vec<Purpose>>;
+
+    /// The subject with this id.
+    fn subject(&self, tenant: &TenantId, id: &SubjectId) -> Result<Option<Subject>>;
+
+    /// For each subject, in the order given: its facts for a decision at `at` over `scopes`, or
+    /// `None` when the subject does not exist. The latest event is the decisive consent event
+    /// (see [`ConsentAction::is_decisive`]) with the greatest (`occurred_at`, entry number) among
+    /// those in one of `scopes` that happened at or before `at`.
+    fn decision_facts(
+        &self,
+        tenant: &TenantId,
+        subjects: &[SubjectId],
+        scopes: &[Scope],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Option<SubjectFacts>>>;
+
+    /// Visits, in entry order, every entry whose effect named this subject.
+    fn subject_entries(
+        &self,
+        tenant: &TenantId,
+        subject: &SubjectId,
+        visit: &mut dyn FnMut(&StoredEntry<'_>) -> Result<()>,
+    ) -> Result<()>;
+
+    /// Visits the tenant's chain in entry order, holding one entry at a time, until `visit`
+    /// returns `false`. Returns the head the store recorded, read in the same snapshot.
+    fn scan_ledger(&self, tenant: &TenantId, visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool) -> Result<Option<Head>>;
+
+    /// Deletes the personal values and salts of every entry whose effect named this subject,
+    /// leaving the entries and their commitments (section 4 of the rules). Returns how many
+    /// entries lost their values.
+    fn erase_ledger_values(&self, tenant: &TenantId, subject: &SubjectId) -> Result<u64>;
+}

@@ -1,0 +1,142 @@
+//! Data subjects: the people a CRM holds data on.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::{SubjectId, truncate_for_message};
+
+/// The rule that decides contact when a subject has no consent event for a purpose and channel
+/// (rule C4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Regime {
+    /// Professional contacts (CNIL rule): allowed unless the contact opted out or objected.
+    B2bOptOut,
+    /// Consumers (CPCE L.34-5): denied unless the latest event is an opt-in.
+    B2cOptIn,
+    /// Existing customers, analogous products: allowed unless the contact opted out.
+    SoftOptIn,
+}
+
+impl Regime {
+    /// The regime's name: `b2b-opt-out`, `b2c-opt-in` or `soft-opt-in`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Regime::B2bOptOut => "b2b-opt-out",
+            Regime::B2cOptIn => "b2c-opt-in",
+            Regime::SoftOptIn => "soft-opt-in",
+        }
+    }
+
+    /// Whether contact is allowed when no event decides.
+    pub fn default_allows(self) -> bool {
+        match self {
+            Regime::B2bOptOut | Regime::SoftOptIn => true,
+            Regime::B2cOptIn => false,
+        }
+    }
+}
+
+impl FromStr for Regime {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "b2b-opt-out" | "b2b_opt_out" => Ok(Regime::B2bOptOut),
+            "b2c-opt-in" | "b2c_opt_in" => Ok(Regime::B2cOptIn),
+            "soft-opt-in" | "soft_opt_in" => Ok(Regime::SoftOptIn),
+            _ => Err(Error::invalid(
+                "regime",
+                format!("{:?} is not one of b2b-opt-out, b2c-opt-in, soft-opt-in", truncate_for_message(s)),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Regime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The language a subject is written to in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// French.
+    Fr,
+    /// English.
+    En,
+}
+
+impl Language {
+    /// The ISO 639-1 code: `fr` or `en`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Fr => "fr",
+            Language::En => "en",
+        }
+    }
+}
+
+impl FromStr for Language {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "fr" => Ok(Language::Fr),
+            "en" => Ok(Language::En),
+            _ => Err(Error::invalid("language", format!("{:?} is not one of fr, en", truncate_for_message(s)))),
+        }
+    }
+}
+
+impl fmt::Display for Language {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What is needed to register a subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSubject {
+    /// The CRM's id for the subject.
+    pub id: SubjectId,
+    /// The default rule for contact.
+    pub regime: Regime,
+    /// The subject's e-mail address, where known.
+    pub email: Option<String>,
+    /// The language to write to the subject in, where known.
+    pub language: Option<Language>,
+}
+
+impl NewSubject {
+    /// A subject with a regime and nothing else.
+    pub fn new(id: SubjectId, regime: Regime) -> Self {
+        Self { id, regime, email: None, language: None }
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        if let Some(email) = &self.email {
+            crate::text::check_email(email)?;
+        }
+        Ok(())
+    }
+}
+
+/// A registered subject.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    /// The CRM's id for the subject.
+    pub id: SubjectId,
+    /// The default rule for contact.
+    pub regime: Regime,
+    /// The subject's e-mail address, where known.
+    pub email: Option<String>,
+    /// The language to write to the subject in, where known.
+    pub language: Option<Language>,
+    /// When the subject was registered.
+    pub registered_at: DateTime<Utc>,
+}

@@ -1,0 +1,325 @@
+//! The store conformance suite: every store runs it with one line.
+//!
+//! ```ignore
+//! gdprkit::store_conformance!(|| std::sync::Arc::new(MyStore::open_temporary().unwrap()));
+//! ```
+//!
+//! The macro expands to one `#[test]` per check below; each check gets a fresh, empty store from
+//! the factory and panics with a message naming what the store got wrong.
+
+#![allow(clippy::unwrap_used, clippy::manual_is_multiple_of, missing_docs)]
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::ledger::Verification;
+use crate::{
+    Channel, Clock, Collector, ConsentAction, DecidedBy, Error, FixedClock, Gdpr, LegalBasis, NewConsent, NewSubject,
+    Proof, Purpose, PurposeId, Regime, Source, Store, SubjectId, TenantId,
+};
+
+/// A factory of fresh, empty stores.
+pub type Factory<'a> = &'a dyn Fn() -> Arc<dyn Store>;
+
+/// Expands to the conformance suite's tests for the stores that `$factory` makes.
+#[macro_export]
+macro_rules! store_conformance {
+    ($factory:expr) => {
+        mod store_conformance {
+            #[allow(unused_imports)]
+            use super::*;
+
+            fn factory() -> ::std::sync::Arc<dyn $crate::Store> {
+                ($factory)()
+            }
+
+            $crate::store_conformance!(@tests
+                appends_form_one_verifiable_chain,
+                a_failed_batch_leaves_nothing,
+                purposes_are_listed_by_id,
+                decisions_follow_the_latest_event_at_the_instant,
+                objections_block_direct_marketing_until_a_later_opt_in,
+                campaign_decisions_keep_the_input_order,
+                history_keeps_both_dates_and_the_proof,
+                erasing_values_keeps_the_chain_verifiable,
+                tenants_are_kept_apart,
+                concurrent_appends_keep_one_chain,
+            );
+        }
+    };
+    (@tests $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                $crate::testkit::$name(&factory);
+            }
+        )*
+    };
+}
+
+pub fn t(s: &str) -> DateTime<Utc> {
+    crate::time::parse("instant", s).unwrap()
+}
+
+pub fn sid(s: &str) -> SubjectId {
+    SubjectId::new(s).unwrap()
+}
+
+pub fn pid(s: &str) -> PurposeId {
+    PurposeId::new(s).unwrap()
+}
+
+/// A facade over a fresh store from `factory`, with a clock at 2025-01-01, two purposes
+/// (`promo`, direct marketing; `billing`, not) and subjects `b2b`, `b2c` and `soft`.
+pub fn setup(factory: Factory<'_>) -> (Gdpr, Arc<FixedClock>) {
+    let clock = Arc::new(FixedClock::new(t("2025-01-01T00:00:00Z")));
+    let gdpr = Gdpr::new(factory()).with_clock(clock.clone());
+    gdpr.add_purpose(Purpose::new(pid("promo"), LegalBasis::Consent, true)).unwrap();
+    gdpr.add_purpose(Purpose::new(pid("billing"), LegalBasis::Contract, false)).unwrap();
+    for (id, regime) in [("b2b", Regime::B2bOptOut), ("b2c", Regime::B2cOptIn), ("soft", Regime::SoftOptIn)] {
+        gdpr.add_subject(NewSubject::new(sid(id), regime)).unwrap();
+    }
+    (gdpr, clock)
+}
+
+/// A fully proven consent event.
+pub fn event(subject: &str, action: ConsentAction, purpose: &str, channel: Channel, at: &str) -> NewConsent {
+    let mut c = NewConsent::new(sid(subject), action, pid(purpose), channel);
+    c.occurred_at = Some(t(at));
+    c.proof = Proof {
+        source: Some(Source::WebForm),
+        collected_by: Some(Collector::Subject),
+        notice_version: Some("v1".into()),
+        notice_sha256: Some("0".repeat(64)),
+        ip: Some("192.0.2.7".into()),
+        user_agent: Some("Mozilla/5.0".into()),
+        proof_ref: None,
+    };
+    c
+}
+
+fn allowed(g: &Gdpr, subject: &str, purpose: &str, channel: Channel, at: Option<&str>) -> bool {
+    g.decide(&sid(subject), &pid(purpose), &channel, at.map(t)).unwrap().allowed
+}
+
+pub fn appends_form_one_verifiable_chain(factory: Factory<'_>) {
+    let (g, clock) = setup(factory);
+    assert_eq!(g.verify_ledger().unwrap(), Verification::Intact { entries: 5 }, "2 purposes and 3 subjects");
+    clock.advance(TimeDelta::days(1));
+    let seqs = g
+        .record_consents(
+            (0..10)
+                .map(|i| {
+                    event("b2c", ConsentAction::OptIn, "promo", Channel::Email, &format!("2025-01-01T00:00:{i:02}Z"))
+                })
+                .collect(),
+        )
+        .unwrap();
+    assert_eq!(seqs, (6..16).collect::<Vec<u64>>(), "entries are numbered on from the head");
+    assert_eq!(g.verify_ledger().unwrap(), Verification::Intact { entries: 15 });
+}
+
+pub fn a_failed_batch_leaves_nothing(factory: Factory<'_>) {
+    let (g, _) = setup(factory);
+    let err = g.add_subjects(vec![
+        NewSubject::new(sid("new"), Regime::B2cOptIn),
+        NewSubject::new(sid("b2b"), Regime::B2cOptIn),
+    ]);
+    assert!(matches!(err, Err(Error::SubjectExists(ref s)) if s == "b2b"), "{err:?}");
+    assert!(matches!(g.subject(&sid("new")), Err(Error::UnknownSubject(_))), "the batch must not be half applied");
+    let err = g.add_purpose(Purpose::new(pid("promo"), LegalBasis::Consent, false));
+    assert!(matches!(err, Err(Error::PurposeExists(_))), "{err:?}");
+    let err = g.record_consents(vec![
+        event("b2c", ConsentAction::OptIn, "promo", Channel::Email, "2024-12-01T00:00:00Z"),
+        event("ghost", ConsentAction::OptIn, "promo", Channel::Email, "2024-12-01T00:00:00Z"),
+    ]);
+    assert!(matches!(err, Err(Error::UnknownSubject(_))), "{err:?}");
+    assert!(g.history(&sid("b2c")).unwrap().is_empty());
+    assert_eq!(g.verify_ledger().unwrap(), Verification::Intact { entries: 5 }, "nothing was appended");
+}
+
+pub fn purposes_are_listed_by_id(factory: Factory<'_>) {
+    let (g, _) = setup(factory);
+    let mut p = Purpose::new(pid("analytics"), LegalBasis::LegitimateInterests, false);
+    p.label = "Mesure d'audience".into();
+    g.add_purpose(p.clone()).unwrap();
+    let all = g.purposes().unwrap();
+    assert_eq!(all.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), ["analytics", "billing", "promo"]);
+    assert_eq!(all[0], p, "every field reads back");
+    assert_eq!(g.purpose(&pid("promo")).unwrap().legal_basis, LegalBasis::Consent);
+}
+
+pub fn decisions_follow_the_latest_event_at_the_instant(factory: Factory<'_>) {
+    let (g, clock) = setup(factory);
+    clock.set(t("2025-06-01T00:00:00Z"));
+    assert!(allowed(&g, "b2b", "promo", Channel::Email, None), "b2b defaults to allowed");
+    assert!(!allowed(&g, "b2c", "promo", Channel::Email, None), "b2c defaults to denied");
+    assert!(allowed(&g, "soft", "promo", Channel::Email, None), "soft opt-in defaults to allowed");
+
+    g.record_consent(event("b2c", ConsentAction::OptIn, "promo", Channel::Email, "2025-02-01T00:00:00Z")).unwrap();
+    g.record_consent(event("b2c", ConsentAction::Withdraw, "promo", Channel::Email, "2025-04-01T00:00:00Z")).unwrap();
+    // Recorded last, but happened in between: it does not override the later withdrawal.
+    g.record_consent(event("b2c", ConsentAction::OptIn, "promo", Channel::Email, "2025-03-01T00:00:00Z")).unwrap();
+    let d = g.decide(&sid("b2c"), &pid("promo"), &Channel::Email, None).unwrap();
+    assert!(!d.allowed);
+    assert_eq!(d.since, Some(t("2025-04-01T00:00:00Z")));
+    assert!(matches!(d.decided_by, DecidedBy::Event(ref e) if e.action == ConsentAction::Withdraw));
+    assert!(allowed(&g, "b2c", "promo", Channel::Email, Some("2025-03-15T00:00:00Z")), "withdrawal is not retroactive");
+    assert!(!allowed(&g, "b2c", "promo", Channel::Email, Some("2025-01-15T00:00:00Z")));
+    assert!(!allowed(&g, "b2c", "promo", Channel::Sms, None), "another channel keeps its default");
+
+    // Two events at the same instant: the one recorded later wins.
+    g.record_consent(event("b2b", ConsentAction::OptOut, "promo", Channel::Sms, "2025-05-01T00:00:00Z")).unwrap();
+    g.record_consent(event("b2b", ConsentAction::OptIn, "promo", Channel::Sms, "2025-05-01T00:00:00Z")).unwrap();
+    assert!(allowed(&g, "b2b", "promo", Channel::Sms, None));
+
+    // Informational events decide nothing.
+    g.record_consent(event("b2c", ConsentAction::ReconfirmRequested, "promo", Channel::Post, "2025-05-01T00:00:00Z"))
+        .unwrap();
+    assert!(!allowed(&g, "b2c", "promo", Channel::Post, None));
+}
+
+pub fn objections_block_direct_marketing_until_a_later_opt_in(factory: Factory<'_>) {
+    let (g, clock) = setup(factory);
+    clock.set(t("2025-06-01T00:00:00Z"));
+    g.record_consent(event("b2c", ConsentAction::OptIn, "promo", Channel::Email, "2025-01-10T00:00:00Z")).unwrap();
+    let mut objection = NewConsent::objection(sid("b2c"));
+    objection.occurred_at = Some(t("2025-02-01T00:00:00Z"));
+    g.record_consent(objection).unwrap();
+    let mut soft_objection = NewConsent::objection(sid("soft"));
+    soft_objection.occurred_at = Some(t("2025-02-01T00:00:00Z"));
+    g.record_consent(soft_objection).unwrap();
+
+    for ch in [Channel::Email, Channel::Sms, Channel::Custom("whatsapp".into())] {
+        assert!(!allowed(&g, "b2c", "promo", ch.clone(), None), "objection blocks promo on {ch}");
+        assert!(!allowed(&g, "soft", "promo", ch, None), "whatever the regime");
+    }
+    assert!(allowed(&g, "soft", "billing", Channel::Email, None), "a purpose that is not marketing is untouched");
+    assert!(allowed(&g, "b2c", "promo", Channel::Email, Some("2025-01-20T00:00:00Z")), "not retroactive");
+
+    g.record_consent(event("b2c", ConsentAction::OptIn, "promo", Channel::Sms, "2025-03-01T00:00:00Z")).unwrap();
+    assert!(allowed(&g, "b2c", "promo", Channel::Sms, None), "a later opt-in reopens its purpose and channel");
+    assert!(!allowed(&g, "b2c", "promo", Channel::Email, None), "and only that one");
+
+    // An objection scoped to one purpose blocks it on every channel, even when not marketing.
+    let mut scoped = NewConsent::objection(sid("b2b"));
+    scoped.purpose = Some(pid("billing"));
+    scoped.occurred_at = Some(t("2025-02-01T00:00:00Z"));
+    g.record_consent(scoped).unwrap();
+    assert!(!allowed(&g, "b2b", "billing", Channel::Post, None));
+    assert!(allowed(&g, "b2b", "promo", Channel::Post, None));
+}
+
+pub fn campaign_decisions_keep_the_input_order(factory: Factory<'_>) {
+    let (g, clock) = setup(factory);
+    let n = 600;
+    let new: Vec<_> = (0..n)
+        .map(|i| {
+            NewSubject::new(sid(&format!("c{i:04}")), if i % 2 == 0 { Regime::B2cOptIn } else { Regime::B2bOptOut })
+        })
+        .collect();
+    g.add_subjects(new).unwrap();
+    clock.set(t("2025-06-01T00:00:00Z"));
+    let mut events = Vec::new();
+    for i in (0..n).filter(|i| i % 3 == 0) {
+        let action = if i % 2 == 0 { ConsentAction::OptIn } else { ConsentAction::OptOut };
+        events.push(event(&format!("c{i:04}"), action, "promo", Channel::Email, "2025-02-01T00:00:00Z"));
+    }
+    g.record_consents(events).unwrap();
+    let expect = |i: usize| if i % 3 == 0 { i % 2 == 0 } else { i % 2 == 1 };
+
+    // Reverse order, a repeated subject: large lists and small ones must answer alike.
+    for size in [3usize, n] {
+        let ids: Vec<usize> = (0..size).rev().chain([0]).collect();
+        let subjects: Vec<SubjectId> = ids.iter().map(|i| sid(&format!("c{i:04}"))).collect();
+        let decisions = g.decide_many(&subjects, &pid("promo"), &Channel::Email, None).unwrap();
+        assert_eq!(decisions.len(), ids.len());
+        for (d, &i) in decisions.iter().zip(&ids) {
+            assert_eq!(d.subject, sid(&format!("c{i:04}")));
+            assert_eq!(d.allowed, expect(i), "subject {i} in a list of {size}");
+        }
+    }
+    let before =
+        g.decide_many(&[sid("c0000")], &pid("promo"), &Channel::Email, Some(t("2025-01-15T00:00:00Z"))).unwrap();
+    assert!(!before[0].allowed, "at an earlier instant, the opt-in had not happened");
+    let err = g.decide_many(&[sid("c0000"), sid("nobody")], &pid("promo"), &Channel::Email, None);
+    assert!(matches!(err, Err(Error::UnknownSubject(ref s)) if s == "nobody"), "{err:?}");
+}
+
+pub fn history_keeps_both_dates_and_the_proof(factory: Factory<'_>) {
+    let (g, clock) = setup(factory);
+    clock.set(t("2025-06-01T00:00:00Z"));
+    let mut late = event("b2c", ConsentAction::OptIn, "promo", Channel::Email, "2025-03-01T10:00:00Z");
+    late.proof.collected_by = Some(Collector::ThirdParty("ListCo".into()));
+    late.proof.source = Some(Source::Import);
+    late.proof.proof_ref = Some("listco/2025/17".into());
+    g.record_consent(late.clone()).unwrap();
+    clock.set(t("2025-06-02T00:00:00Z"));
+    g.record_consent(event("b2c", ConsentAction::OptOut, "promo", Channel::Sms, "2025-01-01T09:00:00.123456Z"))
+        .unwrap();
+
+    let h = g.history(&sid("b2c")).unwrap();
+    assert_eq!(h.len(), 2);
+    assert_eq!(h[0].occurred_at, t("2025-01-01T09:00:00.123456Z"), "oldest first, by when it happened");
+    assert_eq!(h[0].recorded_at, t("2025-06-02T00:00:00Z"));
+    assert_eq!(h[1].recorded_at, t("2025-06-01T00:00:00Z"));
+    assert_eq!(h[1].proof, late.proof, "the whole proof reads back");
+    assert_eq!(h[1].subject, Some(sid("b2c")));
+    assert!(g.history(&sid("b2b")).unwrap().is_empty());
+    assert!(matches!(g.history(&sid("nobody")), Err(Error::UnknownSubject(_))));
+}
+
+pub fn erasing_values_keeps_the_chain_verifiable(factory: Factory<'_>) {
+    let (g, clock) = setup(factory);
+    clock.set(t("2025-06-01T00:00:00Z"));
+    g.record_consent(event("b2c", ConsentAction::OptIn, "promo", Channel::Email, "2025-03-01T00:00:00Z")).unwrap();
+    g.record_consent(event("b2b", ConsentAction::OptIn, "promo", Channel::Email, "2025-03-01T00:00:00Z")).unwrap();
+    let erased = g.store().erase_ledger_values(g.tenant(), &sid("b2c")).unwrap();
+    assert_eq!(erased, 2, "the registration and the consent event");
+    assert!(g.verify_ledger().unwrap().is_intact());
+    let h = g.history(&sid("b2c")).unwrap();
+    assert_eq!(h.len(), 1, "the event itself stays");
+    assert_eq!(h[0].subject, None);
+    assert_eq!((h[0].proof.ip.as_deref(), h[0].proof.user_agent.as_deref()), (None, None));
+    assert_eq!(h[0].proof.source, Some(Source::WebForm), "what is not personal stays");
+    assert_eq!(g.history(&sid("b2b")).unwrap()[0].proof.ip.as_deref(), Some("192.0.2.7"), "others keep theirs");
+    assert_eq!(g.store().erase_ledger_values(g.tenant(), &sid("b2c")).unwrap(), 0, "a second erasure finds nothing");
+}
+
+pub fn tenants_are_kept_apart(factory: Factory<'_>) {
+    let store = factory();
+    let clock: Arc<dyn Clock> = Arc::new(FixedClock::new(t("2025-01-01T00:00:00Z")));
+    let a = Gdpr::new(store.clone()).with_clock(clock.clone()).with_tenant(TenantId::new("a").unwrap());
+    let b = Gdpr::new(store).with_clock(clock).with_tenant(TenantId::new("b").unwrap());
+    for g in [&a, &b] {
+        g.add_purpose(Purpose::new(pid("promo"), LegalBasis::Consent, true)).unwrap();
+        g.add_subject(NewSubject::new(sid("same-id"), Regime::B2cOptIn)).unwrap();
+    }
+    a.record_consent(event("same-id", ConsentAction::OptIn, "promo", Channel::Email, "2024-12-01T00:00:00Z")).unwrap();
+    assert!(allowed(&a, "same-id", "promo", Channel::Email, None));
+    assert!(!allowed(&b, "same-id", "promo", Channel::Email, None), "tenant b has no opt-in");
+    assert_eq!(a.verify_ledger().unwrap(), Verification::Intact { entries: 3 });
+    assert_eq!(b.verify_ledger().unwrap(), Verification::Intact { entries: 2 });
+    assert!(b.history(&sid("same-id")).unwrap().is_empty());
+}
+
+pub fn concurrent_appends_keep_one_chain(factory: Factory<'_>) {
+    let (g, _) = setup(factory);
+    let threads = 4;
+    let per_thread = 25;
+    std::thread::scope(|s| {
+        for th in 0..threads {
+            let g = g.clone();
+            s.spawn(move || {
+                for i in 0..per_thread {
+                    let at = format!("2024-12-{:02}T00:00:00Z", 1 + (th * per_thread + i) % 28);
+                    g.record_consent(event("b2b", ConsentAction::OptOut, "promo", Channel::Email, &at)).unwrap();
+                }
+            });
+        }
+    });
+    let total = (threads * per_thread) as u64;
+    assert_eq!(g.verify_ledger().unwrap(), Verification::Intact { entries: 5 + total });
+    assert_eq!(g.history(&sid("b2b")).unwrap().len() as u64, total);
+}

@@ -1,0 +1,108 @@
+//! Instants: the clock seam, and the microsecond precision every record is kept at.
+
+use std::sync::Mutex;
+
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+
+use crate::error::{Error, Result};
+
+/// Where gdprkit reads the current instant. Inject a [`FixedClock`] in tests and replays.
+pub trait Clock: Send + Sync {
+    /// The current instant.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system's clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that shows a set instant until it is moved.
+#[derive(Debug)]
+pub struct FixedClock(Mutex<DateTime<Utc>>);
+
+impl FixedClock {
+    /// A clock stopped at `at`.
+    pub fn new(at: DateTime<Utc>) -> Self {
+        Self(Mutex::new(at))
+    }
+
+    /// Sets the instant the clock shows.
+    pub fn set(&self, at: DateTime<Utc>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = at;
+    }
+
+    /// Moves the clock forward by `by`.
+    pub fn advance(&self, by: TimeDelta) {
+        let mut t = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *t += by;
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// An instant as microseconds since 1970-01-01T00:00:00Z, the precision gdprkit stores.
+pub fn to_micros(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+/// The instant `micros` microseconds after 1970-01-01T00:00:00Z.
+pub fn from_micros(micros: i64) -> Result<DateTime<Utc>> {
+    DateTime::from_timestamp_micros(micros)
+        .ok_or_else(|| Error::Corrupt(format!("instant {micros} µs is out of range")))
+}
+
+/// Truncates an instant to the microsecond, so that what is stored reads back equal.
+pub fn truncate(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
+}
+
+/// Formats an instant as RFC 3339 in UTC with microseconds, the form kept in the ledger.
+pub fn format(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// Parses an RFC 3339 instant given by a user, naming `field` when it is malformed.
+pub fn parse(field: &'static str, s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).map(|t| truncate(t.with_timezone(&Utc))).map_err(|e| {
+        Error::invalid(
+            field,
+            format!(
+                "{:?} is not an RFC 3339 instant such as 2025-03-05T14:30:00Z ({e})",
+                crate::ids::truncate_for_message(s)
+            ),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instants_round_trip_at_microsecond_precision() {
+        let t = parse("at", "2025-03-05T14:30:00.123456789+01:00").unwrap();
+        assert_eq!(format(t), "2025-03-05T13:30:00.123456Z");
+        assert_eq!(from_micros(to_micros(t)).unwrap(), t);
+        assert!(parse("at", "2025-03-05").is_err());
+        assert!(parse("at", "yesterday").unwrap_err().to_string().starts_with("invalid at:"));
+    }
+
+    #[test]
+    fn a_fixed_clock_moves_only_when_told() {
+        let t0 = parse("at", "2025-01-01T00:00:00Z").unwrap();
+        let clock = FixedClock::new(t0);
+        assert_eq!(clock.now(), t0);
+        clock.advance(TimeDelta::days(1));
+        assert_eq!(format(clock.now()), "2025-01-02T00:00:00.000000Z");
+    }
+}
