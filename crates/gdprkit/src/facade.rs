@@ -1,7 +1,7 @@
 //! [`Gdpr`]: the one entry point that wires a store, a clock and a tenant.
 
-use std::collections::HashSet;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -11,10 +11,10 @@ use crate::decision::{Decision, Scope};
 use crate::error::{Error, Result};
 use crate::ids::{Channel, PurposeId, SubjectId, TenantId};
 use crate::ledger::{
-    EntryKind, NewEntry, PersonalValues, StoredEntry, Verification, Verifier, body_json, decode_personal,
+    EntryKind, NewEntry, OwnedFact, PersonalValues, StoredEntry, Verification, Verifier, body_json, decode_personal,
 };
 use crate::purpose::{LegalBasis, Purpose};
-use crate::store::{Append, ConsentFact, Effect, Store};
+use crate::store::{Append, Effect, Store};
 use crate::subject::{Language, NewSubject, Regime, Subject};
 use crate::time::{self, Clock, SystemClock};
 
@@ -45,6 +45,8 @@ pub struct Gdpr {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     tenant: TenantId,
+    /// Purposes already read. A purpose never changes once registered, so this never goes stale.
+    purposes: Arc<RwLock<HashMap<PurposeId, Purpose>>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -66,10 +68,6 @@ struct SubjectBody {
 #[derive(Serialize, Deserialize)]
 struct ConsentBody {
     recorded_at: String,
-    occurred_at: String,
-    action: ConsentAction,
-    purpose: Option<PurposeId>,
-    channel: Option<Channel>,
     source: Option<Source>,
     collector: Option<String>,
     notice_version: Option<String>,
@@ -79,7 +77,7 @@ struct ConsentBody {
 impl Gdpr {
     /// gdprkit over `store`, on the system clock, for the `default` tenant.
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store, clock: Arc::new(SystemClock), tenant: TenantId::default_tenant() }
+        Self { store, clock: Arc::new(SystemClock), tenant: TenantId::default_tenant(), purposes: Default::default() }
     }
 
     /// The same, reading the time from `clock`.
@@ -91,6 +89,7 @@ impl Gdpr {
     /// The same, for `tenant`.
     pub fn with_tenant(mut self, tenant: TenantId) -> Self {
         self.tenant = tenant;
+        self.purposes = Default::default();
         self
     }
 
@@ -119,13 +118,18 @@ impl Gdpr {
             direct_marketing: purpose.direct_marketing,
         };
         let entry = NewEntry::new(EntryKind::Purpose, body_json(&body)?, &PersonalValues::new());
-        self.store.append(&self.tenant, &[Append { entry, effect: Effect::Purpose(purpose) }])?;
+        self.store.append(&self.tenant, &[Append { entry, effect: Some(Effect::Purpose(purpose)) }])?;
         Ok(())
     }
 
     /// The purpose with this id, or [`Error::UnknownPurpose`].
     pub fn purpose(&self, id: &PurposeId) -> Result<Purpose> {
-        self.store.purpose(&self.tenant, id)?.ok_or_else(|| Error::UnknownPurpose(id.to_string()))
+        if let Some(p) = self.purposes.read().unwrap_or_else(|e| e.into_inner()).get(id) {
+            return Ok(p.clone());
+        }
+        let p = self.store.purpose(&self.tenant, id)?.ok_or_else(|| Error::UnknownPurpose(id.to_string()))?;
+        self.purposes.write().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), p.clone());
+        Ok(p)
     }
 
     /// Every purpose, ordered by id.
@@ -148,14 +152,11 @@ impl Gdpr {
             n.validate()?;
             let body = SubjectBody { recorded_at: time::format(now), regime: n.regime, language: n.language };
             let mut personal = PersonalValues::new();
-            personal.add("subject", n.id.as_str())?;
             personal.add_opt("email", n.email.as_deref())?;
+            let entry = NewEntry::about(EntryKind::Subject, n.id.clone(), None, body_json(&body)?, personal)?;
             let subject =
                 Subject { id: n.id, regime: n.regime, email: n.email, language: n.language, registered_at: now };
-            appends.push(Append {
-                entry: NewEntry::new(EntryKind::Subject, body_json(&body)?, &personal),
-                effect: Effect::Subject(subject.clone()),
-            });
+            appends.push(Append { entry, effect: Some(Effect::Subject(subject.clone())) });
             subjects.push(subject);
         }
         self.store.append(&self.tenant, &appends)?;
@@ -207,33 +208,26 @@ impl Gdpr {
             known_purposes.insert(p.clone());
         }
         let occurred_at = c.occurred_at.unwrap_or(now);
+        let fact = OwnedFact {
+            purpose: c.purpose.as_ref().map_or_else(String::new, |p| p.to_string()),
+            channel: c.channel.as_ref().map_or_else(String::new, |ch| ch.to_string()),
+            action: c.action,
+            occurred_at: time::to_micros(occurred_at),
+        };
         let body = ConsentBody {
             recorded_at: time::format(now),
-            occurred_at: time::format(occurred_at),
-            action: c.action,
-            purpose: c.purpose.clone(),
-            channel: c.channel.clone(),
             source: c.proof.source,
             collector: c.proof.collected_by.as_ref().map(|k| k.kind().to_owned()),
             notice_version: c.proof.notice_version.clone(),
             notice_sha256: c.proof.notice_sha256.clone(),
         };
         let mut personal = PersonalValues::new();
-        personal.add("subject", c.subject.as_str())?;
         personal.add_opt("collected_by", c.proof.collected_by.as_ref().and_then(Collector::name))?;
         personal.add_opt("ip", c.proof.ip.as_deref())?;
         personal.add_opt("user_agent", c.proof.user_agent.as_deref())?;
         personal.add_opt("proof_ref", c.proof.proof_ref.as_deref())?;
-        let append = Append {
-            entry: NewEntry::new(EntryKind::Consent, body_json(&body)?, &personal),
-            effect: Effect::Consent(ConsentFact {
-                subject: c.subject.clone(),
-                action: c.action,
-                purpose: c.purpose.clone(),
-                channel: c.channel.clone(),
-                occurred_at,
-            }),
-        };
+        let entry = NewEntry::about(EntryKind::Consent, c.subject.clone(), Some(fact), body_json(&body)?, personal)?;
+        let append = Append { entry, effect: None };
         let event = ConsentEvent {
             seq: 0,
             subject: Some(c.subject),
@@ -320,6 +314,14 @@ fn check_batch(len: usize) -> Result<()> {
 fn consent_event(e: &StoredEntry<'_>) -> Result<ConsentEvent> {
     let body: ConsentBody = serde_json::from_str(e.body)
         .map_err(|err| Error::Corrupt(format!("ledger entry {} has an unreadable body: {err}", e.seq)))?;
+    let fact =
+        e.fact.ok_or_else(|| Error::Corrupt(format!("ledger entry {} is a consent event without its fact", e.seq)))?;
+    let corrupt = |what: &str| Error::Corrupt(format!("ledger entry {} has an unreadable {what}", e.seq));
+    let action: ConsentAction = fact.action.parse().map_err(|_| corrupt("action"))?;
+    let purpose =
+        (!fact.purpose.is_empty()).then(|| fact.purpose.parse()).transpose().map_err(|_| corrupt("purpose"))?;
+    let channel =
+        (!fact.channel.is_empty()).then(|| fact.channel.parse()).transpose().map_err(|_| corrupt("channel"))?;
     let mut subject = None;
     let (mut collector_name, mut ip, mut user_agent, mut proof_ref) = (None, None, None, None);
     if let Some(bytes) = e.personal {
@@ -340,10 +342,10 @@ fn consent_event(e: &StoredEntry<'_>) -> Result<ConsentEvent> {
     Ok(ConsentEvent {
         seq: e.seq,
         subject,
-        action: body.action,
-        purpose: body.purpose,
-        channel: body.channel,
-        occurred_at: parse_stored(e.seq, &body.occurred_at)?,
+        action,
+        purpose,
+        channel,
+        occurred_at: time::from_micros(fact.occurred_at)?,
         recorded_at: parse_stored(e.seq, &body.recorded_at)?,
         proof: Proof {
             source: body.source,

@@ -1,12 +1,17 @@
 //! The tamper-evident ledger (rule C8, section 4 of the rules).
 //!
 //! Each tenant has one chain of entries numbered from 1. An entry's hash is
-//! `SHA-256(DOMAIN ‖ previous hash ‖ seq ‖ tenant ‖ kind ‖ body ‖ commitments)`, every variable
-//! part prefixed with its length. The body is JSON with no personal data; each personal value
+//! `SHA-256(DOMAIN ‖ previous hash ‖ seq ‖ tenant ‖ kind ‖ fact ‖ body ‖ commitments)`, every
+//! variable part prefixed with its length. The fact is the part of a consent event that decisions
+//! read (purpose, channel, action, instant), kept in columns a store can index; the body is JSON
+//! with the rest. Neither holds personal data; each personal value
 //! (the subject's id, an e-mail, an IP address, free text) is committed as
 //! `SHA-256(salt ‖ value)` in the commitments, while the value and its random salt are kept beside
 //! the entry in the personal-values record. Erasing a subject clears that record: the chain still
 //! verifies, and the entry still proves that an event of its kind happened at its time.
+//!
+//! An entry about a subject also carries the subject's id in the clear, so that a store can index
+//! it; verification checks it against the committed `subject` value, and erasure clears both.
 //!
 //! The binary layouts, used by every store:
 //! - commitments: repeated `name length (u8) ‖ name ‖ commitment (32 bytes)`;
@@ -66,16 +71,51 @@ pub fn commitment(salt: &[u8], value: &[u8]) -> [u8; 32] {
     h.finalize().into()
 }
 
+/// The indexed part of a consent event. An empty purpose or channel stands for all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fact<'a> {
+    /// The purpose id, or `""` for all direct marketing.
+    pub purpose: &'a str,
+    /// The channel name, or `""` for every channel.
+    pub channel: &'a str,
+    /// The action's name ([`crate::ConsentAction::as_str`]).
+    pub action: &'a str,
+    /// When it happened, in microseconds since 1970.
+    pub occurred_at: i64,
+}
+
 /// The hash of an entry, given the hash of the entry before it.
-pub fn entry_hash(prev: &[u8; 32], seq: u64, tenant: &str, kind: &str, body: &str, commitments: &[u8]) -> [u8; 32] {
+pub fn entry_hash(
+    prev: &[u8; 32],
+    seq: u64,
+    tenant: &str,
+    kind: &str,
+    fact: Option<Fact<'_>>,
+    body: &str,
+    commitments: &[u8],
+) -> [u8; 32] {
+    fn part(h: &mut Sha256, bytes: &[u8]) {
+        h.update((bytes.len() as u64).to_be_bytes());
+        h.update(bytes);
+    }
     let mut h = Sha256::new();
     h.update(DOMAIN);
     h.update(prev);
     h.update(seq.to_be_bytes());
-    for part in [tenant.as_bytes(), kind.as_bytes(), body.as_bytes(), commitments] {
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part);
+    part(&mut h, tenant.as_bytes());
+    part(&mut h, kind.as_bytes());
+    match fact {
+        None => h.update([0]),
+        Some(f) => {
+            h.update([1]);
+            part(&mut h, f.purpose.as_bytes());
+            part(&mut h, f.channel.as_bytes());
+            part(&mut h, f.action.as_bytes());
+            h.update(f.occurred_at.to_be_bytes());
+        }
     }
+    part(&mut h, body.as_bytes());
+    part(&mut h, commitments);
     h.finalize().into()
 }
 
@@ -200,11 +240,40 @@ pub fn body_json<T: Serialize>(body: &T) -> Result<String> {
     serde_json::to_string(body).map_err(|e| Error::Corrupt(format!("an entry body could not be written: {e}")))
 }
 
+/// The indexed part of a consent event, owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedFact {
+    /// The purpose id, or `""` for all direct marketing.
+    pub purpose: String,
+    /// The channel name, or `""` for every channel.
+    pub channel: String,
+    /// The action.
+    pub action: crate::ConsentAction,
+    /// When it happened, in microseconds since 1970.
+    pub occurred_at: i64,
+}
+
+impl OwnedFact {
+    /// The fact as the hash and the stores see it.
+    pub fn as_ref(&self) -> Fact<'_> {
+        Fact {
+            purpose: &self.purpose,
+            channel: &self.channel,
+            action: self.action.as_str(),
+            occurred_at: self.occurred_at,
+        }
+    }
+}
+
 /// An entry ready to be appended: the store gives it its number and hash inside its transaction.
 #[derive(Debug, Clone)]
 pub struct NewEntry {
     /// What it records.
     pub kind: EntryKind,
+    /// The subject it is about, if any; also committed as the personal value `subject`.
+    pub subject: Option<crate::SubjectId>,
+    /// For a consent event, its indexed part.
+    pub fact: Option<OwnedFact>,
     /// Its JSON body, free of personal data.
     pub body: String,
     /// The commitments of its personal values.
@@ -214,9 +283,28 @@ pub struct NewEntry {
 }
 
 impl NewEntry {
-    /// An entry of `kind` with `body` and the given personal values.
+    /// An entry of `kind` with `body` and the given personal values, about no subject.
     pub fn new(kind: EntryKind, body: String, personal: &PersonalValues) -> Self {
-        Self { kind, body, commitments: personal.commitments(), personal: personal.encode() }
+        Self { kind, subject: None, fact: None, body, commitments: personal.commitments(), personal: personal.encode() }
+    }
+
+    /// An entry about `subject`, whose id is added to the personal values.
+    pub fn about(
+        kind: EntryKind,
+        subject: crate::SubjectId,
+        fact: Option<OwnedFact>,
+        body: String,
+        mut personal: PersonalValues,
+    ) -> Result<Self> {
+        personal.add("subject", subject.as_str())?;
+        Ok(Self {
+            kind,
+            subject: Some(subject),
+            fact,
+            body,
+            commitments: personal.commitments(),
+            personal: personal.encode(),
+        })
     }
 
     /// The number and hash this entry takes after `head` (the last entry's number and hash, or
@@ -224,7 +312,8 @@ impl NewEntry {
     pub fn seal(&self, tenant: &TenantId, head: Option<(u64, [u8; 32])>) -> (u64, [u8; 32]) {
         let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS));
         let seq = prev_seq + 1;
-        (seq, entry_hash(&prev_hash, seq, tenant.as_str(), self.kind.as_str(), &self.body, &self.commitments))
+        let fact = self.fact.as_ref().map(OwnedFact::as_ref);
+        (seq, entry_hash(&prev_hash, seq, tenant.as_str(), self.kind.as_str(), fact, &self.body, &self.commitments))
     }
 }
 
@@ -239,6 +328,10 @@ pub struct StoredEntry<'a> {
     pub hash: &'a [u8],
     /// What it records.
     pub kind: &'a str,
+    /// The subject it is about, in the clear; `None` once erased or when about no subject.
+    pub subject: Option<&'a str>,
+    /// For a consent event, its indexed part.
+    pub fact: Option<Fact<'a>>,
     /// Its JSON body.
     pub body: &'a str,
     /// The commitments of its personal values.
@@ -314,10 +407,11 @@ impl Verifier {
         if e.prev_hash != self.last_hash {
             return Err("its previous-hash does not match the hash of the entry before it".into());
         }
-        let hash = entry_hash(&self.last_hash, e.seq, self.tenant.as_str(), e.kind, e.body, e.commitments);
+        let hash = entry_hash(&self.last_hash, e.seq, self.tenant.as_str(), e.kind, e.fact, e.body, e.commitments);
         if e.hash != hash {
             return Err("its content does not match its hash".into());
         }
+        let mut committed_subject = None;
         if let Some(personal) = e.personal {
             for v in decode_personal(personal)? {
                 match find_commitment(e.commitments, v.name)? {
@@ -325,7 +419,13 @@ impl Verifier {
                     Some(_) => return Err(format!("its personal value {:?} does not match its commitment", v.name)),
                     None => return Err(format!("its personal value {:?} has no commitment", v.name)),
                 }
+                if v.name == "subject" {
+                    committed_subject = Some(v.value);
+                }
             }
+        }
+        if e.subject != committed_subject {
+            return Err("its subject does not match the committed subject".into());
         }
         Ok(hash)
     }
@@ -364,11 +464,19 @@ mod tests {
 
     fn chain(n: usize) -> Vec<Owned> {
         let mut head = None;
-        (0..n)
+        (0..n as i64)
             .map(|i| {
                 let mut p = PersonalValues::new();
-                p.add("subject", format!("subject-{i}")).unwrap();
-                let entry = NewEntry::new(EntryKind::Consent, format!("{{\"i\":{i}}}"), &p);
+                p.add("ip", "192.0.2.1").unwrap();
+                let fact = OwnedFact {
+                    purpose: "promo".into(),
+                    channel: String::new(),
+                    action: crate::ConsentAction::Object,
+                    occurred_at: i,
+                };
+                let subject = crate::SubjectId::new(format!("subject-{i}")).unwrap();
+                let entry =
+                    NewEntry::about(EntryKind::Consent, subject, Some(fact), format!("{{\"i\":{i}}}"), p).unwrap();
                 let (seq, hash) = entry.seal(&tenant(), head);
                 let prev = head.map(|h: (u64, [u8; 32])| h.1).unwrap_or(GENESIS);
                 head = Some((seq, hash));
@@ -377,19 +485,24 @@ mod tests {
             .collect()
     }
 
+    fn stored(o: &Owned, erased: bool) -> StoredEntry<'_> {
+        StoredEntry {
+            seq: o.seq,
+            prev_hash: &o.prev,
+            hash: &o.hash,
+            kind: o.entry.kind.as_str(),
+            subject: if erased { None } else { o.entry.subject.as_ref().map(|s| s.as_str()) },
+            fact: o.entry.fact.as_ref().map(OwnedFact::as_ref),
+            body: &o.entry.body,
+            commitments: &o.entry.commitments,
+            personal: if erased { None } else { o.entry.personal.as_deref() },
+        }
+    }
+
     fn verify(entries: &[Owned], erase: Option<usize>) -> Verification {
         let mut v = Verifier::new(tenant());
         for (i, o) in entries.iter().enumerate() {
-            let personal = if erase == Some(i) { None } else { o.entry.personal.as_deref() };
-            v.check(&StoredEntry {
-                seq: o.seq,
-                prev_hash: &o.prev,
-                hash: &o.hash,
-                kind: o.entry.kind.as_str(),
-                body: &o.entry.body,
-                commitments: &o.entry.commitments,
-                personal,
-            });
+            v.check(&stored(o, erase == Some(i)));
         }
         let head = entries.last().map(|o| (o.seq, o.hash));
         v.finish(head)
@@ -417,13 +530,28 @@ mod tests {
     }
 
     #[test]
+    fn a_changed_fact_or_subject_names_its_entry() {
+        let mut c = chain(3);
+        c[1].entry.fact.as_mut().unwrap().action = crate::ConsentAction::OptIn;
+        assert!(matches!(verify(&c, None), Verification::Broken { seq: 2, .. }));
+        let mut c = chain(3);
+        c[2].entry.subject = Some(crate::SubjectId::new("someone-else").unwrap());
+        assert_eq!(
+            verify(&c, None),
+            Verification::Broken { seq: 3, reason: "its subject does not match the committed subject".into() }
+        );
+    }
+
+    #[test]
     fn a_changed_personal_value_names_its_entry() {
         let mut c = chain(3);
         let personal = c[1].entry.personal.as_mut().unwrap();
         let last = personal.len() - 1;
         personal[last] ^= 1;
         match verify(&c, None) {
-            Verification::Broken { seq: 2, reason } => assert!(reason.contains("\"subject\""), "{reason}"),
+            Verification::Broken { seq: 2, reason } => {
+                assert!(reason.contains("does not match its commitment"), "{reason}")
+            }
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -437,15 +565,7 @@ mod tests {
         let c = chain(4);
         let mut v = Verifier::new(tenant());
         for o in &c[..3] {
-            v.check(&StoredEntry {
-                seq: o.seq,
-                prev_hash: &o.prev,
-                hash: &o.hash,
-                kind: o.entry.kind.as_str(),
-                body: &o.entry.body,
-                commitments: &o.entry.commitments,
-                personal: o.entry.personal.as_deref(),
-            });
+            v.check(&stored(o, false));
         }
         assert!(matches!(v.finish(Some((4, c[3].hash))), Verification::Broken { seq: 4, .. }));
     }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::decision::{EventRef, Scope, SubjectFacts};
 use crate::error::{Error, Result};
 use crate::ids::{PurposeId, SubjectId, TenantId};
-use crate::ledger::{GENESIS, StoredEntry};
+use crate::ledger::{GENESIS, OwnedFact, StoredEntry};
 use crate::purpose::Purpose;
 use crate::store::{Append, Effect, Head, Store};
 use crate::subject::Subject;
@@ -18,6 +18,8 @@ struct Entry {
     prev_hash: [u8; 32],
     hash: [u8; 32],
     kind: &'static str,
+    subject: Option<SubjectId>,
+    fact: Option<OwnedFact>,
     body: String,
     commitments: Vec<u8>,
     personal: Option<Vec<u8>>,
@@ -30,6 +32,8 @@ impl Entry {
             prev_hash: &self.prev_hash,
             hash: &self.hash,
             kind: self.kind,
+            subject: self.subject.as_ref().map(SubjectId::as_str),
+            fact: self.fact.as_ref().map(OwnedFact::as_ref),
             body: &self.body,
             commitments: &self.commitments,
             personal: self.personal.as_deref(),
@@ -96,17 +100,18 @@ impl Store for MemoryStore {
             let mut new_purposes = std::collections::HashSet::new();
             for a in entries {
                 match &a.effect {
-                    Effect::Subject(s) => {
-                        if data.subjects.contains_key(&s.id) || !new_subjects.insert(&s.id) {
-                            return Err(Error::SubjectExists(s.id.to_string()));
-                        }
+                    Some(Effect::Subject(s)) if data.subjects.contains_key(&s.id) || !new_subjects.insert(&s.id) => {
+                        return Err(Error::SubjectExists(s.id.to_string()));
                     }
-                    Effect::Purpose(p) => {
-                        if data.purposes.contains_key(&p.id) || !new_purposes.insert(&p.id) {
-                            return Err(Error::PurposeExists(p.id.to_string()));
-                        }
+                    Some(Effect::Purpose(p)) if data.purposes.contains_key(&p.id) || !new_purposes.insert(&p.id) => {
+                        return Err(Error::PurposeExists(p.id.to_string()));
                     }
-                    Effect::Consent(_) => {}
+                    _ => {}
+                }
+                if let Some(f) = &a.entry.fact {
+                    non_empty::<PurposeId>(&f.purpose)?;
+                    non_empty::<crate::Channel>(&f.channel)?;
+                    crate::time::from_micros(f.occurred_at)?;
                 }
             }
             let mut seqs = Vec::with_capacity(entries.len());
@@ -118,29 +123,32 @@ impl Store for MemoryStore {
                     prev_hash: head.map_or(GENESIS, |h| h.1),
                     hash,
                     kind: a.entry.kind.as_str(),
+                    subject: a.entry.subject.clone(),
+                    fact: a.entry.fact.clone(),
                     body: a.entry.body.clone(),
                     commitments: a.entry.commitments.clone(),
                     personal: a.entry.personal.clone(),
                 });
                 match &a.effect {
-                    Effect::Purpose(p) => {
+                    Some(Effect::Purpose(p)) => {
                         data.purposes.insert(p.id.clone(), p.clone());
                     }
-                    Effect::Subject(s) => {
+                    Some(Effect::Subject(s)) => {
                         data.subjects.insert(s.id.clone(), s.clone());
-                        data.subject_seqs.entry(s.id.clone()).or_default().push(seq);
                     }
-                    Effect::Consent(c) => {
-                        data.subject_seqs.entry(c.subject.clone()).or_default().push(seq);
-                        if c.action.is_decisive() {
-                            data.events.entry((c.subject.clone(), c.scope())).or_default().push(EventRef {
-                                seq,
-                                action: c.action,
-                                occurred_at: c.occurred_at,
-                                purpose: c.purpose.clone(),
-                                channel: c.channel.clone(),
-                            });
-                        }
+                    None => {}
+                }
+                if let Some(subject) = &a.entry.subject {
+                    data.subject_seqs.entry(subject.clone()).or_default().push(seq);
+                    if let Some(f) = a.entry.fact.as_ref().filter(|f| f.action.is_decisive()) {
+                        let scope = Scope { purpose: non_empty(&f.purpose)?, channel: non_empty(&f.channel)? };
+                        data.events.entry((subject.clone(), scope.clone())).or_default().push(EventRef {
+                            seq,
+                            action: f.action,
+                            occurred_at: crate::time::from_micros(f.occurred_at)?,
+                            purpose: scope.purpose,
+                            channel: scope.channel,
+                        });
                     }
                 }
                 seqs.push(seq);
@@ -192,7 +200,10 @@ impl Store for MemoryStore {
     ) -> Result<()> {
         self.read(tenant, |d| {
             for &seq in d.subject_seqs.get(subject).map(Vec::as_slice).unwrap_or_default() {
-                visit(&d.entries[(seq - 1) as usize].stored())?;
+                let e = &d.entries[(seq - 1) as usize];
+                if e.subject.is_some() {
+                    visit(&e.stored())?;
+                }
             }
             Ok(())
         })
@@ -214,11 +225,19 @@ impl Store for MemoryStore {
             let Some(d) = tenants.get_mut(tenant) else { return Ok(0) };
             let mut erased = 0;
             for &seq in d.subject_seqs.get(subject).map(Vec::as_slice).unwrap_or_default() {
-                if d.entries[(seq - 1) as usize].personal.take().is_some() {
+                let e = &mut d.entries[(seq - 1) as usize];
+                e.subject = None;
+                if e.personal.take().is_some() {
                     erased += 1;
                 }
             }
+            d.events.retain(|(s, _), _| s != subject);
             Ok(erased)
         })
     }
+}
+
+/// Reads a stored scope part: `""` stands for all.
+fn non_empty<T: std::str::FromStr<Err = Error>>(s: &str) -> Result<Option<T>> {
+    if s.is_empty() { Ok(None) } else { s.parse().map(Some) }
 }

@@ -6,54 +6,30 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::consent::ConsentAction;
 use crate::decision::{Scope, SubjectFacts};
 use crate::error::Result;
-use crate::ids::{Channel, PurposeId, SubjectId, TenantId};
+use crate::ids::{PurposeId, SubjectId, TenantId};
 use crate::ledger::{NewEntry, StoredEntry};
 use crate::purpose::Purpose;
 use crate::subject::Subject;
 
-/// What appending an entry changes besides the chain.
+/// What appending an entry changes besides the chain and its indexes.
 #[derive(Debug, Clone)]
 pub enum Effect {
     /// Registers a purpose; fails with [`crate::Error::PurposeExists`] when its id is taken.
     Purpose(Purpose),
     /// Registers a subject; fails with [`crate::Error::SubjectExists`] when its id is taken.
     Subject(Subject),
-    /// Records a consent event about a subject.
-    Consent(ConsentFact),
-}
-
-/// A consent event as the projections keep it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConsentFact {
-    /// The subject.
-    pub subject: SubjectId,
-    /// What happened.
-    pub action: ConsentAction,
-    /// The purpose, or `None` for all direct marketing.
-    pub purpose: Option<PurposeId>,
-    /// The channel, or `None` for every channel.
-    pub channel: Option<Channel>,
-    /// When it happened.
-    pub occurred_at: DateTime<Utc>,
-}
-
-impl ConsentFact {
-    /// The scope the event applies to.
-    pub fn scope(&self) -> Scope {
-        Scope { purpose: self.purpose.clone(), channel: self.channel.clone() }
-    }
 }
 
 /// An entry to append and what it changes.
 #[derive(Debug, Clone)]
 pub struct Append {
-    /// The ledger entry.
+    /// The ledger entry. A store indexes it by its subject, and, when it has a decisive fact
+    /// (see [`crate::ConsentAction::is_decisive`]), by its fact for decisions.
     pub entry: NewEntry,
-    /// Its effect on the projections.
-    pub effect: Effect,
+    /// Its effect on the registries, if any.
+    pub effect: Option<Effect>,
 }
 
 /// The last entry of a chain: its number and hash.
@@ -76,9 +52,9 @@ pub trait Store: Send + Sync {
     fn subject(&self, tenant: &TenantId, id: &SubjectId) -> Result<Option<Subject>>;
 
     /// For each subject, in the order given: its facts for a decision at `at` over `scopes`, or
-    /// `None` when the subject does not exist. The latest event is the decisive consent event
-    /// (see [`ConsentAction::is_decisive`]) with the greatest (`occurred_at`, entry number) among
-    /// those in one of `scopes` that happened at or before `at`.
+    /// `None` when the subject does not exist. The latest event is the entry with a decisive
+    /// fact (see [`crate::ConsentAction::is_decisive`]) with the greatest (`occurred_at`, entry
+    /// number) among those in one of `scopes` that happened at or before `at`.
     fn decision_facts(
         &self,
         tenant: &TenantId,
@@ -87,7 +63,7 @@ pub trait Store: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<Vec<Option<SubjectFacts>>>;
 
-    /// Visits, in entry order, every entry whose effect named this subject.
+    /// Visits, in entry order, every entry about this subject whose values are not erased.
     fn subject_entries(
         &self,
         tenant: &TenantId,
@@ -99,8 +75,8 @@ pub trait Store: Send + Sync {
     /// returns `false`. Returns the head the store recorded, read in the same snapshot.
     fn scan_ledger(&self, tenant: &TenantId, visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool) -> Result<Option<Head>>;
 
-    /// Deletes the personal values and salts of every entry whose effect named this subject,
-    /// leaving the entries and their commitments (section 4 of the rules). Returns how many
-    /// entries lost their values.
+    /// Deletes the personal values and salts of every entry about this subject, and the subject
+    /// id kept in the clear beside them, leaving the entries and their commitments (section 4 of
+    /// the rules). Returns how many entries lost their values.
     fn erase_ledger_values(&self, tenant: &TenantId, subject: &SubjectId) -> Result<u64>;
 }
