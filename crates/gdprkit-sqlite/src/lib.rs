@@ -1,0 +1,25 @@
+//! The embedded SQLite store for gdprkit: one file, WAL, `secure_delete` on, the schema
+//! migrated on open, every append one transaction.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use gdprkit::Gdpr;
+//! use gdprkit_sqlite::SqliteStore;
+//!
+//! let dir = tempfile::tempdir()?;
+//! let store = SqliteStore::open(dir.path().join("gdprkit.db"))?;
+//! let gdpr = Gdpr::new(Arc::new(store));
+//! assert!(gdpr.verify_ledger()?.is_intact());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod facts;
+pub mod schema;
+mod store;
+
+pub use store::SqliteStore;
+
+/// Maps a SQLite error to gdprkit's, saying what the store was doing.
+pub(crate) fn db_err(what: &'static str) -> impl Fn(rusqlite::Error) -> gdprkit::Error {
+    move |e| gdprkit::Error::storage(format!("SQLite could not {what}"), e)
+}

@@ -1,0 +1,340 @@
+//! [`SqliteStore`]: the [`Store`] trait over one SQLite connection.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use gdprkit::ledger::{Fact, StoredEntry};
+use gdprkit::store::{Append, Effect, Head};
+use gdprkit::{Error, Purpose, PurposeId, Result, Scope, Store, Subject, SubjectFacts, SubjectId, TenantId};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params};
+
+use crate::db_err;
+use crate::schema::{MIGRATIONS, migrate};
+
+/// The actions that decide, as an SQL list; the partial decision index is built on the same.
+pub(crate) const DECISIVE_SQL: &str = "('opt_in', 'opt_out', 'withdraw', 'object')";
+
+/// The columns of a ledger entry, in the order [`with_entry`] reads them.
+pub(crate) const ENTRY_COLUMNS: &str =
+    "seq, prev_hash, hash, kind, subject, purpose, channel, action, occurred_at, body, commitments, personal";
+
+/// gdprkit's records in a SQLite file.
+///
+/// One connection, shared behind a lock: SQLite writes one transaction at a time anyway, and
+/// WAL lets other processes read the file while this one writes.
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the database at `path` and brings its schema up to date. A file
+    /// written by a newer gdprkit is refused with [`Error::SchemaTooNew`].
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let conn = Connection::open(path)
+            .map_err(|e| Error::storage(format!("SQLite could not open {}", path.display()), e))?;
+        Self::with_connection(conn)
+    }
+
+    /// A store in memory, gone when dropped; for tests.
+    pub fn open_in_memory() -> Result<Self> {
+        Self::with_connection(Connection::open_in_memory().map_err(db_err("open an in-memory database"))?)
+    }
+
+    fn with_connection(mut conn: Connection) -> Result<Self> {
+        conn.busy_timeout(Duration::from_secs(10)).map_err(db_err("set the busy timeout"))?;
+        // WAL lets readers and one writer work at once; FULL syncs the log at every commit, so a
+        // committed consent survives a crash of the process or of the machine; secure_delete
+        // overwrites erased values in the file instead of leaving them in free pages.
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(db_err("switch to WAL"))?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(db_err("set synchronous"))?;
+        conn.pragma_update(None, "secure_delete", "ON").map_err(db_err("turn secure_delete on"))?;
+        migrate(&mut conn, MIGRATIONS)?;
+        Ok(Self { conn: Mutex::new(conn) })
+    }
+
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` on the connection. For maintenance and tests: writing gdprkit's tables through
+    /// it bypasses every rule, and the ledger will say so.
+    pub fn with_raw_connection<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
+        f(&self.conn())
+    }
+}
+
+/// Reads the ledger entry in `row` (selected as [`ENTRY_COLUMNS`]) and hands it to `f`.
+pub(crate) fn with_entry<T>(row: &Row<'_>, f: impl FnOnce(&StoredEntry<'_>) -> T) -> rusqlite::Result<T> {
+    let fact = match row.get_ref(7)?.as_str_or_null()? {
+        Some(action) => Some(Fact {
+            purpose: row.get_ref(5)?.as_str()?,
+            channel: row.get_ref(6)?.as_str()?,
+            action,
+            occurred_at: row.get_ref(8)?.as_i64()?,
+        }),
+        None => None,
+    };
+    let entry = StoredEntry {
+        seq: row.get_ref(0)?.as_i64()? as u64,
+        prev_hash: row.get_ref(1)?.as_blob()?,
+        hash: row.get_ref(2)?.as_blob()?,
+        kind: row.get_ref(3)?.as_str()?,
+        subject: row.get_ref(4)?.as_str_or_null()?,
+        fact,
+        body: row.get_ref(9)?.as_str()?,
+        commitments: row.get_ref(10)?.as_blob()?,
+        personal: row.get_ref(11)?.as_blob_or_null()?,
+    };
+    Ok(f(&entry))
+}
+
+fn read_head(conn: &Connection, tenant: &TenantId) -> Result<Option<Head>> {
+    conn.prepare_cached("SELECT seq, hash FROM gdprkit_tenants WHERE tenant = ?1")
+        .and_then(|mut st| {
+            st.query_row([tenant.as_str()], |r| {
+                let seq: i64 = r.get(0)?;
+                let hash: Vec<u8> = r.get(1)?;
+                Ok((seq, hash))
+            })
+            .optional()
+        })
+        .map_err(db_err("read the chain head"))?
+        .map(|(seq, hash)| {
+            let hash: [u8; 32] =
+                hash.try_into().map_err(|_| Error::Corrupt(format!("the chain head of {tenant} is not 32 bytes")))?;
+            Ok((seq as u64, hash))
+        })
+        .transpose()
+}
+
+fn is_constraint(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation)
+}
+
+impl Store for SqliteStore {
+    fn append(&self, tenant: &TenantId, entries: &[Append]) -> Result<Vec<u64>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err("start a write"))?;
+        let mut head = read_head(&tx, tenant)?;
+        let mut seqs = Vec::with_capacity(entries.len());
+        let mut new_subjects = 0i64;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO gdprkit_ledger (tenant, seq, prev_hash, hash, kind, subject, purpose, channel, action, \
+                     occurred_at, body, commitments, personal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                )
+                .map_err(db_err("prepare the ledger insert"))?;
+            for a in entries {
+                let e = &a.entry;
+                let (seq, hash) = e.seal(tenant, head);
+                let prev = head.map_or(gdprkit::ledger::GENESIS, |h| h.1);
+                let fact = e.fact.as_ref().map(|f| f.as_ref());
+                insert
+                    .execute(params![
+                        tenant.as_str(),
+                        seq as i64,
+                        &prev[..],
+                        &hash[..],
+                        e.kind.as_str(),
+                        e.subject.as_ref().map(SubjectId::as_str),
+                        fact.map(|f| f.purpose),
+                        fact.map(|f| f.channel),
+                        fact.map(|f| f.action),
+                        fact.map(|f| f.occurred_at),
+                        e.body,
+                        e.commitments,
+                        e.personal,
+                    ])
+                    .map_err(db_err("append a ledger entry"))?;
+                match &a.effect {
+                    Some(Effect::Purpose(p)) => {
+                        tx.prepare_cached(
+                            "INSERT INTO gdprkit_purposes (tenant, id, label, legal_basis, direct_marketing) \
+                             VALUES (?1, ?2, ?3, ?4, ?5)",
+                        )
+                        .and_then(|mut st| {
+                            st.execute(params![
+                                tenant.as_str(),
+                                p.id.as_str(),
+                                p.label,
+                                p.legal_basis.as_str(),
+                                p.direct_marketing
+                            ])
+                        })
+                        .map_err(|e| {
+                            if is_constraint(&e) {
+                                Error::PurposeExists(p.id.to_string())
+                            } else {
+                                db_err("register a purpose")(e)
+                            }
+                        })?;
+                    }
+                    Some(Effect::Subject(s)) => {
+                        tx.prepare_cached(
+                            "INSERT INTO gdprkit_subjects (tenant, id, regime, email, language, registered_at) \
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        )
+                        .and_then(|mut st| {
+                            st.execute(params![
+                                tenant.as_str(),
+                                s.id.as_str(),
+                                s.regime.as_str(),
+                                s.email,
+                                s.language.map(|l| l.as_str()),
+                                gdprkit::time::to_micros(s.registered_at),
+                            ])
+                        })
+                        .map_err(|e| {
+                            if is_constraint(&e) {
+                                Error::SubjectExists(s.id.to_string())
+                            } else {
+                                db_err("register a subject")(e)
+                            }
+                        })?;
+                        new_subjects += 1;
+                    }
+                    None => {}
+                }
+                head = Some((seq, hash));
+                seqs.push(seq);
+            }
+        }
+        if let Some((seq, hash)) = head {
+            tx.prepare_cached(
+                "INSERT INTO gdprkit_tenants (tenant, seq, hash, subjects) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (tenant) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, \
+                 subjects = subjects + excluded.subjects",
+            )
+            .and_then(|mut st| st.execute(params![tenant.as_str(), seq as i64, &hash[..], new_subjects]))
+            .map_err(db_err("move the chain head"))?;
+        }
+        tx.commit().map_err(db_err("commit an append"))?;
+        Ok(seqs)
+    }
+
+    fn purpose(&self, tenant: &TenantId, id: &PurposeId) -> Result<Option<Purpose>> {
+        let conn = self.conn();
+        let mut st = conn
+            .prepare_cached(
+                "SELECT id, label, legal_basis, direct_marketing FROM gdprkit_purposes WHERE tenant = ?1 AND id = ?2",
+            )
+            .map_err(db_err("read a purpose"))?;
+        let row =
+            st.query_row([tenant.as_str(), id.as_str()], purpose_row).optional().map_err(db_err("read a purpose"))?;
+        row.transpose()
+    }
+
+    fn purposes(&self, tenant: &TenantId) -> Result<Vec<Purpose>> {
+        let conn = self.conn();
+        let mut st = conn
+            .prepare_cached(
+                "SELECT id, label, legal_basis, direct_marketing FROM gdprkit_purposes WHERE tenant = ?1 ORDER BY id",
+            )
+            .map_err(db_err("list purposes"))?;
+        let rows = st.query_map([tenant.as_str()], purpose_row).map_err(db_err("list purposes"))?;
+        rows.map(|r| r.map_err(db_err("list purposes"))?).collect()
+    }
+
+    fn subject(&self, tenant: &TenantId, id: &SubjectId) -> Result<Option<Subject>> {
+        let conn = self.conn();
+        let mut st = conn
+            .prepare_cached(
+                "SELECT id, regime, email, language, registered_at FROM gdprkit_subjects WHERE tenant = ?1 AND id = ?2",
+            )
+            .map_err(db_err("read a subject"))?;
+        let row = st
+            .query_row([tenant.as_str(), id.as_str()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            })
+            .optional()
+            .map_err(db_err("read a subject"))?;
+        row.map(|(id, regime, email, language, registered_at)| {
+            Ok(Subject {
+                id: SubjectId::new(id)?,
+                regime: regime.parse()?,
+                email,
+                language: language.map(|l| l.parse()).transpose()?,
+                registered_at: gdprkit::time::from_micros(registered_at)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn decision_facts(
+        &self,
+        tenant: &TenantId,
+        subjects: &[SubjectId],
+        scopes: &[Scope],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Option<SubjectFacts>>> {
+        crate::facts::decision_facts(&self.conn(), tenant, subjects, scopes, at)
+    }
+
+    fn subject_entries(
+        &self,
+        tenant: &TenantId,
+        subject: &SubjectId,
+        visit: &mut dyn FnMut(&StoredEntry<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let conn = self.conn();
+        let mut st = conn
+            .prepare_cached(&format!(
+                "SELECT {ENTRY_COLUMNS} FROM gdprkit_ledger WHERE tenant = ?1 AND subject = ?2 ORDER BY seq"
+            ))
+            .map_err(db_err("read a subject's entries"))?;
+        let mut rows = st.query([tenant.as_str(), subject.as_str()]).map_err(db_err("read a subject's entries"))?;
+        while let Some(row) = rows.next().map_err(db_err("read a subject's entries"))? {
+            with_entry(row, |e| visit(e)).map_err(db_err("read a subject's entries"))??;
+        }
+        Ok(())
+    }
+
+    fn scan_ledger(&self, tenant: &TenantId, visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool) -> Result<Option<Head>> {
+        let mut conn = self.conn();
+        // One read transaction: the head and the entries come from the same snapshot.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(db_err("start a read"))?;
+        let head = read_head(&tx, tenant)?;
+        {
+            let mut st = tx
+                .prepare_cached(&format!("SELECT {ENTRY_COLUMNS} FROM gdprkit_ledger WHERE tenant = ?1 ORDER BY seq"))
+                .map_err(db_err("read the ledger"))?;
+            let mut rows = st.query([tenant.as_str()]).map_err(db_err("read the ledger"))?;
+            while let Some(row) = rows.next().map_err(db_err("read the ledger"))? {
+                if !with_entry(row, |e| visit(e)).map_err(db_err("read the ledger"))? {
+                    break;
+                }
+            }
+        }
+        tx.commit().map_err(db_err("end a read"))?;
+        Ok(head)
+    }
+
+    fn erase_ledger_values(&self, tenant: &TenantId, subject: &SubjectId) -> Result<u64> {
+        let conn = self.conn();
+        let n = conn
+            .prepare_cached(
+                "UPDATE gdprkit_ledger SET subject = NULL, personal = NULL WHERE tenant = ?1 AND subject = ?2",
+            )
+            .and_then(|mut st| st.execute([tenant.as_str(), subject.as_str()]))
+            .map_err(db_err("erase a subject's ledger values"))?;
+        Ok(n as u64)
+    }
+}
+
+fn purpose_row(r: &Row<'_>) -> rusqlite::Result<Result<Purpose>> {
+    let id: String = r.get(0)?;
+    let label: String = r.get(1)?;
+    let basis: String = r.get(2)?;
+    let dm: bool = r.get(3)?;
+    Ok((|| Ok(Purpose { id: id.parse()?, label, legal_basis: basis.parse()?, direct_marketing: dm }))())
+}
