@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use gdprkit::ledger::{Fact, StoredEntry};
 use gdprkit::store::{Append, Effect, Head};
 use gdprkit::{Error, Purpose, PurposeId, Result, Scope, Store, Subject, SubjectFacts, SubjectId, TenantId};
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params};
 
 use crate::db_err;
@@ -67,28 +68,53 @@ impl SqliteStore {
 }
 
 /// Reads the ledger entry in `row` (selected as [`ENTRY_COLUMNS`]) and hands it to `f`.
+///
+/// The read is lenient on purpose: a column that someone rewrote with another type (text for a
+/// blob, a word for a number) is passed on as the nearest value rather than failing the read, so
+/// that verification reports the entry as not matching its hash instead of failing to run.
 pub(crate) fn with_entry<T>(row: &Row<'_>, f: impl FnOnce(&StoredEntry<'_>) -> T) -> rusqlite::Result<T> {
-    let fact = match row.get_ref(7)?.as_str_or_null()? {
+    let fact = match text(row.get_ref(7)?) {
         Some(action) => Some(Fact {
-            purpose: row.get_ref(5)?.as_str()?,
-            channel: row.get_ref(6)?.as_str()?,
+            purpose: text(row.get_ref(5)?).unwrap_or_default(),
+            channel: text(row.get_ref(6)?).unwrap_or_default(),
             action,
-            occurred_at: row.get_ref(8)?.as_i64()?,
+            occurred_at: int(row.get_ref(8)?),
         }),
         None => None,
     };
     let entry = StoredEntry {
-        seq: row.get_ref(0)?.as_i64()? as u64,
-        prev_hash: row.get_ref(1)?.as_blob()?,
-        hash: row.get_ref(2)?.as_blob()?,
-        kind: row.get_ref(3)?.as_str()?,
-        subject: row.get_ref(4)?.as_str_or_null()?,
+        seq: int(row.get_ref(0)?) as u64,
+        prev_hash: bytes(row.get_ref(1)?).unwrap_or_default(),
+        hash: bytes(row.get_ref(2)?).unwrap_or_default(),
+        kind: text(row.get_ref(3)?).unwrap_or_default(),
+        subject: text(row.get_ref(4)?),
         fact,
-        body: row.get_ref(9)?.as_str()?,
-        commitments: row.get_ref(10)?.as_blob()?,
-        personal: row.get_ref(11)?.as_blob_or_null()?,
+        body: text(row.get_ref(9)?).unwrap_or_default(),
+        commitments: bytes(row.get_ref(10)?).unwrap_or_default(),
+        personal: bytes(row.get_ref(11)?),
     };
     Ok(f(&entry))
+}
+
+/// Text or blob bytes; `None` for NULL or a number.
+fn bytes<'a>(v: ValueRef<'a>) -> Option<&'a [u8]> {
+    match v {
+        ValueRef::Text(b) | ValueRef::Blob(b) => Some(b),
+        _ => None,
+    }
+}
+
+/// Text; bytes that are not UTF-8 read as a marker that matches nothing gdprkit writes.
+fn text<'a>(v: ValueRef<'a>) -> Option<&'a str> {
+    bytes(v).map(|b| std::str::from_utf8(b).unwrap_or("\u{0}not UTF-8"))
+}
+
+/// An integer; anything else reads as `i64::MIN`, which no entry holds.
+fn int(v: ValueRef<'_>) -> i64 {
+    match v {
+        ValueRef::Integer(i) => i,
+        _ => i64::MIN,
+    }
 }
 
 fn read_head(conn: &Connection, tenant: &TenantId) -> Result<Option<Head>> {

@@ -1,0 +1,95 @@
+//! Tamper evidence on a real file: any change made with plain SQL to any stored field of any
+//! ledger entry makes verification fail and name that entry; a lawful erasure does not.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use gdprkit::testkit::{event, setup};
+use gdprkit::{Channel, ConsentAction, Gdpr, Store, Verification};
+use gdprkit_sqlite::SqliteStore;
+
+/// A ledger of 5 registrations and 4 consent events (entries 6 to 9), in a file.
+fn ledger(dir: &tempfile::TempDir) -> (Gdpr, Arc<SqliteStore>) {
+    let store = Arc::new(SqliteStore::open(dir.path().join("gdprkit.db")).unwrap());
+    let (g, clock) = setup(&|| store.clone() as Arc<dyn Store>);
+    clock.set(gdprkit::testkit::t("2025-06-01T00:00:00Z"));
+    for (s, a, ch) in [
+        ("b2c", ConsentAction::OptIn, Channel::Email),
+        ("b2b", ConsentAction::OptOut, Channel::Sms),
+        ("soft", ConsentAction::OptIn, Channel::Post),
+        ("b2c", ConsentAction::Withdraw, Channel::Email),
+    ] {
+        g.record_consent(event(s, a, "promo", ch, "2025-05-01T00:00:00Z")).unwrap();
+    }
+    assert_eq!(g.verify_ledger().unwrap(), Verification::Intact { entries: 9 });
+    (g, store)
+}
+
+/// Every column of an entry, with an SQL expression that changes it.
+const CHANGES: &[(&str, &str)] = &[
+    ("tenant", "'other'"),
+    ("seq", "seq + 100"),
+    ("prev_hash", "randomblob(32)"),
+    ("hash", "randomblob(32)"),
+    ("kind", "'purpose'"),
+    ("subject", "subject || 'x'"),
+    ("subject", "NULL"),
+    ("purpose", "'billing'"),
+    ("channel", "'phone'"),
+    ("action", "CASE action WHEN 'opt_in' THEN 'opt_out' ELSE 'opt_in' END"),
+    ("action", "'object'"),
+    ("occurred_at", "occurred_at - 1"),
+    ("occurred_at", "'yesterday'"),
+    ("body", "replace(body, 'web_form', 'paper')"),
+    ("commitments", "randomblob(length(commitments))"),
+    ("personal", "CAST(replace(CAST(personal AS TEXT), '192.0.2.7', '192.0.2.8') AS BLOB)"),
+    ("personal", "personal || x'00'"),
+    ("personal", "NULL"),
+];
+
+#[test]
+fn changing_any_field_of_any_entry_is_found_and_named() {
+    for seq in [6u64, 7, 9] {
+        for (column, expr) in CHANGES {
+            let dir = tempfile::tempdir().unwrap();
+            let (g, store) = ledger(&dir);
+            let changed = store.with_raw_connection(|c| {
+                c.execute(&format!("UPDATE gdprkit_ledger SET {column} = {expr} WHERE seq = ?1"), [seq as i64]).unwrap()
+            });
+            assert_eq!(changed, 1, "{column} = {expr} on entry {seq}");
+            match g.verify_ledger().unwrap() {
+                Verification::Broken { seq: named, reason } => {
+                    assert_eq!(named, seq, "{column} = {expr} on entry {seq}: {reason}");
+                }
+                Verification::Intact { .. } => panic!("{column} = {expr} on entry {seq} went unnoticed"),
+            }
+        }
+    }
+}
+
+#[test]
+fn deleting_an_entry_or_moving_the_head_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let (g, store) = ledger(&dir);
+    store.with_raw_connection(|c| c.execute("DELETE FROM gdprkit_ledger WHERE seq = 9", []).unwrap());
+    assert!(matches!(g.verify_ledger().unwrap(), Verification::Broken { seq: 9, .. }), "a dropped tail is found");
+
+    let dir = tempfile::tempdir().unwrap();
+    let (g, store) = ledger(&dir);
+    store.with_raw_connection(|c| c.execute("UPDATE gdprkit_tenants SET hash = randomblob(32)", []).unwrap());
+    assert!(!g.verify_ledger().unwrap().is_intact());
+}
+
+#[test]
+fn erasing_a_subjects_values_and_salts_leaves_the_ledger_verifiable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (g, store) = ledger(&dir);
+    assert_eq!(store.erase_ledger_values(g.tenant(), &gdprkit::testkit::sid("b2c")).unwrap(), 3);
+    assert_eq!(g.verify_ledger().unwrap(), Verification::Intact { entries: 9 });
+    let left: i64 = store.with_raw_connection(|c| {
+        c.query_row("SELECT count(*) FROM gdprkit_ledger WHERE subject = 'b2c' OR personal IS NULL AND kind = 'consent'", [], |r| r.get(0))
+            .unwrap()
+    });
+    assert_eq!(left, 2, "the two consent events stay, without values");
+}
