@@ -11,7 +11,8 @@ use gdprkit::{Channel, ConsentAction, Gdpr, MemoryStore, NewConsent, Regime, Sto
 use gdprkit_sqlite::SqliteStore;
 use proptest::prelude::*;
 
-const SUBJECTS: [(&str, Regime); 3] = [("b2b", Regime::B2bOptOut), ("b2c", Regime::B2cOptIn), ("soft", Regime::SoftOptIn)];
+const SUBJECTS: [(&str, Regime); 3] =
+    [("b2b", Regime::B2bOptOut), ("b2c", Regime::B2cOptIn), ("soft", Regime::SoftOptIn)];
 /// (purpose, is direct marketing), as `setup` registers them.
 const PURPOSES: [(&str, bool); 2] = [("promo", true), ("billing", false)];
 const CHANNELS: [&str; 3] = ["email", "sms", "post"];

@@ -88,8 +88,12 @@ fn erasing_a_subjects_values_and_salts_leaves_the_ledger_verifiable() {
     assert_eq!(store.erase_ledger_values(g.tenant(), &gdprkit::testkit::sid("b2c")).unwrap(), 3);
     assert_eq!(g.verify_ledger().unwrap(), Verification::Intact { entries: 9 });
     let left: i64 = store.with_raw_connection(|c| {
-        c.query_row("SELECT count(*) FROM gdprkit_ledger WHERE subject = 'b2c' OR personal IS NULL AND kind = 'consent'", [], |r| r.get(0))
-            .unwrap()
+        c.query_row(
+            "SELECT count(*) FROM gdprkit_ledger WHERE subject = 'b2c' OR personal IS NULL AND kind = 'consent'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
     });
     assert_eq!(left, 2, "the two consent events stay, without values");
 }

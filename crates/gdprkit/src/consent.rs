@@ -325,8 +325,9 @@ impl NewConsent {
         }
     }
 
-    /// Checks the event and normalizes its proof (lower-case hash, canonical IP address).
-    pub(crate) fn validate(&mut self, now: DateTime<Utc>) -> Result<()> {
+    /// Checks the event and normalizes its proof (lower-case hash, canonical IP address). The
+    /// facade calls this; callers may call it first to refuse bad input before any I/O.
+    pub fn validate(&mut self, now: DateTime<Utc>) -> Result<()> {
         if self.action != ConsentAction::Object {
             if self.purpose.is_none() {
                 return Err(Error::invalid("purpose", format!("is required for {}", self.action)));

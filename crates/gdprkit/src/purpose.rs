@@ -94,7 +94,8 @@ impl Purpose {
         Self { id, label, legal_basis, direct_marketing }
     }
 
-    pub(crate) fn validate(&self) -> Result<()> {
+    /// Checks the label. The facade calls this; callers may call it first.
+    pub fn validate(&self) -> Result<()> {
         crate::text::check_text("purpose label", &self.label, MAX_LABEL_BYTES)
     }
 }

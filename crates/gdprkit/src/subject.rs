@@ -118,7 +118,8 @@ impl NewSubject {
         Self { id, regime, email: None, language: None }
     }
 
-    pub(crate) fn validate(&self) -> Result<()> {
+    /// Checks the e-mail address. The facade calls this; callers may call it first.
+    pub fn validate(&self) -> Result<()> {
         if let Some(email) = &self.email {
             crate::text::check_email(email)?;
         }

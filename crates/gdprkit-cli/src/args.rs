@@ -1,0 +1,165 @@
+//! The command line, as clap reads it. Values are kept as text here and checked by the core, so
+//! that every refusal reads the same whether it comes from the shell or from a program.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// gdprkit: consents, decisions and a tamper-evident ledger for a CRM.
+#[derive(Debug, Parser)]
+#[command(name = "gdprkit", version, about)]
+pub struct Cli {
+    /// The database: a file path (SQLite) or a postgres:// URL.
+    #[arg(long, global = true, env = "GDPRKIT_DB", default_value = "./gdprkit.db", value_name = "PATH|URL")]
+    pub db: String,
+    /// The tenant to work on.
+    #[arg(long, global = true, default_value = "default", value_name = "ID")]
+    pub tenant: String,
+    /// Print one JSON document on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Act as if it were this instant (RFC 3339), for replays and tests.
+    #[arg(long, global = true, value_name = "RFC3339")]
+    pub now: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Purposes of processing.
+    #[command(subcommand)]
+    Purpose(PurposeCommand),
+    /// Data subjects.
+    #[command(subcommand)]
+    Subject(SubjectCommand),
+    /// Consent events and decisions.
+    #[command(subcommand)]
+    Consent(ConsentCommand),
+    /// The tamper-evident ledger.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+    /// Build a sample CRM in a fresh SQLite file and walk it through gdprkit.
+    Demo {
+        /// Where to write the demo's files.
+        #[arg(long, default_value = "gdprkit-demo", value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+/// `gdprkit purpose …`
+#[derive(Debug, Subcommand)]
+pub enum PurposeCommand {
+    /// Register a purpose.
+    Add {
+        /// The purpose's id.
+        id: String,
+        /// consent, contract, legal-obligation, vital-interests, public-task or legitimate-interests.
+        #[arg(long, value_name = "BASIS")]
+        legal_basis: String,
+        /// The purpose is direct marketing: an objection stops it (Art. 21).
+        #[arg(long)]
+        direct_marketing: bool,
+        /// A readable label (the id when omitted).
+        #[arg(long, value_name = "TEXT")]
+        label: Option<String>,
+    },
+    /// List the purposes.
+    List,
+}
+
+/// `gdprkit subject …`
+#[derive(Debug, Subcommand)]
+pub enum SubjectCommand {
+    /// Register a subject.
+    Add {
+        /// The CRM's id for the subject.
+        id: String,
+        /// b2b-opt-out, b2c-opt-in or soft-opt-in.
+        #[arg(long, value_name = "REGIME")]
+        regime: String,
+        /// The subject's e-mail address.
+        #[arg(long, value_name = "ADDR")]
+        email: Option<String>,
+        /// fr or en.
+        #[arg(long, value_name = "LANG")]
+        lang: Option<String>,
+    },
+}
+
+/// `gdprkit consent …`
+#[derive(Debug, Subcommand)]
+pub enum ConsentCommand {
+    /// Record a consent event.
+    Record(RecordArgs),
+    /// Say whether a subject may be contacted: exit 0 allowed, 1 not allowed, 2 error.
+    Check {
+        /// The subject.
+        #[arg(long, value_name = "ID")]
+        subject: String,
+        /// The purpose.
+        #[arg(long, value_name = "ID")]
+        purpose: String,
+        /// The channel.
+        #[arg(long, value_name = "CHANNEL")]
+        channel: String,
+        /// The instant to decide for (now when omitted).
+        #[arg(long, value_name = "RFC3339")]
+        at: Option<String>,
+    },
+    /// Every consent event of a subject, oldest first.
+    History {
+        /// The subject.
+        #[arg(long, value_name = "ID")]
+        subject: String,
+    },
+}
+
+/// `gdprkit consent record …`
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The subject.
+    #[arg(long, value_name = "ID")]
+    pub subject: String,
+    /// opt-in, opt-out, withdraw, object, soft-opt-in-offered or reconfirm-requested.
+    #[arg(long, value_name = "ACTION")]
+    pub action: String,
+    /// The purpose (required except for object, where none means all direct marketing).
+    #[arg(long, value_name = "ID")]
+    pub purpose: Option<String>,
+    /// The channel (required except for object, where none means every channel).
+    #[arg(long, value_name = "CHANNEL")]
+    pub channel: Option<String>,
+    /// When it happened (now when omitted).
+    #[arg(long, value_name = "RFC3339")]
+    pub at: Option<String>,
+    /// web-form, phone, email, paper, import or api.
+    #[arg(long, value_name = "SOURCE")]
+    pub source: Option<String>,
+    /// subject, staff:NAME or third-party:NAME.
+    #[arg(long, value_name = "WHO")]
+    pub collected_by: Option<String>,
+    /// The version of the consent wording shown.
+    #[arg(long, value_name = "V")]
+    pub notice_version: Option<String>,
+    /// The SHA-256 of that wording, in hex.
+    #[arg(long, value_name = "HEX")]
+    pub notice_sha256: Option<String>,
+    /// The subject's IP address.
+    #[arg(long, value_name = "IP")]
+    pub ip: Option<String>,
+    /// The subject's user agent.
+    #[arg(long, value_name = "UA")]
+    pub user_agent: Option<String>,
+    /// The reference of a third party's proof.
+    #[arg(long, value_name = "REF")]
+    pub proof_ref: Option<String>,
+}
+
+/// `gdprkit ledger …`
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Verify the tenant's chain: exit 0 when intact, 1 naming the first bad entry.
+    Verify,
+}

@@ -1,0 +1,103 @@
+//! `gdprkit consent record|check|history`
+
+use std::process::ExitCode;
+
+use gdprkit::{Channel, Collector, ConsentAction, ConsentEvent, NewConsent, Proof, PurposeId, Source, SubjectId};
+use serde::Serialize;
+
+use crate::args::{ConsentCommand, RecordArgs};
+use crate::context::{CliResult, Context, instant};
+
+pub fn run(ctx: &Context, command: ConsentCommand) -> CliResult<ExitCode> {
+    match command {
+        ConsentCommand::Record(args) => record(ctx, args),
+        ConsentCommand::Check { subject, purpose, channel, at } => {
+            let subject = SubjectId::new(subject)?;
+            let purpose = PurposeId::new(purpose)?;
+            let channel: Channel = channel.parse()?;
+            let at = instant("--at", at.as_deref())?;
+            let decision = ctx.gdpr(false)?.decide(&subject, &purpose, &channel, at)?;
+            #[derive(Serialize)]
+            struct Out<'a> {
+                allowed: bool,
+                reason: String,
+                since: Option<String>,
+                decision: &'a gdprkit::Decision,
+            }
+            let out = Out {
+                allowed: decision.allowed,
+                reason: decision.reason(),
+                since: decision.since.map(gdprkit::time::format),
+                decision: &decision,
+            };
+            ctx.emit(&out, || {
+                let verdict = if out.allowed { "allowed" } else { "not allowed" };
+                let since = out.since.as_deref().map(|s| format!(" (since {s})")).unwrap_or_default();
+                format!("{verdict}: {}{since}", out.reason)
+            })?;
+            Ok(if decision.allowed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        ConsentCommand::History { subject } => {
+            let subject = SubjectId::new(subject)?;
+            let events = ctx.gdpr(false)?.history(&subject)?;
+            ctx.emit(&events, || history_text(&subject, &events))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn record(ctx: &Context, a: RecordArgs) -> CliResult<ExitCode> {
+    let action: ConsentAction = a.action.parse()?;
+    let mut consent = NewConsent {
+        subject: SubjectId::new(a.subject)?,
+        action,
+        purpose: a.purpose.map(PurposeId::new).transpose()?,
+        channel: a.channel.map(|c| c.parse::<Channel>()).transpose()?,
+        occurred_at: instant("--at", a.at.as_deref())?,
+        proof: Proof {
+            source: a.source.map(|s| s.parse::<Source>()).transpose()?,
+            collected_by: a.collected_by.map(|c| c.parse::<Collector>()).transpose()?,
+            notice_version: a.notice_version,
+            notice_sha256: a.notice_sha256,
+            ip: a.ip,
+            user_agent: a.user_agent,
+            proof_ref: a.proof_ref,
+        },
+    };
+    consent.validate(ctx.now())?;
+    let event = ctx.gdpr(false)?.record_consent(consent)?;
+    ctx.emit(&event, || {
+        format!(
+            "recorded {} for {}: {} on {}, happened {} (ledger entry {})",
+            event.action,
+            event.subject.as_ref().map_or("an erased subject", |s| s.as_str()),
+            event.purpose.as_ref().map_or("all direct marketing", |p| p.as_str()),
+            event.channel.as_ref().map_or("every channel", |c| c.as_str()),
+            gdprkit::time::format(event.occurred_at),
+            event.seq
+        )
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn history_text(subject: &SubjectId, events: &[ConsentEvent]) -> String {
+    if events.is_empty() {
+        return format!("no consent events for {subject}");
+    }
+    let mut out = format!(
+        "{:<28} {:<28} {:<20} {:<20} {:<10} {}",
+        "happened", "recorded", "action", "purpose", "channel", "source"
+    );
+    for e in events {
+        out.push_str(&format!(
+            "\n{:<28} {:<28} {:<20} {:<20} {:<10} {}",
+            gdprkit::time::format(e.occurred_at),
+            gdprkit::time::format(e.recorded_at),
+            e.action.as_str(),
+            e.purpose.as_ref().map_or("(all marketing)", |p| p.as_str()),
+            e.channel.as_ref().map_or("(all)", |c| c.as_str()),
+            e.proof.source.map_or("-", |s| s.as_str()),
+        ));
+    }
+    out
+}

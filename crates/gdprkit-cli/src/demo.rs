@@ -1,0 +1,337 @@
+//! `gdprkit demo`: a sample CRM in a fresh SQLite file, walked through every capability.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use chrono::TimeDelta;
+use gdprkit::{
+    Channel, Collector, ConsentAction, Gdpr, Language, LegalBasis, NewConsent, NewSubject, Proof, Purpose, PurposeId,
+    Regime, Source, SubjectId,
+};
+use gdprkit_sqlite::SqliteStore;
+use serde::Serialize;
+
+use crate::context::{CliResult, Context, Refusal};
+
+const CONTACTS: usize = 1000;
+const WORDING: &str = "I agree to receive the monthly newsletter by e-mail. I can unsubscribe at any time.";
+
+/// What the demo did, for `--json`.
+#[derive(Serialize)]
+struct Summary {
+    database: String,
+    purposes: usize,
+    contacts: usize,
+    consent_events: usize,
+    decisions: Vec<Shown>,
+    campaign: Campaign,
+    history_of: String,
+    history_events: usize,
+    ledger: gdprkit::Verification,
+}
+
+#[derive(Serialize)]
+struct Shown {
+    subject: String,
+    purpose: String,
+    channel: String,
+    allowed: bool,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct Campaign {
+    purpose: String,
+    channel: String,
+    contacts: usize,
+    allowed: usize,
+    milliseconds: f64,
+}
+
+/// A small deterministic generator: the demo tells the same story every time.
+struct Dice(u64);
+
+impl Dice {
+    fn roll(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+fn contact(i: usize) -> SubjectId {
+    SubjectId::new(format!("contact-{i:04}")).unwrap_or_else(|_| unreachable!("a short ASCII id is valid"))
+}
+
+fn regime(i: usize) -> Regime {
+    match i % 20 {
+        0..=11 => Regime::B2bOptOut,
+        12..=18 => Regime::B2cOptIn,
+        _ => Regime::SoftOptIn,
+    }
+}
+
+pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
+    std::fs::create_dir_all(dir).map_err(|e| Refusal(format!("--dir: cannot create {}: {e}", dir.display())))?;
+    let db = dir.join("gdprkit.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let file = format!("{}{suffix}", db.display());
+        match std::fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Box::new(Refusal(format!("--dir: cannot replace {file}: {e}")))),
+        }
+    }
+    let g = ctx.gdpr_on(SqliteStore::open(&db)?);
+    let mut say = Narrator { quiet: ctx.json };
+    say.line(&format!("Building a sample CRM in {} (a fresh SQLite file).", db.display()));
+
+    let purposes = register_purposes(&g)?;
+    say.line(&format!(
+        "Registered {} purposes: newsletter and event invitations on consent, product news on legitimate \
+         interests (all three direct marketing), and billing on contract.",
+        purposes
+    ));
+
+    let subjects: Vec<NewSubject> = (0..CONTACTS)
+        .map(|i| {
+            let mut s = NewSubject::new(contact(i), regime(i));
+            s.email = Some(format!("contact-{i:04}@example.com"));
+            s.language = Some(if i % 3 == 0 { Language::En } else { Language::Fr });
+            s
+        })
+        .collect();
+    g.add_subjects(subjects)?;
+    let count = |r: Regime| (0..CONTACTS).filter(|&i| regime(i) == r).count();
+    say.line(&format!(
+        "Registered {CONTACTS} contacts: {} professional (B2B, allowed unless they opt out), {} consumers \
+         (B2C, denied unless they opt in) and {} existing customers (soft opt-in).",
+        count(Regime::B2bOptOut),
+        count(Regime::B2cOptIn),
+        count(Regime::SoftOptIn)
+    ));
+
+    let events = sample_events(ctx)?;
+    let consent_events = events.len();
+    g.record_consents(events)?;
+    say.line(&format!(
+        "Recorded {consent_events} consent events with their proof: web-form opt-ins with the wording's \
+         version and SHA-256, unsubscribes, withdrawals, and one objection to all direct marketing \
+         (contact-0007)."
+    ));
+
+    let newsletter = PurposeId::new("newsletter")?;
+    let billing = PurposeId::new("billing")?;
+    let shown_cases = [
+        (contact(1), newsletter.clone(), Channel::Email, "a B2B contact who never said anything"),
+        (contact(12), newsletter.clone(), Channel::Email, "a consumer who opted in on the web form"),
+        (contact(13), newsletter.clone(), Channel::Email, "a consumer who opted in, then withdrew"),
+        (contact(14), newsletter.clone(), Channel::Email, "a consumer who never opted in"),
+        (contact(7), newsletter.clone(), Channel::Email, "the contact who objected to direct marketing"),
+        (contact(7), billing.clone(), Channel::Email, "the same contact, for billing"),
+    ];
+    say.line("\nDecisions, each with what decided it:");
+    let mut decisions = Vec::new();
+    for (subject, purpose, channel, who) in shown_cases {
+        let d = g.decide(&subject, &purpose, &channel, None)?;
+        say.line(&format!(
+            "  {subject} ({who}), {purpose} by {channel}: {} — {}",
+            if d.allowed { "allowed" } else { "not allowed" },
+            d.reason()
+        ));
+        decisions.push(Shown {
+            subject: subject.to_string(),
+            purpose: purpose.to_string(),
+            channel: channel.to_string(),
+            allowed: d.allowed,
+            reason: d.reason(),
+        });
+    }
+
+    let everyone: Vec<SubjectId> = (0..CONTACTS).map(contact).collect();
+    let started = Instant::now();
+    let campaign = g.decide_many(&everyone, &newsletter, &Channel::Email, None)?;
+    let milliseconds = started.elapsed().as_secs_f64() * 1000.0;
+    let allowed = campaign.iter().filter(|d| d.allowed).count();
+    say.line(&format!(
+        "\nCampaign filter: of {CONTACTS} contacts, {allowed} may receive the newsletter by e-mail today \
+         (decided in one call, {milliseconds:.1} ms)."
+    ));
+
+    let history = g.history(&contact(13))?;
+    say.line("\nHistory of contact-0013, oldest first, with when each event happened and was recorded:");
+    for e in &history {
+        say.line(&format!(
+            "  {} {} by {} (happened {}, recorded {})",
+            e.action,
+            e.purpose.as_ref().map_or("all marketing", |p| p.as_str()),
+            e.channel.as_ref().map_or("every channel", |c| c.as_str()),
+            gdprkit::time::format(e.occurred_at),
+            gdprkit::time::format(e.recorded_at),
+        ));
+    }
+
+    let ledger = g.verify_ledger()?;
+    say.line(&format!(
+        "\nLedger: {}",
+        match &ledger {
+            gdprkit::Verification::Intact { entries } =>
+                format!("intact, {entries} hash-chained entries checked one by one."),
+            gdprkit::Verification::Broken { seq, reason } => format!("BROKEN at entry {seq}: {reason}"),
+        }
+    ));
+    say.line(&format!(
+        "\nTry it yourself:\n  gdprkit --db {db} consent check --subject contact-0012 --purpose newsletter --channel email\n  \
+         gdprkit --db {db} consent history --subject contact-0013\n  gdprkit --db {db} ledger verify",
+        db = db.display()
+    ));
+
+    if ctx.json {
+        let summary = Summary {
+            database: db.display().to_string(),
+            purposes,
+            contacts: CONTACTS,
+            consent_events,
+            decisions,
+            campaign: Campaign {
+                purpose: newsletter.to_string(),
+                channel: "email".into(),
+                contacts: CONTACTS,
+                allowed,
+                milliseconds,
+            },
+            history_of: "contact-0013".into(),
+            history_events: history.len(),
+            ledger: ledger.clone(),
+        };
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    }
+    Ok(if ledger.is_intact() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+struct Narrator {
+    quiet: bool,
+}
+
+impl Narrator {
+    fn line(&mut self, s: &str) {
+        if !self.quiet {
+            println!("{s}");
+        }
+    }
+}
+
+fn register_purposes(g: &Gdpr) -> CliResult<usize> {
+    let purposes = [
+        ("newsletter", "Monthly newsletter", LegalBasis::Consent, true),
+        ("events", "Event invitations", LegalBasis::Consent, true),
+        ("product-news", "Product announcements", LegalBasis::LegitimateInterests, true),
+        ("billing", "Invoices and account notices", LegalBasis::Contract, false),
+    ];
+    for (id, label, basis, dm) in purposes {
+        let mut p = Purpose::new(PurposeId::new(id)?, basis, dm);
+        p.label = label.into();
+        g.add_purpose(p)?;
+    }
+    Ok(purposes.len())
+}
+
+fn sample_events(ctx: &Context) -> CliResult<Vec<NewConsent>> {
+    let now = ctx.now();
+    let mut dice = Dice(0x2545_f491_4f6c_dd1d);
+    let wording_sha = gdprkit::ledger::sha256_hex(WORDING.as_bytes());
+    let newsletter = PurposeId::new("newsletter")?;
+    let product_news = PurposeId::new("product-news")?;
+    let events = PurposeId::new("events")?;
+    let mut out = Vec::new();
+    let days_ago = |d: u64| Some(now - TimeDelta::days(d as i64) - TimeDelta::minutes(17));
+    let web_form = |ip: String| Proof {
+        source: Some(Source::WebForm),
+        collected_by: Some(Collector::Subject),
+        notice_version: Some("newsletter-v3".into()),
+        notice_sha256: Some(wording_sha.clone()),
+        ip: Some(ip),
+        user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0".into()),
+        proof_ref: None,
+    };
+    for i in 0..CONTACTS {
+        let id = contact(i);
+        let event = |action, purpose: &PurposeId, channel: Channel, at, proof: Proof| NewConsent {
+            subject: id.clone(),
+            action,
+            purpose: Some(purpose.clone()),
+            channel: Some(channel),
+            occurred_at: at,
+            proof,
+        };
+        let unsubscribe = Proof { source: Some(Source::Email), ..Proof::default() };
+        match regime(i) {
+            Regime::B2cOptIn => {
+                // Contact 12 always opts in, 13 opts in then withdraws, 14 never opts in.
+                let opts_in = i == 12 || i == 13 || (i != 14 && dice.roll(10) < 6);
+                if opts_in {
+                    let ip = format!("198.51.100.{}", i % 250 + 1);
+                    out.push(event(
+                        ConsentAction::OptIn,
+                        &newsletter,
+                        Channel::Email,
+                        days_ago(300 + dice.roll(60)),
+                        web_form(ip),
+                    ));
+                    if i == 13 || (i != 12 && dice.roll(100) < 15) {
+                        out.push(event(
+                            ConsentAction::Withdraw,
+                            &newsletter,
+                            Channel::Email,
+                            days_ago(30 + dice.roll(200)),
+                            unsubscribe.clone(),
+                        ));
+                    }
+                }
+            }
+            Regime::B2bOptOut => {
+                if i != 1 && dice.roll(10) == 0 {
+                    out.push(event(
+                        ConsentAction::OptOut,
+                        &newsletter,
+                        Channel::Email,
+                        days_ago(dice.roll(365)),
+                        unsubscribe.clone(),
+                    ));
+                }
+                if dice.roll(20) == 0 {
+                    let by_phone = Proof {
+                        source: Some(Source::Phone),
+                        collected_by: Some(Collector::Staff("Sales desk".into())),
+                        ..Proof::default()
+                    };
+                    out.push(event(
+                        ConsentAction::OptOut,
+                        &product_news,
+                        Channel::Phone,
+                        days_ago(dice.roll(365)),
+                        by_phone,
+                    ));
+                }
+            }
+            Regime::SoftOptIn => {
+                if dice.roll(5) == 0 {
+                    out.push(event(
+                        ConsentAction::OptOut,
+                        &events,
+                        Channel::Email,
+                        days_ago(dice.roll(365)),
+                        unsubscribe.clone(),
+                    ));
+                }
+            }
+        }
+    }
+    let mut objection = NewConsent::objection(contact(7));
+    objection.occurred_at = days_ago(12);
+    objection.proof = Proof { source: Some(Source::Paper), collected_by: Some(Collector::Subject), ..Proof::default() };
+    out.push(objection);
+    Ok(out)
+}

@@ -1,0 +1,67 @@
+//! The `gdprkit` command.
+//!
+//! Exit codes: 0 done (for `consent check`: allowed); 1 a negative answer (`consent check`: not
+//! allowed; `ledger verify`: broken); 2 an error, reported on one line on stderr, with nothing
+//! written.
+
+mod args;
+mod commands;
+mod context;
+mod demo;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use clap::error::ErrorKind;
+
+use crate::args::{Cli, Command};
+use crate::context::Context;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            return match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    let _ = e.print();
+                    ExitCode::SUCCESS
+                }
+                _ => {
+                    eprintln!("gdprkit: {}", one_line(&e.render().to_string()));
+                    ExitCode::from(2)
+                }
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("gdprkit: {}", context::report(e.as_ref()));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Clap's multi-line usage errors, folded into one line without the usage block.
+fn one_line(rendered: &str) -> String {
+    rendered
+        .lines()
+        .take_while(|l| !l.starts_with("Usage:"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_start_matches("error: ")
+        .to_owned()
+}
+
+fn run(cli: Cli) -> context::CliResult<ExitCode> {
+    let ctx = Context::new(&cli)?;
+    match cli.command {
+        Command::Purpose(c) => commands::purpose::run(&ctx, c),
+        Command::Subject(c) => commands::subject::run(&ctx, c),
+        Command::Consent(c) => commands::consent::run(&ctx, c),
+        Command::Ledger(c) => commands::ledger::run(&ctx, c),
+        Command::Demo { dir } => demo::run(&ctx, &dir),
+    }
+}

@@ -1,0 +1,452 @@
+//! The `gdprkit` command, run as a user runs it: every command, every exit code, and bad input
+//! refused on one line with nothing written.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Db {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl Db {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gdprkit.db");
+        Self { _dir: dir, path }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        gdprkit(&self.path, args)
+    }
+
+    /// Runs a command that must succeed and returns its stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    fn entries(&self) -> u64 {
+        self.json(&["ledger", "verify"])["entries"].as_u64().unwrap()
+    }
+
+    /// A database with two purposes and two subjects, at a fixed instant.
+    fn with_sample() -> Self {
+        let db = Self::new();
+        db.ok(&["purpose", "add", "newsletter", "--legal-basis", "consent", "--direct-marketing", "--label", "News"]);
+        db.ok(&["purpose", "add", "billing", "--legal-basis", "contract"]);
+        db.ok(&["subject", "add", "jean", "--regime", "b2c-opt-in", "--email", "jean@example.fr", "--lang", "fr"]);
+        db.ok(&["subject", "add", "acme-buyer", "--regime", "b2b-opt-out"]);
+        db
+    }
+}
+
+const NOW: &str = "2025-06-01T12:00:00Z";
+
+fn gdprkit(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+        .arg("--db")
+        .arg(db)
+        .args(["--now", NOW])
+        .args(args)
+        .env_remove("GDPRKIT_DB")
+        .output()
+        .unwrap()
+}
+
+/// Asserts a refusal: exit 2, one line on stderr that mentions `names`, nothing on stdout.
+fn assert_refused(out: &Output, names: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains(names), "{stderr:?} should name {names:?}");
+    assert!(stderr.len() < 400, "the message stays short: {} bytes", stderr.len());
+    assert!(out.stdout.is_empty());
+}
+
+const OPT_IN: &[&str] = &[
+    "consent",
+    "record",
+    "--subject",
+    "jean",
+    "--action",
+    "opt-in",
+    "--purpose",
+    "newsletter",
+    "--channel",
+    "email",
+    "--at",
+    "2025-05-01T10:00:00+02:00",
+    "--source",
+    "web-form",
+    "--collected-by",
+    "subject",
+    "--notice-version",
+    "v3",
+    "--notice-sha256",
+    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "--ip",
+    "203.0.113.9",
+    "--user-agent",
+    "Mozilla/5.0",
+];
+
+#[test]
+fn purposes_are_added_and_listed() {
+    let db = Db::with_sample();
+    let list = db.json(&["purpose", "list"]);
+    assert_eq!(list[0]["id"], "billing");
+    assert_eq!(list[1]["legal_basis"], "consent");
+    assert_eq!(list[1]["direct_marketing"], true);
+    assert_eq!(list[1]["label"], "News");
+    let text = db.ok(&["purpose", "list"]);
+    assert!(text.contains("newsletter") && text.contains("direct marketing"), "{text}");
+    assert_refused(&db.run(&["purpose", "add", "newsletter", "--legal-basis", "consent"]), "newsletter");
+    assert_refused(&db.run(&["purpose", "add", "x", "--legal-basis", "because"]), "legal basis");
+}
+
+#[test]
+fn consent_is_recorded_checked_and_listed() {
+    let db = Db::with_sample();
+    let check = ["consent", "check", "--subject", "jean", "--purpose", "newsletter", "--channel", "email"];
+    assert_eq!(db.run(&check).status.code(), Some(1), "a consumer is denied by default");
+    let out = String::from_utf8(db.run(&check).stdout).unwrap();
+    assert!(out.starts_with("not allowed: ") && out.contains("b2c-opt-in"), "{out}");
+
+    let recorded = db.json(OPT_IN);
+    assert_eq!(recorded["seq"], 5);
+    assert_eq!(recorded["occurred_at"], "2025-05-01T08:00:00Z");
+    assert_eq!(recorded["recorded_at"], "2025-06-01T12:00:00Z");
+
+    let out = db.run(&check);
+    assert_eq!(out.status.code(), Some(0));
+    let mut json_check = vec!["--json"];
+    json_check.extend_from_slice(&check);
+    let out = db.run(&json_check);
+    assert_eq!(out.status.code(), Some(0));
+    let decision: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(decision["allowed"], true);
+    assert_eq!(decision["since"], "2025-05-01T08:00:00.000000Z");
+    assert!(decision["reason"].as_str().unwrap().contains("ledger entry 5"));
+
+    let mut before = check.to_vec();
+    before.extend(["--at", "2025-04-30T00:00:00Z"]);
+    assert_eq!(db.run(&before).status.code(), Some(1), "before the opt-in happened");
+
+    db.ok(&["consent", "record", "--subject", "jean", "--action", "object"]);
+    assert_eq!(db.run(&check).status.code(), Some(1), "the objection stops direct marketing");
+    let billing = ["consent", "check", "--subject", "jean", "--purpose", "billing", "--channel", "post"];
+    assert_eq!(db.run(&billing).status.code(), Some(1), "billing for a consumer keeps its default");
+
+    let history = db.json(&["consent", "history", "--subject", "jean"]);
+    let events = history.as_array().unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["action"], "opt_in");
+    assert_eq!(events[0]["proof"]["ip"], "203.0.113.9");
+    assert_eq!(events[0]["proof"]["notice_version"], "v3");
+    assert_eq!(events[1]["action"], "object");
+    assert_eq!(events[1]["purpose"], serde_json::Value::Null);
+    let text = db.ok(&["consent", "history", "--subject", "jean"]);
+    assert!(text.contains("2025-05-01T08:00:00.000000Z") && text.contains("2025-06-01T12:00:00.000000Z"), "{text}");
+}
+
+#[test]
+fn subjects_are_added_once() {
+    let db = Db::with_sample();
+    let s = db.json(&["subject", "add", "marie", "--regime", "soft-opt-in", "--email", "marie@example.fr"]);
+    assert_eq!(s["regime"], "soft-opt-in");
+    assert_eq!(s["registered_at"], "2025-06-01T12:00:00Z");
+    assert_refused(&db.run(&["subject", "add", "marie", "--regime", "soft-opt-in"]), "marie");
+    assert_refused(&db.run(&["subject", "add", "paul", "--regime", "b2b"]), "regime");
+    assert_refused(&db.run(&["subject", "add", "paul", "--regime", "b2b-opt-out", "--email", "paul"]), "e-mail");
+    assert_refused(&db.run(&["subject", "add", "paul", "--regime", "b2b-opt-out", "--lang", "de"]), "language");
+}
+
+#[test]
+fn bad_input_is_refused_on_one_line_and_writes_nothing() {
+    let db = Db::with_sample();
+    let before = db.entries();
+    let long_id = "x".repeat(300);
+    let huge = "y".repeat(100 * 1024);
+    let sha = "a".repeat(64);
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["subject", "add", "", "--regime", "b2b-opt-out"], "subject id"),
+        (vec!["subject", "add", &long_id, "--regime", "b2b-opt-out"], "subject id"),
+        (vec!["subject", "add", &huge, "--regime", "b2b-opt-out"], "subject id"),
+        (
+            vec![
+                "consent",
+                "record",
+                "--subject",
+                "ghost",
+                "--action",
+                "opt-out",
+                "--purpose",
+                "newsletter",
+                "--channel",
+                "email",
+            ],
+            "ghost",
+        ),
+        (
+            vec![
+                "consent",
+                "record",
+                "--subject",
+                "jean",
+                "--action",
+                "opt-out",
+                "--purpose",
+                "nope",
+                "--channel",
+                "email",
+            ],
+            "nope",
+        ),
+        (
+            vec![
+                "consent",
+                "record",
+                "--subject",
+                "jean",
+                "--action",
+                "opt-out",
+                "--purpose",
+                "newsletter",
+                "--channel",
+                "Fax",
+            ],
+            "channel",
+        ),
+        (
+            vec![
+                "consent",
+                "record",
+                "--subject",
+                "jean",
+                "--action",
+                "subscribe",
+                "--purpose",
+                "newsletter",
+                "--channel",
+                "email",
+            ],
+            "consent action",
+        ),
+        (
+            vec![
+                "consent",
+                "record",
+                "--subject",
+                "jean",
+                "--action",
+                "opt-out",
+                "--purpose",
+                "newsletter",
+                "--channel",
+                "email",
+                "--at",
+                "last tuesday",
+            ],
+            "--at",
+        ),
+        (
+            vec![
+                "consent",
+                "record",
+                "--subject",
+                "jean",
+                "--action",
+                "opt-out",
+                "--purpose",
+                "newsletter",
+                "--channel",
+                "email",
+                "--at",
+                "2030-01-01T00:00:00Z",
+            ],
+            "later than now",
+        ),
+        (
+            vec![
+                "consent",
+                "record",
+                "--subject",
+                "jean",
+                "--action",
+                "opt-out",
+                "--purpose",
+                "newsletter",
+                "--channel",
+                "email",
+                "--user-agent",
+                &huge,
+            ],
+            "user agent",
+        ),
+        (vec!["consent", "record", "--subject", "jean", "--action", "opt-out", "--channel", "email"], "invalid purpose: is required"),
+        (
+            vec![
+                "consent",
+                "record",
+                "--subject",
+                "jean",
+                "--action",
+                "opt-in",
+                "--purpose",
+                "newsletter",
+                "--channel",
+                "email",
+            ],
+            "proof",
+        ),
+        (
+            vec![
+                "consent",
+                "record",
+                "--subject",
+                "jean",
+                "--action",
+                "opt-in",
+                "--purpose",
+                "newsletter",
+                "--channel",
+                "email",
+                "--source",
+                "import",
+                "--collected-by",
+                "third-party:ListCo",
+                "--notice-version",
+                "v1",
+                "--notice-sha256",
+                &sha,
+            ],
+            "proof reference",
+        ),
+        (
+            vec![
+                "consent",
+                "check",
+                "--subject",
+                "jean",
+                "--purpose",
+                "newsletter",
+                "--channel",
+                "email",
+                "--at",
+                "2025-13-01T00:00:00Z",
+            ],
+            "--at",
+        ),
+        (vec!["consent", "check", "--subject", &huge, "--purpose", "newsletter", "--channel", "email"], "subject id"),
+        (vec!["consent", "history", "--subject", "ghost"], "ghost"),
+        (vec!["--tenant", "a b", "purpose", "list"], "tenant id"),
+        (vec!["--now", "soon", "purpose", "list"], "--now"),
+        (vec!["consent", "frobnicate"], "frobnicate"),
+    ];
+    for (args, names) in &cases {
+        assert_refused(&db.run(args), names);
+    }
+    assert_eq!(db.entries(), before, "no refused command wrote an entry");
+}
+
+#[test]
+fn a_refused_command_creates_no_database() {
+    let db = Db::new();
+    assert_refused(&db.run(&["subject", "add", "", "--regime", "b2b-opt-out"]), "subject id");
+    assert_refused(&db.run(&["ledger", "verify"]), "no database");
+    assert_refused(&db.run(&["consent", "history", "--subject", "jean"]), "no database");
+    assert!(!db.path.exists(), "nothing was created");
+    assert_refused(&gdprkit(Path::new("postgres://localhost/crm"), &["purpose", "list"]), "PostgreSQL");
+}
+
+#[test]
+fn an_argument_too_large_for_the_system_never_reaches_the_program() {
+    // Linux refuses any single argument over 128 KiB (MAX_ARG_STRLEN) before the program starts,
+    // so a 10 MB argument cannot be given; the largest that can is refused above on one line.
+    let db = Db::with_sample();
+    let ten_mb = "z".repeat(10 * 1024 * 1024);
+    let spawn = Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+        .arg("--db")
+        .arg(&db.path)
+        .args(["subject", "add", &ten_mb])
+        .output();
+    let err = spawn.expect_err("the system refuses the argument");
+    assert_eq!(err.raw_os_error(), Some(7), "E2BIG: {err}");
+    assert_eq!(db.entries(), 4);
+}
+
+#[test]
+fn ledger_verify_names_a_tampered_entry() {
+    let db = Db::with_sample();
+    db.ok(OPT_IN);
+    assert_eq!(db.run(&["ledger", "verify"]).status.code(), Some(0));
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute("UPDATE gdprkit_ledger SET occurred_at = occurred_at + 1 WHERE seq = 5", []).unwrap();
+    drop(conn);
+    let out = db.run(&["ledger", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("ledger broken at entry 5:"), "{text}");
+    let v = db.json_unchecked(&["ledger", "verify"]);
+    assert_eq!((v["status"].as_str(), v["seq"].as_u64()), (Some("broken"), Some(5)));
+}
+
+impl Db {
+    fn json_unchecked(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_slice(&self.run(&all).stdout).unwrap()
+    }
+}
+
+#[test]
+fn tenants_have_their_own_records() {
+    let db = Db::with_sample();
+    db.ok(&["--tenant", "acme", "purpose", "add", "newsletter", "--legal-basis", "consent"]);
+    assert_eq!(db.json(&["--tenant", "acme", "purpose", "list"]).as_array().unwrap().len(), 1);
+    assert_refused(&db.run(&["--tenant", "acme", "consent", "history", "--subject", "jean"]), "jean");
+}
+
+#[test]
+fn the_demo_builds_a_crm_and_verifies_its_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let run = |json: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_gdprkit"));
+        if json {
+            c.arg("--json");
+        }
+        c.args(["demo", "--dir"]).arg(&demo).output().unwrap()
+    };
+    let out = run(false);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for expected in ["1000 contacts", "objected to all direct marketing", "Campaign filter", "Ledger: intact"] {
+        assert!(text.contains(expected), "the demo should say {expected:?}:\n{text}");
+    }
+    // A second run starts from a fresh file and tells the same story.
+    let out = run(true);
+    assert!(out.status.success());
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["contacts"], 1000);
+    assert_eq!(summary["ledger"]["status"], "intact");
+    let entries = summary["ledger"]["entries"].as_u64().unwrap();
+    assert_eq!(entries, 4 + 1000 + summary["consent_events"].as_u64().unwrap());
+    let decisions = summary["decisions"].as_array().unwrap();
+    assert_eq!(
+        decisions.iter().map(|d| d["allowed"].as_bool().unwrap()).collect::<Vec<_>>(),
+        [true, true, false, false, false, true]
+    );
+    let allowed = summary["campaign"]["allowed"].as_u64().unwrap();
+    assert!(allowed > 500 && allowed < 1000, "{allowed}");
+}
