@@ -293,7 +293,10 @@ fn bad_input_is_refused_on_one_line_and_writes_nothing() {
             ],
             "user agent",
         ),
-        (vec!["consent", "record", "--subject", "jean", "--action", "opt-out", "--channel", "email"], "invalid purpose: is required"),
+        (
+            vec!["consent", "record", "--subject", "jean", "--action", "opt-out", "--channel", "email"],
+            "invalid purpose: is required",
+        ),
         (
             vec![
                 "consent",

@@ -27,12 +27,13 @@ CREATE TABLE gdprkit_ledger (
     PRIMARY KEY (tenant, seq)
 ) WITHOUT ROWID;
 
--- A subject's entries, for its history and its erasure.
-CREATE INDEX gdprkit_ledger_by_subject ON gdprkit_ledger (tenant, subject, seq)
+-- A subject's entries, for its history, its erasure, and its decisions: one seek finds every
+-- event of the subject, and the index alone answers a decision.
+CREATE INDEX gdprkit_ledger_by_subject ON gdprkit_ledger (tenant, subject, purpose, channel, occurred_at, seq, action)
     WHERE subject IS NOT NULL;
 
--- Decisive consent events by purpose and channel, then subject and time: one seek answers a
--- decision, one range scan answers a campaign.
+-- Decisive consent events by purpose and channel, then subject and time: one range scan
+-- answers a campaign.
 CREATE INDEX gdprkit_ledger_decisions ON gdprkit_ledger (tenant, purpose, channel, subject, occurred_at, seq, action)
     WHERE subject IS NOT NULL AND action IN ('opt_in', 'opt_out', 'withdraw', 'object');
 

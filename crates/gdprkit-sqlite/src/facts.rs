@@ -2,8 +2,8 @@
 //! for a campaign over a large share of a tenant.
 
 use chrono::{DateTime, Utc};
-use gdprkit::{ConsentAction, Error, EventRef, Regime, Result, Scope, SubjectFacts, SubjectId, TenantId};
-use rusqlite::{Connection, OptionalExtension, Row, params_from_iter, types::Value};
+use gdprkit::{ConsentAction, EventRef, Regime, Result, Scope, SubjectFacts, SubjectId, TenantId};
+use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::db_err;
 use crate::store::DECISIVE_SQL;
@@ -33,11 +33,8 @@ pub(crate) fn decision_facts(
     subjects.iter().map(|s| point(conn, tenant, s, scopes, at)).collect()
 }
 
-fn scope_value(part: Option<&str>) -> Value {
-    Value::Text(part.unwrap_or("").to_owned())
-}
-
-/// One statement: the subject's row joined with the latest decisive event over every scope.
+/// One statement: the subject's row joined with its decisive events, read from the subject index
+/// alone; the scopes and the instant are applied here.
 fn point(
     conn: &Connection,
     tenant: &TenantId,
@@ -45,65 +42,59 @@ fn point(
     scopes: &[Scope],
     at: i64,
 ) -> Result<Option<SubjectFacts>> {
-    let mut sql = String::from(
-        "SELECT s.regime, s.registered_at, e.occurred_at, e.seq, e.action, e.purpose, e.channel \
-         FROM gdprkit_subjects s LEFT JOIN (",
-    );
-    let mut params: Vec<Value> =
-        vec![Value::Text(tenant.to_string()), Value::Text(subject.to_string()), Value::Integer(at)];
-    for (i, scope) in scopes.iter().enumerate() {
-        if i > 0 {
-            sql.push_str(" UNION ALL ");
+    let mut st = conn
+        .prepare_cached(&format!(
+            "SELECT s.regime, s.registered_at, l.purpose, l.channel, l.occurred_at, l.seq, l.action \
+             FROM gdprkit_subjects s LEFT JOIN gdprkit_ledger l INDEXED BY gdprkit_ledger_by_subject \
+             ON l.tenant = s.tenant AND l.subject = s.id AND l.action IN {DECISIVE_SQL} \
+             WHERE s.tenant = ?1 AND s.id = ?2"
+        ))
+        .map_err(db_err("prepare a decision"))?;
+    let mut rows = st.query([tenant.as_str(), subject.as_str()]).map_err(db_err("read a decision"))?;
+    let mut facts: Option<SubjectFacts> = None;
+    // The best event so far: (occurred_at, seq, scope index, action).
+    let mut best: Option<(i64, u64, usize, String)> = None;
+    while let Some(row) = rows.next().map_err(db_err("read a decision"))? {
+        if facts.is_none() {
+            let regime: String = row.get(0).map_err(db_err("read a decision"))?;
+            let registered_at: i64 = row.get(1).map_err(db_err("read a decision"))?;
+            facts = Some(SubjectFacts {
+                regime: regime.parse()?,
+                registered_at: gdprkit::time::from_micros(registered_at)?,
+                latest: None,
+            });
         }
-        let (p, c) = (params.len() + 1, params.len() + 2);
-        sql.push_str(&format!(
-            "SELECT * FROM (SELECT occurred_at, seq, action, purpose, channel FROM gdprkit_ledger \
-             WHERE tenant = ?1 AND purpose = ?{p} AND channel = ?{c} AND subject = ?2 AND occurred_at <= ?3 \
-             AND action IN {DECISIVE_SQL} ORDER BY occurred_at DESC, seq DESC LIMIT 1)"
-        ));
-        params.push(scope_value(scope.purpose.as_ref().map(|p| p.as_str())));
-        params.push(scope_value(scope.channel.as_ref().map(|c| c.as_str())));
+        let Some((purpose, channel, occurred_at, seq)) = event_row(row).map_err(db_err("read a decision"))? else {
+            continue;
+        };
+        if occurred_at > at || best.as_ref().is_some_and(|b| (b.0, b.1) >= (occurred_at, seq)) {
+            continue;
+        }
+        let scope = scopes.iter().position(|s| {
+            s.purpose.as_ref().map_or("", |p| p.as_str()) == purpose
+                && s.channel.as_ref().map_or("", |c| c.as_str()) == channel
+        });
+        if let Some(scope) = scope {
+            let action: String = row.get(6).map_err(db_err("read a decision"))?;
+            best = Some((occurred_at, seq, scope, action));
+        }
     }
-    if scopes.is_empty() {
-        sql.push_str(
-            "SELECT NULL AS occurred_at, NULL AS seq, NULL AS action, NULL AS purpose, NULL AS channel WHERE 0",
-        );
+    if let (Some(f), Some((occurred_at, seq, scope, action))) = (facts.as_mut(), best) {
+        f.latest = Some(EventRef {
+            seq,
+            action: action.parse()?,
+            occurred_at: gdprkit::time::from_micros(occurred_at)?,
+            purpose: scopes[scope].purpose.clone(),
+            channel: scopes[scope].channel.clone(),
+        });
     }
-    sql.push_str(" ORDER BY 1 DESC, 2 DESC LIMIT 1) e ON 1 WHERE s.tenant = ?1 AND s.id = ?2");
-    let mut st = conn.prepare_cached(&sql).map_err(db_err("prepare a decision"))?;
-    let row = st
-        .query_row(params_from_iter(params), |r| {
-            let latest = match r.get::<_, Option<i64>>(3)? {
-                Some(seq) => Some((
-                    seq,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                )),
-                None => None,
-            };
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, latest))
-        })
-        .optional()
-        .map_err(db_err("read a decision"))?;
-    let Some((regime, registered_at, latest)) = row else { return Ok(None) };
-    let latest = latest
-        .map(|(seq, occurred_at, action, purpose, channel)| {
-            Ok::<_, Error>(EventRef {
-                seq: seq as u64,
-                action: action.parse()?,
-                occurred_at: gdprkit::time::from_micros(occurred_at)?,
-                purpose: (!purpose.is_empty()).then(|| purpose.parse()).transpose()?,
-                channel: (!channel.is_empty()).then(|| channel.parse()).transpose()?,
-            })
-        })
-        .transpose()?;
-    Ok(Some(SubjectFacts {
-        regime: regime.parse()?,
-        registered_at: gdprkit::time::from_micros(registered_at)?,
-        latest,
-    }))
+    Ok(facts)
+}
+
+/// The event columns of a decision row, or `None` when the subject has no decisive event.
+fn event_row<'r>(row: &'r Row<'_>) -> rusqlite::Result<Option<(&'r str, &'r str, i64, u64)>> {
+    let Some(seq) = row.get_ref(5)?.as_i64_or_null()? else { return Ok(None) };
+    Ok(Some((row.get_ref(2)?.as_str()?, row.get_ref(3)?.as_str()?, row.get_ref(4)?.as_i64()?, seq as u64)))
 }
 
 /// Range scans in subject order, merged with the sorted list.

@@ -1,0 +1,122 @@
+//! Fixtures shared by the benchmarks: sample consent events and a large SQLite ledger built
+//! once and reused between runs.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use gdprkit::{
+    Channel, Collector, ConsentAction, FixedClock, Gdpr, LegalBasis, NewConsent, NewSubject, Proof, Purpose, PurposeId,
+    Regime, Source, SubjectId,
+};
+use gdprkit_sqlite::SqliteStore;
+use sha2::Digest;
+
+/// Subjects in the large ledger.
+pub const SUBJECTS: usize = 100_000;
+/// Consent events in the large ledger.
+pub const EVENTS: usize = 1_000_000;
+
+/// The purposes every fixture registers: (id, legal basis, direct marketing).
+pub const PURPOSES: [(&str, LegalBasis, bool); 3] = [
+    ("newsletter", LegalBasis::Consent, true),
+    ("events", LegalBasis::Consent, true),
+    ("product-news", LegalBasis::LegitimateInterests, true),
+];
+const CHANNELS: [Channel; 3] = [Channel::Email, Channel::Sms, Channel::Phone];
+
+/// The instant every fixture acts at.
+pub fn now() -> DateTime<Utc> {
+    gdprkit::time::parse("now", "2026-01-01T00:00:00Z").unwrap()
+}
+
+/// The id of subject `i`.
+pub fn subject(i: usize) -> SubjectId {
+    SubjectId::new(format!("contact-{i:06}")).unwrap()
+}
+
+/// A facade over `store` at [`now`], with the purposes and `subjects` subjects registered.
+pub fn setup(store: SqliteStore, subjects: usize) -> Gdpr {
+    let g = Gdpr::new(Arc::new(store)).with_clock(Arc::new(FixedClock::new(now())));
+    for (id, basis, dm) in PURPOSES {
+        g.add_purpose(Purpose::new(PurposeId::new(id).unwrap(), basis, dm)).unwrap();
+    }
+    for chunk in (0..subjects).collect::<Vec<_>>().chunks(50_000) {
+        let regime = |i: usize| if i % 3 == 0 { Regime::B2cOptIn } else { Regime::B2bOptOut };
+        g.add_subjects(chunk.iter().map(|&i| NewSubject::new(subject(i), regime(i))).collect()).unwrap();
+    }
+    g
+}
+
+/// Event `k` of a deterministic mix: opt-ins with their full proof, opt-outs, withdrawals and a
+/// few objections, spread over `subjects` subjects, three purposes and three channels.
+pub fn event(k: usize, subjects: usize) -> NewConsent {
+    let h = (k as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let who = subject((h % subjects as u64) as usize);
+    let purpose = PurposeId::new(PURPOSES[(h >> 20) as usize % 3].0).unwrap();
+    let channel = CHANNELS[(h >> 24) as usize % 3].clone();
+    let at = Some(now() - TimeDelta::minutes(1 + (h >> 32) as i64 % 1_000_000));
+    let mut e = match (h >> 28) % 10 {
+        0..=4 => {
+            let mut e = NewConsent::new(who, ConsentAction::OptIn, purpose, channel);
+            e.proof = Proof {
+                source: Some(Source::WebForm),
+                collected_by: Some(Collector::Subject),
+                notice_version: Some("newsletter-v3".into()),
+                notice_sha256: Some("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into()),
+                ip: Some(format!("198.51.100.{}", h % 250)),
+                user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0".into()),
+                proof_ref: None,
+            };
+            e
+        }
+        5..=7 => NewConsent::new(who, ConsentAction::OptOut, purpose, channel),
+        8 => NewConsent::new(who, ConsentAction::Withdraw, purpose, channel),
+        _ if h % 7 == 0 => NewConsent::objection(who),
+        _ => NewConsent::new(who, ConsentAction::OptOut, purpose, channel),
+    };
+    e.occurred_at = at;
+    if e.proof.source.is_none() {
+        e.proof.source = Some(Source::Email);
+    }
+    e
+}
+
+/// A SQLite ledger of [`EVENTS`] events over [`SUBJECTS`] subjects, built on first use and kept
+/// under `target/bench-data` for later runs.
+pub fn large_ledger() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    // Named after the schema it was built with, so that a schema change builds a new one.
+    let schema = sha2::Sha256::digest(gdprkit_sqlite::schema::MIGRATIONS.concat().as_bytes());
+    let tag: String = schema[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let path = dir.join(format!("ledger-{EVENTS}-{tag}.db"));
+    let done = path.with_extension("done");
+    if done.exists() {
+        return path;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    eprintln!("building {} (once)…", path.display());
+    let g = setup(SqliteStore::open(&path).unwrap(), SUBJECTS);
+    for start in (0..EVENTS).step_by(50_000) {
+        g.record_consents((start..start + 50_000).map(|k| event(k, SUBJECTS)).collect()).unwrap();
+    }
+    drop(g);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    std::fs::write(&done, b"").unwrap();
+    path
+}
+
+/// A raw connection with the pragmas the store uses.
+pub fn raw_connection(path: &Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.pragma_update(None, "synchronous", "FULL").unwrap();
+    conn.pragma_update(None, "secure_delete", "ON").unwrap();
+    conn
+}
