@@ -32,10 +32,9 @@ CREATE TABLE gdprkit_ledger (
 CREATE INDEX gdprkit_ledger_by_subject ON gdprkit_ledger (tenant, subject, purpose, channel, occurred_at, seq, action)
     WHERE subject IS NOT NULL;
 
--- Decisive consent events by purpose and channel, then subject and time: one range scan
--- answers a campaign.
-CREATE INDEX gdprkit_ledger_decisions ON gdprkit_ledger (tenant, purpose, channel, subject, occurred_at, seq, action)
-    WHERE subject IS NOT NULL AND action IN ('opt_in', 'opt_out', 'withdraw', 'object');
+-- Consent events by purpose and channel, then subject and time: one range scan answers a
+-- campaign. Not partial: a partial index makes SQLite evaluate its condition on every row read.
+CREATE INDEX gdprkit_ledger_decisions ON gdprkit_ledger (tenant, purpose, channel, subject, occurred_at, seq, action);
 
 CREATE TABLE gdprkit_purposes (
     tenant           TEXT    NOT NULL,

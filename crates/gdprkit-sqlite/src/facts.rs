@@ -6,7 +6,6 @@ use gdprkit::{ConsentAction, EventRef, Regime, Result, Scope, SubjectFacts, Subj
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::db_err;
-use crate::store::DECISIVE_SQL;
 
 /// Lists shorter than this are answered subject by subject.
 const SCAN_MIN_SUBJECTS: usize = 64;
@@ -33,8 +32,11 @@ pub(crate) fn decision_facts(
     subjects.iter().map(|s| point(conn, tenant, s, scopes, at)).collect()
 }
 
-/// One statement: the subject's row joined with its decisive events, read from the subject index
-/// alone; the scopes and the instant are applied here.
+/// One statement: the subject's row, then every event of the subject, read from the subject
+/// index alone; the actions, scopes and instant are applied here.
+///
+/// A join would read the same rows, but SQLite re-prepares such a join at every run (its plan
+/// depends on the bound values through the partial indexes), which costs more than the read.
 fn point(
     conn: &Connection,
     tenant: &TenantId,
@@ -43,30 +45,33 @@ fn point(
     at: i64,
 ) -> Result<Option<SubjectFacts>> {
     let mut st = conn
-        .prepare_cached(&format!(
-            "SELECT s.regime, s.registered_at, l.purpose, l.channel, l.occurred_at, l.seq, l.action \
-             FROM gdprkit_subjects s LEFT JOIN gdprkit_ledger l INDEXED BY gdprkit_ledger_by_subject \
-             ON l.tenant = s.tenant AND l.subject = s.id AND l.action IN {DECISIVE_SQL} \
-             WHERE s.tenant = ?1 AND s.id = ?2"
-        ))
+        .prepare_cached(
+            "SELECT 0, regime, registered_at, NULL, NULL, NULL FROM gdprkit_subjects WHERE tenant = ?1 AND id = ?2 \
+             UNION ALL \
+             SELECT 1, purpose, channel, occurred_at, seq, action FROM gdprkit_ledger INDEXED BY gdprkit_ledger_by_subject \
+             WHERE tenant = ?1 AND subject = ?2",
+        )
         .map_err(db_err("prepare a decision"))?;
     let mut rows = st.query([tenant.as_str(), subject.as_str()]).map_err(db_err("read a decision"))?;
     let mut facts: Option<SubjectFacts> = None;
     // The best event so far: (occurred_at, seq, scope index, action).
-    let mut best: Option<(i64, u64, usize, String)> = None;
+    let mut best: Option<(i64, u64, usize, ConsentAction)> = None;
     while let Some(row) = rows.next().map_err(db_err("read a decision"))? {
-        if facts.is_none() {
-            let regime: String = row.get(0).map_err(db_err("read a decision"))?;
-            let registered_at: i64 = row.get(1).map_err(db_err("read a decision"))?;
+        if row.get_ref(0).and_then(|v| v.as_i64().map_err(Into::into)).map_err(db_err("read a decision"))? == 0 {
+            let regime: String = row.get(1).map_err(db_err("read a decision"))?;
+            let registered_at: i64 = row.get(2).map_err(db_err("read a decision"))?;
             facts = Some(SubjectFacts {
                 regime: regime.parse()?,
                 registered_at: gdprkit::time::from_micros(registered_at)?,
                 latest: None,
             });
+            continue;
         }
-        let Some((purpose, channel, occurred_at, seq)) = event_row(row).map_err(db_err("read a decision"))? else {
+        let Some((purpose, channel, occurred_at, seq, action)) = event_row(row).map_err(db_err("read a decision"))?
+        else {
             continue;
         };
+        let Some(action) = ConsentAction::from_name(action).filter(|a| a.is_decisive()) else { continue };
         if occurred_at > at || best.as_ref().is_some_and(|b| (b.0, b.1) >= (occurred_at, seq)) {
             continue;
         }
@@ -75,14 +80,13 @@ fn point(
                 && s.channel.as_ref().map_or("", |c| c.as_str()) == channel
         });
         if let Some(scope) = scope {
-            let action: String = row.get(6).map_err(db_err("read a decision"))?;
             best = Some((occurred_at, seq, scope, action));
         }
     }
     if let (Some(f), Some((occurred_at, seq, scope, action))) = (facts.as_mut(), best) {
         f.latest = Some(EventRef {
             seq,
-            action: action.parse()?,
+            action,
             occurred_at: gdprkit::time::from_micros(occurred_at)?,
             purpose: scopes[scope].purpose.clone(),
             channel: scopes[scope].channel.clone(),
@@ -91,10 +95,17 @@ fn point(
     Ok(facts)
 }
 
-/// The event columns of a decision row, or `None` when the subject has no decisive event.
-fn event_row<'r>(row: &'r Row<'_>) -> rusqlite::Result<Option<(&'r str, &'r str, i64, u64)>> {
-    let Some(seq) = row.get_ref(5)?.as_i64_or_null()? else { return Ok(None) };
-    Ok(Some((row.get_ref(2)?.as_str()?, row.get_ref(3)?.as_str()?, row.get_ref(4)?.as_i64()?, seq as u64)))
+/// The columns of an event row: purpose, channel, occurred_at, seq and action; `None` for an
+/// entry without a fact (a subject's registration).
+fn event_row<'r>(row: &'r Row<'_>) -> rusqlite::Result<Option<(&'r str, &'r str, i64, u64, &'r str)>> {
+    let Some(action) = row.get_ref(5)?.as_str_or_null()? else { return Ok(None) };
+    Ok(Some((
+        row.get_ref(1)?.as_str()?,
+        row.get_ref(2)?.as_str()?,
+        row.get_ref(3)?.as_i64()?,
+        row.get_ref(4)?.as_i64()? as u64,
+        action,
+    )))
 }
 
 /// Range scans in subject order, merged with the sorted list.
@@ -128,50 +139,58 @@ fn scan(
         }
     }
 
+    // The best event per position in the list: (occurred_at, seq, scope index, action).
+    let mut best: Vec<Option<(i64, u64, usize, ConsentAction)>> = vec![None; subjects.len()];
     let mut st = conn
-        .prepare_cached(&format!(
-            "SELECT subject, occurred_at, seq, action FROM gdprkit_ledger \
-             WHERE tenant = ?1 AND purpose = ?2 AND channel = ?3 AND subject IS NOT NULL AND occurred_at <= ?4 \
-             AND action IN {DECISIVE_SQL} ORDER BY subject, occurred_at, seq"
-        ))
+        .prepare_cached(
+            "SELECT subject, occurred_at, seq, action FROM gdprkit_ledger INDEXED BY gdprkit_ledger_decisions \
+             WHERE tenant = ?1 AND purpose = ?2 AND channel = ?3 AND occurred_at <= ?4 \
+             ORDER BY subject, occurred_at, seq",
+        )
         .map_err(db_err("scan decisions"))?;
-    for scope in scopes {
+    for (scope_index, scope) in scopes.iter().enumerate() {
         let purpose = scope.purpose.as_ref().map_or("", |p| p.as_str());
         let channel = scope.channel.as_ref().map_or("", |c| c.as_str());
         let mut rows =
             st.query(rusqlite::params![tenant.as_str(), purpose, channel, at]).map_err(db_err("scan decisions"))?;
         let mut merge = Merge::new(subjects, &order);
         while let Some(row) = rows.next().map_err(db_err("scan decisions"))? {
-            let (subject, occurred_at, seq) = scan_row(row).map_err(db_err("scan decisions"))?;
-            for &i in merge.find(subject) {
-                let Some(f) = facts[i].as_mut() else { continue };
-                // Rows come oldest first within a subject, so the last one wins; across scopes
-                // the greater (occurred_at, seq) wins.
-                if f.latest
-                    .as_ref()
-                    .is_none_or(|l| (gdprkit::time::to_micros(l.occurred_at), l.seq) < (occurred_at, seq))
-                {
-                    let action: ConsentAction = row
-                        .get_ref(3)
-                        .and_then(|v| v.as_str().map_err(Into::into))
-                        .map_err(db_err("scan decisions"))?
-                        .parse()?;
-                    f.latest = Some(EventRef {
-                        seq,
-                        action,
-                        occurred_at: gdprkit::time::from_micros(occurred_at)?,
-                        purpose: scope.purpose.clone(),
-                        channel: scope.channel.clone(),
-                    });
+            let Some((subject, occurred_at, seq, action)) = scan_row(row).map_err(db_err("scan decisions"))? else {
+                continue;
+            };
+            let matches = merge.find(subject);
+            if matches.is_empty() {
+                continue;
+            }
+            let Some(action) = ConsentAction::from_name(action).filter(|a| a.is_decisive()) else { continue };
+            for &i in matches {
+                // Within a subject rows come oldest first; across scopes the greater
+                // (occurred_at, seq) wins.
+                if best[i].as_ref().is_none_or(|b| (b.0, b.1) < (occurred_at, seq)) {
+                    best[i] = Some((occurred_at, seq, scope_index, action));
                 }
             }
+        }
+    }
+    for (f, b) in facts.iter_mut().zip(best) {
+        if let (Some(f), Some((occurred_at, seq, scope, action))) = (f.as_mut(), b) {
+            f.latest = Some(EventRef {
+                seq,
+                action,
+                occurred_at: gdprkit::time::from_micros(occurred_at)?,
+                purpose: scopes[scope].purpose.clone(),
+                channel: scopes[scope].channel.clone(),
+            });
         }
     }
     Ok(facts)
 }
 
-fn scan_row<'r>(row: &'r Row<'_>) -> rusqlite::Result<(&'r str, i64, u64)> {
-    Ok((row.get_ref(0)?.as_str()?, row.get_ref(1)?.as_i64()?, row.get_ref(2)?.as_i64()? as u64))
+/// A row of the campaign scan: subject, occurred_at, seq and action; `None` for an entry whose
+/// subject was erased.
+fn scan_row<'r>(row: &'r Row<'_>) -> rusqlite::Result<Option<(&'r str, i64, u64, &'r str)>> {
+    let Some(subject) = row.get_ref(0)?.as_str_or_null()? else { return Ok(None) };
+    Ok(Some((subject, row.get_ref(1)?.as_i64()?, row.get_ref(2)?.as_i64()? as u64, row.get_ref(3)?.as_str()?)))
 }
 
 /// Walks a sorted list alongside a stream of ids in the same order.

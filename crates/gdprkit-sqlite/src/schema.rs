@@ -78,15 +78,4 @@ mod tests {
         assert!(err.to_string().contains("upgrade gdprkit"), "{err}");
         assert_eq!(version(&conn).unwrap(), 99);
     }
-
-    #[test]
-    fn the_decision_index_lists_exactly_the_decisive_actions() {
-        let decisive: Vec<String> = gdprkit::ConsentAction::ALL
-            .into_iter()
-            .filter(|a| a.is_decisive())
-            .map(|a| format!("'{}'", a.as_str()))
-            .collect();
-        assert!(MIGRATIONS[0].contains(&format!("action IN ({})", decisive.join(", "))));
-        assert_eq!(crate::store::DECISIVE_SQL, format!("({})", decisive.join(", ")));
-    }
 }

@@ -14,9 +14,6 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavio
 use crate::db_err;
 use crate::schema::{MIGRATIONS, migrate};
 
-/// The actions that decide, as an SQL list; the partial decision index is built on the same.
-pub(crate) const DECISIVE_SQL: &str = "('opt_in', 'opt_out', 'withdraw', 'object')";
-
 /// The columns of a ledger entry, in the order [`with_entry`] reads them.
 pub(crate) const ENTRY_COLUMNS: &str =
     "seq, prev_hash, hash, kind, subject, purpose, channel, action, occurred_at, body, commitments, personal";

@@ -61,6 +61,12 @@ impl ConsentAction {
         }
     }
 
+    /// The action named exactly `name` (`opt_in`, …), without allocating; for stores reading
+    /// their own rows.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == name)
+    }
+
     /// Whether the action changes what is allowed. The two informational actions do not.
     pub fn is_decisive(self) -> bool {
         matches!(self, ConsentAction::OptIn | ConsentAction::OptOut | ConsentAction::Withdraw | ConsentAction::Object)
