@@ -44,7 +44,7 @@ pub fn setup(store: SqliteStore, subjects: usize) -> Gdpr {
         g.add_purpose(Purpose::new(PurposeId::new(id).unwrap(), basis, dm)).unwrap();
     }
     for chunk in (0..subjects).collect::<Vec<_>>().chunks(50_000) {
-        let regime = |i: usize| if i % 3 == 0 { Regime::B2cOptIn } else { Regime::B2bOptOut };
+        let regime = |i: usize| if i.is_multiple_of(3) { Regime::B2cOptIn } else { Regime::B2bOptOut };
         g.add_subjects(chunk.iter().map(|&i| NewSubject::new(subject(i), regime(i))).collect()).unwrap();
     }
     g
@@ -74,7 +74,7 @@ pub fn event(k: usize, subjects: usize) -> NewConsent {
         }
         5..=7 => NewConsent::new(who, ConsentAction::OptOut, purpose, channel),
         8 => NewConsent::new(who, ConsentAction::Withdraw, purpose, channel),
-        _ if h % 7 == 0 => NewConsent::objection(who),
+        _ if h.is_multiple_of(7) => NewConsent::objection(who),
         _ => NewConsent::new(who, ConsentAction::OptOut, purpose, channel),
     };
     e.occurred_at = at;

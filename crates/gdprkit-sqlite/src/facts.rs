@@ -95,9 +95,12 @@ fn point(
     Ok(facts)
 }
 
+/// Purpose, channel, occurred_at, seq and action, borrowed from a row.
+type EventColumns<'r> = (&'r str, &'r str, i64, u64, &'r str);
+
 /// The columns of an event row: purpose, channel, occurred_at, seq and action; `None` for an
 /// entry without a fact (a subject's registration).
-fn event_row<'r>(row: &'r Row<'_>) -> rusqlite::Result<Option<(&'r str, &'r str, i64, u64, &'r str)>> {
+fn event_row<'r>(row: &'r Row<'_>) -> rusqlite::Result<Option<EventColumns<'r>>> {
     let Some(action) = row.get_ref(5)?.as_str_or_null()? else { return Ok(None) };
     Ok(Some((
         row.get_ref(1)?.as_str()?,

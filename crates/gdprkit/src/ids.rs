@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -28,8 +29,10 @@ fn check_name(field: &'static str, s: &str) -> Result<()> {
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident, $field:literal, $check:expr) => {
         $(#[$doc])*
+        ///
+        /// Cloning is cheap: the text is shared, not copied.
         #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub struct $name(String);
+        pub struct $name(Arc<str>);
 
         impl $name {
             /// Validates and wraps an id.
@@ -37,7 +40,7 @@ macro_rules! string_id {
                 let s = s.into();
                 let check: fn(&'static str, &str) -> Result<()> = $check;
                 check($field, &s)?;
-                Ok(Self(s))
+                Ok(Self(s.into()))
             }
 
             /// The id as text.
@@ -127,7 +130,7 @@ string_id!(
 impl TenantId {
     /// The tenant used when none is given: `default`.
     pub fn default_tenant() -> Self {
-        Self("default".to_owned())
+        Self("default".into())
     }
 }
 
