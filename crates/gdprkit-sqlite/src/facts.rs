@@ -35,8 +35,8 @@ pub(crate) fn decision_facts(
 /// One statement: the subject's row, then every event of the subject, read from the subject
 /// index alone; the actions, scopes and instant are applied here.
 ///
-/// A join would read the same rows, but SQLite re-prepares such a join at every run (its plan
-/// depends on the bound values through the partial indexes), which costs more than the read.
+/// A join would read the same rows, but SQLite re-prepared such a join at every run in our
+/// measurements, which cost more than the read itself.
 fn point(
     conn: &Connection,
     tenant: &TenantId,
@@ -54,8 +54,7 @@ fn point(
         .map_err(db_err("prepare a decision"))?;
     let mut rows = st.query([tenant.as_str(), subject.as_str()]).map_err(db_err("read a decision"))?;
     let mut facts: Option<SubjectFacts> = None;
-    // The best event so far: (occurred_at, seq, scope index, action).
-    let mut best: Option<(i64, u64, usize, ConsentAction)> = None;
+    let mut best: Option<Latest> = None;
     while let Some(row) = rows.next().map_err(db_err("read a decision"))? {
         if row.get_ref(0).and_then(|v| v.as_i64().map_err(Into::into)).map_err(db_err("read a decision"))? == 0 {
             let regime: String = row.get(1).map_err(db_err("read a decision"))?;
@@ -72,7 +71,7 @@ fn point(
             continue;
         };
         let Some(action) = ConsentAction::from_name(action).filter(|a| a.is_decisive()) else { continue };
-        if occurred_at > at || best.as_ref().is_some_and(|b| (b.0, b.1) >= (occurred_at, seq)) {
+        if occurred_at > at {
             continue;
         }
         let scope = scopes.iter().position(|s| {
@@ -80,17 +79,11 @@ fn point(
                 && s.channel.as_ref().map_or("", |c| c.as_str()) == channel
         });
         if let Some(scope) = scope {
-            best = Some((occurred_at, seq, scope, action));
+            Latest::offer(&mut best, Latest { occurred_at, seq, scope, action });
         }
     }
-    if let (Some(f), Some((occurred_at, seq, scope, action))) = (facts.as_mut(), best) {
-        f.latest = Some(EventRef {
-            seq,
-            action,
-            occurred_at: gdprkit::time::from_micros(occurred_at)?,
-            purpose: scopes[scope].purpose.clone(),
-            channel: scopes[scope].channel.clone(),
-        });
+    if let (Some(f), Some(latest)) = (facts.as_mut(), best) {
+        f.latest = Some(latest.event(scopes)?);
     }
     Ok(facts)
 }
@@ -142,8 +135,7 @@ fn scan(
         }
     }
 
-    // The best event per position in the list: (occurred_at, seq, scope index, action).
-    let mut best: Vec<Option<(i64, u64, usize, ConsentAction)>> = vec![None; subjects.len()];
+    let mut best: Vec<Option<Latest>> = vec![None; subjects.len()];
     let mut st = conn
         .prepare_cached(
             "SELECT subject, occurred_at, seq, action FROM gdprkit_ledger INDEXED BY gdprkit_ledger_decisions \
@@ -167,26 +159,45 @@ fn scan(
             }
             let Some(action) = ConsentAction::from_name(action).filter(|a| a.is_decisive()) else { continue };
             for &i in matches {
-                // Within a subject rows come oldest first; across scopes the greater
-                // (occurred_at, seq) wins.
-                if best[i].as_ref().is_none_or(|b| (b.0, b.1) < (occurred_at, seq)) {
-                    best[i] = Some((occurred_at, seq, scope_index, action));
-                }
+                Latest::offer(&mut best[i], Latest { occurred_at, seq, scope: scope_index, action });
             }
         }
     }
-    for (f, b) in facts.iter_mut().zip(best) {
-        if let (Some(f), Some((occurred_at, seq, scope, action))) = (f.as_mut(), b) {
-            f.latest = Some(EventRef {
-                seq,
-                action,
-                occurred_at: gdprkit::time::from_micros(occurred_at)?,
-                purpose: scopes[scope].purpose.clone(),
-                channel: scopes[scope].channel.clone(),
-            });
+    for (f, best) in facts.iter_mut().zip(best) {
+        if let (Some(f), Some(latest)) = (f.as_mut(), best) {
+            f.latest = Some(latest.event(scopes)?);
         }
     }
     Ok(facts)
+}
+
+/// The latest decisive event seen so far for one subject, and the scope it was found in.
+#[derive(Debug, Clone, Copy)]
+struct Latest {
+    occurred_at: i64,
+    seq: u64,
+    scope: usize,
+    action: ConsentAction,
+}
+
+impl Latest {
+    /// Keeps `candidate` when it comes after what `slot` holds: later, or as late and recorded
+    /// later.
+    fn offer(slot: &mut Option<Latest>, candidate: Latest) {
+        if slot.is_none_or(|b| (b.occurred_at, b.seq) < (candidate.occurred_at, candidate.seq)) {
+            *slot = Some(candidate);
+        }
+    }
+
+    fn event(self, scopes: &[Scope]) -> Result<EventRef> {
+        Ok(EventRef {
+            seq: self.seq,
+            action: self.action,
+            occurred_at: gdprkit::time::from_micros(self.occurred_at)?,
+            purpose: scopes[self.scope].purpose.clone(),
+            channel: scopes[self.scope].channel.clone(),
+        })
+    }
 }
 
 /// A row of the campaign scan: subject, occurred_at, seq and action; `None` for an entry whose
