@@ -178,165 +178,56 @@ fn bad_input_is_refused_on_one_line_and_writes_nothing() {
     let long_id = "x".repeat(300);
     let huge = "y".repeat(100 * 1024);
     let sha = "a".repeat(64);
-    let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["subject", "add", "", "--regime", "b2b-opt-out"], "subject id"),
-        (vec!["subject", "add", &long_id, "--regime", "b2b-opt-out"], "subject id"),
-        (vec!["subject", "add", &huge, "--regime", "b2b-opt-out"], "subject id"),
+    // `consent record` of an action, with the given flags replacing or adding to the defaults:
+    // jean, newsletter, e-mail.
+    let record = |action: &str, flags: &[&str]| -> Vec<String> {
+        let mut pairs =
+            vec![("--subject", "jean"), ("--action", action), ("--purpose", "newsletter"), ("--channel", "email")];
+        for pair in flags.chunks(2) {
+            match pairs.iter_mut().find(|(flag, _)| *flag == pair[0]) {
+                Some(existing) => existing.1 = pair[1],
+                None => pairs.push((pair[0], pair[1])),
+            }
+        }
+        let mut args = vec!["consent".to_owned(), "record".to_owned()];
+        args.extend(pairs.into_iter().flat_map(|(f, v)| [f.to_owned(), v.to_owned()]));
+        args
+    };
+    let owned = |args: &[&str]| -> Vec<String> { args.iter().map(|a| (*a).to_owned()).collect() };
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (owned(&["subject", "add", "", "--regime", "b2b-opt-out"]), "subject id"),
+        (owned(&["subject", "add", &long_id, "--regime", "b2b-opt-out"]), "subject id"),
+        (owned(&["subject", "add", &huge, "--regime", "b2b-opt-out"]), "subject id"),
+        (record("opt-out", &["--subject", "ghost"]), "ghost"),
+        (record("opt-out", &["--purpose", "nope"]), "nope"),
+        (record("opt-out", &["--channel", "Fax"]), "channel"),
+        (record("subscribe", &[]), "consent action"),
+        (record("opt-out", &["--at", "last tuesday"]), "--at"),
+        (record("opt-out", &["--at", "2030-01-01T00:00:00Z"]), "later than now"),
+        (record("opt-out", &["--user-agent", &huge]), "user agent"),
         (
-            vec![
-                "consent",
-                "record",
-                "--subject",
-                "ghost",
-                "--action",
-                "opt-out",
-                "--purpose",
-                "newsletter",
-                "--channel",
-                "email",
-            ],
-            "ghost",
-        ),
-        (
-            vec![
-                "consent",
-                "record",
-                "--subject",
-                "jean",
-                "--action",
-                "opt-out",
-                "--purpose",
-                "nope",
-                "--channel",
-                "email",
-            ],
-            "nope",
-        ),
-        (
-            vec![
-                "consent",
-                "record",
-                "--subject",
-                "jean",
-                "--action",
-                "opt-out",
-                "--purpose",
-                "newsletter",
-                "--channel",
-                "Fax",
-            ],
-            "channel",
-        ),
-        (
-            vec![
-                "consent",
-                "record",
-                "--subject",
-                "jean",
-                "--action",
-                "subscribe",
-                "--purpose",
-                "newsletter",
-                "--channel",
-                "email",
-            ],
-            "consent action",
-        ),
-        (
-            vec![
-                "consent",
-                "record",
-                "--subject",
-                "jean",
-                "--action",
-                "opt-out",
-                "--purpose",
-                "newsletter",
-                "--channel",
-                "email",
-                "--at",
-                "last tuesday",
-            ],
-            "--at",
-        ),
-        (
-            vec![
-                "consent",
-                "record",
-                "--subject",
-                "jean",
-                "--action",
-                "opt-out",
-                "--purpose",
-                "newsletter",
-                "--channel",
-                "email",
-                "--at",
-                "2030-01-01T00:00:00Z",
-            ],
-            "later than now",
-        ),
-        (
-            vec![
-                "consent",
-                "record",
-                "--subject",
-                "jean",
-                "--action",
-                "opt-out",
-                "--purpose",
-                "newsletter",
-                "--channel",
-                "email",
-                "--user-agent",
-                &huge,
-            ],
-            "user agent",
-        ),
-        (
-            vec!["consent", "record", "--subject", "jean", "--action", "opt-out", "--channel", "email"],
+            owned(&["consent", "record", "--subject", "jean", "--action", "opt-out", "--channel", "email"]),
             "invalid purpose: is required",
         ),
+        (record("opt-in", &[]), "proof"),
         (
-            vec![
-                "consent",
-                "record",
-                "--subject",
-                "jean",
-                "--action",
+            record(
                 "opt-in",
-                "--purpose",
-                "newsletter",
-                "--channel",
-                "email",
-            ],
-            "proof",
-        ),
-        (
-            vec![
-                "consent",
-                "record",
-                "--subject",
-                "jean",
-                "--action",
-                "opt-in",
-                "--purpose",
-                "newsletter",
-                "--channel",
-                "email",
-                "--source",
-                "import",
-                "--collected-by",
-                "third-party:ListCo",
-                "--notice-version",
-                "v1",
-                "--notice-sha256",
-                &sha,
-            ],
+                &[
+                    "--source",
+                    "import",
+                    "--collected-by",
+                    "third-party:ListCo",
+                    "--notice-version",
+                    "v1",
+                    "--notice-sha256",
+                    &sha,
+                ],
+            ),
             "proof reference",
         ),
         (
-            vec![
+            owned(&[
                 "consent",
                 "check",
                 "--subject",
@@ -347,17 +238,21 @@ fn bad_input_is_refused_on_one_line_and_writes_nothing() {
                 "email",
                 "--at",
                 "2025-13-01T00:00:00Z",
-            ],
+            ]),
             "--at",
         ),
-        (vec!["consent", "check", "--subject", &huge, "--purpose", "newsletter", "--channel", "email"], "subject id"),
-        (vec!["consent", "history", "--subject", "ghost"], "ghost"),
-        (vec!["--tenant", "a b", "purpose", "list"], "tenant id"),
-        (vec!["--now", "soon", "purpose", "list"], "--now"),
-        (vec!["consent", "frobnicate"], "frobnicate"),
+        (
+            owned(&["consent", "check", "--subject", &huge, "--purpose", "newsletter", "--channel", "email"]),
+            "subject id",
+        ),
+        (owned(&["consent", "history", "--subject", "ghost"]), "ghost"),
+        (owned(&["--tenant", "a b", "purpose", "list"]), "tenant id"),
+        (owned(&["--now", "soon", "purpose", "list"]), "--now"),
+        (owned(&["consent", "frobnicate"]), "frobnicate"),
     ];
     for (args, names) in &cases {
-        assert_refused(&db.run(args), names);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert_refused(&db.run(&args), names);
     }
     assert_eq!(db.entries(), before, "no refused command wrote an entry");
 }
