@@ -66,16 +66,19 @@ impl EventRef {
     }
 }
 
-/// What a store knows about one subject for a decision.
+/// What a store finds for a decision about one subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SubjectFacts {
-    /// The subject's regime.
-    pub regime: Regime,
-    /// When the subject was registered.
-    pub registered_at: DateTime<Utc>,
+pub enum SubjectFacts {
     /// The latest decisive event, at or before the instant asked about, in any of the scopes
     /// asked about.
-    pub latest: Option<EventRef>,
+    Event(EventRef),
+    /// No decisive event applies: the subject's regime decides.
+    NoEvent {
+        /// The subject's regime.
+        regime: Regime,
+        /// When the subject was registered.
+        registered_at: DateTime<Utc>,
+    },
 }
 
 /// What decided.
@@ -120,13 +123,11 @@ impl Decision {
         at: DateTime<Utc>,
         facts: SubjectFacts,
     ) -> Self {
-        let (allowed, since, decided_by) = match facts.latest {
-            Some(e) => (e.action.allows(), Some(e.occurred_at), DecidedBy::Event(e)),
-            None => (
-                facts.regime.default_allows(),
-                (facts.registered_at <= at).then_some(facts.registered_at),
-                DecidedBy::Regime { regime: facts.regime },
-            ),
+        let (allowed, since, decided_by) = match facts {
+            SubjectFacts::Event(e) => (e.action.allows(), Some(e.occurred_at), DecidedBy::Event(e)),
+            SubjectFacts::NoEvent { regime, registered_at } => {
+                (regime.default_allows(), (registered_at <= at).then_some(registered_at), DecidedBy::Regime { regime })
+            }
         };
         Decision { subject, purpose, channel, at, allowed, decided_by, since }
     }
@@ -182,7 +183,7 @@ mod tests {
             PurposeId::new("p").unwrap(),
             Channel::Email,
             at,
-            SubjectFacts { regime: Regime::B2cOptIn, registered_at: reg, latest: None },
+            SubjectFacts::NoEvent { regime: Regime::B2cOptIn, registered_at: reg },
         );
         assert!(!d.allowed);
         assert_eq!(d.since, Some(reg));

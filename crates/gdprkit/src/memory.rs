@@ -186,7 +186,10 @@ impl Store for MemoryStore {
                         .filter_map(|scope| d.latest(id, scope, at))
                         .max_by_key(|e| (e.occurred_at, e.seq))
                         .cloned();
-                    Some(SubjectFacts { regime: s.regime, registered_at: s.registered_at, latest })
+                    Some(match latest {
+                        Some(e) => SubjectFacts::Event(e),
+                        None => SubjectFacts::NoEvent { regime: s.regime, registered_at: s.registered_at },
+                    })
                 })
                 .collect())
         })

@@ -52,9 +52,10 @@ pub trait Store: Send + Sync {
     fn subject(&self, tenant: &TenantId, id: &SubjectId) -> Result<Option<Subject>>;
 
     /// For each subject, in the order given: its facts for a decision at `at` over `scopes`, or
-    /// `None` when the subject does not exist. The latest event is the entry with a decisive
-    /// fact (see [`crate::ConsentAction::is_decisive`]) with the greatest (`occurred_at`, entry
-    /// number) among those in one of `scopes` that happened at or before `at`.
+    /// `None` when the subject does not exist. The event is the entry with a decisive fact (see
+    /// [`crate::ConsentAction::is_decisive`]) with the greatest (`occurred_at`, entry number)
+    /// among those in one of `scopes` that happened at or before `at`; with no such entry, the
+    /// subject's regime and registration.
     fn decision_facts(
         &self,
         tenant: &TenantId,
