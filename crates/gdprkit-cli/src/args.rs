@@ -40,6 +40,15 @@ pub enum Command {
     /// The tamper-evident ledger.
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// The due dates of a request received on a date (Art. 12(3)).
+    Deadline {
+        /// The receipt date, YYYY-MM-DD, in the controller's time zone.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        received: String,
+        /// The country whose public holidays apply.
+        #[arg(long, default_value = "FR", value_name = "CODE")]
+        country: String,
+    },
     /// Build a sample CRM in a fresh SQLite file and walk it through gdprkit.
     Demo {
         /// Where to write the demo's files.

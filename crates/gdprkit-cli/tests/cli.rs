@@ -348,3 +348,16 @@ fn the_demo_builds_a_crm_and_verifies_its_ledger() {
     let allowed = summary["campaign"]["allowed"].as_u64().unwrap();
     assert!(allowed > 500 && allowed < 1000, "{allowed}");
 }
+
+#[test]
+fn deadlines_follow_the_eu_rule_with_french_holidays() {
+    let db = Db::new();
+    let due = db.json(&["deadline", "--received", "2025-04-01"]);
+    assert_eq!(due["due"], "2025-05-02", "1 May is a holiday");
+    assert_eq!(due["extended_due"], "2025-07-01");
+    let text = db.ok(&["deadline", "--received", "2025-12-31", "--country", "fr"]);
+    assert_eq!(text.trim(), "received 2025-12-31: due 2026-02-02 (Monday), at the latest 2026-03-31 if extended");
+    assert_refused(&db.run(&["deadline", "--received", "2025-02-30"]), "--received");
+    assert_refused(&db.run(&["deadline", "--received", "2025-03-01", "--country", "XX"]), "country");
+    assert!(!db.path.exists(), "deadlines need no database");
+}

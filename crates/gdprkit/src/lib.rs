@@ -17,6 +17,7 @@ pub mod ids;
 pub mod ledger;
 pub mod memory;
 pub mod purpose;
+pub mod request;
 pub mod store;
 pub mod subject;
 mod text;

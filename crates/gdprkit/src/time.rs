@@ -84,6 +84,17 @@ pub fn parse(field: &'static str, s: &str) -> Result<DateTime<Utc>> {
     })
 }
 
+/// Parses a calendar date given by a user as `YYYY-MM-DD`, naming `field` when it is malformed
+/// or does not exist (such as 2025-02-30).
+pub fn parse_date(field: &'static str, s: &str) -> Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| {
+        Error::invalid(
+            field,
+            format!("{:?} is not a date of the form YYYY-MM-DD ({e})", crate::ids::truncate_for_message(s)),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +106,14 @@ mod tests {
         assert_eq!(from_micros(to_micros(t)).unwrap(), t);
         assert!(parse("at", "2025-03-05").is_err());
         assert!(parse("at", "yesterday").unwrap_err().to_string().starts_with("invalid at:"));
+    }
+
+    #[test]
+    fn dates_that_do_not_exist_are_refused() {
+        assert_eq!(parse_date("d", "2024-02-29").unwrap().to_string(), "2024-02-29");
+        let err = parse_date("--received", "2025-02-30").unwrap_err().to_string();
+        assert!(err.starts_with("invalid --received: \"2025-02-30\""), "{err}");
+        assert!(parse_date("d", "05/03/2025").is_err());
     }
 
     #[test]

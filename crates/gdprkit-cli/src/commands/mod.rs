@@ -1,6 +1,7 @@
 //! One module per command group.
 
 pub mod consent;
+pub mod deadline;
 pub mod ledger;
 pub mod purpose;
 pub mod subject;

@@ -1,0 +1,109 @@
+//! Legal deadlines of a request (rules R2, R3, R4).
+//!
+//! The due date is the same day of the month one month after receipt, or the last day of that
+//! month where that day does not exist (Art. 12(3); Regulation 1182/71). Days inside the period
+//! all count; only when the last day is not a working day does it move to the next working day.
+//! An extension (once, for complexity or the number of requests) gives the earlier of receipt
+//! plus three months and the unrolled initial due date plus two months, rolled the same way.
+//! While a request waits on the subject, its due dates move by the calendar days spent waiting.
+
+use chrono::{Months, NaiveDate};
+use serde::Serialize;
+
+use super::calendar::HolidayCalendar;
+use crate::error::{Error, Result};
+
+/// The due dates of a request received on a given date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Deadlines {
+    /// The receipt date, in the controller's time zone.
+    pub received: NaiveDate,
+    /// One month after receipt, before rolling to a working day.
+    pub unrolled_due: NaiveDate,
+    /// The initial due date: `unrolled_due` rolled to a working day.
+    pub due: NaiveDate,
+    /// The latest due date an extension can give, rolled to a working day.
+    pub extended_due: NaiveDate,
+}
+
+/// `date` plus `months` calendar months, clamped to the end of a shorter month.
+pub fn add_months(date: NaiveDate, months: u32) -> Result<NaiveDate> {
+    date.checked_add_months(Months::new(months))
+        .ok_or_else(|| Error::invalid("date", format!("{date} plus {months} months is out of range")))
+}
+
+/// `date` plus `days` calendar days.
+pub fn add_days(date: NaiveDate, days: u64) -> Result<NaiveDate> {
+    date.checked_add_days(chrono::Days::new(days))
+        .ok_or_else(|| Error::invalid("date", format!("{date} plus {days} days is out of range")))
+}
+
+impl Deadlines {
+    /// The deadlines of a request received on `received`.
+    pub fn for_receipt(received: NaiveDate, calendar: &dyn HolidayCalendar) -> Result<Self> {
+        let unrolled_due = add_months(received, 1)?;
+        let extended_unrolled = add_months(received, 3)?.min(add_months(unrolled_due, 2)?);
+        Ok(Self {
+            received,
+            unrolled_due,
+            due: calendar.roll_forward(unrolled_due),
+            extended_due: calendar.roll_forward(extended_unrolled),
+        })
+    }
+
+    /// The same deadlines after the request waited `days` calendar days on the subject (R4):
+    /// both due dates move by that many days before rolling.
+    pub fn paused(&self, days: u64, calendar: &dyn HolidayCalendar) -> Result<Self> {
+        let unrolled_due = add_days(self.unrolled_due, days)?;
+        let extended_unrolled = add_months(self.received, 3)?.min(add_months(self.unrolled_due, 2)?);
+        Ok(Self {
+            received: self.received,
+            unrolled_due,
+            due: calendar.roll_forward(unrolled_due),
+            extended_due: calendar.roll_forward(add_days(extended_unrolled, days)?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::calendar::France;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_examples_of_rule_r2() {
+        for (received, due) in [
+            ("2024-03-05", "2024-04-05"),
+            ("2025-08-31", "2025-09-30"),
+            ("2024-01-31", "2024-02-29"),
+            ("2025-01-31", "2025-02-28"),
+            ("2025-09-11", "2025-10-13"),
+            ("2025-04-01", "2025-05-02"),
+            ("2025-12-31", "2026-02-02"),
+        ] {
+            assert_eq!(Deadlines::for_receipt(d(received), &France).unwrap().due, d(due), "received {received}");
+        }
+    }
+
+    #[test]
+    fn the_examples_of_rule_r3() {
+        for (received, extended) in [("2024-01-31", "2024-04-29"), ("2025-12-31", "2026-03-31")] {
+            let dl = Deadlines::for_receipt(d(received), &France).unwrap();
+            assert_eq!(dl.extended_due, d(extended), "received {received}");
+        }
+    }
+
+    #[test]
+    fn waiting_moves_the_due_dates_by_the_days_waited() {
+        let dl = Deadlines::for_receipt(d("2024-03-05"), &France).unwrap();
+        let paused = dl.paused(10, &France).unwrap();
+        assert_eq!(paused.unrolled_due, d("2024-04-15"));
+        assert_eq!(paused.due, d("2024-04-15"), "a Monday");
+        assert_eq!(paused.extended_due, d("2024-06-17"), "5 June + 10 days is Saturday 15, rolled to Monday 17");
+        assert_eq!(dl.paused(0, &France).unwrap(), dl);
+    }
+}
