@@ -1,5 +1,7 @@
-//! Requests from data subjects (section 2 of the rules): their legal deadlines and the holiday
-//! calendars those deadlines roll over.
+//! Requests from data subjects (section 2 of the rules): what they ask for, their life, their
+//! legal deadlines and the holiday calendars those deadlines roll over.
 
 pub mod calendar;
 pub mod deadline;
+pub mod kind;
+pub mod machine;

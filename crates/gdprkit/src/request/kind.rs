@@ -1,0 +1,99 @@
+//! What a request asks for and how it arrived.
+
+macro_rules! named_enum {
+    ($(#[$doc:meta])* $name:ident, $field:literal, { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vdoc])* $variant),+
+        }
+
+        impl $name {
+            /// Every value, in order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value's name, as stored and printed.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::Error;
+            /// Accepts the name with `_` or `-`.
+            fn from_str(s: &str) -> $crate::Result<Self> {
+                let norm = s.replace('-', "_");
+                Self::ALL.iter().copied().find(|v| v.as_str() == norm).ok_or_else(|| {
+                    let names: Vec<String> = Self::ALL.iter().map(|v| v.as_str().replace('_', "-")).collect();
+                    $crate::Error::invalid(
+                        $field,
+                        format!("{:?} is not one of {}", $crate::ids::truncate_for_message(s), names.join(", ")),
+                    )
+                })
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+pub(crate) use named_enum;
+
+named_enum!(
+    /// The right a request exercises.
+    RequestKind, "request kind", {
+        /// Art. 15: a copy of the data and information on its processing.
+        Access => "access",
+        /// Art. 16: correction of inaccurate data.
+        Rectification => "rectification",
+        /// Art. 17: erasure.
+        Erasure => "erasure",
+        /// Art. 18: restriction of processing.
+        Restriction => "restriction",
+        /// Art. 20: the data in a portable format.
+        Portability => "portability",
+        /// Art. 21: objection to processing.
+        Objection => "objection",
+        /// Erasure carried out by irreversible anonymization.
+        Anonymization => "anonymization",
+    }
+);
+
+named_enum!(
+    /// How a request reached the controller. Any channel is valid (Art. 12).
+    ReceivedVia, "channel", {
+        /// E-mail.
+        Email => "email",
+        /// Telephone.
+        Phone => "phone",
+        /// Post.
+        Post => "post",
+        /// A web form.
+        Web => "web",
+        /// In person.
+        InPerson => "in_person",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_and_channels_read_their_names() {
+        assert_eq!("in-person".parse::<ReceivedVia>().unwrap(), ReceivedVia::InPerson);
+        assert_eq!("erasure".parse::<RequestKind>().unwrap(), RequestKind::Erasure);
+        let err = "deletion".parse::<RequestKind>().unwrap_err().to_string();
+        assert!(err.contains("access, rectification, erasure"), "{err}");
+        for k in RequestKind::ALL {
+            assert_eq!(k.as_str().parse::<RequestKind>().unwrap(), *k);
+        }
+    }
+}

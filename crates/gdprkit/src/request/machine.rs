@@ -1,0 +1,149 @@
+//! The life of a request (rule R1): its states, the actions on it, and the one table of which
+//! action applies in which state.
+
+use serde::Serialize;
+
+use super::kind::named_enum;
+use crate::error::{Error, Result};
+
+named_enum!(
+    /// Where a request stands.
+    RequestState, "request state", {
+        /// Received, not yet decided on.
+        Received => "received",
+        /// Waiting for the subject (identity on reasonable doubt, or clarification); the deadline
+        /// is paused.
+        AwaitingSubject => "awaiting_subject",
+        /// Accepted, to be carried out.
+        Accepted => "accepted",
+        /// Being carried out.
+        InProgress => "in_progress",
+        /// Done; the subject was told.
+        Completed => "completed",
+        /// Refused with a reason; the subject was told of the reason and of their remedies.
+        Refused => "refused",
+        /// Withdrawn by the subject.
+        Withdrawn => "withdrawn",
+    }
+);
+
+named_enum!(
+    /// What staff (or the subject, for a withdrawal) do to a request.
+    RequestAction, "request action", {
+        /// Ask the subject for something and pause the deadline.
+        AwaitSubject => "await_subject",
+        /// The subject answered: the deadline runs again.
+        Resume => "resume",
+        /// Accept the request.
+        Accept => "accept",
+        /// Start carrying it out.
+        Start => "start",
+        /// Extend the deadline, once (R3). The state does not change.
+        Extend => "extend",
+        /// Refuse, with a reason code and a text (R5).
+        Refuse => "refuse",
+        /// Complete it.
+        Complete => "complete",
+        /// The subject withdraws it.
+        Withdraw => "withdraw",
+    }
+);
+
+use RequestAction as A;
+use RequestState as S;
+
+/// Every transition: in this state, this action leads to that state. Nothing else applies.
+pub const TRANSITIONS: &[(RequestState, RequestAction, RequestState)] = &[
+    (S::Received, A::AwaitSubject, S::AwaitingSubject),
+    (S::Received, A::Accept, S::Accepted),
+    (S::Received, A::Extend, S::Received),
+    (S::Received, A::Refuse, S::Refused),
+    (S::Received, A::Withdraw, S::Withdrawn),
+    (S::AwaitingSubject, A::Resume, S::Received),
+    (S::AwaitingSubject, A::Extend, S::AwaitingSubject),
+    (S::AwaitingSubject, A::Refuse, S::Refused),
+    (S::AwaitingSubject, A::Withdraw, S::Withdrawn),
+    (S::Accepted, A::Start, S::InProgress),
+    (S::Accepted, A::Extend, S::Accepted),
+    (S::Accepted, A::Complete, S::Completed),
+    (S::Accepted, A::Refuse, S::Refused),
+    (S::Accepted, A::Withdraw, S::Withdrawn),
+    (S::InProgress, A::Extend, S::InProgress),
+    (S::InProgress, A::Complete, S::Completed),
+    (S::InProgress, A::Refuse, S::Refused),
+    (S::InProgress, A::Withdraw, S::Withdrawn),
+];
+
+impl RequestState {
+    /// Whether the request is over: completed, refused or withdrawn.
+    pub fn is_closed(self) -> bool {
+        matches!(self, S::Completed | S::Refused | S::Withdrawn)
+    }
+
+    /// The state `action` leads to from this one, or an error naming both.
+    pub fn apply(self, action: RequestAction) -> Result<RequestState> {
+        TRANSITIONS.iter().find(|(from, a, _)| *from == self && *a == action).map(|(_, _, to)| *to).ok_or_else(|| {
+            Error::invalid(
+                "request action",
+                format!("{} does not apply to a request that is {}", action.as_str().replace('_', "-"), self.as_str()),
+            )
+        })
+    }
+}
+
+/// The transition table as a Markdown table, as `docs/requests.md` prints it.
+pub fn transitions_markdown() -> String {
+    let mut out = String::from("| state | action | next state |\n|---|---|---|\n");
+    for (from, action, to) in TRANSITIONS {
+        out.push_str(&format!("| `{from}` | `{}` | `{to}` |\n", action.as_str().replace('_', "-")));
+    }
+    out
+}
+
+/// A step of a request's life, as its history shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Transition {
+    /// The state before.
+    pub from: RequestState,
+    /// The action.
+    pub action: RequestAction,
+    /// The state after.
+    pub to: RequestState,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_happy_path_and_its_branches() {
+        let s = S::Received.apply(A::AwaitSubject).unwrap();
+        let s = s.apply(A::Resume).unwrap().apply(A::Accept).unwrap().apply(A::Start).unwrap();
+        assert_eq!(s.apply(A::Extend).unwrap(), S::InProgress, "an extension keeps the state");
+        assert_eq!(s.apply(A::Complete).unwrap(), S::Completed);
+        assert_eq!(S::Received.apply(A::Refuse).unwrap(), S::Refused);
+        assert_eq!(S::AwaitingSubject.apply(A::Withdraw).unwrap(), S::Withdrawn);
+    }
+
+    #[test]
+    fn an_action_that_does_not_apply_names_the_state_and_the_action() {
+        let err = S::Completed.apply(A::Accept).unwrap_err().to_string();
+        assert_eq!(err, "invalid request action: accept does not apply to a request that is completed");
+        let err = S::Received.apply(A::Complete).unwrap_err().to_string();
+        assert!(err.contains("complete") && err.contains("received"), "{err}");
+        for closed in [S::Completed, S::Refused, S::Withdrawn] {
+            assert!(closed.is_closed());
+            assert!(A::ALL.iter().all(|a| closed.apply(*a).is_err()), "{closed} is final");
+        }
+    }
+
+    #[test]
+    fn the_table_has_one_entry_per_state_and_action() {
+        for (i, (from, action, _)) in TRANSITIONS.iter().enumerate() {
+            assert!(
+                !TRANSITIONS[i + 1..].iter().any(|(f, a, _)| f == from && a == action),
+                "{from} {action} appears twice"
+            );
+        }
+    }
+}
