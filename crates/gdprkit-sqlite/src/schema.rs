@@ -10,7 +10,8 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::db_err;
 
 /// The migrations, in order: migration `i` brings the schema to version `i + 1`.
-pub const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+pub const MIGRATIONS: &[&str] =
+    &[include_str!("../migrations/0001_initial.sql"), include_str!("../migrations/0002_requests.sql")];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -77,5 +78,24 @@ mod tests {
         assert!(matches!(err, Error::SchemaTooNew { found: 99, supported: SCHEMA_VERSION }));
         assert!(err.to_string().contains("upgrade gdprkit"), "{err}");
         assert_eq!(version(&conn).unwrap(), 99);
+    }
+
+    #[test]
+    fn a_version_1_file_is_migrated_to_the_current_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            migrate(&mut conn, &MIGRATIONS[..1]).unwrap();
+            conn.execute("INSERT INTO gdprkit_tenants (tenant, seq, hash) VALUES ('t', 0, x'00')", []).unwrap();
+        }
+        let store = crate::SqliteStore::open(&path).unwrap();
+        store.with_raw_connection(|c| {
+            assert_eq!(version(c).unwrap(), SCHEMA_VERSION);
+            let n: i64 = c.query_row("SELECT count(*) FROM gdprkit_requests", [], |r| r.get(0)).unwrap();
+            assert_eq!(n, 0, "the requests table now exists");
+            let kept: i64 = c.query_row("SELECT count(*) FROM gdprkit_tenants", [], |r| r.get(0)).unwrap();
+            assert_eq!(kept, 1, "rows written at version 1 are kept");
+        });
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use gdprkit::ledger::{Fact, StoredEntry};
+use gdprkit::request::record::{Request, RequestId};
 use gdprkit::store::{Append, Effect, Head};
 use gdprkit::{Error, Purpose, PurposeId, Result, Scope, Store, Subject, SubjectFacts, SubjectId, TenantId};
 use rusqlite::types::ValueRef;
@@ -220,6 +221,46 @@ impl Store for SqliteStore {
                         })?;
                         new_subjects += 1;
                     }
+                    Some(Effect::OpenRequest { request, token_hash }) => {
+                        tx.prepare_cached(
+                            "INSERT INTO gdprkit_requests (tenant, id, subject, state, due, received_at, token_hash, record) \
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        )
+                        .and_then(|mut st| {
+                            st.execute(params![
+                                tenant.as_str(),
+                                request.id.as_str(),
+                                request.subject.as_str(),
+                                request.state.as_str(),
+                                request.due.to_string(),
+                                gdprkit::time::to_micros(request.received_at),
+                                &token_hash[..],
+                                request_json(request)?,
+                            ])
+                        })
+                        .map_err(db_err("open a request"))?;
+                    }
+                    Some(Effect::UpdateRequest { expected, request }) => {
+                        let changed = tx
+                            .prepare_cached(
+                                "UPDATE gdprkit_requests SET state = ?3, due = ?4, record = ?5 \
+                                 WHERE tenant = ?1 AND id = ?2 AND state = ?6",
+                            )
+                            .and_then(|mut st| {
+                                st.execute(params![
+                                    tenant.as_str(),
+                                    request.id.as_str(),
+                                    request.state.as_str(),
+                                    request.due.to_string(),
+                                    request_json(request)?,
+                                    expected.as_str(),
+                                ])
+                            })
+                            .map_err(db_err("update a request"))?;
+                        if changed != 1 {
+                            return Err(Error::RequestChanged(request.id.to_string()));
+                        }
+                    }
                     None => {}
                 }
                 head = Some((seq, hash));
@@ -342,6 +383,40 @@ impl Store for SqliteStore {
         Ok(head)
     }
 
+    fn request(&self, tenant: &TenantId, id: &RequestId) -> Result<Option<Request>> {
+        let conn = self.conn();
+        let record: Option<String> = conn
+            .prepare_cached("SELECT record FROM gdprkit_requests WHERE tenant = ?1 AND id = ?2")
+            .and_then(|mut st| st.query_row([tenant.as_str(), id.as_str()], |r| r.get(0)).optional())
+            .map_err(db_err("read a request"))?;
+        record.map(|r| parse_request(&r)).transpose()
+    }
+
+    fn request_by_token(&self, tenant: &TenantId, token_hash: &[u8; 32]) -> Result<Option<(Request, [u8; 32])>> {
+        let conn = self.conn();
+        let row: Option<(String, Vec<u8>)> = conn
+            .prepare_cached("SELECT record, token_hash FROM gdprkit_requests WHERE tenant = ?1 AND token_hash = ?2")
+            .and_then(|mut st| {
+                st.query_row(params![tenant.as_str(), &token_hash[..]], |r| Ok((r.get(0)?, r.get(1)?))).optional()
+            })
+            .map_err(db_err("find a request by its token"))?;
+        row.map(|(record, hash)| {
+            let hash: [u8; 32] =
+                hash.try_into().map_err(|_| Error::Corrupt("a stored token hash is not 32 bytes".into()))?;
+            Ok((parse_request(&record)?, hash))
+        })
+        .transpose()
+    }
+
+    fn requests(&self, tenant: &TenantId) -> Result<Vec<Request>> {
+        let conn = self.conn();
+        let mut st = conn
+            .prepare_cached("SELECT record FROM gdprkit_requests WHERE tenant = ?1 ORDER BY received_at, id")
+            .map_err(db_err("list requests"))?;
+        let rows = st.query_map([tenant.as_str()], |r| r.get::<_, String>(0)).map_err(db_err("list requests"))?;
+        rows.map(|r| parse_request(&r.map_err(db_err("list requests"))?)).collect()
+    }
+
     fn erase_ledger_values(&self, tenant: &TenantId, subject: &SubjectId) -> Result<u64> {
         let conn = self.conn();
         let n = conn
@@ -352,6 +427,15 @@ impl Store for SqliteStore {
             .map_err(db_err("erase a subject's ledger values"))?;
         Ok(n as u64)
     }
+}
+
+/// A request as the JSON kept in its row.
+fn request_json(r: &Request) -> rusqlite::Result<String> {
+    serde_json::to_string(r).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
+fn parse_request(record: &str) -> Result<Request> {
+    serde_json::from_str(record).map_err(|e| Error::Corrupt(format!("a stored request is unreadable: {e}")))
 }
 
 fn purpose_row(r: &Row<'_>) -> rusqlite::Result<Result<Purpose>> {

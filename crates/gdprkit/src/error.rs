@@ -25,6 +25,12 @@ pub enum Error {
     /// A purpose with this id is already registered in the tenant.
     #[error("purpose {0:?} already exists")]
     PurposeExists(String),
+    /// No request with this id exists in the tenant.
+    #[error("unknown request {0:?}")]
+    UnknownRequest(String),
+    /// The request changed between reading it and acting on it; read it again.
+    #[error("request {0} changed meanwhile; read it again and retry")]
+    RequestChanged(String),
     /// An opt-in lacks part of the proof that Art. 7(1) requires (rule C3).
     #[error("missing proof of consent: {0}")]
     MissingProof(&'static str),

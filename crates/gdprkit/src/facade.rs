@@ -14,6 +14,8 @@ use crate::ledger::{
     EntryKind, NewEntry, OwnedFact, PersonalValues, StoredEntry, Verification, Verifier, body_json, decode_personal,
 };
 use crate::purpose::{LegalBasis, Purpose};
+use crate::request::calendar::{France, HolidayCalendar};
+use crate::request::deadline::ControllerZone;
 use crate::store::{Append, Effect, Store};
 use crate::subject::{Language, NewSubject, Regime, Subject};
 use crate::time::{self, Clock, SystemClock};
@@ -21,7 +23,8 @@ use crate::time::{self, Clock, SystemClock};
 /// The most events [`Gdpr::record_consents`] takes in one call.
 pub const MAX_BATCH: usize = 100_000;
 
-/// gdprkit for one tenant: every capability as a method without generic parameters.
+/// gdprkit for one tenant: every capability as a method without generic parameters. The
+/// request methods are in [`crate::request::service`].
 ///
 /// ```
 /// use std::sync::Arc;
@@ -47,6 +50,8 @@ pub struct Gdpr {
     tenant: TenantId,
     /// Purposes already read. A purpose never changes once registered, so this never goes stale.
     purposes: Arc<RwLock<HashMap<PurposeId, Purpose>>>,
+    pub(crate) calendar: Arc<dyn HolidayCalendar>,
+    pub(crate) zone: ControllerZone,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -77,7 +82,14 @@ struct ConsentBody {
 impl Gdpr {
     /// gdprkit over `store`, on the system clock, for the `default` tenant.
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store, clock: Arc::new(SystemClock), tenant: TenantId::default_tenant(), purposes: Default::default() }
+        Self {
+            store,
+            clock: Arc::new(SystemClock),
+            tenant: TenantId::default_tenant(),
+            purposes: Default::default(),
+            calendar: Arc::new(France),
+            zone: ControllerZone::CentralEurope,
+        }
     }
 
     /// The same, reading the time from `clock`.
@@ -93,6 +105,18 @@ impl Gdpr {
         self
     }
 
+    /// The same, with the public holidays of `calendar` for request deadlines (France by default).
+    pub fn with_calendar(mut self, calendar: Arc<dyn HolidayCalendar>) -> Self {
+        self.calendar = calendar;
+        self
+    }
+
+    /// The same, reading receipt dates in `zone` (Central European time by default).
+    pub fn with_zone(mut self, zone: ControllerZone) -> Self {
+        self.zone = zone;
+        self
+    }
+
     /// The tenant this instance works for.
     pub fn tenant(&self) -> &TenantId {
         &self.tenant
@@ -103,7 +127,7 @@ impl Gdpr {
         &self.store
     }
 
-    fn now(&self) -> DateTime<Utc> {
+    pub(crate) fn now(&self) -> DateTime<Utc> {
         time::truncate(self.clock.now())
     }
 
@@ -189,7 +213,7 @@ impl Gdpr {
         self.store.append(&self.tenant, &appends)
     }
 
-    fn prepare_consent(
+    pub(crate) fn prepare_consent(
         &self,
         mut c: NewConsent,
         now: DateTime<Utc>,

@@ -40,6 +40,8 @@ pub enum EntryKind {
     Subject,
     /// A consent event.
     Consent,
+    /// A request opened, or a step in its life.
+    Request,
 }
 
 impl EntryKind {
@@ -49,6 +51,7 @@ impl EntryKind {
             EntryKind::Purpose => "purpose",
             EntryKind::Subject => "subject",
             EntryKind::Consent => "consent",
+            EntryKind::Request => "request",
         }
     }
 
@@ -58,6 +61,7 @@ impl EntryKind {
             "purpose" => Ok(EntryKind::Purpose),
             "subject" => Ok(EntryKind::Subject),
             "consent" => Ok(EntryKind::Consent),
+            "request" => Ok(EntryKind::Request),
             _ => Err(Error::Corrupt(format!("unknown ledger entry kind {s:?}"))),
         }
     }

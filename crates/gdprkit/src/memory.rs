@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::ids::{PurposeId, SubjectId, TenantId};
 use crate::ledger::{GENESIS, OwnedFact, StoredEntry};
 use crate::purpose::Purpose;
+use crate::request::record::{Request, RequestId};
 use crate::store::{Append, Effect, Head, Store};
 use crate::subject::Subject;
 
@@ -50,6 +51,8 @@ struct TenantData {
     subject_seqs: HashMap<SubjectId, Vec<u64>>,
     /// Decisive consent events per subject and scope, in entry order.
     events: HashMap<(SubjectId, Scope), Vec<EventRef>>,
+    /// Requests and the SHA-256 of their tracking tokens.
+    requests: BTreeMap<RequestId, (Request, [u8; 32])>,
 }
 
 impl TenantData {
@@ -106,6 +109,11 @@ impl Store for MemoryStore {
                     Some(Effect::Purpose(p)) if data.purposes.contains_key(&p.id) || !new_purposes.insert(&p.id) => {
                         return Err(Error::PurposeExists(p.id.to_string()));
                     }
+                    Some(Effect::UpdateRequest { expected, request })
+                        if data.requests.get(&request.id).is_none_or(|(r, _)| r.state != *expected) =>
+                    {
+                        return Err(Error::RequestChanged(request.id.to_string()));
+                    }
                     _ => {}
                 }
                 if let Some(f) = &a.entry.fact {
@@ -135,6 +143,14 @@ impl Store for MemoryStore {
                     }
                     Some(Effect::Subject(s)) => {
                         data.subjects.insert(s.id.clone(), s.clone());
+                    }
+                    Some(Effect::OpenRequest { request, token_hash }) => {
+                        data.requests.insert(request.id.clone(), (request.clone(), *token_hash));
+                    }
+                    Some(Effect::UpdateRequest { request, .. }) => {
+                        if let Some(slot) = data.requests.get_mut(&request.id) {
+                            slot.0 = request.clone();
+                        }
                     }
                     None => {}
                 }
@@ -220,6 +236,22 @@ impl Store for MemoryStore {
                 }
             }
             Ok(d.head())
+        })
+    }
+
+    fn request(&self, tenant: &TenantId, id: &RequestId) -> Result<Option<Request>> {
+        self.read(tenant, |d| Ok(d.requests.get(id).map(|(r, _)| r.clone())))
+    }
+
+    fn request_by_token(&self, tenant: &TenantId, token_hash: &[u8; 32]) -> Result<Option<(Request, [u8; 32])>> {
+        self.read(tenant, |d| Ok(d.requests.values().find(|(_, h)| h == token_hash).cloned()))
+    }
+
+    fn requests(&self, tenant: &TenantId) -> Result<Vec<Request>> {
+        self.read(tenant, |d| {
+            let mut all: Vec<Request> = d.requests.values().map(|(r, _)| r.clone()).collect();
+            all.sort_by(|a, b| (a.received_at, &a.id).cmp(&(b.received_at, &b.id)));
+            Ok(all)
         })
     }
 

@@ -11,6 +11,8 @@ use crate::error::Result;
 use crate::ids::{PurposeId, SubjectId, TenantId};
 use crate::ledger::{NewEntry, StoredEntry};
 use crate::purpose::Purpose;
+use crate::request::machine::RequestState;
+use crate::request::record::{Request, RequestId};
 use crate::subject::Subject;
 
 /// What appending an entry changes besides the chain and its indexes.
@@ -20,6 +22,21 @@ pub enum Effect {
     Purpose(Purpose),
     /// Registers a subject; fails with [`crate::Error::SubjectExists`] when its id is taken.
     Subject(Subject),
+    /// Keeps a new request and the SHA-256 of its tracking token.
+    OpenRequest {
+        /// The request.
+        request: Request,
+        /// The SHA-256 of its tracking token.
+        token_hash: [u8; 32],
+    },
+    /// Replaces a request; fails with [`crate::Error::RequestChanged`] unless its state is still
+    /// `expected`.
+    UpdateRequest {
+        /// The state the change was decided from.
+        expected: RequestState,
+        /// The request after the change.
+        request: Request,
+    },
 }
 
 /// An entry to append and what it changes.
@@ -75,6 +92,16 @@ pub trait Store: Send + Sync {
     /// Visits the tenant's chain in entry order, holding one entry at a time, until `visit`
     /// returns `false`. Returns the head the store recorded, read in the same snapshot.
     fn scan_ledger(&self, tenant: &TenantId, visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool) -> Result<Option<Head>>;
+
+    /// The request with this id.
+    fn request(&self, tenant: &TenantId, id: &RequestId) -> Result<Option<Request>>;
+
+    /// The request whose tracking token has this SHA-256, with the hash as stored, for the
+    /// caller to compare in constant time.
+    fn request_by_token(&self, tenant: &TenantId, token_hash: &[u8; 32]) -> Result<Option<(Request, [u8; 32])>>;
+
+    /// Every request of the tenant, by receipt (oldest first).
+    fn requests(&self, tenant: &TenantId) -> Result<Vec<Request>>;
 
     /// Deletes the personal values and salts of every entry about this subject, and the subject
     /// id kept in the clear beside them, leaving the entries and their commitments (section 4 of

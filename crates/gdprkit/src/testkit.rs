@@ -14,6 +14,10 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::ledger::Verification;
+use crate::request::kind::{ReceivedVia, RequestKind};
+use crate::request::machine::RequestState;
+use crate::request::record::{ExtensionGround, RefusalCode};
+use crate::request::service::{NewRequest, Step};
 use crate::{
     Channel, Clock, Collector, ConsentAction, DecidedBy, Error, FixedClock, Gdpr, LegalBasis, NewConsent, NewSubject,
     Proof, Purpose, PurposeId, Regime, Source, Store, SubjectId, TenantId,
@@ -45,6 +49,11 @@ macro_rules! store_conformance {
                 erasing_values_keeps_the_chain_verifiable,
                 tenants_are_kept_apart,
                 concurrent_appends_keep_one_chain,
+                requests_follow_their_life_and_are_tracked_by_token,
+                waiting_pauses_and_an_extension_moves_the_deadline,
+                an_objection_is_completed_into_the_consent_ledger,
+                overdue_and_due_soon_requests_are_listed,
+                a_stale_request_update_is_refused,
             );
         }
     };
@@ -329,4 +338,152 @@ pub fn concurrent_appends_keep_one_chain(factory: Factory<'_>) {
     let total = (threads * per_thread) as u64;
     assert_eq!(g.verify_ledger().unwrap(), Verification::Intact { entries: 5 + total });
     assert_eq!(g.history(&sid("b2b")).unwrap().len() as u64, total);
+}
+
+fn open(g: &Gdpr, subject: &str, kind: RequestKind, received: &str) -> crate::request::service::OpenedRequest {
+    g.open_request(NewRequest { subject: sid(subject), kind, via: ReceivedVia::Email, received_at: Some(t(received)) })
+        .unwrap()
+}
+
+pub fn requests_follow_their_life_and_are_tracked_by_token(factory: Factory<'_>) {
+    let (g, clock) = setup(factory);
+    clock.set(t("2025-04-01T09:00:00Z"));
+    let opened = open(&g, "b2c", RequestKind::Access, "2025-04-01T08:00:00Z");
+    let id = opened.request.id.clone();
+    assert_eq!(opened.request.state, RequestState::Received);
+    assert_eq!(opened.request.initial_due.to_string(), "2025-05-02", "1 May is a holiday");
+    assert_eq!(g.request(&id).unwrap(), opened.request, "every field reads back");
+
+    let view = g.track(&opened.token).unwrap().expect("the token opens its request");
+    assert_eq!(
+        (view.kind, view.state, view.due.to_string()),
+        (RequestKind::Access, RequestState::Received, "2025-05-02".into())
+    );
+    let other = open(&g, "b2b", RequestKind::Erasure, "2025-04-01T08:30:00Z");
+    assert_eq!(g.track(&other.token).unwrap().unwrap().kind, RequestKind::Erasure, "each token opens its own");
+    let mut wrong = opened.token.clone();
+    wrong.replace_range(0..1, if wrong.starts_with('0') { "1" } else { "0" });
+    assert_eq!(g.track(&wrong).unwrap(), None);
+    assert_eq!(g.track("no-such-token").unwrap(), None);
+    assert_eq!(g.track(&"x".repeat(10_000)).unwrap(), None);
+
+    let err = g.act(&id, Step::Complete, "Marie").unwrap_err().to_string();
+    assert!(err.contains("complete") && err.contains("received"), "{err}");
+    clock.set(t("2025-04-02T09:00:00Z"));
+    assert_eq!(g.act(&id, Step::Accept, "Marie").unwrap().state, RequestState::Accepted);
+    assert_eq!(g.act(&id, Step::Start, "Marie").unwrap().state, RequestState::InProgress);
+    let done = g.act(&id, Step::Complete, "Marie").unwrap();
+    assert_eq!((done.state, done.closed_at), (RequestState::Completed, Some(t("2025-04-02T09:00:00Z"))));
+    assert_eq!(g.track(&opened.token).unwrap().unwrap().state, RequestState::Completed);
+    let refused = g
+        .act(
+            &other.request.id,
+            Step::Refuse { code: RefusalCode::LegalObligation, reason: "Invoices are kept 10 years.".into() },
+            "Marie",
+        )
+        .unwrap();
+    assert_eq!((refused.state, refused.refusal), (RequestState::Refused, Some(RefusalCode::LegalObligation)));
+    assert!(g.act(&other.request.id, Step::Withdraw, "subject").is_err(), "refused is final");
+    assert_eq!(g.requests().unwrap().len(), 2);
+    assert_eq!(g.verify_ledger().unwrap(), Verification::Intact { entries: 5 + 2 + 4 }, "every step is an entry");
+    assert!(matches!(
+        g.request(&crate::request::record::RequestId::generate().unwrap()),
+        Err(Error::UnknownRequest(_))
+    ));
+    assert!(matches!(
+        g.open_request(NewRequest {
+            subject: sid("ghost"),
+            kind: RequestKind::Access,
+            via: ReceivedVia::Post,
+            received_at: None
+        }),
+        Err(Error::UnknownSubject(_))
+    ));
+}
+
+pub fn waiting_pauses_and_an_extension_moves_the_deadline(factory: Factory<'_>) {
+    let (g, clock) = setup(factory);
+    clock.set(t("2024-03-05T10:00:00Z"));
+    let id = open(&g, "b2c", RequestKind::Rectification, "2024-03-05T10:00:00Z").request.id;
+    clock.set(t("2024-03-10T10:00:00Z"));
+    let waiting =
+        g.act(&id, Step::AwaitSubject { reason: "Please confirm your postal address.".into() }, "Marie").unwrap();
+    assert_eq!(waiting.state, RequestState::AwaitingSubject);
+    clock.set(t("2024-03-20T10:00:00Z"));
+    let resumed = g.act(&id, Step::Resume, "Marie").unwrap();
+    assert_eq!(resumed.paused_days, 10);
+    assert_eq!(resumed.due.to_string(), "2024-04-15", "5 April plus 10 days waited");
+    assert_eq!(resumed.initial_due.to_string(), "2024-04-05", "the initial due date is kept");
+    let extended = g
+        .act(
+            &id,
+            Step::Extend { ground: ExtensionGround::Complexity, reason: "Records in three systems.".into() },
+            "Marie",
+        )
+        .unwrap();
+    assert_eq!(extended.due.to_string(), "2024-06-17", "5 June plus 10 days is a Saturday, rolled to Monday");
+    let again = g.act(&id, Step::Extend { ground: ExtensionGround::Complexity, reason: "Again.".into() }, "Marie");
+    assert!(again.unwrap_err().to_string().contains("already extended"));
+
+    let late = open(&g, "b2b", RequestKind::Access, "2024-03-05T10:00:00Z").request.id;
+    clock.set(t("2024-04-06T10:00:00Z"));
+    let err = g.act(
+        &late,
+        Step::Extend { ground: ExtensionGround::NumberOfRequests, reason: "Many requests.".into() },
+        "Marie",
+    );
+    assert!(err.unwrap_err().to_string().contains("by the due date, 2024-04-05"), "too late to extend");
+    assert!(g.act(&late, Step::AwaitSubject { reason: " ".into() }, "Marie").is_err(), "a reason is required");
+    assert!(g.verify_ledger().unwrap().is_intact());
+}
+
+pub fn an_objection_is_completed_into_the_consent_ledger(factory: Factory<'_>) {
+    let (g, clock) = setup(factory);
+    clock.set(t("2025-06-01T10:00:00Z"));
+    assert!(allowed(&g, "b2b", "promo", Channel::Email, None));
+    let id = open(&g, "b2b", RequestKind::Objection, "2025-06-01T09:00:00Z").request.id;
+    let refusal = g.act(&id, Step::Refuse { code: RefusalCode::Other, reason: "No.".into() }, "Marie");
+    assert!(refusal.unwrap_err().to_string().contains("cannot be refused"));
+    g.act(&id, Step::Accept, "Marie").unwrap();
+    g.act(&id, Step::Complete, "Marie").unwrap();
+    assert!(!allowed(&g, "b2b", "promo", Channel::Email, None), "the objection now blocks direct marketing");
+    assert!(allowed(&g, "b2b", "billing", Channel::Email, None));
+    let history = g.history(&sid("b2b")).unwrap();
+    assert_eq!(history.last().map(|e| e.action), Some(ConsentAction::Object));
+    assert_eq!(history.last().unwrap().proof.collected_by, Some(Collector::Staff("Marie".into())));
+}
+
+pub fn overdue_and_due_soon_requests_are_listed(factory: Factory<'_>) {
+    let (g, clock) = setup(factory);
+    clock.set(t("2025-01-10T10:00:00Z"));
+    let old = open(&g, "b2c", RequestKind::Access, "2025-01-02T10:00:00Z").request.id; // due 2025-02-03
+    let recent = open(&g, "b2b", RequestKind::Access, "2025-01-10T10:00:00Z").request.id; // due 2025-02-10
+    let closed = open(&g, "soft", RequestKind::Access, "2025-01-02T10:00:00Z").request.id;
+    g.act(&closed, Step::Withdraw, "subject").unwrap();
+    clock.set(t("2025-02-04T10:00:00Z"));
+    let ids = |v: Vec<crate::request::record::Request>| v.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(ids(g.overdue_requests().unwrap()), std::slice::from_ref(&old));
+    assert_eq!(ids(g.requests_due_within(7).unwrap()), std::slice::from_ref(&recent));
+    assert!(g.requests_due_within(3).unwrap().is_empty());
+    g.act(&old, Step::AwaitSubject { reason: "Which account?".into() }, "Marie").unwrap();
+    assert!(g.overdue_requests().unwrap().is_empty(), "a request waiting on the subject is paused");
+}
+
+pub fn a_stale_request_update_is_refused(factory: Factory<'_>) {
+    let (g, clock) = setup(factory);
+    clock.set(t("2025-01-10T10:00:00Z"));
+    let id = open(&g, "b2c", RequestKind::Access, "2025-01-10T09:00:00Z").request.id;
+    let before = g.verify_ledger().unwrap();
+    let mut stale = g.request(&id).unwrap();
+    stale.state = RequestState::Accepted;
+    let entry = crate::ledger::NewEntry::new(
+        crate::ledger::EntryKind::Request,
+        "{}".into(),
+        &crate::ledger::PersonalValues::new(),
+    );
+    let effect = crate::store::Effect::UpdateRequest { expected: RequestState::AwaitingSubject, request: stale };
+    let err = g.store().append(g.tenant(), &[crate::store::Append { entry, effect: Some(effect) }]);
+    assert!(matches!(err, Err(Error::RequestChanged(_))), "{err:?}");
+    assert_eq!(g.verify_ledger().unwrap(), before, "nothing was appended");
+    assert_eq!(g.request(&id).unwrap().state, RequestState::Received);
 }

@@ -7,7 +7,7 @@
 //! plus three months and the unrolled initial due date plus two months, rolled the same way.
 //! While a request waits on the subject, its due dates move by the calendar days spent waiting.
 
-use chrono::{Months, NaiveDate};
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::calendar::HolidayCalendar;
@@ -65,6 +65,44 @@ impl Deadlines {
     }
 }
 
+/// The controller's time zone, in which a request's receipt date is read (R2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ControllerZone {
+    /// Coordinated Universal Time.
+    Utc,
+    /// Central European Time with the EU's summer time (France, Germany, Belgium, Spain, Italy,
+    /// the Netherlands, …): UTC+1, and UTC+2 from 01:00 UTC on the last Sunday of March to
+    /// 01:00 UTC on the last Sunday of October.
+    #[default]
+    CentralEurope,
+}
+
+impl ControllerZone {
+    /// The calendar date of `instant` in this zone.
+    pub fn local_date(self, instant: DateTime<Utc>) -> NaiveDate {
+        match self {
+            ControllerZone::Utc => instant.date_naive(),
+            ControllerZone::CentralEurope => {
+                let year = instant.year();
+                let summer = match (last_sunday_one_utc(year, 3), last_sunday_one_utc(year, 10)) {
+                    (Some(start), Some(end)) => instant >= start && instant < end,
+                    _ => false,
+                };
+                let hours = if summer { 2 } else { 1 };
+                (instant + chrono::TimeDelta::hours(hours)).date_naive()
+            }
+        }
+    }
+}
+
+/// 01:00 UTC on the last Sunday of `month` in `year`.
+fn last_sunday_one_utc(year: i32, month: u32) -> Option<DateTime<Utc>> {
+    let last_day = (28..=31).rev().find_map(|d| NaiveDate::from_ymd_opt(year, month, d))?;
+    let back = last_day.weekday().num_days_from_sunday();
+    let sunday = last_day.checked_sub_days(chrono::Days::new(u64::from(back)))?;
+    Some(sunday.and_hms_opt(1, 0, 0)?.and_utc())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +133,19 @@ mod tests {
             let dl = Deadlines::for_receipt(d(received), &France).unwrap();
             assert_eq!(dl.extended_due, d(extended), "received {received}");
         }
+    }
+
+    #[test]
+    fn receipt_dates_are_read_in_the_controllers_zone() {
+        let t = |s: &str| crate::time::parse("t", s).unwrap();
+        let paris = ControllerZone::CentralEurope;
+        assert_eq!(paris.local_date(t("2025-01-31T23:30:00Z")), d("2025-02-01"), "winter: UTC+1");
+        assert_eq!(paris.local_date(t("2025-07-31T22:30:00Z")), d("2025-08-01"), "summer: UTC+2");
+        assert_eq!(paris.local_date(t("2025-07-31T21:30:00Z")), d("2025-07-31"));
+        assert_eq!(paris.local_date(t("2025-03-30T00:59:59Z")), d("2025-03-30"), "just before summer time");
+        assert_eq!(paris.local_date(t("2025-03-29T23:30:00Z")), d("2025-03-30"));
+        assert_eq!(paris.local_date(t("2025-10-26T22:30:00Z")), d("2025-10-26"), "winter again: 23:30");
+        assert_eq!(ControllerZone::Utc.local_date(t("2025-01-31T23:30:00Z")), d("2025-01-31"));
     }
 
     #[test]

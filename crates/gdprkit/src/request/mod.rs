@@ -5,3 +5,5 @@ pub mod calendar;
 pub mod deadline;
 pub mod kind;
 pub mod machine;
+pub mod record;
+pub mod service;

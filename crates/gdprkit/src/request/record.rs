@@ -1,0 +1,223 @@
+//! A request as gdprkit keeps it, what the subject sees of it, and its tracking token (R8).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::kind::{ReceivedVia, RequestKind, named_enum};
+use super::machine::RequestState;
+use crate::error::{Error, Result};
+use crate::ids::SubjectId;
+
+named_enum!(
+    /// Why a deadline is extended (Art. 12(3)).
+    ExtensionGround, "extension ground", {
+        /// The request is complex.
+        Complexity => "complexity",
+        /// The controller received many requests.
+        NumberOfRequests => "number_of_requests",
+    }
+);
+
+named_enum!(
+    /// Why a request is refused (R5).
+    RefusalCode, "refusal code", {
+        /// The subject's identity could not be verified after a reasonable doubt (Art. 12(6)).
+        IdentityNotVerified => "identity_not_verified",
+        /// Manifestly unfounded (Art. 12(5)).
+        ManifestlyUnfounded => "manifestly_unfounded",
+        /// Excessive, in particular repetitive (Art. 12(5)).
+        Excessive => "excessive",
+        /// Freedom of expression and information (Art. 17(3)(a)).
+        FreedomOfExpression => "freedom_of_expression",
+        /// A legal obligation of the controller (Art. 17(3)(b)).
+        LegalObligation => "legal_obligation",
+        /// Public interest in public health (Art. 17(3)(c)).
+        PublicInterestHealth => "public_interest_health",
+        /// Archiving, research or statistics (Art. 17(3)(d)).
+        ArchivingResearch => "archiving_research",
+        /// Legal claims (Art. 17(3)(e)).
+        LegalClaims => "legal_claims",
+        /// The data are not processed on consent or contract by automated means (Art. 20(1)).
+        NotEligibleForPortability => "not_eligible_for_portability",
+        /// Another reason, given in the text.
+        Other => "other",
+    }
+);
+
+/// A request's id: 24 hexadecimal characters, random.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct RequestId(String);
+
+impl RequestId {
+    /// A new random id.
+    pub fn generate() -> Result<Self> {
+        Ok(Self(hex(&random::<12>()?)))
+    }
+
+    /// Reads an id given by a user.
+    pub fn new(s: impl Into<String>) -> Result<Self> {
+        let s = s.into();
+        if s.len() != 24 || !s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+            return Err(Error::invalid(
+                "request id",
+                format!("{:?} is not 24 lower-case hexadecimal characters", crate::ids::truncate_for_message(&s)),
+            ));
+        }
+        Ok(Self(s))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for RequestId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        Self::new(String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A deadline extension (R3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extension {
+    /// Its ground.
+    pub ground: ExtensionGround,
+    /// The written reason given to the subject.
+    pub reason: String,
+    /// When it was decided.
+    pub at: DateTime<Utc>,
+}
+
+/// A request and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    /// Its id.
+    pub id: RequestId,
+    /// The subject who made it.
+    pub subject: SubjectId,
+    /// The right it exercises.
+    pub kind: RequestKind,
+    /// The channel it came by.
+    pub via: ReceivedVia,
+    /// When it reached the controller.
+    pub received_at: DateTime<Utc>,
+    /// The receipt date in the controller's time zone, from which deadlines run.
+    pub received_on: NaiveDate,
+    /// Where it stands.
+    pub state: RequestState,
+    /// The initial due date, as computed at receipt; kept, never derived back (R3).
+    pub initial_due: NaiveDate,
+    /// The due date now: after pauses, and after an extension if any.
+    pub due: NaiveDate,
+    /// The extension, if one was granted.
+    pub extension: Option<Extension>,
+    /// Since when it waits on the subject, while it does.
+    pub waiting_since: Option<DateTime<Utc>>,
+    /// Calendar days spent waiting on the subject so far (R4).
+    pub paused_days: u64,
+    /// The refusal code, once refused.
+    pub refusal: Option<RefusalCode>,
+    /// When it was completed, refused or withdrawn.
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl Request {
+    /// Whether it is still open and past its due date on `today`.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        !self.state.is_closed() && self.due < today
+    }
+
+    /// What the subject sees with their tracking token.
+    pub fn public_view(&self) -> PublicView {
+        PublicView {
+            kind: self.kind,
+            state: self.state,
+            received_on: self.received_on,
+            due: self.due,
+            extended: self.extension.is_some(),
+            closed_at: self.closed_at,
+        }
+    }
+}
+
+/// What a tracking token shows: the request's kind, state and dates, and nothing else (R8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublicView {
+    /// The right exercised.
+    pub kind: RequestKind,
+    /// Where it stands.
+    pub state: RequestState,
+    /// The receipt date.
+    pub received_on: NaiveDate,
+    /// The due date.
+    pub due: NaiveDate,
+    /// Whether the deadline was extended.
+    pub extended: bool,
+    /// When it was closed, if it was.
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// The bytes of a tracking token: 160 random bits.
+const TOKEN_BYTES: usize = 20;
+
+/// A new tracking token, as shown once to the subject, and the SHA-256 kept in its place.
+pub fn new_token() -> Result<(String, [u8; 32])> {
+    let token = hex(&random::<TOKEN_BYTES>()?);
+    let hash = token_hash(&token);
+    Ok((token, hash))
+}
+
+/// The SHA-256 under which a token is kept.
+pub fn token_hash(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// Compares two hashes in time that does not depend on where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn random<const N: usize>() -> Result<[u8; N]> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::Storage { message: format!("no randomness available: {e}"), source: None })?;
+    Ok(bytes)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_kept_hashed() {
+        let (a, hash_a) = new_token().unwrap();
+        let (b, _) = new_token().unwrap();
+        assert_eq!(a.len(), 40, "160 bits in hex");
+        assert_ne!(a, b);
+        assert_eq!(token_hash(&a), hash_a);
+        assert!(constant_time_eq(&hash_a, &token_hash(&a)));
+        assert!(!constant_time_eq(&hash_a, &token_hash(&b)));
+        assert!(!constant_time_eq(&hash_a, &hash_a[..31]));
+    }
+
+    #[test]
+    fn request_ids_are_checked() {
+        let id = RequestId::generate().unwrap();
+        assert_eq!(RequestId::new(id.as_str()).unwrap(), id);
+        assert!(RequestId::new("42").is_err());
+        assert!(RequestId::new("ABCDEFABCDEFABCDEFABCDEF").is_err());
+    }
+}

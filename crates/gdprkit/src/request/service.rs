@@ -1,0 +1,313 @@
+//! The request methods of [`Gdpr`]: open, act, track, list (rules R1 to R5, R8, R10).
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::deadline::Deadlines;
+use super::kind::{ReceivedVia, RequestKind};
+use super::machine::{RequestAction, RequestState};
+use super::record::{
+    Extension, ExtensionGround, PublicView, RefusalCode, Request, RequestId, constant_time_eq, new_token, token_hash,
+};
+use crate::consent::{Collector, NewConsent, Proof, Source};
+use crate::error::{Error, Result};
+use crate::facade::Gdpr;
+use crate::ids::SubjectId;
+use crate::ledger::{EntryKind, NewEntry, PersonalValues, body_json};
+use crate::store::{Append, Effect};
+use crate::text::check_text;
+use crate::time;
+
+/// The longest reason or note accepted, in bytes.
+pub const MAX_REASON_BYTES: usize = 4096;
+/// The longest actor name accepted, in bytes.
+pub const MAX_ACTOR_BYTES: usize = 256;
+/// Tokens longer than this are not looked up: no token gdprkit issued is that long.
+const MAX_TOKEN_BYTES: usize = 128;
+
+/// A request to open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRequest {
+    /// The subject who made it.
+    pub subject: SubjectId,
+    /// The right it exercises.
+    pub kind: RequestKind,
+    /// The channel it came by.
+    pub via: ReceivedVia,
+    /// When it reached the controller; now when `None`. Never in the future.
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+/// A request just opened, with its tracking token: shown once, kept only as its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenedRequest {
+    /// The request.
+    pub request: Request,
+    /// The tracking token to give the subject.
+    pub token: String,
+}
+
+/// An action on a request, with what it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Ask the subject for something (identity on reasonable doubt, clarification): the deadline
+    /// pauses. The reason says what is asked.
+    AwaitSubject {
+        /// What is asked of the subject, and why.
+        reason: String,
+    },
+    /// The subject answered: the deadline runs again.
+    Resume,
+    /// Accept the request.
+    Accept,
+    /// Start carrying it out.
+    Start,
+    /// Extend the deadline, once, no later than the due date (R3).
+    Extend {
+        /// The ground.
+        ground: ExtensionGround,
+        /// The written reason given to the subject.
+        reason: String,
+    },
+    /// Refuse it (R5). An objection cannot be refused.
+    Refuse {
+        /// The reason code.
+        code: RefusalCode,
+        /// The reason in words, given to the subject.
+        reason: String,
+    },
+    /// Complete it. Completing an objection records it in the consent ledger (C5).
+    Complete,
+    /// The subject withdraws it.
+    Withdraw,
+}
+
+impl Step {
+    /// The action of the transition table this step takes.
+    pub fn action(&self) -> RequestAction {
+        match self {
+            Step::AwaitSubject { .. } => RequestAction::AwaitSubject,
+            Step::Resume => RequestAction::Resume,
+            Step::Accept => RequestAction::Accept,
+            Step::Start => RequestAction::Start,
+            Step::Extend { .. } => RequestAction::Extend,
+            Step::Refuse { .. } => RequestAction::Refuse,
+            Step::Complete => RequestAction::Complete,
+            Step::Withdraw => RequestAction::Withdraw,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct RequestBody<'a> {
+    recorded_at: String,
+    request: &'a str,
+    action: &'a str,
+    from: Option<RequestState>,
+    to: RequestState,
+    kind: RequestKind,
+    via: ReceivedVia,
+    due: NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ground: Option<ExtensionGround>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<RefusalCode>,
+}
+
+impl Gdpr {
+    /// Opens a request: its due dates from the receipt date (R2), a tracking token (R8), and a
+    /// ledger entry.
+    pub fn open_request(&self, new: NewRequest) -> Result<OpenedRequest> {
+        let now = self.now();
+        let received_at = new.received_at.map_or(now, time::truncate);
+        if received_at > now {
+            return Err(Error::invalid(
+                "received at",
+                format!("{} is later than now ({})", time::format(received_at), time::format(now)),
+            ));
+        }
+        self.subject(&new.subject)?;
+        let received_on = self.zone.local_date(received_at);
+        let deadlines = Deadlines::for_receipt(received_on, self.calendar.as_ref())?;
+        let request = Request {
+            id: RequestId::generate()?,
+            subject: new.subject,
+            kind: new.kind,
+            via: new.via,
+            received_at,
+            received_on,
+            state: RequestState::Received,
+            initial_due: deadlines.due,
+            due: deadlines.due,
+            extension: None,
+            waiting_since: None,
+            paused_days: 0,
+            refusal: None,
+            closed_at: None,
+        };
+        let (token, token_hash) = new_token()?;
+        let entry = self.request_entry(&request, "open", None, now, &PersonalValues::new())?;
+        let effect = Effect::OpenRequest { request: request.clone(), token_hash };
+        self.store().append(self.tenant(), &[Append { entry, effect: Some(effect) }])?;
+        Ok(OpenedRequest { request, token })
+    }
+
+    /// The request with this id, or [`Error::UnknownRequest`].
+    pub fn request(&self, id: &RequestId) -> Result<Request> {
+        self.store().request(self.tenant(), id)?.ok_or_else(|| Error::UnknownRequest(id.to_string()))
+    }
+
+    /// Takes a step in a request's life (R1), done by `actor` (a staff member's name, or
+    /// `subject`). A step that does not apply to the request's state fails naming both.
+    pub fn act(&self, id: &RequestId, step: Step, actor: &str) -> Result<Request> {
+        check_text("actor", actor, MAX_ACTOR_BYTES)?;
+        let now = self.now();
+        let today = self.zone.local_date(now);
+        let before = self.request(id)?;
+        let mut after = before.clone();
+        after.state = before.state.apply(step.action())?;
+        let mut personal = PersonalValues::new();
+        personal.add("actor", actor)?;
+        let mut also = Vec::new();
+        match &step {
+            Step::AwaitSubject { reason } => {
+                check_text("reason", reason, MAX_REASON_BYTES)?;
+                personal.add("reason", reason.as_str())?;
+                after.waiting_since = Some(now);
+            }
+            Step::Resume => {
+                let since = before.waiting_since.map_or(today, |t| self.zone.local_date(t));
+                after.paused_days += u64::try_from((today - since).num_days()).unwrap_or(0);
+                after.waiting_since = None;
+            }
+            Step::Extend { ground, reason } => {
+                check_text("reason", reason, MAX_REASON_BYTES)?;
+                if before.extension.is_some() {
+                    return Err(Error::invalid("request action", "the deadline was already extended once"));
+                }
+                if today > before.due {
+                    return Err(Error::invalid(
+                        "request action",
+                        format!("an extension must be decided by the due date, {}, and today is {today}", before.due),
+                    ));
+                }
+                personal.add("reason", reason.as_str())?;
+                after.extension = Some(Extension { ground: *ground, reason: reason.clone(), at: now });
+            }
+            Step::Refuse { code, reason } => {
+                check_text("reason", reason, MAX_REASON_BYTES)?;
+                if before.kind == RequestKind::Objection {
+                    return Err(Error::invalid(
+                        "request action",
+                        "an objection to direct marketing cannot be refused (Art. 21(3)); complete it",
+                    ));
+                }
+                personal.add("reason", reason.as_str())?;
+                after.refusal = Some(*code);
+            }
+            Step::Complete if before.kind == RequestKind::Objection => {
+                let mut objection = NewConsent::objection(before.subject.clone());
+                objection.occurred_at = Some(now);
+                objection.proof = Proof {
+                    source: Some(source_of(before.via)),
+                    collected_by: Some(Collector::Staff(actor.to_owned())),
+                    ..Proof::default()
+                };
+                let (append, _) = self.prepare_consent(objection, now, &mut HashSet::new(), &mut HashSet::new())?;
+                also.push(append);
+            }
+            Step::Accept | Step::Start | Step::Complete | Step::Withdraw => {}
+        }
+        if after.state.is_closed() {
+            after.closed_at = Some(now);
+        }
+        after.due = self.due_of(&after)?;
+        let entry = self.request_entry(&after, step.action().as_str(), Some(before.state), now, &personal)?;
+        let mut appends = vec![Append {
+            entry,
+            effect: Some(Effect::UpdateRequest { expected: before.state, request: after.clone() }),
+        }];
+        appends.extend(also);
+        self.store().append(self.tenant(), &appends)?;
+        Ok(after)
+    }
+
+    /// What the holder of a tracking token may see: the request's public view, or `None` for a
+    /// token that matches no request. A wrong token and an unknown one get the same answer.
+    pub fn track(&self, token: &str) -> Result<Option<PublicView>> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Ok(None);
+        }
+        let hash = token_hash(token);
+        Ok(self
+            .store()
+            .request_by_token(self.tenant(), &hash)?
+            .filter(|(_, stored)| constant_time_eq(stored, &hash))
+            .map(|(request, _)| request.public_view()))
+    }
+
+    /// Every request, oldest first.
+    pub fn requests(&self) -> Result<Vec<Request>> {
+        self.store().requests(self.tenant())
+    }
+
+    /// Open requests past their due date today (R10). A request waiting on the subject is
+    /// paused, and so never overdue.
+    pub fn overdue_requests(&self) -> Result<Vec<Request>> {
+        let today = self.zone.local_date(self.now());
+        Ok(self
+            .requests()?
+            .into_iter()
+            .filter(|r| r.state != RequestState::AwaitingSubject && r.is_overdue(today))
+            .collect())
+    }
+
+    /// Open requests due today or within the next `days` days, and not yet overdue (R10).
+    pub fn requests_due_within(&self, days: u64) -> Result<Vec<Request>> {
+        let today = self.zone.local_date(self.now());
+        let until = super::deadline::add_days(today, days)?;
+        Ok(self.requests()?.into_iter().filter(|r| !r.state.is_closed() && r.due >= today && r.due <= until).collect())
+    }
+
+    /// The due date of a request as it stands: pauses counted, extension applied (R3, R4).
+    fn due_of(&self, r: &Request) -> Result<NaiveDate> {
+        let dl = Deadlines::for_receipt(r.received_on, self.calendar.as_ref())?
+            .paused(r.paused_days, self.calendar.as_ref())?;
+        Ok(if r.extension.is_some() { dl.extended_due } else { dl.due })
+    }
+
+    fn request_entry(
+        &self,
+        r: &Request,
+        action: &str,
+        from: Option<RequestState>,
+        now: DateTime<Utc>,
+        personal: &PersonalValues,
+    ) -> Result<NewEntry> {
+        let body = RequestBody {
+            recorded_at: time::format(now),
+            request: r.id.as_str(),
+            action,
+            from,
+            to: r.state,
+            kind: r.kind,
+            via: r.via,
+            due: r.due,
+            ground: r.extension.as_ref().filter(|_| action == "extend").map(|e| e.ground),
+            code: r.refusal,
+        };
+        NewEntry::about(EntryKind::Request, r.subject.clone(), None, body_json(&body)?, personal.clone())
+    }
+}
+
+/// The consent source that matches the channel a request came by.
+fn source_of(via: ReceivedVia) -> Source {
+    match via {
+        ReceivedVia::Email => Source::Email,
+        ReceivedVia::Phone => Source::Phone,
+        ReceivedVia::Post | ReceivedVia::InPerson => Source::Paper,
+        ReceivedVia::Web => Source::WebForm,
+    }
+}
