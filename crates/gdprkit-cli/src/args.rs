@@ -40,6 +40,9 @@ pub enum Command {
     /// The tamper-evident ledger.
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Requests from data subjects.
+    #[command(subcommand)]
+    Request(RequestCommand),
     /// The due dates of a request received on a date (Art. 12(3)).
     Deadline {
         /// The receipt date, YYYY-MM-DD, in the controller's time zone.
@@ -171,4 +174,127 @@ pub struct RecordArgs {
 pub enum LedgerCommand {
     /// Verify the tenant's chain: exit 0 when intact, 1 naming the first bad entry.
     Verify,
+}
+
+/// `gdprkit request …`
+#[derive(Debug, Subcommand)]
+pub enum RequestCommand {
+    /// Open a request: prints its id, its tracking token (shown once) and its due date.
+    Open {
+        /// The subject who made it.
+        #[arg(long, value_name = "ID")]
+        subject: String,
+        /// access, rectification, erasure, restriction, portability, objection or anonymization.
+        #[arg(long, value_name = "KIND")]
+        kind: String,
+        /// email, phone, post, web or in-person.
+        #[arg(long, value_name = "CHANNEL")]
+        via: String,
+        /// When it was received (now when omitted).
+        #[arg(long, value_name = "RFC3339")]
+        received_at: Option<String>,
+    },
+    /// Show a request.
+    Show {
+        /// The request's id.
+        id: String,
+    },
+    /// What the subject sees with a tracking token: exit 0 when it matches a request, 1 when not.
+    Track {
+        /// The tracking token.
+        token: String,
+    },
+    /// List requests.
+    List {
+        /// Only open requests past their due date.
+        #[arg(long)]
+        overdue: bool,
+        /// Only open requests due within this many days.
+        #[arg(long, value_name = "DAYS")]
+        due_within: Option<u64>,
+        /// Only requests in this state.
+        #[arg(long, value_name = "STATE")]
+        state: Option<String>,
+    },
+    /// Ask the subject for something; the deadline pauses.
+    AwaitSubject {
+        /// The request's id.
+        id: String,
+        /// What is asked, and why.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// The subject answered; the deadline runs again.
+    Resume {
+        /// The request's id.
+        id: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Accept the request.
+    Accept {
+        /// The request's id.
+        id: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Start carrying it out.
+    Start {
+        /// The request's id.
+        id: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Extend the deadline, once, by the due date.
+    Extend {
+        /// The request's id.
+        id: String,
+        /// complexity or number-of-requests.
+        #[arg(long, value_name = "GROUND")]
+        ground: String,
+        /// The written reason given to the subject.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Refuse the request with a reason code and a text.
+    Refuse {
+        /// The request's id.
+        id: String,
+        /// identity-not-verified, manifestly-unfounded, excessive, freedom-of-expression,
+        /// legal-obligation, public-interest-health, archiving-research, legal-claims,
+        /// not-eligible-for-portability or other.
+        #[arg(long, value_name = "CODE")]
+        code: String,
+        /// The reason in words, given to the subject.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Complete the request.
+    Complete {
+        /// The request's id.
+        id: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// The subject withdraws the request.
+    Withdraw {
+        /// The request's id.
+        id: String,
+        #[command(flatten)]
+        by: By,
+    },
+}
+
+/// Who takes a step on a request.
+#[derive(Debug, Args)]
+pub struct By {
+    /// Who acts: a staff member's name, or subject.
+    #[arg(long = "by", default_value = "staff", value_name = "WHO")]
+    pub who: String,
 }

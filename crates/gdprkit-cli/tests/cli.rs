@@ -361,3 +361,95 @@ fn deadlines_follow_the_eu_rule_with_french_holidays() {
     assert_refused(&db.run(&["deadline", "--received", "2025-03-01", "--country", "XX"]), "country");
     assert!(!db.path.exists(), "deadlines need no database");
 }
+
+/// Opens a request at `NOW` and returns its id and token.
+fn open_request(db: &Db, kind: &str, received: &str) -> (String, String) {
+    let out =
+        db.json(&["request", "open", "--subject", "jean", "--kind", kind, "--via", "email", "--received-at", received]);
+    (out["id"].as_str().unwrap().to_owned(), out["token"].as_str().unwrap().to_owned())
+}
+
+#[test]
+fn requests_are_opened_stepped_tracked_and_listed() {
+    let db = Db::with_sample();
+    let (id, token) = open_request(&db, "access", "2025-05-20T09:00:00Z");
+    assert_eq!(id.len(), 24);
+    assert!(token.len() >= 32, "at least 128 bits");
+    let text = db.ok(&["request", "show", &id]);
+    assert!(text.contains("state: received") && text.contains("due: 2025-06-20"), "{text}");
+
+    let tracked = db.json(&["request", "track", &token]);
+    assert_eq!(tracked["state"], "received");
+    assert_eq!(tracked.get("subject"), None, "the public view names no one");
+    let wrong = db.run(&["request", "track", &"0".repeat(40)]);
+    let unknown = db.run(&["request", "track", "nonsense"]);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert_eq!((wrong.stdout.clone(), wrong.status.code()), (unknown.stdout, unknown.status.code()), "the same answer");
+
+    db.ok(&["request", "await-subject", &id, "--reason", "Please confirm your address.", "--by", "Marie"]);
+    db.ok(&["request", "resume", &id]);
+    db.ok(&["request", "extend", &id, "--ground", "complexity", "--reason", "Three systems to search."]);
+    db.ok(&["request", "accept", &id]);
+    db.ok(&["request", "start", &id]);
+    let done = db.json(&["request", "complete", &id]);
+    assert_eq!(done["state"], "completed");
+    assert_eq!(done["initial_due"], "2025-06-20");
+    assert_refused(&db.run(&["request", "accept", &id]), "accept does not apply to a request that is completed");
+
+    let (refused, _) = open_request(&db, "erasure", "2025-05-21T09:00:00Z");
+    let out = db.json(&["request", "refuse", &refused, "--code", "legal-claims", "--reason", "A dispute is pending."]);
+    assert_eq!(out["refusal"], "legal_claims");
+    let (withdrawn, _) = open_request(&db, "portability", "2025-05-22T09:00:00Z");
+    db.ok(&["request", "withdraw", &withdrawn, "--by", "subject"]);
+    let (late, _) = open_request(&db, "rectification", "2025-04-01T09:00:00Z");
+
+    let list = db.json(&["request", "list"]);
+    assert_eq!(list.as_array().unwrap().len(), 4);
+    let overdue = db.json(&["request", "list", "--overdue"]);
+    assert_eq!(
+        overdue.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect::<Vec<_>>(),
+        [late.as_str()]
+    );
+    assert_eq!(db.json(&["request", "list", "--state", "refused"])[0]["id"], refused.as_str());
+    assert_eq!(db.json(&["request", "list", "--due-within", "3"]).as_array().unwrap().len(), 0);
+    assert!(db.ok(&["request", "list"]).contains(&late));
+    assert_eq!(db.ok(&["ledger", "verify"]).trim(), format!("ledger intact: {} entries checked", 4 + 7 + 2 + 2 + 1));
+}
+
+#[test]
+fn bad_request_input_is_refused_and_writes_nothing() {
+    let db = Db::with_sample();
+    let (id, _) = open_request(&db, "access", "2025-05-20T09:00:00Z");
+    let before = db.entries();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["request", "open", "--subject", "jean", "--kind", "deletion", "--via", "email"], "request kind"),
+        (vec!["request", "open", "--subject", "jean", "--kind", "access", "--via", "fax"], "channel"),
+        (vec!["request", "open", "--subject", "ghost", "--kind", "access", "--via", "email"], "ghost"),
+        (
+            vec![
+                "request",
+                "open",
+                "--subject",
+                "jean",
+                "--kind",
+                "access",
+                "--via",
+                "email",
+                "--received-at",
+                "2025-02-30T10:00:00Z",
+            ],
+            "--received-at",
+        ),
+        (vec!["request", "complete", &id], "complete does not apply to a request that is received"),
+        (vec!["request", "show", "42"], "request id"),
+        (vec!["request", "show", "0123456789abcdef01234567"], "unknown request"),
+        (vec!["request", "extend", &id, "--ground", "laziness", "--reason", "x"], "extension ground"),
+        (vec!["request", "refuse", &id, "--code", "because", "--reason", "x"], "refusal code"),
+        (vec!["request", "refuse", &id, "--code", "other", "--reason", ""], "reason"),
+        (vec!["request", "list", "--state", "pending"], "request state"),
+    ];
+    for (args, names) in &cases {
+        assert_refused(&db.run(args), names);
+    }
+    assert_eq!(db.entries(), before, "no refused command wrote an entry");
+}

@@ -4,4 +4,5 @@ pub mod consent;
 pub mod deadline;
 pub mod ledger;
 pub mod purpose;
+pub mod request;
 pub mod subject;

@@ -1,0 +1,139 @@
+//! `gdprkit request …`
+
+use std::process::ExitCode;
+
+use gdprkit::SubjectId;
+use gdprkit::request::kind::{ReceivedVia, RequestKind};
+use gdprkit::request::machine::RequestState;
+use gdprkit::request::record::{ExtensionGround, RefusalCode, Request, RequestId};
+use gdprkit::request::service::{NewRequest, Step};
+use serde::Serialize;
+
+use crate::args::RequestCommand;
+use crate::context::{CliResult, Context, instant};
+
+pub fn run(ctx: &Context, command: RequestCommand) -> CliResult<ExitCode> {
+    let (id, step, by) = match command {
+        RequestCommand::Open { subject, kind, via, received_at } => {
+            let new = NewRequest {
+                subject: SubjectId::new(subject)?,
+                kind: kind.parse::<RequestKind>()?,
+                via: via.parse::<ReceivedVia>()?,
+                received_at: instant("--received-at", received_at.as_deref())?,
+            };
+            let opened = ctx.gdpr(false)?.open_request(new)?;
+            #[derive(Serialize)]
+            struct Out<'a> {
+                id: &'a str,
+                token: &'a str,
+                due: String,
+            }
+            let out = Out { id: opened.request.id.as_str(), token: &opened.token, due: opened.request.due.to_string() };
+            ctx.emit(&out, || {
+                format!(
+                    "opened {} request {} for {}\ndue {}\ntracking token (give it to the subject; it is not shown again): {}",
+                    opened.request.kind, out.id, opened.request.subject, out.due, out.token
+                )
+            })?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        RequestCommand::Show { id } => {
+            let request = ctx.gdpr(false)?.request(&RequestId::new(id)?)?;
+            ctx.emit(&request, || describe(&request))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        RequestCommand::Track { token } => {
+            let view = ctx.gdpr(false)?.track(&token)?;
+            ctx.emit(&view, || match &view {
+                Some(v) => format!(
+                    "{} request received {}: {}, due {}{}",
+                    v.kind,
+                    v.received_on,
+                    v.state,
+                    v.due,
+                    if v.extended { " (extended)" } else { "" }
+                ),
+                None => "no request matches this token".into(),
+            })?;
+            return Ok(if view.is_some() { ExitCode::SUCCESS } else { ExitCode::from(1) });
+        }
+        RequestCommand::List { overdue, due_within, state } => {
+            let state = state.map(|s| s.parse::<RequestState>()).transpose()?;
+            let g = ctx.gdpr(false)?;
+            // Both filters together list both groups: what is late, then what is due soon.
+            let mut requests = match (overdue, due_within) {
+                (false, None) => g.requests()?,
+                _ => Vec::new(),
+            };
+            if overdue {
+                requests.extend(g.overdue_requests()?);
+            }
+            if let Some(days) = due_within {
+                requests.extend(g.requests_due_within(days)?);
+            }
+            requests.retain(|r| state.is_none_or(|s| r.state == s));
+            ctx.emit(&requests, || {
+                if requests.is_empty() {
+                    return "no requests".into();
+                }
+                requests
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{}  {:<14} {:<17} received {}  due {}  {}",
+                            r.id,
+                            r.kind.as_str(),
+                            r.state.as_str(),
+                            r.received_on,
+                            r.due,
+                            r.subject
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        RequestCommand::AwaitSubject { id, reason, by } => (id, Step::AwaitSubject { reason }, by),
+        RequestCommand::Resume { id, by } => (id, Step::Resume, by),
+        RequestCommand::Accept { id, by } => (id, Step::Accept, by),
+        RequestCommand::Start { id, by } => (id, Step::Start, by),
+        RequestCommand::Extend { id, ground, reason, by } => {
+            (id, Step::Extend { ground: ground.parse::<ExtensionGround>()?, reason }, by)
+        }
+        RequestCommand::Refuse { id, code, reason, by } => {
+            (id, Step::Refuse { code: code.parse::<RefusalCode>()?, reason }, by)
+        }
+        RequestCommand::Complete { id, by } => (id, Step::Complete, by),
+        RequestCommand::Withdraw { id, by } => (id, Step::Withdraw, by),
+    };
+    let id = RequestId::new(id)?;
+    let request = ctx.gdpr(false)?.act(&id, step, &by.who)?;
+    ctx.emit(&request, || describe(&request))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn describe(r: &Request) -> String {
+    let mut out = format!(
+        "request {}: {} by {} for {}\nstate: {}\nreceived: {} ({})\ndue: {} (initially {})",
+        r.id,
+        r.kind,
+        r.via,
+        r.subject,
+        r.state,
+        gdprkit::time::format(r.received_at),
+        r.received_on,
+        r.due,
+        r.initial_due
+    );
+    if let Some(e) = &r.extension {
+        out.push_str(&format!("\nextended for {}: {}", e.ground, e.reason));
+    }
+    if r.paused_days > 0 {
+        out.push_str(&format!("\nwaited on the subject: {} days", r.paused_days));
+    }
+    if let Some(code) = r.refusal {
+        out.push_str(&format!("\nrefused: {code}"));
+    }
+    out
+}
