@@ -50,12 +50,12 @@ proptest! {
                 let expected = state.apply(step.action());
                 match g.act(&id, step.clone(), "Marie") {
                     Ok(r) => {
-                        prop_assert_eq!(Ok(r.state), expected.map_err(|e| e.to_string()), "{:?}", step);
+                        prop_assert_eq!(Ok(r.request.state), expected.map_err(|e| e.to_string()), "{:?}", step);
                         if matches!(step, Step::Extend { .. }) {
                             prop_assert!(!extended, "a second extension went through");
                             extended = true;
                         }
-                        state = r.state;
+                        state = r.request.state;
                     }
                     Err(e) => {
                         // Refused by the table, or by a rule of its own: extension once and in

@@ -13,9 +13,11 @@ use crate::ids::{Channel, PurposeId, SubjectId, TenantId};
 use crate::ledger::{
     EntryKind, NewEntry, OwnedFact, PersonalValues, StoredEntry, Verification, Verifier, body_json, decode_personal,
 };
+use crate::mailer::Mailer;
 use crate::purpose::{LegalBasis, Purpose};
 use crate::request::calendar::{France, HolidayCalendar};
 use crate::request::deadline::ControllerZone;
+use crate::request::notice::Controller;
 use crate::store::{Append, Effect, Store};
 use crate::subject::{Language, NewSubject, Regime, Subject};
 use crate::time::{self, Clock, SystemClock};
@@ -52,6 +54,8 @@ pub struct Gdpr {
     purposes: Arc<RwLock<HashMap<PurposeId, Purpose>>>,
     pub(crate) calendar: Arc<dyn HolidayCalendar>,
     pub(crate) zone: ControllerZone,
+    pub(crate) mailer: Option<Arc<dyn Mailer>>,
+    pub(crate) controller: Controller,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -89,6 +93,8 @@ impl Gdpr {
             purposes: Default::default(),
             calendar: Arc::new(France),
             zone: ControllerZone::CentralEurope,
+            mailer: None,
+            controller: Controller::default(),
         }
     }
 
@@ -114,6 +120,19 @@ impl Gdpr {
     /// The same, reading receipt dates in `zone` (Central European time by default).
     pub fn with_zone(mut self, zone: ControllerZone) -> Self {
         self.zone = zone;
+        self
+    }
+
+    /// The same, sending notices to subjects through `mailer`. Without one, notices are
+    /// returned to the caller (to print and post) and not sent.
+    pub fn with_mailer(mut self, mailer: Arc<dyn Mailer>) -> Self {
+        self.mailer = Some(mailer);
+        self
+    }
+
+    /// The same, naming `controller` in notices.
+    pub fn with_controller(mut self, controller: Controller) -> Self {
+        self.controller = controller;
         self
     }
 

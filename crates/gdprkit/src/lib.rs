@@ -15,6 +15,7 @@ pub mod error;
 pub mod facade;
 pub mod ids;
 pub mod ledger;
+pub mod mailer;
 pub mod memory;
 pub mod purpose;
 pub mod request;

@@ -370,9 +370,9 @@ pub fn requests_follow_their_life_and_are_tracked_by_token(factory: Factory<'_>)
     let err = g.act(&id, Step::Complete, "Marie").unwrap_err().to_string();
     assert!(err.contains("complete") && err.contains("received"), "{err}");
     clock.set(t("2025-04-02T09:00:00Z"));
-    assert_eq!(g.act(&id, Step::Accept, "Marie").unwrap().state, RequestState::Accepted);
-    assert_eq!(g.act(&id, Step::Start, "Marie").unwrap().state, RequestState::InProgress);
-    let done = g.act(&id, Step::Complete, "Marie").unwrap();
+    assert_eq!(g.act(&id, Step::Accept, "Marie").unwrap().request.state, RequestState::Accepted);
+    assert_eq!(g.act(&id, Step::Start, "Marie").unwrap().request.state, RequestState::InProgress);
+    let done = g.act(&id, Step::Complete, "Marie").unwrap().request;
     assert_eq!((done.state, done.closed_at), (RequestState::Completed, Some(t("2025-04-02T09:00:00Z"))));
     assert_eq!(g.track(&opened.token).unwrap().unwrap().state, RequestState::Completed);
     let refused = g
@@ -382,7 +382,10 @@ pub fn requests_follow_their_life_and_are_tracked_by_token(factory: Factory<'_>)
             "Marie",
         )
         .unwrap();
-    assert_eq!((refused.state, refused.refusal), (RequestState::Refused, Some(RefusalCode::LegalObligation)));
+    assert_eq!(
+        (refused.request.state, refused.request.refusal),
+        (RequestState::Refused, Some(RefusalCode::LegalObligation))
+    );
     assert!(g.act(&other.request.id, Step::Withdraw, "subject").is_err(), "refused is final");
     assert_eq!(g.requests().unwrap().len(), 2);
     assert_eq!(g.verify_ledger().unwrap(), Verification::Intact { entries: 5 + 2 + 4 }, "every step is an entry");
@@ -408,12 +411,12 @@ pub fn waiting_pauses_and_an_extension_moves_the_deadline(factory: Factory<'_>) 
     clock.set(t("2024-03-10T10:00:00Z"));
     let waiting =
         g.act(&id, Step::AwaitSubject { reason: "Please confirm your postal address.".into() }, "Marie").unwrap();
-    assert_eq!(waiting.state, RequestState::AwaitingSubject);
+    assert_eq!(waiting.request.state, RequestState::AwaitingSubject);
     clock.set(t("2024-03-20T10:00:00Z"));
     let resumed = g.act(&id, Step::Resume, "Marie").unwrap();
-    assert_eq!(resumed.paused_days, 10);
-    assert_eq!(resumed.due.to_string(), "2024-04-15", "5 April plus 10 days waited");
-    assert_eq!(resumed.initial_due.to_string(), "2024-04-05", "the initial due date is kept");
+    assert_eq!(resumed.request.paused_days, 10);
+    assert_eq!(resumed.request.due.to_string(), "2024-04-15", "5 April plus 10 days waited");
+    assert_eq!(resumed.request.initial_due.to_string(), "2024-04-05", "the initial due date is kept");
     let extended = g
         .act(
             &id,
@@ -421,7 +424,7 @@ pub fn waiting_pauses_and_an_extension_moves_the_deadline(factory: Factory<'_>) 
             "Marie",
         )
         .unwrap();
-    assert_eq!(extended.due.to_string(), "2024-06-17", "5 June plus 10 days is a Saturday, rolled to Monday");
+    assert_eq!(extended.request.due.to_string(), "2024-06-17", "5 June plus 10 days is a Saturday, rolled to Monday");
     let again = g.act(&id, Step::Extend { ground: ExtensionGround::Complexity, reason: "Again.".into() }, "Marie");
     assert!(again.unwrap_err().to_string().contains("already extended"));
 

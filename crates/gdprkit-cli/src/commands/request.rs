@@ -6,7 +6,7 @@ use gdprkit::SubjectId;
 use gdprkit::request::kind::{ReceivedVia, RequestKind};
 use gdprkit::request::machine::RequestState;
 use gdprkit::request::record::{ExtensionGround, RefusalCode, Request, RequestId};
-use gdprkit::request::service::{NewRequest, Step};
+use gdprkit::request::service::{Delivery, NewRequest, Notice, Step};
 use serde::Serialize;
 
 use crate::args::RequestCommand;
@@ -27,12 +27,23 @@ pub fn run(ctx: &Context, command: RequestCommand) -> CliResult<ExitCode> {
                 id: &'a str,
                 token: &'a str,
                 due: String,
+                notice: &'a Notice,
             }
-            let out = Out { id: opened.request.id.as_str(), token: &opened.token, due: opened.request.due.to_string() };
+            let out = Out {
+                id: opened.request.id.as_str(),
+                token: &opened.token,
+                due: opened.request.due.to_string(),
+                notice: &opened.notice,
+            };
             ctx.emit(&out, || {
                 format!(
-                    "opened {} request {} for {}\ndue {}\ntracking token (give it to the subject; it is not shown again): {}",
-                    opened.request.kind, out.id, opened.request.subject, out.due, out.token
+                    "opened {} request {} for {}\ndue {}\ntracking token (give it to the subject; it is not shown again): {}\n{}",
+                    opened.request.kind,
+                    out.id,
+                    opened.request.subject,
+                    out.due,
+                    out.token,
+                    notice_line(&opened.notice)
                 )
             })?;
             return Ok(ExitCode::SUCCESS);
@@ -108,9 +119,34 @@ pub fn run(ctx: &Context, command: RequestCommand) -> CliResult<ExitCode> {
         RequestCommand::Withdraw { id, by } => (id, Step::Withdraw, by),
     };
     let id = RequestId::new(id)?;
-    let request = ctx.gdpr(false)?.act(&id, step, &by.who)?;
-    ctx.emit(&request, || describe(&request))?;
+    let outcome = ctx.gdpr(false)?.act(&id, step, &by.who)?;
+    #[derive(Serialize)]
+    struct Out<'a> {
+        #[serde(flatten)]
+        request: &'a Request,
+        notice: Option<&'a Notice>,
+    }
+    let out = Out { request: &outcome.request, notice: outcome.notice.as_ref() };
+    ctx.emit(&out, || {
+        let mut text = describe(&outcome.request);
+        if let Some(n) = &outcome.notice {
+            text.push('\n');
+            text.push_str(&notice_line(n));
+        }
+        text
+    })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line on what became of a notice; its text is in the `--json` output.
+fn notice_line(n: &Notice) -> String {
+    let what = match &n.delivery {
+        Delivery::Sent { to } => format!("sent to {to}"),
+        Delivery::NoAddress => "not sent: the subject has no e-mail address; print and post it".into(),
+        Delivery::NoMailer => "not sent: no mailer is configured here; deliver it yourself".into(),
+        Delivery::Failed { error } => format!("NOT SENT: {error}"),
+    };
+    format!("{} notice, in {}: {what}; its text is in the --json output", n.kind.as_str(), n.language)
 }
 
 fn describe(r: &Request) -> String {

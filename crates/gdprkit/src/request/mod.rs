@@ -5,5 +5,6 @@ pub mod calendar;
 pub mod deadline;
 pub mod kind;
 pub mod machine;
+pub mod notice;
 pub mod record;
 pub mod service;

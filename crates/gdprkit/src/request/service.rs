@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::deadline::Deadlines;
 use super::kind::{ReceivedVia, RequestKind};
 use super::machine::{RequestAction, RequestState};
+use super::notice::{NoticeDetails, NoticeKind, NoticeText, render};
 use super::record::{
     Extension, ExtensionGround, PublicView, RefusalCode, Request, RequestId, constant_time_eq, new_token, token_hash,
 };
@@ -16,7 +17,9 @@ use crate::error::{Error, Result};
 use crate::facade::Gdpr;
 use crate::ids::SubjectId;
 use crate::ledger::{EntryKind, NewEntry, PersonalValues, body_json};
+use crate::mailer::Message;
 use crate::store::{Append, Effect};
+use crate::subject::Language;
 use crate::text::check_text;
 use crate::time;
 
@@ -47,6 +50,50 @@ pub struct OpenedRequest {
     pub request: Request,
     /// The tracking token to give the subject.
     pub token: String,
+    /// The receipt notice, with the due date and the token.
+    pub notice: Notice,
+}
+
+/// A request after a step, and the notice the step sent, if it sends one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepOutcome {
+    /// The request after the step.
+    pub request: Request,
+    /// The notice to the subject: waiting, extension, refusal and completion send one (R7).
+    pub notice: Option<Notice>,
+}
+
+/// A notice to a subject and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notice {
+    /// Which notice.
+    pub kind: NoticeKind,
+    /// The language it is written in: the subject's, else French.
+    pub language: Language,
+    /// Its text, also for printing and posting.
+    pub text: NoticeText,
+    /// Whether it was sent.
+    pub delivery: Delivery,
+}
+
+/// What became of a notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Delivery {
+    /// Sent by e-mail.
+    Sent {
+        /// The address it was sent to.
+        to: String,
+    },
+    /// Not sent: the subject has no e-mail address; print and post it.
+    NoAddress,
+    /// Not sent: no mailer is configured; the caller delivers it.
+    NoMailer,
+    /// The mailer failed; the step itself is recorded. The error says why.
+    Failed {
+        /// The mailer's error.
+        error: String,
+    },
 }
 
 /// An action on a request, with what it needs.
@@ -151,7 +198,9 @@ impl Gdpr {
         let entry = self.request_entry(&request, "open", None, now, &PersonalValues::new())?;
         let effect = Effect::OpenRequest { request: request.clone(), token_hash };
         self.store().append(self.tenant(), &[Append { entry, effect: Some(effect) }])?;
-        Ok(OpenedRequest { request, token })
+        let details = NoticeDetails { token: Some(&token), reason: None, on: Some(received_on) };
+        let notice = self.notify(NoticeKind::Receipt, &request, details)?;
+        Ok(OpenedRequest { request, token, notice })
     }
 
     /// The request with this id, or [`Error::UnknownRequest`].
@@ -161,7 +210,7 @@ impl Gdpr {
 
     /// Takes a step in a request's life (R1), done by `actor` (a staff member's name, or
     /// `subject`). A step that does not apply to the request's state fails naming both.
-    pub fn act(&self, id: &RequestId, step: Step, actor: &str) -> Result<Request> {
+    pub fn act(&self, id: &RequestId, step: Step, actor: &str) -> Result<StepOutcome> {
         check_text("actor", actor, MAX_ACTOR_BYTES)?;
         let now = self.now();
         let today = self.zone.local_date(now);
@@ -231,7 +280,42 @@ impl Gdpr {
         }];
         appends.extend(also);
         self.store().append(self.tenant(), &appends)?;
-        Ok(after)
+        let notice = match &step {
+            Step::AwaitSubject { reason } => Some((NoticeKind::AwaitingSubject, Some(reason.as_str()))),
+            Step::Extend { reason, .. } => Some((NoticeKind::Extension, Some(reason.as_str()))),
+            Step::Refuse { reason, .. } => Some((NoticeKind::Refusal, Some(reason.as_str()))),
+            Step::Complete => Some((NoticeKind::Completion, None)),
+            Step::Resume | Step::Accept | Step::Start | Step::Withdraw => None,
+        };
+        let notice = notice
+            .map(|(kind, reason)| self.notify(kind, &after, NoticeDetails { token: None, reason, on: Some(today) }))
+            .transpose()?;
+        Ok(StepOutcome { request: after, notice })
+    }
+
+    /// Writes a notice in the subject's language and sends it when the subject has an e-mail
+    /// address and a mailer is configured.
+    fn notify(&self, kind: NoticeKind, r: &Request, details: NoticeDetails<'_>) -> Result<Notice> {
+        let subject = self.subject(&r.subject)?;
+        let language = subject.language.unwrap_or(Language::Fr);
+        let text = render(kind, r, details, language, &self.controller);
+        let delivery = match (&subject.email, &self.mailer) {
+            (None, _) => Delivery::NoAddress,
+            (Some(_), None) => Delivery::NoMailer,
+            (Some(to), Some(mailer)) => {
+                let message = Message {
+                    to: to.clone(),
+                    subject: text.subject.clone(),
+                    body: text.body.clone(),
+                    attachments: vec![],
+                };
+                match mailer.send(&message) {
+                    Ok(()) => Delivery::Sent { to: to.clone() },
+                    Err(e) => Delivery::Failed { error: e.to_string() },
+                }
+            }
+        };
+        Ok(Notice { kind, language, text, delivery })
     }
 
     /// What the holder of a tracking token may see: the request's public view, or `None` for a

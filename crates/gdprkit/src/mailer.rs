@@ -1,0 +1,64 @@
+//! The mailer seam: how gdprkit sends a message to a subject, and an in-memory outbox.
+
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+use crate::error::Result;
+
+/// A file attached to a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attachment {
+    /// The file name the subject sees.
+    pub filename: String,
+    /// Its MIME type, such as `application/pdf`.
+    pub content_type: String,
+    /// Its bytes.
+    #[serde(skip)]
+    pub bytes: Vec<u8>,
+}
+
+/// A message to a subject.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Message {
+    /// The recipient's address.
+    pub to: String,
+    /// The subject line.
+    pub subject: String,
+    /// The plain-text body.
+    pub body: String,
+    /// Attached files.
+    pub attachments: Vec<Attachment>,
+}
+
+/// Sends messages. An implementation reports a refusal by the server as an error, never
+/// silently.
+pub trait Mailer: Send + Sync {
+    /// Sends one message.
+    fn send(&self, message: &Message) -> Result<()>;
+}
+
+/// A mailer that keeps messages in memory instead of sending them: for tests and dry runs.
+#[derive(Debug, Default)]
+pub struct Outbox {
+    sent: Mutex<Vec<Message>>,
+}
+
+impl Outbox {
+    /// An empty outbox.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every message sent so far, oldest first.
+    pub fn messages(&self) -> Vec<Message> {
+        self.sent.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl Mailer for Outbox {
+    fn send(&self, message: &Message) -> Result<()> {
+        self.sent.lock().unwrap_or_else(|e| e.into_inner()).push(message.clone());
+        Ok(())
+    }
+}

@@ -1,0 +1,240 @@
+//! The notices a subject receives about their request, in French and English (rules R5, R7).
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::kind::RequestKind;
+use super::record::{RefusalCode, Request};
+use crate::subject::Language;
+
+/// Who the controller is, as notices name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Controller {
+    /// The controller's name, as the subject knows it.
+    pub name: String,
+    /// The supervisory authority a subject may complain to, with how to reach it.
+    pub authority: String,
+}
+
+impl Default for Controller {
+    /// A French controller, answerable to the CNIL.
+    fn default() -> Self {
+        Self {
+            name: "the data controller".into(),
+            authority: "CNIL, 3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07, www.cnil.fr".into(),
+        }
+    }
+}
+
+/// Which notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// The request was received: its due date and tracking token.
+    Receipt,
+    /// The deadline was extended: the reason and the new due date.
+    Extension,
+    /// The request waits on the subject: what is asked.
+    AwaitingSubject,
+    /// The request was refused: the reason and the subject's remedies.
+    Refusal,
+    /// The request was completed.
+    Completion,
+}
+
+impl NoticeKind {
+    /// The notice's name: `receipt`, `extension`, `awaiting_subject`, `refusal`, `completion`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::Receipt => "receipt",
+            NoticeKind::Extension => "extension",
+            NoticeKind::AwaitingSubject => "awaiting_subject",
+            NoticeKind::Refusal => "refusal",
+            NoticeKind::Completion => "completion",
+        }
+    }
+}
+
+/// A notice's subject line and body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NoticeText {
+    /// The subject line.
+    pub subject: String,
+    /// The body.
+    pub body: String,
+}
+
+/// What a notice may need beyond the request.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoticeDetails<'a> {
+    /// The tracking token, for the receipt.
+    pub token: Option<&'a str>,
+    /// The reason given: what is asked, why the extension, why the refusal.
+    pub reason: Option<&'a str>,
+    /// The date of the step, in the controller's time zone.
+    pub on: Option<NaiveDate>,
+}
+
+fn kind_label(kind: RequestKind, lang: Language) -> &'static str {
+    match (lang, kind) {
+        (Language::En, RequestKind::Access) => "access to your personal data",
+        (Language::En, RequestKind::Rectification) => "rectification of your personal data",
+        (Language::En, RequestKind::Erasure) => "erasure of your personal data",
+        (Language::En, RequestKind::Restriction) => "restriction of the processing of your personal data",
+        (Language::En, RequestKind::Portability) => "portability of your personal data",
+        (Language::En, RequestKind::Objection) => "objection to the processing of your personal data",
+        (Language::En, RequestKind::Anonymization) => "anonymization of your personal data",
+        (Language::Fr, RequestKind::Access) => "d'accès à vos données personnelles",
+        (Language::Fr, RequestKind::Rectification) => "de rectification de vos données personnelles",
+        (Language::Fr, RequestKind::Erasure) => "d'effacement de vos données personnelles",
+        (Language::Fr, RequestKind::Restriction) => "de limitation du traitement de vos données personnelles",
+        (Language::Fr, RequestKind::Portability) => "de portabilité de vos données personnelles",
+        (Language::Fr, RequestKind::Objection) => "d'opposition au traitement de vos données personnelles",
+        (Language::Fr, RequestKind::Anonymization) => "d'anonymisation de vos données personnelles",
+    }
+}
+
+fn refusal_label(code: RefusalCode, lang: Language) -> &'static str {
+    use RefusalCode as C;
+    match (lang, code) {
+        (Language::En, C::IdentityNotVerified) => "your identity could not be verified (Art. 12(6) GDPR)",
+        (Language::En, C::ManifestlyUnfounded) => "the request is manifestly unfounded (Art. 12(5) GDPR)",
+        (Language::En, C::Excessive) => "the request is excessive (Art. 12(5) GDPR)",
+        (Language::En, C::FreedomOfExpression) => "freedom of expression and information (Art. 17(3)(a) GDPR)",
+        (Language::En, C::LegalObligation) => "a legal obligation to keep the data (Art. 17(3)(b) GDPR)",
+        (Language::En, C::PublicInterestHealth) => "public interest in public health (Art. 17(3)(c) GDPR)",
+        (Language::En, C::ArchivingResearch) => "archiving, research or statistics (Art. 17(3)(d) GDPR)",
+        (Language::En, C::LegalClaims) => "the establishment, exercise or defence of legal claims (Art. 17(3)(e) GDPR)",
+        (Language::En, C::NotEligibleForPortability) => {
+            "the data are not processed on consent or contract by automated means (Art. 20(1) GDPR)"
+        }
+        (Language::En, C::Other) => "the reason given below",
+        (Language::Fr, C::IdentityNotVerified) => "votre identité n'a pas pu être vérifiée (art. 12.6 du RGPD)",
+        (Language::Fr, C::ManifestlyUnfounded) => "la demande est manifestement infondée (art. 12.5 du RGPD)",
+        (Language::Fr, C::Excessive) => "la demande est excessive (art. 12.5 du RGPD)",
+        (Language::Fr, C::FreedomOfExpression) => "la liberté d'expression et d'information (art. 17.3.a du RGPD)",
+        (Language::Fr, C::LegalObligation) => "une obligation légale de conserver les données (art. 17.3.b du RGPD)",
+        (Language::Fr, C::PublicInterestHealth) => {
+            "un motif d'intérêt public dans le domaine de la santé (art. 17.3.c du RGPD)"
+        }
+        (Language::Fr, C::ArchivingResearch) => "l'archivage, la recherche ou la statistique (art. 17.3.d du RGPD)",
+        (Language::Fr, C::LegalClaims) => {
+            "la constatation, l'exercice ou la défense de droits en justice (art. 17.3.e du RGPD)"
+        }
+        (Language::Fr, C::NotEligibleForPortability) => {
+            "les données ne sont pas traitées sur la base du consentement ou d'un contrat par des moyens automatisés (art. 20.1 du RGPD)"
+        }
+        (Language::Fr, C::Other) => "le motif indiqué ci-dessous",
+    }
+}
+
+fn date(d: NaiveDate, lang: Language) -> String {
+    match lang {
+        Language::En => d.format("%-d %B %Y").to_string(),
+        Language::Fr => d.format("%d/%m/%Y").to_string(),
+    }
+}
+
+/// The text of a notice about `r`, in `lang`, from `controller`.
+pub fn render(
+    notice: NoticeKind,
+    r: &Request,
+    details: NoticeDetails<'_>,
+    lang: Language,
+    controller: &Controller,
+) -> NoticeText {
+    let what = kind_label(r.kind, lang);
+    let due = date(r.due, lang);
+    let received = date(r.received_on, lang);
+    let reason = details.reason.unwrap_or("");
+    let (subject, body) = match (lang, notice) {
+        (Language::En, NoticeKind::Receipt) => (
+            "We have received your request".to_owned(),
+            format!(
+                "We received your request for {what} on {received}. We will answer by {due} at the latest.\n\n\
+                 You can follow your request with this tracking code: {}\nKeep it: it is not sent again.",
+                details.token.unwrap_or("")
+            ),
+        ),
+        (Language::En, NoticeKind::Extension) => (
+            "We need more time to answer your request".to_owned(),
+            format!(
+                "Your request for {what}, received on {received}, needs more time: {reason}\n\n\
+                 As Article 12(3) of the GDPR allows, we extend the time limit. We will answer by {due} at the latest."
+            ),
+        ),
+        (Language::En, NoticeKind::AwaitingSubject) => (
+            "We need something from you to handle your request".to_owned(),
+            format!(
+                "To handle your request for {what}, received on {received}, we need the following from you: {reason}\n\n\
+                 The time limit to answer is suspended until we receive it."
+            ),
+        ),
+        (Language::En, NoticeKind::Refusal) => (
+            "We cannot act on your request".to_owned(),
+            format!(
+                "We cannot act on your request for {what}, received on {received}, because of {}.\n\
+                 Reason: {reason}\n\n\
+                 You have the right to lodge a complaint with the supervisory authority: {}.\n\
+                 You also have the right to seek a judicial remedy before the competent court.",
+                r.refusal.map_or("", |c| refusal_label(c, lang)),
+                controller.authority
+            ),
+        ),
+        (Language::En, NoticeKind::Completion) => (
+            "Your request has been completed".to_owned(),
+            format!(
+                "Your request for {what}, received on {received}, has been completed on {}.",
+                date(details.on.unwrap_or(r.due), lang)
+            ),
+        ),
+        (Language::Fr, NoticeKind::Receipt) => (
+            "Nous avons bien reçu votre demande".to_owned(),
+            format!(
+                "Nous avons reçu le {received} votre demande {what}. Nous y répondrons au plus tard le {due}.\n\n\
+                 Vous pouvez suivre votre demande avec ce code de suivi : {}\nConservez-le : il ne vous sera pas renvoyé.",
+                details.token.unwrap_or("")
+            ),
+        ),
+        (Language::Fr, NoticeKind::Extension) => (
+            "Nous avons besoin de plus de temps pour répondre à votre demande".to_owned(),
+            format!(
+                "Votre demande {what}, reçue le {received}, nécessite un délai supplémentaire : {reason}\n\n\
+                 Comme l'article 12.3 du RGPD le permet, nous prolongeons le délai. Nous vous répondrons au plus tard le {due}."
+            ),
+        ),
+        (Language::Fr, NoticeKind::AwaitingSubject) => (
+            "Nous avons besoin d'un élément de votre part".to_owned(),
+            format!(
+                "Pour traiter votre demande {what}, reçue le {received}, nous avons besoin de l'élément suivant : {reason}\n\n\
+                 Le délai de réponse est suspendu jusqu'à sa réception."
+            ),
+        ),
+        (Language::Fr, NoticeKind::Refusal) => (
+            "Nous ne pouvons pas donner suite à votre demande".to_owned(),
+            format!(
+                "Nous ne pouvons pas donner suite à votre demande {what}, reçue le {received}, en raison de : {}.\n\
+                 Motif : {reason}\n\n\
+                 Vous avez le droit d'introduire une réclamation auprès de l'autorité de contrôle : {}.\n\
+                 Vous disposez également du droit de former un recours juridictionnel devant la juridiction compétente.",
+                r.refusal.map_or("", |c| refusal_label(c, lang)),
+                controller.authority
+            ),
+        ),
+        (Language::Fr, NoticeKind::Completion) => (
+            "Votre demande a été traitée".to_owned(),
+            format!(
+                "Votre demande {what}, reçue le {received}, a été traitée le {}.",
+                date(details.on.unwrap_or(r.due), lang)
+            ),
+        ),
+    };
+    let signature = match lang {
+        Language::En => format!("\n\n{}", controller.name),
+        Language::Fr => format!(
+            "\n\n{}",
+            if controller.name == "the data controller" { "Le responsable du traitement" } else { &controller.name }
+        ),
+    };
+    NoticeText { subject, body: body + &signature }
+}
