@@ -54,6 +54,7 @@ macro_rules! store_conformance {
                 an_objection_is_completed_into_the_consent_ledger,
                 overdue_and_due_soon_requests_are_listed,
                 a_stale_request_update_is_refused,
+                wrong_tokens_all_get_the_answer_of_an_unknown_one,
             );
         }
     };
@@ -489,4 +490,28 @@ pub fn a_stale_request_update_is_refused(factory: Factory<'_>) {
     assert!(matches!(err, Err(Error::RequestChanged(_))), "{err:?}");
     assert_eq!(g.verify_ledger().unwrap(), before, "nothing was appended");
     assert_eq!(g.request(&id).unwrap().state, RequestState::Received);
+}
+
+pub fn wrong_tokens_all_get_the_answer_of_an_unknown_one(factory: Factory<'_>) {
+    let (g, clock) = setup(factory);
+    clock.set(t("2025-01-10T10:00:00Z"));
+    let tokens: Vec<String> =
+        ["b2c", "b2b", "soft"].iter().map(|s| open(&g, s, RequestKind::Access, "2025-01-10T09:00:00Z").token).collect();
+    let unknown = g.track("unknown").unwrap();
+    assert_eq!(unknown, None);
+    // A deterministic stream of 10,000 well-formed tokens, none of them issued.
+    let mut state = 0x853c_49e6_748f_ea9bu64;
+    for _ in 0..10_000 {
+        let token: String = (0..5)
+            .map(|_| {
+                state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                format!("{:08x}", (state >> 32) as u32)
+            })
+            .collect();
+        assert!(!tokens.contains(&token));
+        assert_eq!(g.track(&token).unwrap(), unknown, "a wrong token got another answer");
+    }
+    for token in &tokens {
+        assert!(g.track(token).unwrap().is_some(), "issued tokens still work");
+    }
 }
