@@ -2,9 +2,14 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::TimeDelta;
+use gdprkit::mailer::Outbox;
+use gdprkit::request::kind::{ReceivedVia, RequestKind};
+use gdprkit::request::record::{ExtensionGround, RefusalCode};
+use gdprkit::request::service::{NewRequest, Step};
 use gdprkit::{
     Channel, Collector, ConsentAction, Gdpr, Language, LegalBasis, NewConsent, NewSubject, Proof, Purpose, PurposeId,
     Regime, Source, SubjectId,
@@ -28,7 +33,17 @@ struct Summary {
     campaign: Campaign,
     history_of: String,
     history_events: usize,
+    requests: Requests,
     ledger: gdprkit::Verification,
+}
+
+#[derive(Serialize)]
+struct Requests {
+    completed: String,
+    refused: String,
+    extended: String,
+    overdue: Vec<String>,
+    notices: usize,
 }
 
 #[derive(Serialize)]
@@ -173,6 +188,8 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
         ));
     }
 
+    let requests = walk_requests(ctx, &g, &mut say)?;
+
     let ledger = g.verify_ledger()?;
     say.line(&format!(
         "\nLedger: {}",
@@ -184,7 +201,8 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
     ));
     say.line(&format!(
         "\nTry it yourself:\n  gdprkit --db {db} consent check --subject contact-0012 --purpose newsletter --channel email\n  \
-         gdprkit --db {db} consent history --subject contact-0013\n  gdprkit --db {db} ledger verify",
+         gdprkit --db {db} consent history --subject contact-0013\n  gdprkit --db {db} request list --overdue\n  \
+         gdprkit --db {db} ledger verify",
         db = db.display()
     ));
 
@@ -204,6 +222,7 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
             },
             history_of: "contact-0013".into(),
             history_events: history.len(),
+            requests,
             ledger: ledger.clone(),
         };
         println!("{}", serde_json::to_string_pretty(&summary)?);
@@ -334,4 +353,75 @@ fn sample_events(ctx: &Context) -> CliResult<Vec<NewConsent>> {
     objection.proof = Proof { source: Some(Source::Paper), collected_by: Some(Collector::Subject), ..Proof::default() };
     out.push(objection);
     Ok(out)
+}
+
+/// Four requests through their lives: one completed, one refused, one extended, one overdue.
+fn walk_requests(ctx: &Context, g: &Gdpr, say: &mut Narrator) -> CliResult<Requests> {
+    let now = ctx.now();
+    let outbox = Arc::new(Outbox::new());
+    let g = g.clone().with_mailer(outbox.clone());
+    let open = |subject: usize, kind: RequestKind, via: ReceivedVia, days_ago: i64| {
+        g.open_request(NewRequest {
+            subject: contact(subject),
+            kind,
+            via,
+            received_at: Some(now - TimeDelta::days(days_ago)),
+        })
+    };
+    say.line("\nRequests from data subjects, each with its legal due date (one month, rolled past weekends and French holidays):");
+
+    let access = open(12, RequestKind::Access, ReceivedVia::Email, 20)?;
+    g.act(&access.request.id, Step::Accept, "Claire (DPO)")?;
+    let done = g.act(&access.request.id, Step::Complete, "Claire (DPO)")?.request;
+    say.line(&format!(
+        "  contact-0012 asked for access by e-mail; due {}; accepted and completed. Tracking code {} shows: {}.",
+        done.due,
+        access.token,
+        g.track(&access.token)?.map_or("nothing".into(), |v| v.state.to_string())
+    ));
+
+    let erasure = open(20, RequestKind::Erasure, ReceivedVia::Post, 10)?;
+    let reason = "Your invoices must be kept for ten years (Code de commerce, art. L123-22).";
+    let refused = g
+        .act(
+            &erasure.request.id,
+            Step::Refuse { code: RefusalCode::LegalObligation, reason: reason.into() },
+            "Claire (DPO)",
+        )?
+        .request;
+    say.line(&format!(
+        "  contact-0020 asked by post for erasure; refused for a legal obligation; the notice names the reason, the \
+         right to complain to the CNIL and the right to a judicial remedy ({}).",
+        refused.state
+    ));
+
+    let portability = open(30, RequestKind::Portability, ReceivedVia::Web, 25)?;
+    let extension = Step::Extend {
+        ground: ExtensionGround::Complexity,
+        reason: "Your data is held in three systems that we must export together.".into(),
+    };
+    let extended = g.act(&portability.request.id, extension, "Claire (DPO)")?.request;
+    say.line(&format!(
+        "  contact-0030 asked for portability on the web form; due {} at first, extended once for complexity to {}.",
+        extended.initial_due, extended.due
+    ));
+
+    let late = open(40, RequestKind::Rectification, ReceivedVia::Phone, 45)?;
+    let overdue = g.overdue_requests()?;
+    say.line(&format!(
+        "  contact-0040 asked by phone for a rectification 45 days ago and nobody acted: it was due {}, and is listed \
+         as overdue ({} overdue request{}).",
+        late.request.due,
+        overdue.len(),
+        if overdue.len() == 1 { "" } else { "s" }
+    ));
+    let notices = outbox.messages().len();
+    say.line(&format!("  {notices} notices were written to the subjects, each in their language (French or English)."));
+    Ok(Requests {
+        completed: access.request.id.to_string(),
+        refused: erasure.request.id.to_string(),
+        extended: portability.request.id.to_string(),
+        overdue: overdue.iter().map(|r| r.id.to_string()).collect(),
+        notices,
+    })
 }

@@ -329,7 +329,15 @@ fn the_demo_builds_a_crm_and_verifies_its_ledger() {
     let out = run(false);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    for expected in ["1000 contacts", "objected to all direct marketing", "Campaign filter", "Ledger: intact"] {
+    for expected in [
+        "1000 contacts",
+        "objected to all direct marketing",
+        "Campaign filter",
+        "refused for a legal obligation",
+        "extended once",
+        "overdue",
+        "Ledger: intact",
+    ] {
         assert!(text.contains(expected), "the demo should say {expected:?}:\n{text}");
     }
     // A second run starts from a fresh file and tells the same story.
@@ -339,7 +347,12 @@ fn the_demo_builds_a_crm_and_verifies_its_ledger() {
     assert_eq!(summary["contacts"], 1000);
     assert_eq!(summary["ledger"]["status"], "intact");
     let entries = summary["ledger"]["entries"].as_u64().unwrap();
-    assert_eq!(entries, 4 + 1000 + summary["consent_events"].as_u64().unwrap());
+    // 4 purposes, 1000 subjects, the consent events, and 8 request entries: 4 openings, an
+    // acceptance, a completion, a refusal and an extension.
+    assert_eq!(entries, 4 + 1000 + summary["consent_events"].as_u64().unwrap() + 8);
+    let requests = &summary["requests"];
+    assert_eq!(requests["overdue"].as_array().unwrap().len(), 1, "one request is left overdue");
+    assert_eq!(requests["notices"], 7, "4 receipts, a completion, a refusal and an extension");
     let decisions = summary["decisions"].as_array().unwrap();
     assert_eq!(
         decisions.iter().map(|d| d["allowed"].as_bool().unwrap()).collect::<Vec<_>>(),
