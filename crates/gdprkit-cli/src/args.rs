@@ -43,6 +43,9 @@ pub enum Command {
     /// Requests from data subjects.
     #[command(subcommand)]
     Request(RequestCommand),
+    /// Who a subject's data was disclosed to (Art. 19).
+    #[command(subcommand)]
+    Disclosure(DisclosureCommand),
     /// The due dates of a request received on a date (Art. 12(3)).
     Deadline {
         /// The receipt date, YYYY-MM-DD, in the controller's time zone.
@@ -288,6 +291,50 @@ pub enum RequestCommand {
         id: String,
         #[command(flatten)]
         by: By,
+    },
+    /// The recipients to tell about a completed rectification, erasure or restriction.
+    Tasks {
+        /// The request's id.
+        id: String,
+    },
+    /// Mark a recipient as told (--sent) or not told (--skip impossible|disproportionate-effort).
+    TellRecipient {
+        /// The request's id.
+        id: String,
+        /// The recipient, by name.
+        #[arg(long, value_name = "NAME")]
+        recipient: String,
+        /// The recipient was told.
+        #[arg(long, conflicts_with = "skip", required_unless_present = "skip")]
+        sent: bool,
+        /// Why the recipient is not told: impossible or disproportionate-effort.
+        #[arg(long, value_name = "REASON")]
+        skip: Option<String>,
+        #[command(flatten)]
+        by: By,
+    },
+}
+
+/// `gdprkit disclosure …`
+#[derive(Debug, Subcommand)]
+pub enum DisclosureCommand {
+    /// Register that a subject's data was disclosed to a recipient.
+    Add {
+        /// The subject.
+        #[arg(long, value_name = "ID")]
+        subject: String,
+        /// The recipient, by name.
+        #[arg(long, value_name = "NAME")]
+        recipient: String,
+        /// When (now when omitted).
+        #[arg(long, value_name = "RFC3339")]
+        at: Option<String>,
+    },
+    /// List who a subject's data was disclosed to.
+    List {
+        /// The subject.
+        #[arg(long, value_name = "ID")]
+        subject: String,
     },
 }
 

@@ -466,3 +466,31 @@ fn bad_request_input_is_refused_and_writes_nothing() {
     }
     assert_eq!(db.entries(), before, "no refused command wrote an entry");
 }
+
+#[test]
+fn recipients_of_an_erased_subject_are_tracked() {
+    let db = Db::with_sample();
+    db.ok(&["disclosure", "add", "--subject", "jean", "--recipient", "Acme Logistics", "--at", "2025-01-01T00:00:00Z"]);
+    db.ok(&["disclosure", "add", "--subject", "jean", "--recipient", "Beta Payments"]);
+    let list = db.json(&["disclosure", "list", "--subject", "jean"]);
+    assert_eq!(list[0]["recipient"], "Acme Logistics");
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let (id, _) = open_request(&db, "erasure", "2025-05-20T09:00:00Z");
+    assert_eq!(db.ok(&["request", "tasks", &id]).trim(), "no recipients to tell");
+    db.ok(&["request", "accept", &id]);
+    db.ok(&["request", "complete", &id]);
+    let text = db.ok(&["request", "tasks", &id]);
+    assert_eq!(text.trim(), "Acme Logistics: to tell\nBeta Payments: to tell");
+    db.ok(&["request", "tell-recipient", &id, "--recipient", "Acme Logistics", "--sent"]);
+    let skipped = db.json(&["request", "tell-recipient", &id, "--recipient", "Beta Payments", "--skip", "impossible"]);
+    assert_eq!(skipped["status"]["status"], "skipped");
+    assert_refused(
+        &db.run(&["request", "tell-recipient", &id, "--recipient", "Acme Logistics", "--sent"]),
+        "no pending task",
+    );
+    assert_refused(
+        &db.run(&["request", "tell-recipient", &id, "--recipient", "Gamma", "--skip", "lazy"]),
+        "skip reason",
+    );
+    assert_refused(&db.run(&["disclosure", "add", "--subject", "ghost", "--recipient", "Acme"]), "ghost");
+}

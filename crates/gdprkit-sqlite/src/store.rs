@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use gdprkit::ledger::{Fact, StoredEntry};
+use gdprkit::request::recipients::{Disclosure, RecipientTask};
 use gdprkit::request::record::{Request, RequestId};
 use gdprkit::store::{Append, Effect, Head};
 use gdprkit::{Error, Purpose, PurposeId, Result, Scope, Store, Subject, SubjectFacts, SubjectId, TenantId};
@@ -235,7 +236,7 @@ impl Store for SqliteStore {
                                 request.due.to_string(),
                                 gdprkit::time::to_micros(request.received_at),
                                 &token_hash[..],
-                                request_json(request)?,
+                                to_json(request)?,
                             ])
                         })
                         .map_err(db_err("open a request"))?;
@@ -252,13 +253,61 @@ impl Store for SqliteStore {
                                     request.id.as_str(),
                                     request.state.as_str(),
                                     request.due.to_string(),
-                                    request_json(request)?,
+                                    to_json(request)?,
                                     expected.as_str(),
                                 ])
                             })
                             .map_err(db_err("update a request"))?;
                         if changed != 1 {
                             return Err(Error::RequestChanged(request.id.to_string()));
+                        }
+                    }
+                    Some(Effect::Disclosure(d)) => {
+                        tx.prepare_cached(
+                            "INSERT INTO gdprkit_disclosures (tenant, subject, seq, recipient, disclosed_at) \
+                             VALUES (?1, ?2, ?3, ?4, ?5)",
+                        )
+                        .and_then(|mut st| {
+                            st.execute(params![
+                                tenant.as_str(),
+                                d.subject.as_str(),
+                                seq as i64,
+                                d.recipient,
+                                gdprkit::time::to_micros(d.disclosed_at)
+                            ])
+                        })
+                        .map_err(db_err("register a disclosure"))?;
+                    }
+                    Some(Effect::CreateTasks(tasks)) => {
+                        let mut st = tx
+                            .prepare_cached(
+                                "INSERT INTO gdprkit_recipient_tasks (tenant, request, recipient, pending, record) \
+                                 VALUES (?1, ?2, ?3, 1, ?4)",
+                            )
+                            .map_err(db_err("create recipient tasks"))?;
+                        for t in tasks {
+                            to_json(t)
+                                .and_then(|record| {
+                                    st.execute(params![tenant.as_str(), t.request.as_str(), t.recipient, record])
+                                })
+                                .map_err(db_err("create recipient tasks"))?;
+                        }
+                    }
+                    Some(Effect::UpdateTask(t)) => {
+                        let changed = tx
+                            .prepare_cached(
+                                "UPDATE gdprkit_recipient_tasks SET pending = 0, record = ?4 \
+                                 WHERE tenant = ?1 AND request = ?2 AND recipient = ?3 AND pending = 1",
+                            )
+                            .and_then(|mut st| {
+                                st.execute(params![tenant.as_str(), t.request.as_str(), t.recipient, to_json(t)?])
+                            })
+                            .map_err(db_err("update a recipient task"))?;
+                        if changed != 1 {
+                            return Err(Error::invalid(
+                                "recipient task",
+                                format!("request {} has no pending task for recipient {:?}", t.request, t.recipient),
+                            ));
                         }
                     }
                     None => {}
@@ -417,6 +466,40 @@ impl Store for SqliteStore {
         rows.map(|r| parse_request(&r.map_err(db_err("list requests"))?)).collect()
     }
 
+    fn disclosures(&self, tenant: &TenantId, subject: &SubjectId) -> Result<Vec<Disclosure>> {
+        let conn = self.conn();
+        let mut st = conn
+            .prepare_cached(
+                "SELECT recipient, disclosed_at FROM gdprkit_disclosures WHERE tenant = ?1 AND subject = ?2 ORDER BY seq",
+            )
+            .map_err(db_err("list disclosures"))?;
+        let rows = st
+            .query_map([tenant.as_str(), subject.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .map_err(db_err("list disclosures"))?;
+        rows.map(|row| {
+            let (recipient, at) = row.map_err(db_err("list disclosures"))?;
+            Ok(Disclosure { subject: subject.clone(), recipient, disclosed_at: gdprkit::time::from_micros(at)? })
+        })
+        .collect()
+    }
+
+    fn recipient_tasks(&self, tenant: &TenantId, request: &RequestId) -> Result<Vec<RecipientTask>> {
+        let conn = self.conn();
+        let mut st = conn
+            .prepare_cached(
+                "SELECT record FROM gdprkit_recipient_tasks WHERE tenant = ?1 AND request = ?2 ORDER BY recipient",
+            )
+            .map_err(db_err("list recipient tasks"))?;
+        let rows = st
+            .query_map([tenant.as_str(), request.as_str()], |r| r.get::<_, String>(0))
+            .map_err(db_err("list recipient tasks"))?;
+        rows.map(|r| {
+            serde_json::from_str(&r.map_err(db_err("list recipient tasks"))?)
+                .map_err(|e| Error::Corrupt(format!("a stored recipient task is unreadable: {e}")))
+        })
+        .collect()
+    }
+
     fn erase_ledger_values(&self, tenant: &TenantId, subject: &SubjectId) -> Result<u64> {
         let conn = self.conn();
         let n = conn
@@ -429,9 +512,9 @@ impl Store for SqliteStore {
     }
 }
 
-/// A request as the JSON kept in its row.
-fn request_json(r: &Request) -> rusqlite::Result<String> {
-    serde_json::to_string(r).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+/// A record as the JSON kept in its row.
+fn to_json<T: serde::Serialize>(value: &T) -> rusqlite::Result<String> {
+    serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
 }
 
 fn parse_request(record: &str) -> Result<Request> {

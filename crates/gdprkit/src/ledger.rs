@@ -42,6 +42,8 @@ pub enum EntryKind {
     Consent,
     /// A request opened, or a step in its life.
     Request,
+    /// A subject's data disclosed to a recipient.
+    Disclosure,
 }
 
 impl EntryKind {
@@ -52,6 +54,7 @@ impl EntryKind {
             EntryKind::Subject => "subject",
             EntryKind::Consent => "consent",
             EntryKind::Request => "request",
+            EntryKind::Disclosure => "disclosure",
         }
     }
 
@@ -62,6 +65,7 @@ impl EntryKind {
             "subject" => Ok(EntryKind::Subject),
             "consent" => Ok(EntryKind::Consent),
             "request" => Ok(EntryKind::Request),
+            "disclosure" => Ok(EntryKind::Disclosure),
             _ => Err(Error::Corrupt(format!("unknown ledger entry kind {s:?}"))),
         }
     }

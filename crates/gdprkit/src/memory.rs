@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::ids::{PurposeId, SubjectId, TenantId};
 use crate::ledger::{GENESIS, OwnedFact, StoredEntry};
 use crate::purpose::Purpose;
+use crate::request::recipients::{Disclosure, RecipientTask, TaskStatus};
 use crate::request::record::{Request, RequestId};
 use crate::store::{Append, Effect, Head, Store};
 use crate::subject::Subject;
@@ -53,6 +54,10 @@ struct TenantData {
     events: HashMap<(SubjectId, Scope), Vec<EventRef>>,
     /// Requests and the SHA-256 of their tracking tokens.
     requests: BTreeMap<RequestId, (Request, [u8; 32])>,
+    /// Disclosures, oldest first.
+    disclosures: Vec<Disclosure>,
+    /// Recipient tasks by request and recipient.
+    tasks: BTreeMap<(RequestId, String), RecipientTask>,
 }
 
 impl TenantData {
@@ -114,6 +119,14 @@ impl Store for MemoryStore {
                     {
                         return Err(Error::RequestChanged(request.id.to_string()));
                     }
+                    Some(Effect::UpdateTask(task))
+                        if data
+                            .tasks
+                            .get(&(task.request.clone(), task.recipient.clone()))
+                            .is_none_or(|t| t.status != TaskStatus::Pending) =>
+                    {
+                        return Err(task_not_pending(task));
+                    }
                     _ => {}
                 }
                 if let Some(f) = &a.entry.fact {
@@ -151,6 +164,15 @@ impl Store for MemoryStore {
                         if let Some(slot) = data.requests.get_mut(&request.id) {
                             slot.0 = request.clone();
                         }
+                    }
+                    Some(Effect::Disclosure(d)) => data.disclosures.push(d.clone()),
+                    Some(Effect::CreateTasks(tasks)) => {
+                        for t in tasks {
+                            data.tasks.insert((t.request.clone(), t.recipient.clone()), t.clone());
+                        }
+                    }
+                    Some(Effect::UpdateTask(t)) => {
+                        data.tasks.insert((t.request.clone(), t.recipient.clone()), t.clone());
                     }
                     None => {}
                 }
@@ -255,6 +277,14 @@ impl Store for MemoryStore {
         })
     }
 
+    fn disclosures(&self, tenant: &TenantId, subject: &SubjectId) -> Result<Vec<Disclosure>> {
+        self.read(tenant, |d| Ok(d.disclosures.iter().filter(|x| &x.subject == subject).cloned().collect()))
+    }
+
+    fn recipient_tasks(&self, tenant: &TenantId, request: &RequestId) -> Result<Vec<RecipientTask>> {
+        self.read(tenant, |d| Ok(d.tasks.values().filter(|t| &t.request == request).cloned().collect()))
+    }
+
     fn erase_ledger_values(&self, tenant: &TenantId, subject: &SubjectId) -> Result<u64> {
         self.with(|tenants| {
             let Some(d) = tenants.get_mut(tenant) else { return Ok(0) };
@@ -275,4 +305,12 @@ impl Store for MemoryStore {
 /// Reads a stored scope part: `""` stands for all.
 fn non_empty<T: std::str::FromStr<Err = Error>>(s: &str) -> Result<Option<T>> {
     if s.is_empty() { Ok(None) } else { s.parse().map(Some) }
+}
+
+/// The error for marking a task that does not exist or is no longer pending.
+pub(crate) fn task_not_pending(task: &RecipientTask) -> Error {
+    Error::invalid(
+        "recipient task",
+        format!("request {} has no pending task for recipient {:?}", task.request, task.recipient),
+    )
 }

@@ -12,6 +12,7 @@ use crate::ids::{PurposeId, SubjectId, TenantId};
 use crate::ledger::{NewEntry, StoredEntry};
 use crate::purpose::Purpose;
 use crate::request::machine::RequestState;
+use crate::request::recipients::{Disclosure, RecipientTask};
 use crate::request::record::{Request, RequestId};
 use crate::subject::Subject;
 
@@ -37,6 +38,13 @@ pub enum Effect {
         /// The request after the change.
         request: Request,
     },
+    /// Registers a disclosure of a subject's data to a recipient.
+    Disclosure(Disclosure),
+    /// Creates a pending task for each recipient.
+    CreateTasks(Vec<RecipientTask>),
+    /// Replaces a task; fails with [`crate::Error::InvalidInput`] unless it exists and is
+    /// still pending.
+    UpdateTask(RecipientTask),
 }
 
 /// An entry to append and what it changes.
@@ -102,6 +110,12 @@ pub trait Store: Send + Sync {
 
     /// Every request of the tenant, by receipt (oldest first).
     fn requests(&self, tenant: &TenantId) -> Result<Vec<Request>>;
+
+    /// Every disclosure of this subject's data, oldest first.
+    fn disclosures(&self, tenant: &TenantId, subject: &SubjectId) -> Result<Vec<Disclosure>>;
+
+    /// The recipient tasks of a request, by recipient.
+    fn recipient_tasks(&self, tenant: &TenantId, request: &RequestId) -> Result<Vec<RecipientTask>>;
 
     /// Deletes the personal values and salts of every entry about this subject, and the subject
     /// id kept in the clear beside them, leaving the entries and their commitments (section 4 of

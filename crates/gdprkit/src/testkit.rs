@@ -55,6 +55,7 @@ macro_rules! store_conformance {
                 overdue_and_due_soon_requests_are_listed,
                 a_stale_request_update_is_refused,
                 wrong_tokens_all_get_the_answer_of_an_unknown_one,
+                recipients_are_told_of_an_erasure,
             );
         }
     };
@@ -514,4 +515,45 @@ pub fn wrong_tokens_all_get_the_answer_of_an_unknown_one(factory: Factory<'_>) {
     for token in &tokens {
         assert!(g.track(token).unwrap().is_some(), "issued tokens still work");
     }
+}
+
+pub fn recipients_are_told_of_an_erasure(factory: Factory<'_>) {
+    use crate::request::recipients::{SkipReason, TaskOutcome, TaskStatus};
+    let (g, clock) = setup(factory);
+    clock.set(t("2025-01-10T10:00:00Z"));
+    for recipient in ["Beta Payments", "Acme Logistics", "Beta Payments"] {
+        g.record_disclosure(&sid("b2c"), recipient, Some(t("2024-06-01T00:00:00Z"))).unwrap();
+    }
+    assert_eq!(g.disclosures(&sid("b2c")).unwrap().len(), 3);
+    assert!(g.disclosures(&sid("b2b")).unwrap().is_empty());
+    assert!(g.record_disclosure(&sid("b2c"), "", None).is_err());
+
+    let access = open(&g, "b2c", RequestKind::Access, "2025-01-10T09:00:00Z").request.id;
+    g.act(&access, Step::Complete, "Marie").unwrap_err();
+    g.act(&access, Step::Accept, "Marie").unwrap();
+    g.act(&access, Step::Complete, "Marie").unwrap();
+    assert!(g.recipient_tasks(&access).unwrap().is_empty(), "access owes recipients nothing");
+
+    let erasure = open(&g, "b2c", RequestKind::Erasure, "2025-01-10T09:00:00Z").request.id;
+    g.act(&erasure, Step::Accept, "Marie").unwrap();
+    g.act(&erasure, Step::Complete, "Marie").unwrap();
+    let tasks = g.recipient_tasks(&erasure).unwrap();
+    assert_eq!(tasks.iter().map(|t| t.recipient.as_str()).collect::<Vec<_>>(), ["Acme Logistics", "Beta Payments"]);
+    assert!(tasks.iter().all(|t| t.status == TaskStatus::Pending));
+
+    clock.set(t("2025-01-11T10:00:00Z"));
+    g.mark_recipient_task(&erasure, "Acme Logistics", TaskOutcome::Sent, "Marie").unwrap();
+    g.mark_recipient_task(&erasure, "Beta Payments", TaskOutcome::Skipped(SkipReason::DisproportionateEffort), "Marie")
+        .unwrap();
+    let tasks = g.recipient_tasks(&erasure).unwrap();
+    assert_eq!(tasks[0].status, TaskStatus::Sent { at: t("2025-01-11T10:00:00Z") });
+    assert_eq!(
+        tasks[1].status,
+        TaskStatus::Skipped { reason: SkipReason::DisproportionateEffort, at: t("2025-01-11T10:00:00Z") }
+    );
+    let before = g.verify_ledger().unwrap();
+    assert!(g.mark_recipient_task(&erasure, "Acme Logistics", TaskOutcome::Sent, "Marie").is_err(), "only once");
+    assert!(g.mark_recipient_task(&erasure, "Gamma", TaskOutcome::Sent, "Marie").is_err(), "an unknown recipient");
+    assert_eq!(g.verify_ledger().unwrap(), before, "refused marks append nothing");
+    assert!(before.is_intact());
 }

@@ -2,6 +2,7 @@
 
 pub mod consent;
 pub mod deadline;
+pub mod disclosure;
 pub mod ledger;
 pub mod purpose;
 pub mod request;

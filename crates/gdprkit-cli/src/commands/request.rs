@@ -5,12 +5,13 @@ use std::process::ExitCode;
 use gdprkit::SubjectId;
 use gdprkit::request::kind::{ReceivedVia, RequestKind};
 use gdprkit::request::machine::RequestState;
+use gdprkit::request::recipients::{SkipReason, TaskOutcome, TaskStatus};
 use gdprkit::request::record::{ExtensionGround, RefusalCode, Request, RequestId};
 use gdprkit::request::service::{Delivery, NewRequest, Notice, Step};
 use serde::Serialize;
 
 use crate::args::RequestCommand;
-use crate::context::{CliResult, Context, instant};
+use crate::context::{CliResult, Context, Refusal, instant};
 
 pub fn run(ctx: &Context, command: RequestCommand) -> CliResult<ExitCode> {
     let (id, step, by) = match command {
@@ -105,6 +106,30 @@ pub fn run(ctx: &Context, command: RequestCommand) -> CliResult<ExitCode> {
             })?;
             return Ok(ExitCode::SUCCESS);
         }
+        RequestCommand::Tasks { id } => {
+            let tasks = ctx.gdpr(false)?.recipient_tasks(&RequestId::new(id)?)?;
+            ctx.emit(&tasks, || {
+                if tasks.is_empty() {
+                    return "no recipients to tell".into();
+                }
+                tasks
+                    .iter()
+                    .map(|t| format!("{}: {}", t.recipient, task_status(&t.status)))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        RequestCommand::TellRecipient { id, recipient, sent, skip, by } => {
+            let outcome = match (sent, skip) {
+                (_, Some(reason)) => TaskOutcome::Skipped(reason.parse::<SkipReason>()?),
+                (true, None) => TaskOutcome::Sent,
+                (false, None) => return Err(Box::new(Refusal("give --sent or --skip REASON".into()))),
+            };
+            let task = ctx.gdpr(false)?.mark_recipient_task(&RequestId::new(id)?, &recipient, outcome, &by.who)?;
+            ctx.emit(&task, || format!("{}: {}", task.recipient, task_status(&task.status)))?;
+            return Ok(ExitCode::SUCCESS);
+        }
         RequestCommand::AwaitSubject { id, reason, by } => (id, Step::AwaitSubject { reason }, by),
         RequestCommand::Resume { id, by } => (id, Step::Resume, by),
         RequestCommand::Accept { id, by } => (id, Step::Accept, by),
@@ -147,6 +172,14 @@ fn notice_line(n: &Notice) -> String {
         Delivery::Failed { error } => format!("NOT SENT: {error}"),
     };
     format!("{} notice, in {}: {what}; its text is in the --json output", n.kind.as_str(), n.language)
+}
+
+fn task_status(s: &TaskStatus) -> String {
+    match s {
+        TaskStatus::Pending => "to tell".into(),
+        TaskStatus::Sent { at } => format!("told on {}", gdprkit::time::format(*at)),
+        TaskStatus::Skipped { reason, at } => format!("not told ({reason}), decided {}", gdprkit::time::format(*at)),
+    }
 }
 
 fn describe(r: &Request) -> String {

@@ -6,5 +6,6 @@ pub mod deadline;
 pub mod kind;
 pub mod machine;
 pub mod notice;
+pub mod recipients;
 pub mod record;
 pub mod service;

@@ -9,6 +9,7 @@ use super::deadline::Deadlines;
 use super::kind::{ReceivedVia, RequestKind};
 use super::machine::{RequestAction, RequestState};
 use super::notice::{NoticeDetails, NoticeKind, NoticeText, render};
+use super::recipients::{Disclosure, MAX_RECIPIENT_BYTES, RecipientTask, TaskOutcome, TaskStatus};
 use super::record::{
     Extension, ExtensionGround, PublicView, RefusalCode, Request, RequestId, constant_time_eq, new_token, token_hash,
 };
@@ -269,6 +270,37 @@ impl Gdpr {
             }
             Step::Accept | Step::Start | Step::Complete | Step::Withdraw => {}
         }
+        if matches!(step, Step::Complete) && tells_recipients(before.kind) {
+            // Art. 19: every recipient the data went to is told, or the reason it is not is kept.
+            let mut recipients: Vec<String> =
+                self.disclosures(&before.subject)?.into_iter().map(|d| d.recipient).collect();
+            recipients.sort();
+            recipients.dedup();
+            if !recipients.is_empty() {
+                let tasks: Vec<RecipientTask> = recipients
+                    .into_iter()
+                    .map(|recipient| RecipientTask {
+                        request: before.id.clone(),
+                        recipient,
+                        status: TaskStatus::Pending,
+                    })
+                    .collect();
+                let body = TaskBody {
+                    recorded_at: time::format(now),
+                    request: before.id.as_str(),
+                    action: "recipient_tasks",
+                    tasks: tasks.len(),
+                };
+                let entry = NewEntry::about(
+                    EntryKind::Request,
+                    before.subject.clone(),
+                    None,
+                    body_json(&body)?,
+                    PersonalValues::new(),
+                )?;
+                also.push(Append { entry, effect: Some(Effect::CreateTasks(tasks)) });
+            }
+        }
         if after.state.is_closed() {
             after.closed_at = Some(now);
         }
@@ -291,6 +323,72 @@ impl Gdpr {
             .map(|(kind, reason)| self.notify(kind, &after, NoticeDetails { token: None, reason, on: Some(today) }))
             .transpose()?;
         Ok(StepOutcome { request: after, notice })
+    }
+
+    /// Registers that a subject's data was disclosed to `recipient` at `at` (now when `None`).
+    pub fn record_disclosure(
+        &self,
+        subject: &SubjectId,
+        recipient: &str,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<Disclosure> {
+        check_text("recipient", recipient, MAX_RECIPIENT_BYTES)?;
+        let now = self.now();
+        let disclosed_at = at.map_or(now, time::truncate);
+        if disclosed_at > now {
+            return Err(Error::invalid("disclosed at", format!("{} is later than now", time::format(disclosed_at))));
+        }
+        self.subject(subject)?;
+        #[derive(Serialize)]
+        struct Body {
+            recorded_at: String,
+            disclosed_at: String,
+        }
+        let body = Body { recorded_at: time::format(now), disclosed_at: time::format(disclosed_at) };
+        let mut personal = PersonalValues::new();
+        personal.add("recipient", recipient)?;
+        let entry = NewEntry::about(EntryKind::Disclosure, subject.clone(), None, body_json(&body)?, personal)?;
+        let disclosure = Disclosure { subject: subject.clone(), recipient: recipient.to_owned(), disclosed_at };
+        self.store()
+            .append(self.tenant(), &[Append { entry, effect: Some(Effect::Disclosure(disclosure.clone())) }])?;
+        Ok(disclosure)
+    }
+
+    /// Every disclosure of a subject's data, oldest first.
+    pub fn disclosures(&self, subject: &SubjectId) -> Result<Vec<Disclosure>> {
+        self.store().disclosures(self.tenant(), subject)
+    }
+
+    /// The recipients to tell about a completed rectification, erasure or restriction (R9).
+    pub fn recipient_tasks(&self, request: &RequestId) -> Result<Vec<RecipientTask>> {
+        self.request(request)?;
+        self.store().recipient_tasks(self.tenant(), request)
+    }
+
+    /// Marks a recipient as told, or as not told for a reason Art. 19 allows.
+    pub fn mark_recipient_task(
+        &self,
+        request: &RequestId,
+        recipient: &str,
+        outcome: TaskOutcome,
+        actor: &str,
+    ) -> Result<RecipientTask> {
+        check_text("actor", actor, MAX_ACTOR_BYTES)?;
+        let r = self.request(request)?;
+        let now = self.now();
+        let status = match outcome {
+            TaskOutcome::Sent => TaskStatus::Sent { at: now },
+            TaskOutcome::Skipped(reason) => TaskStatus::Skipped { reason, at: now },
+        };
+        let task = RecipientTask { request: request.clone(), recipient: recipient.to_owned(), status };
+        let action = if outcome == TaskOutcome::Sent { "recipient_told" } else { "recipient_skipped" };
+        let body = TaskBody { recorded_at: time::format(now), request: request.as_str(), action, tasks: 1 };
+        let mut personal = PersonalValues::new();
+        personal.add("actor", actor)?;
+        personal.add("recipient", recipient)?;
+        let entry = NewEntry::about(EntryKind::Request, r.subject, None, body_json(&body)?, personal)?;
+        self.store().append(self.tenant(), &[Append { entry, effect: Some(Effect::UpdateTask(task.clone())) }])?;
+        Ok(task)
     }
 
     /// Writes a notice in the subject's language and sends it when the subject has an e-mail
@@ -384,6 +482,23 @@ impl Gdpr {
         };
         NewEntry::about(EntryKind::Request, r.subject.clone(), None, body_json(&body)?, personal.clone())
     }
+}
+
+#[derive(Serialize)]
+struct TaskBody<'a> {
+    recorded_at: String,
+    request: &'a str,
+    action: &'a str,
+    tasks: usize,
+}
+
+/// Whether completing a request of this kind owes recipients a notification (Art. 19: Art. 16,
+/// 17(1) and 18; anonymization is an erasure).
+fn tells_recipients(kind: RequestKind) -> bool {
+    matches!(
+        kind,
+        RequestKind::Rectification | RequestKind::Erasure | RequestKind::Restriction | RequestKind::Anonymization
+    )
 }
 
 /// The consent source that matches the channel a request came by.
