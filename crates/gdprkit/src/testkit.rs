@@ -56,6 +56,7 @@ macro_rules! store_conformance {
                 a_stale_request_update_is_refused,
                 wrong_tokens_all_get_the_answer_of_an_unknown_one,
                 recipients_are_told_of_an_erasure,
+                portability_needs_consent_or_a_contract,
             );
         }
     };
@@ -556,4 +557,31 @@ pub fn recipients_are_told_of_an_erasure(factory: Factory<'_>) {
     assert!(g.mark_recipient_task(&erasure, "Gamma", TaskOutcome::Sent, "Marie").is_err(), "an unknown recipient");
     assert_eq!(g.verify_ledger().unwrap(), before, "refused marks append nothing");
     assert!(before.is_intact());
+}
+
+pub fn portability_needs_consent_or_a_contract(factory: Factory<'_>) {
+    let (g, clock) = setup(factory);
+    clock.set(t("2025-01-10T10:00:00Z"));
+    let prospect = open(&g, "b2b", RequestKind::Portability, "2025-01-10T09:00:00Z").request.id;
+    let err = g.act(&prospect, Step::Accept, "Marie").unwrap_err().to_string();
+    assert!(
+        err.contains("neither on consent nor on a contract") && err.contains("not-eligible-for-portability"),
+        "{err}"
+    );
+    let refused = g
+        .act(
+            &prospect,
+            Step::Refuse { code: RefusalCode::NotEligibleForPortability, reason: "Prospect data.".into() },
+            "Marie",
+        )
+        .unwrap();
+    assert_eq!(refused.request.state, RequestState::Refused);
+
+    let customer = open(&g, "soft", RequestKind::Portability, "2025-01-10T09:00:00Z").request.id;
+    assert_eq!(g.act(&customer, Step::Accept, "Marie").unwrap().request.state, RequestState::Accepted, "a contract");
+
+    let consumer = open(&g, "b2c", RequestKind::Portability, "2025-01-10T09:00:00Z").request.id;
+    assert!(g.act(&consumer, Step::Accept, "Marie").is_err(), "no opt-in yet");
+    g.record_consent(event("b2c", ConsentAction::OptIn, "promo", Channel::Email, "2025-01-02T00:00:00Z")).unwrap();
+    assert_eq!(g.act(&consumer, Step::Accept, "Marie").unwrap().request.state, RequestState::Accepted, "consent");
 }

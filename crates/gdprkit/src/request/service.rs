@@ -257,6 +257,14 @@ impl Gdpr {
                 personal.add("reason", reason.as_str())?;
                 after.refusal = Some(*code);
             }
+            Step::Accept if before.kind == RequestKind::Portability => {
+                if let Some(why) = self.portability_ineligibility(&before.subject)? {
+                    return Err(Error::invalid(
+                        "request action",
+                        format!("{why}; refuse it with the code not-eligible-for-portability (Art. 20(1))"),
+                    ));
+                }
+            }
             Step::Complete if before.kind == RequestKind::Objection => {
                 let mut objection = NewConsent::objection(before.subject.clone());
                 objection.occurred_at = Some(now);
@@ -323,6 +331,26 @@ impl Gdpr {
             .map(|(kind, reason)| self.notify(kind, &after, NoticeDetails { token: None, reason, on: Some(today) }))
             .transpose()?;
         Ok(StepOutcome { request: after, notice })
+    }
+
+    /// Why a subject's data is not eligible for portability (R6), or `None` when it is. Data are
+    /// eligible when processed on consent (the subject opted in to a purpose whose legal basis is
+    /// consent) or on a contract (an existing customer, regime `soft-opt-in`). A B2B prospect
+    /// processed on legitimate interests, with no such opt-in, is not.
+    pub fn portability_ineligibility(&self, subject: &SubjectId) -> Result<Option<String>> {
+        let s = self.subject(subject)?;
+        if s.regime == crate::Regime::SoftOptIn {
+            return Ok(None);
+        }
+        for event in self.history(subject)? {
+            if event.action == crate::ConsentAction::OptIn
+                && let Some(p) = &event.purpose
+                && self.purpose(p)?.legal_basis == crate::LegalBasis::Consent
+            {
+                return Ok(None);
+            }
+        }
+        Ok(Some(format!("{subject}'s data are processed neither on consent nor on a contract (regime {})", s.regime)))
     }
 
     /// Registers that a subject's data was disclosed to `recipient` at `at` (now when `None`).
