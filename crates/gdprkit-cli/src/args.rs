@@ -338,10 +338,13 @@ pub enum DisclosureCommand {
     },
 }
 
-/// Who takes a step on a request.
+/// Who takes a step on a request, and what they tell the subject.
 #[derive(Debug, Args)]
 pub struct By {
     /// Who acts: a staff member's name, or subject.
     #[arg(long = "by", default_value = "staff", value_name = "WHO")]
     pub who: String,
+    /// A note for the subject, shown with their tracking token.
+    #[arg(long = "public-note", value_name = "TEXT")]
+    pub public_note: Option<String>,
 }

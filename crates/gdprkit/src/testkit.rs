@@ -356,11 +356,24 @@ pub fn requests_follow_their_life_and_are_tracked_by_token(factory: Factory<'_>)
     assert_eq!(opened.request.state, RequestState::Received);
     assert_eq!(opened.request.initial_due.to_string(), "2025-05-02", "1 May is a holiday");
     assert_eq!(g.request(&id).unwrap(), opened.request, "every field reads back");
+    assert!(g.act_noted(&id, Step::Accept, "Marie", Some("")).is_err(), "an empty note is refused");
 
+    g.act_noted(
+        &id,
+        Step::Extend { ground: ExtensionGround::Complexity, reason: "Three systems.".into() },
+        "Marie",
+        Some("We are gathering your data from three systems."),
+    )
+    .unwrap();
     let view = g.track(&opened.token).unwrap().expect("the token opens its request");
     assert_eq!(
+        view.notes.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(),
+        ["We are gathering your data from three systems."]
+    );
+    assert_eq!(
+        // Extended: the earlier of receipt plus three months and 1 May plus two months.
         (view.kind, view.state, view.due.to_string()),
-        (RequestKind::Access, RequestState::Received, "2025-05-02".into())
+        (RequestKind::Access, RequestState::Received, "2025-07-01".into())
     );
     let other = open(&g, "b2b", RequestKind::Erasure, "2025-04-01T08:30:00Z");
     assert_eq!(g.track(&other.token).unwrap().unwrap().kind, RequestKind::Erasure, "each token opens its own");
@@ -391,7 +404,7 @@ pub fn requests_follow_their_life_and_are_tracked_by_token(factory: Factory<'_>)
     );
     assert!(g.act(&other.request.id, Step::Withdraw, "subject").is_err(), "refused is final");
     assert_eq!(g.requests().unwrap().len(), 2);
-    assert_eq!(g.verify_ledger().unwrap(), Verification::Intact { entries: 5 + 2 + 4 }, "every step is an entry");
+    assert_eq!(g.verify_ledger().unwrap(), Verification::Intact { entries: 5 + 2 + 5 }, "every step is an entry");
     assert!(matches!(
         g.request(&crate::request::record::RequestId::generate().unwrap()),
         Err(Error::UnknownRequest(_))
@@ -416,7 +429,8 @@ pub fn waiting_pauses_and_an_extension_moves_the_deadline(factory: Factory<'_>) 
         g.act(&id, Step::AwaitSubject { reason: "Please confirm your postal address.".into() }, "Marie").unwrap();
     assert_eq!(waiting.request.state, RequestState::AwaitingSubject);
     clock.set(t("2024-03-20T10:00:00Z"));
-    let resumed = g.act(&id, Step::Resume, "Marie").unwrap();
+    let resumed = g.act_noted(&id, Step::Resume, "Marie", Some("Thank you, we have your address.")).unwrap();
+    assert_eq!(resumed.request.awaiting, None);
     assert_eq!(resumed.request.paused_days, 10);
     assert_eq!(resumed.request.due.to_string(), "2024-04-15", "5 April plus 10 days waited");
     assert_eq!(resumed.request.initial_due.to_string(), "2024-04-05", "the initial due date is kept");

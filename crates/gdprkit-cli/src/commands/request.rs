@@ -57,14 +57,20 @@ pub fn run(ctx: &Context, command: RequestCommand) -> CliResult<ExitCode> {
         RequestCommand::Track { token } => {
             let view = ctx.gdpr(false)?.track(&token)?;
             ctx.emit(&view, || match &view {
-                Some(v) => format!(
-                    "{} request received {}: {}, due {}{}",
-                    v.kind,
-                    v.received_on,
-                    v.state,
-                    v.due,
-                    if v.extended { " (extended)" } else { "" }
-                ),
+                Some(v) => {
+                    let mut text = format!(
+                        "{} request received {}: {}, due {}{}",
+                        v.kind,
+                        v.received_on,
+                        v.state,
+                        v.due,
+                        if v.extended { " (extended)" } else { "" }
+                    );
+                    for note in &v.notes {
+                        text.push_str(&format!("\n{}: {}", gdprkit::time::format(note.at), note.text));
+                    }
+                    text
+                }
                 None => "no request matches this token".into(),
             })?;
             return Ok(if view.is_some() { ExitCode::SUCCESS } else { ExitCode::from(1) });
@@ -144,7 +150,7 @@ pub fn run(ctx: &Context, command: RequestCommand) -> CliResult<ExitCode> {
         RequestCommand::Withdraw { id, by } => (id, Step::Withdraw, by),
     };
     let id = RequestId::new(id)?;
-    let outcome = ctx.gdpr(false)?.act(&id, step, &by.who)?;
+    let outcome = ctx.gdpr(false)?.act_noted(&id, step, &by.who, by.public_note.as_deref())?;
     #[derive(Serialize)]
     struct Out<'a> {
         #[serde(flatten)]
@@ -200,6 +206,9 @@ fn describe(r: &Request) -> String {
     }
     if r.paused_days > 0 {
         out.push_str(&format!("\nwaited on the subject: {} days", r.paused_days));
+    }
+    if let Some(asked) = &r.awaiting {
+        out.push_str(&format!("\nwaiting on the subject for: {asked}"));
     }
     if let Some(code) = r.refusal {
         out.push_str(&format!("\nrefused: {code}"));

@@ -124,6 +124,13 @@ pub struct Request {
     pub waiting_since: Option<DateTime<Utc>>,
     /// Calendar days spent waiting on the subject so far (R4).
     pub paused_days: u64,
+    /// What is asked of the subject, while the request waits on them (the doubt about their
+    /// identity, or what needs clarifying).
+    #[serde(default)]
+    pub awaiting: Option<String>,
+    /// Notes staff wrote for the subject to read with their tracking token.
+    #[serde(default)]
+    pub public_notes: Vec<PublicNote>,
     /// The refusal code, once refused.
     pub refusal: Option<RefusalCode>,
     /// When it was completed, refused or withdrawn.
@@ -145,11 +152,22 @@ impl Request {
             due: self.due,
             extended: self.extension.is_some(),
             closed_at: self.closed_at,
+            notes: self.public_notes.clone(),
         }
     }
 }
 
-/// What a tracking token shows: the request's kind, state and dates, and nothing else (R8).
+/// A note written for the subject, shown with the tracking token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicNote {
+    /// When it was written.
+    pub at: DateTime<Utc>,
+    /// The note.
+    pub text: String,
+}
+
+/// What a tracking token shows: the request's kind, state, dates and public notes, and nothing
+/// else (R8).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PublicView {
     /// The right exercised.
@@ -164,6 +182,8 @@ pub struct PublicView {
     pub extended: bool,
     /// When it was closed, if it was.
     pub closed_at: Option<DateTime<Utc>>,
+    /// The notes written for the subject, oldest first.
+    pub notes: Vec<PublicNote>,
 }
 
 /// The bytes of a tracking token: 160 random bits.

@@ -11,7 +11,8 @@ use super::machine::{RequestAction, RequestState};
 use super::notice::{NoticeDetails, NoticeKind, NoticeText, render};
 use super::recipients::{Disclosure, MAX_RECIPIENT_BYTES, RecipientTask, TaskOutcome, TaskStatus};
 use super::record::{
-    Extension, ExtensionGround, PublicView, RefusalCode, Request, RequestId, constant_time_eq, new_token, token_hash,
+    Extension, ExtensionGround, PublicNote, PublicView, RefusalCode, Request, RequestId, constant_time_eq, new_token,
+    token_hash,
 };
 use crate::consent::{Collector, NewConsent, Proof, Source};
 use crate::error::{Error, Result};
@@ -192,6 +193,8 @@ impl Gdpr {
             extension: None,
             waiting_since: None,
             paused_days: 0,
+            awaiting: None,
+            public_notes: Vec::new(),
             refusal: None,
             closed_at: None,
         };
@@ -212,7 +215,16 @@ impl Gdpr {
     /// Takes a step in a request's life (R1), done by `actor` (a staff member's name, or
     /// `subject`). A step that does not apply to the request's state fails naming both.
     pub fn act(&self, id: &RequestId, step: Step, actor: &str) -> Result<StepOutcome> {
+        self.act_noted(id, step, actor, None)
+    }
+
+    /// The same, with a note for the subject, shown with their tracking token and kept in the
+    /// ledger entry of the step.
+    pub fn act_noted(&self, id: &RequestId, step: Step, actor: &str, public_note: Option<&str>) -> Result<StepOutcome> {
         check_text("actor", actor, MAX_ACTOR_BYTES)?;
+        if let Some(note) = public_note {
+            check_text("note", note, MAX_REASON_BYTES)?;
+        }
         let now = self.now();
         let today = self.zone.local_date(now);
         let before = self.request(id)?;
@@ -220,17 +232,23 @@ impl Gdpr {
         after.state = before.state.apply(step.action())?;
         let mut personal = PersonalValues::new();
         personal.add("actor", actor)?;
+        if let Some(note) = public_note {
+            personal.add("note", note)?;
+            after.public_notes.push(PublicNote { at: now, text: note.to_owned() });
+        }
         let mut also = Vec::new();
         match &step {
             Step::AwaitSubject { reason } => {
                 check_text("reason", reason, MAX_REASON_BYTES)?;
                 personal.add("reason", reason.as_str())?;
                 after.waiting_since = Some(now);
+                after.awaiting = Some(reason.clone());
             }
             Step::Resume => {
                 let since = before.waiting_since.map_or(today, |t| self.zone.local_date(t));
                 after.paused_days += u64::try_from((today - since).num_days()).unwrap_or(0);
                 after.waiting_since = None;
+                after.awaiting = None;
             }
             Step::Extend { ground, reason } => {
                 check_text("reason", reason, MAX_REASON_BYTES)?;
