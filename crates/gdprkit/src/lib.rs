@@ -9,6 +9,7 @@
 //! The legal rules encoded here are listed in the project's `domain.md`; each module names the
 //! rules it implements.
 
+pub mod anonymize;
 pub mod consent;
 pub mod decision;
 pub mod error;

@@ -1,0 +1,4 @@
+//! Anonymization and erasure of a subject's data in the CRM's own tables (section 3 of the
+//! rules): the field operators.
+
+pub mod operators;

@@ -1,0 +1,318 @@
+//! Field operators (rule A2): each a pure function from a stored value to its replacement.
+//!
+//! `keep`, `null`, `redact` (fixed text), `replace` (a constant), `mask` (keep the first or last
+//! characters), `hash` (salted SHA-256), `pseudonymize` (HMAC-SHA256 under a secret key: the same
+//! input and key give the same token, so counts and joins survive), and `generalize` (a date to
+//! its month or year, a number to a range, a postcode to its prefix). Entity-level `delete` and
+//! `retain` act on whole rows and live with the data map.
+
+use hmac::{KeyInit, Mac};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// The text `redact` writes.
+pub const REDACTED: &str = "[redacted]";
+
+/// A value as the CRM's database stores it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    /// SQL NULL.
+    Null,
+    /// An integer.
+    Integer(i64),
+    /// A floating-point number.
+    Real(f64),
+    /// Text.
+    Text(String),
+    /// Bytes.
+    Blob(Vec<u8>),
+}
+
+/// How `generalize` coarsens a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "to")]
+pub enum Generalization {
+    /// A date or date-time to its month: `1980-06-15` → `1980-06`.
+    Month,
+    /// A date or date-time to its year: `1980-06-15` → `1980`.
+    Year,
+    /// A number to the range of `width` that holds it: 37 with width 10 → `30-39`.
+    Range {
+        /// The width of each range; at least 2.
+        width: i64,
+    },
+    /// A postcode to its first `keep` characters: `75011` with 2 → `75`.
+    Prefix {
+        /// How many characters to keep; at least 1.
+        keep: usize,
+    },
+}
+
+/// What to do with one field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "op")]
+pub enum Operator {
+    /// Leave it as it is.
+    Keep,
+    /// Set it to NULL.
+    Null,
+    /// Replace it with the fixed text [`REDACTED`].
+    Redact,
+    /// Replace it with a constant.
+    Replace {
+        /// The constant.
+        with: Value,
+    },
+    /// Keep the first `keep_first` and last `keep_last` characters and mask the rest with `*`.
+    Mask {
+        /// Characters kept at the start.
+        keep_first: usize,
+        /// Characters kept at the end.
+        keep_last: usize,
+    },
+    /// Salted SHA-256, in hex: no one can recover the value, and the same value hashes
+    /// differently under another salt.
+    Hash,
+    /// HMAC-SHA256 under the secret key, in hex: stable for the same value and key.
+    Pseudonymize,
+    /// Coarsen it.
+    Generalize(Generalization),
+}
+
+/// The secrets some operators need.
+#[derive(Clone, Copy)]
+pub struct Secrets<'a> {
+    /// The salt of `hash`.
+    pub salt: &'a [u8],
+    /// The key of `pseudonymize`, which never comes from the database it protects.
+    pub hmac_key: Option<&'a [u8]>,
+}
+
+impl std::fmt::Debug for Secrets<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secrets { .. }")
+    }
+}
+
+impl Operator {
+    /// Whether the result is still tied to the person through a key or is left as it was: such
+    /// outcomes are pseudonymized, not anonymized (rule A3).
+    pub fn keeps_a_link(&self) -> bool {
+        matches!(self, Operator::Keep | Operator::Pseudonymize)
+    }
+
+    /// Applies the operator to `value`. NULL stays NULL, except under `replace`.
+    pub fn apply(&self, value: &Value, secrets: Secrets<'_>) -> Result<Value> {
+        if *value == Value::Null && !matches!(self, Operator::Replace { .. }) {
+            return Ok(Value::Null);
+        }
+        Ok(match self {
+            Operator::Keep => value.clone(),
+            Operator::Null => Value::Null,
+            Operator::Redact => Value::Text(REDACTED.into()),
+            Operator::Replace { with } => with.clone(),
+            Operator::Mask { keep_first, keep_last } => Value::Text(mask(&text_of(value)?, *keep_first, *keep_last)),
+            Operator::Hash => {
+                let mut h = Sha256::new();
+                h.update(secrets.salt);
+                h.update(bytes_of(value));
+                Value::Text(hex(&h.finalize()))
+            }
+            Operator::Pseudonymize => {
+                let key = secrets.hmac_key.ok_or_else(|| {
+                    Error::invalid("pseudonymize", "needs a secret key (GDPRKIT_HMAC_KEY or the configuration)")
+                })?;
+                let mut mac = hmac::Hmac::<Sha256>::new_from_slice(key)
+                    .map_err(|e| Error::invalid("pseudonymize", format!("the key is not usable: {e}")))?;
+                mac.update(&bytes_of(value));
+                Value::Text(hex(&mac.finalize().into_bytes()))
+            }
+            Operator::Generalize(g) => generalize(*g, value)?,
+        })
+    }
+}
+
+fn text_of(value: &Value) -> Result<String> {
+    match value {
+        Value::Text(s) => Ok(s.clone()),
+        Value::Integer(i) => Ok(i.to_string()),
+        Value::Real(r) => Ok(r.to_string()),
+        Value::Null => Ok(String::new()),
+        Value::Blob(_) => Err(Error::invalid("operator", "a blob has no characters to mask or generalize")),
+    }
+}
+
+/// The bytes a hash covers: a value's type and content, so that 1 and "1" differ.
+fn bytes_of(value: &Value) -> Vec<u8> {
+    let (tag, body): (u8, Vec<u8>) = match value {
+        Value::Null => (0, vec![]),
+        Value::Integer(i) => (1, i.to_be_bytes().to_vec()),
+        Value::Real(r) => (2, r.to_be_bytes().to_vec()),
+        Value::Text(s) => (3, s.as_bytes().to_vec()),
+        Value::Blob(b) => (4, b.clone()),
+    };
+    let mut out = vec![tag];
+    out.extend(body);
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn mask(s: &str, keep_first: usize, keep_last: usize) -> String {
+    let n = s.chars().count();
+    if keep_first.saturating_add(keep_last) >= n {
+        // Keeping every character would reveal the value: mask it all.
+        return "*".repeat(n);
+    }
+    s.chars().enumerate().map(|(i, c)| if i < keep_first || i >= n - keep_last { c } else { '*' }).collect()
+}
+
+fn generalize(g: Generalization, value: &Value) -> Result<Value> {
+    match g {
+        Generalization::Month | Generalization::Year => {
+            let s = text_of(value)?;
+            let date =
+                s.get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).ok_or_else(|| {
+                    Error::invalid(
+                        "generalize",
+                        format!(
+                            "{:?} is not a date (YYYY-MM-DD, optionally with a time)",
+                            crate::ids::truncate_for_message(&s)
+                        ),
+                    )
+                })?;
+            Ok(Value::Text(match g {
+                Generalization::Month => date.format("%Y-%m").to_string(),
+                _ => date.format("%Y").to_string(),
+            }))
+        }
+        Generalization::Range { width } => {
+            if width < 2 {
+                return Err(Error::invalid("generalize", "a range must be at least 2 wide"));
+            }
+            let n = match value {
+                Value::Integer(i) => *i,
+                Value::Real(r) if r.is_finite() => r.floor() as i64,
+                Value::Text(s) => s.trim().parse::<i64>().map_err(|_| Error::invalid("generalize", "not a number"))?,
+                _ => return Err(Error::invalid("generalize", "a range needs a number")),
+            };
+            let low = n.div_euclid(width) * width;
+            Ok(Value::Text(format!("{low}-{}", low.saturating_add(width - 1))))
+        }
+        Generalization::Prefix { keep } => {
+            if keep == 0 {
+                return Err(Error::invalid("generalize", "a prefix keeps at least 1 character"));
+            }
+            let s = text_of(value)?;
+            let prefix: String = s.chars().take(keep).collect();
+            if prefix == s {
+                // Nothing would change: keep one character fewer, or nothing.
+                return Ok(Value::Text(
+                    s.chars().take(keep.saturating_sub(1).min(s.chars().count().saturating_sub(1))).collect(),
+                ));
+            }
+            Ok(Value::Text(prefix))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SECRETS: Secrets<'static> = Secrets { salt: b"salt-1", hmac_key: Some(b"key-1") };
+
+    fn text(s: &str) -> Value {
+        Value::Text(s.into())
+    }
+
+    #[test]
+    fn keep_null_redact_and_replace() {
+        assert_eq!(Operator::Keep.apply(&text("Jean"), SECRETS).unwrap(), text("Jean"));
+        assert_eq!(Operator::Null.apply(&text("Jean"), SECRETS).unwrap(), Value::Null);
+        assert_eq!(Operator::Redact.apply(&text("Jean"), SECRETS).unwrap(), text(REDACTED));
+        let replace = Operator::Replace { with: text("Anonyme") };
+        assert_eq!(replace.apply(&text("Jean"), SECRETS).unwrap(), text("Anonyme"));
+        assert_eq!(replace.apply(&Value::Null, SECRETS).unwrap(), text("Anonyme"), "replace fills NULL too");
+        assert_eq!(Operator::Redact.apply(&Value::Null, SECRETS).unwrap(), Value::Null, "NULL stays NULL");
+    }
+
+    #[test]
+    fn mask_keeps_the_asked_characters_only() {
+        let last2 = Operator::Mask { keep_first: 0, keep_last: 2 };
+        assert_eq!(last2.apply(&text("0612345678"), SECRETS).unwrap(), text("********78"));
+        let first1 = Operator::Mask { keep_first: 1, keep_last: 0 };
+        assert_eq!(first1.apply(&text("Dupont"), SECRETS).unwrap(), text("D*****"));
+        assert_eq!(first1.apply(&text("Zoé"), SECRETS).unwrap(), text("Z**"), "characters, not bytes");
+        assert_eq!(last2.apply(&text("42"), SECRETS).unwrap(), text("**"), "keeping all would reveal it");
+        assert_eq!(last2.apply(&Value::Integer(612345678), SECRETS).unwrap(), text("*******78"));
+    }
+
+    #[test]
+    fn hash_is_salted_and_irreversible() {
+        let a = Operator::Hash.apply(&text("jean@example.fr"), SECRETS).unwrap();
+        let b = Operator::Hash.apply(&text("jean@example.fr"), Secrets { salt: b"salt-2", ..SECRETS }).unwrap();
+        assert_ne!(a, b, "another salt, another hash");
+        assert_eq!(a, Operator::Hash.apply(&text("jean@example.fr"), SECRETS).unwrap());
+        let Value::Text(h) = a else { panic!("hex text") };
+        assert_eq!(h.len(), 64);
+        assert_ne!(
+            Operator::Hash.apply(&Value::Integer(1), SECRETS).unwrap(),
+            Operator::Hash.apply(&text("1"), SECRETS).unwrap(),
+            "the type counts"
+        );
+    }
+
+    #[test]
+    fn pseudonymize_is_stable_under_a_key_and_differs_under_another() {
+        let op = Operator::Pseudonymize;
+        let a = op.apply(&text("jean@example.fr"), SECRETS).unwrap();
+        assert_eq!(a, op.apply(&text("jean@example.fr"), Secrets { salt: b"other salt", ..SECRETS }).unwrap());
+        let other_key = op.apply(&text("jean@example.fr"), Secrets { hmac_key: Some(b"key-2"), ..SECRETS }).unwrap();
+        assert_ne!(a, other_key);
+        assert_ne!(a, op.apply(&text("marie@example.fr"), SECRETS).unwrap());
+        let err = op.apply(&text("x"), Secrets { hmac_key: None, ..SECRETS }).unwrap_err().to_string();
+        assert!(err.contains("needs a secret key"), "{err}");
+        assert!(op.keeps_a_link() && !Operator::Hash.keeps_a_link());
+    }
+
+    #[test]
+    fn generalize_coarsens_dates_numbers_and_postcodes() {
+        let g = |to| Operator::Generalize(to);
+        assert_eq!(g(Generalization::Month).apply(&text("1980-06-15"), SECRETS).unwrap(), text("1980-06"));
+        assert_eq!(g(Generalization::Year).apply(&text("1980-06-15T10:30:00Z"), SECRETS).unwrap(), text("1980"));
+        assert!(g(Generalization::Year).apply(&text("June 1980"), SECRETS).is_err());
+        let range = g(Generalization::Range { width: 10 });
+        assert_eq!(range.apply(&Value::Integer(37), SECRETS).unwrap(), text("30-39"));
+        assert_eq!(range.apply(&Value::Integer(-3), SECRETS).unwrap(), text("-10--1"));
+        assert_eq!(range.apply(&Value::Real(40.5), SECRETS).unwrap(), text("40-49"));
+        let prefix = g(Generalization::Prefix { keep: 2 });
+        assert_eq!(prefix.apply(&text("75011"), SECRETS).unwrap(), text("75"));
+        assert_eq!(prefix.apply(&text("75"), SECRETS).unwrap(), text("7"), "a prefix always hides something");
+        assert!(g(Generalization::Range { width: 1 }).apply(&Value::Integer(3), SECRETS).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn generalizing_a_date_never_returns_it(days in 0i64..80_000, month in prop::bool::ANY, time in prop::bool::ANY) {
+            let date = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap() + chrono::Days::new(days as u64);
+            let s = if time { format!("{date}T12:34:56Z") } else { date.to_string() };
+            let to = if month { Generalization::Month } else { Generalization::Year };
+            let out = Operator::Generalize(to).apply(&Value::Text(s.clone()), SECRETS).unwrap();
+            prop_assert_ne!(out, Value::Text(s));
+        }
+
+        #[test]
+        fn pseudonyms_are_stable(input in ".{0,40}", key in prop::collection::vec(any::<u8>(), 1..64)) {
+            let secrets = Secrets { salt: b"", hmac_key: Some(&key) };
+            let a = Operator::Pseudonymize.apply(&Value::Text(input.clone()), secrets).unwrap();
+            prop_assert_eq!(a, Operator::Pseudonymize.apply(&Value::Text(input), secrets).unwrap());
+        }
+    }
+}
