@@ -1,4 +1,5 @@
 //! Anonymization and erasure of a subject's data in the CRM's own tables (section 3 of the
 //! rules): the field operators.
 
+pub mod map;
 pub mod operators;
