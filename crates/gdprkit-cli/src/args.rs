@@ -46,6 +46,9 @@ pub enum Command {
     /// Who a subject's data was disclosed to (Art. 19).
     #[command(subcommand)]
     Disclosure(DisclosureCommand),
+    /// Data maps: where a subject's data lives in the CRM's tables.
+    #[command(subcommand)]
+    Map(MapCommand),
     /// The due dates of a request received on a date (Art. 12(3)).
     Deadline {
         /// The receipt date, YYYY-MM-DD, in the controller's time zone.
@@ -347,4 +350,15 @@ pub struct By {
     /// A note for the subject, shown with their tracking token.
     #[arg(long = "public-note", value_name = "TEXT")]
     pub public_note: Option<String>,
+}
+
+/// `gdprkit map …`
+#[derive(Debug, Subcommand)]
+pub enum MapCommand {
+    /// Check a data map, and check it against the schema of the --db file, which holds the CRM's
+    /// tables. A map that pseudonymizes needs GDPRKIT_HMAC_KEY.
+    Check {
+        /// The data map (TOML).
+        file: PathBuf,
+    },
 }

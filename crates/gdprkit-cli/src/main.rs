@@ -64,6 +64,7 @@ fn run(cli: Cli) -> context::CliResult<ExitCode> {
         Command::Ledger(c) => commands::ledger::run(&ctx, c),
         Command::Request(c) => commands::request::run(&ctx, c),
         Command::Disclosure(c) => commands::disclosure::run(&ctx, c),
+        Command::Map(c) => commands::map::run(&ctx, c),
         Command::Deadline { received, country } => commands::deadline::run(&ctx, &received, &country),
         Command::Demo { dir } => demo::run(&ctx, &dir),
     }

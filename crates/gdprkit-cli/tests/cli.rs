@@ -59,6 +59,7 @@ fn gdprkit(db: &Path, args: &[&str]) -> Output {
         .args(["--now", NOW])
         .args(args)
         .env_remove("GDPRKIT_DB")
+        .env_remove("GDPRKIT_HMAC_KEY")
         .output()
         .unwrap()
 }
@@ -496,4 +497,48 @@ fn recipients_of_an_erased_subject_are_tracked() {
         "skip reason",
     );
     assert_refused(&db.run(&["disclosure", "add", "--subject", "ghost", "--recipient", "Acme"]), "ghost");
+}
+
+#[test]
+fn a_data_map_is_checked_against_the_crm_schema() {
+    let db = Db::new();
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute_batch("CREATE TABLE contacts (id TEXT PRIMARY KEY, email TEXT, phone TEXT, age INTEGER);").unwrap();
+    drop(conn);
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("map.toml");
+    let write = |fields: &str| {
+        std::fs::write(
+            &map,
+            format!(
+                "[[entity]]\nname = \"contacts\"\ntable = \"contacts\"\nsubject_column = \"id\"\ncategory = \"identity\"\n\
+                 on_erasure = \"anonymize\"\n[entity.fields]\n{fields}\n"
+            ),
+        )
+        .unwrap()
+    };
+    let map_arg = map.to_str().unwrap();
+    write("phone = { op = \"mask\", keep_last = 2 }\nage = { op = \"generalize\", to = \"range\", width = 10 }");
+    let out = db.json(&["map", "check", map_arg]);
+    assert_eq!((out["entities"].as_u64(), out["fields"].as_u64()), (Some(1), Some(2)));
+    write("fax = \"null\"");
+    assert_refused(&db.run(&["map", "check", map_arg]), "column \"fax\" does not exist");
+    write("age = \"redact\"");
+    assert_refused(&db.run(&["map", "check", map_arg]), "field \"age\" (INTEGER)");
+    write("email = \"pseudonymize\"");
+    assert_refused(&db.run(&["map", "check", map_arg]), "GDPRKIT_HMAC_KEY");
+    let with_key = Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+        .args(["--db", db.path.to_str().unwrap(), "map", "check", map_arg])
+        .env("GDPRKIT_HMAC_KEY", "a secret of the integrator")
+        .output()
+        .unwrap();
+    assert!(with_key.status.success(), "{}", String::from_utf8_lossy(&with_key.stderr));
+    write("email = \"shred\"");
+    assert_refused(&db.run(&["map", "check", map_arg]), "field \"email\"");
+    assert_refused(&db.run(&["map", "check", "/no/such/map.toml"]), "/no/such/map.toml");
+    let tables: i64 = rusqlite::Connection::open(&db.path)
+        .unwrap()
+        .query_row("SELECT count(*) FROM sqlite_master WHERE name LIKE 'gdprkit%'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tables, 0, "checking a map writes nothing into the CRM's database");
 }

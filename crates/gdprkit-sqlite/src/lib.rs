@@ -21,6 +21,7 @@ struct ReadmeExample;
 mod facts;
 pub mod schema;
 mod store;
+pub mod subject_data;
 
 pub use store::SqliteStore;
 

@@ -4,6 +4,7 @@ pub mod consent;
 pub mod deadline;
 pub mod disclosure;
 pub mod ledger;
+pub mod map;
 pub mod purpose;
 pub mod request;
 pub mod subject;

@@ -1,0 +1,61 @@
+//! `gdprkit map check`
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use gdprkit::anonymize::map::DataMap;
+use serde::Serialize;
+
+use crate::args::MapCommand;
+use crate::context::{CliResult, Context, Refusal};
+
+/// The largest data map read, in bytes.
+const MAX_MAP_BYTES: u64 = 1 << 20;
+
+/// The environment variable holding the key of `pseudonymize`.
+pub const HMAC_KEY_VAR: &str = "GDPRKIT_HMAC_KEY";
+
+pub fn run(ctx: &Context, command: MapCommand) -> CliResult<ExitCode> {
+    match command {
+        MapCommand::Check { file } => {
+            let map = read_map(&file)?;
+            if map.needs_key() && std::env::var_os(HMAC_KEY_VAR).is_none_or(|k| k.is_empty()) {
+                return Err(Box::new(Refusal(format!(
+                    "{}: the map pseudonymizes fields, and {HMAC_KEY_VAR} gives no key",
+                    file.display()
+                ))));
+            }
+            if !Path::new(&ctx.db).exists() {
+                return Err(Box::new(Refusal(format!("--db: there is no database at {}", ctx.db))));
+            }
+            gdprkit_sqlite::subject_data::check_map_at(Path::new(&ctx.db), &map)?;
+            #[derive(Serialize)]
+            struct Out {
+                entities: usize,
+                fields: usize,
+            }
+            let out = Out { entities: map.entities.len(), fields: map.entities.iter().map(|e| e.fields.len()).sum() };
+            ctx.emit(&out, || {
+                format!(
+                    "{} fits {}: {} entities, {} fields with their operators",
+                    file.display(),
+                    ctx.db,
+                    out.entities,
+                    out.fields
+                )
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Reads and parses a data map file.
+pub fn read_map(file: &Path) -> CliResult<DataMap> {
+    let refuse = |e: std::io::Error| Refusal(format!("{}: {e}", file.display()));
+    let size = std::fs::metadata(file).map_err(refuse)?.len();
+    if size > MAX_MAP_BYTES {
+        return Err(Box::new(Refusal(format!("{}: {size} bytes; a data map is at most 1 MiB", file.display()))));
+    }
+    let text = std::fs::read_to_string(file).map_err(refuse)?;
+    Ok(DataMap::from_toml(&text)?)
+}

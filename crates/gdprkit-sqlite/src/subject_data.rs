@@ -1,0 +1,224 @@
+//! The CRM's own tables in SQLite, as a data map describes them: the map checked against the
+//! live schema before anything runs.
+
+use gdprkit::anonymize::map::{DataMap, Entity, Identifier};
+use gdprkit::anonymize::operators::{Generalization, Operator, Value};
+use gdprkit::{Error, Result};
+use rusqlite::Connection;
+
+use crate::db_err;
+
+/// A column as the live schema declares it.
+struct Column {
+    declared_type: String,
+    not_null: bool,
+}
+
+/// SQLite's type affinity of a declared column type (section 3.1 of SQLite's datatype rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Affinity {
+    Integer,
+    Text,
+    Blob,
+    Real,
+    Numeric,
+}
+
+fn affinity(declared: &str) -> Affinity {
+    let t = declared.to_ascii_uppercase();
+    if t.contains("INT") {
+        Affinity::Integer
+    } else if t.contains("CHAR") || t.contains("CLOB") || t.contains("TEXT") {
+        Affinity::Text
+    } else if t.contains("BLOB") || t.is_empty() {
+        Affinity::Blob
+    } else if t.contains("REAL") || t.contains("FLOA") || t.contains("DOUB") {
+        Affinity::Real
+    } else {
+        Affinity::Numeric
+    }
+}
+
+fn columns(conn: &Connection, table: &Identifier) -> Result<Option<Vec<(String, Column)>>> {
+    let mut st = conn
+        .prepare("SELECT name, type, \"notnull\" FROM pragma_table_info(?1)")
+        .map_err(db_err("read the CRM's schema"))?;
+    let rows = st
+        .query_map([table.as_str()], |r| {
+            Ok((r.get::<_, String>(0)?, Column { declared_type: r.get(1)?, not_null: r.get::<_, i64>(2)? != 0 }))
+        })
+        .map_err(db_err("read the CRM's schema"))?;
+    let cols = rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_err("read the CRM's schema"))?;
+    Ok((!cols.is_empty()).then_some(cols))
+}
+
+/// Checks a data map against the schema of the SQLite file at `path`, opened read-only.
+pub fn check_map_at(path: &std::path::Path, map: &DataMap) -> Result<()> {
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| Error::storage(format!("SQLite could not open {} to read", path.display()), e))?;
+    check_map(&conn, map)
+}
+
+/// Checks a data map against the live schema: every table and column exists, and each column's
+/// type fits its operator. The first fault is named with its entity and field.
+pub fn check_map(conn: &Connection, map: &DataMap) -> Result<()> {
+    for entity in &map.entities {
+        check_entity(conn, entity)?;
+    }
+    Ok(())
+}
+
+fn check_entity(conn: &Connection, e: &Entity) -> Result<()> {
+    let what = format!("entity {:?}", e.name);
+    let cols = columns(conn, &e.table)?
+        .ok_or_else(|| Error::invalid("data map", format!("{what}: table {:?} does not exist", e.table.as_str())))?;
+    let find = |c: &Identifier, role: &str| {
+        cols.iter().find(|(name, _)| name == c.as_str()).map(|(_, col)| col).ok_or_else(|| {
+            Error::invalid(
+                "data map",
+                format!("{what}, {role}: column {:?} does not exist in table {:?}", c.as_str(), e.table.as_str()),
+            )
+        })
+    };
+    find(&e.subject_column, "subject_column")?;
+    if let Some(r) = &e.retention {
+        find(&r.from_column, "retention")?;
+    }
+    for (field, op) in &e.fields {
+        let col = find(field, &format!("field {:?}", field.as_str()))?;
+        if field == &e.subject_column && *op != Operator::Keep {
+            return Err(Error::invalid(
+                "data map",
+                format!(
+                    "{what}, field {:?}: the subject column links rows to the subject; it can only be kept",
+                    field.as_str()
+                ),
+            ));
+        }
+        if let Some(reason) = misfit(op, col) {
+            return Err(Error::invalid(
+                "data map",
+                format!("{what}, field {:?} ({}): {reason}", field.as_str(), col.declared_type),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Why an operator does not fit a column, if it does not.
+fn misfit(op: &Operator, col: &Column) -> Option<&'static str> {
+    let a = affinity(&col.declared_type);
+    let texty = matches!(a, Affinity::Text | Affinity::Blob | Affinity::Numeric);
+    match op {
+        Operator::Keep => None,
+        Operator::Null if col.not_null => Some("null needs a column that accepts NULL"),
+        Operator::Null => None,
+        Operator::Redact | Operator::Mask { .. } | Operator::Hash | Operator::Pseudonymize if !texty => {
+            Some("this operator writes text, and the column holds numbers")
+        }
+        Operator::Generalize(Generalization::Month | Generalization::Year | Generalization::Prefix { .. })
+            if !texty =>
+        {
+            Some("this generalization writes text, and the column holds numbers")
+        }
+        Operator::Generalize(Generalization::Range { .. }) if a == Affinity::Blob => {
+            Some("a range needs a column of numbers")
+        }
+        Operator::Replace { with: Value::Text(_) } if !texty => {
+            Some("the constant is text, and the column holds numbers")
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCHEMA: &str = "
+        CREATE TABLE contacts (id TEXT PRIMARY KEY, first_name TEXT, last_name TEXT NOT NULL, email TEXT,
+            phone VARCHAR(20), birth_date DATE, age INTEGER, notes TEXT, last_inbound_at TEXT);
+        CREATE TABLE invoices (id INTEGER PRIMARY KEY, contact_id TEXT, amount REAL);";
+
+    const MAP: &str = r#"
+[[entity]]
+name = "contacts"
+table = "contacts"
+subject_column = "id"
+category = "identity"
+on_erasure = "anonymize"
+retention = { keep_for = "3y", from_column = "last_inbound_at", then = "anonymize" }
+[entity.fields]
+first_name = "redact"
+last_name = "redact"
+email = { op = "pseudonymize" }
+phone = { op = "mask", keep_last = 2 }
+birth_date = { op = "generalize", to = "year" }
+age = { op = "generalize", to = "range", width = 10 }
+notes = "null"
+
+[[entity]]
+name = "invoices"
+table = "invoices"
+subject_column = "contact_id"
+category = "billing"
+on_erasure = { retain = "legal-obligation", for = "10y" }
+"#;
+
+    fn conn() -> Connection {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(SCHEMA).unwrap();
+        c
+    }
+
+    fn check(map: &str) -> std::result::Result<(), String> {
+        check_map(&conn(), &DataMap::from_toml(map).unwrap()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_map_that_fits_the_schema_passes() {
+        check(MAP).unwrap();
+    }
+
+    #[test]
+    fn unknown_tables_and_columns_and_misfits_are_named() {
+        let cases = [
+            (
+                MAP.replace("table = \"invoices\"", "table = \"bills\""),
+                "entity \"invoices\": table \"bills\" does not exist",
+            ),
+            (
+                MAP.replace("subject_column = \"contact_id\"", "subject_column = \"customer\""),
+                "subject_column: column \"customer\"",
+            ),
+            (
+                MAP.replace("from_column = \"last_inbound_at\"", "from_column = \"last_seen\""),
+                "retention: column \"last_seen\"",
+            ),
+            (MAP.replace("notes = \"null\"", "memo = \"null\""), "field \"memo\": column \"memo\" does not exist"),
+            (
+                MAP.replace("first_name = \"redact\"", "first_name = \"redact\"\nage = \"redact\"")
+                    .replace("age = { op = \"generalize\", to = \"range\", width = 10 }\n", ""),
+                "field \"age\" (INTEGER): this operator writes text",
+            ),
+            (
+                MAP.replace("notes = \"null\"", "last_name = \"null\"").replace("last_name = \"redact\"\n", ""),
+                "field \"last_name\" (TEXT): null needs a column that accepts NULL",
+            ),
+            (MAP.replace("notes = \"null\"", "notes = \"null\"\nid = \"redact\""), "the subject column"),
+        ];
+        for (map, expected) in cases {
+            let err = check(&map).unwrap_err();
+            assert!(err.contains(expected), "{expected:?} not in {err:?}");
+        }
+    }
+
+    #[test]
+    fn affinities_follow_sqlites_rules() {
+        assert_eq!(affinity("VARCHAR(20)"), Affinity::Text);
+        assert_eq!(affinity("BIGINT"), Affinity::Integer);
+        assert_eq!(affinity("DOUBLE PRECISION"), Affinity::Real);
+        assert_eq!(affinity("DATE"), Affinity::Numeric);
+        assert_eq!(affinity(""), Affinity::Blob);
+    }
+}
