@@ -1,12 +1,143 @@
 //! The CRM's own tables in SQLite, as a data map describes them: the map checked against the
 //! live schema before anything runs.
 
+use std::path::Path;
+use std::sync::Mutex;
+
 use gdprkit::anonymize::map::{DataMap, Entity, Identifier};
 use gdprkit::anonymize::operators::{Generalization, Operator, Value};
-use gdprkit::{Error, Result};
-use rusqlite::Connection;
+use gdprkit::anonymize::plan::{EntityAction, Plan, SubjectData};
+use gdprkit::{Error, Result, SubjectId};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, params_from_iter};
 
 use crate::db_err;
+
+/// The CRM's tables in a SQLite file, read and changed as a data map says. Identifiers come only
+/// from a checked map and are quoted; every value is bound as a parameter.
+pub struct SqliteSubjectData {
+    conn: Mutex<Connection>,
+}
+
+impl SqliteSubjectData {
+    /// Opens the CRM's database at `path`. Deleted and overwritten content is zeroed in the file
+    /// (`secure_delete`), and after each erasure a write-ahead log is checkpointed and truncated,
+    /// so that no erased value stays behind in files gdprkit writes (rule A5).
+    pub fn open(path: &Path) -> Result<Self> {
+        let conn = Connection::open(path)
+            .map_err(|e| Error::storage(format!("SQLite could not open {}", path.display()), e))?;
+        Self::with_connection(conn)
+    }
+
+    /// Works on an open connection.
+    pub fn with_connection(conn: Connection) -> Result<Self> {
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db_err("set the busy timeout"))?;
+        conn.pragma_update(None, "secure_delete", "ON").map_err(db_err("turn secure_delete on"))?;
+        Ok(Self { conn: Mutex::new(conn) })
+    }
+
+    /// Checks a data map against this database's schema.
+    pub fn check(&self, map: &DataMap) -> Result<()> {
+        check_map(&self.conn.lock().unwrap_or_else(|e| e.into_inner()), map)
+    }
+}
+
+fn to_value(v: ValueRef<'_>) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Integer(i),
+        ValueRef::Real(r) => Value::Real(r),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    }
+}
+
+fn to_sql(v: &Value) -> rusqlite::types::Value {
+    use rusqlite::types::Value as V;
+    match v {
+        Value::Null => V::Null,
+        Value::Integer(i) => V::Integer(*i),
+        Value::Real(r) => V::Real(*r),
+        Value::Text(t) => V::Text(t.clone()),
+        Value::Blob(b) => V::Blob(b.clone()),
+    }
+}
+
+impl SubjectData for SqliteSubjectData {
+    fn rows(&self, entity: &Entity, subject: &SubjectId) -> Result<Vec<(i64, Vec<Value>)>> {
+        let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        let mut columns = vec!["rowid".to_owned()];
+        columns.extend(entity.fields.iter().map(|(c, _)| c.quoted()));
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {} = ?1 ORDER BY rowid",
+            columns.join(", "),
+            entity.table.quoted(),
+            entity.subject_column.quoted()
+        );
+        let mut st = conn.prepare(&sql).map_err(db_err("read a subject's rows"))?;
+        let mut rows = st.query([subject.as_str()]).map_err(db_err("read a subject's rows"))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(db_err("read a subject's rows"))? {
+            let id: i64 = row.get(0).map_err(db_err("read a subject's rows"))?;
+            let values = (1..=entity.fields.len())
+                .map(|i| row.get_ref(i).map(to_value))
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(db_err("read a subject's rows"))?;
+            out.push((id, values));
+        }
+        Ok(out)
+    }
+
+    fn apply(&self, plan: &Plan) -> Result<()> {
+        let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(db_err("start an erasure"))?;
+        for e in &plan.entities {
+            match &e.action {
+                EntityAction::Anonymize { rows } => {
+                    for r in rows {
+                        let sets: Vec<String> = r
+                            .fields
+                            .iter()
+                            .enumerate()
+                            .map(|(i, (c, _, _))| format!("{} = ?{}", c.quoted(), i + 1))
+                            .collect();
+                        let sql = format!(
+                            "UPDATE {} SET {} WHERE rowid = ?{}",
+                            e.table.quoted(),
+                            sets.join(", "),
+                            r.fields.len() + 1
+                        );
+                        let mut values: Vec<rusqlite::types::Value> =
+                            r.fields.iter().map(|(_, _, v)| to_sql(v)).collect();
+                        values.push(rusqlite::types::Value::Integer(r.row));
+                        tx.execute(&sql, params_from_iter(values)).map_err(|err| {
+                            Error::storage(format!("SQLite could not anonymize a row of {}", e.entity), err)
+                        })?;
+                    }
+                }
+                EntityAction::Delete { rows } => {
+                    let sql = format!("DELETE FROM {} WHERE rowid = ?1", e.table.quoted());
+                    for row in rows {
+                        tx.execute(&sql, [row]).map_err(|err| {
+                            Error::storage(format!("SQLite could not delete a row of {}", e.entity), err)
+                        })?;
+                    }
+                }
+                EntityAction::Retain { .. } => {}
+            }
+        }
+        tx.commit().map_err(db_err("commit an erasure"))?;
+        let journal: String =
+            conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(db_err("read the journal mode"))?;
+        if journal.eq_ignore_ascii_case("wal") {
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                .map_err(db_err("checkpoint the write-ahead log"))?;
+        }
+        Ok(())
+    }
+}
 
 /// A column as the live schema declares it.
 struct Column {

@@ -3,3 +3,4 @@
 
 pub mod map;
 pub mod operators;
+pub mod plan;

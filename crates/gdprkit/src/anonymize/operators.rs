@@ -176,6 +176,10 @@ fn generalize(g: Generalization, value: &Value) -> Result<Value> {
     match g {
         Generalization::Month | Generalization::Year => {
             let s = text_of(value)?;
+            // Already a year, or a month when a month is asked: generalized before, left as is.
+            if already_generalized_date(&s, g) {
+                return Ok(Value::Text(s));
+            }
             let date =
                 s.get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).ok_or_else(|| {
                     Error::invalid(
@@ -198,6 +202,7 @@ fn generalize(g: Generalization, value: &Value) -> Result<Value> {
             let n = match value {
                 Value::Integer(i) => *i,
                 Value::Real(r) if r.is_finite() => r.floor() as i64,
+                Value::Text(s) if is_range(s) => return Ok(Value::Text(s.clone())),
                 Value::Text(s) => s.trim().parse::<i64>().map_err(|_| Error::invalid("generalize", "not a number"))?,
                 _ => return Err(Error::invalid("generalize", "a range needs a number")),
             };
@@ -208,17 +213,29 @@ fn generalize(g: Generalization, value: &Value) -> Result<Value> {
             if keep == 0 {
                 return Err(Error::invalid("generalize", "a prefix keeps at least 1 character"));
             }
-            let s = text_of(value)?;
-            let prefix: String = s.chars().take(keep).collect();
-            if prefix == s {
-                // Nothing would change: keep one character fewer, or nothing.
-                return Ok(Value::Text(
-                    s.chars().take(keep.saturating_sub(1).min(s.chars().count().saturating_sub(1))).collect(),
-                ));
-            }
-            Ok(Value::Text(prefix))
+            // A value no longer than the prefix is already generalized, and left as is.
+            Ok(Value::Text(text_of(value)?.chars().take(keep).collect()))
         }
     }
+}
+
+/// Whether `s` is already a year (`YYYY`), or a month (`YYYY-MM`) when a month is asked.
+fn already_generalized_date(s: &str, g: Generalization) -> bool {
+    let digits = |part: &str, n: usize| part.len() == n && part.bytes().all(|b| b.is_ascii_digit());
+    match s.split_once('-') {
+        None => digits(s, 4),
+        Some((year, month)) => g == Generalization::Month && digits(year, 4) && digits(month, 2),
+    }
+}
+
+/// Whether `s` is a range written by `generalize`, such as `30-39` or `-10--1`.
+fn is_range(s: &str) -> bool {
+    let body = s.strip_prefix('-').unwrap_or(s);
+    body.split_once('-').is_some_and(|(low, high)| {
+        !low.is_empty()
+            && low.bytes().all(|b| b.is_ascii_digit())
+            && high.trim_start_matches('-').parse::<u64>().is_ok()
+    })
 }
 
 #[cfg(test)]
@@ -294,8 +311,28 @@ mod tests {
         assert_eq!(range.apply(&Value::Real(40.5), SECRETS).unwrap(), text("40-49"));
         let prefix = g(Generalization::Prefix { keep: 2 });
         assert_eq!(prefix.apply(&text("75011"), SECRETS).unwrap(), text("75"));
-        assert_eq!(prefix.apply(&text("75"), SECRETS).unwrap(), text("7"), "a prefix always hides something");
+        assert_eq!(prefix.apply(&text("75"), SECRETS).unwrap(), text("75"), "already a prefix");
         assert!(g(Generalization::Range { width: 1 }).apply(&Value::Integer(3), SECRETS).is_err());
+    }
+
+    #[test]
+    fn generalizing_again_changes_nothing() {
+        for (to, value) in [
+            (Generalization::Year, "1980-06-15"),
+            (Generalization::Month, "1980-06-15T10:00:00Z"),
+            (Generalization::Range { width: 10 }, "37"),
+            (Generalization::Range { width: 10 }, "-3"),
+            (Generalization::Prefix { keep: 2 }, "75011"),
+        ] {
+            let op = Operator::Generalize(to);
+            let once = op.apply(&text(value), SECRETS).unwrap();
+            assert_eq!(op.apply(&once, SECRETS).unwrap(), once, "{to:?} on {value}");
+        }
+        assert_eq!(Operator::Generalize(Generalization::Month).apply(&text("1980"), SECRETS).unwrap(), text("1980"));
+        for op in [Operator::Redact, Operator::Null, Operator::Mask { keep_first: 0, keep_last: 2 }] {
+            let once = op.apply(&text("0612345678"), SECRETS).unwrap();
+            assert_eq!(op.apply(&once, SECRETS).unwrap(), once, "{op:?}");
+        }
     }
 
     proptest! {

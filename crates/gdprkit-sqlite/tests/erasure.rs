@@ -1,0 +1,168 @@
+//! Erasure of a subject's rows in the CRM's own SQLite tables, as a data map says: the plan, all
+//! or nothing, and nothing left behind in the file or its write-ahead log.
+
+#![allow(clippy::unwrap_used)]
+
+use gdprkit::SubjectId;
+use gdprkit::anonymize::map::DataMap;
+use gdprkit::anonymize::operators::Secrets;
+use gdprkit::anonymize::plan::{EntityAction, Outcome, Plan, SubjectData};
+use gdprkit_sqlite::subject_data::SqliteSubjectData;
+use rusqlite::Connection;
+
+const MAP: &str = r#"
+[[entity]]
+name = "contacts"
+table = "contacts"
+subject_column = "id"
+category = "identity"
+on_erasure = "anonymize"
+[entity.fields]
+first_name = "redact"
+last_name = "redact"
+email = "hash"
+phone = { op = "mask", keep_last = 2 }
+birth_date = { op = "generalize", to = "year" }
+notes = "null"
+
+[[entity]]
+name = "calls"
+table = "calls"
+subject_column = "contact_id"
+category = "events"
+on_erasure = "delete"
+
+[[entity]]
+name = "invoices"
+table = "invoices"
+subject_column = "contact_id"
+category = "billing"
+on_erasure = { retain = "legal-obligation", for = "10y" }
+"#;
+
+const SECRETS: Secrets<'static> = Secrets { salt: b"erasure-salt", hmac_key: None };
+
+/// Values only the erased subject's rows hold, to look for afterwards.
+const ERASED: [&str; 5] = ["Zéphyrine", "Quatremarres", "zephyrine.q@example.org", "0698765432", "allergic to peanuts"];
+
+fn crm(path: &std::path::Path) {
+    let c = Connection::open(path).unwrap();
+    c.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         CREATE TABLE contacts (id TEXT PRIMARY KEY, first_name TEXT, last_name TEXT, email TEXT, phone TEXT,
+                                birth_date TEXT, notes TEXT);
+         CREATE TABLE calls (id INTEGER PRIMARY KEY, contact_id TEXT, summary TEXT);
+         CREATE TABLE invoices (id INTEGER PRIMARY KEY, contact_id TEXT, amount REAL);
+         INSERT INTO contacts VALUES ('c1', 'Zéphyrine', 'Quatremarres', 'zephyrine.q@example.org', '0698765432',
+                                      '1984-02-29', 'allergic to peanuts');
+         INSERT INTO contacts VALUES ('c2', 'Paul', 'Martin', 'paul@example.org', '0611111111', '1990-01-01', NULL);
+         INSERT INTO calls (contact_id, summary) VALUES ('c1', 'Asked about allergic to peanuts menu'),
+                                                        ('c1', 'Call back 0698765432'), ('c2', 'Renewal');
+         INSERT INTO invoices (contact_id, amount) VALUES ('c1', 120.0), ('c2', 80.0);",
+    )
+    .unwrap();
+}
+
+fn contact(path: &std::path::Path, id: &str) -> Vec<Option<String>> {
+    let c = Connection::open(path).unwrap();
+    c.query_row(
+        "SELECT first_name, last_name, email, phone, birth_date, notes FROM contacts WHERE id = ?1",
+        [id],
+        |r| (0..6).map(|i| r.get::<_, Option<String>>(i)).collect(),
+    )
+    .unwrap()
+}
+
+fn count(path: &std::path::Path, sql: &str) -> i64 {
+    Connection::open(path).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn the_plan_names_every_change_and_applying_it_changes_only_those() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    crm(&path);
+    let data = SqliteSubjectData::open(&path).unwrap();
+    let map = DataMap::from_toml(MAP).unwrap();
+    data.check(&map).unwrap();
+    let subject = SubjectId::new("c1").unwrap();
+    let plan = Plan::build(&map, &subject, &data, SECRETS).unwrap();
+
+    let EntityAction::Anonymize { rows } = &plan.entities[0].action else { panic!("contacts are anonymized") };
+    assert_eq!(rows.len(), 1);
+    let changed: Vec<&str> = rows[0].fields.iter().map(|(c, _, _)| c.as_str()).collect();
+    assert_eq!(changed, ["first_name", "last_name", "email", "phone", "birth_date", "notes"]);
+    assert_eq!(plan.entities[0].outcome, Outcome::Anonymized);
+    assert!(matches!(&plan.entities[1].action, EntityAction::Delete { rows } if rows.len() == 2));
+    assert!(matches!(&plan.entities[2].action, EntityAction::Retain { rows: 1, .. }));
+    assert_eq!(plan.rows_touched(), 3);
+    assert_eq!(contact(&path, "c1")[0].as_deref(), Some("Zéphyrine"), "building the plan changes nothing");
+
+    data.apply(&plan).unwrap();
+    let after = contact(&path, "c1");
+    assert_eq!(after[0].as_deref(), Some("[redacted]"));
+    assert_eq!(after[3].as_deref(), Some("********32"));
+    assert_eq!(after[4].as_deref(), Some("1984"));
+    assert_eq!(after[5], None);
+    assert_eq!(after[2].as_ref().map(String::len), Some(64), "a hash");
+    assert_eq!(count(&path, "SELECT count(*) FROM calls WHERE contact_id = 'c1'"), 0);
+    assert_eq!(count(&path, "SELECT count(*) FROM invoices WHERE contact_id = 'c1'"), 1, "retained");
+    assert_eq!(contact(&path, "c2")[0].as_deref(), Some("Paul"), "another subject is untouched");
+    assert_eq!(count(&path, "SELECT count(*) FROM calls"), 1);
+
+    // Every operator but hash and pseudonymize leaves its own output as it is: a second plan
+    // would only hash the hash again. Knowing which subjects were erased is the ledger's job.
+    let again = Plan::build(&map, &subject, &data, SECRETS).unwrap();
+    let EntityAction::Anonymize { rows } = &again.entities[0].action else { panic!() };
+    let changed: Vec<&str> = rows.iter().flat_map(|r| r.fields.iter().map(|(c, _, _)| c.as_str())).collect();
+    assert_eq!(changed, ["email"]);
+}
+
+#[test]
+fn an_erasure_that_fails_midway_leaves_every_row_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    crm(&path);
+    // The second entity's deletion fails, after the first entity's rows were updated.
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER injected BEFORE DELETE ON calls BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+        )
+        .unwrap();
+    let data = SqliteSubjectData::open(&path).unwrap();
+    let map = DataMap::from_toml(MAP).unwrap();
+    let plan = Plan::build(&map, &SubjectId::new("c1").unwrap(), &data, SECRETS).unwrap();
+    let err = data.apply(&plan).unwrap_err();
+    assert!(format!("{err:?}").contains("injected failure"), "{err:?}");
+    assert_eq!(contact(&path, "c1")[0].as_deref(), Some("Zéphyrine"), "the contact's update was rolled back");
+    assert_eq!(count(&path, "SELECT count(*) FROM calls WHERE contact_id = 'c1'"), 2);
+}
+
+#[test]
+fn erased_values_leave_no_trace_in_the_file_or_its_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    crm(&path);
+    let data = SqliteSubjectData::open(&path).unwrap();
+    let map = DataMap::from_toml(MAP).unwrap();
+    let plan = Plan::build(&map, &SubjectId::new("c1").unwrap(), &data, SECRETS).unwrap();
+    let scan = |what: &str| -> Vec<&str> {
+        let mut bytes = std::fs::read(&path).unwrap();
+        if let Ok(wal) = std::fs::read(dir.path().join("crm.db-wal")) {
+            bytes.extend(wal);
+        }
+        ERASED
+            .iter()
+            .copied()
+            .filter(|v| bytes.windows(v.len()).any(|w| w == v.as_bytes()))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .inspect(|v| eprintln!("{what}: found {v:?}"))
+            .collect()
+    };
+    assert!(!scan("before").is_empty(), "the scan finds values that are there");
+    data.apply(&plan).unwrap();
+    drop(data);
+    assert_eq!(scan("after"), Vec::<&str>::new(), "no erased value is left in crm.db or crm.db-wal");
+}

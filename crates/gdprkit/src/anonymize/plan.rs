@@ -1,0 +1,140 @@
+//! The plan of an erasure (rules A3, A4): for one subject, every row and field that will change
+//! and how, built from the data map and the subject's rows, shown by a dry run and applied in one
+//! transaction by a [`SubjectData`] adapter.
+
+use serde::Serialize;
+
+use super::map::{DataMap, Entity, Identifier, OnErasure};
+use super::operators::{Operator, Secrets, Value};
+use crate::error::Result;
+use crate::ids::SubjectId;
+
+/// The CRM's own tables, as a data map describes them.
+pub trait SubjectData {
+    /// The subject's rows in `entity`: each row's id and the values of the entity's fields, in
+    /// the map's order.
+    fn rows(&self, entity: &Entity, subject: &SubjectId) -> Result<Vec<(i64, Vec<Value>)>>;
+
+    /// Applies a plan in one transaction: every change, or none.
+    fn apply(&self, plan: &Plan) -> Result<()>;
+}
+
+/// What an erasure does to one entity's rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "action")]
+pub enum EntityAction {
+    /// Change the listed fields of the listed rows.
+    Anonymize {
+        /// The rows and their changes.
+        rows: Vec<RowChange>,
+    },
+    /// Delete the listed rows.
+    Delete {
+        /// The rows' ids.
+        rows: Vec<i64>,
+    },
+    /// Keep the rows, under a legal obligation.
+    Retain {
+        /// Why.
+        reason: String,
+        /// How many rows are kept.
+        rows: usize,
+    },
+}
+
+/// The changes to one row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowChange {
+    /// The row's id.
+    pub row: i64,
+    /// Each changed field, with its operator and new value. The old value is not shown.
+    pub fields: Vec<(Identifier, Operator, Value)>,
+}
+
+/// Whether what is left can still be tied to the person (rule A3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every mapped field is removed or generalized beyond recovery.
+    Anonymized,
+    /// Some mapped field is kept or pseudonymized under a key: the rows can be linked back.
+    Pseudonymized,
+    /// The rows are gone.
+    Deleted,
+    /// The rows are kept as they were.
+    Retained,
+}
+
+/// The plan for one entity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntityPlan {
+    /// The entity's name in the map.
+    pub entity: String,
+    /// Its table.
+    pub table: Identifier,
+    /// What happens to its rows.
+    pub action: EntityAction,
+    /// What is left afterwards.
+    pub outcome: Outcome,
+}
+
+/// The plan of an erasure for one subject.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    /// The subject.
+    pub subject: SubjectId,
+    /// One plan per entity, in the map's order.
+    pub entities: Vec<EntityPlan>,
+}
+
+impl Plan {
+    /// Builds the plan from the map and the subject's rows.
+    pub fn build(map: &DataMap, subject: &SubjectId, data: &dyn SubjectData, secrets: Secrets<'_>) -> Result<Plan> {
+        let mut entities = Vec::with_capacity(map.entities.len());
+        for entity in &map.entities {
+            let rows = data.rows(entity, subject)?;
+            let (action, outcome) = match &entity.on_erasure {
+                OnErasure::Retain { reason, .. } => {
+                    (EntityAction::Retain { reason: reason.clone(), rows: rows.len() }, Outcome::Retained)
+                }
+                OnErasure::Delete => {
+                    (EntityAction::Delete { rows: rows.iter().map(|(id, _)| *id).collect() }, Outcome::Deleted)
+                }
+                OnErasure::Anonymize => {
+                    let mut changes = Vec::with_capacity(rows.len());
+                    for (row, values) in rows {
+                        let mut fields = Vec::new();
+                        for ((column, op), old) in entity.fields.iter().zip(values) {
+                            let new = op.apply(&old, secrets)?;
+                            if new != old {
+                                fields.push((column.clone(), op.clone(), new));
+                            }
+                        }
+                        if !fields.is_empty() {
+                            changes.push(RowChange { row, fields });
+                        }
+                    }
+                    let linked = entity.fields.iter().any(|(_, op)| op.keeps_a_link());
+                    (
+                        EntityAction::Anonymize { rows: changes },
+                        if linked { Outcome::Pseudonymized } else { Outcome::Anonymized },
+                    )
+                }
+            };
+            entities.push(EntityPlan { entity: entity.name.clone(), table: entity.table.clone(), action, outcome });
+        }
+        Ok(Plan { subject: subject.clone(), entities })
+    }
+
+    /// How many rows the plan changes or deletes.
+    pub fn rows_touched(&self) -> usize {
+        self.entities
+            .iter()
+            .map(|e| match &e.action {
+                EntityAction::Anonymize { rows } => rows.len(),
+                EntityAction::Delete { rows } => rows.len(),
+                EntityAction::Retain { .. } => 0,
+            })
+            .sum()
+    }
+}
