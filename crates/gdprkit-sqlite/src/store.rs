@@ -466,6 +466,18 @@ impl Store for SqliteStore {
         rows.map(|r| parse_request(&r.map_err(db_err("list requests"))?)).collect()
     }
 
+    fn erase_subject_details(&self, tenant: &TenantId, subject: &SubjectId) -> Result<()> {
+        let conn = self.conn();
+        conn.execute(
+            "UPDATE gdprkit_subjects SET email = NULL WHERE tenant = ?1 AND id = ?2",
+            [tenant.as_str(), subject.as_str()],
+        )
+        .map_err(db_err("erase a subject's e-mail"))?;
+        // Old page images in the write-ahead log would still hold the erased values.
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(db_err("checkpoint the log"))?;
+        Ok(())
+    }
+
     fn disclosures(&self, tenant: &TenantId, subject: &SubjectId) -> Result<Vec<Disclosure>> {
         let conn = self.conn();
         let mut st = conn

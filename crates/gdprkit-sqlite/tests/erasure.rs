@@ -166,3 +166,68 @@ fn erased_values_leave_no_trace_in_the_file_or_its_log() {
     drop(data);
     assert_eq!(scan("after"), Vec::<&str>::new(), "no erased value is left in crm.db or crm.db-wal");
 }
+
+/// The embedded default: gdprkit's tables in the CRM's own file. An erasure leaves none of the
+/// subject's values anywhere in it, the ledger still verifies, and the objection still holds.
+#[test]
+fn erasing_a_subject_clears_the_crm_rows_and_gdprkits_own_records() {
+    use gdprkit::request::kind::{ReceivedVia, RequestKind};
+    use gdprkit::request::service::{NewRequest, Step};
+    use gdprkit::testkit::{event, pid, t};
+    use gdprkit::{Channel, ConsentAction, FixedClock, Gdpr, LegalBasis, NewConsent, NewSubject, Purpose, Regime};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    crm(&path);
+    let clock = Arc::new(FixedClock::new(t("2025-06-01T10:00:00Z")));
+    let g = Gdpr::new(Arc::new(gdprkit_sqlite::SqliteStore::open(&path).unwrap())).with_clock(clock);
+    g.add_purpose(Purpose::new(pid("promo"), LegalBasis::Consent, true)).unwrap();
+    let mut s = NewSubject::new(SubjectId::new("c1").unwrap(), Regime::B2bOptOut);
+    s.email = Some("zephyrine.q@example.org".into());
+    g.add_subject(s).unwrap();
+    let mut opt_in = event("c1", ConsentAction::OptIn, "promo", Channel::Email, "2025-01-01T00:00:00Z");
+    opt_in.proof.ip = Some("203.0.113.77".into());
+    opt_in.proof.user_agent = Some("ZephyrBrowser/1.0".into());
+    g.record_consent(opt_in).unwrap();
+    let mut objection = NewConsent::objection(SubjectId::new("c1").unwrap());
+    objection.occurred_at = Some(t("2025-03-01T00:00:00Z"));
+    g.record_consent(objection).unwrap();
+    let request = g
+        .open_request(NewRequest {
+            subject: SubjectId::new("c1").unwrap(),
+            kind: RequestKind::Erasure,
+            via: ReceivedVia::Phone,
+            received_at: None,
+        })
+        .unwrap();
+    g.act_noted(&request.request.id, Step::Accept, "Claire", Some("Zéphyrine Quatremarres called back")).unwrap();
+
+    let data = SqliteSubjectData::open(&path).unwrap();
+    let map = DataMap::from_toml(MAP).unwrap();
+    let subject = SubjectId::new("c1").unwrap();
+    let dry = g.erase_subject(&subject, &map, &data, SECRETS, true).unwrap();
+    assert!(!dry.applied);
+    assert_eq!(contact(&path, "c1")[0].as_deref(), Some("Zéphyrine"), "a dry run changes nothing");
+
+    let report = g.erase_subject(&subject, &map, &data, SECRETS, false).unwrap();
+    assert!(report.applied);
+    assert_eq!(report.plan.rows_touched(), 3);
+    assert_eq!(report.ledger_entries_erased, 5, "registration, two consents, the request's opening and acceptance");
+    assert_eq!(report.denials_kept, 1, "the objection");
+    assert!(g.verify_ledger().unwrap().is_intact());
+    let d = g.decide(&subject, &pid("promo"), &Channel::Email, None).unwrap();
+    assert!(!d.allowed, "the objection still holds after the erasure: {}", d.reason());
+    assert_eq!(g.subject(&subject).unwrap().email, None);
+    assert!(g.request(&request.request.id).unwrap().public_notes.is_empty());
+    drop((data, g));
+
+    let mut bytes = std::fs::read(&path).unwrap();
+    if let Ok(wal) = std::fs::read(dir.path().join("crm.db-wal")) {
+        bytes.extend(wal);
+    }
+    let mut values = ERASED.to_vec();
+    values.extend(["203.0.113.77", "ZephyrBrowser/1.0", "called back"]);
+    let left: Vec<&str> = values.into_iter().filter(|v| bytes.windows(v.len()).any(|w| w == v.as_bytes())).collect();
+    assert_eq!(left, Vec::<&str>::new(), "no erased value is left in the file or its log");
+}

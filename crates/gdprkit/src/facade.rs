@@ -77,6 +77,9 @@ struct SubjectBody {
 #[derive(Serialize, Deserialize)]
 struct ConsentBody {
     recorded_at: String,
+    /// For a denial carried over an erasure: the entry it continues, whose details were erased.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    carried_from: Option<u64>,
     source: Option<Source>,
     collector: Option<String>,
     notice_version: Option<String>,
@@ -214,7 +217,7 @@ impl Gdpr {
     /// Records one consent event and returns it as the history will show it.
     pub fn record_consent(&self, consent: NewConsent) -> Result<ConsentEvent> {
         let now = self.now();
-        let (append, event) = self.prepare_consent(consent, now, &mut HashSet::new(), &mut HashSet::new())?;
+        let (append, event) = self.prepare_consent(consent, now, None, &mut HashSet::new(), &mut HashSet::new())?;
         let seqs = self.store.append(&self.tenant, &[append])?;
         Ok(ConsentEvent { seq: seqs[0], ..event })
     }
@@ -227,7 +230,7 @@ impl Gdpr {
         let (mut subjects, mut purposes) = (HashSet::new(), HashSet::new());
         let appends = consents
             .into_iter()
-            .map(|c| self.prepare_consent(c, now, &mut subjects, &mut purposes).map(|(a, _)| a))
+            .map(|c| self.prepare_consent(c, now, None, &mut subjects, &mut purposes).map(|(a, _)| a))
             .collect::<Result<Vec<_>>>()?;
         self.store.append(&self.tenant, &appends)
     }
@@ -236,6 +239,7 @@ impl Gdpr {
         &self,
         mut c: NewConsent,
         now: DateTime<Utc>,
+        carried_from: Option<u64>,
         known_subjects: &mut HashSet<SubjectId>,
         known_purposes: &mut HashSet<PurposeId>,
     ) -> Result<(Append, ConsentEvent)> {
@@ -259,6 +263,7 @@ impl Gdpr {
         };
         let body = ConsentBody {
             recorded_at: time::format(now),
+            carried_from,
             source: c.proof.source,
             collector: c.proof.collected_by.as_ref().map(|k| k.kind().to_owned()),
             notice_version: c.proof.notice_version.clone(),

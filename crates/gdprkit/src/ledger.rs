@@ -44,6 +44,8 @@ pub enum EntryKind {
     Request,
     /// A subject's data disclosed to a recipient.
     Disclosure,
+    /// A subject's data erased: what was done, and when.
+    Erasure,
 }
 
 impl EntryKind {
@@ -55,6 +57,7 @@ impl EntryKind {
             EntryKind::Consent => "consent",
             EntryKind::Request => "request",
             EntryKind::Disclosure => "disclosure",
+            EntryKind::Erasure => "erasure",
         }
     }
 
@@ -66,6 +69,7 @@ impl EntryKind {
             "consent" => Ok(EntryKind::Consent),
             "request" => Ok(EntryKind::Request),
             "disclosure" => Ok(EntryKind::Disclosure),
+            "erasure" => Ok(EntryKind::Erasure),
             _ => Err(Error::Corrupt(format!("unknown ledger entry kind {s:?}"))),
         }
     }

@@ -277,6 +277,15 @@ impl Store for MemoryStore {
         })
     }
 
+    fn erase_subject_details(&self, tenant: &TenantId, subject: &SubjectId) -> Result<()> {
+        self.with(|tenants| {
+            if let Some(s) = tenants.get_mut(tenant).and_then(|d| d.subjects.get_mut(subject)) {
+                s.email = None;
+            }
+            Ok(())
+        })
+    }
+
     fn disclosures(&self, tenant: &TenantId, subject: &SubjectId) -> Result<Vec<Disclosure>> {
         self.read(tenant, |d| Ok(d.disclosures.iter().filter(|x| &x.subject == subject).cloned().collect()))
     }

@@ -121,4 +121,9 @@ pub trait Store: Send + Sync {
     /// id kept in the clear beside them, leaving the entries and their commitments (section 4 of
     /// the rules). Returns how many entries lost their values.
     fn erase_ledger_values(&self, tenant: &TenantId, subject: &SubjectId) -> Result<u64>;
+
+    /// Erases what the store keeps on a subject besides the ledger: the e-mail address. The
+    /// subject's id and regime stay, as the CRM keeps the id; so do the names of the recipients
+    /// its data went to, which Art. 19 needs to tell them of the erasure.
+    fn erase_subject_details(&self, tenant: &TenantId, subject: &SubjectId) -> Result<()>;
 }

@@ -4,3 +4,4 @@
 pub mod map;
 pub mod operators;
 pub mod plan;
+pub mod service;

@@ -291,7 +291,8 @@ impl Gdpr {
                     collected_by: Some(Collector::Staff(actor.to_owned())),
                     ..Proof::default()
                 };
-                let (append, _) = self.prepare_consent(objection, now, &mut HashSet::new(), &mut HashSet::new())?;
+                let (append, _) =
+                    self.prepare_consent(objection, now, None, &mut HashSet::new(), &mut HashSet::new())?;
                 also.push(append);
             }
             Step::Accept | Step::Start | Step::Complete | Step::Withdraw => {}

@@ -1,0 +1,152 @@
+//! Erasing a subject (rules A3 to A5, section 4): the CRM's rows by the data map, then what
+//! gdprkit keeps itself, with a ledger entry saying what was erased and when.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::Serialize;
+
+use super::map::DataMap;
+use super::operators::Secrets;
+use super::plan::{EntityAction, Outcome, Plan, SubjectData};
+use crate::consent::{ConsentEvent, NewConsent, Proof};
+use crate::error::Result;
+use crate::facade::Gdpr;
+use crate::ids::SubjectId;
+use crate::ledger::{EntryKind, NewEntry, PersonalValues, body_json};
+use crate::store::{Append, Effect};
+use crate::time;
+
+/// What an erasure did, or would do in a dry run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ErasureReport {
+    /// The plan: every row and field changed, deleted or retained, per entity.
+    pub plan: Plan,
+    /// Whether it was applied (false for a dry run).
+    pub applied: bool,
+    /// Ledger entries whose personal values and salts were erased.
+    pub ledger_entries_erased: u64,
+    /// Denials (opt-outs, withdrawals, objections) carried over the erasure, so that the subject
+    /// is still not contacted against their will (A6: an objection is kept, minimally).
+    pub denials_kept: usize,
+}
+
+#[derive(Serialize)]
+struct ErasureBody<'a> {
+    recorded_at: String,
+    entities: Vec<ErasedEntity<'a>>,
+    ledger_entries_erased: u64,
+    denials_kept: usize,
+}
+
+#[derive(Serialize)]
+struct ErasedEntity<'a> {
+    entity: &'a str,
+    action: &'static str,
+    rows: usize,
+    outcome: Outcome,
+}
+
+impl Gdpr {
+    /// Erases a subject: applies the data map's plan to the CRM's rows through `data` in one
+    /// transaction, then erases the personal values and salts of the subject's ledger entries,
+    /// its e-mail address and the free text of its requests, keeps its current denials as fresh
+    /// minimal entries, and records what was erased. With `dry_run`, only builds the plan.
+    pub fn erase_subject(
+        &self,
+        subject: &SubjectId,
+        map: &DataMap,
+        data: &dyn SubjectData,
+        secrets: Secrets<'_>,
+        dry_run: bool,
+    ) -> Result<ErasureReport> {
+        self.subject(subject)?;
+        let plan = Plan::build(map, subject, data, secrets)?;
+        if dry_run {
+            return Ok(ErasureReport { plan, applied: false, ledger_entries_erased: 0, denials_kept: 0 });
+        }
+        let denials = current_denials(self.history(subject)?);
+        data.apply(&plan)?;
+
+        let now = self.now();
+        let mut appends = Vec::new();
+        for mut request in self.requests()?.into_iter().filter(|r| &r.subject == subject) {
+            let expected = request.state;
+            let had_text = request.awaiting.is_some() || !request.public_notes.is_empty();
+            request.awaiting = None;
+            request.public_notes.clear();
+            if let Some(e) = request.extension.as_mut() {
+                e.reason = "[erased]".into();
+            }
+            if had_text || request.extension.is_some() {
+                #[derive(Serialize)]
+                struct Body<'a> {
+                    recorded_at: String,
+                    request: &'a str,
+                    action: &'static str,
+                }
+                let body =
+                    Body { recorded_at: time::format(now), request: request.id.as_str(), action: "details_erased" };
+                let entry = NewEntry::about(
+                    EntryKind::Request,
+                    subject.clone(),
+                    None,
+                    body_json(&body)?,
+                    PersonalValues::new(),
+                )?;
+                appends.push((entry, Effect::UpdateRequest { expected, request }));
+            }
+        }
+        let ledger_entries_erased = self.store().erase_ledger_values(self.tenant(), subject)?;
+        self.store().erase_subject_details(self.tenant(), subject)?;
+
+        let mut all: Vec<Append> =
+            appends.into_iter().map(|(entry, effect)| Append { entry, effect: Some(effect) }).collect();
+        let denials_kept = denials.len();
+        for event in denials {
+            let carried = NewConsent {
+                subject: subject.clone(),
+                action: event.action,
+                purpose: event.purpose,
+                channel: event.channel,
+                occurred_at: Some(event.occurred_at),
+                proof: Proof::default(),
+            };
+            let (append, _) =
+                self.prepare_consent(carried, now, Some(event.seq), &mut HashSet::new(), &mut HashSet::new())?;
+            all.push(append);
+        }
+        let body = ErasureBody {
+            recorded_at: time::format(now),
+            entities: plan
+                .entities
+                .iter()
+                .map(|e| {
+                    let (action, rows) = match &e.action {
+                        EntityAction::Anonymize { rows } => ("anonymize", rows.len()),
+                        EntityAction::Delete { rows } => ("delete", rows.len()),
+                        EntityAction::Retain { rows, .. } => ("retain", *rows),
+                    };
+                    ErasedEntity { entity: &e.entity, action, rows, outcome: e.outcome }
+                })
+                .collect(),
+            ledger_entries_erased,
+            denials_kept,
+        };
+        let entry =
+            NewEntry::about(EntryKind::Erasure, subject.clone(), None, body_json(&body)?, PersonalValues::new())?;
+        all.push(Append { entry, effect: None });
+        self.store().append(self.tenant(), &all)?;
+        Ok(ErasureReport { plan, applied: true, ledger_entries_erased, denials_kept })
+    }
+}
+
+/// The latest decisive event per scope, where it denies contact.
+fn current_denials(history: Vec<ConsentEvent>) -> Vec<ConsentEvent> {
+    // History is ordered by (occurred_at, seq): the last decisive event per scope wins.
+    let mut latest: BTreeMap<(Option<String>, Option<String>), ConsentEvent> = BTreeMap::new();
+    for e in history.into_iter().filter(|e| e.action.is_decisive()) {
+        let scope = (e.purpose.as_ref().map(|p| p.to_string()), e.channel.as_ref().map(|c| c.to_string()));
+        latest.insert(scope, e);
+    }
+    latest.into_values().filter(|e| !e.action.allows()).collect()
+}
