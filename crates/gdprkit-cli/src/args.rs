@@ -49,6 +49,19 @@ pub enum Command {
     /// Data maps: where a subject's data lives in the CRM's tables.
     #[command(subcommand)]
     Map(MapCommand),
+    /// Erase a subject: the CRM's rows by the data map (the --db file holds them), then what
+    /// gdprkit keeps. A map that pseudonymizes needs GDPRKIT_HMAC_KEY.
+    Erase {
+        /// The subject.
+        #[arg(long, value_name = "ID")]
+        subject: String,
+        /// The data map (TOML).
+        #[arg(long, value_name = "FILE")]
+        map: PathBuf,
+        /// Show the plan: every row and field that would change, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// The due dates of a request received on a date (Art. 12(3)).
     Deadline {
         /// The receipt date, YYYY-MM-DD, in the controller's time zone.

@@ -542,3 +542,40 @@ fn a_data_map_is_checked_against_the_crm_schema() {
         .unwrap();
     assert_eq!(tables, 0, "checking a map writes nothing into the CRM's database");
 }
+
+#[test]
+fn erase_shows_its_plan_then_erases() {
+    let db = Db::with_sample();
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE contacts (id TEXT PRIMARY KEY, name TEXT, phone TEXT);
+         INSERT INTO contacts VALUES ('jean', 'Jean Valjean', '0601020304'), ('acme-buyer', 'Javert', '0605060708');",
+    )
+    .unwrap();
+    drop(conn);
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("map.toml");
+    std::fs::write(
+        &map,
+        "[[entity]]\nname = \"contacts\"\ntable = \"contacts\"\nsubject_column = \"id\"\ncategory = \"identity\"\n\
+         on_erasure = \"anonymize\"\n[entity.fields]\nname = \"redact\"\nphone = { op = \"mask\", keep_last = 2 }\n",
+    )
+    .unwrap();
+    let map_arg = map.to_str().unwrap();
+    let dry = db.ok(&["erase", "--subject", "jean", "--map", map_arg, "--dry-run"]);
+    assert!(dry.starts_with("dry run: erasing jean would change:"), "{dry}");
+    assert!(dry.contains("name by redact, phone by mask"), "{dry}");
+    let name = |id: &str| -> String {
+        rusqlite::Connection::open(&db.path)
+            .unwrap()
+            .query_row("SELECT name FROM contacts WHERE id = ?1", [id], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(name("jean"), "Jean Valjean", "a dry run changes nothing");
+    let report = db.json(&["erase", "--subject", "jean", "--map", map_arg]);
+    assert_eq!(report["applied"], true);
+    assert_eq!(name("jean"), "[redacted]");
+    assert_eq!(name("acme-buyer"), "Javert");
+    assert_eq!(db.run(&["ledger", "verify"]).status.code(), Some(0));
+    assert_refused(&db.run(&["erase", "--subject", "ghost", "--map", map_arg]), "ghost");
+}

@@ -304,6 +304,13 @@ pub fn erasing_values_keeps_the_chain_verifiable(factory: Factory<'_>) {
     assert_eq!(erased_entries, [(6, Some("opt_in".to_owned()))], "the event itself stays, without who");
     assert_eq!(g.history(&sid("b2b")).unwrap()[0].proof.ip.as_deref(), Some("192.0.2.7"), "others keep theirs");
     assert_eq!(g.store().erase_ledger_values(g.tenant(), &sid("b2c")).unwrap(), 0, "a second erasure finds nothing");
+
+    let mut with_email = NewSubject::new(sid("mail"), Regime::B2cOptIn);
+    with_email.email = Some("mail@example.org".into());
+    g.add_subject(with_email).unwrap();
+    g.store().erase_subject_details(g.tenant(), &sid("mail")).unwrap();
+    let after = g.subject(&sid("mail")).unwrap();
+    assert_eq!((after.email, after.regime), (None, Regime::B2cOptIn), "the e-mail goes, the subject stays");
 }
 
 pub fn tenants_are_kept_apart(factory: Factory<'_>) {

@@ -3,6 +3,7 @@
 pub mod consent;
 pub mod deadline;
 pub mod disclosure;
+pub mod erase;
 pub mod ledger;
 pub mod map;
 pub mod purpose;

@@ -82,6 +82,14 @@ pub enum Operator {
     Generalize(Generalization),
 }
 
+/// A fresh random salt for `hash`: hashes made under it cannot be linked to any other erasure's.
+pub fn random_salt() -> Result<[u8; 32]> {
+    let mut salt = [0u8; 32];
+    getrandom::fill(&mut salt)
+        .map_err(|e| Error::Storage { message: format!("no randomness for a salt: {e}"), source: None })?;
+    Ok(salt)
+}
+
 /// The secrets some operators need.
 #[derive(Clone, Copy)]
 pub struct Secrets<'a> {
