@@ -308,6 +308,16 @@ pub enum RequestCommand {
         #[command(flatten)]
         by: By,
     },
+    /// Carry out an accepted erasure or anonymization request with a data map, and complete it.
+    Execute {
+        /// The request's id.
+        id: String,
+        /// The data map (TOML); the --db file holds the CRM's tables.
+        #[arg(long, value_name = "FILE")]
+        map: PathBuf,
+        #[command(flatten)]
+        by: By,
+    },
     /// The recipients to tell about a completed rectification, erasure or restriction.
     Tasks {
         /// The request's id.

@@ -578,4 +578,11 @@ fn erase_shows_its_plan_then_erases() {
     assert_eq!(name("acme-buyer"), "Javert");
     assert_eq!(db.run(&["ledger", "verify"]).status.code(), Some(0));
     assert_refused(&db.run(&["erase", "--subject", "ghost", "--map", map_arg]), "ghost");
+
+    let (id, _) = open_request(&db, "erasure", "2025-05-20T09:00:00Z");
+    assert_refused(&db.run(&["request", "execute", &id, "--map", map_arg]), "accept it first");
+    db.ok(&["request", "accept", &id]);
+    let done = db.json(&["request", "execute", &id, "--map", map_arg]);
+    assert_eq!(done["outcome"]["request"]["state"], "completed");
+    assert_eq!(db.ok(&["request", "show", &id]).lines().nth(1), Some("state: completed"));
 }

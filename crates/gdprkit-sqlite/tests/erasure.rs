@@ -231,3 +231,53 @@ fn erasing_a_subject_clears_the_crm_rows_and_gdprkits_own_records() {
     let left: Vec<&str> = values.into_iter().filter(|v| bytes.windows(v.len()).any(|w| w == v.as_bytes())).collect();
     assert_eq!(left, Vec::<&str>::new(), "no erased value is left in the file or its log");
 }
+
+#[test]
+fn an_accepted_erasure_request_is_carried_out_and_completed() {
+    use gdprkit::mailer::Outbox;
+    use gdprkit::request::kind::{ReceivedVia, RequestKind};
+    use gdprkit::request::machine::RequestState;
+    use gdprkit::request::service::{Delivery, NewRequest, Step};
+    use gdprkit::testkit::t;
+    use gdprkit::{FixedClock, Gdpr, NewSubject, Regime};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    crm(&path);
+    let outbox = Arc::new(Outbox::new());
+    let g = Gdpr::new(Arc::new(gdprkit_sqlite::SqliteStore::open(&path).unwrap()))
+        .with_clock(Arc::new(FixedClock::new(t("2025-06-02T10:00:00Z"))))
+        .with_mailer(outbox.clone());
+    let c1 = SubjectId::new("c1").unwrap();
+    let mut s = NewSubject::new(c1.clone(), Regime::B2cOptIn);
+    s.email = Some("zephyrine.q@example.org".into());
+    g.add_subject(s).unwrap();
+    g.record_disclosure(&c1, "Acme Logistics", None).unwrap();
+    let open = |kind| {
+        g.open_request(NewRequest { subject: c1.clone(), kind, via: ReceivedVia::Email, received_at: None }).unwrap()
+    };
+    let access = open(RequestKind::Access).request.id;
+    let erasure = open(RequestKind::Erasure).request.id;
+    let data = SqliteSubjectData::open(&path).unwrap();
+    let map = DataMap::from_toml(MAP).unwrap();
+
+    let err = g.execute_request(&erasure, &map, &data, SECRETS, "Claire").unwrap_err().to_string();
+    assert!(err.contains("accept it first"), "{err}");
+    g.act(&access, Step::Accept, "Claire").unwrap();
+    let err = g.execute_request(&access, &map, &data, SECRETS, "Claire").unwrap_err().to_string();
+    assert!(err.contains("only erasure and anonymization"), "{err}");
+
+    g.act(&erasure, Step::Accept, "Claire").unwrap();
+    let done = g.execute_request(&erasure, &map, &data, SECRETS, "Claire").unwrap();
+    assert_eq!(done.outcome.request.state, RequestState::Completed);
+    assert_eq!(done.report.plan.rows_touched(), 3);
+    assert_eq!(contact(&path, "c1")[0].as_deref(), Some("[redacted]"));
+    let notice = done.outcome.notice.unwrap();
+    assert_eq!(notice.delivery, Delivery::Sent { to: "zephyrine.q@example.org".into() }, "sent to the address it had");
+    assert_eq!(outbox.messages().last().unwrap().subject, "Votre demande a été traitée");
+    assert_eq!(g.subject(&c1).unwrap().email, None, "and the address is gone");
+    let tasks = g.recipient_tasks(&erasure).unwrap();
+    assert_eq!(tasks.iter().map(|t| t.recipient.as_str()).collect::<Vec<_>>(), ["Acme Logistics"]);
+    assert!(g.verify_ledger().unwrap().is_intact());
+}

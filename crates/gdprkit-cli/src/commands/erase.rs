@@ -4,6 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use gdprkit::SubjectId;
+use gdprkit::anonymize::map::DataMap;
 use gdprkit::anonymize::operators::{Secrets, random_salt};
 use gdprkit::anonymize::plan::{EntityAction, Outcome};
 use gdprkit_sqlite::subject_data::SqliteSubjectData;
@@ -11,22 +12,43 @@ use gdprkit_sqlite::subject_data::SqliteSubjectData;
 use super::map::{HMAC_KEY_VAR, read_map};
 use crate::context::{CliResult, Context, Refusal};
 
+/// What an erasure needs: the map, checked against the --db file that holds the CRM's tables,
+/// the adapter on that file, a fresh salt and the key of `pseudonymize`.
+pub struct ErasureInputs {
+    pub map: DataMap,
+    pub data: SqliteSubjectData,
+    salt: [u8; 32],
+    key: Option<String>,
+}
+
+impl ErasureInputs {
+    pub fn load(ctx: &Context, map_file: &Path) -> CliResult<Self> {
+        let map = read_map(map_file)?;
+        let key = std::env::var(HMAC_KEY_VAR).ok().filter(|k| !k.is_empty());
+        if map.needs_key() && key.is_none() {
+            return Err(Box::new(Refusal(format!(
+                "{}: the map pseudonymizes fields, and {HMAC_KEY_VAR} gives no key",
+                map_file.display()
+            ))));
+        }
+        if !Path::new(&ctx.db).exists() {
+            return Err(Box::new(Refusal(format!("--db: there is no database at {}", ctx.db))));
+        }
+        let data = SqliteSubjectData::open(Path::new(&ctx.db))?;
+        data.check(&map)?;
+        Ok(Self { map, data, salt: random_salt()?, key })
+    }
+
+    pub fn secrets(&self) -> Secrets<'_> {
+        Secrets { salt: &self.salt, hmac_key: self.key.as_deref().map(str::as_bytes) }
+    }
+}
+
 pub fn run(ctx: &Context, subject: &str, map_file: &Path, dry_run: bool) -> CliResult<ExitCode> {
     let subject = SubjectId::new(subject)?;
-    let map = read_map(map_file)?;
-    let key = std::env::var(HMAC_KEY_VAR).ok().filter(|k| !k.is_empty());
-    if map.needs_key() && key.is_none() {
-        return Err(Box::new(Refusal(format!(
-            "{}: the map pseudonymizes fields, and {HMAC_KEY_VAR} gives no key",
-            map_file.display()
-        ))));
-    }
     let g = ctx.gdpr(false)?;
-    let data = SqliteSubjectData::open(Path::new(&ctx.db))?;
-    data.check(&map)?;
-    let salt = random_salt()?;
-    let secrets = Secrets { salt: &salt, hmac_key: key.as_deref().map(str::as_bytes) };
-    let report = g.erase_subject(&subject, &map, &data, secrets, dry_run)?;
+    let inputs = ErasureInputs::load(ctx, map_file)?;
+    let report = g.erase_subject(&subject, &inputs.map, &inputs.data, inputs.secrets(), dry_run)?;
     ctx.emit(&report, || {
         let mut out = if dry_run {
             format!("dry run: erasing {subject} would change:")

@@ -112,6 +112,24 @@ pub fn run(ctx: &Context, command: RequestCommand) -> CliResult<ExitCode> {
             })?;
             return Ok(ExitCode::SUCCESS);
         }
+        RequestCommand::Execute { id, map, by } => {
+            let g = ctx.gdpr(false)?;
+            let inputs = super::erase::ErasureInputs::load(ctx, &map)?;
+            let done = g.execute_request(&RequestId::new(id)?, &inputs.map, &inputs.data, inputs.secrets(), &by.who)?;
+            ctx.emit(&done, || {
+                let mut text = format!(
+                    "carried out: {} row(s) of the CRM changed or deleted\n{}",
+                    done.report.plan.rows_touched(),
+                    describe(&done.outcome.request)
+                );
+                if let Some(n) = &done.outcome.notice {
+                    text.push('\n');
+                    text.push_str(&notice_line(n));
+                }
+                text
+            })?;
+            return Ok(ExitCode::SUCCESS);
+        }
         RequestCommand::Tasks { id } => {
             let tasks = ctx.gdpr(false)?.recipient_tasks(&RequestId::new(id)?)?;
             ctx.emit(&tasks, || {

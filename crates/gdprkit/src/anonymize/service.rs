@@ -9,10 +9,14 @@ use super::map::DataMap;
 use super::operators::Secrets;
 use super::plan::{EntityAction, Outcome, Plan, SubjectData};
 use crate::consent::{ConsentEvent, NewConsent, Proof};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::facade::Gdpr;
 use crate::ids::SubjectId;
 use crate::ledger::{EntryKind, NewEntry, PersonalValues, body_json};
+use crate::request::kind::RequestKind;
+use crate::request::machine::RequestState;
+use crate::request::record::RequestId;
+use crate::request::service::{Step, StepOutcome};
 use crate::store::{Append, Effect};
 use crate::time;
 
@@ -137,6 +141,52 @@ impl Gdpr {
         all.push(Append { entry, effect: None });
         self.store().append(self.tenant(), &all)?;
         Ok(ErasureReport { plan, applied: true, ledger_entries_erased, denials_kept })
+    }
+}
+
+/// An erasure request carried out: the erasure's report and the completed request.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExecutedRequest {
+    /// What the erasure did.
+    pub report: ErasureReport,
+    /// The completed request, with its completion notice and recipient tasks created.
+    pub outcome: StepOutcome,
+}
+
+impl Gdpr {
+    /// Carries out an accepted `erasure` or `anonymization` request: starts it, erases the
+    /// subject by the data map, and completes it, which creates one task per recipient and sends
+    /// the completion notice to the address the subject had before the erasure.
+    pub fn execute_request(
+        &self,
+        id: &RequestId,
+        map: &DataMap,
+        data: &dyn SubjectData,
+        secrets: Secrets<'_>,
+        actor: &str,
+    ) -> Result<ExecutedRequest> {
+        let request = self.request(id)?;
+        if !matches!(request.kind, RequestKind::Erasure | RequestKind::Anonymization) {
+            return Err(Error::invalid(
+                "request",
+                format!(
+                    "a {} request is not carried out with a data map; only erasure and anonymization are",
+                    request.kind
+                ),
+            ));
+        }
+        if request.state == RequestState::Accepted {
+            self.act(id, Step::Start, actor)?;
+        } else if request.state != RequestState::InProgress {
+            return Err(Error::invalid(
+                "request",
+                format!("a request that is {} cannot be carried out; accept it first", request.state),
+            ));
+        }
+        let contact = self.subject(&request.subject)?;
+        let report = self.erase_subject(&request.subject, map, data, secrets, false)?;
+        let outcome = self.act_inner(id, Step::Complete, actor, None, Some(&contact))?;
+        Ok(ExecutedRequest { report, outcome })
     }
 }
 

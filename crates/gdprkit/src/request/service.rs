@@ -21,7 +21,7 @@ use crate::ids::SubjectId;
 use crate::ledger::{EntryKind, NewEntry, PersonalValues, body_json};
 use crate::mailer::Message;
 use crate::store::{Append, Effect};
-use crate::subject::Language;
+use crate::subject::{Language, Subject};
 use crate::text::check_text;
 use crate::time;
 
@@ -203,7 +203,7 @@ impl Gdpr {
         let effect = Effect::OpenRequest { request: request.clone(), token_hash };
         self.store().append(self.tenant(), &[Append { entry, effect: Some(effect) }])?;
         let details = NoticeDetails { token: Some(&token), reason: None, on: Some(received_on) };
-        let notice = self.notify(NoticeKind::Receipt, &request, details)?;
+        let notice = self.notify(NoticeKind::Receipt, &request, details, None)?;
         Ok(OpenedRequest { request, token, notice })
     }
 
@@ -221,6 +221,18 @@ impl Gdpr {
     /// The same, with a note for the subject, shown with their tracking token and kept in the
     /// ledger entry of the step.
     pub fn act_noted(&self, id: &RequestId, step: Step, actor: &str, public_note: Option<&str>) -> Result<StepOutcome> {
+        self.act_inner(id, step, actor, public_note, None)
+    }
+
+    /// The same, writing any notice to `contact` as it was before an erasure removed its address.
+    pub(crate) fn act_inner(
+        &self,
+        id: &RequestId,
+        step: Step,
+        actor: &str,
+        public_note: Option<&str>,
+        contact: Option<&Subject>,
+    ) -> Result<StepOutcome> {
         check_text("actor", actor, MAX_ACTOR_BYTES)?;
         if let Some(note) = public_note {
             check_text("note", note, MAX_REASON_BYTES)?;
@@ -347,7 +359,9 @@ impl Gdpr {
             Step::Resume | Step::Accept | Step::Start | Step::Withdraw => None,
         };
         let notice = notice
-            .map(|(kind, reason)| self.notify(kind, &after, NoticeDetails { token: None, reason, on: Some(today) }))
+            .map(|(kind, reason)| {
+                self.notify(kind, &after, NoticeDetails { token: None, reason, on: Some(today) }, contact)
+            })
             .transpose()?;
         Ok(StepOutcome { request: after, notice })
     }
@@ -440,8 +454,17 @@ impl Gdpr {
 
     /// Writes a notice in the subject's language and sends it when the subject has an e-mail
     /// address and a mailer is configured.
-    fn notify(&self, kind: NoticeKind, r: &Request, details: NoticeDetails<'_>) -> Result<Notice> {
-        let subject = self.subject(&r.subject)?;
+    fn notify(
+        &self,
+        kind: NoticeKind,
+        r: &Request,
+        details: NoticeDetails<'_>,
+        contact: Option<&Subject>,
+    ) -> Result<Notice> {
+        let subject = match contact {
+            Some(s) => s.clone(),
+            None => self.subject(&r.subject)?,
+        };
         let language = subject.language.unwrap_or(Language::Fr);
         let text = render(kind, r, details, language, &self.controller);
         let delivery = match (&subject.email, &self.mailer) {
