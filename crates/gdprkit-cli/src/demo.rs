@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::TimeDelta;
+use gdprkit::anonymize::map::DataMap;
+use gdprkit::anonymize::operators::{Secrets, random_salt};
 use gdprkit::mailer::Outbox;
 use gdprkit::request::kind::{ReceivedVia, RequestKind};
 use gdprkit::request::record::{ExtensionGround, RefusalCode};
@@ -15,6 +17,7 @@ use gdprkit::{
     Regime, Source, SubjectId,
 };
 use gdprkit_sqlite::SqliteStore;
+use gdprkit_sqlite::subject_data::SqliteSubjectData;
 use serde::Serialize;
 
 use crate::context::{CliResult, Context, Refusal};
@@ -34,7 +37,17 @@ struct Summary {
     history_of: String,
     history_events: usize,
     requests: Requests,
+    erasure: Erasure,
     ledger: gdprkit::Verification,
+}
+
+#[derive(Serialize)]
+struct Erasure {
+    subject: String,
+    map: String,
+    crm_rows_touched: usize,
+    ledger_entries_erased: u64,
+    denials_kept: usize,
 }
 
 #[derive(Serialize)]
@@ -99,7 +112,9 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
             Err(e) => return Err(Box::new(Refusal(format!("--dir: cannot replace {file}: {e}")))),
         }
     }
-    let g = ctx.gdpr_on(SqliteStore::open(&db)?);
+    let store = SqliteStore::open(&db)?;
+    store.with_raw_connection(sample_crm_tables)?;
+    let g = ctx.gdpr_on(store);
     let mut say = Narrator { quiet: ctx.json };
     say.line(&format!("Building a sample CRM in {} (a fresh SQLite file).", db.display()));
 
@@ -189,6 +204,7 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
     }
 
     let requests = walk_requests(ctx, &g, &mut say)?;
+    let erasure = walk_erasure(dir, &db, &g, &mut say)?;
 
     let ledger = g.verify_ledger()?;
     say.line(&format!(
@@ -223,6 +239,7 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
             history_of: "contact-0013".into(),
             history_events: history.len(),
             requests,
+            erasure,
             ledger: ledger.clone(),
         };
         println!("{}", serde_json::to_string_pretty(&summary)?);
@@ -423,5 +440,125 @@ fn walk_requests(ctx: &Context, g: &Gdpr, say: &mut Narrator) -> CliResult<Reque
         extended: portability.request.id.to_string(),
         overdue: overdue.iter().map(|r| r.id.to_string()).collect(),
         notices,
+    })
+}
+
+/// The demo's data map: where the sample CRM keeps a contact's data.
+const DATA_MAP: &str = r#"# Where the sample CRM keeps a contact's data, and what an erasure does to it.
+[[entity]]
+name = "contacts"
+table = "crm_contacts"
+subject_column = "id"
+category = "identity"
+on_erasure = "anonymize"
+retention = { keep_for = "3y", from_column = "last_inbound_at", then = "anonymize" }
+[entity.fields]
+first_name = "redact"
+last_name = "redact"
+email = "hash"
+phone = { op = "mask", keep_last = 2 }
+birth_date = { op = "generalize", to = "year" }
+notes = "null"
+
+[[entity]]
+name = "calls"
+table = "crm_calls"
+subject_column = "contact_id"
+category = "events"
+on_erasure = "delete"
+
+[[entity]]
+name = "invoices"
+table = "crm_invoices"
+subject_column = "contact_id"
+category = "billing"
+on_erasure = { retain = "legal-obligation", for = "10y" }
+"#;
+
+/// The sample CRM's own tables, beside gdprkit's in the same file: a row per contact, some
+/// calls, some invoices. All names are made up.
+fn sample_crm_tables(conn: &rusqlite::Connection) -> gdprkit::Result<()> {
+    let fail = |e: rusqlite::Error| gdprkit::Error::storage("the demo could not build its CRM tables", e);
+    conn.execute_batch(
+        "CREATE TABLE crm_contacts (id TEXT PRIMARY KEY, first_name TEXT, last_name TEXT, email TEXT, phone TEXT,
+                                    birth_date TEXT, notes TEXT, last_inbound_at TEXT);
+         CREATE TABLE crm_calls (id INTEGER PRIMARY KEY, contact_id TEXT, summary TEXT);
+         CREATE TABLE crm_invoices (id INTEGER PRIMARY KEY, contact_id TEXT, amount REAL);",
+    )
+    .map_err(fail)?;
+    const FIRST: [&str; 8] = ["Camille", "Louis", "Inès", "Hugo", "Léa", "Jules", "Chloé", "Nathan"];
+    const LAST: [&str; 8] = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand"];
+    let tx = conn.unchecked_transaction().map_err(fail)?;
+    for i in 0..CONTACTS {
+        tx.execute(
+            "INSERT INTO crm_contacts VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            rusqlite::params![
+                contact(i).as_str(),
+                FIRST[i % 8],
+                LAST[(i / 8) % 8],
+                format!("contact-{i:04}@example.com"),
+                format!("06{:08}", 10_000_000 + i * 7919 % 90_000_000),
+                format!("{}-{:02}-{:02}", 1950 + i % 50, 1 + i % 12, 1 + i % 28),
+                if i % 10 == 0 { Some("prefers calls in the morning") } else { None },
+                format!("{}-{:02}-15", 2020 + i % 6, 1 + i % 12),
+            ],
+        )
+        .map_err(fail)?;
+        if i % 3 == 0 {
+            tx.execute(
+                "INSERT INTO crm_calls (contact_id, summary) VALUES (?1, 'Discovery call')",
+                [contact(i).as_str()],
+            )
+            .map_err(fail)?;
+        }
+        if i % 4 == 0 {
+            tx.execute(
+                "INSERT INTO crm_invoices (contact_id, amount) VALUES (?1, ?2)",
+                rusqlite::params![contact(i).as_str(), 100.0 + i as f64],
+            )
+            .map_err(fail)?;
+        }
+    }
+    tx.commit().map_err(fail)
+}
+
+/// An erasure request carried out with the data map.
+fn walk_erasure(dir: &Path, db: &Path, g: &Gdpr, say: &mut Narrator) -> CliResult<Erasure> {
+    let map_path = dir.join("data-map.toml");
+    std::fs::write(&map_path, DATA_MAP)
+        .map_err(|e| Refusal(format!("--dir: cannot write {}: {e}", map_path.display())))?;
+    let map = DataMap::from_toml(DATA_MAP)?;
+    let data = SqliteSubjectData::open(db)?;
+    data.check(&map)?;
+    let subject = contact(48);
+    let opened = g.open_request(NewRequest {
+        subject: subject.clone(),
+        kind: RequestKind::Erasure,
+        via: ReceivedVia::Email,
+        received_at: None,
+    })?;
+    g.act(&opened.request.id, Step::Accept, "Claire (DPO)")?;
+    let salt = random_salt()?;
+    let done =
+        g.execute_request(&opened.request.id, &map, &data, Secrets { salt: &salt, hmac_key: None }, "Claire (DPO)")?;
+    let report = &done.report;
+    say.line(&format!(
+        "\nErasure: {subject} asked to be erased. The data map ({}) says where the CRM keeps its data: its contact row \
+         was anonymized field by field, its calls deleted, its invoices kept for 10 years (a legal obligation); \
+         {} CRM rows in all, in one transaction. gdprkit then erased the personal values of {} ledger entries and \
+         the e-mail it held, kept {} opt-out(s) or objection(s) so that the person is still not contacted, and \
+         recorded the erasure; the request is {}.",
+        map_path.display(),
+        report.plan.rows_touched(),
+        report.ledger_entries_erased,
+        report.denials_kept,
+        done.outcome.request.state
+    ));
+    Ok(Erasure {
+        subject: subject.to_string(),
+        map: map_path.display().to_string(),
+        crm_rows_touched: report.plan.rows_touched(),
+        ledger_entries_erased: report.ledger_entries_erased,
+        denials_kept: report.denials_kept,
     })
 }

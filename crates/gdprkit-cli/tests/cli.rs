@@ -348,9 +348,12 @@ fn the_demo_builds_a_crm_and_verifies_its_ledger() {
     assert_eq!(summary["contacts"], 1000);
     assert_eq!(summary["ledger"]["status"], "intact");
     let entries = summary["ledger"]["entries"].as_u64().unwrap();
-    // 4 purposes, 1000 subjects, the consent events, and 8 request entries: 4 openings, an
-    // acceptance, a completion, a refusal and an extension.
-    assert_eq!(entries, 4 + 1000 + summary["consent_events"].as_u64().unwrap() + 8);
+    // 4 purposes, 1000 subjects, the consent events, 8 request entries (4 openings, an
+    // acceptance, a completion, a refusal and an extension), and the erasure request's 5 (its
+    // opening, acceptance, start, the erasure itself and the completion).
+    assert_eq!(entries, 4 + 1000 + summary["consent_events"].as_u64().unwrap() + 8 + 5);
+    assert_eq!(summary["erasure"]["crm_rows_touched"], 2, "a contact row anonymized and a call deleted");
+    assert!(demo.join("data-map.toml").exists(), "the demo leaves its data map to read");
     let requests = &summary["requests"];
     assert_eq!(requests["overdue"].as_array().unwrap().len(), 1, "one request is left overdue");
     assert_eq!(requests["notices"], 7, "4 receipts, a completion, a refusal and an extension");
