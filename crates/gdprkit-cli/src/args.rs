@@ -318,6 +318,17 @@ pub enum RequestCommand {
         #[command(flatten)]
         by: By,
     },
+    /// Lift the restriction an accepted restriction request put in place; the subject must have
+    /// been told first (Art. 18(3)).
+    LiftRestriction {
+        /// The request's id.
+        id: String,
+        /// The subject was told that the restriction is lifted.
+        #[arg(long)]
+        subject_told: bool,
+        #[command(flatten)]
+        by: By,
+    },
     /// The recipients to tell about a completed rectification, erasure or restriction.
     Tasks {
         /// The request's id.

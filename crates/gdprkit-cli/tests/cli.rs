@@ -589,3 +589,20 @@ fn erase_shows_its_plan_then_erases() {
     assert_eq!(done["outcome"]["request"]["state"], "completed");
     assert_eq!(db.ok(&["request", "show", &id]).lines().nth(1), Some("state: completed"));
 }
+
+#[test]
+fn a_restriction_denies_contact_until_lifted() {
+    let db = Db::with_sample();
+    db.ok(OPT_IN);
+    let check = ["consent", "check", "--subject", "jean", "--purpose", "newsletter", "--channel", "email"];
+    assert_eq!(db.run(&check).status.code(), Some(0));
+    let (id, _) = open_request(&db, "restriction", "2025-05-20T09:00:00Z");
+    db.ok(&["request", "accept", &id]);
+    let out = db.run(&check);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("restricted at the subject's request"));
+    assert_refused(&db.run(&["request", "lift-restriction", &id]), "Art. 18(3)");
+    db.ok(&["request", "lift-restriction", &id, "--subject-told"]);
+    assert_eq!(db.run(&check).status.code(), Some(0));
+    assert_refused(&db.run(&["request", "lift-restriction", &id, "--subject-told"]), "not restricted");
+}

@@ -2,6 +2,7 @@
 //! for a campaign over a large share of a tenant.
 
 use chrono::{DateTime, Utc};
+use gdprkit::ledger::{FactAction, RESTRICTION_SCOPE};
 use gdprkit::{ConsentAction, EventRef, Regime, Result, Scope, SubjectFacts, SubjectId, TenantId};
 use rusqlite::{Connection, OptionalExtension, Row};
 
@@ -50,15 +51,26 @@ fn point(
         .map_err(db_err("prepare a decision"))?;
     let mut rows = st.query([tenant.as_str(), subject.as_str()]).map_err(db_err("read a decision"))?;
     let mut best: Option<Latest> = None;
+    let mut restriction: Option<Restriction> = None;
     while let Some(row) = rows.next().map_err(db_err("read a decision"))? {
         let Some((purpose, channel, occurred_at, seq, action)) = event_row(row).map_err(db_err("read a decision"))?
         else {
             continue;
         };
-        let Some(action) = ConsentAction::from_name(action).filter(|a| a.is_decisive()) else { continue };
         if occurred_at > at {
             continue;
         }
+        let action = match FactAction::from_name(action) {
+            Some(FactAction::Consent(a)) if a.is_decisive() => a,
+            Some(r @ (FactAction::Restrict | FactAction::LiftRestriction)) => {
+                Restriction::offer(
+                    &mut restriction,
+                    Restriction { occurred_at, seq, restricts: r == FactAction::Restrict },
+                );
+                continue;
+            }
+            _ => continue,
+        };
         let scope = scopes.iter().position(|s| {
             s.purpose.as_ref().map_or("", |p| p.as_str()) == purpose
                 && s.channel.as_ref().map_or("", |c| c.as_str()) == channel
@@ -66,6 +78,9 @@ fn point(
         if let Some(scope) = scope {
             Latest::offer(&mut best, Latest { occurred_at, seq, scope, action });
         }
+    }
+    if let Some(r) = restriction.filter(|r| r.restricts) {
+        return Ok(Some(r.facts()?));
     }
     if let Some(latest) = best {
         return Ok(Some(SubjectFacts::Event(latest.event(scopes)?)));
@@ -159,14 +174,35 @@ fn scan(
             }
         }
     }
+    // Restrictions, in the same subject order: the latest per subject decides whether it holds.
+    let mut restrictions: Vec<Option<Restriction>> = vec![None; subjects.len()];
+    let mut rows = st
+        .query(rusqlite::params![tenant.as_str(), RESTRICTION_SCOPE, RESTRICTION_SCOPE, at])
+        .map_err(db_err("scan restrictions"))?;
+    let mut merge = Merge::new(subjects, &order);
+    while let Some(row) = rows.next().map_err(db_err("scan restrictions"))? {
+        let Some((subject, occurred_at, seq, action)) = scan_row(row).map_err(db_err("scan restrictions"))? else {
+            continue;
+        };
+        let restricts = match FactAction::from_name(action) {
+            Some(FactAction::Restrict) => true,
+            Some(FactAction::LiftRestriction) => false,
+            _ => continue,
+        };
+        for &i in merge.find(subject) {
+            Restriction::offer(&mut restrictions[i], Restriction { occurred_at, seq, restricts });
+        }
+    }
     known
         .into_iter()
         .zip(best)
-        .map(|(known, best)| {
-            Ok(match (known, best) {
-                (None, _) => None,
-                (Some(_), Some(latest)) => Some(SubjectFacts::Event(latest.event(scopes)?)),
-                (Some((regime, registered_at)), None) => Some(SubjectFacts::NoEvent { regime, registered_at }),
+        .zip(restrictions)
+        .map(|((known, best), restriction)| {
+            Ok(match (known, best, restriction.filter(|r| r.restricts)) {
+                (None, _, _) => None,
+                (Some(_), _, Some(r)) => Some(r.facts()?),
+                (Some(_), Some(latest), None) => Some(SubjectFacts::Event(latest.event(scopes)?)),
+                (Some((regime, registered_at)), None, None) => Some(SubjectFacts::NoEvent { regime, registered_at }),
             })
         })
         .collect()
@@ -198,6 +234,26 @@ impl Latest {
             purpose: scopes[self.scope].purpose.clone(),
             channel: scopes[self.scope].channel.clone(),
         })
+    }
+}
+
+/// The latest restriction fact seen so far for one subject.
+#[derive(Debug, Clone, Copy)]
+struct Restriction {
+    occurred_at: i64,
+    seq: u64,
+    restricts: bool,
+}
+
+impl Restriction {
+    fn offer(slot: &mut Option<Restriction>, candidate: Restriction) {
+        if slot.is_none_or(|r| (r.occurred_at, r.seq) < (candidate.occurred_at, candidate.seq)) {
+            *slot = Some(candidate);
+        }
+    }
+
+    fn facts(self) -> Result<SubjectFacts> {
+        Ok(SubjectFacts::Restricted { seq: self.seq, since: gdprkit::time::from_micros(self.occurred_at)? })
     }
 }
 

@@ -72,6 +72,13 @@ pub enum SubjectFacts {
     /// The latest decisive event, at or before the instant asked about, in any of the scopes
     /// asked about.
     Event(EventRef),
+    /// Processing is restricted (Art. 18): every decision says no.
+    Restricted {
+        /// The ledger entry that restricted it.
+        seq: u64,
+        /// Since when.
+        since: DateTime<Utc>,
+    },
     /// No decisive event applies: the subject's regime decides.
     NoEvent {
         /// The subject's regime.
@@ -87,6 +94,11 @@ pub enum SubjectFacts {
 pub enum DecidedBy {
     /// A consent event.
     Event(EventRef),
+    /// A restriction of processing at the subject's request (Art. 18).
+    Restriction {
+        /// The ledger entry that restricted processing.
+        seq: u64,
+    },
     /// The regime's default, as no decisive event applies.
     Regime {
         /// The subject's regime.
@@ -125,6 +137,7 @@ impl Decision {
     ) -> Self {
         let (allowed, since, decided_by) = match facts {
             SubjectFacts::Event(e) => (e.action.allows(), Some(e.occurred_at), DecidedBy::Event(e)),
+            SubjectFacts::Restricted { seq, since } => (false, Some(since), DecidedBy::Restriction { seq }),
             SubjectFacts::NoEvent { regime, registered_at } => {
                 (regime.default_allows(), (registered_at <= at).then_some(registered_at), DecidedBy::Regime { regime })
             }
@@ -151,6 +164,10 @@ impl Decision {
                     e.seq
                 )
             }
+            DecidedBy::Restriction { seq } => format!(
+                "processing is restricted at the subject's request (Art. 18) since {} (ledger entry {seq})",
+                self.since.map_or_else(String::new, crate::time::format)
+            ),
             DecidedBy::Regime { regime } => format!(
                 "no opt-in, opt-out or objection applies; the {regime} regime {} by default",
                 if regime.default_allows() { "allows" } else { "denies" }

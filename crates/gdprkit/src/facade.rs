@@ -11,7 +11,8 @@ use crate::decision::{Decision, Scope};
 use crate::error::{Error, Result};
 use crate::ids::{Channel, PurposeId, SubjectId, TenantId};
 use crate::ledger::{
-    EntryKind, NewEntry, OwnedFact, PersonalValues, StoredEntry, Verification, Verifier, body_json, decode_personal,
+    EntryKind, FactAction, NewEntry, OwnedFact, PersonalValues, StoredEntry, Verification, Verifier, body_json,
+    decode_personal,
 };
 use crate::mailer::Mailer;
 use crate::purpose::{LegalBasis, Purpose};
@@ -258,7 +259,7 @@ impl Gdpr {
         let fact = OwnedFact {
             purpose: c.purpose.as_ref().map_or_else(String::new, |p| p.to_string()),
             channel: c.channel.as_ref().map_or_else(String::new, |ch| ch.to_string()),
-            action: c.action,
+            action: FactAction::Consent(c.action),
             occurred_at: time::to_micros(occurred_at),
         };
         let body = ConsentBody {

@@ -257,15 +257,50 @@ pub fn body_json<T: Serialize>(body: &T) -> Result<String> {
     serde_json::to_string(body).map_err(|e| Error::Corrupt(format!("an entry body could not be written: {e}")))
 }
 
-/// The indexed part of a consent event, owned.
+/// The purpose and channel of a restriction fact: every purpose, every channel.
+pub const RESTRICTION_SCOPE: &str = "*";
+
+/// What a fact records: a consent action, or the start or end of a restriction of processing
+/// (Art. 18), which stops every purpose on every channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactAction {
+    /// A consent event.
+    Consent(crate::ConsentAction),
+    /// Processing is restricted from now on.
+    Restrict,
+    /// The restriction is lifted.
+    LiftRestriction,
+}
+
+impl FactAction {
+    /// The action's name as stored and hashed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FactAction::Consent(a) => a.as_str(),
+            FactAction::Restrict => "restrict",
+            FactAction::LiftRestriction => "lift_restriction",
+        }
+    }
+
+    /// The action named exactly `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "restrict" => Some(FactAction::Restrict),
+            "lift_restriction" => Some(FactAction::LiftRestriction),
+            _ => crate::ConsentAction::from_name(name).map(FactAction::Consent),
+        }
+    }
+}
+
+/// The indexed part of a consent event or a restriction, owned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnedFact {
-    /// The purpose id, or `""` for all direct marketing.
+    /// The purpose id, `""` for all direct marketing, or [`RESTRICTION_SCOPE`].
     pub purpose: String,
-    /// The channel name, or `""` for every channel.
+    /// The channel name, `""` for every channel, or [`RESTRICTION_SCOPE`].
     pub channel: String,
     /// The action.
-    pub action: crate::ConsentAction,
+    pub action: FactAction,
     /// When it happened, in microseconds since 1970.
     pub occurred_at: i64,
 }
@@ -490,7 +525,7 @@ mod tests {
                 let fact = OwnedFact {
                     purpose: "promo".into(),
                     channel: String::new(),
-                    action: crate::ConsentAction::Object,
+                    action: FactAction::Consent(crate::ConsentAction::Object),
                     occurred_at: i,
                 };
                 let subject = crate::SubjectId::new(format!("subject-{i}")).unwrap();
@@ -551,7 +586,7 @@ mod tests {
     #[test]
     fn a_changed_fact_or_subject_names_its_entry() {
         let mut c = chain(3);
-        c[1].entry.fact.as_mut().unwrap().action = crate::ConsentAction::OptIn;
+        c[1].entry.fact.as_mut().unwrap().action = FactAction::Consent(crate::ConsentAction::OptIn);
         assert!(matches!(verify(&c, None), Verification::Broken { seq: 2, .. }));
         let mut c = chain(3);
         c[2].entry.subject = Some(crate::SubjectId::new("someone-else").unwrap());

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::decision::{EventRef, Scope, SubjectFacts};
 use crate::error::{Error, Result};
 use crate::ids::{PurposeId, SubjectId, TenantId};
-use crate::ledger::{GENESIS, OwnedFact, StoredEntry};
+use crate::ledger::{FactAction, GENESIS, OwnedFact, StoredEntry};
 use crate::purpose::Purpose;
 use crate::request::recipients::{Disclosure, RecipientTask, TaskStatus};
 use crate::request::record::{Request, RequestId};
@@ -52,6 +52,8 @@ struct TenantData {
     subject_seqs: HashMap<SubjectId, Vec<u64>>,
     /// Decisive consent events per subject and scope, in entry order.
     events: HashMap<(SubjectId, Scope), Vec<EventRef>>,
+    /// Restrictions per subject: (when, entry number, whether it restricts or lifts).
+    restrictions: HashMap<SubjectId, Vec<(DateTime<Utc>, u64, bool)>>,
     /// Requests and the SHA-256 of their tracking tokens.
     requests: BTreeMap<RequestId, (Request, [u8; 32])>,
     /// Disclosures, oldest first.
@@ -129,7 +131,7 @@ impl Store for MemoryStore {
                     }
                     _ => {}
                 }
-                if let Some(f) = &a.entry.fact {
+                if let Some(f) = a.entry.fact.as_ref().filter(|f| matches!(f.action, FactAction::Consent(_))) {
                     non_empty::<PurposeId>(&f.purpose)?;
                     non_empty::<crate::Channel>(&f.channel)?;
                     crate::time::from_micros(f.occurred_at)?;
@@ -178,15 +180,23 @@ impl Store for MemoryStore {
                 }
                 if let Some(subject) = &a.entry.subject {
                     data.subject_seqs.entry(subject.clone()).or_default().push(seq);
-                    if let Some(f) = a.entry.fact.as_ref().filter(|f| f.action.is_decisive()) {
-                        let scope = Scope { purpose: non_empty(&f.purpose)?, channel: non_empty(&f.channel)? };
-                        data.events.entry((subject.clone(), scope.clone())).or_default().push(EventRef {
-                            seq,
-                            action: f.action,
-                            occurred_at: crate::time::from_micros(f.occurred_at)?,
-                            purpose: scope.purpose,
-                            channel: scope.channel,
-                        });
+                    match a.entry.fact.as_ref().map(|f| (f, f.action)) {
+                        Some((f, FactAction::Consent(action))) if action.is_decisive() => {
+                            let scope = Scope { purpose: non_empty(&f.purpose)?, channel: non_empty(&f.channel)? };
+                            data.events.entry((subject.clone(), scope.clone())).or_default().push(EventRef {
+                                seq,
+                                action,
+                                occurred_at: crate::time::from_micros(f.occurred_at)?,
+                                purpose: scope.purpose,
+                                channel: scope.channel,
+                            });
+                        }
+                        Some((f, action @ (FactAction::Restrict | FactAction::LiftRestriction))) => {
+                            let at = crate::time::from_micros(f.occurred_at)?;
+                            let restricts = action == FactAction::Restrict;
+                            data.restrictions.entry(subject.clone()).or_default().push((at, seq, restricts));
+                        }
+                        _ => {}
                     }
                 }
                 seqs.push(seq);
@@ -219,6 +229,14 @@ impl Store for MemoryStore {
                 .iter()
                 .map(|id| {
                     let s = d.subjects.get(id)?;
+                    let restriction = d
+                        .restrictions
+                        .get(id)
+                        .and_then(|list| list.iter().filter(|r| r.0 <= at).max_by_key(|r| (r.0, r.1)))
+                        .filter(|r| r.2);
+                    if let Some((since, seq, _)) = restriction {
+                        return Some(SubjectFacts::Restricted { seq: *seq, since: *since });
+                    }
                     let latest = scopes
                         .iter()
                         .filter_map(|scope| d.latest(id, scope, at))
@@ -306,6 +324,7 @@ impl Store for MemoryStore {
                 }
             }
             d.events.retain(|(s, _), _| s != subject);
+            d.restrictions.remove(subject);
             Ok(erased)
         })
     }

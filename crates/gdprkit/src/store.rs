@@ -80,7 +80,9 @@ pub trait Store: Send + Sync {
     /// `None` when the subject does not exist. The event is the entry with a decisive fact (see
     /// [`crate::ConsentAction::is_decisive`]) with the greatest (`occurred_at`, entry number)
     /// among those in one of `scopes` that happened at or before `at`; with no such entry, the
-    /// subject's regime and registration.
+    /// subject's regime and registration. Before both: when the latest restriction fact (purpose
+    /// and channel [`crate::ledger::RESTRICTION_SCOPE`]) at or before `at` restricts, the
+    /// restriction.
     fn decision_facts(
         &self,
         tenant: &TenantId,

@@ -57,6 +57,7 @@ macro_rules! store_conformance {
                 wrong_tokens_all_get_the_answer_of_an_unknown_one,
                 recipients_are_told_of_an_erasure,
                 portability_needs_consent_or_a_contract,
+                a_restriction_stops_every_decision_until_lifted,
             );
         }
     };
@@ -605,4 +606,34 @@ pub fn portability_needs_consent_or_a_contract(factory: Factory<'_>) {
     assert!(g.act(&consumer, Step::Accept, "Marie").is_err(), "no opt-in yet");
     g.record_consent(event("b2c", ConsentAction::OptIn, "promo", Channel::Email, "2025-01-02T00:00:00Z")).unwrap();
     assert_eq!(g.act(&consumer, Step::Accept, "Marie").unwrap().request.state, RequestState::Accepted, "consent");
+}
+
+pub fn a_restriction_stops_every_decision_until_lifted(factory: Factory<'_>) {
+    let (g, clock) = setup(factory);
+    clock.set(t("2025-01-10T10:00:00Z"));
+    g.record_consent(event("b2c", ConsentAction::OptIn, "promo", Channel::Email, "2025-01-02T00:00:00Z")).unwrap();
+    let id = open(&g, "b2c", RequestKind::Restriction, "2025-01-10T09:00:00Z").request.id;
+    assert!(allowed(&g, "b2c", "promo", Channel::Email, None), "received, not yet accepted");
+    assert!(g.lift_restriction(&id, "Marie", true).is_err(), "nothing to lift yet");
+    clock.set(t("2025-01-11T10:00:00Z"));
+    g.act(&id, Step::Accept, "Marie").unwrap();
+    let d = g.decide(&sid("b2c"), &pid("promo"), &Channel::Email, None).unwrap();
+    assert!(!d.allowed);
+    assert!(matches!(d.decided_by, DecidedBy::Restriction { .. }), "{:?}", d.decided_by);
+    assert!(d.reason().contains("restricted at the subject's request (Art. 18)"), "{}", d.reason());
+    assert_eq!(d.since, Some(t("2025-01-11T10:00:00Z")));
+    assert!(!allowed(&g, "b2c", "billing", Channel::Post, None), "every purpose, every channel");
+    assert!(allowed(&g, "b2c", "promo", Channel::Email, Some("2025-01-10T12:00:00Z")), "not before it started");
+    assert!(allowed(&g, "b2b", "promo", Channel::Email, None), "others are untouched");
+    let campaign: Vec<SubjectId> = ["b2c", "b2b", "soft"].iter().map(|s| sid(s)).cycle().take(90).collect();
+    let decisions = g.decide_many(&campaign, &pid("promo"), &Channel::Email, None).unwrap();
+    assert!(decisions.iter().filter(|d| d.subject == sid("b2c")).all(|d| !d.allowed), "a campaign sees it too");
+
+    let err = g.lift_restriction(&id, "Marie", false).unwrap_err().to_string();
+    assert!(err.contains("told before the restriction is lifted"), "{err}");
+    clock.set(t("2025-02-01T10:00:00Z"));
+    g.lift_restriction(&id, "Marie", true).unwrap();
+    assert!(allowed(&g, "b2c", "promo", Channel::Email, None), "the opt-in decides again");
+    assert!(!allowed(&g, "b2c", "promo", Channel::Email, Some("2025-01-20T00:00:00Z")), "it held in between");
+    assert!(g.verify_ledger().unwrap().is_intact());
 }

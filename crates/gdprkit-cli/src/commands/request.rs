@@ -130,6 +130,14 @@ pub fn run(ctx: &Context, command: RequestCommand) -> CliResult<ExitCode> {
             })?;
             return Ok(ExitCode::SUCCESS);
         }
+        RequestCommand::LiftRestriction { id, subject_told, by } => {
+            let id = RequestId::new(id)?;
+            let g = ctx.gdpr(false)?;
+            g.lift_restriction(&id, &by.who, subject_told)?;
+            let request = g.request(&id)?;
+            ctx.emit(&request, || format!("restriction lifted for {}", request.subject))?;
+            return Ok(ExitCode::SUCCESS);
+        }
         RequestCommand::Tasks { id } => {
             let tasks = ctx.gdpr(false)?.recipient_tasks(&RequestId::new(id)?)?;
             ctx.emit(&tasks, || {

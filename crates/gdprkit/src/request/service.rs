@@ -18,7 +18,7 @@ use crate::consent::{Collector, NewConsent, Proof, Source};
 use crate::error::{Error, Result};
 use crate::facade::Gdpr;
 use crate::ids::SubjectId;
-use crate::ledger::{EntryKind, NewEntry, PersonalValues, body_json};
+use crate::ledger::{EntryKind, FactAction, NewEntry, OwnedFact, PersonalValues, RESTRICTION_SCOPE, body_json};
 use crate::mailer::Message;
 use crate::store::{Append, Effect};
 use crate::subject::{Language, Subject};
@@ -287,6 +287,9 @@ impl Gdpr {
                 personal.add("reason", reason.as_str())?;
                 after.refusal = Some(*code);
             }
+            Step::Accept if before.kind == RequestKind::Restriction => {
+                also.push(self.restriction_append(&before, FactAction::Restrict, now, PersonalValues::new())?);
+            }
             Step::Accept if before.kind == RequestKind::Portability => {
                 if let Some(why) = self.portability_ineligibility(&before.subject)? {
                     return Err(Error::invalid(
@@ -384,6 +387,52 @@ impl Gdpr {
             }
         }
         Ok(Some(format!("{subject}'s data are processed neither on consent nor on a contract (regime {})", s.regime)))
+    }
+
+    /// Lifts the restriction an accepted `restriction` request put in place (Art. 18(3)):
+    /// only once the subject was told, which `subject_told` attests.
+    pub fn lift_restriction(&self, id: &RequestId, actor: &str, subject_told: bool) -> Result<()> {
+        check_text("actor", actor, MAX_ACTOR_BYTES)?;
+        let r = self.request(id)?;
+        if r.kind != RequestKind::Restriction {
+            return Err(Error::invalid("request", format!("a {} request restricts nothing", r.kind)));
+        }
+        let now = self.now();
+        let facts = self.store().decision_facts(self.tenant(), std::slice::from_ref(&r.subject), &[], now)?;
+        if !matches!(facts.first(), Some(Some(crate::SubjectFacts::Restricted { .. }))) {
+            return Err(Error::invalid("request", format!("processing of {}'s data is not restricted", r.subject)));
+        }
+        if !subject_told {
+            return Err(Error::invalid(
+                "request",
+                "the subject must be told before the restriction is lifted (Art. 18(3))",
+            ));
+        }
+        let mut personal = PersonalValues::new();
+        personal.add("actor", actor)?;
+        let append = self.restriction_append(&r, FactAction::LiftRestriction, now, personal)?;
+        self.store().append(self.tenant(), &[append])?;
+        Ok(())
+    }
+
+    /// A ledger entry restricting, or lifting the restriction of, a subject's processing.
+    fn restriction_append(
+        &self,
+        r: &Request,
+        action: FactAction,
+        now: DateTime<Utc>,
+        personal: PersonalValues,
+    ) -> Result<Append> {
+        let fact = OwnedFact {
+            purpose: RESTRICTION_SCOPE.into(),
+            channel: RESTRICTION_SCOPE.into(),
+            action,
+            occurred_at: time::to_micros(now),
+        };
+        let body =
+            TaskBody { recorded_at: time::format(now), request: r.id.as_str(), action: action.as_str(), tasks: 0 };
+        let entry = NewEntry::about(EntryKind::Request, r.subject.clone(), Some(fact), body_json(&body)?, personal)?;
+        Ok(Append { entry, effect: None })
     }
 
     /// Registers that a subject's data was disclosed to `recipient` at `at` (now when `None`).
