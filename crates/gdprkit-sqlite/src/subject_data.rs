@@ -6,7 +6,8 @@ use std::sync::Mutex;
 
 use gdprkit::anonymize::map::{DataMap, Entity, Identifier};
 use gdprkit::anonymize::operators::{Generalization, Operator, Value};
-use gdprkit::anonymize::plan::{EntityAction, Plan, SubjectData};
+use gdprkit::anonymize::plan::{EntityAction, Plan, RowChange, SubjectData};
+use gdprkit::anonymize::sweep::{RetentionData, SweepBatch};
 use gdprkit::{Error, Result, SubjectId};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, params_from_iter};
@@ -95,48 +96,122 @@ impl SubjectData for SqliteSubjectData {
             .map_err(db_err("start an erasure"))?;
         for e in &plan.entities {
             match &e.action {
-                EntityAction::Anonymize { rows } => {
-                    for r in rows {
-                        let sets: Vec<String> = r
-                            .fields
-                            .iter()
-                            .enumerate()
-                            .map(|(i, (c, _, _))| format!("{} = ?{}", c.quoted(), i + 1))
-                            .collect();
-                        let sql = format!(
-                            "UPDATE {} SET {} WHERE rowid = ?{}",
-                            e.table.quoted(),
-                            sets.join(", "),
-                            r.fields.len() + 1
-                        );
-                        let mut values: Vec<rusqlite::types::Value> =
-                            r.fields.iter().map(|(_, _, v)| to_sql(v)).collect();
-                        values.push(rusqlite::types::Value::Integer(r.row));
-                        tx.execute(&sql, params_from_iter(values)).map_err(|err| {
-                            Error::storage(format!("SQLite could not anonymize a row of {}", e.entity), err)
-                        })?;
-                    }
-                }
-                EntityAction::Delete { rows } => {
-                    let sql = format!("DELETE FROM {} WHERE rowid = ?1", e.table.quoted());
-                    for row in rows {
-                        tx.execute(&sql, [row]).map_err(|err| {
-                            Error::storage(format!("SQLite could not delete a row of {}", e.entity), err)
-                        })?;
-                    }
-                }
+                EntityAction::Anonymize { rows } => update_rows(&tx, &e.entity, &e.table, rows)?,
+                EntityAction::Delete { rows } => delete_rows(&tx, &e.entity, &e.table, rows)?,
                 EntityAction::Retain { .. } => {}
             }
         }
         tx.commit().map_err(db_err("commit an erasure"))?;
-        let journal: String =
-            conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(db_err("read the journal mode"))?;
-        if journal.eq_ignore_ascii_case("wal") {
-            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-                .map_err(db_err("checkpoint the write-ahead log"))?;
-        }
-        Ok(())
+        checkpoint(&conn)
     }
+}
+
+impl RetentionData for SqliteSubjectData {
+    fn expired_rows(&self, entity: &Entity, cutoff: &str, limit: usize) -> Result<Vec<(i64, Vec<Value>)>> {
+        let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        let mut columns = vec!["rowid".to_owned()];
+        columns.extend(entity.fields.iter().map(|(c, _)| c.quoted()));
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {}",
+            columns.join(", "),
+            entity.table.quoted(),
+            expired_condition(&conn, entity)?
+        ) + " ORDER BY rowid LIMIT ?3";
+        let mut st = conn.prepare(&sql).map_err(db_err("find expired rows"))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut rows = st.query(rusqlite::params![cutoff, entity.name, limit]).map_err(db_err("find expired rows"))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(db_err("find expired rows"))? {
+            let id: i64 = row.get(0).map_err(db_err("find expired rows"))?;
+            let values = (1..=entity.fields.len())
+                .map(|i| row.get_ref(i).map(to_value))
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(db_err("find expired rows"))?;
+            out.push((id, values));
+        }
+        Ok(out)
+    }
+
+    fn count_expired(&self, entity: &Entity, cutoff: &str) -> Result<u64> {
+        let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        let sql = format!("SELECT count(*) FROM {} WHERE {}", entity.table.quoted(), expired_condition(&conn, entity)?);
+        let n: i64 = conn
+            .query_row(&sql, rusqlite::params![cutoff, entity.name], |r| r.get(0))
+            .map_err(db_err("count expired rows"))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn apply_batch(&self, entity: &Entity, batch: &SweepBatch) -> Result<()> {
+        let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        conn.execute_batch(SWEPT_TABLE).map_err(db_err("create the sweep's record of rows done"))?;
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(db_err("start a sweep batch"))?;
+        match batch {
+            SweepBatch::Anonymize { changes, rows } => {
+                update_rows(&tx, &entity.name, &entity.table, changes)?;
+                let mut st = tx
+                    .prepare("INSERT OR IGNORE INTO gdprkit_swept (entity, row) VALUES (?1, ?2)")
+                    .map_err(db_err("record rows done"))?;
+                for row in rows {
+                    st.execute(rusqlite::params![entity.name, row]).map_err(db_err("record rows done"))?;
+                }
+            }
+            SweepBatch::Delete { rows } => delete_rows(&tx, &entity.name, &entity.table, rows)?,
+        }
+        tx.commit().map_err(db_err("commit a sweep batch"))?;
+        checkpoint(&conn)
+    }
+}
+
+/// The rows a sweep has anonymized, by entity: an anonymized row still has its old retention
+/// date, and `hash` would change it again. Deleted rows need no record.
+const SWEPT_TABLE: &str = "CREATE TABLE IF NOT EXISTS gdprkit_swept (entity TEXT NOT NULL, row INTEGER NOT NULL, PRIMARY KEY (entity, row)) WITHOUT ROWID";
+
+/// `WHERE` for the expired rows of an entity not yet done: `?1` is the cutoff, `?2` the entity.
+fn expired_condition(conn: &Connection, entity: &Entity) -> Result<String> {
+    let Some(rule) = &entity.retention else {
+        return Err(Error::invalid("data map", format!("entity {:?} has no retention rule", entity.name)));
+    };
+    let swept: bool = conn
+        .query_row("SELECT count(*) > 0 FROM sqlite_master WHERE name = 'gdprkit_swept'", [], |r| r.get(0))
+        .map_err(db_err("read the CRM's schema"))?;
+    let done = if swept { "rowid NOT IN (SELECT row FROM gdprkit_swept WHERE entity = ?2)" } else { "?2 IS NOT NULL" };
+    Ok(format!("{} < ?1 AND {done}", rule.from_column.quoted()))
+}
+
+fn update_rows(tx: &rusqlite::Transaction<'_>, entity: &str, table: &Identifier, rows: &[RowChange]) -> Result<()> {
+    for r in rows {
+        let sets: Vec<String> =
+            r.fields.iter().enumerate().map(|(i, (c, _, _))| format!("{} = ?{}", c.quoted(), i + 1)).collect();
+        let sql = format!("UPDATE {} SET {} WHERE rowid = ?{}", table.quoted(), sets.join(", "), r.fields.len() + 1);
+        let mut values: Vec<rusqlite::types::Value> = r.fields.iter().map(|(_, _, v)| to_sql(v)).collect();
+        values.push(rusqlite::types::Value::Integer(r.row));
+        tx.execute(&sql, params_from_iter(values))
+            .map_err(|err| Error::storage(format!("SQLite could not anonymize a row of {entity}"), err))?;
+    }
+    Ok(())
+}
+
+fn delete_rows(tx: &rusqlite::Transaction<'_>, entity: &str, table: &Identifier, rows: &[i64]) -> Result<()> {
+    let sql = format!("DELETE FROM {} WHERE rowid = ?1", table.quoted());
+    for row in rows {
+        tx.execute(&sql, [row])
+            .map_err(|err| Error::storage(format!("SQLite could not delete a row of {entity}"), err))?;
+    }
+    Ok(())
+}
+
+/// In WAL mode, copies the log into the file and truncates it, so that old page images holding
+/// erased values do not stay in the log.
+fn checkpoint(conn: &Connection) -> Result<()> {
+    let journal: String =
+        conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(db_err("read the journal mode"))?;
+    if journal.eq_ignore_ascii_case("wal") {
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(db_err("checkpoint the write-ahead log"))?;
+    }
+    Ok(())
 }
 
 /// A column as the live schema declares it.

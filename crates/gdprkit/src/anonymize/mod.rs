@@ -5,3 +5,4 @@ pub mod map;
 pub mod operators;
 pub mod plan;
 pub mod service;
+pub mod sweep;

@@ -51,6 +51,20 @@ pub struct RowChange {
     pub fields: Vec<(Identifier, Operator, Value)>,
 }
 
+impl RowChange {
+    /// The changes the entity's operators make to one row, or `None` when they change nothing.
+    pub fn of(entity: &Entity, row: i64, values: Vec<Value>, secrets: Secrets<'_>) -> Result<Option<RowChange>> {
+        let mut fields = Vec::new();
+        for ((column, op), old) in entity.fields.iter().zip(values) {
+            let new = op.apply(&old, secrets)?;
+            if new != old {
+                fields.push((column.clone(), op.clone(), new));
+            }
+        }
+        Ok((!fields.is_empty()).then_some(RowChange { row, fields }))
+    }
+}
+
 /// Whether what is left can still be tied to the person (rule A3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -103,16 +117,7 @@ impl Plan {
                 OnErasure::Anonymize => {
                     let mut changes = Vec::with_capacity(rows.len());
                     for (row, values) in rows {
-                        let mut fields = Vec::new();
-                        for ((column, op), old) in entity.fields.iter().zip(values) {
-                            let new = op.apply(&old, secrets)?;
-                            if new != old {
-                                fields.push((column.clone(), op.clone(), new));
-                            }
-                        }
-                        if !fields.is_empty() {
-                            changes.push(RowChange { row, fields });
-                        }
+                        changes.extend(RowChange::of(entity, row, values, secrets)?);
                     }
                     let linked = entity.fields.iter().any(|(_, op)| op.keeps_a_link());
                     (

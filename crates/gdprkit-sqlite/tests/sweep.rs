@@ -1,0 +1,187 @@
+//! Retention sweeps on SQLite (rule A6): expired rows only, in batches, resumed after a failure,
+//! nothing changed by a second run, and nothing left behind in the file or its log.
+
+#![allow(clippy::unwrap_used, clippy::manual_is_multiple_of)]
+
+use gdprkit::anonymize::map::DataMap;
+use gdprkit::anonymize::operators::Secrets;
+use gdprkit::anonymize::sweep::{SweepProgress, sweep};
+use gdprkit::testkit::t;
+use gdprkit_sqlite::subject_data::SqliteSubjectData;
+use rusqlite::Connection;
+
+const MAP: &str = r#"
+[[entity]]
+name = "contacts"
+table = "contacts"
+subject_column = "id"
+category = "identity"
+on_erasure = "anonymize"
+retention = { keep_for = "3y", from_column = "last_inbound_at", then = "anonymize" }
+[entity.fields]
+name = "redact"
+email = "hash"
+phone = { op = "mask", keep_last = 2 }
+
+[[entity]]
+name = "calls"
+table = "calls"
+subject_column = "contact_id"
+category = "events"
+on_erasure = "delete"
+retention = { keep_for = "1y", from_column = "at", then = "delete" }
+"#;
+
+const SECRETS: Secrets<'static> = Secrets { salt: b"sweep", hmac_key: None };
+
+/// `n` contacts, every third one last heard from in 2020 (expired on 2025-06-01), the others in
+/// 2024; one call each, every other one in 2023 (expired), the others in 2025.
+fn crm(path: &std::path::Path, n: usize) {
+    let c = Connection::open(path).unwrap();
+    c.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         CREATE TABLE contacts (id TEXT PRIMARY KEY, name TEXT, email TEXT, phone TEXT, last_inbound_at TEXT);
+         CREATE TABLE calls (id INTEGER PRIMARY KEY, contact_id TEXT, at TEXT, summary TEXT);",
+    )
+    .unwrap();
+    let tx = c.unchecked_transaction().unwrap();
+    for i in 0..n {
+        let last = if i % 3 == 0 { "2020-03-01T10:00:00Z" } else { "2024-03-01T10:00:00Z" };
+        tx.execute(
+            "INSERT INTO contacts VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![
+                format!("c{i}"),
+                format!("Secretname{i:05}x"),
+                format!("s{i:05}@example.org"),
+                format!("0600{i:06}"),
+                last
+            ],
+        )
+        .unwrap();
+        let at = if i % 2 == 0 { "2023-01-01" } else { "2025-05-01" };
+        tx.execute(
+            "INSERT INTO calls (contact_id, at, summary) VALUES (?1, ?2, 'call')",
+            rusqlite::params![format!("c{i}"), at],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+}
+
+fn count(path: &std::path::Path, sql: &str) -> i64 {
+    Connection::open(path).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+fn snapshot(path: &std::path::Path) -> Vec<(String, String, String)> {
+    let c = Connection::open(path).unwrap();
+    let mut st = c.prepare("SELECT name, email, phone FROM contacts ORDER BY id").unwrap();
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+}
+
+#[test]
+fn expired_rows_are_swept_once_and_a_dry_run_only_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    crm(&path, 30);
+    let data = SqliteSubjectData::open(&path).unwrap();
+    let map = DataMap::from_toml(MAP).unwrap();
+    data.check(&map).unwrap();
+    let now = t("2025-06-01T00:00:00Z");
+    let before = snapshot(&path);
+
+    let dry = sweep(&map, &data, SECRETS, now, 4, true, &mut |_| {}).unwrap();
+    assert_eq!(
+        dry.entities,
+        [
+            ("contacts".into(), gdprkit::anonymize::map::EndAction::Anonymize, 10),
+            ("calls".into(), gdprkit::anonymize::map::EndAction::Delete, 15)
+        ]
+    );
+    assert!(!dry.applied);
+    assert_eq!(snapshot(&path), before, "a dry run changes nothing");
+
+    let mut seen: Vec<SweepProgress> = Vec::new();
+    let report = sweep(&map, &data, SECRETS, now, 4, false, &mut |p| seen.push(p.clone())).unwrap();
+    assert_eq!(report.entities[0].2, 10);
+    assert_eq!(report.entities[1].2, 15);
+    assert_eq!(
+        seen.iter().filter(|p| p.entity == "contacts").map(|p| p.done).collect::<Vec<_>>(),
+        [4, 8, 10],
+        "batches of 4"
+    );
+    assert!(seen.iter().all(|p| p.done <= p.total));
+    let after = snapshot(&path);
+    for (i, (old, new)) in before.iter().zip(&after).enumerate() {
+        // `ORDER BY id` sorts c0, c1, c10, …: read the index back from the old name.
+        let n: usize = old.0["Secretname".len()..old.0.len() - 1].parse().unwrap();
+        if n % 3 == 0 {
+            assert_eq!(new.0, "[redacted]", "row {i}");
+            assert_eq!(new.2.len(), old.2.len());
+            assert!(new.2.ends_with(&old.2[old.2.len() - 2..]) && new.2.starts_with('*'));
+        } else {
+            assert_eq!(new, old, "row {i} is not expired");
+        }
+    }
+    assert_eq!(count(&path, "SELECT count(*) FROM calls"), 15);
+
+    let again = sweep(&map, &data, SECRETS, now, 4, false, &mut |_| {}).unwrap();
+    assert_eq!(again.entities.iter().map(|e| e.2).collect::<Vec<_>>(), [0, 0], "a second run finds nothing");
+    assert_eq!(snapshot(&path), after, "and changes nothing, hashed fields included");
+}
+
+#[test]
+fn a_sweep_that_fails_midway_resumes_and_a_third_run_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    crm(&path, 60);
+    // The batch holding contact c27 fails, as a crash would stop it there.
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER injected BEFORE UPDATE ON contacts WHEN old.id = 'c27'
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+        )
+        .unwrap();
+    let data = SqliteSubjectData::open(&path).unwrap();
+    let map = DataMap::from_toml(MAP).unwrap();
+    let now = t("2025-06-01T00:00:00Z");
+    let err = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| {}).unwrap_err();
+    assert!(format!("{err:?}").contains("injected failure"));
+    let redacted = "SELECT count(*) FROM contacts WHERE name = '[redacted]'";
+    let partial = count(&path, redacted);
+    assert!(partial > 0 && partial < 20, "the batches before the failure are done: {partial}");
+
+    Connection::open(&path).unwrap().execute_batch("DROP TRIGGER injected;").unwrap();
+    let resumed = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| {}).unwrap();
+    assert_eq!(resumed.entities[0].2 as i64, 20 - partial, "the rest, and only the rest");
+    assert_eq!(count(&path, redacted), 20);
+    let third = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| {}).unwrap();
+    assert_eq!(third.entities.iter().map(|e| e.2).collect::<Vec<_>>(), [0, 0]);
+}
+
+#[test]
+fn a_sweep_over_ten_thousand_subjects_leaves_no_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    crm(&path, 30_000);
+    let data = SqliteSubjectData::open(&path).unwrap();
+    let map = DataMap::from_toml(MAP).unwrap();
+    let report = sweep(&map, &data, SECRETS, t("2025-06-01T00:00:00Z"), 1_000, false, &mut |_| {}).unwrap();
+    assert_eq!(report.entities[0].2, 10_000, "10,000 expired subjects");
+    // Read while the connection is still open: closing it would checkpoint the log by itself.
+    let mut bytes = std::fs::read(&path).unwrap();
+    if let Ok(wal) = std::fs::read(dir.path().join("crm.db-wal")) {
+        bytes.extend(wal);
+    }
+    // Every name in the file and its log, found in one pass.
+    let marker = b"Secretname";
+    let found: std::collections::HashSet<usize> = bytes
+        .windows(marker.len() + 6)
+        .filter(|w| w.starts_with(marker) && w[marker.len() + 5] == b'x')
+        .filter_map(|w| std::str::from_utf8(&w[marker.len()..marker.len() + 5]).ok()?.parse().ok())
+        .collect();
+    let left: Vec<usize> = found.iter().copied().filter(|i| i % 3 == 0).collect();
+    assert!(left.is_empty(), "{} erased names are still in the file, e.g. Secretname{:05}x", left.len(), left[0]);
+    assert!(found.contains(&1), "a name that was not erased is found: the scan works");
+    drop(data);
+}
