@@ -62,6 +62,19 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Apply the data map's retention rules: anonymize or delete every row whose retention ran
+    /// out, in batches; an interrupted sweep resumes, and a second one changes nothing.
+    Sweep {
+        /// The data map (TOML); the --db file holds the CRM's tables.
+        #[arg(long, value_name = "FILE")]
+        map: PathBuf,
+        /// Count the rows whose retention ran out, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Rows per transaction.
+        #[arg(long, default_value_t = 1000, value_name = "N")]
+        batch: usize,
+    },
     /// The due dates of a request received on a date (Art. 12(3)).
     Deadline {
         /// The receipt date, YYYY-MM-DD, in the controller's time zone.

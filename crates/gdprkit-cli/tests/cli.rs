@@ -606,3 +606,45 @@ fn a_restriction_denies_contact_until_lifted() {
     assert_eq!(db.run(&check).status.code(), Some(0));
     assert_refused(&db.run(&["request", "lift-restriction", &id, "--subject-told"]), "not restricted");
 }
+
+#[test]
+fn sweep_applies_retention_once() {
+    let db = Db::new();
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE contacts (id TEXT PRIMARY KEY, name TEXT, last_inbound_at TEXT);
+         INSERT INTO contacts VALUES ('old', 'Ancien Contact', '2020-01-01'), ('new', 'Nouveau Contact', '2025-01-01');",
+    )
+    .unwrap();
+    drop(conn);
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("map.toml");
+    std::fs::write(
+        &map,
+        "[[entity]]\nname = \"contacts\"\ntable = \"contacts\"\nsubject_column = \"id\"\ncategory = \"identity\"\n\
+         on_erasure = \"anonymize\"\nretention = { keep_for = \"3y\", from_column = \"last_inbound_at\", then = \"anonymize\" }\n\
+         [entity.fields]\nname = \"redact\"\n",
+    )
+    .unwrap();
+    let map_arg = map.to_str().unwrap();
+    assert_eq!(
+        db.ok(&["sweep", "--map", map_arg, "--dry-run"]).trim(),
+        "dry run: rows whose retention ran out\n  contacts: 1 row(s) to anonymize"
+    );
+    assert_eq!(db.ok(&["sweep", "--map", map_arg, "--batch", "1"]).trim(), "swept\n  contacts: 1 row(s) anonymized");
+    assert_eq!(
+        db.ok(&["sweep", "--map", map_arg]).trim(),
+        "swept\n  contacts: 0 row(s) anonymized",
+        "nothing the second time"
+    );
+    let names: Vec<String> = rusqlite::Connection::open(&db.path)
+        .unwrap()
+        .prepare("SELECT name FROM contacts ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(names, ["Nouveau Contact", "[redacted]"]);
+    assert_refused(&db.run(&["sweep", "--map", map_arg, "--batch", "0"]), "batch");
+}

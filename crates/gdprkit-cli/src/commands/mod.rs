@@ -9,3 +9,4 @@ pub mod map;
 pub mod purpose;
 pub mod request;
 pub mod subject;
+pub mod sweep;

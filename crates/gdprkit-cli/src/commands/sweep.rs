@@ -1,0 +1,52 @@
+//! `gdprkit sweep`
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use gdprkit::anonymize::map::EndAction;
+use gdprkit::anonymize::sweep::{SweepProgress, sweep};
+
+use super::erase::ErasureInputs;
+use crate::context::{CliResult, Context};
+
+pub fn run(ctx: &Context, map_file: &Path, dry_run: bool, batch: usize) -> CliResult<ExitCode> {
+    let inputs = ErasureInputs::load(ctx, map_file)?;
+    let terminal = std::io::stderr().is_terminal();
+    let mut bar = |p: &SweepProgress| {
+        if terminal {
+            let width = 30;
+            let filled = (p.done * width as u64).checked_div(p.total).map_or(width, |f| (f as usize).min(width));
+            let _ = write!(
+                std::io::stderr(),
+                "\r{:<16} [{}{}] {}/{}",
+                p.entity,
+                "#".repeat(filled),
+                ".".repeat(width - filled),
+                p.done,
+                p.total
+            );
+            if p.done >= p.total {
+                let _ = writeln!(std::io::stderr());
+            }
+        }
+    };
+    let report = sweep(&inputs.map, &inputs.data, inputs.secrets(), ctx.now(), batch, dry_run, &mut bar)?;
+    ctx.emit(&report, || {
+        let verb = |action: EndAction| match (dry_run, action) {
+            (true, EndAction::Anonymize) => "to anonymize",
+            (true, EndAction::Delete) => "to delete",
+            (false, EndAction::Anonymize) => "anonymized",
+            (false, EndAction::Delete) => "deleted",
+        };
+        let mut out = String::from(if dry_run { "dry run: rows whose retention ran out" } else { "swept" });
+        if report.entities.is_empty() {
+            out.push_str(": no entity of the map has a retention rule");
+        }
+        for (entity, action, rows) in &report.entities {
+            out.push_str(&format!("\n  {entity}: {rows} row(s) {}", verb(*action)));
+        }
+        out
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
