@@ -354,6 +354,8 @@ fn the_demo_builds_a_crm_and_verifies_its_ledger() {
     assert_eq!(entries, 4 + 1000 + summary["consent_events"].as_u64().unwrap() + 8 + 5);
     assert_eq!(summary["erasure"]["crm_rows_touched"], 2, "a contact row anonymized and a call deleted");
     assert!(demo.join("data-map.toml").exists(), "the demo leaves its data map to read");
+    let swept = summary["swept"].as_u64().unwrap();
+    assert!(swept > 100 && swept < 1000, "some contacts are past their retention: {swept}");
     let requests = &summary["requests"];
     assert_eq!(requests["overdue"].as_array().unwrap().len(), 1, "one request is left overdue");
     assert_eq!(requests["notices"], 7, "4 receipts, a completion, a refusal and an extension");
