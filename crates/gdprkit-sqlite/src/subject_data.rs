@@ -187,7 +187,9 @@ fn update_rows(tx: &rusqlite::Transaction<'_>, entity: &str, table: &Identifier,
         let sql = format!("UPDATE {} SET {} WHERE rowid = ?{}", table.quoted(), sets.join(", "), r.fields.len() + 1);
         let mut values: Vec<rusqlite::types::Value> = r.fields.iter().map(|(_, _, v)| to_sql(v)).collect();
         values.push(rusqlite::types::Value::Integer(r.row));
-        tx.execute(&sql, params_from_iter(values))
+        // Rows of an entity mostly change the same fields: the statement is prepared once.
+        tx.prepare_cached(&sql)
+            .and_then(|mut st| st.execute(params_from_iter(values)))
             .map_err(|err| Error::storage(format!("SQLite could not anonymize a row of {entity}"), err))?;
     }
     Ok(())
