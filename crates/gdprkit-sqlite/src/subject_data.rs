@@ -107,7 +107,7 @@ impl SubjectData for SqliteSubjectData {
 }
 
 impl RetentionData for SqliteSubjectData {
-    fn expired_rows(&self, entity: &Entity, cutoff: &str, limit: usize) -> Result<Vec<(i64, Vec<Value>)>> {
+    fn expired_rows(&self, entity: &Entity, cutoff: &str, after: i64, limit: usize) -> Result<Vec<(i64, Vec<Value>)>> {
         let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         let mut columns = vec!["rowid".to_owned()];
         columns.extend(entity.fields.iter().map(|(c, _)| c.quoted()));
@@ -116,10 +116,11 @@ impl RetentionData for SqliteSubjectData {
             columns.join(", "),
             entity.table.quoted(),
             expired_condition(&conn, entity)?
-        ) + " ORDER BY rowid LIMIT ?3";
+        ) + " AND rowid > ?4 ORDER BY rowid LIMIT ?3";
         let mut st = conn.prepare(&sql).map_err(db_err("find expired rows"))?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut rows = st.query(rusqlite::params![cutoff, entity.name, limit]).map_err(db_err("find expired rows"))?;
+        let mut rows =
+            st.query(rusqlite::params![cutoff, entity.name, limit, after]).map_err(db_err("find expired rows"))?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(db_err("find expired rows"))? {
             let id: i64 = row.get(0).map_err(db_err("find expired rows"))?;

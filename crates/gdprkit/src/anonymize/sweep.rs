@@ -12,10 +12,10 @@ use crate::error::{Error, Result};
 
 /// Rows whose retention ran out, and what a sweep does to them.
 pub trait RetentionData {
-    /// Up to `limit` rows of `entity` whose retention column is before `cutoff` (RFC 3339 or
-    /// `YYYY-MM-DD` text compares in order) and that no sweep has done yet: each row's id and the
-    /// values of the entity's fields, in the map's order.
-    fn expired_rows(&self, entity: &Entity, cutoff: &str, limit: usize) -> Result<Vec<(i64, Vec<Value>)>>;
+    /// Up to `limit` rows of `entity`, by increasing id after `after`, whose retention column is
+    /// before `cutoff` (RFC 3339 or `YYYY-MM-DD` text compares in order) and that no sweep has
+    /// done yet: each row's id and the values of the entity's fields, in the map's order.
+    fn expired_rows(&self, entity: &Entity, cutoff: &str, after: i64, limit: usize) -> Result<Vec<(i64, Vec<Value>)>>;
 
     /// How many rows `expired_rows` would return without a limit.
     fn count_expired(&self, entity: &Entity, cutoff: &str) -> Result<u64>;
@@ -97,11 +97,13 @@ pub fn sweep(
             continue;
         }
         let mut done = 0;
+        // Rows come by increasing id: each batch starts after the last one, so no row is read
+        // twice in a run.
+        let mut after = i64::MIN;
         loop {
-            let rows = data.expired_rows(entity, &cutoff, batch_size)?;
-            if rows.is_empty() {
-                break;
-            }
+            let rows = data.expired_rows(entity, &cutoff, after, batch_size)?;
+            let Some(&(last, _)) = rows.last() else { break };
+            after = last;
             let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
             let batch = match rule.then {
                 EndAction::Delete => SweepBatch::Delete { rows: ids },
