@@ -160,8 +160,11 @@ impl RetentionData for SqliteSubjectData {
             }
             SweepBatch::Delete { rows } => delete_rows(&tx, &entity.name, &entity.table, rows)?,
         }
-        tx.commit().map_err(db_err("commit a sweep batch"))?;
-        checkpoint(&conn)
+        tx.commit().map_err(db_err("commit a sweep batch"))
+    }
+
+    fn finish(&self) -> Result<()> {
+        checkpoint(&self.conn.lock().unwrap_or_else(|e| e.into_inner()))
     }
 }
 

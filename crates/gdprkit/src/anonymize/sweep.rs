@@ -23,6 +23,10 @@ pub trait RetentionData {
     /// In one transaction: applies the changes to rows of an anonymized entity and records them
     /// as done, or deletes the rows of a deleted entity.
     fn apply_batch(&self, entity: &Entity, batch: &SweepBatch) -> Result<()>;
+
+    /// Called once a sweep has gone through every entity: the place to make sure no erased value
+    /// stays behind (in SQLite, the write-ahead log is checkpointed and truncated).
+    fn finish(&self) -> Result<()>;
 }
 
 /// One batch of a sweep.
@@ -123,6 +127,9 @@ pub fn sweep(
             progress(&SweepProgress { entity: entity.name.clone(), done, total: total.max(done) });
         }
         entities.push((entity.name.clone(), rule.then, done));
+    }
+    if !dry_run {
+        data.finish()?;
     }
     Ok(SweepReport { entities, applied: !dry_run })
 }
