@@ -67,26 +67,8 @@ fn to_sql(v: &Value) -> rusqlite::types::Value {
 impl SubjectData for SqliteSubjectData {
     fn rows(&self, entity: &Entity, subject: &SubjectId) -> Result<Vec<(i64, Vec<Value>)>> {
         let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        let mut columns = vec!["rowid".to_owned()];
-        columns.extend(entity.fields.iter().map(|(c, _)| c.quoted()));
-        let sql = format!(
-            "SELECT {} FROM {} WHERE {} = ?1 ORDER BY rowid",
-            columns.join(", "),
-            entity.table.quoted(),
-            entity.subject_column.quoted()
-        );
-        let mut st = conn.prepare(&sql).map_err(db_err("read a subject's rows"))?;
-        let mut rows = st.query([subject.as_str()]).map_err(db_err("read a subject's rows"))?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(db_err("read a subject's rows"))? {
-            let id: i64 = row.get(0).map_err(db_err("read a subject's rows"))?;
-            let values = (1..=entity.fields.len())
-                .map(|i| row.get_ref(i).map(to_value))
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .map_err(db_err("read a subject's rows"))?;
-            out.push((id, values));
-        }
-        Ok(out)
+        let condition = format!("{} = ?1 ORDER BY rowid", entity.subject_column.quoted());
+        read_rows(&conn, entity, &condition, rusqlite::params![subject.as_str()], "read a subject's rows")
     }
 
     fn apply(&self, plan: &Plan) -> Result<()> {
@@ -109,28 +91,9 @@ impl SubjectData for SqliteSubjectData {
 impl RetentionData for SqliteSubjectData {
     fn expired_rows(&self, entity: &Entity, cutoff: &str, after: i64, limit: usize) -> Result<Vec<(i64, Vec<Value>)>> {
         let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        let mut columns = vec!["rowid".to_owned()];
-        columns.extend(entity.fields.iter().map(|(c, _)| c.quoted()));
-        let sql = format!(
-            "SELECT {} FROM {} WHERE {}",
-            columns.join(", "),
-            entity.table.quoted(),
-            expired_condition(&conn, entity)?
-        ) + " AND rowid > ?4 ORDER BY rowid LIMIT ?3";
-        let mut st = conn.prepare(&sql).map_err(db_err("find expired rows"))?;
+        let condition = expired_condition(&conn, entity)? + " AND rowid > ?4 ORDER BY rowid LIMIT ?3";
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut rows =
-            st.query(rusqlite::params![cutoff, entity.name, limit, after]).map_err(db_err("find expired rows"))?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(db_err("find expired rows"))? {
-            let id: i64 = row.get(0).map_err(db_err("find expired rows"))?;
-            let values = (1..=entity.fields.len())
-                .map(|i| row.get_ref(i).map(to_value))
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .map_err(db_err("find expired rows"))?;
-            out.push((id, values));
-        }
-        Ok(out)
+        read_rows(&conn, entity, &condition, rusqlite::params![cutoff, entity.name, limit, after], "find expired rows")
     }
 
     fn count_expired(&self, entity: &Entity, cutoff: &str) -> Result<u64> {
@@ -166,6 +129,32 @@ impl RetentionData for SqliteSubjectData {
     fn finish(&self) -> Result<()> {
         checkpoint(&self.conn.lock().unwrap_or_else(|e| e.into_inner()))
     }
+}
+
+/// Each row of `entity` meeting `condition` (SQL after `WHERE`, with its parameters bound): its
+/// id and the values of the entity's fields, in the map's order.
+fn read_rows(
+    conn: &Connection,
+    entity: &Entity,
+    condition: &str,
+    params: impl rusqlite::Params,
+    what: &'static str,
+) -> Result<Vec<(i64, Vec<Value>)>> {
+    let mut columns = vec!["rowid".to_owned()];
+    columns.extend(entity.fields.iter().map(|(c, _)| c.quoted()));
+    let sql = format!("SELECT {} FROM {} WHERE {condition}", columns.join(", "), entity.table.quoted());
+    let mut st = conn.prepare(&sql).map_err(db_err(what))?;
+    let mut rows = st.query(params).map_err(db_err(what))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(db_err(what))? {
+        let id: i64 = row.get(0).map_err(db_err(what))?;
+        let values = (1..=entity.fields.len())
+            .map(|i| row.get_ref(i).map(to_value))
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db_err(what))?;
+        out.push((id, values));
+    }
+    Ok(out)
 }
 
 /// The rows a sweep has anonymized, by entity: an anonymized row still has its old retention
