@@ -59,6 +59,18 @@ impl SqliteStore {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The requests matching `condition` (SQL after `WHERE`, its values bound), by receipt.
+    fn requests_where(&self, condition: &str, values: &[&str]) -> Result<Vec<Request>> {
+        let conn = self.conn();
+        let mut st = conn
+            .prepare_cached(&format!("SELECT record FROM gdprkit_requests WHERE {condition} ORDER BY received_at, id"))
+            .map_err(db_err("list requests"))?;
+        let rows = st
+            .query_map(rusqlite::params_from_iter(values), |r| r.get::<_, String>(0))
+            .map_err(db_err("list requests"))?;
+        rows.map(|r| parse_request(&r.map_err(db_err("list requests"))?)).collect()
+    }
+
     /// Runs `f` on the connection. For maintenance and tests: writing gdprkit's tables through
     /// it bypasses every rule, and the ledger will say so.
     pub fn with_raw_connection<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
@@ -458,12 +470,11 @@ impl Store for SqliteStore {
     }
 
     fn requests(&self, tenant: &TenantId) -> Result<Vec<Request>> {
-        let conn = self.conn();
-        let mut st = conn
-            .prepare_cached("SELECT record FROM gdprkit_requests WHERE tenant = ?1 ORDER BY received_at, id")
-            .map_err(db_err("list requests"))?;
-        let rows = st.query_map([tenant.as_str()], |r| r.get::<_, String>(0)).map_err(db_err("list requests"))?;
-        rows.map(|r| parse_request(&r.map_err(db_err("list requests"))?)).collect()
+        self.requests_where("tenant = ?1", &[tenant.as_str()])
+    }
+
+    fn subject_requests(&self, tenant: &TenantId, subject: &SubjectId) -> Result<Vec<Request>> {
+        self.requests_where("tenant = ?1 AND subject = ?2", &[tenant.as_str(), subject.as_str()])
     }
 
     fn erase_subject_details(&self, tenant: &TenantId, subject: &SubjectId) -> Result<()> {

@@ -295,6 +295,10 @@ impl Store for MemoryStore {
         })
     }
 
+    fn subject_requests(&self, tenant: &TenantId, subject: &SubjectId) -> Result<Vec<Request>> {
+        Ok(self.requests(tenant)?.into_iter().filter(|r| &r.subject == subject).collect())
+    }
+
     fn erase_subject_details(&self, tenant: &TenantId, subject: &SubjectId) -> Result<()> {
         self.with(|tenants| {
             if let Some(s) = tenants.get_mut(tenant).and_then(|d| d.subjects.get_mut(subject)) {

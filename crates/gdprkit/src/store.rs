@@ -113,6 +113,9 @@ pub trait Store: Send + Sync {
     /// Every request of the tenant, by receipt (oldest first).
     fn requests(&self, tenant: &TenantId) -> Result<Vec<Request>>;
 
+    /// Every request of one subject, by receipt (oldest first).
+    fn subject_requests(&self, tenant: &TenantId, subject: &SubjectId) -> Result<Vec<Request>>;
+
     /// Every disclosure of this subject's data, oldest first.
     fn disclosures(&self, tenant: &TenantId, subject: &SubjectId) -> Result<Vec<Disclosure>>;
 

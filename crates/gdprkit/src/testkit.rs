@@ -412,6 +412,8 @@ pub fn requests_follow_their_life_and_are_tracked_by_token(factory: Factory<'_>)
     );
     assert!(g.act(&other.request.id, Step::Withdraw, "subject").is_err(), "refused is final");
     assert_eq!(g.requests().unwrap().len(), 2);
+    let of_b2b = g.store().subject_requests(g.tenant(), &sid("b2b")).unwrap();
+    assert_eq!(of_b2b.iter().map(|r| &r.id).collect::<Vec<_>>(), [&other.request.id], "one subject's requests only");
     assert_eq!(g.verify_ledger().unwrap(), Verification::Intact { entries: 5 + 2 + 5 }, "every step is an entry");
     assert!(matches!(
         g.request(&crate::request::record::RequestId::generate().unwrap()),

@@ -73,7 +73,7 @@ impl Gdpr {
 
         let now = self.now();
         let mut appends = Vec::new();
-        for mut request in self.requests()?.into_iter().filter(|r| &r.subject == subject) {
+        for mut request in self.store().subject_requests(self.tenant(), subject)? {
             let expected = request.state;
             let had_text = request.awaiting.is_some() || !request.public_notes.is_empty();
             request.awaiting = None;
