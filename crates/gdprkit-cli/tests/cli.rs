@@ -381,6 +381,16 @@ fn deadlines_follow_the_eu_rule_with_french_holidays() {
     assert!(!db.path.exists(), "deadlines need no database");
 }
 
+/// Writes a data map with one entity, `contacts` (id as subject column, anonymized on erasure),
+/// with `extra` lines in the entity and `fields` as its fields.
+fn write_contacts_map(path: &Path, extra: &str, fields: &str) {
+    let map = format!(
+        "[[entity]]\nname = \"contacts\"\ntable = \"contacts\"\nsubject_column = \"id\"\ncategory = \"identity\"\n\
+         on_erasure = \"anonymize\"\n{extra}\n[entity.fields]\n{fields}\n"
+    );
+    std::fs::write(path, map).unwrap();
+}
+
 /// Opens a request at `NOW` and returns its id and token.
 fn open_request(db: &Db, kind: &str, received: &str) -> (String, String) {
     let out =
@@ -513,14 +523,7 @@ fn a_data_map_is_checked_against_the_crm_schema() {
     let dir = tempfile::tempdir().unwrap();
     let map = dir.path().join("map.toml");
     let write = |fields: &str| {
-        std::fs::write(
-            &map,
-            format!(
-                "[[entity]]\nname = \"contacts\"\ntable = \"contacts\"\nsubject_column = \"id\"\ncategory = \"identity\"\n\
-                 on_erasure = \"anonymize\"\n[entity.fields]\n{fields}\n"
-            ),
-        )
-        .unwrap()
+        write_contacts_map(&map, "", fields);
     };
     let map_arg = map.to_str().unwrap();
     write("phone = { op = \"mask\", keep_last = 2 }\nage = { op = \"generalize\", to = \"range\", width = 10 }");
@@ -560,12 +563,7 @@ fn erase_shows_its_plan_then_erases() {
     drop(conn);
     let dir = tempfile::tempdir().unwrap();
     let map = dir.path().join("map.toml");
-    std::fs::write(
-        &map,
-        "[[entity]]\nname = \"contacts\"\ntable = \"contacts\"\nsubject_column = \"id\"\ncategory = \"identity\"\n\
-         on_erasure = \"anonymize\"\n[entity.fields]\nname = \"redact\"\nphone = { op = \"mask\", keep_last = 2 }\n",
-    )
-    .unwrap();
+    write_contacts_map(&map, "", "name = \"redact\"\nphone = { op = \"mask\", keep_last = 2 }");
     let map_arg = map.to_str().unwrap();
     let dry = db.ok(&["erase", "--subject", "jean", "--map", map_arg, "--dry-run"]);
     assert!(dry.starts_with("dry run: erasing jean would change:"), "{dry}");
@@ -621,13 +619,11 @@ fn sweep_applies_retention_once() {
     drop(conn);
     let dir = tempfile::tempdir().unwrap();
     let map = dir.path().join("map.toml");
-    std::fs::write(
+    write_contacts_map(
         &map,
-        "[[entity]]\nname = \"contacts\"\ntable = \"contacts\"\nsubject_column = \"id\"\ncategory = \"identity\"\n\
-         on_erasure = \"anonymize\"\nretention = { keep_for = \"3y\", from_column = \"last_inbound_at\", then = \"anonymize\" }\n\
-         [entity.fields]\nname = \"redact\"\n",
-    )
-    .unwrap();
+        "retention = { keep_for = \"3y\", from_column = \"last_inbound_at\", then = \"anonymize\" }",
+        "name = \"redact\"",
+    );
     let map_arg = map.to_str().unwrap();
     assert_eq!(
         db.ok(&["sweep", "--map", map_arg, "--dry-run"]).trim(),

@@ -282,3 +282,26 @@ fn an_accepted_erasure_request_is_carried_out_and_completed() {
     assert_eq!(tasks.iter().map(|t| t.recipient.as_str()).collect::<Vec<_>>(), ["Acme Logistics"]);
     assert!(g.verify_ledger().unwrap().is_intact());
 }
+
+#[test]
+fn a_field_kept_or_pseudonymized_makes_the_outcome_pseudonymized() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    crm(&path);
+    let data = SqliteSubjectData::open(&path).unwrap();
+    let subject = SubjectId::new("c1").unwrap();
+    let keyed = Secrets { salt: b"s", hmac_key: Some(b"integrator key") };
+    for (fields, expected) in [
+        ("first_name = \"redact\"\nemail = \"pseudonymize\"", Outcome::Pseudonymized),
+        ("first_name = \"redact\"\nemail = \"keep\"", Outcome::Pseudonymized),
+        ("first_name = \"redact\"\nemail = \"hash\"", Outcome::Anonymized),
+    ] {
+        let map = DataMap::from_toml(&format!(
+            "[[entity]]\nname = \"contacts\"\ntable = \"contacts\"\nsubject_column = \"id\"\ncategory = \"identity\"\n\
+             on_erasure = \"anonymize\"\n[entity.fields]\n{fields}\n"
+        ))
+        .unwrap();
+        let plan = Plan::build(&map, &subject, &data, keyed).unwrap();
+        assert_eq!(plan.entities[0].outcome, expected, "{fields}");
+    }
+}
