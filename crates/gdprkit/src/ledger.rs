@@ -77,7 +77,7 @@ impl EntryKind {
 
 /// The SHA-256 of `bytes` in lower-case hex, as consent wordings are fingerprinted (rule C3).
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    crate::text::hex(&Sha256::digest(bytes))
 }
 
 /// `SHA-256(salt ‖ value)`: what an entry's hash covers in place of a personal value.

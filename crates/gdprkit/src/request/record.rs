@@ -8,6 +8,7 @@ use super::kind::{ReceivedVia, RequestKind, named_enum};
 use super::machine::RequestState;
 use crate::error::{Error, Result};
 use crate::ids::SubjectId;
+use crate::text::hex;
 
 named_enum!(
     /// Why a deadline is extended (Art. 12(3)).
@@ -211,10 +212,6 @@ fn random<const N: usize>() -> Result<[u8; N]> {
     getrandom::fill(&mut bytes)
         .map_err(|e| Error::Storage { message: format!("no randomness available: {e}"), source: None })?;
     Ok(bytes)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
