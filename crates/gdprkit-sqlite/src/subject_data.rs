@@ -4,13 +4,14 @@
 use std::path::Path;
 use std::sync::Mutex;
 
+use gdprkit::anonymize::map::EndAction;
 use gdprkit::anonymize::map::{DataMap, Entity, Identifier};
-use gdprkit::anonymize::operators::{Generalization, Operator, Value};
+use gdprkit::anonymize::operators::{Anonymizer, Generalization, Operator, Value};
 use gdprkit::anonymize::plan::{EntityAction, Plan, RowChange, SubjectData};
-use gdprkit::anonymize::sweep::{RetentionData, SweepBatch};
+use gdprkit::anonymize::sweep::{BatchDone, RetentionData};
 use gdprkit::{Error, Result, SubjectId};
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, params_from_iter};
+use rusqlite::{Connection, ToSql, params_from_iter};
 
 use crate::db_err;
 
@@ -53,6 +54,17 @@ fn to_value(v: ValueRef<'_>) -> Value {
     }
 }
 
+fn into_sql(v: Value) -> rusqlite::types::Value {
+    use rusqlite::types::Value as V;
+    match v {
+        Value::Null => V::Null,
+        Value::Integer(i) => V::Integer(i),
+        Value::Real(r) => V::Real(r),
+        Value::Text(t) => V::Text(t),
+        Value::Blob(b) => V::Blob(b),
+    }
+}
+
 fn to_sql(v: &Value) -> rusqlite::types::Value {
     use rusqlite::types::Value as V;
     match v {
@@ -67,8 +79,27 @@ fn to_sql(v: &Value) -> rusqlite::types::Value {
 impl SubjectData for SqliteSubjectData {
     fn rows(&self, entity: &Entity, subject: &SubjectId) -> Result<Vec<(i64, Vec<Value>)>> {
         let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        let condition = format!("{} = ?1 ORDER BY rowid", entity.subject_column.quoted());
-        read_rows(&conn, entity, &condition, rusqlite::params![subject.as_str()], "read a subject's rows")
+        let what = "read a subject's rows";
+        let mut columns = vec!["rowid".to_owned()];
+        columns.extend(entity.fields.iter().map(|(c, _)| c.quoted()));
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {} = ?1 ORDER BY rowid",
+            columns.join(", "),
+            entity.table.quoted(),
+            entity.subject_column.quoted()
+        );
+        let mut st = conn.prepare(&sql).map_err(db_err(what))?;
+        let mut rows = st.query([subject.as_str()]).map_err(db_err(what))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(db_err(what))? {
+            let id: i64 = row.get(0).map_err(db_err(what))?;
+            let values = (1..=entity.fields.len())
+                .map(|i| row.get_ref(i).map(to_value))
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(db_err(what))?;
+            out.push((id, values));
+        }
+        Ok(out)
     }
 
     fn apply(&self, plan: &Plan) -> Result<()> {
@@ -89,41 +120,65 @@ impl SubjectData for SqliteSubjectData {
 }
 
 impl RetentionData for SqliteSubjectData {
-    fn expired_rows(&self, entity: &Entity, cutoff: &str, after: i64, limit: usize) -> Result<Vec<(i64, Vec<Value>)>> {
+    fn count_expired(&self, entity: &Entity, then: EndAction, cutoff: &str, fields: &Anonymizer) -> Result<u64> {
         let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        let condition = expired_condition(&conn, entity)? + " AND rowid > ?4 ORDER BY rowid LIMIT ?3";
+        let sweep = SweepSql::new(&conn, entity, then, fields, None)?;
+        let function = FieldFunction::register(&conn, fields)?;
+        let sql = format!("SELECT count(*) FROM {} WHERE {}", entity.table.quoted(), sweep.pending);
+        let n: Option<i64> = query_one(&conn, &sql, &sweep.params(&cutoff, &entity.name.as_str(), &None, &0))
+            .map_err(|err| function.explain(entity, err))?;
+        Ok(n.and_then(|n| u64::try_from(n).ok()).unwrap_or(0))
+    }
+
+    fn sweep_batch(
+        &self,
+        entity: &Entity,
+        then: EndAction,
+        cutoff: &str,
+        after: Option<i64>,
+        limit: usize,
+        fields: &Anonymizer,
+    ) -> Result<Option<BatchDone>> {
+        let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        if then == EndAction::Anonymize && !fields.is_idempotent() {
+            conn.execute_batch(SWEPT_TABLE).map_err(db_err("create the sweep's record of rows done"))?;
+        }
+        let sweep = SweepSql::new(&conn, entity, then, fields, after)?;
+        let function = FieldFunction::register(&conn, fields)?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        read_rows(&conn, entity, &condition, rusqlite::params![cutoff, entity.name, limit, after], "find expired rows")
-    }
-
-    fn count_expired(&self, entity: &Entity, cutoff: &str) -> Result<u64> {
-        let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        let sql = format!("SELECT count(*) FROM {} WHERE {}", entity.table.quoted(), expired_condition(&conn, entity)?);
-        let n: i64 = conn
-            .query_row(&sql, rusqlite::params![cutoff, entity.name], |r| r.get(0))
-            .map_err(db_err("count expired rows"))?;
-        Ok(u64::try_from(n).unwrap_or(0))
-    }
-
-    fn apply_batch(&self, entity: &Entity, batch: &SweepBatch) -> Result<()> {
-        let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        conn.execute_batch(SWEPT_TABLE).map_err(db_err("create the sweep's record of rows done"))?;
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(db_err("start a sweep batch"))?;
-        match batch {
-            SweepBatch::Anonymize { changes, rows } => {
-                update_rows(&tx, &entity.name, &entity.table, changes)?;
-                let mut st = tx
-                    .prepare("INSERT OR IGNORE INTO gdprkit_swept (entity, row) VALUES (?1, ?2)")
-                    .map_err(db_err("record rows done"))?;
-                for row in rows {
-                    st.execute(rusqlite::params![entity.name, row]).map_err(db_err("record rows done"))?;
+        let name = entity.name.as_str();
+        let mut params = sweep.params(&cutoff, &name, &after, &limit);
+        // The batch is the pending rows up to the `limit`-th one; one statement then changes or
+        // deletes the pending rows of that range (it checks again that they are pending).
+        let last: Option<i64> = query_one(&conn, &sweep.last, &params).map_err(|err| function.explain(entity, err))?;
+        let Some(last) = last else { return Ok(None) };
+        params.push((":last", &last));
+        let rows = match (&sweep.apply, &sweep.mark) {
+            (None, _) => 0,
+            // One statement is its own transaction.
+            (Some(apply), None) => execute(&conn, apply, &params).map_err(|err| function.explain(entity, err))?,
+            // Rows changed and rows recorded as done commit together.
+            (Some(apply), Some(mark)) => {
+                conn.execute_batch("BEGIN IMMEDIATE").map_err(db_err("start a sweep batch"))?;
+                let done = execute(&conn, apply, &params)
+                    .map_err(|err| function.explain(entity, err))
+                    .and_then(|n| execute(&conn, mark, &params).map(|_| n).map_err(db_err("record rows done")));
+                match done {
+                    Ok(n) => {
+                        conn.execute_batch("COMMIT").map_err(db_err("commit a sweep batch"))?;
+                        n
+                    }
+                    Err(err) => {
+                        // The error says what failed; a failed rollback leaves SQLite to roll
+                        // back when the connection closes.
+                        let _ = conn.execute_batch("ROLLBACK");
+                        return Err(err);
+                    }
                 }
             }
-            SweepBatch::Delete { rows } => delete_rows(&tx, &entity.name, &entity.table, rows)?,
-        }
-        tx.commit().map_err(db_err("commit a sweep batch"))
+        };
+        drop(function);
+        Ok(Some(BatchDone { rows: rows as u64, last }))
     }
 
     fn finish(&self) -> Result<()> {
@@ -131,47 +186,208 @@ impl RetentionData for SqliteSubjectData {
     }
 }
 
-/// Each row of `entity` meeting `condition` (SQL after `WHERE`, with its parameters bound): its
-/// id and the values of the entity's fields, in the map's order.
-fn read_rows(
-    conn: &Connection,
-    entity: &Entity,
-    condition: &str,
-    params: impl rusqlite::Params,
-    what: &'static str,
-) -> Result<Vec<(i64, Vec<Value>)>> {
-    let mut columns = vec!["rowid".to_owned()];
-    columns.extend(entity.fields.iter().map(|(c, _)| c.quoted()));
-    let sql = format!("SELECT {} FROM {} WHERE {condition}", columns.join(", "), entity.table.quoted());
-    let mut st = conn.prepare(&sql).map_err(db_err(what))?;
-    let mut rows = st.query(params).map_err(db_err(what))?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next().map_err(db_err(what))? {
-        let id: i64 = row.get(0).map_err(db_err(what))?;
-        let values = (1..=entity.fields.len())
-            .map(|i| row.get_ref(i).map(to_value))
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(db_err(what))?;
-        out.push((id, values));
+/// The name of the SQL function through which a sweep applies the entity's operators:
+/// `gdprkit_field(i, value, rowid)` is field `i`'s operator applied to `value` (the row's id only
+/// names the row when the operator refuses the value).
+const FIELD_FUNCTION: &str = "gdprkit_field";
+
+/// The entity's operators, registered as [`FIELD_FUNCTION`] on the connection while a sweep
+/// statement runs, and removed after it. The function is direct-only: no trigger or view in the
+/// CRM's schema can call it.
+struct FieldFunction<'c> {
+    conn: &'c Connection,
+    /// The first value an operator refused: its field, its row, and why.
+    refused: std::sync::Arc<Mutex<Option<(usize, i64, Error)>>>,
+}
+
+impl<'c> FieldFunction<'c> {
+    fn register(conn: &'c Connection, fields: &Anonymizer) -> Result<Self> {
+        use rusqlite::functions::FunctionFlags;
+        let fields = fields.clone();
+        let refused = std::sync::Arc::new(Mutex::new(None));
+        let slot = refused.clone();
+        let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC | FunctionFlags::SQLITE_DIRECTONLY;
+        conn.create_scalar_function(FIELD_FUNCTION, 3, flags, move |ctx| {
+            let field = usize::try_from(ctx.get::<i64>(0)?).unwrap_or(usize::MAX);
+            fields.apply(field, &to_value(ctx.get_raw(1))).map(into_sql).map_err(|e| {
+                let message = e.to_string();
+                let row = ctx.get::<i64>(2).unwrap_or_default();
+                slot.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert((field, row, e));
+                rusqlite::Error::UserFunctionError(message.into())
+            })
+        })
+        .map_err(db_err("register the sweep's operators"))?;
+        Ok(Self { conn, refused })
     }
-    Ok(out)
+
+    /// The error to report for a failed statement: the operator's refusal, named with its entity,
+    /// row and field, when that is what stopped it.
+    fn explain(&self, entity: &Entity, err: rusqlite::Error) -> Error {
+        match self.refused.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            Some((field, row, refusal)) => {
+                let column = entity.fields.get(field).map_or("?", |(c, _)| c.as_str());
+                Error::invalid("CRM value", format!("entity {:?}, row {row}, field {column:?}: {refusal}", entity.name))
+            }
+            None => Error::storage(format!("SQLite could not sweep a batch of {}", entity.name), err),
+        }
+    }
 }
 
-/// The rows a sweep has anonymized, by entity: an anonymized row still has its old retention
-/// date, and `hash` would change it again. Deleted rows need no record.
+impl Drop for FieldFunction<'_> {
+    fn drop(&mut self) {
+        // The function holds the secrets: it does not outlive the statement. Removing it can
+        // only fail if it is not there, which leaves nothing to remove.
+        let _ = self.conn.remove_function(FIELD_FUNCTION, 3);
+    }
+}
+
+/// The SQL of a sweep over one entity, with named parameters: `:cutoff`, `:entity` (its name),
+/// `:after` (the id after which to start; NULL: from the first row), `:limit` (the batch size),
+/// and `:c0`, `:c1`, … (the constants of constant operators, bound like any value).
+struct SweepSql {
+    /// `WHERE` for the rows still to sweep after `:after`.
+    pending: String,
+    /// The id of the `:limit`-th pending row, or of the last one when there are fewer.
+    last: String,
+    /// Changes or deletes the pending rows up to `:last`; `None` when no field changes.
+    apply: Option<String>,
+    /// Records the pending rows up to `:last` as done, after `apply`, for an anonymized entity
+    /// with an operator that is not idempotent.
+    mark: Option<String>,
+    /// The constants, by parameter name.
+    constants: Vec<(String, rusqlite::types::Value)>,
+}
+
+impl SweepSql {
+    fn new(
+        conn: &Connection,
+        entity: &Entity,
+        then: EndAction,
+        fields: &Anonymizer,
+        after: Option<i64>,
+    ) -> Result<Self> {
+        let Some(rule) = &entity.retention else {
+            return Err(Error::invalid("data map", format!("entity {:?} has no retention rule", entity.name)));
+        };
+        let table = entity.table.quoted();
+        // Each changed column and the SQL of its new value: a constant operator's constant is
+        // bound as a parameter (NULL kept where the operator keeps it); any other operator is
+        // applied by the registered function.
+        let mut constants = Vec::new();
+        let mut changed: Vec<(String, String)> = Vec::new();
+        for (i, (column, op)) in entity.fields.iter().enumerate() {
+            let c = column.quoted();
+            let new = match op.constant() {
+                _ if *op == Operator::Keep => continue,
+                Some(constant) if constant.keeps_null => {
+                    constants.push((format!(":c{i}"), into_sql(constant.value)));
+                    format!("CASE WHEN {c} IS NULL THEN NULL ELSE :c{i} END")
+                }
+                Some(constant) => {
+                    constants.push((format!(":c{i}"), into_sql(constant.value)));
+                    format!(":c{i}")
+                }
+                None => format!("{FIELD_FUNCTION}({i}, {c}, rowid)"),
+            };
+            changed.push((c, new));
+        }
+        let records_rows = then == EndAction::Anonymize && !fields.is_idempotent();
+        // Without a start, `:after` is NULL and the test is left out, so that no id is too small.
+        let start = if after.is_some() { "rowid > :after" } else { ":after IS NULL" };
+        let expired = format!("{start} AND {} < :cutoff", rule.from_column.quoted());
+        let mut pending = expired.clone();
+        match then {
+            EndAction::Delete => {}
+            EndAction::Anonymize if records_rows => {
+                if swept_table_exists(conn)? {
+                    pending += " AND NOT EXISTS (SELECT 1 FROM gdprkit_swept WHERE entity = :entity AND row = rowid)";
+                }
+            }
+            // A row is done once its operators leave it as it is. `IS NOT` compares as the column
+            // stores, so a value the column's affinity converts back counts as unchanged.
+            EndAction::Anonymize if changed.is_empty() => pending += " AND 0",
+            EndAction::Anonymize => {
+                let differs: Vec<String> = changed.iter().map(|(c, new)| format!("{c} IS NOT {new}")).collect();
+                pending += &format!(" AND ({})", differs.join(" OR "));
+            }
+        }
+        let last =
+            format!("SELECT max(rowid) FROM (SELECT rowid FROM {table} WHERE {pending} ORDER BY rowid LIMIT :limit)");
+        let batch = format!("{pending} AND rowid <= :last");
+        let mark = records_rows.then(|| {
+            format!(
+                // Rows recorded before are skipped by `OR IGNORE`, which looks them up anyway.
+                "INSERT OR IGNORE INTO gdprkit_swept (entity, row) SELECT :entity, rowid FROM {table} \
+                 WHERE {expired} AND rowid <= :last"
+            )
+        });
+        let apply = match then {
+            EndAction::Delete => Some(format!("DELETE FROM {table} WHERE {batch}")),
+            // Nothing to change (and `pending` never holds).
+            EndAction::Anonymize if changed.is_empty() => None,
+            EndAction::Anonymize => {
+                let sets: Vec<String> = changed.iter().map(|(c, new)| format!("{c} = {new}")).collect();
+                Some(format!("UPDATE {table} SET {} WHERE {batch}", sets.join(", ")))
+            }
+        };
+        Ok(Self { pending, last, apply, mark, constants })
+    }
+
+    /// Every parameter a sweep statement may name.
+    fn params<'a>(
+        &'a self,
+        cutoff: &'a &'a str,
+        entity: &'a &'a str,
+        after: &'a Option<i64>,
+        limit: &'a i64,
+    ) -> Vec<(&'a str, &'a dyn ToSql)> {
+        let mut params: Vec<(&str, &dyn ToSql)> =
+            vec![(":cutoff", cutoff), (":entity", entity), (":after", after), (":limit", limit)];
+        params.extend(self.constants.iter().map(|(name, value)| (name.as_str(), value as &dyn ToSql)));
+        params
+    }
+}
+
+/// Prepares `sql` and binds those of `params` it names.
+fn bind<'c>(
+    conn: &'c Connection,
+    sql: &str,
+    params: &[(&str, &dyn ToSql)],
+) -> rusqlite::Result<rusqlite::CachedStatement<'c>> {
+    let mut st = conn.prepare_cached(sql)?;
+    for (name, value) in params {
+        if let Some(i) = st.parameter_index(name)? {
+            st.raw_bind_parameter(i, value)?;
+        }
+    }
+    Ok(st)
+}
+
+/// Runs a statement that returns no rows, binding those of `params` it names.
+fn execute(conn: &Connection, sql: &str, params: &[(&str, &dyn ToSql)]) -> rusqlite::Result<usize> {
+    bind(conn, sql, params)?.raw_execute()
+}
+
+/// Runs a query of one value (such as `count(*)` or `max(rowid)`), binding those of `params` it
+/// names.
+fn query_one(conn: &Connection, sql: &str, params: &[(&str, &dyn ToSql)]) -> rusqlite::Result<Option<i64>> {
+    let mut st = bind(conn, sql, params)?;
+    let mut rows = st.raw_query();
+    match rows.next()? {
+        Some(row) => row.get(0),
+        None => Ok(None),
+    }
+}
+
+fn swept_table_exists(conn: &Connection) -> Result<bool> {
+    conn.query_row("SELECT count(*) > 0 FROM sqlite_master WHERE name = 'gdprkit_swept'", [], |r| r.get(0))
+        .map_err(db_err("read the CRM's schema"))
+}
+
+/// The rows a sweep has anonymized with an operator that is not idempotent, by entity: such a
+/// row still has its old retention date, and `hash` would change it again. Deleted rows, and rows
+/// whose operators are all idempotent, need no record.
 const SWEPT_TABLE: &str = "CREATE TABLE IF NOT EXISTS gdprkit_swept (entity TEXT NOT NULL, row INTEGER NOT NULL, PRIMARY KEY (entity, row)) WITHOUT ROWID";
-
-/// `WHERE` for the expired rows of an entity not yet done: `?1` is the cutoff, `?2` the entity.
-fn expired_condition(conn: &Connection, entity: &Entity) -> Result<String> {
-    let Some(rule) = &entity.retention else {
-        return Err(Error::invalid("data map", format!("entity {:?} has no retention rule", entity.name)));
-    };
-    let swept: bool = conn
-        .query_row("SELECT count(*) > 0 FROM sqlite_master WHERE name = 'gdprkit_swept'", [], |r| r.get(0))
-        .map_err(db_err("read the CRM's schema"))?;
-    let done = if swept { "rowid NOT IN (SELECT row FROM gdprkit_swept WHERE entity = ?2)" } else { "?2 IS NOT NULL" };
-    Ok(format!("{} < ?1 AND {done}", rule.from_column.quoted()))
-}
 
 fn update_rows(tx: &rusqlite::Transaction<'_>, entity: &str, table: &Identifier, rows: &[RowChange]) -> Result<()> {
     for r in rows {

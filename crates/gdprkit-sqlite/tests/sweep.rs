@@ -185,3 +185,76 @@ fn a_sweep_over_ten_thousand_subjects_leaves_no_trace() {
     assert!(found.contains(&1), "a name that was not erased is found: the scan works");
     drop(data);
 }
+
+/// The same contacts, swept with operators that are all idempotent: a row is done once they leave
+/// it as it is, so no record of rows done is kept.
+const IDEMPOTENT_MAP: &str = r#"
+[[entity]]
+name = "contacts"
+table = "contacts"
+subject_column = "id"
+category = "identity"
+on_erasure = "anonymize"
+retention = { keep_for = "3y", from_column = "last_inbound_at", then = "anonymize" }
+[entity.fields]
+name = "redact"
+email = { op = "mask", keep_first = 1 }
+phone = { op = "mask", keep_last = 2 }
+"#;
+
+#[test]
+fn with_idempotent_operators_a_sweep_resumes_without_a_record_of_rows_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    crm(&path, 60);
+    let c = Connection::open(&path).unwrap();
+    // c0 was anonymized by hand already: nothing is left to do to it.
+    c.execute_batch(
+        "UPDATE contacts SET name = '[redacted]', email = 's****************', phone = '********00' WHERE id = 'c0';
+         CREATE TRIGGER injected BEFORE UPDATE ON contacts WHEN old.id = 'c27'
+         BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+    )
+    .unwrap();
+    let data = SqliteSubjectData::open(&path).unwrap();
+    let map = DataMap::from_toml(IDEMPOTENT_MAP).unwrap();
+    let now = t("2025-06-01T00:00:00Z");
+    let dry = sweep(&map, &data, SECRETS, now, 3, true, &mut |_| {}).unwrap();
+    assert_eq!(dry.entities[0].2, 19, "20 expired contacts, one already anonymized");
+
+    let err = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| {}).unwrap_err();
+    assert!(format!("{err:?}").contains("injected failure"));
+    let redacted = "SELECT count(*) FROM contacts WHERE name = '[redacted]'";
+    let partial = count(&path, redacted);
+    assert!(partial > 1 && partial < 20, "the batches before the failure are done: {partial}");
+
+    c.execute_batch("DROP TRIGGER injected;").unwrap();
+    let resumed = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| {}).unwrap();
+    assert_eq!(resumed.entities[0].2 as i64, 20 - partial, "the rest, and only the rest");
+    assert_eq!(count(&path, redacted), 20);
+    assert_eq!(count(&path, "SELECT count(*) FROM contacts WHERE email LIKE 's%@example.org'"), 40);
+    let after = snapshot(&path);
+    let third = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| {}).unwrap();
+    assert_eq!(third.entities[0].2, 0);
+    assert_eq!(snapshot(&path), after);
+    assert_eq!(count(&path, "SELECT count(*) FROM sqlite_master WHERE name = 'gdprkit_swept'"), 0);
+}
+
+#[test]
+fn a_value_an_operator_refuses_stops_the_sweep_with_its_reason_and_changes_nothing_of_its_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    crm(&path, 30);
+    Connection::open(&path).unwrap().execute("UPDATE contacts SET phone = 'June 1980' WHERE id = 'c0'", []).unwrap();
+    let map = IDEMPOTENT_MAP
+        .replace(r#"phone = { op = "mask", keep_last = 2 }"#, r#"phone = { op = "generalize", to = "year" }"#);
+    let map = DataMap::from_toml(&map).unwrap();
+    let data = SqliteSubjectData::open(&path).unwrap();
+    let before = snapshot(&path);
+    let err = sweep(&map, &data, SECRETS, t("2025-06-01T00:00:00Z"), 100, false, &mut |_| {}).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("entity \"contacts\", row 1, field \"phone\": invalid generalize: \"June 1980\" is not a date"),
+        "{err}"
+    );
+    assert_eq!(snapshot(&path), before);
+}

@@ -11,6 +11,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::text::hex;
 
 /// The text `redact` writes.
 pub const REDACTED: &str = "[redacted]";
@@ -112,16 +113,36 @@ impl Operator {
         matches!(self, Operator::Keep | Operator::Pseudonymize)
     }
 
+    /// Whether applying the operator to its own output gives that output again. Every operator
+    /// is, except `hash` and `pseudonymize`: a row they changed cannot be told from one they did
+    /// not, so whoever applies them more than once must remember which rows are done.
+    pub fn is_idempotent(&self) -> bool {
+        !matches!(self, Operator::Hash | Operator::Pseudonymize)
+    }
+
+    /// What the operator writes when it writes the same thing whatever it is given: `null`,
+    /// `redact` and `replace`. An adapter can then write the constant itself instead of calling
+    /// [`Operator::apply`] on every value; both give the same result.
+    pub fn constant(&self) -> Option<Constant> {
+        match self {
+            Operator::Null => Some(Constant { value: Value::Null, keeps_null: true }),
+            Operator::Redact => Some(Constant { value: Value::Text(REDACTED.into()), keeps_null: true }),
+            Operator::Replace { with } => Some(Constant { value: with.clone(), keeps_null: false }),
+            _ => None,
+        }
+    }
+
     /// Applies the operator to `value`. NULL stays NULL, except under `replace`.
     pub fn apply(&self, value: &Value, secrets: Secrets<'_>) -> Result<Value> {
-        if *value == Value::Null && !matches!(self, Operator::Replace { .. }) {
+        if let Some(Constant { value: constant, keeps_null }) = self.constant() {
+            return Ok(if keeps_null && *value == Value::Null { Value::Null } else { constant });
+        }
+        if *value == Value::Null {
             return Ok(Value::Null);
         }
         Ok(match self {
-            Operator::Keep => value.clone(),
-            Operator::Null => Value::Null,
-            Operator::Redact => Value::Text(REDACTED.into()),
-            Operator::Replace { with } => with.clone(),
+            // `keep` leaves the value; the constant operators returned above.
+            Operator::Keep | Operator::Null | Operator::Redact | Operator::Replace { .. } => value.clone(),
             Operator::Mask { keep_first, keep_last } => Value::Text(mask(&text_of(value)?, *keep_first, *keep_last)),
             Operator::Hash => {
                 let mut h = Sha256::new();
@@ -140,6 +161,57 @@ impl Operator {
             }
             Operator::Generalize(g) => generalize(*g, value)?,
         })
+    }
+}
+
+/// The value a constant operator writes (see [`Operator::constant`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Constant {
+    /// The value written.
+    pub value: Value,
+    /// Whether NULL stays NULL instead.
+    pub keeps_null: bool,
+}
+
+/// An entity's field operators with the secrets they need, owned, for adapters that apply the
+/// operators inside the database (for example as a SQL function called by one `UPDATE`).
+#[derive(Clone)]
+pub struct Anonymizer {
+    operators: Vec<Operator>,
+    salt: Vec<u8>,
+    hmac_key: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Anonymizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Anonymizer").field("operators", &self.operators).finish_non_exhaustive()
+    }
+}
+
+impl Anonymizer {
+    /// The operators, in the order of the fields they apply to, with copies of the secrets.
+    pub fn new(operators: Vec<Operator>, secrets: Secrets<'_>) -> Self {
+        Self { operators, salt: secrets.salt.to_vec(), hmac_key: secrets.hmac_key.map(<[u8]>::to_vec) }
+    }
+
+    /// Applies the operator of field `field` (its position in the map) to `value`.
+    pub fn apply(&self, field: usize, value: &Value) -> Result<Value> {
+        let op = self
+            .operators
+            .get(field)
+            .ok_or_else(|| Error::invalid("field", format!("there is no field {field} in this entity")))?;
+        op.apply(value, Secrets { salt: &self.salt, hmac_key: self.hmac_key.as_deref() })
+    }
+
+    /// The operators, in order.
+    pub fn operators(&self) -> &[Operator] {
+        &self.operators
+    }
+
+    /// Whether every operator is idempotent: then a row is done exactly when applying the
+    /// operators leaves it as it is, and no record of rows done is needed.
+    pub fn is_idempotent(&self) -> bool {
+        self.operators.iter().all(Operator::is_idempotent)
     }
 }
 
@@ -165,10 +237,6 @@ fn bytes_of(value: &Value) -> Vec<u8> {
     let mut out = vec![tag];
     out.extend(body);
     out
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn mask(s: &str, keep_first: usize, keep_last: usize) -> String {
@@ -269,6 +337,20 @@ mod tests {
     }
 
     #[test]
+    fn constant_operators_write_their_constant_whatever_the_value() {
+        let inputs = [Value::Null, Value::Integer(7), Value::Real(1.5), text("Jean"), Value::Blob(vec![1, 2])];
+        for op in [Operator::Null, Operator::Redact, Operator::Replace { with: Value::Integer(0) }] {
+            let c = op.constant().unwrap();
+            for input in &inputs {
+                let expected = if c.keeps_null && *input == Value::Null { Value::Null } else { c.value.clone() };
+                assert_eq!(op.apply(input, SECRETS).unwrap(), expected, "{op:?} on {input:?}");
+            }
+        }
+        assert!(Operator::Mask { keep_first: 0, keep_last: 2 }.constant().is_none());
+        assert!(Operator::Keep.constant().is_none() && Operator::Hash.constant().is_none());
+    }
+
+    #[test]
     fn mask_keeps_the_asked_characters_only() {
         let last2 = Operator::Mask { keep_first: 0, keep_last: 2 };
         assert_eq!(last2.apply(&text("0612345678"), SECRETS).unwrap(), text("********78"));
@@ -305,6 +387,18 @@ mod tests {
         let err = op.apply(&text("x"), Secrets { hmac_key: None, ..SECRETS }).unwrap_err().to_string();
         assert!(err.contains("needs a secret key"), "{err}");
         assert!(op.keeps_a_link() && !Operator::Hash.keeps_a_link());
+        assert!(!op.is_idempotent() && !Operator::Hash.is_idempotent(), "a sweep must record rows done");
+    }
+
+    #[test]
+    fn an_anonymizer_applies_each_fields_operator_with_its_secrets() {
+        let a = Anonymizer::new(vec![Operator::Redact, Operator::Pseudonymize], SECRETS);
+        assert_eq!(a.apply(0, &text("Jean")).unwrap(), text(REDACTED));
+        assert_eq!(a.apply(1, &text("x")).unwrap(), Operator::Pseudonymize.apply(&text("x"), SECRETS).unwrap());
+        assert!(a.apply(2, &text("x")).unwrap_err().to_string().contains("no field 2"));
+        assert!(!a.is_idempotent());
+        assert!(Anonymizer::new(vec![Operator::Null], SECRETS).is_idempotent());
+        assert!(!format!("{a:?}").contains("key-1"), "secrets stay out of debug output");
     }
 
     #[test]
@@ -351,6 +445,37 @@ mod tests {
             let to = if month { Generalization::Month } else { Generalization::Year };
             let out = Operator::Generalize(to).apply(&Value::Text(s.clone()), SECRETS).unwrap();
             prop_assert_ne!(out, Value::Text(s));
+        }
+
+        #[test]
+        fn idempotent_operators_change_their_output_no_further(
+            pick in 0usize..9,
+            input in prop_oneof![
+                ".{0,24}".prop_map(Value::Text),
+                any::<i64>().prop_map(Value::Integer),
+                Just(Value::Null),
+                (0i64..80_000).prop_map(|d| Value::Text(
+                    (chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap() + chrono::Days::new(d as u64)).to_string()
+                )),
+            ],
+        ) {
+            let ops = [
+                Operator::Keep,
+                Operator::Null,
+                Operator::Redact,
+                Operator::Replace { with: Value::Integer(0) },
+                Operator::Mask { keep_first: 1, keep_last: 2 },
+                Operator::Generalize(Generalization::Month),
+                Operator::Generalize(Generalization::Year),
+                Operator::Generalize(Generalization::Range { width: 10 }),
+                Operator::Generalize(Generalization::Prefix { keep: 3 }),
+            ];
+            let op = &ops[pick];
+            prop_assert!(op.is_idempotent());
+            // An input the operator refuses is refused again by a sweep, never half-changed.
+            if let Ok(once) = op.apply(&input, SECRETS) {
+                prop_assert_eq!(op.apply(&once, SECRETS).unwrap(), once);
+            }
         }
 
         #[test]

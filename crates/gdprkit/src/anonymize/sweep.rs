@@ -1,51 +1,49 @@
 //! Retention sweeps (rule A6): every entity with a retention rule has its expired rows
-//! anonymized or deleted, in batches, each batch one transaction that also records its rows as
-//! done, so that an interrupted sweep resumes where it stopped and a second run changes nothing.
+//! anonymized or deleted, in batches, each batch one transaction. A row is done once its
+//! operators no longer change it (or, for `hash` and `pseudonymize`, once a batch recorded it), so
+//! that an interrupted sweep resumes where it stopped and a second run changes nothing.
 
 use chrono::{DateTime, Months, Utc};
 use serde::Serialize;
 
 use super::map::{DataMap, EndAction, Entity, Period};
-use super::operators::{Secrets, Value};
-use super::plan::RowChange;
+use super::operators::{Anonymizer, Secrets};
 use crate::error::{Error, Result};
 
-/// Rows whose retention ran out, and what a sweep does to them.
+/// Rows whose retention ran out, and what a sweep does to them. An adapter applies the end action
+/// where the rows are (for SQL, with one statement per batch), using the entity's operators.
 pub trait RetentionData {
-    /// Up to `limit` rows of `entity`, by increasing id after `after`, whose retention column is
-    /// before `cutoff` (RFC 3339 or `YYYY-MM-DD` text compares in order) and that no sweep has
-    /// done yet: each row's id and the values of the entity's fields, in the map's order.
-    fn expired_rows(&self, entity: &Entity, cutoff: &str, after: i64, limit: usize) -> Result<Vec<(i64, Vec<Value>)>>;
+    /// How many rows of `entity` are past `cutoff` and not yet swept: their retention column is
+    /// before `cutoff` (RFC 3339 or `YYYY-MM-DD` text compares in order) and, for an anonymized
+    /// entity, the operators would still change them (or, when some operator is not idempotent,
+    /// no sweep has recorded them as done).
+    fn count_expired(&self, entity: &Entity, then: EndAction, cutoff: &str, fields: &Anonymizer) -> Result<u64>;
 
-    /// How many rows `expired_rows` would return without a limit.
-    fn count_expired(&self, entity: &Entity, cutoff: &str) -> Result<u64>;
-
-    /// In one transaction: applies the changes to rows of an anonymized entity and records them
-    /// as done, or deletes the rows of a deleted entity.
-    fn apply_batch(&self, entity: &Entity, batch: &SweepBatch) -> Result<()>;
+    /// In one transaction, applies `then` to the first `limit` rows, by increasing id after
+    /// `after` (from the first row when `None`), that `count_expired` counts, and records them as done where the operators need it.
+    /// Returns how many rows it changed and the last one's id, or `None` when no row is left.
+    fn sweep_batch(
+        &self,
+        entity: &Entity,
+        then: EndAction,
+        cutoff: &str,
+        after: Option<i64>,
+        limit: usize,
+        fields: &Anonymizer,
+    ) -> Result<Option<BatchDone>>;
 
     /// Called once a sweep has gone through every entity: the place to make sure no erased value
     /// stays behind (in SQLite, the write-ahead log is checkpointed and truncated).
     fn finish(&self) -> Result<()>;
 }
 
-/// One batch of a sweep.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "action")]
-pub enum SweepBatch {
-    /// The changes to make, and every row of the batch to record as done (also those the
-    /// operators leave as they are).
-    Anonymize {
-        /// The changes.
-        changes: Vec<RowChange>,
-        /// The rows to record as done.
-        rows: Vec<i64>,
-    },
-    /// The rows to delete.
-    Delete {
-        /// Their ids.
-        rows: Vec<i64>,
-    },
+/// What one batch of a sweep did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchDone {
+    /// How many rows it changed or deleted.
+    pub rows: u64,
+    /// The greatest id among them: the next batch starts after it.
+    pub last: i64,
 }
 
 /// Where a sweep stands, for a progress bar.
@@ -95,7 +93,8 @@ pub fn sweep(
     for entity in &map.entities {
         let Some(rule) = &entity.retention else { continue };
         let cutoff = crate::time::format(cutoff(now, rule.keep_for)?);
-        let total = data.count_expired(entity, &cutoff)?;
+        let fields = Anonymizer::new(entity.fields.iter().map(|(_, op)| op.clone()).collect(), secrets);
+        let total = data.count_expired(entity, rule.then, &cutoff, &fields)?;
         if dry_run {
             entities.push((entity.name.clone(), rule.then, total));
             continue;
@@ -103,27 +102,10 @@ pub fn sweep(
         let mut done = 0;
         // Rows come by increasing id: each batch starts after the last one, so no row is read
         // twice in a run.
-        let mut after = i64::MIN;
-        loop {
-            let rows = data.expired_rows(entity, &cutoff, after, batch_size)?;
-            let Some(&(last, _)) = rows.last() else { break };
-            after = last;
-            let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
-            let batch = match rule.then {
-                EndAction::Delete => SweepBatch::Delete { rows: ids },
-                EndAction::Anonymize => {
-                    let mut changes = Vec::new();
-                    for (row, values) in rows {
-                        changes.extend(RowChange::of(entity, row, values, secrets)?);
-                    }
-                    SweepBatch::Anonymize { changes, rows: ids }
-                }
-            };
-            let n = match &batch {
-                SweepBatch::Anonymize { rows, .. } | SweepBatch::Delete { rows } => rows.len() as u64,
-            };
-            data.apply_batch(entity, &batch)?;
-            done += n;
+        let mut after = None;
+        while let Some(batch) = data.sweep_batch(entity, rule.then, &cutoff, after, batch_size, &fields)? {
+            after = Some(batch.last);
+            done += batch.rows;
             progress(&SweepProgress { entity: entity.name.clone(), done, total: total.max(done) });
         }
         entities.push((entity.name.clone(), rule.then, done));
