@@ -9,6 +9,7 @@ use gdprkit::anonymize::map::{DataMap, Entity, Identifier};
 use gdprkit::anonymize::operators::{Anonymizer, Generalization, Operator, Value};
 use gdprkit::anonymize::plan::{EntityAction, Plan, RowChange, SubjectData};
 use gdprkit::anonymize::sweep::{BatchDone, RetentionData};
+use gdprkit::export::model::Record;
 use gdprkit::{Error, Result, SubjectId};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ToSql, params_from_iter};
@@ -116,6 +117,28 @@ impl SubjectData for SqliteSubjectData {
         }
         tx.commit().map_err(db_err("commit an erasure"))?;
         checkpoint(&conn)
+    }
+
+    fn records(&self, entity: &Entity, subject: &SubjectId) -> Result<Vec<Record>> {
+        let what = "read a subject's records";
+        let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        let sql = format!(
+            "SELECT * FROM {} WHERE {} = ?1 ORDER BY rowid",
+            entity.table.quoted(),
+            entity.subject_column.quoted()
+        );
+        let mut st = conn.prepare(&sql).map_err(db_err(what))?;
+        let names: Vec<String> = st.column_names().map(str::to_owned).collect();
+        let mut rows = st.query([subject.as_str()]).map_err(db_err(what))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(db_err(what))? {
+            let mut columns = Vec::with_capacity(names.len());
+            for (i, name) in names.iter().enumerate() {
+                columns.push((name.clone(), row.get_ref(i).map(to_value).map_err(db_err(what))?));
+            }
+            out.push(Record(columns));
+        }
+        Ok(out)
     }
 }
 
@@ -500,6 +523,9 @@ fn check_entity(conn: &Connection, e: &Entity) -> Result<()> {
     find(&e.subject_column, "subject_column")?;
     if let Some(r) = &e.retention {
         find(&r.from_column, "retention")?;
+    }
+    if let Some(c) = &e.event_at {
+        find(c, "event_at")?;
     }
     for (field, op) in &e.fields {
         let col = find(field, &format!("field {:?}", field.as_str()))?;

@@ -47,6 +47,12 @@ pub enum Error {
     /// Stored data could not be read back as gdprkit wrote it.
     #[error("corrupt stored record: {0}")]
     Corrupt(String),
+    /// A message could not be sent; the text says what the mail server answered.
+    #[error("{0}")]
+    Mail(String),
+    /// An export could not be rendered (a template error, for example).
+    #[error("could not render the export: {0}")]
+    Render(String),
     /// The storage backend failed.
     #[error("storage error: {message}")]
     Storage {

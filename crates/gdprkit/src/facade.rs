@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::consent::{Collector, ConsentAction, ConsentEvent, NewConsent, Proof, Source};
 use crate::decision::{Decision, Scope};
 use crate::error::{Error, Result};
+use crate::export::render::Renderer;
 use crate::ids::{Channel, PurposeId, SubjectId, TenantId};
 use crate::ledger::{
     EntryKind, FactAction, NewEntry, OwnedFact, PersonalValues, StoredEntry, Verification, Verifier, body_json,
@@ -57,6 +58,7 @@ pub struct Gdpr {
     pub(crate) zone: ControllerZone,
     pub(crate) mailer: Option<Arc<dyn Mailer>>,
     pub(crate) controller: Controller,
+    pub(crate) renderer: Option<Arc<dyn Renderer>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -99,6 +101,7 @@ impl Gdpr {
             zone: ControllerZone::CentralEurope,
             mailer: None,
             controller: Controller::default(),
+            renderer: None,
         }
     }
 
@@ -137,6 +140,13 @@ impl Gdpr {
     /// The same, naming `controller` in notices.
     pub fn with_controller(mut self, controller: Controller) -> Self {
         self.controller = controller;
+        self
+    }
+
+    /// The same, rendering exports to PDF with `renderer`, which completing an access request
+    /// needs.
+    pub fn with_renderer(mut self, renderer: Arc<dyn Renderer>) -> Self {
+        self.renderer = Some(renderer);
         self
     }
 

@@ -13,6 +13,7 @@ pub mod anonymize;
 pub mod consent;
 pub mod decision;
 pub mod error;
+pub mod export;
 pub mod facade;
 pub mod ids;
 pub mod ledger;

@@ -130,6 +130,25 @@ pub struct Entity {
     /// Its fields and their operators, in the order the map gives. Fields not named are left
     /// untouched.
     pub fields: Vec<(Identifier, Operator)>,
+    /// For an entity whose rows are events (calls, e-mails, meetings, orders): the column holding
+    /// each event's date. An export lists such rows with the person's events, by date.
+    pub event_at: Option<Identifier>,
+}
+
+/// What the controller does with the data for one purpose, as an export tells the person
+/// (Art. 13–15). The legal basis comes from the purpose as registered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Processing {
+    /// The purpose's id, as registered.
+    pub purpose: String,
+    /// The categories of data it uses.
+    pub categories: Vec<String>,
+    /// Who receives the data, by name.
+    pub recipients: Vec<String>,
+    /// How long the data are kept, in words.
+    pub retention: Option<String>,
+    /// Where the data come from, when not from the person.
+    pub source: Option<String>,
 }
 
 /// A data map: every entity holding a subject's data.
@@ -137,6 +156,8 @@ pub struct Entity {
 pub struct DataMap {
     /// The entities, in the order the map gives.
     pub entities: Vec<Entity>,
+    /// The processing done for each purpose, for exports (`[[processing]]`).
+    pub processing: Vec<Processing>,
 }
 
 impl DataMap {
@@ -148,7 +169,7 @@ impl DataMap {
             Some(_) => return Err(Error::invalid("data map", "`entity` must be an array of tables ([[entity]])")),
             None => return Err(Error::invalid("data map", "no [[entity]] is declared")),
         };
-        if let Some(key) = table.keys().find(|k| *k != "entity") {
+        if let Some(key) = table.keys().find(|k| *k != "entity" && *k != "processing") {
             return Err(Error::invalid("data map", format!("unknown key {key:?} at the top level")));
         }
         let mut out = Vec::with_capacity(entities.len());
@@ -162,7 +183,29 @@ impl DataMap {
             }
             out.push(entity);
         }
-        Ok(Self { entities: out })
+        let mut processing: Vec<Processing> = Vec::new();
+        match table.get("processing") {
+            None => {}
+            Some(Toml::Array(list)) => {
+                for (i, p) in list.iter().enumerate() {
+                    let Toml::Table(p) = p else {
+                        return Err(Error::invalid("data map", format!("processing #{} is not a table", i + 1)));
+                    };
+                    let p = read_processing(p, i)?;
+                    if processing.iter().any(|x| x.purpose == p.purpose) {
+                        return Err(Error::invalid(
+                            "data map",
+                            format!("processing {:?} is declared twice", p.purpose),
+                        ));
+                    }
+                    processing.push(p);
+                }
+            }
+            Some(_) => {
+                return Err(Error::invalid("data map", "`processing` must be an array of tables ([[processing]])"));
+            }
+        }
+        Ok(Self { entities: out, processing })
     }
 
     /// Whether any field is pseudonymized, which needs a secret key.
@@ -183,11 +226,48 @@ fn str_key<'a>(t: &'a Table, key: &str, what: &str) -> Result<&'a str> {
     }
 }
 
+fn read_processing(p: &Table, index: usize) -> Result<Processing> {
+    let purpose = str_key(p, "purpose", &format!("processing #{}", index + 1))?.to_owned();
+    let what = format!("processing {purpose:?}");
+    if let Some(key) =
+        p.keys().find(|k| !["purpose", "categories", "recipients", "retention", "source"].contains(&k.as_str()))
+    {
+        return Err(Error::invalid("data map", format!("{what}: unknown key {key:?}")));
+    }
+    let list = |key: &str| -> Result<Vec<String>> {
+        match p.get(key) {
+            None => Ok(Vec::new()),
+            Some(Toml::Array(items)) => items
+                .iter()
+                .map(|item| match item {
+                    Toml::String(s) => Ok(s.clone()),
+                    _ => Err(Error::invalid("data map", format!("{what}: `{key}` must be a list of strings"))),
+                })
+                .collect(),
+            Some(_) => Err(Error::invalid("data map", format!("{what}: `{key}` must be a list of strings"))),
+        }
+    };
+    let text = |key: &str| -> Result<Option<String>> {
+        match p.get(key) {
+            None => Ok(None),
+            Some(_) => str_key(p, key, &what).map(|s| Some(s.to_owned())),
+        }
+    };
+    Ok(Processing {
+        categories: list("categories")?,
+        recipients: list("recipients")?,
+        retention: text("retention")?,
+        source: text("source")?,
+        purpose,
+    })
+}
+
 fn read_entity(e: &Table, index: usize) -> Result<Entity> {
     let name = str_key(e, "name", &format!("entity #{}", index + 1))?.to_owned();
     let what = format!("entity {name:?}");
     for key in e.keys() {
-        if !["name", "table", "subject_column", "category", "on_erasure", "retention", "fields"].contains(&key.as_str())
+        if !["name", "table", "subject_column", "category", "on_erasure", "retention", "fields", "event_at"]
+            .contains(&key.as_str())
         {
             return Err(Error::invalid("data map", format!("{what}: unknown key {key:?}")));
         }
@@ -246,7 +326,11 @@ fn read_entity(e: &Table, index: usize) -> Result<Entity> {
     if on_erasure == OnErasure::Anonymize && fields.is_empty() {
         return Err(Error::invalid("data map", format!("{what}: on_erasure = \"anonymize\" needs [entity.fields]")));
     }
-    Ok(Entity { name, table, subject_column, category, on_erasure, retention, fields })
+    let event_at = match e.get("event_at") {
+        None => None,
+        Some(_) => Some(Identifier::new(str_key(e, "event_at", &what)?, &format!("{what}, event_at"))?),
+    };
+    Ok(Entity { name, table, subject_column, category, on_erasure, retention, fields, event_at })
 }
 
 fn read_operator(spec: &Toml, what: &str) -> Result<Operator> {
@@ -382,6 +466,50 @@ on_erasure = { retain = "legal-obligation", for = "10y" }
             OnErasure::Retain { reason: "legal-obligation".into(), period: Period { years: 10, months: 0, days: 0 } }
         );
         assert!(map.needs_key(), "email is pseudonymized");
+        assert!(map.processing.is_empty() && contacts.event_at.is_none());
+    }
+
+    #[test]
+    fn events_and_processing_are_read_for_exports() {
+        let text = format!(
+            "{EXAMPLE}
+[[entity]]
+name = \"calls\"
+table = \"calls\"
+subject_column = \"contact_id\"
+category = \"events\"
+on_erasure = \"delete\"
+event_at = \"called_at\"
+
+[[processing]]
+purpose = \"newsletter\"
+categories = [\"identity\", \"contact\"]
+recipients = [\"Brevo (e-mail delivery)\"]
+retention = \"3 years after the last contact\"
+"
+        );
+        let map = DataMap::from_toml(&text).unwrap();
+        assert_eq!(map.entities[2].event_at.as_ref().unwrap().as_str(), "called_at");
+        assert_eq!(
+            map.processing,
+            [Processing {
+                purpose: "newsletter".into(),
+                categories: vec!["identity".into(), "contact".into()],
+                recipients: vec!["Brevo (e-mail delivery)".into()],
+                retention: Some("3 years after the last contact".into()),
+                source: None,
+            }]
+        );
+        for (bad, expected) in [
+            ("recipients = [\"Brevo (e-mail delivery)\"]", "recipients = \"Brevo\"", "must be a list of strings"),
+            ("retention = \"3 years", "retenion = \"3 years", "unknown key \"retenion\""),
+            ("event_at = \"called_at\"", "event_at = \"called at\"", "entity \"calls\", event_at"),
+        ]
+        .map(|(from, to, expected)| (text.replace(from, to), expected))
+        {
+            let err = DataMap::from_toml(&bad).unwrap_err().to_string();
+            assert!(err.contains(expected), "{expected:?} not in {err:?}");
+        }
     }
 
     #[test]

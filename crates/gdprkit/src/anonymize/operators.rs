@@ -16,8 +16,9 @@ use crate::text::hex;
 /// The text `redact` writes.
 pub const REDACTED: &str = "[redacted]";
 
-/// A value as the CRM's database stores it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A value as the CRM's database stores it. In JSON: null, a number, a string, or (bytes) an
+/// array of numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum Value {
     /// SQL NULL.
@@ -30,6 +31,18 @@ pub enum Value {
     Text(String),
     /// Bytes.
     Blob(Vec<u8>),
+}
+
+impl Value {
+    /// The value as text (a date, a label): `None` for NULL and bytes.
+    pub fn as_text(&self) -> Option<String> {
+        match self {
+            Value::Text(s) => Some(s.clone()),
+            Value::Integer(i) => Some(i.to_string()),
+            Value::Real(r) => Some(r.to_string()),
+            Value::Null | Value::Blob(_) => None,
+        }
+    }
 }
 
 /// How `generalize` coarsens a value.

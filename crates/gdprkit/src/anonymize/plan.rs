@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::map::{DataMap, Entity, Identifier, OnErasure};
 use super::operators::{Operator, Secrets, Value};
 use crate::error::Result;
+use crate::export::model::Record;
 use crate::ids::SubjectId;
 
 /// The CRM's own tables, as a data map describes them.
@@ -17,6 +18,10 @@ pub trait SubjectData {
 
     /// Applies a plan in one transaction: every change, or none.
     fn apply(&self, plan: &Plan) -> Result<()>;
+
+    /// The subject's rows in `entity` with every column of the table, not only the mapped
+    /// fields, in the table's column order: what an export shows the person (rule E1).
+    fn records(&self, entity: &Entity, subject: &SubjectId) -> Result<Vec<Record>>;
 }
 
 /// What an erasure does to one entity's rows.

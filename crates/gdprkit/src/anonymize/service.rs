@@ -185,7 +185,7 @@ impl Gdpr {
         }
         let contact = self.subject(&request.subject)?;
         let report = self.erase_subject(&request.subject, map, data, secrets, false)?;
-        let outcome = self.act_inner(id, Step::Complete, actor, None, Some(&contact))?;
+        let outcome = self.act_inner(id, Step::Complete, actor, None, Some(&contact), Vec::new())?;
         Ok(ExecutedRequest { report, outcome })
     }
 }

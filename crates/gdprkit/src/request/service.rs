@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::facade::Gdpr;
 use crate::ids::SubjectId;
 use crate::ledger::{EntryKind, FactAction, NewEntry, OwnedFact, PersonalValues, RESTRICTION_SCOPE, body_json};
-use crate::mailer::Message;
+use crate::mailer::{Attachment, Message};
 use crate::store::{Append, Effect};
 use crate::subject::{Language, Subject};
 use crate::text::check_text;
@@ -203,7 +203,7 @@ impl Gdpr {
         let effect = Effect::OpenRequest { request: request.clone(), token_hash };
         self.store().append(self.tenant(), &[Append { entry, effect: Some(effect) }])?;
         let details = NoticeDetails { token: Some(&token), reason: None, on: Some(received_on) };
-        let notice = self.notify(NoticeKind::Receipt, &request, details, None)?;
+        let notice = self.notify(NoticeKind::Receipt, &request, details, None, Vec::new())?;
         Ok(OpenedRequest { request, token, notice })
     }
 
@@ -221,10 +221,11 @@ impl Gdpr {
     /// The same, with a note for the subject, shown with their tracking token and kept in the
     /// ledger entry of the step.
     pub fn act_noted(&self, id: &RequestId, step: Step, actor: &str, public_note: Option<&str>) -> Result<StepOutcome> {
-        self.act_inner(id, step, actor, public_note, None)
+        self.act_inner(id, step, actor, public_note, None, Vec::new())
     }
 
-    /// The same, writing any notice to `contact` as it was before an erasure removed its address.
+    /// The same, writing any notice to `contact` as it was before an erasure removed its address,
+    /// with `attachments` (an export) on the notice.
     pub(crate) fn act_inner(
         &self,
         id: &RequestId,
@@ -232,6 +233,7 @@ impl Gdpr {
         actor: &str,
         public_note: Option<&str>,
         contact: Option<&Subject>,
+        attachments: Vec<Attachment>,
     ) -> Result<StepOutcome> {
         check_text("actor", actor, MAX_ACTOR_BYTES)?;
         if let Some(note) = public_note {
@@ -363,7 +365,8 @@ impl Gdpr {
         };
         let notice = notice
             .map(|(kind, reason)| {
-                self.notify(kind, &after, NoticeDetails { token: None, reason, on: Some(today) }, contact)
+                let details = NoticeDetails { token: None, reason, on: Some(today) };
+                self.notify(kind, &after, details, contact, attachments)
             })
             .transpose()?;
         Ok(StepOutcome { request: after, notice })
@@ -509,6 +512,7 @@ impl Gdpr {
         r: &Request,
         details: NoticeDetails<'_>,
         contact: Option<&Subject>,
+        attachments: Vec<Attachment>,
     ) -> Result<Notice> {
         let subject = match contact {
             Some(s) => s.clone(),
@@ -520,12 +524,8 @@ impl Gdpr {
             (None, _) => Delivery::NoAddress,
             (Some(_), None) => Delivery::NoMailer,
             (Some(to), Some(mailer)) => {
-                let message = Message {
-                    to: to.clone(),
-                    subject: text.subject.clone(),
-                    body: text.body.clone(),
-                    attachments: vec![],
-                };
+                let message =
+                    Message { to: to.clone(), subject: text.subject.clone(), body: text.body.clone(), attachments };
                 match mailer.send(&message) {
                     Ok(()) => Delivery::Sent { to: to.clone() },
                     Err(e) => Delivery::Failed { error: e.to_string() },

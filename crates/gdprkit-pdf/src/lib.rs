@@ -1,0 +1,141 @@
+//! Renders gdprkit's export of a person's data (rule E2) to PDF/A with typst, as a library.
+//!
+//! The template is a typst file (`templates/export.typ` unless the integrator passes their own,
+//! with their logo and wording); the export reaches it only as JSON through `sys.inputs`, so no
+//! value a person or a CRM user typed is ever read as markup; the World serves the template and
+//! the embedded fonts and refuses every other file. The PDF is PDF/A-2b, or PDF/A-3b carrying the
+//! JSON export as an attached file when asked (one file for reading and portability alike). The
+//! same export gives the same bytes. After each render typst's caches are evicted, so that the
+//! memory of a long-running server stays flat.
+//!
+//! ```no_run
+//! # fn demo(export: &gdprkit::export::model::Export) -> gdprkit::Result<()> {
+//! let renderer = gdprkit_pdf::PdfRenderer::new().with_json_attached(true);
+//! let pdf: Vec<u8> = renderer.render(export)?;
+//! # Ok(()) }
+//! ```
+
+mod world;
+
+use chrono::{Datelike, Timelike};
+use gdprkit::export::json::to_json;
+use gdprkit::export::model::Export;
+use gdprkit::export::render::Renderer;
+use gdprkit::{Error, Result};
+use typst::World;
+use typst::foundations::{Datetime, Smart};
+use typst_kit::fonts::FontStore;
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+use world::ExportWorld;
+
+/// The template gdprkit ships: a cover, one section per category, the CRM events, the consent
+/// history, the requests, the processing information and the person's rights, in French or
+/// English.
+pub const DEFAULT_TEMPLATE: &str = include_str!("../templates/export.typ");
+
+/// Renders exports to PDF/A with typst.
+pub struct PdfRenderer {
+    template: String,
+    fonts: FontStore,
+    attach_json: bool,
+}
+
+impl Default for PdfRenderer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for PdfRenderer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PdfRenderer").field("attach_json", &self.attach_json).finish_non_exhaustive()
+    }
+}
+
+impl PdfRenderer {
+    /// A renderer with gdprkit's template and the fonts embedded in typst.
+    pub fn new() -> Self {
+        let mut fonts = FontStore::new();
+        fonts.extend(typst_kit::fonts::embedded());
+        Self { template: DEFAULT_TEMPLATE.to_owned(), fonts, attach_json: false }
+    }
+
+    /// The same with the integrator's own template: typst source that reads the export with
+    /// `json(bytes(sys.inputs.data))` (see `templates/export.typ`). It can read no file, so a
+    /// logo is given inline (for example as an SVG string passed to `image(bytes(...))`).
+    pub fn with_template(mut self, template: impl Into<String>) -> Self {
+        self.template = template.into();
+        self
+    }
+
+    /// The same, attaching the JSON export to each PDF (PDF/A-3b instead of PDF/A-2b).
+    pub fn with_json_attached(mut self, attach: bool) -> Self {
+        self.attach_json = attach;
+        self
+    }
+
+    /// The PDF of `export`, in the export's language.
+    pub fn render(&self, export: &Export) -> Result<Vec<u8>> {
+        let json = to_json(export)?;
+        let json = String::from_utf8(json).map_err(|e| Error::Render(e.to_string()))?;
+        let at = export.generated_at;
+        let datetime = Datetime::from_ymd_hms(
+            at.year(),
+            u8::try_from(at.month()).unwrap_or(1),
+            u8::try_from(at.day()).unwrap_or(1),
+            u8::try_from(at.hour()).unwrap_or(0),
+            u8::try_from(at.minute()).unwrap_or(0),
+            u8::try_from(at.second()).unwrap_or(0),
+        );
+        let inputs = vec![("data", json), ("attach", if self.attach_json { "true" } else { "false" }.to_owned())];
+        let world = ExportWorld::new(&self.template, inputs, &self.fonts, datetime)?;
+        let result = render_world(&world, datetime, self.attach_json);
+        // typst memoizes across compilations; without this a server's memory would grow with
+        // every export.
+        typst::comemo::evict(0);
+        result
+    }
+}
+
+impl Renderer for PdfRenderer {
+    fn render_pdf(&self, export: &Export) -> Result<Vec<u8>> {
+        self.render(export)
+    }
+}
+
+fn render_world(world: &ExportWorld<'_>, datetime: Option<Datetime>, attach: bool) -> Result<Vec<u8>> {
+    let document: PagedDocument = typst::compile(world).output.map_err(|errors| explain(world, &errors))?;
+    let standard = if attach { PdfStandard::A_3b } else { PdfStandard::A_2b };
+    let standards = PdfStandards::new(&[standard]).map_err(|e| Error::Render(e.message().to_string()))?;
+    let options = PdfOptions {
+        // Fixed, so that the same export gives the same bytes.
+        ident: Smart::Custom("gdprkit-export".into()),
+        timestamp: datetime.map(Timestamp::new_utc),
+        standards,
+        ..PdfOptions::default()
+    };
+    typst_pdf::pdf(&document, &options).map_err(|errors| explain(world, &errors))
+}
+
+/// typst's errors, each with the template line it points at.
+fn explain(world: &ExportWorld<'_>, errors: &[typst::diag::SourceDiagnostic]) -> Error {
+    use typst::WorldExt;
+    let main = world.main();
+    let lines = world.source(main).ok();
+    let messages: Vec<String> = errors
+        .iter()
+        .map(|e| {
+            let line = world
+                .range(e.span)
+                .zip(lines.as_ref())
+                .and_then(|(range, source)| source.lines().byte_to_line(range.start));
+            match line {
+                Some(line) => format!("template line {}: {}", line + 1, e.message),
+                None => e.message.to_string(),
+            }
+        })
+        .collect();
+    Error::Render(messages.join("; "))
+}

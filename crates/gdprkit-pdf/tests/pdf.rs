@@ -1,0 +1,128 @@
+//! The PDF read back with poppler's `pdftotext` and checked with `qpdf` (both from Debian,
+//! installed by `.ci/run`).
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::Command;
+
+use gdprkit::export::json::to_json;
+use gdprkit::export::model::Export;
+use gdprkit::export::sample::sample_export;
+use gdprkit::testkit::t;
+use gdprkit_pdf::PdfRenderer;
+
+fn export(first: &str, notes: &str, language: &str) -> Export {
+    sample_export(first, "Martin", notes, 40, 12, t("2026-11-29T09:30:00Z"), language)
+}
+
+fn tool(name: &str, args: &[&str]) -> std::process::Output {
+    Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} could not run ({e}); install poppler-utils and qpdf"))
+}
+
+/// The PDF's text, as `pdftotext` reads it.
+fn text_of(pdf: &[u8], dir: &Path) -> String {
+    let path = dir.join("export.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = tool("pdftotext", &["-layout", path.to_str().unwrap(), "-"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn qpdf_check(pdf: &[u8], dir: &Path) {
+    let path = dir.join("check.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = tool("qpdf", &["--check", path.to_str().unwrap()]);
+    assert!(out.status.success(), "qpdf --check: {}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn the_pdf_holds_the_name_every_consent_date_and_every_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = export("Jeanne", "Prefers calls after 6 pm.", "fr");
+    let pdf = PdfRenderer::new().render(&export).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    qpdf_check(&pdf, dir.path());
+    let text = text_of(&pdf, dir.path());
+    for expected in ["Vos données personnelles", "Jeanne", "Martin", "Acme CRM SAS", "Prefers calls after 6 pm."] {
+        assert!(text.contains(expected), "{expected:?} not in the PDF");
+    }
+    for c in &export.consents {
+        let date = c.occurred_at.format("%Y-%m-%d %H:%M").to_string();
+        assert!(text.contains(&date), "consent {} of {date} not in the PDF", c.seq);
+    }
+    for r in &export.requests {
+        assert!(text.contains(&r.received_at.format("%Y-%m-%d %H:%M").to_string()), "request {}", r.id);
+    }
+    assert!(text.contains("rectification") && text.contains("accès"), "both requests, by kind");
+    assert!(text.contains("Page 1 sur"), "pages are numbered");
+    assert!(text.contains("CNIL"), "the right to complain names the authority");
+}
+
+#[test]
+fn english_is_written_in_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = text_of(&PdfRenderer::new().render(&export("Jane", "", "en")).unwrap(), dir.path());
+    assert!(text.contains("Your personal data") && text.contains("Your consent history"));
+    assert!(!text.contains("Vos données"));
+}
+
+#[test]
+fn markup_in_a_persons_data_is_printed_as_text_and_reads_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "#read(\"/etc/passwd\")";
+    let notes = "#panic() *bold* ] #import \"/etc/hosts\" $x$";
+    let pdf = PdfRenderer::new().render(&export(name, notes, "en")).unwrap();
+    qpdf_check(&pdf, dir.path());
+    let text = text_of(&pdf, dir.path());
+    for shown in ["#read(\"/etc/passwd\")", "#panic() *bold* ]", "#import \"/etc/hosts\" $x$"] {
+        assert!(text.contains(shown), "{shown:?} is not shown as typed");
+    }
+    assert!(!text.contains("root:"), "the file was not read");
+}
+
+#[test]
+fn a_template_that_reads_a_file_is_refused() {
+    for template in ["#read(\"/etc/passwd\")", "#image(\"/usr/share/pixmaps/debian-logo.png\")", "#include \"x.typ\""] {
+        let err = PdfRenderer::new().with_template(template).render(&export("Jeanne", "", "fr")).unwrap_err();
+        assert!(err.to_string().starts_with("could not render the export"), "{err}");
+    }
+    let err = PdfRenderer::new().with_template("#let x = (").render(&export("Jeanne", "", "fr")).unwrap_err();
+    assert!(err.to_string().contains("could not render the export"), "{err}");
+}
+
+#[test]
+fn an_integrators_template_gets_the_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = "#let data = json(bytes(sys.inputs.data))\n#set document(date: datetime(year: 2026, month: 1, day: 1))\nCustom letter for #data.subject.id";
+    let pdf = PdfRenderer::new().with_template(template).render(&export("Jeanne", "", "fr")).unwrap();
+    assert!(text_of(&pdf, dir.path()).contains("Custom letter for contact-42"));
+}
+
+#[test]
+fn the_same_export_gives_the_same_bytes() {
+    let renderer = PdfRenderer::new();
+    let export = export("Jeanne", "", "fr");
+    assert_eq!(renderer.render(&export).unwrap(), renderer.render(&export).unwrap());
+    assert_eq!(renderer.render(&export).unwrap(), PdfRenderer::new().render(&export).unwrap(), "in a new renderer too");
+}
+
+#[test]
+fn the_json_export_can_travel_inside_the_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = export("Jeanne", "", "fr");
+    let pdf = PdfRenderer::new().with_json_attached(true).render(&export).unwrap();
+    qpdf_check(&pdf, dir.path());
+    let path = dir.path().join("attached.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let out = tool("qpdf", &["--show-attachment=export.json", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.stdout, to_json(&export).unwrap(), "the attachment is the JSON export, byte for byte");
+    let plain = PdfRenderer::new().render(&export).unwrap();
+    std::fs::write(&path, &plain).unwrap();
+    let list = tool("qpdf", &["--list-attachments", path.to_str().unwrap()]);
+    assert!(!String::from_utf8_lossy(&list.stdout).contains("export.json"), "PDF/A-2b carries no attachment");
+}

@@ -1,0 +1,160 @@
+//! Gathering an export (rule E1): the CRM's rows through the data map and the subject-data
+//! adapter, the consent history, the requests, the disclosures and the processing information.
+
+use crate::anonymize::map::DataMap;
+use crate::anonymize::plan::SubjectData;
+use crate::error::{Error, Result};
+use crate::facade::Gdpr;
+use crate::ids::SubjectId;
+use crate::subject::Language;
+
+use super::model::{
+    Category, ConsentRecord, ControllerInfo, CrmEvent, DisclosureRecord, EntityRecords, Export, FORMAT, Note,
+    ProcessingRecord, RequestRecord, Right, SubjectInfo, VERSION,
+};
+
+impl Gdpr {
+    /// Everything held on `subject`: their rows in every entity of `map` (read through `data`,
+    /// with every column), grouped by category, with the entities the map marks as events listed
+    /// by date; their consent history; their requests; to whom their data went; what is done with
+    /// the data for each registered purpose; and their rights. Written in `language`, else the
+    /// subject's, else French.
+    ///
+    /// A `[[processing]]` entry of the map that names a purpose not registered is refused: the
+    /// person would be told of a processing the ledger does not know.
+    pub fn export(
+        &self,
+        subject: &SubjectId,
+        map: &DataMap,
+        data: &dyn SubjectData,
+        language: Option<Language>,
+    ) -> Result<Export> {
+        let person = self.subject(subject)?;
+        let purposes = self.purposes()?;
+        if let Some(p) = map.processing.iter().find(|p| !purposes.iter().any(|r| r.id.as_str() == p.purpose)) {
+            return Err(Error::invalid(
+                "data map",
+                format!("processing {:?} names a purpose that is not registered", p.purpose),
+            ));
+        }
+
+        let mut categories: Vec<Category> = Vec::new();
+        let mut events = Vec::new();
+        for entity in &map.entities {
+            let records = data.records(entity, subject)?;
+            if let Some(column) = &entity.event_at {
+                for record in records {
+                    let at = record.0.iter().find(|(c, _)| c == column.as_str()).and_then(|(_, v)| v.as_text());
+                    events.push(CrmEvent {
+                        entity: entity.name.clone(),
+                        category: entity.category.clone(),
+                        at,
+                        record,
+                    });
+                }
+                continue;
+            }
+            let rows = EntityRecords { entity: entity.name.clone(), records };
+            match categories.iter_mut().find(|c| c.name == entity.category) {
+                Some(c) => c.entities.push(rows),
+                None => categories.push(Category { name: entity.category.clone(), entities: vec![rows] }),
+            }
+        }
+        // Oldest first; events without a date last, in the map's order.
+        events.sort_by(|a, b| match (&a.at, &b.at) {
+            (Some(x), Some(y)) => x.cmp(y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
+
+        let consents = self
+            .history(subject)?
+            .into_iter()
+            .map(|e| ConsentRecord {
+                seq: e.seq,
+                action: e.action.as_str().into(),
+                purpose: e.purpose.map(|p| p.as_str().to_owned()),
+                channel: e.channel.map(|c| c.as_str().to_owned()),
+                occurred_at: e.occurred_at,
+                recorded_at: e.recorded_at,
+                source: e.proof.source.map(|s| s.as_str().to_owned()),
+                collected_by: e.proof.collected_by.map(|c| match c.name() {
+                    Some(name) => format!("{} ({name})", c.kind()),
+                    None => c.kind().to_owned(),
+                }),
+                notice_version: e.proof.notice_version,
+                notice_sha256: e.proof.notice_sha256,
+                ip: e.proof.ip,
+                user_agent: e.proof.user_agent,
+                proof_ref: e.proof.proof_ref,
+            })
+            .collect();
+
+        let requests = self
+            .store()
+            .subject_requests(self.tenant(), subject)?
+            .into_iter()
+            .map(|r| RequestRecord {
+                id: r.id.as_str().to_owned(),
+                kind: r.kind.as_str().into(),
+                received_via: r.via.as_str().into(),
+                received_at: r.received_at,
+                state: r.state.as_str().into(),
+                due: r.due,
+                extended: r.extension.is_some(),
+                refusal: r.refusal.map(|c| c.as_str().to_owned()),
+                closed_at: r.closed_at,
+                notes: r.public_notes.into_iter().map(|n| Note { at: n.at, text: n.text }).collect(),
+            })
+            .collect();
+
+        let processing = purposes
+            .into_iter()
+            .map(|p| {
+                let described = map.processing.iter().find(|d| d.purpose == p.id.as_str());
+                ProcessingRecord {
+                    purpose: p.id.as_str().to_owned(),
+                    label: p.label,
+                    legal_basis: p.legal_basis.as_str().into(),
+                    direct_marketing: p.direct_marketing,
+                    categories: described.map(|d| d.categories.clone()).unwrap_or_default(),
+                    recipients: described.map(|d| d.recipients.clone()).unwrap_or_default(),
+                    retention: described.and_then(|d| d.retention.clone()),
+                    source: described.and_then(|d| d.source.clone()),
+                }
+            })
+            .collect();
+
+        let disclosures = self
+            .disclosures(subject)?
+            .into_iter()
+            .map(|d| DisclosureRecord { recipient: d.recipient, disclosed_at: d.disclosed_at })
+            .collect();
+
+        Ok(Export {
+            format: FORMAT.into(),
+            version: VERSION,
+            generated_at: self.now(),
+            language: language.or(person.language).unwrap_or(Language::Fr).as_str().into(),
+            controller: ControllerInfo {
+                name: self.controller.name.clone(),
+                authority: self.controller.authority.clone(),
+            },
+            subject: SubjectInfo {
+                id: person.id.as_str().to_owned(),
+                regime: person.regime.as_str().into(),
+                email: person.email,
+                language: person.language.map(|l| l.as_str().to_owned()),
+                registered_at: person.registered_at,
+            },
+            categories,
+            events,
+            consents,
+            requests,
+            processing,
+            disclosures,
+            rights: Right::all(),
+        })
+    }
+}

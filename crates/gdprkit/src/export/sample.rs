@@ -1,0 +1,140 @@
+//! A sample export of any size, for the tests and benchmarks of renderers (feature `testkit`).
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use super::model::{
+    Category, ConsentRecord, ControllerInfo, CrmEvent, DisclosureRecord, EntityRecords, Export, FORMAT, Note,
+    ProcessingRecord, Record, RequestRecord, Right, SubjectInfo, VERSION,
+};
+use crate::anonymize::operators::Value;
+
+/// An export of a person named `first_name last_name` with `notes`, holding `consents` consent
+/// events and `events` CRM events (calls), two requests, one processing and one disclosure, made
+/// at `at` in `language`.
+pub fn sample_export(
+    first_name: &str,
+    last_name: &str,
+    notes: &str,
+    consents: usize,
+    events: usize,
+    at: DateTime<Utc>,
+    language: &str,
+) -> Export {
+    let text = |s: &str| Value::Text(s.to_owned());
+    let contact = Record(vec![
+        ("id".into(), text("contact-42")),
+        ("first_name".into(), text(first_name)),
+        ("last_name".into(), text(last_name)),
+        ("email".into(), text("jeanne.martin@example.org")),
+        ("phone".into(), text("+33 6 12 34 56 78")),
+        ("notes".into(), text(notes)),
+        ("score".into(), Value::Integer(87)),
+    ]);
+    let invoice = Record(vec![
+        ("id".into(), Value::Integer(7)),
+        ("contact_id".into(), text("contact-42")),
+        ("amount".into(), Value::Real(1250.5)),
+        ("issued_on".into(), text("2025-03-14")),
+    ]);
+    let start = at - Duration::days(2000);
+    let consent = |i: usize| {
+        let when = start + Duration::minutes(i as i64 * 97);
+        ConsentRecord {
+            seq: i as u64 + 1,
+            action: ["opt_in", "opt_out", "withdraw", "opt_in"][i % 4].into(),
+            purpose: Some(["newsletter", "events", "product-news"][i % 3].into()),
+            channel: Some(["email", "sms", "phone"][i % 3].into()),
+            occurred_at: when,
+            recorded_at: when + Duration::seconds(30),
+            source: Some("web_form".into()),
+            collected_by: Some("subject".into()),
+            notice_version: Some("newsletter-v3".into()),
+            notice_sha256: Some("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into()),
+            ip: Some(format!("198.51.100.{}", i % 250)),
+            user_agent: None,
+            proof_ref: None,
+        }
+    };
+    let event = |i: usize| {
+        let when = start + Duration::minutes(i as i64 * 131);
+        let day = when.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        CrmEvent {
+            entity: "calls".into(),
+            category: "events".into(),
+            at: Some(day.clone()),
+            record: Record(vec![
+                ("id".into(), Value::Integer(i as i64 + 1)),
+                ("called_at".into(), text(&day)),
+                ("summary".into(), text(&format!("Call {} about the renewal", i + 1))),
+            ]),
+        }
+    };
+    let due = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap_or_default();
+    Export {
+        format: FORMAT.into(),
+        version: VERSION,
+        generated_at: at,
+        language: language.into(),
+        controller: ControllerInfo {
+            name: "Acme CRM SAS".into(),
+            authority: "CNIL, 3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07, www.cnil.fr".into(),
+        },
+        subject: SubjectInfo {
+            id: "contact-42".into(),
+            regime: "b2c-opt-in".into(),
+            email: Some("jeanne.martin@example.org".into()),
+            language: Some(language.into()),
+            registered_at: start,
+        },
+        categories: vec![
+            Category {
+                name: "identity".into(),
+                entities: vec![EntityRecords { entity: "contacts".into(), records: vec![contact] }],
+            },
+            Category {
+                name: "billing".into(),
+                entities: vec![EntityRecords { entity: "invoices".into(), records: vec![invoice] }],
+            },
+        ],
+        events: (0..events).map(event).collect(),
+        consents: (0..consents).map(consent).collect(),
+        requests: vec![
+            RequestRecord {
+                id: "5f0c2a9b8e7d6c5b4a392817".into(),
+                kind: "rectification".into(),
+                received_via: "post".into(),
+                received_at: at - Duration::days(90),
+                state: "completed".into(),
+                due,
+                extended: false,
+                refusal: None,
+                closed_at: Some(at - Duration::days(80)),
+                notes: vec![Note { at: at - Duration::days(80), text: "Your address was corrected.".into() }],
+            },
+            RequestRecord {
+                id: "6a1d3b0c9f8e7d6c5b4a3928".into(),
+                kind: "access".into(),
+                received_via: "email".into(),
+                received_at: at - Duration::days(2),
+                state: "in_progress".into(),
+                due,
+                extended: false,
+                refusal: None,
+                closed_at: None,
+                notes: vec![],
+            },
+        ],
+        processing: vec![ProcessingRecord {
+            purpose: "newsletter".into(),
+            label: "Monthly newsletter".into(),
+            legal_basis: "consent".into(),
+            direct_marketing: true,
+            categories: vec!["identity".into()],
+            recipients: vec!["Brevo (e-mail delivery)".into()],
+            retention: Some("3 years after the last contact".into()),
+            source: None,
+        }],
+        disclosures: vec![DisclosureRecord { recipient: "Brevo (e-mail delivery)".into(), disclosed_at: start }],
+        rights: Right::all(),
+    }
+}

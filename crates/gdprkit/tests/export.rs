@@ -1,0 +1,235 @@
+//! Exports (rules E1 to E3): what is gathered, the JSON against its schema, the round trip, and
+//! requests completed with their export.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use gdprkit::anonymize::map::{DataMap, Entity};
+use gdprkit::anonymize::operators::Value;
+use gdprkit::anonymize::plan::{Plan, SubjectData};
+use gdprkit::export::json::{from_json, to_json};
+use gdprkit::export::model::{Export, Record};
+use gdprkit::export::render::Renderer;
+use gdprkit::mailer::Outbox;
+use gdprkit::request::kind::{ReceivedVia, RequestKind};
+use gdprkit::request::service::{Delivery, NewRequest, Step};
+use gdprkit::testkit::{event, sid, t};
+use gdprkit::{Channel, ConsentAction, Error, Gdpr, Language, MemoryStore, NewSubject, Regime, Result, SubjectId};
+
+const MAP: &str = r#"
+[[entity]]
+name = "contacts"
+table = "contacts"
+subject_column = "id"
+category = "identity"
+on_erasure = "anonymize"
+[entity.fields]
+name = "redact"
+
+[[entity]]
+name = "invoices"
+table = "invoices"
+subject_column = "contact_id"
+category = "billing"
+on_erasure = { retain = "legal-obligation", for = "10y" }
+
+[[entity]]
+name = "calls"
+table = "calls"
+subject_column = "contact_id"
+category = "events"
+on_erasure = "delete"
+event_at = "at"
+
+[[processing]]
+purpose = "promo"
+categories = ["identity"]
+recipients = ["Brevo (e-mail delivery)"]
+retention = "3 years after the last contact"
+"#;
+
+/// The CRM's rows, by entity, each with the subject it belongs to.
+#[derive(Default)]
+struct Crm(HashMap<&'static str, Vec<(&'static str, Record)>>);
+
+impl SubjectData for Crm {
+    fn rows(&self, _: &Entity, _: &SubjectId) -> Result<Vec<(i64, Vec<Value>)>> {
+        Ok(vec![])
+    }
+    fn apply(&self, _: &Plan) -> Result<()> {
+        Ok(())
+    }
+    fn records(&self, entity: &Entity, subject: &SubjectId) -> Result<Vec<Record>> {
+        let rows = self.0.get(entity.name.as_str()).map(Vec::as_slice).unwrap_or_default();
+        Ok(rows.iter().filter(|(s, _)| *s == subject.as_str()).map(|(_, r)| r.clone()).collect())
+    }
+}
+
+fn row(columns: &[(&str, Value)]) -> Record {
+    Record(columns.iter().map(|(c, v)| (c.to_string(), v.clone())).collect())
+}
+
+fn crm() -> Crm {
+    let text = |s: &str| Value::Text(s.into());
+    let mut crm = Crm::default();
+    crm.0.insert(
+        "contacts",
+        vec![
+            (
+                "jeanne",
+                row(&[("id", text("jeanne")), ("name", text("Jeanne Martin")), ("photo", Value::Blob(vec![1, 2]))]),
+            ),
+            ("paul", row(&[("id", text("paul")), ("name", text("Paul Durand"))])),
+        ],
+    );
+    crm.0.insert("invoices", vec![("jeanne", row(&[("id", Value::Integer(7)), ("amount", Value::Real(12.5))]))]);
+    crm.0.insert(
+        "calls",
+        vec![
+            ("jeanne", row(&[("at", text("2024-05-02T10:00:00Z")), ("summary", text("second"))])),
+            ("jeanne", row(&[("at", text("2024-01-09T10:00:00Z")), ("summary", text("first"))])),
+            ("paul", row(&[("at", text("2024-03-01T10:00:00Z")), ("summary", text("not hers"))])),
+        ],
+    );
+    crm
+}
+
+fn gdpr() -> (Gdpr, Arc<Outbox>) {
+    let (gdpr, clock) = gdprkit::testkit::setup(&|| Arc::new(MemoryStore::new()));
+    let outbox = Arc::new(Outbox::default());
+    let gdpr = gdpr.with_mailer(outbox.clone());
+    let mut jeanne = NewSubject::new(sid("jeanne"), Regime::B2cOptIn);
+    jeanne.email = Some("jeanne@example.org".into());
+    jeanne.language = Some(Language::En);
+    gdpr.add_subject(jeanne).unwrap();
+    gdpr.add_subject(NewSubject::new(sid("paul"), Regime::B2bOptOut)).unwrap();
+    gdpr.record_consent(event("jeanne", ConsentAction::OptIn, "promo", Channel::Email, "2024-06-01T09:00:00Z"))
+        .unwrap();
+    gdpr.record_consent(event("jeanne", ConsentAction::OptOut, "promo", Channel::Sms, "2024-07-01T09:00:00Z")).unwrap();
+    gdpr.record_disclosure(&sid("jeanne"), "Brevo (e-mail delivery)", Some(t("2024-06-02T00:00:00Z"))).unwrap();
+    clock.set(t("2025-01-10T12:00:00Z"));
+    (gdpr, outbox)
+}
+
+fn export() -> Export {
+    let (gdpr, _) = gdpr();
+    gdpr.export(&sid("jeanne"), &DataMap::from_toml(MAP).unwrap(), &crm(), None).unwrap()
+}
+
+#[test]
+fn an_export_holds_the_persons_data_by_category_their_events_consents_and_processing() {
+    let e = export();
+    assert_eq!(e.subject.id, "jeanne");
+    assert_eq!(e.language, "en", "the subject's language");
+    let names: Vec<&str> = e.categories.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["identity", "billing"], "events are listed apart");
+    let contact = &e.categories[0].entities[0].records;
+    assert_eq!(contact.len(), 1, "only her rows");
+    assert_eq!(contact[0].0[2], ("photo".into(), Value::Blob(vec![1, 2])), "every column, mapped or not");
+    let summaries: Vec<_> = e.events.iter().map(|ev| ev.record.0[1].1.clone()).collect();
+    assert_eq!(summaries, [Value::Text("first".into()), Value::Text("second".into())], "by date");
+    assert_eq!(e.consents.len(), 2);
+    assert_eq!(e.consents[0].occurred_at, t("2024-06-01T09:00:00Z"));
+    assert_eq!(e.consents[1].action, "opt_out");
+    let promo = e.processing.iter().find(|p| p.purpose == "promo").unwrap();
+    assert_eq!((promo.legal_basis.as_str(), promo.recipients.len()), ("consent", 1));
+    let billing = e.processing.iter().find(|p| p.purpose == "billing").unwrap();
+    assert_eq!(billing.legal_basis, "contract");
+    assert!(billing.retention.is_none(), "a purpose the map does not describe is still listed");
+    assert_eq!(e.disclosures[0].recipient, "Brevo (e-mail delivery)");
+    assert!(e.rights.iter().any(|r| r.right == "complaint" && r.article == "77"));
+    assert!(e.controller.authority.contains("CNIL"));
+}
+
+#[test]
+fn the_json_validates_against_its_schema_and_reads_back_whole() {
+    let e = export();
+    let json = to_json(&e).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(include_str!("../../../docs/export-schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let instance: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&instance).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(from_json(&json).unwrap(), e, "nothing is lost in a round trip");
+    let text = String::from_utf8(json).unwrap();
+    assert!(text.contains("\"occurred_at\": \"2024-06-01T09:00:00Z\""), "RFC 3339 instants");
+
+    // The schema is not a formality: it refuses what does not follow it.
+    let mut broken = instance.clone();
+    broken["consents"][0]["occurred_at"] = "1 June 2024".into();
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn another_format_or_a_newer_version_is_refused() {
+    let json = String::from_utf8(to_json(&export()).unwrap()).unwrap();
+    let newer = json.replacen("\"version\": 1", "\"version\": 2", 1);
+    assert!(from_json(newer.as_bytes()).unwrap_err().to_string().contains("newer"));
+    let other = json.replacen("gdprkit-export", "other", 1);
+    assert!(from_json(other.as_bytes()).unwrap_err().to_string().contains("not \"gdprkit-export\""));
+    assert!(from_json(b"{").is_err());
+}
+
+#[test]
+fn processing_for_an_unregistered_purpose_is_refused() {
+    let (gdpr, _) = gdpr();
+    let map = DataMap::from_toml(&MAP.replace("purpose = \"promo\"", "purpose = \"lottery\"")).unwrap();
+    let err = gdpr.export(&sid("jeanne"), &map, &crm(), None).unwrap_err();
+    assert!(err.to_string().contains("\"lottery\" names a purpose that is not registered"), "{err}");
+    assert!(matches!(gdpr.export(&sid("nobody"), &map, &crm(), None), Err(Error::UnknownSubject(_))));
+}
+
+/// A renderer that writes the export's subject id: enough to see what reached it.
+struct FakePdf;
+
+impl Renderer for FakePdf {
+    fn render_pdf(&self, export: &Export) -> Result<Vec<u8>> {
+        Ok(format!("%PDF for {}", export.subject.id).into_bytes())
+    }
+}
+
+fn accepted(gdpr: &Gdpr, kind: RequestKind) -> gdprkit::request::record::RequestId {
+    let opened = gdpr
+        .open_request(NewRequest { subject: sid("jeanne"), kind, via: ReceivedVia::Email, received_at: None })
+        .unwrap();
+    gdpr.act(&opened.request.id, Step::Accept, "staff").unwrap();
+    opened.request.id
+}
+
+#[test]
+fn an_access_request_is_completed_with_the_pdf_mailed_and_returned() {
+    let (gdpr, outbox) = gdpr();
+    let map = DataMap::from_toml(MAP).unwrap();
+    let id = accepted(&gdpr, RequestKind::Access);
+    let err = gdpr.complete_with_export(&id, "staff", &map, &crm()).unwrap_err();
+    assert!(err.to_string().contains("configure a renderer"), "{err}");
+    assert_eq!(gdpr.request(&id).unwrap().state.as_str(), "accepted", "nothing changed");
+
+    let gdpr = gdpr.with_renderer(Arc::new(FakePdf));
+    let done = gdpr.complete_with_export(&id, "staff", &map, &crm()).unwrap();
+    assert_eq!(done.outcome.request.state.as_str(), "completed");
+    assert_eq!(done.attachment.bytes, b"%PDF for jeanne", "the PDF, to print and post");
+    assert_eq!(done.outcome.notice.unwrap().delivery, Delivery::Sent { to: "jeanne@example.org".into() });
+    let mail = outbox.messages().pop().unwrap();
+    assert_eq!(mail.attachments, std::slice::from_ref(&done.attachment), "and mailed with the completion notice");
+    assert_eq!(mail.attachments[0].content_type, "application/pdf");
+}
+
+#[test]
+fn a_portability_request_sends_the_json_and_other_kinds_carry_no_export() {
+    let (gdpr, outbox) = gdpr();
+    let map = DataMap::from_toml(MAP).unwrap();
+    let id = accepted(&gdpr, RequestKind::Portability);
+    let done = gdpr.complete_with_export(&id, "staff", &map, &crm()).unwrap();
+    assert_eq!(done.attachment.filename, "export.json");
+    assert_eq!(from_json(&done.attachment.bytes).unwrap().subject.id, "jeanne");
+    assert_eq!(outbox.messages().pop().unwrap().attachments[0].content_type, "application/json");
+
+    let id = accepted(&gdpr, RequestKind::Rectification);
+    let err = gdpr.complete_with_export(&id, "staff", &map, &crm()).unwrap_err();
+    assert!(err.to_string().contains("a rectification request carries no export"), "{err}");
+    let again = gdpr.complete_with_export(&done.outcome.request.id, "staff", &map, &crm()).unwrap_err();
+    assert!(again.to_string().contains("completed"), "a completed request is not completed twice: {again}");
+}
