@@ -62,6 +62,35 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Export everything held on a subject (GDPR Art. 15): their rows in the CRM's tables of the
+    /// --db file, their consents, requests and disclosures, and what is done with their data; as
+    /// a PDF to read, print or post, or as JSON for portability (Art. 20).
+    Export {
+        /// The subject.
+        #[arg(long, value_name = "ID")]
+        subject: String,
+        /// The data map (TOML), with the entities to read and the processing to describe.
+        #[arg(long, value_name = "FILE")]
+        map: PathBuf,
+        /// `pdf` or `json`.
+        #[arg(long, value_name = "FORMAT")]
+        format: String,
+        /// Where to write the export. An existing file is replaced.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The language of the PDF and of the mail: `fr` or `en` (default: the subject's, else
+        /// French).
+        #[arg(long, value_name = "LANG")]
+        lang: Option<String>,
+        /// Also mail the export to the subject's e-mail address, through --smtp.
+        #[arg(long, requires = "smtp")]
+        mail: bool,
+        /// The SMTP server: smtp://HOST:PORT, smtp://HOST:PORT?tls=required or smtps://HOST:PORT.
+        /// The sender comes from GDPRKIT_SMTP_FROM, credentials from GDPRKIT_SMTP_USER and
+        /// GDPRKIT_SMTP_PASSWORD.
+        #[arg(long, value_name = "URL")]
+        smtp: Option<String>,
+    },
     /// Apply the data map's retention rules: anonymize or delete every row whose retention ran
     /// out, in batches; an interrupted sweep resumes, and a second one changes nothing.
     Sweep {

@@ -37,9 +37,18 @@ struct Summary {
     history_of: String,
     history_events: usize,
     requests: Requests,
+    export: Exported,
     erasure: Erasure,
     swept: u64,
     ledger: gdprkit::Verification,
+}
+
+#[derive(Serialize)]
+struct Exported {
+    subject: String,
+    request: String,
+    pdf: String,
+    json: String,
 }
 
 #[derive(Serialize)]
@@ -205,6 +214,7 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
     }
 
     let requests = walk_requests(ctx, &g, &mut say)?;
+    let export = walk_export(dir, &db, &g, &mut say)?;
     let erasure = walk_erasure(dir, &db, &g, &mut say)?;
     let swept = walk_sweep(ctx, &db, &mut say)?;
 
@@ -220,8 +230,10 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
     say.line(&format!(
         "\nTry it yourself:\n  gdprkit --db {db} consent check --subject contact-0012 --purpose newsletter --channel email\n  \
          gdprkit --db {db} consent history --subject contact-0013\n  gdprkit --db {db} request list --overdue\n  \
-         gdprkit --db {db} ledger verify",
-        db = db.display()
+         gdprkit --db {db} ledger verify\n  \
+         gdprkit --db {db} export --subject contact-0036 --map {map} --format pdf --out contact-0036.pdf --lang en",
+        db = db.display(),
+        map = dir.join("data-map.toml").display()
     ));
 
     if ctx.json {
@@ -241,6 +253,7 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
             history_of: "contact-0013".into(),
             history_events: history.len(),
             requests,
+            export,
             erasure,
             swept,
             ledger: ledger.clone(),
@@ -469,6 +482,7 @@ table = "crm_calls"
 subject_column = "contact_id"
 category = "events"
 on_erasure = "delete"
+event_at = "called_at"
 
 [[entity]]
 name = "invoices"
@@ -476,6 +490,25 @@ table = "crm_invoices"
 subject_column = "contact_id"
 category = "billing"
 on_erasure = { retain = "legal-obligation", for = "10y" }
+
+# What an export tells a person about each purpose (Art. 13-15).
+[[processing]]
+purpose = "newsletter"
+categories = ["identity"]
+recipients = ["Brevo SAS (e-mail delivery)"]
+retention = "until you unsubscribe, then 3 years as proof"
+
+[[processing]]
+purpose = "events"
+categories = ["identity", "events"]
+recipients = ["Eventbrite (registrations)"]
+retention = "3 years after your last contact with us"
+
+[[processing]]
+purpose = "product-news"
+categories = ["identity"]
+retention = "3 years after your last contact with us"
+source = "your company's public directory listing"
 "#;
 
 /// The sample CRM's own tables, beside gdprkit's in the same file: a row per contact, some
@@ -485,7 +518,7 @@ fn sample_crm_tables(conn: &rusqlite::Connection) -> gdprkit::Result<()> {
     conn.execute_batch(
         "CREATE TABLE crm_contacts (id TEXT PRIMARY KEY, first_name TEXT, last_name TEXT, email TEXT, phone TEXT,
                                     birth_date TEXT, notes TEXT, last_inbound_at TEXT);
-         CREATE TABLE crm_calls (id INTEGER PRIMARY KEY, contact_id TEXT, summary TEXT);
+         CREATE TABLE crm_calls (id INTEGER PRIMARY KEY, contact_id TEXT, called_at TEXT, summary TEXT);
          CREATE TABLE crm_invoices (id INTEGER PRIMARY KEY, contact_id TEXT, amount REAL);",
     )
     .map_err(fail)?;
@@ -509,8 +542,8 @@ fn sample_crm_tables(conn: &rusqlite::Connection) -> gdprkit::Result<()> {
         .map_err(fail)?;
         if i % 3 == 0 {
             tx.execute(
-                "INSERT INTO crm_calls (contact_id, summary) VALUES (?1, 'Discovery call')",
-                [contact(i).as_str()],
+                "INSERT INTO crm_calls (contact_id, called_at, summary) VALUES (?1, ?2, 'Discovery call')",
+                rusqlite::params![contact(i).as_str(), format!("{}-{:02}-10T14:30:00Z", 2020 + i % 6, 1 + i % 12)],
             )
             .map_err(fail)?;
         }
@@ -523,6 +556,44 @@ fn sample_crm_tables(conn: &rusqlite::Connection) -> gdprkit::Result<()> {
         }
     }
     tx.commit().map_err(fail)
+}
+
+/// An access request completed with the person's export: the PDF (mailed with the completion
+/// notice when there is a mailer, and written to print and post) and the JSON for portability.
+fn walk_export(dir: &Path, db: &Path, g: &Gdpr, say: &mut Narrator) -> CliResult<Exported> {
+    let map = DataMap::from_toml(DATA_MAP)?;
+    let data = SqliteSubjectData::open(db)?;
+    data.check(&map)?;
+    let subject = contact(24);
+    let opened = g.open_request(NewRequest {
+        subject: subject.clone(),
+        kind: RequestKind::Access,
+        via: ReceivedVia::Post,
+        received_at: None,
+    })?;
+    g.act(&opened.request.id, Step::Accept, "Claire (DPO)")?;
+    let g = g.clone().with_renderer(std::sync::Arc::new(gdprkit_pdf::PdfRenderer::new()));
+    let done = g.complete_with_export(&opened.request.id, "Claire (DPO)", &map, &data)?;
+    let pdf = dir.join("export.pdf");
+    let json = dir.join("export.json");
+    let portable = gdprkit::export::json::to_json(&g.export(&subject, &map, &data, None)?)?;
+    for (path, bytes) in [(&pdf, &done.attachment.bytes), (&json, &portable)] {
+        std::fs::write(path, bytes).map_err(|e| Refusal(format!("--dir: cannot write {}: {e}", path.display())))?;
+    }
+    say.line(&format!(
+        "\nExport: {subject} asked by post for their data (Art. 15). Completing the request built their export from \
+         the data map, the ledger and the requests: {} (PDF/A, {} bytes) to print and post, and {} (JSON, for \
+         portability).",
+        pdf.display(),
+        done.attachment.bytes.len(),
+        json.display()
+    ));
+    Ok(Exported {
+        subject: subject.to_string(),
+        request: opened.request.id.to_string(),
+        pdf: pdf.display().to_string(),
+        json: json.display().to_string(),
+    })
 }
 
 /// An erasure request carried out with the data map.

@@ -66,6 +66,9 @@ fn run(cli: Cli) -> context::CliResult<ExitCode> {
         Command::Disclosure(c) => commands::disclosure::run(&ctx, c),
         Command::Map(c) => commands::map::run(&ctx, c),
         Command::Erase { subject, map, dry_run } => commands::erase::run(&ctx, &subject, &map, dry_run),
+        Command::Export { subject, map, format, out, lang, mail, smtp } => {
+            commands::export::run(&ctx, &subject, &map, &format, &out, lang.as_deref(), mail.then_some(smtp).flatten())
+        }
         Command::Sweep { map, dry_run, batch } => commands::sweep::run(&ctx, &map, dry_run, batch),
         Command::Deadline { received, country } => commands::deadline::run(&ctx, &received, &country),
         Command::Demo { dir } => demo::run(&ctx, &dir),

@@ -60,6 +60,7 @@ fn gdprkit(db: &Path, args: &[&str]) -> Output {
         .args(args)
         .env_remove("GDPRKIT_DB")
         .env_remove("GDPRKIT_HMAC_KEY")
+        .env_remove("GDPRKIT_SMTP_FROM")
         .output()
         .unwrap()
 }
@@ -350,8 +351,17 @@ fn the_demo_builds_a_crm_and_verifies_its_ledger() {
     let entries = summary["ledger"]["entries"].as_u64().unwrap();
     // 4 purposes, 1000 subjects, the consent events, 8 request entries (4 openings, an
     // acceptance, a completion, a refusal and an extension), and the erasure request's 5 (its
-    // opening, acceptance, start, the erasure itself and the completion).
-    assert_eq!(entries, 4 + 1000 + summary["consent_events"].as_u64().unwrap() + 8 + 5);
+    // opening, acceptance, start, the erasure itself and the completion), and the access
+    // request answered with an export's 3 (opening, acceptance, completion).
+    assert_eq!(entries, 4 + 1000 + summary["consent_events"].as_u64().unwrap() + 8 + 5 + 3);
+    let pdf = std::fs::read(demo.join("export.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"), "the demo writes the export as a PDF");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(demo.join("export.json")).unwrap()).unwrap();
+    assert_eq!(
+        (json["format"].as_str(), json["subject"]["id"].as_str()),
+        (Some("gdprkit-export"), Some("contact-0024"))
+    );
+    assert!(!json["events"].as_array().unwrap().is_empty(), "with the contact's calls");
     assert_eq!(summary["erasure"]["crm_rows_touched"], 2, "a contact row anonymized and a call deleted");
     assert!(demo.join("data-map.toml").exists(), "the demo leaves its data map to read");
     let swept = summary["swept"].as_u64().unwrap();
@@ -645,4 +655,75 @@ fn sweep_applies_retention_once() {
         .collect();
     assert_eq!(names, ["Nouveau Contact", "[redacted]"]);
     assert_refused(&db.run(&["sweep", "--map", map_arg, "--batch", "0"]), "batch");
+}
+
+#[test]
+fn export_writes_the_pdf_or_the_json_and_refuses_bad_input_without_writing() {
+    let db = Db::with_sample();
+    db.ok(OPT_IN);
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE contacts (id TEXT PRIMARY KEY, name TEXT, notes TEXT);
+         INSERT INTO contacts VALUES ('jean', 'Jean Valjean', '#read(\"/etc/passwd\")'), ('acme-buyer', 'Javert', NULL);",
+    )
+    .unwrap();
+    drop(conn);
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("map.toml");
+    write_contacts_map(&map, "", "name = \"redact\"");
+    let map_arg = map.to_str().unwrap();
+    let json_out = dir.path().join("jean.json");
+    let done = db.json(&[
+        "export",
+        "--subject",
+        "jean",
+        "--map",
+        map_arg,
+        "--format",
+        "json",
+        "--out",
+        json_out.to_str().unwrap(),
+    ]);
+    assert_eq!(done["mailed_to"], serde_json::Value::Null);
+    let export: serde_json::Value = serde_json::from_slice(&std::fs::read(&json_out).unwrap()).unwrap();
+    assert_eq!(export["categories"][0]["entities"][0]["records"][0]["name"], "Jean Valjean");
+    assert_eq!(export["consents"][0]["occurred_at"], "2025-05-01T08:00:00Z", "RFC 3339, in UTC");
+    assert_eq!(export["language"], "fr", "the subject's language");
+
+    let pdf_out = dir.path().join("jean.pdf");
+    let text = db.ok(&[
+        "export",
+        "--subject",
+        "jean",
+        "--map",
+        map_arg,
+        "--format",
+        "pdf",
+        "--out",
+        pdf_out.to_str().unwrap(),
+        "--lang",
+        "en",
+    ]);
+    assert!(text.starts_with("wrote "), "{text}");
+    assert!(std::fs::read(&pdf_out).unwrap().starts_with(b"%PDF-"));
+
+    let before = db.entries();
+    let nowhere = dir.path().join("nothing.pdf");
+    let out = nowhere.to_str().unwrap();
+    for (args, names) in [
+        (vec!["--format", "docx"], "neither pdf nor json"),
+        (vec!["--format", "pdf", "--lang", "de"], "de"),
+        (vec!["--format", "pdf", "--mail", "--smtp", "smtp://127.0.0.1:1"], "GDPRKIT_SMTP_FROM"),
+        (vec!["--format", "pdf", "--mail", "--smtp", "mail.example.org"], "GDPRKIT_SMTP_FROM"),
+    ] {
+        let mut all = vec!["export", "--subject", "jean", "--map", map_arg, "--out", out];
+        all.extend(args);
+        assert_refused(&db.run(&all), names);
+    }
+    assert_refused(
+        &db.run(&["export", "--subject", "ghost", "--map", map_arg, "--format", "pdf", "--out", out]),
+        "ghost",
+    );
+    assert!(!nowhere.exists(), "nothing written");
+    assert_eq!(db.entries(), before, "an export records nothing");
 }

@@ -4,6 +4,7 @@ pub mod consent;
 pub mod deadline;
 pub mod disclosure;
 pub mod erase;
+pub mod export;
 pub mod ledger;
 pub mod map;
 pub mod purpose;

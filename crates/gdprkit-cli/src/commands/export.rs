@@ -1,0 +1,109 @@
+//! `gdprkit export`
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use gdprkit::export::deliver::export_message;
+use gdprkit::export::json::to_json;
+use gdprkit::mailer::{Attachment, Mailer};
+use gdprkit::{Language, SubjectId};
+use gdprkit_pdf::PdfRenderer;
+use gdprkit_smtp::{SmtpConfig, SmtpMailer};
+use gdprkit_sqlite::subject_data::SqliteSubjectData;
+use serde::Serialize;
+
+use super::map::read_map;
+use crate::context::{CliResult, Context, Refusal};
+
+/// The sender of mailed exports.
+const FROM_VAR: &str = "GDPRKIT_SMTP_FROM";
+
+#[derive(Serialize)]
+struct Exported<'a> {
+    subject: &'a str,
+    format: &'a str,
+    out: String,
+    bytes: usize,
+    mailed_to: Option<String>,
+}
+
+pub fn run(
+    ctx: &Context,
+    subject: &str,
+    map_file: &Path,
+    format: &str,
+    out: &Path,
+    lang: Option<&str>,
+    smtp: Option<String>,
+) -> CliResult<ExitCode> {
+    // Every argument is checked before anything is read or written.
+    let subject = SubjectId::new(subject)?;
+    let language = lang.map(str::parse::<Language>).transpose()?;
+    if format != "pdf" && format != "json" {
+        return Err(Box::new(Refusal(format!("--format: {format:?} is neither pdf nor json"))));
+    }
+    let mailer = smtp
+        .map(|url| -> CliResult<SmtpMailer> {
+            let from = std::env::var(FROM_VAR)
+                .ok()
+                .filter(|f| !f.is_empty())
+                .ok_or_else(|| Refusal(format!("--mail: {FROM_VAR} gives no sender address")))?;
+            let mut config = SmtpConfig::from_url(&url, from)?;
+            if let (Ok(user), Ok(password)) =
+                (std::env::var("GDPRKIT_SMTP_USER"), std::env::var("GDPRKIT_SMTP_PASSWORD"))
+            {
+                config.credentials = Some((user, password));
+            }
+            Ok(SmtpMailer::new(&config)?)
+        })
+        .transpose()?;
+    let g = ctx.gdpr(false)?;
+    let map = read_map(map_file)?;
+    let data = SqliteSubjectData::open(Path::new(&ctx.db))?;
+    data.check(&map)?;
+    let export = g.export(&subject, &map, &data, language)?;
+    let (bytes, content_type) = match format {
+        "pdf" => (PdfRenderer::new().render(&export)?, "application/pdf"),
+        _ => (to_json(&export)?, "application/json"),
+    };
+    let to = match (&mailer, &export.subject.email) {
+        (Some(_), None) => {
+            return Err(Box::new(Refusal(format!(
+                "--mail: {subject} has no e-mail address; print the export and post it"
+            ))));
+        }
+        (Some(_), Some(to)) => Some(to.clone()),
+        (None, _) => None,
+    };
+    write_replacing(out, &bytes)?;
+    if let (Some(mailer), Some(to)) = (&mailer, &to) {
+        let filename = format!("export.{format}");
+        let attachment = Attachment { filename, content_type: content_type.into(), bytes: bytes.clone() };
+        mailer.send(&export_message(&export, to, attachment))?;
+    }
+    let done = Exported {
+        subject: subject.as_str(),
+        format,
+        out: out.display().to_string(),
+        bytes: bytes.len(),
+        mailed_to: to,
+    };
+    ctx.emit(&done, || {
+        let mut text = format!("wrote {} ({} bytes): everything held on {}", done.out, done.bytes, done.subject);
+        if let Some(to) = &done.mailed_to {
+            text.push_str(&format!("\nmailed to {to}"));
+        }
+        text
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `bytes` to `path` through a file beside it, renamed into place: a reader never sees
+/// half an export.
+fn write_replacing(path: &Path, bytes: &[u8]) -> CliResult<()> {
+    let partial = path.with_extension("partial");
+    std::fs::write(&partial, bytes)
+        .map_err(|e| Refusal(format!("--out: could not write {}: {e}", partial.display())))?;
+    std::fs::rename(&partial, path).map_err(|e| Refusal(format!("--out: could not write {}: {e}", path.display())))?;
+    Ok(())
+}
