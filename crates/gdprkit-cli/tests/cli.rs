@@ -727,3 +727,51 @@ fn export_writes_the_pdf_or_the_json_and_refuses_bad_input_without_writing() {
     assert!(!nowhere.exists(), "nothing written");
     assert_eq!(db.entries(), before, "an export records nothing");
 }
+
+#[test]
+fn export_mails_the_file_it_wrote_to_the_subject() {
+    let db = Db::with_sample();
+    rusqlite::Connection::open(&db.path)
+        .unwrap()
+        .execute_batch("CREATE TABLE contacts (id TEXT PRIMARY KEY, name TEXT); INSERT INTO contacts VALUES ('jean', 'Jean Valjean');")
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("map.toml");
+    write_contacts_map(&map, "", "name = \"redact\"");
+    let inbox = tempfile::tempdir().unwrap();
+    let server = gdprkit_smtp::test_server::TestServer::start(inbox.path());
+    let pdf = dir.path().join("jean.pdf");
+    let args = ["--json", "export", "--subject", "jean", "--map", map.to_str().unwrap(), "--format", "pdf", "--out"];
+    let out = Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+        .arg("--db")
+        .arg(&db.path)
+        .args(["--now", NOW])
+        .args(args)
+        .arg(&pdf)
+        .args(["--mail", "--smtp", &server.url()])
+        .env("GDPRKIT_SMTP_FROM", "Acme CRM <dpo@acme.example>")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let done: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(done["mailed_to"], "jean@example.fr");
+    let eml = std::fs::read_to_string(inbox.path().join("1.eml")).unwrap();
+    assert!(eml.contains("Subject: Vos "), "in the subject's language (French): {eml:.300}");
+    assert_eq!(std::fs::read(inbox.path().join("1-export.pdf")).unwrap(), std::fs::read(&pdf).unwrap());
+    // A subject without an e-mail address gets their export by post: refused before writing.
+    rusqlite::Connection::open(&db.path)
+        .unwrap()
+        .execute("INSERT INTO contacts VALUES ('acme-buyer', 'X')", [])
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+        .arg("--db")
+        .arg(&db.path)
+        .args(["export", "--subject", "acme-buyer", "--map", map.to_str().unwrap(), "--format", "pdf", "--out"])
+        .arg(dir.path().join("acme.pdf"))
+        .args(["--mail", "--smtp", &server.url()])
+        .env("GDPRKIT_SMTP_FROM", "dpo@acme.example")
+        .output()
+        .unwrap();
+    assert_refused(&out, "no e-mail address");
+    assert!(!dir.path().join("acme.pdf").exists());
+}

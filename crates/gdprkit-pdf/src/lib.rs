@@ -3,7 +3,7 @@
 //! The template is a typst file (`templates/export.typ` unless the integrator passes their own,
 //! with their logo and wording); the export reaches it only as JSON through `sys.inputs`, so no
 //! value a person or a CRM user typed is ever read as markup; the World serves the template and
-//! the embedded fonts and refuses every other file. The PDF is PDF/A-2b, or PDF/A-3b carrying the
+//! the embedded fonts and refuses every other file (a logo is passed as bytes). The PDF is PDF/A-2b, or PDF/A-3b carrying the
 //! JSON export as an attached file when asked (one file for reading and portability alike). The
 //! same export gives the same bytes. After each render typst's caches are evicted, so that the
 //! memory of a long-running server stays flat.
@@ -23,7 +23,7 @@ use gdprkit::export::model::Export;
 use gdprkit::export::render::Renderer;
 use gdprkit::{Error, Result};
 use typst::World;
-use typst::foundations::{Datetime, Smart};
+use typst::foundations::{Bytes, Datetime, Smart, Value};
 use typst_kit::fonts::FontStore;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
@@ -40,6 +40,7 @@ pub struct PdfRenderer {
     template: String,
     fonts: FontStore,
     attach_json: bool,
+    logo: Option<Bytes>,
 }
 
 impl Default for PdfRenderer {
@@ -59,7 +60,7 @@ impl PdfRenderer {
     pub fn new() -> Self {
         let mut fonts = FontStore::new();
         fonts.extend(typst_kit::fonts::embedded());
-        Self { template: DEFAULT_TEMPLATE.to_owned(), fonts, attach_json: false }
+        Self { template: DEFAULT_TEMPLATE.to_owned(), fonts, attach_json: false, logo: None }
     }
 
     /// The same with the integrator's own template: typst source that reads the export with
@@ -67,6 +68,13 @@ impl PdfRenderer {
     /// logo is given inline (for example as an SVG string passed to `image(bytes(...))`).
     pub fn with_template(mut self, template: impl Into<String>) -> Self {
         self.template = template.into();
+        self
+    }
+
+    /// The same with the controller's logo (PNG, JPEG or SVG) on the cover. A template reads it
+    /// as `sys.inputs.logo` (bytes), when given.
+    pub fn with_logo(mut self, image: Vec<u8>) -> Self {
+        self.logo = Some(Bytes::new(image));
         self
     }
 
@@ -89,7 +97,13 @@ impl PdfRenderer {
             u8::try_from(at.minute()).unwrap_or(0),
             u8::try_from(at.second()).unwrap_or(0),
         );
-        let inputs = vec![("data", json), ("attach", if self.attach_json { "true" } else { "false" }.to_owned())];
+        let mut inputs = vec![
+            ("data", Value::Str(json.into())),
+            ("attach", Value::Str(if self.attach_json { "true" } else { "false" }.into())),
+        ];
+        if let Some(logo) = &self.logo {
+            inputs.push(("logo", Value::Bytes(logo.clone())));
+        }
         let world = ExportWorld::new(&self.template, inputs, &self.fonts, datetime)?;
         let result = render_world(&world, datetime, self.attach_json);
         // typst memoizes across compilations; without this a server's memory would grow with

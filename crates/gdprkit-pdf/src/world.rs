@@ -3,7 +3,7 @@
 //! name such as `#read("/etc/passwd")` is then text to print, never markup to run.
 
 use typst::diag::{FileError, FileResult};
-use typst::foundations::{Bytes, Datetime, Dict, Duration, IntoValue};
+use typst::foundations::{Bytes, Datetime, Dict, Duration, Value};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
@@ -22,13 +22,13 @@ impl<'a> ExportWorld<'a> {
     /// A World compiling `template` with `inputs` in `sys.inputs`, whose `today` is `today`.
     pub(crate) fn new(
         template: &str,
-        inputs: Vec<(&str, String)>,
+        inputs: Vec<(&str, Value)>,
         fonts: &'a FontStore,
         today: Option<Datetime>,
     ) -> gdprkit::Result<Self> {
         let mut dict = Dict::new();
         for (key, value) in inputs {
-            dict.insert(key.into(), value.into_value());
+            dict.insert(key.into(), value);
         }
         let library = LazyHash::new(Library::builder().with_inputs(dict).build());
         Ok(Self { library, fonts, main: Source::new(main_id()?, template.to_owned()), today })

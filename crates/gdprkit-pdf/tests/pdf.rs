@@ -126,3 +126,15 @@ fn the_json_export_can_travel_inside_the_pdf() {
     let list = tool("qpdf", &["--list-attachments", path.to_str().unwrap()]);
     assert!(!String::from_utf8_lossy(&list.stdout).contains("export.json"), "PDF/A-2b carries no attachment");
 }
+
+#[test]
+fn a_logo_goes_on_the_cover_without_any_file_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = br##"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="#2a6"/></svg>"##;
+    let export = export("Jeanne", "", "fr");
+    let with_logo = PdfRenderer::new().with_logo(svg.to_vec()).render(&export).unwrap();
+    qpdf_check(&with_logo, dir.path());
+    assert_ne!(with_logo, PdfRenderer::new().render(&export).unwrap(), "the logo is drawn");
+    let err = PdfRenderer::new().with_logo(b"not an image".to_vec()).render(&export).unwrap_err();
+    assert!(err.to_string().contains("could not render the export"), "{err}");
+}

@@ -13,6 +13,9 @@
 //!
 //! Every refusal by the server comes back as an error that quotes it; nothing is swallowed.
 
+#[cfg(feature = "test-server")]
+pub mod test_server;
+
 use std::time::Duration;
 
 use gdprkit::mailer::{Mailer, Message};

@@ -1,0 +1,65 @@
+//! A real SMTP server on loopback for tests (feature `test-server`): Python's aiosmtpd running
+//! `testserver/smtp_server.py`. `GDPRKIT_PYTHON` names the interpreter that has aiosmtpd
+//! (`python3` by default); `scripts/test-all.sh` makes one.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// The server, stopped when dropped. Each message it takes is written to its directory as
+/// `N.eml`, and each attachment as `N-FILENAME`; it refuses recipients starting with `refuse`.
+pub struct TestServer {
+    child: Child,
+    /// The port it listens on, on 127.0.0.1.
+    pub port: u16,
+    /// Where it writes what it receives.
+    pub dir: PathBuf,
+}
+
+impl TestServer {
+    /// Starts a server writing to `dir`, and returns once it listens.
+    ///
+    /// # Panics
+    ///
+    /// When the server cannot start (no Python, no aiosmtpd): the tests that need it cannot run.
+    pub fn start(dir: &Path) -> TestServer {
+        // A free port, chosen by the system and released for the server to take.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("no free port on loopback: {e}"));
+        let python = std::env::var("GDPRKIT_PYTHON").unwrap_or_else(|_| "python3".into());
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("testserver/smtp_server.py");
+        let mut child = Command::new(&python)
+            .arg(script)
+            .arg(port.to_string())
+            .arg(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{python} could not start: {e}"));
+        let mut line = String::new();
+        if let Some(out) = child.stdout.take() {
+            let _ = BufReader::new(out).read_line(&mut line);
+        }
+        assert_eq!(
+            line.trim(),
+            "ready",
+            "the SMTP server did not start: is aiosmtpd installed for {python}? (./scripts/test-all.sh installs it)"
+        );
+        TestServer { child, port, dir: dir.to_owned() }
+    }
+
+    /// Its URL, for [`crate::SmtpConfig::from_url`].
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        // Closing its standard input stops it.
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
