@@ -2,8 +2,9 @@
 //! for a campaign over a large share of a tenant.
 
 use chrono::{DateTime, Utc};
+use gdprkit::decision::FactsFold;
 use gdprkit::ledger::{FactAction, RESTRICTION_SCOPE};
-use gdprkit::{ConsentAction, EventRef, Regime, Result, Scope, SubjectFacts, SubjectId, TenantId};
+use gdprkit::{ConsentAction, Regime, Result, Scope, SubjectFacts, SubjectId, TenantId};
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::db_err;
@@ -20,7 +21,6 @@ pub(crate) fn decision_facts(
     scopes: &[Scope],
     at: DateTime<Utc>,
 ) -> Result<Vec<Option<SubjectFacts>>> {
-    let at = gdprkit::time::to_micros(at);
     if subjects.len() >= SCAN_MIN_SUBJECTS {
         let count: Option<i64> = conn
             .prepare_cached("SELECT subjects FROM gdprkit_tenants WHERE tenant = ?1")
@@ -33,15 +33,15 @@ pub(crate) fn decision_facts(
     subjects.iter().map(|s| point(conn, tenant, s, scopes, at)).collect()
 }
 
-/// The subject's events, read from the subject index alone, with the actions, scopes and instant
-/// applied here; only when no event applies, the subject's row for its regime. Most decisions in
-/// a CRM's ledger come from an event, and cost one index seek.
+/// The subject's events, read from the subject index alone and folded here; only when no event
+/// applies, the subject's row for its regime. Most decisions in a CRM's ledger come from an
+/// event, and cost one index seek.
 fn point(
     conn: &Connection,
     tenant: &TenantId,
     subject: &SubjectId,
     scopes: &[Scope],
-    at: i64,
+    at: DateTime<Utc>,
 ) -> Result<Option<SubjectFacts>> {
     let mut st = conn
         .prepare_cached(
@@ -50,52 +50,22 @@ fn point(
         )
         .map_err(db_err("prepare a decision"))?;
     let mut rows = st.query([tenant.as_str(), subject.as_str()]).map_err(db_err("read a decision"))?;
-    let mut best: Option<Latest> = None;
-    let mut restriction: Option<Restriction> = None;
+    let mut fold = FactsFold::new(scopes, at);
     while let Some(row) = rows.next().map_err(db_err("read a decision"))? {
-        let Some((purpose, channel, occurred_at, seq, action)) = event_row(row).map_err(db_err("read a decision"))?
-        else {
-            continue;
-        };
-        if occurred_at > at {
-            continue;
-        }
-        let action = match FactAction::from_name(action) {
-            Some(FactAction::Consent(a)) if a.is_decisive() => a,
-            Some(r @ (FactAction::Restrict | FactAction::LiftRestriction)) => {
-                Restriction::offer(
-                    &mut restriction,
-                    Restriction { occurred_at, seq, restricts: r == FactAction::Restrict },
-                );
-                continue;
-            }
-            _ => continue,
-        };
-        let scope = scopes.iter().position(|s| {
-            s.purpose.as_ref().map_or("", |p| p.as_str()) == purpose
-                && s.channel.as_ref().map_or("", |c| c.as_str()) == channel
-        });
-        if let Some(scope) = scope {
-            Latest::offer(&mut best, Latest { occurred_at, seq, scope, action });
+        if let Some((purpose, channel, occurred_at, seq, action)) = event_row(row).map_err(db_err("read a decision"))? {
+            fold.offer(purpose, channel, occurred_at, seq, action);
         }
     }
-    if let Some(r) = restriction.filter(|r| r.restricts) {
-        return Ok(Some(r.facts()?));
-    }
-    if let Some(latest) = best {
-        return Ok(Some(SubjectFacts::Event(latest.event(scopes)?)));
-    }
-    let mut st = conn
-        .prepare_cached("SELECT regime, registered_at FROM gdprkit_subjects WHERE tenant = ?1 AND id = ?2")
-        .map_err(db_err("read a subject's regime"))?;
-    let row = st
-        .query_row([tenant.as_str(), subject.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
-        .optional()
-        .map_err(db_err("read a subject's regime"))?;
-    row.map(|(regime, registered_at)| {
-        Ok(SubjectFacts::NoEvent { regime: regime.parse()?, registered_at: gdprkit::time::from_micros(registered_at)? })
+    fold.finish(|| {
+        let mut st = conn
+            .prepare_cached("SELECT regime, registered_at FROM gdprkit_subjects WHERE tenant = ?1 AND id = ?2")
+            .map_err(db_err("read a subject's regime"))?;
+        let row = st
+            .query_row([tenant.as_str(), subject.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .optional()
+            .map_err(db_err("read a subject's regime"))?;
+        row.map(|(regime, registered_at)| Ok((regime.parse()?, gdprkit::time::from_micros(registered_at)?))).transpose()
     })
-    .transpose()
 }
 
 /// Purpose, channel, occurred_at, seq and action, borrowed from a row.
@@ -120,8 +90,9 @@ fn scan(
     tenant: &TenantId,
     subjects: &[SubjectId],
     scopes: &[Scope],
-    at: i64,
+    at: DateTime<Utc>,
 ) -> Result<Vec<Option<SubjectFacts>>> {
+    let micros = gdprkit::time::to_micros(at);
     let mut order: Vec<usize> = (0..subjects.len()).collect();
     order.sort_unstable_by(|&a, &b| subjects[a].as_str().cmp(subjects[b].as_str()));
     // Per position in the list: the subject's regime and registration, when it exists.
@@ -146,7 +117,7 @@ fn scan(
         }
     }
 
-    let mut best: Vec<Option<Latest>> = vec![None; subjects.len()];
+    let mut folds: Vec<FactsFold<'_>> = vec![FactsFold::new(scopes, at); subjects.len()];
     let mut st = conn
         .prepare_cached(
             "SELECT subject, occurred_at, seq, action FROM gdprkit_ledger INDEXED BY gdprkit_ledger_decisions \
@@ -158,7 +129,7 @@ fn scan(
         let purpose = scope.purpose.as_ref().map_or("", |p| p.as_str());
         let channel = scope.channel.as_ref().map_or("", |c| c.as_str());
         let mut rows =
-            st.query(rusqlite::params![tenant.as_str(), purpose, channel, at]).map_err(db_err("scan decisions"))?;
+            st.query(rusqlite::params![tenant.as_str(), purpose, channel, micros]).map_err(db_err("scan decisions"))?;
         let mut merge = Merge::new(subjects, &order);
         while let Some(row) = rows.next().map_err(db_err("scan decisions"))? {
             let Some((subject, occurred_at, seq, action)) = scan_row(row).map_err(db_err("scan decisions"))? else {
@@ -170,14 +141,13 @@ fn scan(
             }
             let Some(action) = ConsentAction::from_name(action).filter(|a| a.is_decisive()) else { continue };
             for &i in matches {
-                Latest::offer(&mut best[i], Latest { occurred_at, seq, scope: scope_index, action });
+                folds[i].offer_event(scope_index, occurred_at, seq, action);
             }
         }
     }
     // Restrictions, in the same subject order: the latest per subject decides whether it holds.
-    let mut restrictions: Vec<Option<Restriction>> = vec![None; subjects.len()];
     let mut rows = st
-        .query(rusqlite::params![tenant.as_str(), RESTRICTION_SCOPE, RESTRICTION_SCOPE, at])
+        .query(rusqlite::params![tenant.as_str(), RESTRICTION_SCOPE, RESTRICTION_SCOPE, micros])
         .map_err(db_err("scan restrictions"))?;
     let mut merge = Merge::new(subjects, &order);
     while let Some(row) = rows.next().map_err(db_err("scan restrictions"))? {
@@ -190,71 +160,18 @@ fn scan(
             _ => continue,
         };
         for &i in merge.find(subject) {
-            Restriction::offer(&mut restrictions[i], Restriction { occurred_at, seq, restricts });
+            folds[i].offer_restriction(occurred_at, seq, restricts);
         }
     }
     known
         .into_iter()
-        .zip(best)
-        .zip(restrictions)
-        .map(|((known, best), restriction)| {
-            Ok(match (known, best, restriction.filter(|r| r.restricts)) {
-                (None, _, _) => None,
-                (Some(_), _, Some(r)) => Some(r.facts()?),
-                (Some(_), Some(latest), None) => Some(SubjectFacts::Event(latest.event(scopes)?)),
-                (Some((regime, registered_at)), None, None) => Some(SubjectFacts::NoEvent { regime, registered_at }),
-            })
+        .zip(folds)
+        .map(|(known, fold)| match known {
+            // An erased or unknown subject has no facts, even if entries name it.
+            None => Ok(None),
+            Some(known) => fold.finish(|| Ok(Some(known))),
         })
         .collect()
-}
-
-/// The latest decisive event seen so far for one subject, and the scope it was found in.
-#[derive(Debug, Clone, Copy)]
-struct Latest {
-    occurred_at: i64,
-    seq: u64,
-    scope: usize,
-    action: ConsentAction,
-}
-
-impl Latest {
-    /// Keeps `candidate` when it comes after what `slot` holds: later, or as late and recorded
-    /// later.
-    fn offer(slot: &mut Option<Latest>, candidate: Latest) {
-        if slot.is_none_or(|b| (b.occurred_at, b.seq) < (candidate.occurred_at, candidate.seq)) {
-            *slot = Some(candidate);
-        }
-    }
-
-    fn event(self, scopes: &[Scope]) -> Result<EventRef> {
-        Ok(EventRef {
-            seq: self.seq,
-            action: self.action,
-            occurred_at: gdprkit::time::from_micros(self.occurred_at)?,
-            purpose: scopes[self.scope].purpose.clone(),
-            channel: scopes[self.scope].channel.clone(),
-        })
-    }
-}
-
-/// The latest restriction fact seen so far for one subject.
-#[derive(Debug, Clone, Copy)]
-struct Restriction {
-    occurred_at: i64,
-    seq: u64,
-    restricts: bool,
-}
-
-impl Restriction {
-    fn offer(slot: &mut Option<Restriction>, candidate: Restriction) {
-        if slot.is_none_or(|r| (r.occurred_at, r.seq) < (candidate.occurred_at, candidate.seq)) {
-            *slot = Some(candidate);
-        }
-    }
-
-    fn facts(self) -> Result<SubjectFacts> {
-        Ok(SubjectFacts::Restricted { seq: self.seq, since: gdprkit::time::from_micros(self.occurred_at)? })
-    }
 }
 
 /// A row of the campaign scan: subject, occurred_at, seq and action; `None` for an entry whose

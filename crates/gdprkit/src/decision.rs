@@ -207,3 +207,91 @@ mod tests {
         assert!(d.reason().contains("b2c-opt-in regime denies"), "{}", d.reason());
     }
 }
+
+/// Folds a subject's ledger facts, in any order, into what a decision needs: the latest decisive
+/// event in the scopes asked about and the latest restriction fact, both by when they happened
+/// and then by entry number. Stores that read facts from SQL feed it their rows.
+#[derive(Debug, Clone)]
+pub struct FactsFold<'s> {
+    scopes: &'s [Scope],
+    at: i64,
+    latest: Option<(i64, u64, usize, ConsentAction)>,
+    restriction: Option<(i64, u64, bool)>,
+}
+
+impl<'s> FactsFold<'s> {
+    /// An empty fold for a decision in `scopes` at `at`.
+    pub fn new(scopes: &'s [Scope], at: DateTime<Utc>) -> Self {
+        Self { scopes, at: crate::time::to_micros(at), latest: None, restriction: None }
+    }
+
+    /// Offers one fact of the subject's ledger: its purpose and channel columns (empty for none),
+    /// when it happened (microseconds), its entry number and its action. Facts after the
+    /// instant, outside the scopes, or that decide nothing are passed over.
+    pub fn offer(&mut self, purpose: &str, channel: &str, occurred_at: i64, seq: u64, action: &str) {
+        if occurred_at > self.at {
+            return;
+        }
+        match crate::ledger::FactAction::from_name(action) {
+            Some(crate::ledger::FactAction::Consent(a)) if a.is_decisive() => {
+                let scope = self.scopes.iter().position(|s| {
+                    s.purpose.as_ref().map_or("", |p| p.as_str()) == purpose
+                        && s.channel.as_ref().map_or("", |c| c.as_str()) == channel
+                });
+                if let Some(scope) = scope {
+                    self.offer_event(scope, occurred_at, seq, a);
+                }
+            }
+            Some(crate::ledger::FactAction::Restrict) => self.offer_restriction(occurred_at, seq, true),
+            Some(crate::ledger::FactAction::LiftRestriction) => self.offer_restriction(occurred_at, seq, false),
+            _ => {}
+        }
+    }
+
+    /// Offers a decisive event already known to be in scope number `scope` and at or before the
+    /// instant.
+    pub fn offer_event(&mut self, scope: usize, occurred_at: i64, seq: u64, action: ConsentAction) {
+        if scope >= self.scopes.len() {
+            return;
+        }
+        if self.latest.is_none_or(|(t, s, _, _)| (t, s) < (occurred_at, seq)) {
+            self.latest = Some((occurred_at, seq, scope, action));
+        }
+    }
+
+    /// Offers a restriction (`restricts`) or its lifting, at or before the instant.
+    pub fn offer_restriction(&mut self, occurred_at: i64, seq: u64, restricts: bool) {
+        if self.restriction.is_none_or(|(t, s, _)| (t, s) < (occurred_at, seq)) {
+            self.restriction = Some((occurred_at, seq, restricts));
+        }
+    }
+
+    /// Whether a restriction in force or a decisive event was found: then the subject's regime
+    /// is not needed.
+    pub fn is_decided(&self) -> bool {
+        self.latest.is_some() || self.restriction.is_some_and(|(_, _, r)| r)
+    }
+
+    /// The facts: a restriction in force, else the latest event, else the regime that `regime`
+    /// reads (the subject's regime and registration; `None` when the subject does not exist).
+    pub fn finish(
+        self,
+        regime: impl FnOnce() -> crate::Result<Option<(Regime, DateTime<Utc>)>>,
+    ) -> crate::Result<Option<SubjectFacts>> {
+        if let Some((occurred_at, seq, true)) = self.restriction {
+            return Ok(Some(SubjectFacts::Restricted { seq, since: crate::time::from_micros(occurred_at)? }));
+        }
+        if let Some((occurred_at, seq, scope, action)) = self.latest
+            && let Some(scope) = self.scopes.get(scope)
+        {
+            return Ok(Some(SubjectFacts::Event(EventRef {
+                seq,
+                action,
+                occurred_at: crate::time::from_micros(occurred_at)?,
+                purpose: scope.purpose.clone(),
+                channel: scope.channel.clone(),
+            })));
+        }
+        Ok(regime()?.map(|(regime, registered_at)| SubjectFacts::NoEvent { regime, registered_at }))
+    }
+}
