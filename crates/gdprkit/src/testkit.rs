@@ -26,16 +26,30 @@ use crate::{
 /// A factory of fresh, empty stores.
 pub type Factory<'a> = &'a dyn Fn() -> Arc<dyn Store>;
 
-/// Expands to the conformance suite's tests for the stores that `$factory` makes.
+/// Expands to the conformance suite's tests for the stores that `$factory` makes. With
+/// `skip_unless: F`, each test first calls `F` (returning `Option<&str>`, a reason to skip) and,
+/// given a reason, prints that it was skipped and why, and passes: for stores that need a server
+/// the machine may not have.
 #[macro_export]
 macro_rules! store_conformance {
     ($factory:expr) => {
+        $crate::store_conformance!($factory, skip_unless: || None::<&str>);
+    };
+    ($factory:expr, skip_unless: $skip:expr) => {
         mod store_conformance {
             #[allow(unused_imports)]
             use super::*;
 
             fn factory() -> ::std::sync::Arc<dyn $crate::Store> {
                 ($factory)()
+            }
+
+            fn skipped(test: &str) -> bool {
+                let reason: Option<&str> = ($skip)();
+                if let Some(reason) = reason {
+                    eprintln!("{test}: skipped: {reason}");
+                }
+                reason.is_some()
             }
 
             $crate::store_conformance!(@tests
@@ -65,6 +79,9 @@ macro_rules! store_conformance {
         $(
             #[test]
             fn $name() {
+                if skipped(stringify!($name)) {
+                    return;
+                }
                 $crate::testkit::$name(&factory);
             }
         )*
