@@ -120,3 +120,19 @@ pub fn raw_connection(path: &Path) -> rusqlite::Connection {
     conn.pragma_update(None, "secure_delete", "ON").unwrap();
     conn
 }
+
+/// The sample export the export benchmarks render: `events` rows in all, half consent events and
+/// half CRM events (calls), made at [`now`].
+pub fn export_of(events: usize) -> gdprkit::export::model::Export {
+    gdprkit::export::sample::sample_export("Jeanne", "Martin", "", events / 2, events - events / 2, now(), "fr")
+}
+
+/// The raw baseline of the export benchmarks: a plain typst table of the export's consent events
+/// and CRM events, one row each, six columns, with no formatting, through the same typst World.
+pub const PLAIN_TABLE: &str = r#"#let data = json(bytes(sys.inputs.data))
+#set document(date: datetime(year: 2026, month: 1, day: 1))
+#table(columns: 6,
+  ..data.consents.map(c => (c.occurred_at, c.recorded_at, c.purpose, c.channel, c.action, c.source)).flatten(),
+  ..data.events.map(e => (e.at, e.entity, e.category, "", "", "")).flatten(),
+)
+"#;
