@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Every test of every language gdprkit ships, from a fresh clone. Installs what it needs:
-# poppler-utils and qpdf (Debian) to read back the PDFs, and a Python environment with aiosmtpd
-# for the SMTP server the mail tests talk to.
+# Every test of every language gdprkit ships, from a fresh clone. Installs and starts what it
+# needs: poppler-utils and qpdf (Debian) to read back the PDFs, a Python environment with
+# aiosmtpd for the SMTP server the mail tests talk to, and the machine's PostgreSQL 15 with a
+# test role and a fresh test database (GDPRKIT_TEST_POSTGRES_URL, unless already given).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cache="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}"
@@ -19,6 +20,31 @@ if ! "$venv/bin/python" -c "import aiosmtpd" 2>/dev/null; then
   "$venv/bin/pip" install -q aiosmtpd
 fi
 export GDPRKIT_PYTHON="$venv/bin/python"
+
+echo "== PostgreSQL"
+if [ -z "${GDPRKIT_TEST_POSTGRES_URL:-}" ]; then
+  if command -v pg_ctlcluster >/dev/null; then
+    as_postgres=(runuser -u postgres --)
+    [ "$(id -u)" -eq 0 ] || as_postgres=(sudo -u postgres)
+    pg_ctlcluster 15 main start 2>/dev/null || pg_ctlcluster 15 main status >/dev/null
+    pg_isready -q -t 60 -h 127.0.0.1
+    # A role with a password (TCP asks for one), and a fresh database for this run.
+    password="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+    "${as_postgres[@]}" psql -q -v ON_ERROR_STOP=1 -v pw="$password" <<'SQL'
+SELECT format('CREATE ROLE gdprkit_test LOGIN PASSWORD %L', :'pw')
+  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'gdprkit_test') \gexec
+SELECT format('ALTER ROLE gdprkit_test PASSWORD %L', :'pw') \gexec
+DROP DATABASE IF EXISTS gdprkit_test;
+CREATE DATABASE gdprkit_test OWNER gdprkit_test;
+SQL
+    export GDPRKIT_TEST_POSTGRES_URL="postgres://gdprkit_test:$password@127.0.0.1:5432/gdprkit_test"
+  elif [ -n "${GDPRKIT_REQUIRE_POSTGRES:-}" ]; then
+    echo "PostgreSQL 15 is not installed, and GDPRKIT_REQUIRE_POSTGRES is set" >&2
+    exit 1
+  else
+    echo "PostgreSQL is not installed: its tests will say they were skipped"
+  fi
+fi
 
 echo "== formatting and lints"
 cargo fmt --all -- --check

@@ -1,0 +1,561 @@
+//! [`PostgresStore`]: the [`Store`] trait over a pool of PostgreSQL connections.
+
+use chrono::{DateTime, Utc};
+use gdprkit::decision::FactsFold;
+use gdprkit::ledger::{Fact, StoredEntry};
+use gdprkit::request::recipients::{Disclosure, RecipientTask};
+use gdprkit::request::record::{Request, RequestId};
+use gdprkit::store::{Append, Effect, Head};
+use gdprkit::{Error, Purpose, PurposeId, Result, Scope, Store, Subject, SubjectFacts, SubjectId, TenantId};
+use postgres::error::SqlState;
+use postgres::{NoTls, Row, Transaction};
+use r2d2::{Pool, PooledConnection};
+use r2d2_postgres::PostgresConnectionManager;
+
+use crate::db_err;
+use crate::schema::{MIGRATIONS, migrate};
+
+/// The columns of a ledger entry, in the order [`with_entry`] reads them.
+const ENTRY_COLUMNS: &str =
+    "seq, prev_hash, hash, kind, subject, purpose, channel, action, occurred_at, body, commitments, personal";
+
+type Manager = PostgresConnectionManager<NoTls>;
+
+/// gdprkit's records in a PostgreSQL database, shared by every server of a CRM.
+///
+/// Connections come from a pool. Every write of several records is one transaction; an append
+/// locks its tenant's chain head (`SELECT … FOR UPDATE` on the tenant's row), so the chain of
+/// each tenant stays one line under concurrent writers, and tenants do not wait on each other.
+pub struct PostgresStore {
+    pool: Pool<Manager>,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore").field("connections", &self.pool.max_size()).finish()
+    }
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://USER:PASSWORD@HOST:PORT/DB`) with a pool of
+    /// up to `connections`, and brings the schema up to date. A database written by a newer
+    /// gdprkit is refused with [`Error::SchemaTooNew`].
+    pub fn connect(url: &str, connections: u32) -> Result<Self> {
+        Self::connect_in_schema(url, None, connections)
+    }
+
+    /// The same, keeping gdprkit's tables in the PostgreSQL schema `schema` (created if missing)
+    /// rather than the connection's default: beside a CRM's tables without mixing with them, or
+    /// one schema per test.
+    pub fn connect_in_schema(url: &str, schema: Option<&str>, connections: u32) -> Result<Self> {
+        let mut config: postgres::Config = url.parse().map_err(|e| Error::invalid("PostgreSQL URL", format!("{e}")))?;
+        if let Some(schema) = schema {
+            let plain = !schema.is_empty()
+                && schema.len() <= 63
+                && schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                && !schema.as_bytes()[0].is_ascii_digit();
+            if !plain {
+                return Err(Error::invalid("PostgreSQL schema", "must be lowercase letters, digits and _"));
+            }
+            let mut client = config.connect(NoTls).map_err(db_err("connect"))?;
+            client
+                .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
+                .map_err(db_err("create the schema"))?;
+            config.options(&format!("-c search_path={schema}"));
+        }
+        let pool = Pool::builder()
+            .max_size(connections.max(1))
+            .build(Manager::new(config, NoTls))
+            .map_err(|e| Error::storage("PostgreSQL could not connect", e))?;
+        let store = Self { pool };
+        migrate(&mut *store.client()?, MIGRATIONS)?;
+        Ok(store)
+    }
+
+    fn client(&self) -> Result<PooledConnection<Manager>> {
+        self.pool.get().map_err(|e| Error::storage("no PostgreSQL connection is free", e))
+    }
+
+    /// The requests matching `condition` (SQL after `WHERE`, its values bound), by receipt.
+    fn requests_where(&self, condition: &str, values: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<Vec<Request>> {
+        let rows = self
+            .client()?
+            .query(&format!("SELECT record FROM gdprkit_requests WHERE {condition} ORDER BY received_at, id"), values)
+            .map_err(db_err("list requests"))?;
+        rows.iter().map(|r| parse_request(r.get(0))).collect()
+    }
+
+    /// Runs `f` on a connection of the pool. For maintenance and tests: writing gdprkit's tables
+    /// through it bypasses every rule, and the ledger will say so.
+    pub fn with_raw_client<T>(&self, f: impl FnOnce(&mut postgres::Client) -> T) -> Result<T> {
+        Ok(f(&mut *self.client()?))
+    }
+}
+
+/// Reads the ledger entry in `row` (selected as [`ENTRY_COLUMNS`]) and hands it to `f`.
+fn with_entry<T>(row: &Row, f: impl FnOnce(&StoredEntry<'_>) -> T) -> T {
+    let action: Option<&str> = row.get(7);
+    let fact = action.map(|action| Fact {
+        purpose: row.get::<_, Option<&str>>(5).unwrap_or_default(),
+        channel: row.get::<_, Option<&str>>(6).unwrap_or_default(),
+        action,
+        occurred_at: row.get::<_, Option<i64>>(8).unwrap_or(i64::MIN),
+    });
+    let seq: i64 = row.get(0);
+    let entry = StoredEntry {
+        seq: seq as u64,
+        prev_hash: row.get(1),
+        hash: row.get(2),
+        kind: row.get(3),
+        subject: row.get(4),
+        fact,
+        body: row.get(9),
+        commitments: row.get(10),
+        personal: row.get(11),
+    };
+    f(&entry)
+}
+
+/// Locks the tenant's chain head for the rest of the transaction and reads it.
+fn lock_head(tx: &mut Transaction<'_>, tenant: &TenantId) -> Result<Option<Head>> {
+    tx.execute("INSERT INTO gdprkit_tenants (tenant) VALUES ($1) ON CONFLICT DO NOTHING", &[&tenant.as_str()])
+        .map_err(db_err("register the tenant"))?;
+    let row = tx
+        .query_one("SELECT seq, hash FROM gdprkit_tenants WHERE tenant = $1 FOR UPDATE", &[&tenant.as_str()])
+        .map_err(db_err("lock the chain head"))?;
+    head_of(tenant, row.get(0), row.get(1))
+}
+
+fn head_of(tenant: &TenantId, seq: Option<i64>, hash: Option<Vec<u8>>) -> Result<Option<Head>> {
+    match (seq, hash) {
+        (Some(seq), Some(hash)) => {
+            let hash: [u8; 32] =
+                hash.try_into().map_err(|_| Error::Corrupt(format!("the chain head of {tenant} is not 32 bytes")))?;
+            Ok(Some((seq as u64, hash)))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn is_unique_violation(e: &postgres::Error) -> bool {
+    e.code() == Some(&SqlState::UNIQUE_VIOLATION)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::Corrupt(format!("a record could not be written as JSON: {e}")))
+}
+
+fn parse_request(record: &str) -> Result<Request> {
+    serde_json::from_str(record).map_err(|e| Error::Corrupt(format!("a stored request is unreadable: {e}")))
+}
+
+fn apply_effect(tx: &mut Transaction<'_>, tenant: &TenantId, seq: u64, effect: &Effect) -> Result<i64> {
+    let t = tenant.as_str();
+    match effect {
+        Effect::Purpose(p) => {
+            tx.execute(
+                "INSERT INTO gdprkit_purposes (tenant, id, label, legal_basis, direct_marketing) VALUES ($1, $2, $3, $4, $5)",
+                &[&t, &p.id.as_str(), &p.label, &p.legal_basis.as_str(), &p.direct_marketing],
+            )
+            .map_err(|e| {
+                if is_unique_violation(&e) { Error::PurposeExists(p.id.to_string()) } else { db_err("register a purpose")(e) }
+            })?;
+        }
+        Effect::Subject(s) => {
+            tx.execute(
+                "INSERT INTO gdprkit_subjects (tenant, id, regime, email, language, registered_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    &t,
+                    &s.id.as_str(),
+                    &s.regime.as_str(),
+                    &s.email,
+                    &s.language.map(|l| l.as_str()),
+                    &gdprkit::time::to_micros(s.registered_at),
+                ],
+            )
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    Error::SubjectExists(s.id.to_string())
+                } else {
+                    db_err("register a subject")(e)
+                }
+            })?;
+            return Ok(1);
+        }
+        Effect::OpenRequest { request, token_hash } => {
+            tx.execute(
+                "INSERT INTO gdprkit_requests (tenant, id, subject, state, due, received_at, token_hash, record) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[
+                    &t,
+                    &request.id.as_str(),
+                    &request.subject.as_str(),
+                    &request.state.as_str(),
+                    &request.due.to_string(),
+                    &gdprkit::time::to_micros(request.received_at),
+                    &&token_hash[..],
+                    &to_json(request)?,
+                ],
+            )
+            .map_err(db_err("open a request"))?;
+        }
+        Effect::UpdateRequest { expected, request } => {
+            let changed = tx
+                .execute(
+                    "UPDATE gdprkit_requests SET state = $3, due = $4, record = $5 \
+                     WHERE tenant = $1 AND id = $2 AND state = $6",
+                    &[
+                        &t,
+                        &request.id.as_str(),
+                        &request.state.as_str(),
+                        &request.due.to_string(),
+                        &to_json(request)?,
+                        &expected.as_str(),
+                    ],
+                )
+                .map_err(db_err("update a request"))?;
+            if changed != 1 {
+                return Err(Error::RequestChanged(request.id.to_string()));
+            }
+        }
+        Effect::Disclosure(d) => {
+            tx.execute(
+                "INSERT INTO gdprkit_disclosures (tenant, subject, seq, recipient, disclosed_at) VALUES ($1, $2, $3, $4, $5)",
+                &[&t, &d.subject.as_str(), &(seq as i64), &d.recipient, &gdprkit::time::to_micros(d.disclosed_at)],
+            )
+            .map_err(db_err("register a disclosure"))?;
+        }
+        Effect::CreateTasks(tasks) => {
+            for task in tasks {
+                tx.execute(
+                    "INSERT INTO gdprkit_recipient_tasks (tenant, request, recipient, pending, record) \
+                     VALUES ($1, $2, $3, TRUE, $4)",
+                    &[&t, &task.request.as_str(), &task.recipient, &to_json(task)?],
+                )
+                .map_err(db_err("create recipient tasks"))?;
+            }
+        }
+        Effect::UpdateTask(task) => {
+            let changed = tx
+                .execute(
+                    "UPDATE gdprkit_recipient_tasks SET pending = FALSE, record = $4 \
+                     WHERE tenant = $1 AND request = $2 AND recipient = $3 AND pending",
+                    &[&t, &task.request.as_str(), &task.recipient, &to_json(task)?],
+                )
+                .map_err(db_err("update a recipient task"))?;
+            if changed != 1 {
+                return Err(Error::invalid(
+                    "recipient task",
+                    format!("request {} has no pending task for recipient {:?}", task.request, task.recipient),
+                ));
+            }
+        }
+    }
+    Ok(0)
+}
+
+impl Store for PostgresStore {
+    fn append(&self, tenant: &TenantId, entries: &[Append]) -> Result<Vec<u64>> {
+        let mut client = self.client()?;
+        let mut tx = client.transaction().map_err(db_err("start a write"))?;
+        let mut head = lock_head(&mut tx, tenant)?;
+        let insert = tx
+            .prepare(
+                "INSERT INTO gdprkit_ledger (tenant, seq, prev_hash, hash, kind, subject, purpose, channel, action, \
+                 occurred_at, body, commitments, personal) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            )
+            .map_err(db_err("prepare the ledger insert"))?;
+        let mut seqs = Vec::with_capacity(entries.len());
+        let mut new_subjects = 0i64;
+        for a in entries {
+            let e = &a.entry;
+            let (seq, hash) = e.seal(tenant, head);
+            let prev = head.map_or(gdprkit::ledger::GENESIS, |h| h.1);
+            let fact = e.fact.as_ref().map(|f| f.as_ref());
+            tx.execute(
+                &insert,
+                &[
+                    &tenant.as_str(),
+                    &(seq as i64),
+                    &&prev[..],
+                    &&hash[..],
+                    &e.kind.as_str(),
+                    &e.subject.as_ref().map(SubjectId::as_str),
+                    &fact.map(|f| f.purpose),
+                    &fact.map(|f| f.channel),
+                    &fact.map(|f| f.action),
+                    &fact.map(|f| f.occurred_at),
+                    &e.body,
+                    &e.commitments,
+                    &e.personal,
+                ],
+            )
+            .map_err(db_err("append a ledger entry"))?;
+            if let Some(effect) = &a.effect {
+                new_subjects += apply_effect(&mut tx, tenant, seq, effect)?;
+            }
+            head = Some((seq, hash));
+            seqs.push(seq);
+        }
+        if let Some((seq, hash)) = head {
+            tx.execute(
+                "UPDATE gdprkit_tenants SET seq = $2, hash = $3, subjects = subjects + $4 WHERE tenant = $1",
+                &[&tenant.as_str(), &(seq as i64), &&hash[..], &new_subjects],
+            )
+            .map_err(db_err("move the chain head"))?;
+        }
+        tx.commit().map_err(db_err("commit an append"))?;
+        Ok(seqs)
+    }
+
+    fn purpose(&self, tenant: &TenantId, id: &PurposeId) -> Result<Option<Purpose>> {
+        let row = self
+            .client()?
+            .query_opt(
+                "SELECT id, label, legal_basis, direct_marketing FROM gdprkit_purposes WHERE tenant = $1 AND id = $2",
+                &[&tenant.as_str(), &id.as_str()],
+            )
+            .map_err(db_err("read a purpose"))?;
+        row.as_ref().map(purpose_row).transpose()
+    }
+
+    fn purposes(&self, tenant: &TenantId) -> Result<Vec<Purpose>> {
+        let rows = self
+            .client()?
+            .query(
+                "SELECT id, label, legal_basis, direct_marketing FROM gdprkit_purposes WHERE tenant = $1 ORDER BY id",
+                &[&tenant.as_str()],
+            )
+            .map_err(db_err("list purposes"))?;
+        rows.iter().map(purpose_row).collect()
+    }
+
+    fn subject(&self, tenant: &TenantId, id: &SubjectId) -> Result<Option<Subject>> {
+        let row = self
+            .client()?
+            .query_opt(
+                "SELECT id, regime, email, language, registered_at FROM gdprkit_subjects WHERE tenant = $1 AND id = $2",
+                &[&tenant.as_str(), &id.as_str()],
+            )
+            .map_err(db_err("read a subject"))?;
+        row.map(|r| {
+            Ok(Subject {
+                id: SubjectId::new(r.get::<_, String>(0))?,
+                regime: r.get::<_, &str>(1).parse()?,
+                email: r.get(2),
+                language: r.get::<_, Option<&str>>(3).map(str::parse).transpose()?,
+                registered_at: gdprkit::time::from_micros(r.get(4))?,
+            })
+        })
+        .transpose()
+    }
+
+    fn decision_facts(
+        &self,
+        tenant: &TenantId,
+        subjects: &[SubjectId],
+        scopes: &[Scope],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Option<SubjectFacts>>> {
+        // Two statements whatever the list's length: every fact of the listed subjects, and
+        // their regimes; folded here.
+        let ids: Vec<&str> = subjects.iter().map(SubjectId::as_str).collect();
+        let mut client = self.client()?;
+        let mut folds: std::collections::HashMap<&str, FactsFold<'_>> =
+            ids.iter().map(|id| (*id, FactsFold::new(scopes, at))).collect();
+        let rows = client
+            .query(
+                "SELECT subject, purpose, channel, occurred_at, seq, action FROM gdprkit_ledger \
+                 WHERE tenant = $1 AND subject = ANY($2) AND action IS NOT NULL",
+                &[&tenant.as_str(), &ids],
+            )
+            .map_err(db_err("read decisions"))?;
+        for r in &rows {
+            let subject: &str = r.get(0);
+            if let Some(fold) = folds.get_mut(subject) {
+                let seq: i64 = r.get(4);
+                fold.offer(
+                    r.get::<_, Option<&str>>(1).unwrap_or_default(),
+                    r.get::<_, Option<&str>>(2).unwrap_or_default(),
+                    r.get::<_, Option<i64>>(3).unwrap_or(i64::MAX),
+                    seq as u64,
+                    r.get(5),
+                );
+            }
+        }
+        let known = client
+            .query(
+                "SELECT id, regime, registered_at FROM gdprkit_subjects WHERE tenant = $1 AND id = ANY($2)",
+                &[&tenant.as_str(), &ids],
+            )
+            .map_err(db_err("read regimes"))?;
+        let mut regimes = std::collections::HashMap::new();
+        for r in &known {
+            let id: &str = r.get(0);
+            regimes.insert(id, (r.get::<_, &str>(1).parse()?, gdprkit::time::from_micros(r.get(2))?));
+        }
+        ids.iter()
+            .map(|id| match (regimes.get(id), folds.get(id)) {
+                (Some(known), Some(fold)) => fold.clone().finish(|| Ok(Some(*known))),
+                _ => Ok(None),
+            })
+            .collect()
+    }
+
+    fn subject_entries(
+        &self,
+        tenant: &TenantId,
+        subject: &SubjectId,
+        visit: &mut dyn FnMut(&StoredEntry<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let rows = self
+            .client()?
+            .query(
+                &format!("SELECT {ENTRY_COLUMNS} FROM gdprkit_ledger WHERE tenant = $1 AND subject = $2 ORDER BY seq"),
+                &[&tenant.as_str(), &subject.as_str()],
+            )
+            .map_err(db_err("read a subject's entries"))?;
+        for row in &rows {
+            with_entry(row, |e| visit(e))?;
+        }
+        Ok(())
+    }
+
+    fn scan_ledger(&self, tenant: &TenantId, visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool) -> Result<Option<Head>> {
+        let mut client = self.client()?;
+        // One snapshot for the head and the entries; rows come through a cursor, in batches.
+        let mut tx = client
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .map_err(db_err("start a read"))?;
+        let head = tx
+            .query_opt("SELECT seq, hash FROM gdprkit_tenants WHERE tenant = $1", &[&tenant.as_str()])
+            .map_err(db_err("read the chain head"))?;
+        let head = match head {
+            Some(r) => head_of(tenant, r.get(0), r.get(1))?,
+            None => None,
+        };
+        let portal = tx
+            .bind(
+                &format!("SELECT {ENTRY_COLUMNS} FROM gdprkit_ledger WHERE tenant = $1 ORDER BY seq"),
+                &[&tenant.as_str()],
+            )
+            .map_err(db_err("read the ledger"))?;
+        'scan: loop {
+            let rows = tx.query_portal(&portal, 10_000).map_err(db_err("read the ledger"))?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                if !with_entry(row, |e| visit(e)) {
+                    break 'scan;
+                }
+            }
+        }
+        tx.commit().map_err(db_err("end a read"))?;
+        Ok(head)
+    }
+
+    fn request(&self, tenant: &TenantId, id: &RequestId) -> Result<Option<Request>> {
+        let row = self
+            .client()?
+            .query_opt(
+                "SELECT record FROM gdprkit_requests WHERE tenant = $1 AND id = $2",
+                &[&tenant.as_str(), &id.as_str()],
+            )
+            .map_err(db_err("read a request"))?;
+        row.map(|r| parse_request(r.get(0))).transpose()
+    }
+
+    fn request_by_token(&self, tenant: &TenantId, token_hash: &[u8; 32]) -> Result<Option<(Request, [u8; 32])>> {
+        let row = self
+            .client()?
+            .query_opt(
+                "SELECT record, token_hash FROM gdprkit_requests WHERE tenant = $1 AND token_hash = $2",
+                &[&tenant.as_str(), &&token_hash[..]],
+            )
+            .map_err(db_err("find a request by its token"))?;
+        row.map(|r| {
+            let hash: [u8; 32] = r
+                .get::<_, Vec<u8>>(1)
+                .try_into()
+                .map_err(|_| Error::Corrupt("a stored token hash is not 32 bytes".into()))?;
+            Ok((parse_request(r.get(0))?, hash))
+        })
+        .transpose()
+    }
+
+    fn requests(&self, tenant: &TenantId) -> Result<Vec<Request>> {
+        self.requests_where("tenant = $1", &[&tenant.as_str()])
+    }
+
+    fn subject_requests(&self, tenant: &TenantId, subject: &SubjectId) -> Result<Vec<Request>> {
+        self.requests_where("tenant = $1 AND subject = $2", &[&tenant.as_str(), &subject.as_str()])
+    }
+
+    fn disclosures(&self, tenant: &TenantId, subject: &SubjectId) -> Result<Vec<Disclosure>> {
+        let rows = self
+            .client()?
+            .query(
+                "SELECT recipient, disclosed_at FROM gdprkit_disclosures WHERE tenant = $1 AND subject = $2 ORDER BY seq",
+                &[&tenant.as_str(), &subject.as_str()],
+            )
+            .map_err(db_err("list disclosures"))?;
+        rows.iter()
+            .map(|r| {
+                Ok(Disclosure {
+                    subject: subject.clone(),
+                    recipient: r.get(0),
+                    disclosed_at: gdprkit::time::from_micros(r.get(1))?,
+                })
+            })
+            .collect()
+    }
+
+    fn recipient_tasks(&self, tenant: &TenantId, request: &RequestId) -> Result<Vec<RecipientTask>> {
+        let rows = self
+            .client()?
+            .query(
+                "SELECT record FROM gdprkit_recipient_tasks WHERE tenant = $1 AND request = $2 ORDER BY recipient",
+                &[&tenant.as_str(), &request.as_str()],
+            )
+            .map_err(db_err("list recipient tasks"))?;
+        rows.iter()
+            .map(|r| {
+                serde_json::from_str(r.get(0))
+                    .map_err(|e| Error::Corrupt(format!("a stored recipient task is unreadable: {e}")))
+            })
+            .collect()
+    }
+
+    fn erase_ledger_values(&self, tenant: &TenantId, subject: &SubjectId) -> Result<u64> {
+        self.client()?
+            .execute(
+                "UPDATE gdprkit_ledger SET subject = NULL, personal = NULL WHERE tenant = $1 AND subject = $2",
+                &[&tenant.as_str(), &subject.as_str()],
+            )
+            .map_err(db_err("erase a subject's ledger values"))
+    }
+
+    fn erase_subject_details(&self, tenant: &TenantId, subject: &SubjectId) -> Result<()> {
+        self.client()?
+            .execute(
+                "UPDATE gdprkit_subjects SET email = NULL WHERE tenant = $1 AND id = $2",
+                &[&tenant.as_str(), &subject.as_str()],
+            )
+            .map_err(db_err("erase a subject's e-mail"))?;
+        Ok(())
+    }
+}
+
+fn purpose_row(r: &Row) -> Result<Purpose> {
+    Ok(Purpose {
+        id: r.get::<_, &str>(0).parse()?,
+        label: r.get(1),
+        legal_basis: r.get::<_, &str>(2).parse()?,
+        direct_marketing: r.get(3),
+    })
+}
