@@ -64,10 +64,8 @@ impl Context {
     /// gdprkit on the database. Only commands that register something may create the file;
     /// the others refuse a database that does not exist rather than leave an empty one behind.
     pub fn gdpr(&self, create: bool) -> CliResult<Gdpr> {
-        if self.db.starts_with("postgres://") || self.db.starts_with("postgresql://") {
-            return Err(Box::new(Refusal(
-                "--db: PostgreSQL is not available in this build; give a SQLite file path".into(),
-            )));
+        if self.is_postgres() {
+            return Ok(self.gdpr_on(gdprkit_postgres::PostgresStore::connect(&self.db, 2)?));
         }
         if !create && !Path::new(&self.db).exists() {
             return Err(Box::new(Refusal(format!(
@@ -78,8 +76,29 @@ impl Context {
         Ok(self.gdpr_on(SqliteStore::open(&self.db)?))
     }
 
+    /// Whether --db names a PostgreSQL database rather than a SQLite file.
+    pub fn is_postgres(&self) -> bool {
+        self.db.starts_with("postgres://") || self.db.starts_with("postgresql://")
+    }
+
+    /// The SQLite file holding the CRM's tables, which erasures, sweeps, exports and map checks
+    /// read: --db, which must exist. A PostgreSQL --db is refused here: the subject-data adapter
+    /// for PostgreSQL is not there yet.
+    pub fn crm_file(&self) -> CliResult<&Path> {
+        if self.is_postgres() {
+            return Err(Box::new(Refusal(
+                "--db: the CRM's tables can be read from a SQLite file only; PostgreSQL holds gdprkit's records".into(),
+            )));
+        }
+        let path = Path::new(&self.db);
+        if !path.exists() {
+            return Err(Box::new(Refusal(format!("--db: there is no database at {}", self.db))));
+        }
+        Ok(path)
+    }
+
     /// gdprkit on a given store, with this context's clock and tenant.
-    pub fn gdpr_on(&self, store: SqliteStore) -> Gdpr {
+    pub fn gdpr_on(&self, store: impl gdprkit::Store + 'static) -> Gdpr {
         Gdpr::new(Arc::new(store)).with_clock(self.clock.clone()).with_tenant(self.tenant.clone())
     }
 

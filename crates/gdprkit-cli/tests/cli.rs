@@ -775,3 +775,51 @@ fn export_mails_the_file_it_wrote_to_the_subject() {
     assert_refused(&out, "no e-mail address");
     assert!(!dir.path().join("acme.pdf").exists());
 }
+
+#[test]
+fn commands_work_with_a_postgres_database() {
+    let Ok(url) = std::env::var("GDPRKIT_TEST_POSTGRES_URL") else {
+        eprintln!("commands_work_with_a_postgres_database: skipped: GDPRKIT_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    // A tenant of its own: the test database is shared with other tests.
+    let tenant = format!("cli-{}-{}", std::process::id(), chrono::Utc::now().timestamp_micros());
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+            .args(["--db", &url, "--tenant", &tenant, "--now", NOW])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let ok = |args: &[&str]| {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    ok(&["purpose", "add", "newsletter", "--legal-basis", "consent", "--direct-marketing"]);
+    ok(&["subject", "add", "jean", "--regime", "b2c-opt-in", "--email", "jean@example.fr"]);
+    let check = ["consent", "check", "--subject", "jean", "--purpose", "newsletter", "--channel", "email"];
+    assert_eq!(run(&check).status.code(), Some(1), "b2c-opt-in denies by default");
+    ok(OPT_IN);
+    assert_eq!(run(&check).status.code(), Some(0), "allowed after the opt-in");
+    let opened: serde_json::Value = serde_json::from_str(&ok(&[
+        "--json",
+        "request",
+        "open",
+        "--subject",
+        "jean",
+        "--kind",
+        "erasure",
+        "--via",
+        "post",
+    ]))
+    .unwrap();
+    let token = opened["token"].as_str().unwrap();
+    assert_eq!(run(&["request", "track", token]).status.code(), Some(0));
+    assert!(ok(&["ledger", "verify"]).starts_with("ledger intact: 4 entries"));
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("map.toml");
+    write_contacts_map(&map, "", "name = \"redact\"");
+    let refused = run(&["erase", "--subject", "jean", "--map", map.to_str().unwrap()]);
+    assert_refused(&refused, "SQLite file only");
+}

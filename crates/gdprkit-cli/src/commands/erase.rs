@@ -31,10 +31,7 @@ impl ErasureInputs {
                 map_file.display()
             ))));
         }
-        if !Path::new(&ctx.db).exists() {
-            return Err(Box::new(Refusal(format!("--db: there is no database at {}", ctx.db))));
-        }
-        let data = SqliteSubjectData::open(Path::new(&ctx.db))?;
+        let data = SqliteSubjectData::open(ctx.crm_file()?)?;
         data.check(&map)?;
         Ok(Self { map, data, salt: random_salt()?, key })
     }

@@ -59,7 +59,7 @@ pub fn run(
         .transpose()?;
     let g = ctx.gdpr(false)?;
     let map = read_map(map_file)?;
-    let data = SqliteSubjectData::open(Path::new(&ctx.db))?;
+    let data = SqliteSubjectData::open(ctx.crm_file()?)?;
     data.check(&map)?;
     let export = g.export(&subject, &map, &data, language)?;
     let (bytes, content_type) = match format {

@@ -25,10 +25,7 @@ pub fn run(ctx: &Context, command: MapCommand) -> CliResult<ExitCode> {
                     file.display()
                 ))));
             }
-            if !Path::new(&ctx.db).exists() {
-                return Err(Box::new(Refusal(format!("--db: there is no database at {}", ctx.db))));
-            }
-            gdprkit_sqlite::subject_data::check_map_at(Path::new(&ctx.db), &map)?;
+            gdprkit_sqlite::subject_data::check_map_at(ctx.crm_file()?, &map)?;
             #[derive(Serialize)]
             struct Out {
                 entities: usize,
