@@ -39,7 +39,12 @@ pub fn subject(i: usize) -> SubjectId {
 
 /// A facade over `store` at [`now`], with the purposes and `subjects` subjects registered.
 pub fn setup(store: SqliteStore, subjects: usize) -> Gdpr {
-    let g = Gdpr::new(Arc::new(store)).with_clock(Arc::new(FixedClock::new(now())));
+    setup_on(Arc::new(store), subjects)
+}
+
+/// The same over any store.
+pub fn setup_on(store: Arc<dyn gdprkit::Store>, subjects: usize) -> Gdpr {
+    let g = Gdpr::new(store).with_clock(Arc::new(FixedClock::new(now())));
     for (id, basis, dm) in PURPOSES {
         g.add_purpose(Purpose::new(PurposeId::new(id).unwrap(), basis, dm)).unwrap();
     }
