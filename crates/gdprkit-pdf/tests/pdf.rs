@@ -89,6 +89,8 @@ fn a_template_that_reads_a_file_is_refused() {
     for template in ["#read(\"/etc/passwd\")", "#image(\"/usr/share/pixmaps/debian-logo.png\")", "#include \"x.typ\""] {
         let err = PdfRenderer::new().with_template(template).render(&export("Jeanne", "", "fr")).unwrap_err();
         assert!(err.to_string().starts_with("could not render the export"), "{err}");
+        // Refused by the World, not merely missing: /etc/passwd exists.
+        assert!(err.to_string().contains("access denied"), "{err}");
     }
     let err = PdfRenderer::new().with_template("#let x = (").render(&export("Jeanne", "", "fr")).unwrap_err();
     assert!(err.to_string().contains("could not render the export"), "{err}");

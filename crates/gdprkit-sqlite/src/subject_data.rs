@@ -66,17 +66,6 @@ fn into_sql(v: Value) -> rusqlite::types::Value {
     }
 }
 
-fn to_sql(v: &Value) -> rusqlite::types::Value {
-    use rusqlite::types::Value as V;
-    match v {
-        Value::Null => V::Null,
-        Value::Integer(i) => V::Integer(*i),
-        Value::Real(r) => V::Real(*r),
-        Value::Text(t) => V::Text(t.clone()),
-        Value::Blob(b) => V::Blob(b.clone()),
-    }
-}
-
 impl SubjectData for SqliteSubjectData {
     fn rows(&self, entity: &Entity, subject: &SubjectId) -> Result<Vec<(i64, Vec<Value>)>> {
         let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
@@ -417,7 +406,7 @@ fn update_rows(tx: &rusqlite::Transaction<'_>, entity: &str, table: &Identifier,
         let sets: Vec<String> =
             r.fields.iter().enumerate().map(|(i, (c, _, _))| format!("{} = ?{}", c.quoted(), i + 1)).collect();
         let sql = format!("UPDATE {} SET {} WHERE rowid = ?{}", table.quoted(), sets.join(", "), r.fields.len() + 1);
-        let mut values: Vec<rusqlite::types::Value> = r.fields.iter().map(|(_, _, v)| to_sql(v)).collect();
+        let mut values: Vec<rusqlite::types::Value> = r.fields.iter().map(|(_, _, v)| into_sql(v.clone())).collect();
         values.push(rusqlite::types::Value::Integer(r.row));
         // Rows of an entity mostly change the same fields: the statement is prepared once.
         tx.prepare_cached(&sql)

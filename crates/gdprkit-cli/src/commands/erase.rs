@@ -9,7 +9,7 @@ use gdprkit::anonymize::operators::{Secrets, random_salt};
 use gdprkit::anonymize::plan::{EntityAction, Outcome};
 use gdprkit_sqlite::subject_data::SqliteSubjectData;
 
-use super::map::{HMAC_KEY_VAR, read_map};
+use super::map::{HMAC_KEY_VAR, crm_tables, read_map};
 use crate::context::{CliResult, Context, Refusal};
 
 /// What an erasure needs: the map, checked against the --db file that holds the CRM's tables,
@@ -31,8 +31,7 @@ impl ErasureInputs {
                 map_file.display()
             ))));
         }
-        let data = SqliteSubjectData::open(ctx.crm_file()?)?;
-        data.check(&map)?;
+        let data = crm_tables(ctx, &map)?;
         Ok(Self { map, data, salt: random_salt()?, key })
     }
 

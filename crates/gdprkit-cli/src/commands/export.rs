@@ -9,10 +9,9 @@ use gdprkit::mailer::{Attachment, Mailer};
 use gdprkit::{Language, SubjectId};
 use gdprkit_pdf::PdfRenderer;
 use gdprkit_smtp::{SmtpConfig, SmtpMailer};
-use gdprkit_sqlite::subject_data::SqliteSubjectData;
 use serde::Serialize;
 
-use super::map::read_map;
+use super::map::{crm_tables, read_map};
 use crate::context::{CliResult, Context, Refusal};
 
 /// The sender of mailed exports.
@@ -59,8 +58,7 @@ pub fn run(
         .transpose()?;
     let g = ctx.gdpr(false)?;
     let map = read_map(map_file)?;
-    let data = SqliteSubjectData::open(ctx.crm_file()?)?;
-    data.check(&map)?;
+    let data = crm_tables(ctx, &map)?;
     let export = g.export(&subject, &map, &data, language)?;
     let (bytes, content_type) = match format {
         "pdf" => (PdfRenderer::new().render(&export)?, "application/pdf"),

@@ -4,9 +4,11 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use gdprkit::anonymize::map::DataMap;
+use gdprkit_sqlite::subject_data::SqliteSubjectData;
 use serde::Serialize;
 
 use crate::args::MapCommand;
+
 use crate::context::{CliResult, Context, Refusal};
 
 /// The largest data map read, in bytes.
@@ -47,6 +49,13 @@ pub fn run(ctx: &Context, command: MapCommand) -> CliResult<ExitCode> {
 }
 
 /// Reads and parses a data map file.
+/// The CRM's tables in the --db file, checked against `map` before anything reads or changes them.
+pub fn crm_tables(ctx: &Context, map: &DataMap) -> CliResult<SqliteSubjectData> {
+    let data = SqliteSubjectData::open(ctx.crm_file()?)?;
+    data.check(map)?;
+    Ok(data)
+}
+
 pub fn read_map(file: &Path) -> CliResult<DataMap> {
     let refuse = |e: std::io::Error| Refusal(format!("{}: {e}", file.display()));
     let size = std::fs::metadata(file).map_err(refuse)?.len();

@@ -228,13 +228,11 @@ impl Anonymizer {
     }
 }
 
+/// The value's characters, for `mask` and `generalize`: NULL has none, and a blob is refused.
 fn text_of(value: &Value) -> Result<String> {
     match value {
-        Value::Text(s) => Ok(s.clone()),
-        Value::Integer(i) => Ok(i.to_string()),
-        Value::Real(r) => Ok(r.to_string()),
         Value::Null => Ok(String::new()),
-        Value::Blob(_) => Err(Error::invalid("operator", "a blob has no characters to mask or generalize")),
+        v => v.as_text().ok_or_else(|| Error::invalid("operator", "a blob has no characters to mask or generalize")),
     }
 }
 
