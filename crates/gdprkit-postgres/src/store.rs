@@ -559,3 +559,21 @@ fn purpose_row(r: &Row) -> Result<Purpose> {
         direct_marketing: r.get(3),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_url_or_schema_name_is_refused_before_connecting() {
+        let err = PostgresStore::connect("not a url", 1).unwrap_err().to_string();
+        assert!(err.starts_with("invalid PostgreSQL URL"), "{err}");
+        // Port 1 on loopback: reaching the server would fail differently.
+        for schema in ["", "Upper", "drop;table", "1st", &"a".repeat(64)] {
+            let err = PostgresStore::connect_in_schema("postgres://u:p@127.0.0.1:1/db", Some(schema), 1)
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with("invalid PostgreSQL schema"), "{schema:?}: {err}");
+        }
+    }
+}
