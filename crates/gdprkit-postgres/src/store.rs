@@ -48,21 +48,7 @@ impl PostgresStore {
     /// rather than the connection's default: beside a CRM's tables without mixing with them, or
     /// one schema per test.
     pub fn connect_in_schema(url: &str, schema: Option<&str>, connections: u32) -> Result<Self> {
-        let mut config: postgres::Config = url.parse().map_err(|e| Error::invalid("PostgreSQL URL", format!("{e}")))?;
-        if let Some(schema) = schema {
-            let plain = !schema.is_empty()
-                && schema.len() <= 63
-                && schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-                && !schema.as_bytes()[0].is_ascii_digit();
-            if !plain {
-                return Err(Error::invalid("PostgreSQL schema", "must be lowercase letters, digits and _"));
-            }
-            let mut client = config.connect(NoTls).map_err(db_err("connect"))?;
-            client
-                .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
-                .map_err(db_err("create the schema"))?;
-            config.options(&format!("-c search_path={schema}"));
-        }
+        let config = crate::config(url, schema)?;
         let pool = Pool::builder()
             .max_size(connections.max(1))
             .build(Manager::new(config, NoTls))

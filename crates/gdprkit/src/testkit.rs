@@ -9,6 +9,8 @@
 
 #![allow(clippy::unwrap_used, clippy::manual_is_multiple_of, missing_docs)]
 
+pub mod crm;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};

@@ -1,0 +1,54 @@
+//! The CRM adapter conformance suite, on PostgreSQL: each check in a fresh schema.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::Mutex;
+
+use gdprkit::Result;
+use gdprkit::anonymize::map::DataMap;
+use gdprkit::anonymize::plan::SubjectData;
+use gdprkit::anonymize::sweep::RetentionData;
+use gdprkit::testkit::crm::CrmUnderTest;
+use gdprkit_postgres::PostgresSubjectData;
+
+/// A fresh schema holding the CRM's tables, the adapter on it, and a plain connection to it.
+struct PostgresCrm {
+    data: PostgresSubjectData,
+    plain: Mutex<postgres::Client>,
+}
+
+impl PostgresCrm {
+    fn fresh() -> Self {
+        let schema = common::fresh_schema();
+        let data = PostgresSubjectData::connect_in_schema(&common::url(), Some(&schema)).unwrap();
+        let mut config: postgres::Config = common::url().parse().unwrap();
+        config.options(&format!("-c search_path={schema}"));
+        Self { data, plain: Mutex::new(config.connect(postgres::NoTls).unwrap()) }
+    }
+}
+
+impl CrmUnderTest for PostgresCrm {
+    fn data(&self) -> &dyn SubjectData {
+        &self.data
+    }
+    fn retention(&self) -> &dyn RetentionData {
+        &self.data
+    }
+    fn check(&self, map: &DataMap) -> Result<()> {
+        self.data.check(map)
+    }
+    fn execute(&self, sql: &str) {
+        self.plain.lock().unwrap().batch_execute(sql).unwrap();
+    }
+    fn texts(&self, sql: &str) -> Vec<Vec<Option<String>>> {
+        let rows = self.plain.lock().unwrap().query(sql, &[]).unwrap();
+        rows.iter().map(|r| (0..r.len()).map(|i| r.get::<_, Option<String>>(i)).collect()).collect()
+    }
+}
+
+gdprkit::crm_conformance!(
+    || Box::new(PostgresCrm::fresh()) as Box<dyn CrmUnderTest>,
+    skip_unless: crate::common::skip_reason
+);
