@@ -49,7 +49,7 @@ pub enum Command {
     /// Data maps: where a subject's data lives in the CRM's tables.
     #[command(subcommand)]
     Map(MapCommand),
-    /// Erase a subject: the CRM's rows by the data map (the --db file holds them), then what
+    /// Erase a subject: the CRM's rows by the data map (the --db database holds them), then what
     /// gdprkit keeps. A map that pseudonymizes needs GDPRKIT_HMAC_KEY.
     Erase {
         /// The subject.
@@ -63,7 +63,7 @@ pub enum Command {
         dry_run: bool,
     },
     /// Export everything held on a subject (GDPR Art. 15): their rows in the CRM's tables of the
-    /// --db file, their consents, requests and disclosures, and what is done with their data; as
+    /// --db database, their consents, requests and disclosures, and what is done with their data; as
     /// a PDF to read, print or post, or as JSON for portability (Art. 20).
     Export {
         /// The subject.
@@ -94,7 +94,7 @@ pub enum Command {
     /// Apply the data map's retention rules: anonymize or delete every row whose retention ran
     /// out, in batches; an interrupted sweep resumes, and a second one changes nothing.
     Sweep {
-        /// The data map (TOML); the --db file holds the CRM's tables.
+        /// The data map (TOML); the --db database holds the CRM's tables.
         #[arg(long, value_name = "FILE")]
         map: PathBuf,
         /// Count the rows whose retention ran out, and change nothing.
@@ -354,7 +354,7 @@ pub enum RequestCommand {
     Execute {
         /// The request's id.
         id: String,
-        /// The data map (TOML); the --db file holds the CRM's tables.
+        /// The data map (TOML); the --db database holds the CRM's tables.
         #[arg(long, value_name = "FILE")]
         map: PathBuf,
         #[command(flatten)]
@@ -431,7 +431,7 @@ pub struct By {
 /// `gdprkit map …`
 #[derive(Debug, Subcommand)]
 pub enum MapCommand {
-    /// Check a data map, and check it against the schema of the --db file, which holds the CRM's
+    /// Check a data map, and check it against the schema of the --db database, which holds the CRM's
     /// tables. A map that pseudonymizes needs GDPRKIT_HMAC_KEY.
     Check {
         /// The data map (TOML).

@@ -82,14 +82,8 @@ impl Context {
     }
 
     /// The SQLite file holding the CRM's tables, which erasures, sweeps, exports and map checks
-    /// read: --db, which must exist. A PostgreSQL --db is refused here: the subject-data adapter
-    /// for PostgreSQL is not there yet.
+    /// read: --db, which must exist. Only for a SQLite --db.
     pub fn crm_file(&self) -> CliResult<&Path> {
-        if self.is_postgres() {
-            return Err(Box::new(Refusal(
-                "--db: the CRM's tables can be read from a SQLite file only; PostgreSQL holds gdprkit's records".into(),
-            )));
-        }
         let path = Path::new(&self.db);
         if !path.exists() {
             return Err(Box::new(Refusal(format!("--db: there is no database at {}", self.db))));

@@ -778,18 +778,28 @@ fn export_mails_the_file_it_wrote_to_the_subject() {
 
 #[test]
 fn commands_work_with_a_postgres_database() {
-    let Ok(url) = std::env::var("GDPRKIT_TEST_POSTGRES_URL") else {
+    let Ok(base) = std::env::var("GDPRKIT_TEST_POSTGRES_URL") else {
         eprintln!("commands_work_with_a_postgres_database: skipped: GDPRKIT_TEST_POSTGRES_URL is not set");
         return;
     };
-    // A tenant of its own: the test database is shared with other tests.
-    let tenant = format!("cli-{}-{}", std::process::id(), chrono::Utc::now().timestamp_micros());
+    // A schema of its own, holding gdprkit's tables and the CRM's: the test database is shared
+    // with other tests.
+    let schema = format!("cli_{}_{}", std::process::id(), chrono::Utc::now().timestamp_micros());
+    let store = gdprkit_postgres::PostgresStore::connect_in_schema(&base, Some(&schema), 1).unwrap();
+    store
+        .with_raw_client(|c| {
+            c.batch_execute(
+                "CREATE TABLE contacts (id BIGINT PRIMARY KEY, subject TEXT NOT NULL, name TEXT, email TEXT, seen TEXT);
+                 INSERT INTO contacts VALUES (1, 'jean', 'Jean Dupont', 'jean@example.fr', '2019-01-01T00:00:00Z'),
+                                             (2, 'anne', 'Anne Lenoir', 'anne@example.fr', '2019-01-01T00:00:00Z');",
+            )
+        })
+        .unwrap()
+        .unwrap();
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
     let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_gdprkit"))
-            .args(["--db", &url, "--tenant", &tenant, "--now", NOW])
-            .args(args)
-            .output()
-            .unwrap()
+        Command::new(env!("CARGO_BIN_EXE_gdprkit")).args(["--db", &url, "--now", NOW]).args(args).output().unwrap()
     };
     let ok = |args: &[&str]| {
         let out = run(args);
@@ -817,9 +827,44 @@ fn commands_work_with_a_postgres_database() {
     let token = opened["token"].as_str().unwrap();
     assert_eq!(run(&["request", "track", token]).status.code(), Some(0));
     assert!(ok(&["ledger", "verify"]).starts_with("ledger intact: 4 entries"));
+
+    // The CRM's tables in the same database: map check, export, erasure and sweep.
     let dir = tempfile::tempdir().unwrap();
     let map = dir.path().join("map.toml");
-    write_contacts_map(&map, "", "name = \"redact\"");
-    let refused = run(&["erase", "--subject", "jean", "--map", map.to_str().unwrap()]);
-    assert_refused(&refused, "SQLite file only");
+    let map_arg = map.to_str().unwrap();
+    std::fs::write(
+        &map,
+        "[[entity]]\nname = \"contacts\"\ntable = \"contacts\"\nsubject_column = \"subject\"\ncategory = \"identity\"\n\
+         on_erasure = \"anonymize\"\nretention = { keep_for = \"3y\", from_column = \"seen\", then = \"anonymize\" }\n\
+         [entity.fields]\nname = \"redact\"\nemail = \"null\"\n",
+    )
+    .unwrap();
+    assert!(ok(&["map", "check", map_arg]).contains("1 entities, 2 fields"));
+    let json = dir.path().join("jean.json");
+    ok(&["export", "--subject", "jean", "--map", map_arg, "--format", "json", "--out", json.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&json).unwrap().contains("Jean Dupont"), "the export reads the CRM's row");
+    let erased = ok(&["erase", "--subject", "jean", "--map", map_arg]);
+    assert!(erased.contains("contacts: 1 row(s) changed, anonymized"), "{erased}");
+    let name = |subject: &str| -> Option<String> {
+        store
+            .with_raw_client(|c| {
+                c.query_one("SELECT name FROM contacts WHERE subject = $1", &[&subject]).unwrap().get(0)
+            })
+            .unwrap()
+    };
+    assert_eq!(name("jean").as_deref(), Some("[redacted]"));
+    assert_eq!(
+        ok(&["sweep", "--map", map_arg, "--dry-run"]).trim(),
+        "dry run: rows whose retention ran out\n  contacts: 1 row(s) to anonymize"
+    );
+    assert_eq!(name("anne").as_deref(), Some("Anne Lenoir"));
+    assert_eq!(ok(&["sweep", "--map", map_arg]).trim(), "swept\n  contacts: 1 row(s) anonymized");
+    assert_eq!(name("anne").as_deref(), Some("[redacted]"));
+    let bad = dir.path().join("bad.toml");
+    write_contacts_map(&bad, "", "phone = \"redact\"");
+    assert_refused(
+        &run(&["erase", "--subject", "jean", "--map", bad.to_str().unwrap()]),
+        "column \"phone\" does not exist",
+    );
+    assert!(ok(&["ledger", "verify"]).starts_with("ledger intact"));
 }

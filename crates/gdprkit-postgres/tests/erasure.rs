@@ -1,5 +1,5 @@
-//! After an erasure and a `VACUUM`, a `pg_dump` of gdprkit's schema holds none of the person's
-//! erased values, and the ledger still verifies.
+//! After an erasure and a `VACUUM`, a `pg_dump` of the deployment's schema, which holds the CRM's
+//! tables and gdprkit's, holds none of the person's erased values, and the ledger still verifies.
 
 #![allow(clippy::unwrap_used)]
 
@@ -7,36 +7,39 @@ mod common;
 
 use std::sync::Arc;
 
-use gdprkit::anonymize::map::{DataMap, Entity};
-use gdprkit::anonymize::operators::{Secrets, Value};
-use gdprkit::anonymize::plan::{Plan, SubjectData};
-use gdprkit::export::model::Record;
+use gdprkit::anonymize::map::DataMap;
+use gdprkit::anonymize::operators::Secrets;
 use gdprkit::testkit::{event, sid, t};
-use gdprkit::{
-    Channel, ConsentAction, FixedClock, Gdpr, LegalBasis, NewSubject, Purpose, PurposeId, Regime, SubjectId,
-};
+use gdprkit::{Channel, ConsentAction, FixedClock, Gdpr, LegalBasis, NewSubject, Purpose, PurposeId, Regime};
+use gdprkit_postgres::PostgresSubjectData;
 
-/// A CRM with no rows: this test is about gdprkit's own records.
-struct NoCrmRows;
-
-impl SubjectData for NoCrmRows {
-    fn rows(&self, _: &Entity, _: &SubjectId) -> gdprkit::Result<Vec<(i64, Vec<Value>)>> {
-        Ok(vec![])
-    }
-    fn apply(&self, _: &Plan) -> gdprkit::Result<()> {
-        Ok(())
-    }
-    fn records(&self, _: &Entity, _: &SubjectId) -> gdprkit::Result<Vec<Record>> {
-        Ok(vec![])
-    }
-}
+/// The CRM's tables, beside gdprkit's in the test's schema.
+const CRM: &str = "
+CREATE TABLE contacts (id BIGINT PRIMARY KEY, ref TEXT NOT NULL, name TEXT, email TEXT, notes TEXT);
+CREATE TABLE calls (id BIGINT PRIMARY KEY, contact_ref TEXT NOT NULL, summary TEXT);
+INSERT INTO contacts VALUES (1, 'erasable-Quentin-7f3a', 'Quentin Vautrin-7f3a', 'quentin.7f3a@example.org',
+    'Prefers calls after 18:00 7f3a'), (2, 'kept-Louise-91b2', 'Louise Kept-91b2', 'louise@example.org', NULL);
+INSERT INTO calls VALUES (10, 'erasable-Quentin-7f3a', 'Discussed the 7f3a renewal'),
+    (11, 'kept-Louise-91b2', 'Louise called 91b2');
+";
 
 const MAP: &str = r#"
 [[entity]]
 name = "contacts"
 table = "contacts"
-subject_column = "id"
+subject_column = "ref"
 category = "identity"
+on_erasure = "anonymize"
+[entity.fields]
+name = "redact"
+email = "hash"
+notes = "null"
+
+[[entity]]
+name = "calls"
+table = "calls"
+subject_column = "contact_ref"
+category = "events"
 on_erasure = "delete"
 "#;
 
@@ -66,7 +69,11 @@ fn a_dump_after_an_erasure_and_a_vacuum_holds_none_of_the_erased_values() {
     g.record_consent(opt_in).unwrap();
     g.add_subject(NewSubject::new(sid("kept-Louise-91b2"), Regime::B2bOptOut)).unwrap();
 
-    // The dump of gdprkit's schema.
+    store.with_raw_client(|c| c.batch_execute(CRM)).unwrap().unwrap();
+    let crm = PostgresSubjectData::connect_in_schema(&common::url(), Some(&schema)).unwrap();
+
+    // The dump of the schema holding the CRM's tables and gdprkit's (other tests' schemas share
+    // the test database).
     let dump = || {
         let what = format!("--schema={schema}");
         let out = std::process::Command::new("pg_dump")
@@ -79,15 +86,25 @@ fn a_dump_after_an_erasure_and_a_vacuum_holds_none_of_the_erased_values() {
     // The values an erasure removes everywhere. The subject's id, the CRM's own key, goes from
     // every ledger entry but the erasure's, and stays in the registry so that kept denials still
     // apply.
-    let erased = ["quentin.7f3a@example.org", "203.0.113.77", "Agent-Quentin-7f3a"];
+    let erased = [
+        "quentin.7f3a@example.org",
+        "203.0.113.77",
+        "Agent-Quentin-7f3a",
+        "Quentin Vautrin-7f3a",
+        "Prefers calls after 18:00 7f3a",
+        "Discussed the 7f3a renewal",
+    ];
     let before = dump();
     for value in erased.iter().chain([&subject]) {
         assert!(holds(&before, value), "{value} is in the dump before the erasure: the check can fail");
     }
 
     let map = DataMap::from_toml(MAP).unwrap();
-    g.erase_subject(&sid(subject), &map, &NoCrmRows, Secrets { salt: b"s", hmac_key: None }, false).unwrap();
-    store.with_raw_client(|c| c.batch_execute(&format!("VACUUM (FULL) \"{schema}\".gdprkit_ledger"))).unwrap().unwrap();
+    crm.check(&map).unwrap();
+    g.erase_subject(&sid(subject), &map, &crm, Secrets { salt: b"s", hmac_key: None }, false).unwrap();
+    for table in ["gdprkit_ledger", "contacts", "calls"] {
+        store.with_raw_client(|c| c.batch_execute(&format!("VACUUM (FULL) \"{schema}\".{table}"))).unwrap().unwrap();
+    }
     let after = dump();
     for value in erased {
         assert!(!holds(&after, value), "{value} is still in the dump after the erasure");
@@ -105,6 +122,8 @@ fn a_dump_after_an_erasure_and_a_vacuum_holds_none_of_the_erased_values() {
         })
         .unwrap();
     assert_eq!(naming, 0, "no entry but the erasure's names the person");
-    assert!(after.contains("kept-Louise-91b2"), "what was not erased is still there");
+    for kept in ["kept-Louise-91b2", "louise@example.org", "Louise called 91b2"] {
+        assert!(after.contains(kept), "{kept}: what was not erased is still there");
+    }
     assert!(g.verify_ledger().unwrap().is_intact());
 }

@@ -7,16 +7,15 @@ use gdprkit::SubjectId;
 use gdprkit::anonymize::map::DataMap;
 use gdprkit::anonymize::operators::{Secrets, random_salt};
 use gdprkit::anonymize::plan::{EntityAction, Outcome};
-use gdprkit_sqlite::subject_data::SqliteSubjectData;
 
-use super::map::{HMAC_KEY_VAR, crm_tables, read_map};
+use super::map::{CrmTables, HMAC_KEY_VAR, crm_tables, read_map};
 use crate::context::{CliResult, Context, Refusal};
 
-/// What an erasure needs: the map, checked against the --db file that holds the CRM's tables,
-/// the adapter on that file, a fresh salt and the key of `pseudonymize`.
+/// What an erasure needs: the map, checked against the --db database that holds the CRM's tables,
+/// the adapter on it, a fresh salt and the key of `pseudonymize`.
 pub struct ErasureInputs {
     pub map: DataMap,
-    pub data: SqliteSubjectData,
+    pub data: Box<dyn CrmTables>,
     salt: [u8; 32],
     key: Option<String>,
 }
@@ -44,7 +43,7 @@ pub fn run(ctx: &Context, subject: &str, map_file: &Path, dry_run: bool) -> CliR
     let subject = SubjectId::new(subject)?;
     let g = ctx.gdpr(false)?;
     let inputs = ErasureInputs::load(ctx, map_file)?;
-    let report = g.erase_subject(&subject, &inputs.map, &inputs.data, inputs.secrets(), dry_run)?;
+    let report = g.erase_subject(&subject, &inputs.map, &*inputs.data, inputs.secrets(), dry_run)?;
     ctx.emit(&report, || {
         let mut out = if dry_run {
             format!("dry run: erasing {subject} would change:")

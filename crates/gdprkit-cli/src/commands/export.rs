@@ -59,7 +59,7 @@ pub fn run(
     let g = ctx.gdpr(false)?;
     let map = read_map(map_file)?;
     let data = crm_tables(ctx, &map)?;
-    let export = g.export(&subject, &map, &data, language)?;
+    let export = g.export(&subject, &map, &*data, language)?;
     let (bytes, content_type) = match format {
         "pdf" => (PdfRenderer::new().render(&export)?, "application/pdf"),
         _ => (to_json(&export)?, "application/json"),

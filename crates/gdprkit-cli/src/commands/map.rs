@@ -4,6 +4,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use gdprkit::anonymize::map::DataMap;
+use gdprkit::anonymize::plan::SubjectData;
+use gdprkit::anonymize::sweep::RetentionData;
+use gdprkit_postgres::PostgresSubjectData;
 use gdprkit_sqlite::subject_data::SqliteSubjectData;
 use serde::Serialize;
 
@@ -27,7 +30,11 @@ pub fn run(ctx: &Context, command: MapCommand) -> CliResult<ExitCode> {
                     file.display()
                 ))));
             }
-            gdprkit_sqlite::subject_data::check_map_at(ctx.crm_file()?, &map)?;
+            if ctx.is_postgres() {
+                PostgresSubjectData::connect(&ctx.db)?.check(&map)?;
+            } else {
+                gdprkit_sqlite::subject_data::check_map_at(ctx.crm_file()?, &map)?;
+            }
             #[derive(Serialize)]
             struct Out {
                 entities: usize,
@@ -48,14 +55,25 @@ pub fn run(ctx: &Context, command: MapCommand) -> CliResult<ExitCode> {
     }
 }
 
-/// Reads and parses a data map file.
-/// The CRM's tables in the --db file, checked against `map` before anything reads or changes them.
-pub fn crm_tables(ctx: &Context, map: &DataMap) -> CliResult<SqliteSubjectData> {
+/// The CRM's tables, as erasures, exports and sweeps read and change them.
+pub trait CrmTables: SubjectData + RetentionData {}
+
+impl<T: SubjectData + RetentionData> CrmTables for T {}
+
+/// The CRM's tables in --db (a SQLite file or a PostgreSQL database), checked against `map`
+/// before anything reads or changes them.
+pub fn crm_tables(ctx: &Context, map: &DataMap) -> CliResult<Box<dyn CrmTables>> {
+    if ctx.is_postgres() {
+        let data = PostgresSubjectData::connect(&ctx.db)?;
+        data.check(map)?;
+        return Ok(Box::new(data));
+    }
     let data = SqliteSubjectData::open(ctx.crm_file()?)?;
     data.check(map)?;
-    Ok(data)
+    Ok(Box::new(data))
 }
 
+/// Reads and parses a data map file.
 pub fn read_map(file: &Path) -> CliResult<DataMap> {
     let refuse = |e: std::io::Error| Refusal(format!("{}: {e}", file.display()));
     let size = std::fs::metadata(file).map_err(refuse)?.len();

@@ -31,7 +31,7 @@ pub fn run(ctx: &Context, map_file: &Path, dry_run: bool, batch: usize) -> CliRe
             }
         }
     };
-    let report = sweep(&inputs.map, &inputs.data, inputs.secrets(), ctx.now(), batch, dry_run, &mut bar)?;
+    let report = sweep(&inputs.map, &*inputs.data, inputs.secrets(), ctx.now(), batch, dry_run, &mut bar)?;
     ctx.emit(&report, || {
         let verb = |action: EndAction| match (dry_run, action) {
             (true, EndAction::Anonymize) => "to anonymize",
