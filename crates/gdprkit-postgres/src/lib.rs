@@ -7,6 +7,7 @@
 //! tables as a data map says. See `docs/postgres.md`.
 
 mod catalog;
+mod pool;
 mod schema;
 mod store;
 pub mod subject_data;

@@ -8,26 +8,28 @@ use gdprkit::request::record::{Request, RequestId};
 use gdprkit::store::{Append, Effect, Head};
 use gdprkit::{Error, Purpose, PurposeId, Result, Scope, Store, Subject, SubjectFacts, SubjectId, TenantId};
 use postgres::error::SqlState;
-use postgres::{NoTls, Row, Transaction};
+use postgres::{Row, Transaction};
 use r2d2::{Pool, PooledConnection};
-use r2d2_postgres::PostgresConnectionManager;
 
 use crate::db_err;
+use crate::pool::{Manager, Statements};
 use crate::schema::{MIGRATIONS, migrate};
 
 /// The columns of a ledger entry, in the order [`with_entry`] reads them.
 const ENTRY_COLUMNS: &str =
     "seq, prev_hash, hash, kind, subject, purpose, channel, action, occurred_at, body, commitments, personal";
 
-type Manager = PostgresConnectionManager<NoTls>;
-
 /// gdprkit's records in a PostgreSQL database, shared by every server of a CRM.
 ///
 /// Connections come from a pool. Every write of several records is one transaction; an append
-/// locks its tenant's chain head (`SELECT … FOR UPDATE` on the tenant's row), so the chain of
-/// each tenant stays one line under concurrent writers, and tenants do not wait on each other.
+/// locks its tenant's chain head (an upsert of the tenant's row), so the chain of each tenant
+/// stays one line under concurrent writers, and tenants do not wait on each other.
 pub struct PostgresStore {
     pool: Pool<Manager>,
+    /// Purposes read so far, by tenant and id. A registered purpose never changes (there is no
+    /// way to change one but a new purpose), so every server may keep those it has read; one not
+    /// found is asked again.
+    purposes: std::sync::Mutex<std::collections::HashMap<(String, String), Purpose>>,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -51,10 +53,10 @@ impl PostgresStore {
         let config = crate::config(url, schema)?;
         let pool = Pool::builder()
             .max_size(connections.max(1))
-            .build(Manager::new(config, NoTls))
+            .build(Manager::new(config))
             .map_err(|e| Error::storage("PostgreSQL could not connect", e))?;
-        let store = Self { pool };
-        migrate(&mut *store.client()?, MIGRATIONS)?;
+        let store = Self { pool, purposes: Default::default() };
+        migrate(&mut store.client()?.client, MIGRATIONS)?;
         Ok(store)
     }
 
@@ -66,6 +68,7 @@ impl PostgresStore {
     fn requests_where(&self, condition: &str, values: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<Vec<Request>> {
         let rows = self
             .client()?
+            .client
             .query(&format!("SELECT record FROM gdprkit_requests WHERE {condition} ORDER BY received_at, id"), values)
             .map_err(db_err("list requests"))?;
         rows.iter().map(|r| parse_request(r.get(0))).collect()
@@ -74,7 +77,7 @@ impl PostgresStore {
     /// Runs `f` on a connection of the pool. For maintenance and tests: writing gdprkit's tables
     /// through it bypasses every rule, and the ledger will say so.
     pub fn with_raw_client<T>(&self, f: impl FnOnce(&mut postgres::Client) -> T) -> Result<T> {
-        Ok(f(&mut *self.client()?))
+        Ok(f(&mut self.client()?.client))
     }
 }
 
@@ -102,13 +105,18 @@ fn with_entry<T>(row: &Row, f: impl FnOnce(&StoredEntry<'_>) -> T) -> T {
     f(&entry)
 }
 
-/// Locks the tenant's chain head for the rest of the transaction and reads it.
-fn lock_head(tx: &mut Transaction<'_>, tenant: &TenantId) -> Result<Option<Head>> {
-    tx.execute("INSERT INTO gdprkit_tenants (tenant) VALUES ($1) ON CONFLICT DO NOTHING", &[&tenant.as_str()])
-        .map_err(db_err("register the tenant"))?;
-    let row = tx
-        .query_one("SELECT seq, hash FROM gdprkit_tenants WHERE tenant = $1 FOR UPDATE", &[&tenant.as_str()])
-        .map_err(db_err("lock the chain head"))?;
+/// Locks the tenant's chain head for the rest of the transaction and reads it, registering the
+/// tenant on its first append. One statement: the upsert locks the row, and waits for a writer
+/// that holds it.
+fn lock_head(tx: &mut Transaction<'_>, statements: &mut Statements, tenant: &TenantId) -> Result<Option<Head>> {
+    let lock = statements
+        .get(
+            tx,
+            "INSERT INTO gdprkit_tenants (tenant) VALUES ($1) \
+             ON CONFLICT (tenant) DO UPDATE SET tenant = EXCLUDED.tenant RETURNING seq, hash",
+        )
+        .map_err(db_err("prepare the chain head's lock"))?;
+    let row = tx.query_one(&lock, &[&tenant.as_str()]).map_err(db_err("lock the chain head"))?;
     head_of(tenant, row.get(0), row.get(1))
 }
 
@@ -243,11 +251,12 @@ fn apply_effect(tx: &mut Transaction<'_>, tenant: &TenantId, seq: u64, effect: &
 
 impl Store for PostgresStore {
     fn append(&self, tenant: &TenantId, entries: &[Append]) -> Result<Vec<u64>> {
-        let mut client = self.client()?;
-        let mut tx = client.transaction().map_err(db_err("start a write"))?;
-        let mut head = lock_head(&mut tx, tenant)?;
-        let insert = tx
-            .prepare(
+        let mut conn = self.client()?;
+        let (mut tx, statements) = conn.transaction().map_err(db_err("start a write"))?;
+        let mut head = lock_head(&mut tx, statements, tenant)?;
+        let insert = statements
+            .get(
+                &mut tx,
                 "INSERT INTO gdprkit_ledger (tenant, seq, prev_hash, hash, kind, subject, purpose, channel, action, \
                  occurred_at, body, commitments, personal) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             )
@@ -285,17 +294,24 @@ impl Store for PostgresStore {
             seqs.push(seq);
         }
         if let Some((seq, hash)) = head {
-            tx.execute(
-                "UPDATE gdprkit_tenants SET seq = $2, hash = $3, subjects = subjects + $4 WHERE tenant = $1",
-                &[&tenant.as_str(), &(seq as i64), &&hash[..], &new_subjects],
-            )
-            .map_err(db_err("move the chain head"))?;
+            let update = statements
+                .get(
+                    &mut tx,
+                    "UPDATE gdprkit_tenants SET seq = $2, hash = $3, subjects = subjects + $4 WHERE tenant = $1",
+                )
+                .map_err(db_err("prepare the chain head's move"))?;
+            tx.execute(&update, &[&tenant.as_str(), &(seq as i64), &&hash[..], &new_subjects])
+                .map_err(db_err("move the chain head"))?;
         }
         tx.commit().map_err(db_err("commit an append"))?;
         Ok(seqs)
     }
 
     fn purpose(&self, tenant: &TenantId, id: &PurposeId) -> Result<Option<Purpose>> {
+        let key = (tenant.as_str().to_owned(), id.as_str().to_owned());
+        if let Some(purpose) = self.purposes.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(Some(purpose.clone()));
+        }
         let row = self
             .client()?
             .query_opt(
@@ -303,7 +319,11 @@ impl Store for PostgresStore {
                 &[&tenant.as_str(), &id.as_str()],
             )
             .map_err(db_err("read a purpose"))?;
-        row.as_ref().map(purpose_row).transpose()
+        let purpose = row.as_ref().map(purpose_row).transpose()?;
+        if let Some(p) = &purpose {
+            self.purposes.lock().unwrap_or_else(|e| e.into_inner()).insert(key, p.clone());
+        }
+        Ok(purpose)
     }
 
     fn purposes(&self, tenant: &TenantId) -> Result<Vec<Purpose>> {
@@ -344,42 +364,36 @@ impl Store for PostgresStore {
         scopes: &[Scope],
         at: DateTime<Utc>,
     ) -> Result<Vec<Option<SubjectFacts>>> {
-        // Two statements whatever the list's length: every fact of the listed subjects, and
-        // their regimes; folded here.
+        // One statement whatever the list's length: each registered subject's regime with every
+        // consent fact of theirs (none: one row with NULL facts); folded here.
         let ids: Vec<&str> = subjects.iter().map(SubjectId::as_str).collect();
-        let mut client = self.client()?;
         let mut folds: std::collections::HashMap<&str, FactsFold<'_>> =
             ids.iter().map(|id| (*id, FactsFold::new(scopes, at))).collect();
-        let rows = client
+        let rows = self
+            .client()?
             .query(
-                "SELECT subject, purpose, channel, occurred_at, seq, action FROM gdprkit_ledger \
-                 WHERE tenant = $1 AND subject = ANY($2) AND action IS NOT NULL",
+                "SELECT s.id, s.regime, s.registered_at, l.purpose, l.channel, l.occurred_at, l.seq, l.action \
+                 FROM gdprkit_subjects s LEFT JOIN gdprkit_ledger l \
+                 ON l.tenant = s.tenant AND l.subject = s.id AND l.action IS NOT NULL \
+                 WHERE s.tenant = $1 AND s.id = ANY($2)",
                 &[&tenant.as_str(), &ids],
             )
             .map_err(db_err("read decisions"))?;
-        for r in &rows {
-            let subject: &str = r.get(0);
-            if let Some(fold) = folds.get_mut(subject) {
-                let seq: i64 = r.get(4);
-                fold.offer(
-                    r.get::<_, Option<&str>>(1).unwrap_or_default(),
-                    r.get::<_, Option<&str>>(2).unwrap_or_default(),
-                    r.get::<_, Option<i64>>(3).unwrap_or(i64::MAX),
-                    seq as u64,
-                    r.get(5),
-                );
-            }
-        }
-        let known = client
-            .query(
-                "SELECT id, regime, registered_at FROM gdprkit_subjects WHERE tenant = $1 AND id = ANY($2)",
-                &[&tenant.as_str(), &ids],
-            )
-            .map_err(db_err("read regimes"))?;
         let mut regimes = std::collections::HashMap::new();
-        for r in &known {
+        for r in &rows {
             let id: &str = r.get(0);
-            regimes.insert(id, (r.get::<_, &str>(1).parse()?, gdprkit::time::from_micros(r.get(2))?));
+            if !regimes.contains_key(id) {
+                regimes.insert(id, (r.get::<_, &str>(1).parse()?, gdprkit::time::from_micros(r.get(2))?));
+            }
+            let (Some(fold), Some(action)) = (folds.get_mut(id), r.get::<_, Option<&str>>(7)) else { continue };
+            let seq: i64 = r.get::<_, Option<i64>>(6).unwrap_or_default();
+            fold.offer(
+                r.get::<_, Option<&str>>(3).unwrap_or_default(),
+                r.get::<_, Option<&str>>(4).unwrap_or_default(),
+                r.get::<_, Option<i64>>(5).unwrap_or(i64::MAX),
+                seq as u64,
+                action,
+            );
         }
         ids.iter()
             .map(|id| match (regimes.get(id), folds.get(id)) {
@@ -397,6 +411,7 @@ impl Store for PostgresStore {
     ) -> Result<()> {
         let rows = self
             .client()?
+            .client
             .query(
                 &format!("SELECT {ENTRY_COLUMNS} FROM gdprkit_ledger WHERE tenant = $1 AND subject = $2 ORDER BY seq"),
                 &[&tenant.as_str(), &subject.as_str()],
@@ -412,6 +427,7 @@ impl Store for PostgresStore {
         let mut client = self.client()?;
         // One snapshot for the head and the entries; rows come through a cursor, in batches.
         let mut tx = client
+            .client
             .build_transaction()
             .isolation_level(postgres::IsolationLevel::RepeatableRead)
             .read_only(true)
@@ -519,6 +535,7 @@ impl Store for PostgresStore {
 
     fn erase_ledger_values(&self, tenant: &TenantId, subject: &SubjectId) -> Result<u64> {
         self.client()?
+            .client
             .execute(
                 "UPDATE gdprkit_ledger SET subject = NULL, personal = NULL WHERE tenant = $1 AND subject = $2",
                 &[&tenant.as_str(), &subject.as_str()],
@@ -528,6 +545,7 @@ impl Store for PostgresStore {
 
     fn erase_subject_details(&self, tenant: &TenantId, subject: &SubjectId) -> Result<()> {
         self.client()?
+            .client
             .execute(
                 "UPDATE gdprkit_subjects SET email = NULL WHERE tenant = $1 AND id = $2",
                 &[&tenant.as_str(), &subject.as_str()],
