@@ -53,6 +53,10 @@ impl PostgresStore {
         let config = crate::config(url, schema)?;
         let pool = Pool::builder()
             .max_size(connections.max(1))
+            // A query on every checkout would add a round trip to every operation. A connection
+            // the server closed is dropped when it comes back to the pool (`has_broken`); the one
+            // operation that met it fails with a storage error.
+            .test_on_check_out(false)
             .build(Manager::new(config))
             .map_err(|e| Error::storage("PostgreSQL could not connect", e))?;
         let store = Self { pool, purposes: Default::default() };
