@@ -28,7 +28,8 @@ use crate::values::{Array, Wire};
 const SWEPT_TABLE: &str = "CREATE TABLE IF NOT EXISTS gdprkit_swept \
      (entity TEXT NOT NULL, row_id BIGINT NOT NULL, PRIMARY KEY (entity, row_id))";
 
-/// The CRM's tables in a PostgreSQL database, read and changed as a data map says.
+/// The CRM's tables in a PostgreSQL database, read and changed as a data map says. It holds one
+/// connection, which one operation uses at a time; erasures and sweeps are rare enough for that.
 pub struct PostgresSubjectData {
     client: Mutex<Client>,
 }
