@@ -99,12 +99,26 @@ impl Context {
     /// Prints `value` as JSON with `--json`, else the text that `text` makes.
     pub fn emit<T: Serialize>(&self, value: &T, text: impl FnOnce() -> String) -> CliResult<()> {
         if self.json {
-            println!("{}", serde_json::to_string_pretty(value)?);
+            print_line(&serde_json::to_string_pretty(value)?)?;
         } else {
-            println!("{}", text());
+            print_line(&text())?;
         }
         Ok(())
     }
+}
+
+/// Writes a line to standard output. When the reader has gone (a closed pipe, as with `| head`),
+/// the error comes back, and `main` ends the program quietly.
+pub fn print_line(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")?;
+    out.flush()
+}
+
+/// Whether an error is standard output's reader having gone.
+pub fn is_closed_output(e: &(dyn Error + 'static)) -> bool {
+    e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 /// Parses an optional instant argument.

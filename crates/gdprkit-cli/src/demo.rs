@@ -1,4 +1,7 @@
-//! `gdprkit demo`: a sample CRM in a fresh SQLite file, walked through every capability.
+//! `gdprkit demo`: a sample CRM in a fresh SQLite file (or, with a PostgreSQL --db, a fresh schema
+//! there), walked through every capability.
+
+mod crm;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -16,11 +19,10 @@ use gdprkit::{
     Channel, Collector, ConsentAction, Gdpr, Language, LegalBasis, NewConsent, NewSubject, Proof, Purpose, PurposeId,
     Regime, Source, SubjectId,
 };
-use gdprkit_sqlite::SqliteStore;
-use gdprkit_sqlite::subject_data::SqliteSubjectData;
 use serde::Serialize;
 
-use crate::context::{CliResult, Context, Refusal};
+use crate::commands::map::CrmTables;
+use crate::context::{CliResult, Context, Refusal, print_line};
 
 const CONTACTS: usize = 1000;
 const WORDING: &str = "I agree to receive the monthly newsletter by e-mail. I can unsubscribe at any time.";
@@ -113,20 +115,11 @@ fn regime(i: usize) -> Regime {
 
 pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
     std::fs::create_dir_all(dir).map_err(|e| Refusal(format!("--dir: cannot create {}: {e}", dir.display())))?;
-    let db = dir.join("gdprkit.db");
-    for suffix in ["", "-wal", "-shm"] {
-        let file = format!("{}{suffix}", db.display());
-        match std::fs::remove_file(&file) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Box::new(Refusal(format!("--dir: cannot replace {file}: {e}")))),
-        }
-    }
-    let store = SqliteStore::open(&db)?;
-    store.with_raw_connection(sample_crm_tables)?;
-    let g = ctx.gdpr_on(store);
-    let mut say = Narrator { quiet: ctx.json };
-    say.line(&format!("Building a sample CRM in {} (a fresh SQLite file).", db.display()));
+    let demo = if ctx.is_postgres() { crm::postgres(ctx, &ctx.db)? } else { crm::sqlite(ctx, dir)? };
+    let g = demo.gdpr.clone();
+    let data = &*demo.crm;
+    let mut say = Narrator { quiet: ctx.json, failed: None };
+    say.line(&format!("Building a sample CRM in {}.", demo.described));
 
     let purposes = register_purposes(&g)?;
     say.line(&format!(
@@ -214,9 +207,9 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
     }
 
     let requests = walk_requests(ctx, &g, &mut say)?;
-    let export = walk_export(dir, &db, &g, &mut say)?;
-    let erasure = walk_erasure(dir, &db, &g, &mut say)?;
-    let swept = walk_sweep(ctx, &db, &mut say)?;
+    let export = walk_export(dir, data, &g, &mut say)?;
+    let erasure = walk_erasure(dir, data, &g, &mut say)?;
+    let swept = walk_sweep(ctx, data, &mut say)?;
 
     let ledger = g.verify_ledger()?;
     say.line(&format!(
@@ -227,18 +220,23 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
             gdprkit::Verification::Broken { seq, reason } => format!("BROKEN at entry {seq}: {reason}"),
         }
     ));
+    let with_url = if ctx.is_postgres() {
+        format!(" (with URL set to the database's URL; the demo's schema is {})", crm::DEMO_SCHEMA)
+    } else {
+        String::new()
+    };
     say.line(&format!(
-        "\nTry it yourself:\n  gdprkit --db {db} consent check --subject contact-0012 --purpose newsletter --channel email\n  \
+        "\nTry it yourself{with_url}:\n  gdprkit --db {db} consent check --subject contact-0012 --purpose newsletter --channel email\n  \
          gdprkit --db {db} consent history --subject contact-0013\n  gdprkit --db {db} request list --overdue\n  \
          gdprkit --db {db} ledger verify\n  \
          gdprkit --db {db} export --subject contact-0036 --map {map} --format pdf --out contact-0036.pdf --lang en",
-        db = db.display(),
+        db = demo.db_arg,
         map = dir.join("data-map.toml").display()
     ));
 
     if ctx.json {
         let summary = Summary {
-            database: db.display().to_string(),
+            database: demo.described.clone(),
             purposes,
             contacts: CONTACTS,
             consent_events,
@@ -258,19 +256,25 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
             swept,
             ledger: ledger.clone(),
         };
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        print_line(&serde_json::to_string_pretty(&summary)?)?;
+    }
+    if let Some(e) = say.failed {
+        return Err(Box::new(e));
     }
     Ok(if ledger.is_intact() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
+/// Tells what the demo does, a line at a time, unless `quiet`. Once standard output fails (its
+/// reader has gone), it stops writing and keeps the error for the end.
 struct Narrator {
     quiet: bool,
+    failed: Option<std::io::Error>,
 }
 
 impl Narrator {
     fn line(&mut self, s: &str) {
-        if !self.quiet {
-            println!("{s}");
+        if !self.quiet && self.failed.is_none() {
+            self.failed = print_line(s).err();
         }
     }
 }
@@ -511,59 +515,10 @@ retention = "3 years after your last contact with us"
 source = "your company's public directory listing"
 "#;
 
-/// The sample CRM's own tables, beside gdprkit's in the same file: a row per contact, some
-/// calls, some invoices. All names are made up.
-fn sample_crm_tables(conn: &rusqlite::Connection) -> gdprkit::Result<()> {
-    let fail = |e: rusqlite::Error| gdprkit::Error::storage("the demo could not build its CRM tables", e);
-    conn.execute_batch(
-        "CREATE TABLE crm_contacts (id TEXT PRIMARY KEY, first_name TEXT, last_name TEXT, email TEXT, phone TEXT,
-                                    birth_date TEXT, notes TEXT, last_inbound_at TEXT);
-         CREATE TABLE crm_calls (id INTEGER PRIMARY KEY, contact_id TEXT, called_at TEXT, summary TEXT);
-         CREATE TABLE crm_invoices (id INTEGER PRIMARY KEY, contact_id TEXT, amount REAL);",
-    )
-    .map_err(fail)?;
-    const FIRST: [&str; 8] = ["Camille", "Louis", "Inès", "Hugo", "Léa", "Jules", "Chloé", "Nathan"];
-    const LAST: [&str; 8] = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand"];
-    let tx = conn.unchecked_transaction().map_err(fail)?;
-    for i in 0..CONTACTS {
-        tx.execute(
-            "INSERT INTO crm_contacts VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            rusqlite::params![
-                contact(i).as_str(),
-                FIRST[i % 8],
-                LAST[(i / 8) % 8],
-                format!("contact-{i:04}@example.com"),
-                format!("06{:08}", 10_000_000 + i * 7919 % 90_000_000),
-                format!("{}-{:02}-{:02}", 1950 + i % 50, 1 + i % 12, 1 + i % 28),
-                if i % 10 == 0 { Some("prefers calls in the morning") } else { None },
-                format!("{}-{:02}-15", 2020 + i % 6, 1 + i % 12),
-            ],
-        )
-        .map_err(fail)?;
-        if i % 3 == 0 {
-            tx.execute(
-                "INSERT INTO crm_calls (contact_id, called_at, summary) VALUES (?1, ?2, 'Discovery call')",
-                rusqlite::params![contact(i).as_str(), format!("{}-{:02}-10T14:30:00Z", 2020 + i % 6, 1 + i % 12)],
-            )
-            .map_err(fail)?;
-        }
-        if i % 4 == 0 {
-            tx.execute(
-                "INSERT INTO crm_invoices (contact_id, amount) VALUES (?1, ?2)",
-                rusqlite::params![contact(i).as_str(), 100.0 + i as f64],
-            )
-            .map_err(fail)?;
-        }
-    }
-    tx.commit().map_err(fail)
-}
-
 /// An access request completed with the person's export: the PDF (mailed with the completion
 /// notice when there is a mailer, and written to print and post) and the JSON for portability.
-fn walk_export(dir: &Path, db: &Path, g: &Gdpr, say: &mut Narrator) -> CliResult<Exported> {
+fn walk_export(dir: &Path, data: &dyn CrmTables, g: &Gdpr, say: &mut Narrator) -> CliResult<Exported> {
     let map = DataMap::from_toml(DATA_MAP)?;
-    let data = SqliteSubjectData::open(db)?;
-    data.check(&map)?;
     let subject = contact(24);
     let opened = g.open_request(NewRequest {
         subject: subject.clone(),
@@ -573,10 +528,10 @@ fn walk_export(dir: &Path, db: &Path, g: &Gdpr, say: &mut Narrator) -> CliResult
     })?;
     g.act(&opened.request.id, Step::Accept, "Claire (DPO)")?;
     let g = g.clone().with_renderer(std::sync::Arc::new(gdprkit_pdf::PdfRenderer::new()));
-    let done = g.complete_with_export(&opened.request.id, "Claire (DPO)", &map, &data)?;
+    let done = g.complete_with_export(&opened.request.id, "Claire (DPO)", &map, data)?;
     let pdf = dir.join("export.pdf");
     let json = dir.join("export.json");
-    let portable = gdprkit::export::json::to_json(&g.export(&subject, &map, &data, None)?)?;
+    let portable = gdprkit::export::json::to_json(&g.export(&subject, &map, data, None)?)?;
     for (path, bytes) in [(&pdf, &done.attachment.bytes), (&json, &portable)] {
         std::fs::write(path, bytes).map_err(|e| Refusal(format!("--dir: cannot write {}: {e}", path.display())))?;
     }
@@ -597,13 +552,11 @@ fn walk_export(dir: &Path, db: &Path, g: &Gdpr, say: &mut Narrator) -> CliResult
 }
 
 /// An erasure request carried out with the data map.
-fn walk_erasure(dir: &Path, db: &Path, g: &Gdpr, say: &mut Narrator) -> CliResult<Erasure> {
+fn walk_erasure(dir: &Path, data: &dyn CrmTables, g: &Gdpr, say: &mut Narrator) -> CliResult<Erasure> {
     let map_path = dir.join("data-map.toml");
     std::fs::write(&map_path, DATA_MAP)
         .map_err(|e| Refusal(format!("--dir: cannot write {}: {e}", map_path.display())))?;
     let map = DataMap::from_toml(DATA_MAP)?;
-    let data = SqliteSubjectData::open(db)?;
-    data.check(&map)?;
     let subject = contact(48);
     let opened = g.open_request(NewRequest {
         subject: subject.clone(),
@@ -614,7 +567,7 @@ fn walk_erasure(dir: &Path, db: &Path, g: &Gdpr, say: &mut Narrator) -> CliResul
     g.act(&opened.request.id, Step::Accept, "Claire (DPO)")?;
     let salt = random_salt()?;
     let done =
-        g.execute_request(&opened.request.id, &map, &data, Secrets { salt: &salt, hmac_key: None }, "Claire (DPO)")?;
+        g.execute_request(&opened.request.id, &map, data, Secrets { salt: &salt, hmac_key: None }, "Claire (DPO)")?;
     let report = &done.report;
     say.line(&format!(
         "\nErasure: {subject} asked to be erased. The data map ({}) says where the CRM keeps its data: its contact row \
@@ -638,14 +591,13 @@ fn walk_erasure(dir: &Path, db: &Path, g: &Gdpr, say: &mut Narrator) -> CliResul
 }
 
 /// A retention sweep over the sample CRM: contacts not heard from in 3 years are anonymized.
-fn walk_sweep(ctx: &Context, db: &Path, say: &mut Narrator) -> CliResult<u64> {
+fn walk_sweep(ctx: &Context, data: &dyn CrmTables, say: &mut Narrator) -> CliResult<u64> {
     let map = DataMap::from_toml(DATA_MAP)?;
-    let data = SqliteSubjectData::open(db)?;
     let salt = random_salt()?;
     let secrets = Secrets { salt: &salt, hmac_key: None };
-    let report = gdprkit::anonymize::sweep::sweep(&map, &data, secrets, ctx.now(), 250, false, &mut |_| {})?;
+    let report = gdprkit::anonymize::sweep::sweep(&map, data, secrets, ctx.now(), 250, false, &mut |_| {})?;
     let swept: u64 = report.entities.iter().map(|e| e.2).sum();
-    let again = gdprkit::anonymize::sweep::sweep(&map, &data, secrets, ctx.now(), 250, false, &mut |_| {})?;
+    let again = gdprkit::anonymize::sweep::sweep(&map, data, secrets, ctx.now(), 250, false, &mut |_| {})?;
     let second: u64 = again.entities.iter().map(|e| e.2).sum();
     say.line(&format!(
         "\nRetention sweep: the data map keeps a contact 3 years after they last reached out; {swept} contacts past \

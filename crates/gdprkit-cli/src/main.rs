@@ -35,6 +35,9 @@ fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(code) => code,
+        // The reader of standard output has gone (`| head`): nothing more to say, and no one to
+        // say it to. 141 is what a shell shows for a program ended by SIGPIPE.
+        Err(e) if context::is_closed_output(e.as_ref()) => ExitCode::from(141),
         Err(e) => {
             eprintln!("gdprkit: {}", context::report(e.as_ref()));
             ExitCode::from(2)

@@ -318,6 +318,23 @@ fn tenants_have_their_own_records() {
 }
 
 #[test]
+fn output_to_a_reader_that_has_gone_ends_quietly() {
+    // As with `gdprkit demo | head -1`: the pipe closes before the demo has said everything.
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+        .args(["--now", NOW, "demo", "--dir"])
+        .arg(dir.path().join("demo"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(141), "the exit code a shell shows for a closed pipe");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "no panic, no message");
+}
+
+#[test]
 fn the_demo_builds_a_crm_and_verifies_its_ledger() {
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo");
@@ -867,4 +884,18 @@ fn commands_work_with_a_postgres_database() {
         "column \"phone\" does not exist",
     );
     assert!(ok(&["ledger", "verify"]).starts_with("ledger intact"));
+
+    // The demo, on a schema of its own in the same database.
+    let demo = Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+        .args(["--db", &base, "--now", NOW, "demo", "--dir"])
+        .arg(dir.path().join("demo"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&demo.stdout);
+    assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
+    for expected in ["the PostgreSQL schema gdprkit_demo", "anonymized field by field", "Ledger: intact"] {
+        assert!(text.contains(expected), "the demo should say {expected:?}:\n{text}");
+    }
+    assert!(!text.contains(&base), "the demo does not print the URL, which holds a password");
+    assert!(std::fs::read(dir.path().join("demo/export.pdf")).unwrap().starts_with(b"%PDF-"));
 }
