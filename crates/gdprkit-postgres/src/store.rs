@@ -26,10 +26,6 @@ const ENTRY_COLUMNS: &str =
 /// stays one line under concurrent writers, and tenants do not wait on each other.
 pub struct PostgresStore {
     pool: Pool<Manager>,
-    /// Purposes read so far, by tenant and id. A registered purpose never changes (there is no
-    /// way to change one but a new purpose), so every server may keep those it has read; one not
-    /// found is asked again.
-    purposes: std::sync::Mutex<std::collections::HashMap<(String, String), Purpose>>,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -59,7 +55,7 @@ impl PostgresStore {
             .test_on_check_out(false)
             .build(Manager::new(config))
             .map_err(|e| Error::storage("PostgreSQL could not connect", e))?;
-        let store = Self { pool, purposes: Default::default() };
+        let store = Self { pool };
         migrate(&mut store.client()?.client, MIGRATIONS)?;
         Ok(store)
     }
@@ -312,10 +308,6 @@ impl Store for PostgresStore {
     }
 
     fn purpose(&self, tenant: &TenantId, id: &PurposeId) -> Result<Option<Purpose>> {
-        let key = (tenant.as_str().to_owned(), id.as_str().to_owned());
-        if let Some(purpose) = self.purposes.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-            return Ok(Some(purpose.clone()));
-        }
         let row = self
             .client()?
             .query_opt(
@@ -323,11 +315,7 @@ impl Store for PostgresStore {
                 &[&tenant.as_str(), &id.as_str()],
             )
             .map_err(db_err("read a purpose"))?;
-        let purpose = row.as_ref().map(purpose_row).transpose()?;
-        if let Some(p) = &purpose {
-            self.purposes.lock().unwrap_or_else(|e| e.into_inner()).insert(key, p.clone());
-        }
-        Ok(purpose)
+        row.as_ref().map(purpose_row).transpose()
     }
 
     fn purposes(&self, tenant: &TenantId) -> Result<Vec<Purpose>> {
