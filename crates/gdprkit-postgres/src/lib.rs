@@ -7,6 +7,7 @@
 //! tables as a data map says. See `docs/postgres.md`.
 
 mod catalog;
+mod group;
 mod pool;
 mod schema;
 mod store;

@@ -12,6 +12,7 @@ use postgres::{Row, Transaction};
 use r2d2::{Pool, PooledConnection};
 
 use crate::db_err;
+use crate::group::{Group, Waiting};
 use crate::pool::{Manager, Statements};
 use crate::schema::{MIGRATIONS, migrate};
 
@@ -26,6 +27,8 @@ const ENTRY_COLUMNS: &str =
 /// stays one line under concurrent writers, and tenants do not wait on each other.
 pub struct PostgresStore {
     pool: Pool<Manager>,
+    /// The appends of this process waiting to be written together.
+    group: Group,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -55,7 +58,7 @@ impl PostgresStore {
             .test_on_check_out(false)
             .build(Manager::new(config))
             .map_err(|e| Error::storage("PostgreSQL could not connect", e))?;
-        let store = Self { pool };
+        let store = Self { pool, group: Group::default() };
         migrate(&mut store.client()?.client, MIGRATIONS)?;
         Ok(store)
     }
@@ -72,6 +75,92 @@ impl PostgresStore {
             .query(&format!("SELECT record FROM gdprkit_requests WHERE {condition} ORDER BY received_at, id"), values)
             .map_err(db_err("list requests"))?;
         rows.iter().map(|r| parse_request(r.get(0))).collect()
+    }
+
+    /// Writes a group of appends (see [`crate::group`]) in one transaction and returns one result
+    /// for each. Tenants are locked in the order of their names, so that writers in other
+    /// processes cannot lock two of them the other way round. Should an append of a group fail (a
+    /// purpose registered twice, a stale request), the group is written again with each append
+    /// under a savepoint, so that only the failing ones fail, each with its own error.
+    fn write_group(&self, batch: &[Waiting]) -> Vec<Result<Vec<u64>>> {
+        let fresh = || -> Vec<Option<Result<Vec<u64>>>> { batch.iter().map(|_| None).collect() };
+        let collect = |results: Vec<Option<Result<Vec<u64>>>>| -> Vec<Result<Vec<u64>>> {
+            results
+                .into_iter()
+                .map(|r| r.unwrap_or_else(|| Err(Error::Corrupt("an append of a group was not written".into()))))
+                .collect()
+        };
+        let mut results = fresh();
+        let failed = match self.try_write_group(batch, &mut results, false) {
+            Ok(()) => return collect(results),
+            // One append alone gets its error as it is.
+            Err(e) if batch.len() == 1 => return vec![Err(e)],
+            Err(e) => e,
+        };
+        let mut results = fresh();
+        match self.try_write_group(batch, &mut results, true) {
+            Ok(()) => collect(results),
+            // The transaction failed: no append of the group was written.
+            Err(e) => batch
+                .iter()
+                .map(|_| {
+                    let message = format!("{e} (writing a group of appends, after: {failed})");
+                    Err(Error::Storage { message, source: None })
+                })
+                .collect(),
+        }
+    }
+
+    /// One transaction for `batch`, with a savepoint around each append when `savepoints`;
+    /// without, the first append that fails fails the whole transaction.
+    fn try_write_group(
+        &self,
+        batch: &[Waiting],
+        results: &mut [Option<Result<Vec<u64>>>],
+        savepoints: bool,
+    ) -> Result<()> {
+        let mut conn = self.client()?;
+        let (mut tx, statements) = conn.transaction().map_err(db_err("start a write"))?;
+        let mut order: Vec<usize> = (0..batch.len()).collect();
+        order.sort_by(|a, b| batch[*a].0.as_str().cmp(batch[*b].0.as_str()));
+        for tenant_order in order.chunk_by(|a, b| batch[*a].0 == batch[*b].0) {
+            let tenant = &batch[tenant_order[0]].0;
+            let first = lock_head(&mut tx, statements, tenant)?;
+            let mut head = first;
+            let mut new_subjects = 0i64;
+            for &k in tenant_order {
+                if savepoints {
+                    tx.batch_execute("SAVEPOINT gdprkit_append").map_err(db_err("start an append"))?;
+                }
+                match append_entries(&mut tx, statements, tenant, head, &batch[k].1) {
+                    Ok((seqs, last, subjects)) => {
+                        if savepoints {
+                            tx.batch_execute("RELEASE SAVEPOINT gdprkit_append").map_err(db_err("end an append"))?;
+                        }
+                        head = last;
+                        new_subjects += subjects;
+                        results[k] = Some(Ok(seqs));
+                    }
+                    Err(e) if savepoints => {
+                        tx.batch_execute("ROLLBACK TO SAVEPOINT gdprkit_append")
+                            .map_err(db_err("undo a failed append"))?;
+                        results[k] = Some(Err(e));
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            if let Some((seq, hash)) = head.filter(|_| head != first) {
+                let update = statements
+                    .get(
+                        &mut tx,
+                        "UPDATE gdprkit_tenants SET seq = $2, hash = $3, subjects = subjects + $4 WHERE tenant = $1",
+                    )
+                    .map_err(db_err("prepare the chain head's move"))?;
+                tx.execute(&update, &[&tenant.as_str(), &(seq as i64), &&hash[..], &new_subjects])
+                    .map_err(db_err("move the chain head"))?;
+            }
+        }
+        tx.commit().map_err(db_err("commit an append"))
     }
 
     /// Runs `f` on a connection of the pool. For maintenance and tests: writing gdprkit's tables
@@ -141,6 +230,57 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
 
 fn parse_request(record: &str) -> Result<Request> {
     serde_json::from_str(record).map_err(|e| Error::Corrupt(format!("a stored request is unreadable: {e}")))
+}
+
+/// Inserts one append's entries after `head`, with their effects; returns their numbers, the new
+/// head and how many subjects they registered.
+fn append_entries(
+    tx: &mut Transaction<'_>,
+    statements: &mut Statements,
+    tenant: &TenantId,
+    mut head: Option<Head>,
+    entries: &[Append],
+) -> Result<(Vec<u64>, Option<Head>, i64)> {
+    let insert = statements
+        .get(
+            tx,
+            "INSERT INTO gdprkit_ledger (tenant, seq, prev_hash, hash, kind, subject, purpose, channel, action, \
+             occurred_at, body, commitments, personal) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .map_err(db_err("prepare the ledger insert"))?;
+    let mut seqs = Vec::with_capacity(entries.len());
+    let mut new_subjects = 0i64;
+    for a in entries {
+        let e = &a.entry;
+        let (seq, hash) = e.seal(tenant, head);
+        let prev = head.map_or(gdprkit::ledger::GENESIS, |h| h.1);
+        let fact = e.fact.as_ref().map(|f| f.as_ref());
+        tx.execute(
+            &insert,
+            &[
+                &tenant.as_str(),
+                &(seq as i64),
+                &&prev[..],
+                &&hash[..],
+                &e.kind.as_str(),
+                &e.subject.as_ref().map(SubjectId::as_str),
+                &fact.map(|f| f.purpose),
+                &fact.map(|f| f.channel),
+                &fact.map(|f| f.action),
+                &fact.map(|f| f.occurred_at),
+                &e.body,
+                &e.commitments,
+                &e.personal,
+            ],
+        )
+        .map_err(db_err("append a ledger entry"))?;
+        if let Some(effect) = &a.effect {
+            new_subjects += apply_effect(tx, tenant, seq, effect)?;
+        }
+        head = Some((seq, hash));
+        seqs.push(seq);
+    }
+    Ok((seqs, head, new_subjects))
 }
 
 fn apply_effect(tx: &mut Transaction<'_>, tenant: &TenantId, seq: u64, effect: &Effect) -> Result<i64> {
@@ -251,60 +391,7 @@ fn apply_effect(tx: &mut Transaction<'_>, tenant: &TenantId, seq: u64, effect: &
 
 impl Store for PostgresStore {
     fn append(&self, tenant: &TenantId, entries: &[Append]) -> Result<Vec<u64>> {
-        let mut conn = self.client()?;
-        let (mut tx, statements) = conn.transaction().map_err(db_err("start a write"))?;
-        let mut head = lock_head(&mut tx, statements, tenant)?;
-        let insert = statements
-            .get(
-                &mut tx,
-                "INSERT INTO gdprkit_ledger (tenant, seq, prev_hash, hash, kind, subject, purpose, channel, action, \
-                 occurred_at, body, commitments, personal) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            )
-            .map_err(db_err("prepare the ledger insert"))?;
-        let mut seqs = Vec::with_capacity(entries.len());
-        let mut new_subjects = 0i64;
-        for a in entries {
-            let e = &a.entry;
-            let (seq, hash) = e.seal(tenant, head);
-            let prev = head.map_or(gdprkit::ledger::GENESIS, |h| h.1);
-            let fact = e.fact.as_ref().map(|f| f.as_ref());
-            tx.execute(
-                &insert,
-                &[
-                    &tenant.as_str(),
-                    &(seq as i64),
-                    &&prev[..],
-                    &&hash[..],
-                    &e.kind.as_str(),
-                    &e.subject.as_ref().map(SubjectId::as_str),
-                    &fact.map(|f| f.purpose),
-                    &fact.map(|f| f.channel),
-                    &fact.map(|f| f.action),
-                    &fact.map(|f| f.occurred_at),
-                    &e.body,
-                    &e.commitments,
-                    &e.personal,
-                ],
-            )
-            .map_err(db_err("append a ledger entry"))?;
-            if let Some(effect) = &a.effect {
-                new_subjects += apply_effect(&mut tx, tenant, seq, effect)?;
-            }
-            head = Some((seq, hash));
-            seqs.push(seq);
-        }
-        if let Some((seq, hash)) = head {
-            let update = statements
-                .get(
-                    &mut tx,
-                    "UPDATE gdprkit_tenants SET seq = $2, hash = $3, subjects = subjects + $4 WHERE tenant = $1",
-                )
-                .map_err(db_err("prepare the chain head's move"))?;
-            tx.execute(&update, &[&tenant.as_str(), &(seq as i64), &&hash[..], &new_subjects])
-                .map_err(db_err("move the chain head"))?;
-        }
-        tx.commit().map_err(db_err("commit an append"))?;
-        Ok(seqs)
+        self.group.append(tenant, entries, |batch| self.write_group(batch))
     }
 
     fn purpose(&self, tenant: &TenantId, id: &PurposeId) -> Result<Option<Purpose>> {

@@ -113,3 +113,45 @@ fn tenants_do_not_wait_on_each_other() {
         .unwrap();
     assert!(a.verify_ledger().unwrap().is_intact() && b.verify_ledger().unwrap().is_intact());
 }
+
+/// Appends that go out together in one transaction fail alone: of 8 threads registering the same
+/// purpose at once, one succeeds and the others are told the purpose exists, while 8 other
+/// threads' consent events all land, on one verifiable chain.
+#[test]
+fn a_failing_append_among_concurrent_ones_fails_alone() {
+    if let Some(reason) = common::skip_reason() {
+        eprintln!("a_failing_append_among_concurrent_ones_fails_alone: skipped: {reason}");
+        return;
+    }
+    let (store, _) = common::fresh_store(4);
+    let g = Gdpr::new(Arc::new(store));
+    g.add_purpose(Purpose::new(PurposeId::new("promo").unwrap(), LegalBasis::Consent, true)).unwrap();
+    g.add_subject(NewSubject::new(sid("s"), Regime::B2bOptOut)).unwrap();
+    let outcomes: Vec<Result<(), String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..16)
+            .map(|t| {
+                let g = &g;
+                scope.spawn(move || {
+                    if t % 2 == 0 {
+                        let purpose = Purpose::new(PurposeId::new("twice").unwrap(), LegalBasis::Consent, true);
+                        g.add_purpose(purpose).map_err(|e| e.to_string())
+                    } else {
+                        let at = format!("2025-01-01T10:{t:02}:00Z");
+                        g.record_consent(event("s", ConsentAction::OptOut, "promo", Channel::Email, &at))
+                            .map(|_| ())
+                            .map_err(|e| e.to_string())
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let purposes: Vec<_> = outcomes.iter().step_by(2).collect();
+    assert_eq!(purposes.iter().filter(|r| r.is_ok()).count(), 1, "{purposes:?}");
+    for refused in purposes.iter().filter_map(|r| r.as_ref().err()) {
+        assert!(refused.contains("twice"), "told the purpose exists: {refused}");
+    }
+    assert!(outcomes.iter().skip(1).step_by(2).all(Result::is_ok), "every event lands: {outcomes:?}");
+    assert_eq!(g.history(&sid("s")).unwrap().len(), 8);
+    assert!(g.verify_ledger().unwrap().is_intact());
+}
