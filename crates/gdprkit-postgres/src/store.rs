@@ -24,7 +24,8 @@ const ENTRY_COLUMNS: &str =
 ///
 /// Connections come from a pool. Every write of several records is one transaction; an append
 /// locks its tenant's chain head (an upsert of the tenant's row), so the chain of each tenant
-/// stays one line under concurrent writers, and tenants do not wait on each other.
+/// stays one line under concurrent writers, and tenants do not wait on each other. Appends that
+/// arrive while another transaction is out are written together in the next one (group commit).
 pub struct PostgresStore {
     pool: Pool<Manager>,
     /// The appends of this process waiting to be written together.
