@@ -82,7 +82,9 @@ impl PostgresStore {
     /// for each. Tenants are locked in the order of their names, so that writers in other
     /// processes cannot lock two of them the other way round. Should an append of a group fail (a
     /// purpose registered twice, a stale request), the group is written again with each append
-    /// under a savepoint, so that only the failing ones fail, each with its own error.
+    /// under a savepoint, so that only the failing ones fail, each with its own error. A failure
+    /// of the transaction itself (the connection, the commit) is not retried: a commit whose
+    /// answer was lost may have happened.
     fn write_group(&self, batch: &[Waiting]) -> Vec<Result<Vec<u64>>> {
         let fresh = || -> Vec<Option<Result<Vec<u64>>>> { batch.iter().map(|_| None).collect() };
         let collect = |results: Vec<Option<Result<Vec<u64>>>>| -> Vec<Result<Vec<u64>>> {
@@ -92,24 +94,24 @@ impl PostgresStore {
                 .collect()
         };
         let mut results = fresh();
-        let failed = match self.try_write_group(batch, &mut results, false) {
+        let failure = match self.try_write_group(batch, &mut results, false) {
             Ok(()) => return collect(results),
             // One append alone gets its error as it is.
-            Err(e) if batch.len() == 1 => return vec![Err(e)],
-            Err(e) => e,
+            Err(GroupFailure::Append(e) | GroupFailure::Transaction(e)) if batch.len() == 1 => return vec![Err(e)],
+            Err(GroupFailure::Append(_)) => {
+                let mut results = fresh();
+                match self.try_write_group(batch, &mut results, true) {
+                    Ok(()) => return collect(results),
+                    Err(GroupFailure::Append(e) | GroupFailure::Transaction(e)) => e,
+                }
+            }
+            Err(GroupFailure::Transaction(e)) => e,
         };
-        let mut results = fresh();
-        match self.try_write_group(batch, &mut results, true) {
-            Ok(()) => collect(results),
-            // The transaction failed: no append of the group was written.
-            Err(e) => batch
-                .iter()
-                .map(|_| {
-                    let message = format!("{e} (writing a group of appends, after: {failed})");
-                    Err(Error::Storage { message, source: None })
-                })
-                .collect(),
-        }
+        // No append of the group was written.
+        batch
+            .iter()
+            .map(|_| Err(Error::Storage { message: format!("{failure} (writing a group of appends)"), source: None }))
+            .collect()
     }
 
     /// One transaction for `batch`, with a savepoint around each append when `savepoints`;
@@ -119,35 +121,38 @@ impl PostgresStore {
         batch: &[Waiting],
         results: &mut [Option<Result<Vec<u64>>>],
         savepoints: bool,
-    ) -> Result<()> {
-        let mut conn = self.client()?;
-        let (mut tx, statements) = conn.transaction().map_err(db_err("start a write"))?;
+    ) -> Result<(), GroupFailure> {
+        use GroupFailure::Transaction as failed;
+        let mut conn = self.client().map_err(failed)?;
+        let (mut tx, statements) = conn.transaction().map_err(db_err("start a write")).map_err(failed)?;
         let mut order: Vec<usize> = (0..batch.len()).collect();
         order.sort_by(|a, b| batch[*a].0.as_str().cmp(batch[*b].0.as_str()));
         for tenant_order in order.chunk_by(|a, b| batch[*a].0 == batch[*b].0) {
             let tenant = &batch[tenant_order[0]].0;
-            let first = lock_head(&mut tx, statements, tenant)?;
+            let first = lock_head(&mut tx, statements, tenant).map_err(failed)?;
             let mut head = first;
             let mut new_subjects = 0i64;
             for &k in tenant_order {
+                let savepoint = |tx: &mut Transaction<'_>, sql: &str, what: &'static str| {
+                    tx.batch_execute(sql).map_err(db_err(what)).map_err(failed)
+                };
                 if savepoints {
-                    tx.batch_execute("SAVEPOINT gdprkit_append").map_err(db_err("start an append"))?;
+                    savepoint(&mut tx, "SAVEPOINT gdprkit_append", "start an append")?;
                 }
                 match append_entries(&mut tx, statements, tenant, head, &batch[k].1) {
                     Ok((seqs, last, subjects)) => {
                         if savepoints {
-                            tx.batch_execute("RELEASE SAVEPOINT gdprkit_append").map_err(db_err("end an append"))?;
+                            savepoint(&mut tx, "RELEASE SAVEPOINT gdprkit_append", "end an append")?;
                         }
                         head = last;
                         new_subjects += subjects;
                         results[k] = Some(Ok(seqs));
                     }
                     Err(e) if savepoints => {
-                        tx.batch_execute("ROLLBACK TO SAVEPOINT gdprkit_append")
-                            .map_err(db_err("undo a failed append"))?;
+                        savepoint(&mut tx, "ROLLBACK TO SAVEPOINT gdprkit_append", "undo a failed append")?;
                         results[k] = Some(Err(e));
                     }
-                    Err(e) => return Err(e),
+                    Err(e) => return Err(GroupFailure::Append(e)),
                 }
             }
             if let Some((seq, hash)) = head.filter(|_| head != first) {
@@ -156,12 +161,14 @@ impl PostgresStore {
                         &mut tx,
                         "UPDATE gdprkit_tenants SET seq = $2, hash = $3, subjects = subjects + $4 WHERE tenant = $1",
                     )
-                    .map_err(db_err("prepare the chain head's move"))?;
+                    .map_err(db_err("prepare the chain head's move"))
+                    .map_err(failed)?;
                 tx.execute(&update, &[&tenant.as_str(), &(seq as i64), &&hash[..], &new_subjects])
-                    .map_err(db_err("move the chain head"))?;
+                    .map_err(db_err("move the chain head"))
+                    .map_err(failed)?;
             }
         }
-        tx.commit().map_err(db_err("commit an append"))
+        tx.commit().map_err(db_err("commit an append")).map_err(failed)
     }
 
     /// Runs `f` on a connection of the pool. For maintenance and tests: writing gdprkit's tables
@@ -169,6 +176,14 @@ impl PostgresStore {
     pub fn with_raw_client<T>(&self, f: impl FnOnce(&mut postgres::Client) -> T) -> Result<T> {
         Ok(f(&mut self.client()?.client))
     }
+}
+
+/// Why a group of appends was not written.
+enum GroupFailure {
+    /// An append of the group failed (its own error); the others may be written without it.
+    Append(Error),
+    /// The transaction failed.
+    Transaction(Error),
 }
 
 /// Reads the ledger entry in `row` (selected as [`ENTRY_COLUMNS`]) and hands it to `f`.
