@@ -223,11 +223,12 @@ enum Way {
     Rows { marks: bool },
 }
 
-/// One sweep statement's start: the table, the way, and the condition on expired rows after
-/// `after`, with the parameters so far.
+/// One sweep statement's start: the table, the columns of the entity's fields (in the map's
+/// order), the way, and the condition on expired rows after `after`, with the parameters so far.
 struct Sweep<'e> {
     entity: &'e Entity,
     table: Table,
+    fields: Vec<Column>,
     way: Way,
     expired: String,
     sql: Sql,
@@ -246,6 +247,7 @@ impl<'e> Sweep<'e> {
             return Err(Error::invalid("data map", format!("entity {:?} has no retention rule", entity.name)));
         };
         let table = table_of(client, &entity.name, &entity.table)?;
+        let columns: Vec<Column> = table.fields(entity)?.into_iter().cloned().collect();
         let mut sql = Sql::default();
         let key = table.key().quoted();
         let from = table.find(entity, &rule.from_column, "retention")?;
@@ -260,7 +262,7 @@ impl<'e> Sweep<'e> {
                     .fields
                     .iter()
                     .map(|(_, op)| op)
-                    .zip(table.fields(entity)?)
+                    .zip(&columns)
                     .filter(|(op, _)| **op != Operator::Keep)
                     .collect();
                 if changed.is_empty() {
@@ -284,13 +286,13 @@ impl<'e> Sweep<'e> {
                 }
             }
         };
-        Ok(Self { entity, table, way, expired, sql })
+        Ok(Self { entity, table, fields: columns, way, expired, sql })
     }
 
     /// The condition on rows still to sweep, where SQL can tell; `None` for [`Way::Rows`] without
-    /// marks, whose rows must be read to tell.
-    fn pending(&mut self, client: &mut impl GenericClient) -> Result<Option<String>> {
-        Ok(match &self.way {
+    /// marks, whose rows must be read to tell. `swept_table`: whether `gdprkit_swept` exists.
+    fn pending(&mut self, swept_table: bool) -> Option<String> {
+        match &self.way {
             Way::Delete => Some(self.expired.clone()),
             Way::Nothing => Some("false".to_owned()),
             Way::Constants(changed) => {
@@ -298,7 +300,7 @@ impl<'e> Sweep<'e> {
                     changed.iter().map(|(c, new)| format!("{c} IS DISTINCT FROM {new}")).collect();
                 Some(format!("{} AND ({})", self.expired, differs.join(" OR ")))
             }
-            Way::Rows { marks: true } if swept_table_exists(client)? => {
+            Way::Rows { marks: true } if swept_table => {
                 let entity = self.sql.param(Wire::Text(Some(self.entity.name.clone())));
                 Some(format!(
                     "{} AND NOT EXISTS (SELECT 1 FROM gdprkit_swept s WHERE s.entity = {entity} AND s.row_id = {}.{})",
@@ -309,22 +311,18 @@ impl<'e> Sweep<'e> {
             }
             Way::Rows { marks: true } => Some(self.expired.clone()),
             Way::Rows { marks: false } => None,
-        })
+        }
     }
 
     /// The expired rows' keys and mapped fields, by key, up to `limit` (all when `None`),
     /// locked when `lock`.
-    fn select_rows(&mut self, condition: &str, limit: Option<i64>, lock: bool) -> Result<String> {
+    fn select_rows(&mut self, condition: &str, limit: Option<i64>, lock: bool) -> String {
         let key = self.table.key().quoted();
         let mut reads = vec![format!("{key}::int8")];
-        reads.extend(self.table.fields(self.entity)?.into_iter().map(Column::read));
+        reads.extend(self.fields.iter().map(Column::read));
         let limit = limit.map(|l| format!(" LIMIT {}", self.sql.param(Wire::Integer(Some(l))))).unwrap_or_default();
         let lock = if lock { " FOR UPDATE" } else { "" };
-        Ok(format!(
-            "SELECT {} FROM {} WHERE {condition} ORDER BY {key}{limit}{lock}",
-            reads.join(", "),
-            self.table.quoted
-        ))
+        format!("SELECT {} FROM {} WHERE {condition} ORDER BY {key}{limit}{lock}", reads.join(", "), self.table.quoted)
     }
 
     /// The new values of a row read by [`Self::select_rows`], or `None` when the operators leave it
@@ -334,8 +332,7 @@ impl<'e> Sweep<'e> {
         let key: i64 = row.try_get(0).map_err(db_err(what))?;
         let mut new = Vec::new();
         let mut differs = false;
-        for (i, (field, op)) in self.entity.fields.iter().enumerate() {
-            let column = self.table.find(self.entity, field, "field")?;
+        for (i, ((field, op), column)) in self.entity.fields.iter().zip(&self.fields).enumerate() {
             let old = column.kind.get(row, i + 1).map_err(db_err(what))?;
             if *op == Operator::Keep {
                 continue;
@@ -365,14 +362,15 @@ impl RetentionData for PostgresSubjectData {
         let what = "count the rows to sweep";
         let mut client = self.client();
         let mut sweep = Sweep::new(&mut *client, entity, then, cutoff, None, fields)?;
-        if let Some(pending) = sweep.pending(&mut *client)? {
+        let swept_table = matches!(sweep.way, Way::Rows { marks: true }) && swept_table_exists(&mut *client)?;
+        if let Some(pending) = sweep.pending(swept_table) {
             let text = format!("SELECT count(*) FROM {} WHERE {pending}", sweep.table.quoted);
             let n: i64 = client.query_one(&text, &sweep.sql.refs()).map_err(db_err(what))?.get(0);
             return Ok(u64::try_from(n).unwrap_or(0));
         }
         // Whether the operators change a row is known once they have run on it.
         let expired = sweep.expired.clone();
-        let text = sweep.select_rows(&expired, None, false)?;
+        let text = sweep.select_rows(&expired, None, false);
         let mut rows = client.query_raw(&text, sweep.sql.refs()).map_err(db_err(what))?;
         let mut n = 0;
         while let Some(row) = rows.next().map_err(db_err(what))? {
@@ -393,10 +391,12 @@ impl RetentionData for PostgresSubjectData {
         let mut client = self.client();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut sweep = Sweep::new(&mut *client, entity, then, cutoff, after, fields)?;
-        if matches!(sweep.way, Way::Rows { marks: true }) {
+        let marks = matches!(sweep.way, Way::Rows { marks: true });
+        if marks {
             client.batch_execute(SWEPT_TABLE).map_err(db_err("create the sweep's record of rows done"))?;
         }
-        let pending = sweep.pending(&mut *client)?;
+        // The record of rows done exists now, if the entity needs one.
+        let pending = sweep.pending(marks);
         let key = sweep.table.key().quoted();
         let table = sweep.table.quoted.clone();
         let failed = |err| Error::storage(format!("PostgreSQL could not sweep a batch of {}", entity.name), err);
@@ -425,9 +425,8 @@ impl RetentionData for PostgresSubjectData {
             return Ok(last.map(|last| BatchDone { rows: rows as u64, last }));
         }
         // Computed operators: read the batch, change it in memory, write it back.
-        let marks = matches!(sweep.way, Way::Rows { marks: true });
         let condition = pending.unwrap_or_else(|| sweep.expired.clone());
-        let text = sweep.select_rows(&condition, Some(limit), true)?;
+        let text = sweep.select_rows(&condition, Some(limit), true);
         let mut tx = client.transaction().map_err(db_err("start a sweep batch"))?;
         let rows = tx.query(&text, &sweep.sql.refs()).map_err(failed)?;
         let Some(last) = rows.last().map(|r| r.try_get::<_, i64>(0)).transpose().map_err(failed)? else {
@@ -436,9 +435,10 @@ impl RetentionData for PostgresSubjectData {
         let columns: Vec<&Column> = entity
             .fields
             .iter()
-            .filter(|(_, op)| *op != Operator::Keep)
-            .map(|(f, _)| sweep.table.find(entity, f, "field"))
-            .collect::<Result<_>>()?;
+            .zip(&sweep.fields)
+            .filter(|((_, op), _)| *op != Operator::Keep)
+            .map(|(_, column)| column)
+            .collect();
         let mut keys: Vec<i64> = Vec::new();
         let mut arrays: Vec<Array> = columns.iter().map(|c| Array::of(c)).collect();
         for row in &rows {

@@ -21,11 +21,8 @@ struct PostgresCrm {
 
 impl PostgresCrm {
     fn fresh() -> Self {
-        let schema = common::fresh_schema();
-        let data = PostgresSubjectData::connect_in_schema(&common::url(), Some(&schema)).unwrap();
-        let mut config: postgres::Config = common::url().parse().unwrap();
-        config.options(&format!("-c search_path={schema}"));
-        Self { data, plain: Mutex::new(config.connect(postgres::NoTls).unwrap()) }
+        let (data, plain) = common::fresh_crm();
+        Self { data, plain: Mutex::new(plain) }
     }
 }
 

@@ -47,11 +47,7 @@ fn fresh() -> Option<(PostgresSubjectData, postgres::Client)> {
         eprintln!("skipped: {reason}");
         return None;
     }
-    let schema = common::fresh_schema();
-    let data = PostgresSubjectData::connect_in_schema(&common::url(), Some(&schema)).unwrap();
-    let mut config: postgres::Config = common::url().parse().unwrap();
-    config.options(&format!("-c search_path={schema}"));
-    let mut plain = config.connect(postgres::NoTls).unwrap();
+    let (data, mut plain) = common::fresh_crm();
     plain.batch_execute(SCHEMA).unwrap();
     Some((data, plain))
 }

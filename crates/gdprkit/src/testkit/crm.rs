@@ -141,6 +141,7 @@ macro_rules! crm_conformance {
             $crate::crm_conformance!(@tests
                 the_map_is_checked_against_the_schema,
                 an_erasure_applies_its_plan_to_the_subjects_rows_only,
+                an_erasure_that_fails_midway_changes_nothing,
                 a_subject_id_is_a_value_and_never_sql,
                 an_export_reads_every_column_in_the_tables_order,
                 a_sweep_with_constants_changes_expired_rows_once,
@@ -210,6 +211,27 @@ pub fn an_erasure_applies_its_plan_to_the_subjects_rows_only(factory: CrmFactory
     assert!(matches!(&again.entities[1].action, EntityAction::Delete { rows } if rows.is_empty()));
 }
 
+pub fn an_erasure_that_fails_midway_changes_nothing(factory: CrmFactory<'_>) {
+    let crm = fresh(factory);
+    let map = map(ERASURE_MAP);
+    let plan = Plan::build(&map, &SubjectId::new("c1").unwrap(), crm.data(), SECRETS).unwrap();
+    // The contact's row is changed first; the calls it deletes next are in a table gone since.
+    crm.execute("DROP TABLE calls");
+    assert!(crm.data().apply(&plan).is_err(), "the plan cannot be applied");
+    assert_eq!(
+        contact(&*crm, 1),
+        [
+            text("Zéphyrine"),
+            text("Quatremarres"),
+            text("zephyrine@example.org"),
+            text("0698765432"),
+            text("1984-02-29"),
+            text("allergic to peanuts")
+        ],
+        "the contact's row is as it was"
+    );
+}
+
 pub fn a_subject_id_is_a_value_and_never_sql(factory: CrmFactory<'_>) {
     let crm = fresh(factory);
     let map = map(ERASURE_MAP);
@@ -268,11 +290,16 @@ fn now() -> chrono::DateTime<chrono::Utc> {
     crate::testkit::t("2025-09-15T00:00:00Z")
 }
 
+/// A sweep of `crm` by `map` at [`now`], `batch` rows per transaction: what it did, per entity.
+fn swept(crm: &dyn CrmUnderTest, map: &DataMap, batch: usize, dry_run: bool) -> Result<Vec<(String, EndAction, u64)>> {
+    sweep(map, crm.retention(), SECRETS, now(), batch, dry_run, &mut |_| {}).map(|report| report.entities)
+}
+
 pub fn a_sweep_with_constants_changes_expired_rows_once(factory: CrmFactory<'_>) {
     let crm = fresh(factory);
     let map = map(CONSTANT_SWEEP);
     crm.check(&map).unwrap();
-    let run = |dry_run| sweep(&map, crm.retention(), SECRETS, now(), 2, dry_run, &mut |_| {}).unwrap().entities;
+    let run = |dry_run| swept(&*crm, &map, 2, dry_run).unwrap();
     // Contacts 1, 3 and 4 were last seen more than three years before.
     assert_eq!(run(true), [("contacts".to_owned(), EndAction::Anonymize, 3)]);
     assert_eq!(contact(&*crm, 1)[0], text("Zéphyrine"), "a dry run changes nothing");
@@ -313,8 +340,7 @@ pub fn a_sweep_with_computed_operators_resumes_and_changes_nothing_twice(factory
     let crm = fresh(factory);
     let computed = map(COMPUTED_SWEEP);
     crm.check(&computed).unwrap();
-    let run =
-        |map: &DataMap, dry_run| sweep(map, crm.retention(), SECRETS, now(), 1, dry_run, &mut |_| {}).unwrap().entities;
+    let run = |map: &DataMap, dry_run| swept(&*crm, map, 1, dry_run).unwrap();
     assert_eq!(run(&computed, true)[0].2, 3);
     // One batch, then a stop: the next run does the rest.
     let entity = &computed.entities[0];
@@ -334,8 +360,7 @@ pub fn a_sweep_with_computed_operators_resumes_and_changes_nothing_twice(factory
     // Without `hash`, every operator is idempotent: a row is done once they leave it as it is.
     let idempotent = map(&COMPUTED_SWEEP.replace("email = \"hash\"\n", ""));
     let fresh_crm = fresh(factory);
-    let run =
-        |dry_run| sweep(&idempotent, fresh_crm.retention(), SECRETS, now(), 2, dry_run, &mut |_| {}).unwrap().entities;
+    let run = |dry_run| swept(&*fresh_crm, &idempotent, 2, dry_run).unwrap();
     assert_eq!(run(true)[0].2, 3);
     assert_eq!(run(false)[0].2, 3);
     assert_eq!(run(true)[0].2, 0);
@@ -355,7 +380,7 @@ retention = { keep_for = "1y", from_column = "at", then = "delete" }
 pub fn a_sweep_deletes_expired_rows_only(factory: CrmFactory<'_>) {
     let crm = fresh(factory);
     let map = map(DELETE_SWEEP);
-    let run = |dry_run| sweep(&map, crm.retention(), SECRETS, now(), 1, dry_run, &mut |_| {}).unwrap().entities;
+    let run = |dry_run| swept(&*crm, &map, 1, dry_run).unwrap();
     assert_eq!(run(true), [("calls".to_owned(), EndAction::Delete, 2)]);
     assert_eq!(ids(&*crm, "calls"), ["10", "11", "12"]);
     assert_eq!(run(false), [("calls".to_owned(), EndAction::Delete, 2)]);
@@ -368,7 +393,7 @@ pub fn a_refused_value_stops_the_sweep_naming_its_row_and_field(factory: CrmFact
     let toml = CONSTANT_SWEEP.replace("notes = \"null\"", "birth_date = { op = \"generalize\", to = \"year\" }");
     let map = map(&toml);
     // Contact 3's birth date is not a date.
-    let err = sweep(&map, crm.retention(), SECRETS, now(), 10, false, &mut |_| {}).unwrap_err().to_string();
+    let err = swept(&*crm, &map, 10, false).unwrap_err().to_string();
     assert!(err.contains("row 3") && err.contains("birth_date"), "{err}");
     assert_eq!(contact(&*crm, 1)[0], text("Zéphyrine"), "the batch that failed changed nothing");
 }
