@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
+use gdprkit::anonymize::operators::Value;
 use gdprkit::export::json::to_json;
 use gdprkit::export::model::Export;
 use gdprkit::export::sample::sample_export;
@@ -60,6 +61,44 @@ fn the_pdf_holds_the_name_every_consent_date_and_every_request() {
     assert!(text.contains("rectification") && text.contains("accès"), "both requests, by kind");
     assert!(text.contains("Page 1 sur"), "pages are numbered");
     assert!(text.contains("CNIL"), "the right to complain names the authority");
+}
+
+#[test]
+fn every_event_shows_its_date_once_and_every_other_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = export("Jeanne", "", "en");
+    let text = text_of(&PdfRenderer::new().render(&export).unwrap(), dir.path());
+    assert!(!export.events.is_empty());
+    for e in &export.events {
+        let at = e.at.as_deref().unwrap();
+        assert_eq!(text.matches(at).count(), 1, "event of {at}: its date once, in the date column");
+        for (field, value) in &e.record.0 {
+            let shown = match value {
+                Value::Text(v) if v == at => continue,
+                Value::Text(v) => v.clone(),
+                Value::Integer(n) => n.to_string(),
+                other => panic!("the sample's events hold text and integers, not {other:?}"),
+            };
+            assert!(text.contains(&format!("{field}: {shown}")), "{field}: {shown} of event {at} not in the PDF");
+        }
+    }
+    assert!(!text.contains("called_at"), "the field the date was read from is not repeated");
+}
+
+#[test]
+fn each_consent_event_shows_both_instants_what_it_is_about_and_what_happened() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = export("Jeanne", "", "en");
+    let text = text_of(&PdfRenderer::new().render(&export).unwrap(), dir.path());
+    // Both instants' headers say they are in UTC (a header may wrap inside its column).
+    assert!(text.contains("When it happened") && text.contains("Recorded on"));
+    assert!(text.matches("(UTC)").count() >= 2, "both instants' headers name UTC");
+    for c in &export.consents {
+        assert!(text.contains(&c.recorded_at.format("%Y-%m-%d %H:%M").to_string()), "recorded, {}", c.seq);
+        let about = format!("{} · {}", c.purpose.as_deref().unwrap(), c.channel.as_deref().unwrap());
+        assert!(text.contains(&about), "{about:?} not in the PDF");
+    }
+    assert!(text.contains("opt-in · web_form") && text.contains("withdrawal · web_form"));
 }
 
 #[test]
