@@ -86,6 +86,17 @@ fn every_event_shows_its_date_once_and_every_other_field() {
 }
 
 #[test]
+fn a_second_field_holding_an_events_date_is_still_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut export = export("Jeanne", "", "en");
+    let at = export.events[0].at.clone().unwrap();
+    export.events[0].record.0.push(("logged_at".into(), Value::Text(at.clone())));
+    let text = text_of(&PdfRenderer::new().render(&export).unwrap(), dir.path());
+    assert!(text.contains(&format!("logged_at: {at}")), "only the first field holding the date is left out");
+    assert_eq!(text.matches(at.as_str()).count(), 2, "in the date column and as logged_at");
+}
+
+#[test]
 fn each_consent_event_shows_both_instants_what_it_is_about_and_what_happened() {
     let dir = tempfile::tempdir().unwrap();
     let export = export("Jeanne", "", "en");
