@@ -86,6 +86,20 @@ fn every_event_shows_its_date_once_and_every_other_field() {
 }
 
 #[test]
+fn an_events_empty_fields_bytes_and_numbers_are_shown_as_in_the_persons_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut export = export("Jeanne", "", "en");
+    let record = &mut export.events[0].record.0;
+    record.push(("outcome".into(), Value::Null));
+    record.push(("recording".into(), Value::Blob(vec![1, 2, 3])));
+    record.push(("minutes".into(), Value::Real(12.5)));
+    let text = text_of(&PdfRenderer::new().render(&export).unwrap(), dir.path());
+    for shown in ["outcome: —", "recording: (3 bytes)", "minutes: 12.5"] {
+        assert!(text.contains(shown), "{shown:?} not in the PDF");
+    }
+}
+
+#[test]
 fn a_second_field_holding_an_events_date_is_still_shown() {
     let dir = tempfile::tempdir().unwrap();
     let mut export = export("Jeanne", "", "en");
