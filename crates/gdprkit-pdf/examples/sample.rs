@@ -7,7 +7,8 @@ fn main() -> gdprkit::Result<()> {
     let at = gdprkit::time::parse("at", "2026-11-29T09:30:00Z")?;
     let export = gdprkit::export::sample::sample_export("Jeanne", "Martin", "Prefers calls.", 30, 8, at, &language);
     let pdf = gdprkit_pdf::PdfRenderer::new().render(&export)?;
-    std::fs::write(&out, pdf).map_err(|e| gdprkit::Error::Render(format!("could not write {out}: {e}")))?;
+    std::fs::write(&out, pdf)
+        .map_err(|e| gdprkit::Error::render(format!("could not write {out}"), Some(Box::new(e))))?;
     println!("{out}");
     Ok(())
 }

@@ -87,7 +87,8 @@ impl PdfRenderer {
     /// The PDF of `export`, in the export's language.
     pub fn render(&self, export: &Export) -> Result<Vec<u8>> {
         let json = to_json(export)?;
-        let json = String::from_utf8(json).map_err(|e| Error::Render(e.to_string()))?;
+        let json =
+            String::from_utf8(json).map_err(|e| Error::render("the export is not UTF-8 JSON", Some(Box::new(e))))?;
         let at = export.generated_at;
         let datetime = Datetime::from_ymd_hms(
             at.year(),
@@ -122,7 +123,7 @@ impl Renderer for PdfRenderer {
 fn render_world(world: &ExportWorld<'_>, datetime: Option<Datetime>, attach: bool) -> Result<Vec<u8>> {
     let document: PagedDocument = typst::compile(world).output.map_err(|errors| explain(world, &errors))?;
     let standard = if attach { PdfStandard::A_3b } else { PdfStandard::A_2b };
-    let standards = PdfStandards::new(&[standard]).map_err(|e| Error::Render(e.message().to_string()))?;
+    let standards = PdfStandards::new(&[standard]).map_err(|e| Error::render(e.message().to_string(), None))?;
     let options = PdfOptions {
         // Fixed, so that the same export gives the same bytes.
         ident: Smart::Custom("gdprkit-export".into()),
@@ -151,5 +152,5 @@ fn explain(world: &ExportWorld<'_>, errors: &[typst::diag::SourceDiagnostic]) ->
             }
         })
         .collect();
-    Error::Render(messages.join("; "))
+    Error::render(messages.join("; "), None)
 }

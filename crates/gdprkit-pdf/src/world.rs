@@ -38,7 +38,7 @@ impl<'a> ExportWorld<'a> {
 /// The id of `/main.typ`. File ids are interned for the life of the process, so every render
 /// reuses this one path.
 fn main_id() -> gdprkit::Result<FileId> {
-    let path = VirtualPath::new("/main.typ").map_err(|e| gdprkit::Error::Render(format!("{e:?}")))?;
+    let path = VirtualPath::new("/main.typ").map_err(|e| gdprkit::Error::render(format!("{e:?}"), None))?;
     Ok(RootedPath::new(VirtualRoot::Project, path).intern())
 }
 

@@ -92,7 +92,7 @@ impl Table {
                         .join(", ")
                 };
                 return Err(Error::invalid(
-                    "data map",
+                    "data_map",
                     format!(
                         "table {:?} needs a primary key of one integer column to name its rows in PostgreSQL; its primary key: {found}",
                         table.as_str()
@@ -117,7 +117,7 @@ impl Table {
     pub fn find(&self, entity: &Entity, name: &Identifier, role: &str) -> Result<&Column> {
         self.column(name).ok_or_else(|| {
             Error::invalid(
-                "data map",
+                "data_map",
                 format!(
                     "entity {:?}, {role}: column {:?} does not exist in table {:?}",
                     entity.name,
@@ -146,7 +146,7 @@ pub(crate) fn check_map(client: &mut impl GenericClient, map: &DataMap) -> Resul
     for entity in &map.entities {
         let table = Table::read(client, &entity.table)?.ok_or_else(|| {
             Error::invalid(
-                "data map",
+                "data_map",
                 format!("entity {:?}: table {:?} does not exist", entity.name, entity.table.as_str()),
             )
         })?;
@@ -163,7 +163,7 @@ fn check_entity(client: &mut impl GenericClient, table: &Table, e: &Entity) -> R
         // The cutoff is an RFC 3339 instant, compared in the column's own type.
         if !casts(client, &Value::Text("2000-01-01T00:00:00Z".into()), column)? {
             return Err(Error::invalid(
-                "data map",
+                "data_map",
                 format!("{what}, retention: column {:?} ({}) holds no dates or instants", column.name, column.sql_type),
             ));
         }
@@ -182,13 +182,13 @@ fn check_entity(client: &mut impl GenericClient, table: &Table, e: &Entity) -> R
         };
         if let Some(role) = role.filter(|_| *op != Operator::Keep) {
             return Err(Error::invalid(
-                "data map",
+                "data_map",
                 format!("{what}, field {:?}: {role}; it can only be kept", field.as_str()),
             ));
         }
         if let Some(reason) = misfit(client, op, column)? {
             return Err(Error::invalid(
-                "data map",
+                "data_map",
                 format!("{what}, field {:?} ({}): {reason}", field.as_str(), column.sql_type),
             ));
         }

@@ -79,7 +79,11 @@ impl Drop for Out<'_> {
         let mut state = self.group.lock();
         for ticket in self.tickets.drain(..) {
             let result = results.next().unwrap_or_else(|| {
-                Err(Error::Storage { message: "the write of this append's group failed".into(), source: None })
+                Err(Error::Storage {
+                    message: "the write of this append's group failed".into(),
+                    retryable: true,
+                    source: None,
+                })
             });
             state.results.insert(ticket, result);
         }

@@ -20,21 +20,34 @@ pub use subject_data::PostgresSubjectData;
 
 /// Maps a PostgreSQL error to a storage error saying what gdprkit was doing.
 pub(crate) fn db_err(what: &'static str) -> impl Fn(postgres::Error) -> gdprkit::Error {
-    move |e| gdprkit::Error::storage(format!("PostgreSQL could not {what}"), e)
+    move |e| {
+        // A lost connection, a serialization failure or a deadlock can pass on a second try; a
+        // refused statement will not.
+        use postgres::error::SqlState;
+        let transient = e.is_closed()
+            || e.code().is_none_or(|c| {
+                *c == SqlState::T_R_SERIALIZATION_FAILURE
+                    || *c == SqlState::T_R_DEADLOCK_DETECTED
+                    || *c == SqlState::ADMIN_SHUTDOWN
+                    || *c == SqlState::CANNOT_CONNECT_NOW
+            });
+        let message = format!("PostgreSQL could not {what}");
+        if transient { gdprkit::Error::storage_retryable(message, e) } else { gdprkit::Error::storage(message, e) }
+    }
 }
 
 /// The connection settings of `url`; with a `schema`, that schema is created if missing and put
 /// first on the connections' `search_path`.
 pub(crate) fn config(url: &str, schema: Option<&str>) -> gdprkit::Result<postgres::Config> {
     use gdprkit::Error;
-    let mut config: postgres::Config = url.parse().map_err(|e| Error::invalid("PostgreSQL URL", format!("{e}")))?;
+    let mut config: postgres::Config = url.parse().map_err(|e| Error::invalid("url", format!("{e}")))?;
     if let Some(schema) = schema {
         let plain = !schema.is_empty()
             && schema.len() <= 63
             && schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
             && !schema.as_bytes()[0].is_ascii_digit();
         if !plain {
-            return Err(Error::invalid("PostgreSQL schema", "must be lowercase letters, digits and _"));
+            return Err(Error::invalid("schema", "must be lowercase letters, digits and _"));
         }
         let mut client = config.connect(postgres::NoTls).map_err(db_err("connect"))?;
         client

@@ -110,7 +110,13 @@ impl PostgresStore {
         // No append of the group was written.
         batch
             .iter()
-            .map(|_| Err(Error::Storage { message: format!("{failure} (writing a group of appends)"), source: None }))
+            .map(|_| {
+                Err(Error::Storage {
+                    message: format!("{failure} (writing a group of appends)"),
+                    retryable: true,
+                    source: None,
+                })
+            })
             .collect()
     }
 
@@ -420,7 +426,7 @@ fn apply_effect(tx: &mut Transaction<'_>, tenant: &TenantId, seq: u64, effect: &
                 .map_err(db_err("update a recipient task"))?;
             if changed != 1 {
                 return Err(Error::invalid(
-                    "recipient task",
+                    "recipient_task",
                     format!("request {} has no pending task for recipient {:?}", task.request, task.recipient),
                 ));
             }
@@ -690,13 +696,13 @@ mod tests {
     #[test]
     fn a_bad_url_or_schema_name_is_refused_before_connecting() {
         let err = PostgresStore::connect("not a url", 1).unwrap_err().to_string();
-        assert!(err.starts_with("invalid PostgreSQL URL"), "{err}");
+        assert!(err.starts_with("invalid url"), "{err}");
         // Port 1 on loopback: reaching the server would fail differently.
         for schema in ["", "Upper", "drop;table", "1st", &"a".repeat(64)] {
             let err = PostgresStore::connect_in_schema("postgres://u:p@127.0.0.1:1/db", Some(schema), 1)
                 .unwrap_err()
                 .to_string();
-            assert!(err.starts_with("invalid PostgreSQL schema"), "{schema:?}: {err}");
+            assert!(err.starts_with("invalid schema"), "{schema:?}: {err}");
         }
     }
 }

@@ -76,7 +76,7 @@ impl PostgresSubjectData {
 /// The table of an entity, which must exist.
 fn table_of(client: &mut impl GenericClient, entity: &str, table: &Identifier) -> Result<Table> {
     Table::read(client, table)?.ok_or_else(|| {
-        Error::invalid("data map", format!("entity {entity:?}: table {:?} does not exist", table.as_str()))
+        Error::invalid("data_map", format!("entity {entity:?}: table {:?} does not exist", table.as_str()))
     })
 }
 
@@ -201,7 +201,7 @@ fn update_row(table: &Table, entity: &str, row: &RowChange) -> Result<(String, S
     let mut sets = Vec::with_capacity(row.fields.len());
     for (field, _, value) in &row.fields {
         let column = table.column(field).ok_or_else(|| {
-            Error::invalid("data map", format!("entity {entity:?}: column {:?} does not exist", field.as_str()))
+            Error::invalid("data_map", format!("entity {entity:?}: column {:?} does not exist", field.as_str()))
         })?;
         sets.push(format!("{} = {}", column.quoted(), sql.value(column, value)?));
     }
@@ -244,7 +244,7 @@ impl<'e> Sweep<'e> {
         fields: &Anonymizer,
     ) -> Result<Self> {
         let Some(rule) = &entity.retention else {
-            return Err(Error::invalid("data map", format!("entity {:?} has no retention rule", entity.name)));
+            return Err(Error::invalid("data_map", format!("entity {:?} has no retention rule", entity.name)));
         };
         let table = table_of(client, &entity.name, &entity.table)?;
         let columns: Vec<Column> = table.fields(entity)?.into_iter().cloned().collect();
@@ -339,7 +339,7 @@ impl<'e> Sweep<'e> {
             }
             let value = fields.apply(i, &old).map_err(|refusal| {
                 Error::invalid(
-                    "CRM value",
+                    "crm_value",
                     format!("entity {:?}, row {key}, field {:?}: {refusal}", self.entity.name, field.as_str()),
                 )
             })?;

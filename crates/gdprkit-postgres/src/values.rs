@@ -80,7 +80,7 @@ impl Wire {
     pub fn of(column: &Column, value: &Value) -> Result<Self> {
         let refuse = || {
             Error::invalid(
-                "CRM value",
+                "crm_value",
                 format!("{} does not fit column {:?} ({})", describe(value), column.name, column.sql_type),
             )
         };
@@ -168,7 +168,7 @@ impl Array {
             (Array::Text(a), Wire::Text(v)) => a.push(v),
             _ => {
                 return Err(Error::invalid(
-                    "CRM value",
+                    "crm_value",
                     format!("a value for column {:?} went to another column's array", column.name),
                 ));
             }

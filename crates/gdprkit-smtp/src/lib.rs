@@ -77,7 +77,7 @@ impl SmtpConfig {
     pub fn from_url(url: &str, from: impl Into<String>) -> Result<Self> {
         let bad = |why: &str| {
             Error::invalid(
-                "SMTP URL",
+                "smtp_url",
                 format!("{why} (expected smtp://HOST:PORT, smtp://HOST:PORT?tls=required or smtps://HOST:PORT)"),
             )
         };
@@ -129,8 +129,8 @@ impl SmtpMailer {
         let from: Mailbox = config.from.parse().map_err(|e| Error::invalid("sender", e))?;
         let builder = match config.tls {
             TlsMode::None => SmtpTransport::builder_dangerous(config.host.as_str()),
-            TlsMode::StartTls => SmtpTransport::starttls_relay(&config.host).map_err(|e| Error::invalid("SMTP", e))?,
-            TlsMode::Tls => SmtpTransport::relay(&config.host).map_err(|e| Error::invalid("SMTP", e))?,
+            TlsMode::StartTls => SmtpTransport::starttls_relay(&config.host).map_err(|e| Error::invalid("smtp", e))?,
+            TlsMode::Tls => SmtpTransport::relay(&config.host).map_err(|e| Error::invalid("smtp", e))?,
         };
         let mut builder = builder.port(config.port).timeout(Some(config.timeout));
         if let Some((user, password)) = &config.credentials {
@@ -150,7 +150,7 @@ fn mail(from: &Mailbox, message: &Message) -> Result<lettre::Message> {
     } else {
         let mut parts = MultiPart::mixed().singlepart(body);
         for a in &message.attachments {
-            let content_type = ContentType::parse(&a.content_type).map_err(|e| Error::invalid("attachment type", e))?;
+            let content_type = ContentType::parse(&a.content_type).map_err(|e| Error::invalid("content_type", e))?;
             parts = parts.singlepart(MailAttachment::new(a.filename.clone()).body(a.bytes.clone(), content_type));
         }
         builder.multipart(parts)
@@ -161,10 +161,15 @@ fn mail(from: &Mailbox, message: &Message) -> Result<lettre::Message> {
 impl Mailer for SmtpMailer {
     fn send(&self, message: &Message) -> Result<()> {
         let mail = mail(&self.from, message)?;
-        self.transport
-            .send(&mail)
-            .map(|_| ())
-            .map_err(|e| Error::Mail(format!("the SMTP server did not take the message: {e}")))
+        self.transport.send(&mail).map(|_| ()).map_err(|e| {
+            // A temporary refusal (4xx), a timeout or a server that could not be reached may
+            // pass later; a permanent refusal (5xx), a malformed message or a TLS failure
+            // will not.
+            let retryable = e.is_transient()
+                || e.is_timeout()
+                || !(e.is_permanent() || e.is_client() || e.is_response() || e.is_tls());
+            Error::mail(format!("the SMTP server did not take the message: {e}"), retryable, Some(Box::new(e)))
+        })
     }
 }
 
@@ -182,7 +187,7 @@ mod tests {
         for bad in ["mail.example.org", "http://x", "smtp://", "smtp://x:port", "smtp://u:p@x:25", "smtp://x?tls=maybe"]
         {
             let err = SmtpConfig::from_url(bad, "a@example.org").unwrap_err().to_string();
-            assert!(err.starts_with("invalid SMTP URL"), "{bad}: {err}");
+            assert!(err.starts_with("invalid smtp_url"), "{bad}: {err}");
         }
     }
 

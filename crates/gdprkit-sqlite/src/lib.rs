@@ -27,5 +27,13 @@ pub use store::SqliteStore;
 
 /// Maps a SQLite error to gdprkit's, saying what the store was doing.
 pub(crate) fn db_err(what: &'static str) -> impl Fn(rusqlite::Error) -> gdprkit::Error {
-    move |e| gdprkit::Error::storage(format!("SQLite could not {what}"), e)
+    move |e| {
+        // Another connection holding the database is worth waiting for; nothing else is.
+        let busy = matches!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        );
+        let message = format!("SQLite could not {what}");
+        if busy { gdprkit::Error::storage_retryable(message, e) } else { gdprkit::Error::storage(message, e) }
+    }
 }

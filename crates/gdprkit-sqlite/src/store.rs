@@ -317,7 +317,7 @@ impl Store for SqliteStore {
                             .map_err(db_err("update a recipient task"))?;
                         if changed != 1 {
                             return Err(Error::invalid(
-                                "recipient task",
+                                "recipient_task",
                                 format!("request {} has no pending task for recipient {:?}", t.request, t.recipient),
                             ));
                         }

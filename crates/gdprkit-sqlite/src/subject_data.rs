@@ -238,7 +238,7 @@ impl<'c> FieldFunction<'c> {
         match self.refused.lock().unwrap_or_else(|e| e.into_inner()).take() {
             Some((field, row, refusal)) => {
                 let column = entity.fields.get(field).map_or("?", |(c, _)| c.as_str());
-                Error::invalid("CRM value", format!("entity {:?}, row {row}, field {column:?}: {refusal}", entity.name))
+                Error::invalid("crm_value", format!("entity {:?}, row {row}, field {column:?}: {refusal}", entity.name))
             }
             None => Error::storage(format!("SQLite could not sweep a batch of {}", entity.name), err),
         }
@@ -279,7 +279,7 @@ impl SweepSql {
         after: Option<i64>,
     ) -> Result<Self> {
         let Some(rule) = &entity.retention else {
-            return Err(Error::invalid("data map", format!("entity {:?} has no retention rule", entity.name)));
+            return Err(Error::invalid("data_map", format!("entity {:?} has no retention rule", entity.name)));
         };
         let table = entity.table.quoted();
         // Each changed column and the SQL of its new value: a constant operator's constant is
@@ -500,11 +500,11 @@ pub fn check_map(conn: &Connection, map: &DataMap) -> Result<()> {
 fn check_entity(conn: &Connection, e: &Entity) -> Result<()> {
     let what = format!("entity {:?}", e.name);
     let cols = columns(conn, &e.table)?
-        .ok_or_else(|| Error::invalid("data map", format!("{what}: table {:?} does not exist", e.table.as_str())))?;
+        .ok_or_else(|| Error::invalid("data_map", format!("{what}: table {:?} does not exist", e.table.as_str())))?;
     let find = |c: &Identifier, role: &str| {
         cols.iter().find(|(name, _)| name == c.as_str()).map(|(_, col)| col).ok_or_else(|| {
             Error::invalid(
-                "data map",
+                "data_map",
                 format!("{what}, {role}: column {:?} does not exist in table {:?}", c.as_str(), e.table.as_str()),
             )
         })
@@ -520,7 +520,7 @@ fn check_entity(conn: &Connection, e: &Entity) -> Result<()> {
         let col = find(field, &format!("field {:?}", field.as_str()))?;
         if field == &e.subject_column && *op != Operator::Keep {
             return Err(Error::invalid(
-                "data map",
+                "data_map",
                 format!(
                     "{what}, field {:?}: the subject column links rows to the subject; it can only be kept",
                     field.as_str()
@@ -529,7 +529,7 @@ fn check_entity(conn: &Connection, e: &Entity) -> Result<()> {
         }
         if let Some(reason) = misfit(op, col) {
             return Err(Error::invalid(
-                "data map",
+                "data_map",
                 format!("{what}, field {:?} ({}): {reason}", field.as_str(), col.declared_type),
             ));
         }

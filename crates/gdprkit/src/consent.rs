@@ -85,7 +85,7 @@ impl FromStr for ConsentAction {
         let norm = s.replace('-', "_");
         Self::ALL.into_iter().find(|a| a.as_str() == norm).ok_or_else(|| {
             Error::invalid(
-                "consent action",
+                "action",
                 format!(
                     "{:?} is not one of opt-in, opt-out, withdraw, object, soft-opt-in-offered, reconfirm-requested",
                     truncate_for_message(s)
@@ -205,7 +205,7 @@ impl FromStr for Collector {
     fn from_str(s: &str) -> Result<Self> {
         let bad = || {
             Error::invalid(
-                "collected by",
+                "collected_by",
                 format!("{:?} is not one of subject, staff:NAME, third-party:NAME", truncate_for_message(s)),
             )
         };
@@ -213,7 +213,7 @@ impl FromStr for Collector {
             return Ok(Collector::Subject);
         }
         let (kind, name) = s.split_once(':').ok_or_else(bad)?;
-        check_text("collected by", name, MAX_COLLECTOR_BYTES)?;
+        check_text("collected_by", name, MAX_COLLECTOR_BYTES)?;
         match kind {
             "staff" => Ok(Collector::Staff(name.to_owned())),
             "third-party" | "third_party" => Ok(Collector::ThirdParty(name.to_owned())),
@@ -245,15 +245,15 @@ pub struct Proof {
 impl Proof {
     fn validate(&mut self, action: ConsentAction) -> Result<()> {
         if let Some(Collector::Staff(n) | Collector::ThirdParty(n)) = &self.collected_by {
-            check_text("collected by", n, MAX_COLLECTOR_BYTES)?;
+            check_text("collected_by", n, MAX_COLLECTOR_BYTES)?;
         }
         if let Some(v) = &self.notice_version {
-            check_text("notice version", v, MAX_NOTICE_VERSION_BYTES)?;
+            check_text("notice_version", v, MAX_NOTICE_VERSION_BYTES)?;
         }
         if let Some(h) = &mut self.notice_sha256 {
             if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(Error::invalid(
-                    "notice sha256",
+                    "notice_sha256",
                     format!("{:?} is not 64 hexadecimal digits", truncate_for_message(h)),
                 ));
             }
@@ -261,15 +261,15 @@ impl Proof {
         }
         if let Some(ip) = &mut self.ip {
             let parsed: IpAddr = ip.parse().map_err(|_| {
-                Error::invalid("ip address", format!("{:?} is not an IPv4 or IPv6 address", truncate_for_message(ip)))
+                Error::invalid("ip", format!("{:?} is not an IPv4 or IPv6 address", truncate_for_message(ip)))
             })?;
             *ip = parsed.to_string();
         }
         if let Some(ua) = &self.user_agent {
-            check_text("user agent", ua, MAX_USER_AGENT_BYTES)?;
+            check_text("user_agent", ua, MAX_USER_AGENT_BYTES)?;
         }
         if let Some(r) = &self.proof_ref {
-            check_text("proof reference", r, MAX_PROOF_REF_BYTES)?;
+            check_text("proof_ref", r, MAX_PROOF_REF_BYTES)?;
         }
         if action == ConsentAction::OptIn {
             if self.source.is_none() {
@@ -346,7 +346,7 @@ impl NewConsent {
             let at = crate::time::truncate(at);
             if at > now {
                 return Err(Error::invalid(
-                    "occurred at",
+                    "occurred_at",
                     format!("{} is later than now ({})", crate::time::format(at), crate::time::format(now)),
                 ));
             }
@@ -447,7 +447,7 @@ mod tests {
     fn bad_proof_fields_and_future_events_are_refused() {
         let mut c = opt_in();
         c.proof.ip = Some("999.1.1.1".into());
-        assert!(c.validate(Utc::now()).unwrap_err().to_string().starts_with("invalid ip address"));
+        assert!(c.validate(Utc::now()).unwrap_err().to_string().starts_with("invalid ip:"));
         let mut c = opt_in();
         c.proof.notice_sha256 = Some("zz".into());
         assert!(c.validate(Utc::now()).is_err());

@@ -93,7 +93,7 @@ string_id!(
     /// A tenant: one company served by the CRM. Every record belongs to one, and each tenant has
     /// its own ledger chain. 1 to 64 bytes of letters, digits, `-`, `_` and `.`.
     TenantId,
-    "tenant id",
+    "tenant",
     check_name
 );
 
@@ -101,7 +101,7 @@ string_id!(
     /// A purpose of processing (`newsletter`, `billing`, …). 1 to 64 bytes of letters, digits,
     /// `-`, `_` and `.`.
     PurposeId,
-    "purpose id",
+    "purpose",
     check_name
 );
 
@@ -109,7 +109,7 @@ string_id!(
     /// A data subject, identified by the id the CRM gives it: non-empty, at most 256 bytes, no
     /// control characters.
     SubjectId,
-    "subject id",
+    "subject",
     |field, s| {
         if s.is_empty() {
             return Err(Error::invalid(field, "must not be empty"));
@@ -237,7 +237,7 @@ mod tests {
         assert!(SubjectId::new("jean.dupont@example.fr").is_ok());
         assert!(SubjectId::new("é".repeat(128)).is_ok(), "256 bytes is the limit, inclusive");
         let err = SubjectId::new("").unwrap_err().to_string();
-        assert_eq!(err, "invalid subject id: must not be empty");
+        assert_eq!(err, "invalid subject: must not be empty");
         let err = SubjectId::new("x".repeat(257)).unwrap_err().to_string();
         assert!(err.contains("257 bytes"), "{err}");
         assert!(SubjectId::new("a\nb").is_err());
@@ -249,7 +249,7 @@ mod tests {
         assert!(TenantId::new("acme-eu").is_ok());
         assert!(PurposeId::new("newsletter").is_ok());
         let err = PurposeId::new("news letter").unwrap_err().to_string();
-        assert!(err.starts_with("invalid purpose id: ' '"), "{err}");
+        assert!(err.starts_with("invalid purpose: ' '"), "{err}");
         assert!(TenantId::new("a".repeat(65)).is_err());
     }
 

@@ -151,8 +151,7 @@ impl PersonalValues {
     /// Adds a value under `name` with a fresh random salt.
     pub fn add(&mut self, name: &'static str, value: impl Into<String>) -> Result<()> {
         let mut salt = [0u8; SALT_LEN];
-        getrandom::fill(&mut salt)
-            .map_err(|e| Error::Storage { message: format!("no randomness for a salt: {e}"), source: None })?;
+        getrandom::fill(&mut salt).map_err(|e| Error::internal("no randomness for a salt", e))?;
         self.items.push((name, salt, value.into()));
         Ok(())
     }

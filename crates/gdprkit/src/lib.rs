@@ -31,7 +31,7 @@ pub mod testkit;
 
 pub use consent::{Collector, ConsentAction, ConsentEvent, NewConsent, Proof, Source};
 pub use decision::{DecidedBy, Decision, EventRef, Scope, SubjectFacts};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use facade::Gdpr;
 pub use ids::{Channel, PurposeId, SubjectId, TenantId};
 pub use ledger::Verification;

@@ -342,7 +342,7 @@ fn non_empty<T: std::str::FromStr<Err = Error>>(s: &str) -> Result<Option<T>> {
 /// The error for marking a task that does not exist or is no longer pending.
 pub(crate) fn task_not_pending(task: &RecipientTask) -> Error {
     Error::invalid(
-        "recipient task",
+        "recipient_task",
         format!("request {} has no pending task for recipient {:?}", task.request, task.recipient),
     )
 }

@@ -58,7 +58,7 @@ impl FromStr for LegalBasis {
     fn from_str(s: &str) -> Result<Self> {
         Self::ALL.into_iter().find(|b| b.as_str() == s || b.as_str().replace('-', "_") == s).ok_or_else(|| {
             Error::invalid(
-                "legal basis",
+                "legal_basis",
                 format!(
                     "{:?} is not one of consent, contract, legal-obligation, vital-interests, public-task, legitimate-interests",
                     truncate_for_message(s)
@@ -96,7 +96,7 @@ impl Purpose {
 
     /// Checks the label. The facade calls this; callers may call it first.
     pub fn validate(&self) -> Result<()> {
-        crate::text::check_text("purpose label", &self.label, MAX_LABEL_BYTES)
+        crate::text::check_text("label", &self.label, MAX_LABEL_BYTES)
     }
 }
 

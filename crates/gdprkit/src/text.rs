@@ -19,7 +19,7 @@ pub(crate) fn check_text(field: &'static str, s: &str, max: usize) -> Result<()>
 
 /// Checks an e-mail address: one `@` with text on both sides, at most 254 bytes, no spaces.
 pub(crate) fn check_email(s: &str) -> Result<()> {
-    check_text("e-mail address", s, 254)?;
+    check_text("email", s, 254)?;
     let valid = match s.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty() && !domain.is_empty() && !domain.contains('@') && domain.contains('.')
@@ -28,7 +28,7 @@ pub(crate) fn check_email(s: &str) -> Result<()> {
     };
     if !valid || s.contains(char::is_whitespace) {
         return Err(Error::invalid(
-            "e-mail address",
+            "email",
             format!("{:?} is not an address of the form name@domain.tld", truncate_for_message(s)),
         ));
     }

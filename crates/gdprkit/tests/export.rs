@@ -204,7 +204,7 @@ fn an_access_request_is_completed_with_the_pdf_mailed_and_returned() {
     let map = DataMap::from_toml(MAP).unwrap();
     let id = accepted(&gdpr, RequestKind::Access);
     let err = gdpr.complete_with_export(&id, "staff", &map, &crm()).unwrap_err();
-    assert!(err.to_string().contains("configure a renderer"), "{err}");
+    assert_eq!((err.code(), err.field()), ("config", Some("renderer")), "{err}");
     assert_eq!(gdpr.request(&id).unwrap().state.as_str(), "accepted", "nothing changed");
 
     let gdpr = gdpr.with_renderer(Arc::new(FakePdf));

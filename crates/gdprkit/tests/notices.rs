@@ -149,7 +149,7 @@ struct Refusing;
 
 impl Mailer for Refusing {
     fn send(&self, _: &Message) -> gdprkit::Result<()> {
-        Err(Error::Storage { message: "550 mailbox unavailable".into(), source: None })
+        Err(Error::mail("550 mailbox unavailable", false, None))
     }
 }
 

@@ -26,7 +26,7 @@ impl Identifier {
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !plain {
             return Err(Error::invalid(
-                "data map",
+                "data_map",
                 format!(
                     "{what}: {:?} is not a plain name (a letter or '_', then letters, digits or '_')",
                     crate::ids::truncate_for_message(name)
@@ -61,7 +61,7 @@ pub struct Period {
 impl Period {
     /// Reads `3y`, `18m`, `30d` (one unit).
     pub fn parse(s: &str, what: &str) -> Result<Self> {
-        let bad = || Error::invalid("data map", format!("{what}: {s:?} is not a period such as 3y, 18m or 30d"));
+        let bad = || Error::invalid("data_map", format!("{what}: {s:?} is not a period such as 3y, 18m or 30d"));
         let Some((last, _)) = s.char_indices().last() else { return Err(bad()) };
         let (n, unit) = s.split_at(last);
         let n: u32 = n.parse().map_err(|_| bad())?;
@@ -163,23 +163,23 @@ pub struct DataMap {
 impl DataMap {
     /// Reads a data map from TOML, naming the entity and field of any fault.
     pub fn from_toml(text: &str) -> Result<Self> {
-        let table: Table = toml::from_str(text).map_err(|e| Error::invalid("data map", one_line(&e.to_string())))?;
+        let table: Table = toml::from_str(text).map_err(|e| Error::invalid("data_map", one_line(&e.to_string())))?;
         let entities = match table.get("entity") {
             Some(Toml::Array(list)) => list,
-            Some(_) => return Err(Error::invalid("data map", "`entity` must be an array of tables ([[entity]])")),
-            None => return Err(Error::invalid("data map", "no [[entity]] is declared")),
+            Some(_) => return Err(Error::invalid("data_map", "`entity` must be an array of tables ([[entity]])")),
+            None => return Err(Error::invalid("data_map", "no [[entity]] is declared")),
         };
         if let Some(key) = table.keys().find(|k| *k != "entity" && *k != "processing") {
-            return Err(Error::invalid("data map", format!("unknown key {key:?} at the top level")));
+            return Err(Error::invalid("data_map", format!("unknown key {key:?} at the top level")));
         }
         let mut out = Vec::with_capacity(entities.len());
         for (i, e) in entities.iter().enumerate() {
             let Toml::Table(e) = e else {
-                return Err(Error::invalid("data map", format!("entity #{} is not a table", i + 1)));
+                return Err(Error::invalid("data_map", format!("entity #{} is not a table", i + 1)));
             };
             let entity = read_entity(e, i)?;
             if out.iter().any(|x: &Entity| x.name == entity.name) {
-                return Err(Error::invalid("data map", format!("entity {:?} is declared twice", entity.name)));
+                return Err(Error::invalid("data_map", format!("entity {:?} is declared twice", entity.name)));
             }
             out.push(entity);
         }
@@ -189,12 +189,12 @@ impl DataMap {
             Some(Toml::Array(list)) => {
                 for (i, p) in list.iter().enumerate() {
                     let Toml::Table(p) = p else {
-                        return Err(Error::invalid("data map", format!("processing #{} is not a table", i + 1)));
+                        return Err(Error::invalid("data_map", format!("processing #{} is not a table", i + 1)));
                     };
                     let p = read_processing(p, i)?;
                     if processing.iter().any(|x| x.purpose == p.purpose) {
                         return Err(Error::invalid(
-                            "data map",
+                            "data_map",
                             format!("processing {:?} is declared twice", p.purpose),
                         ));
                     }
@@ -202,7 +202,7 @@ impl DataMap {
                 }
             }
             Some(_) => {
-                return Err(Error::invalid("data map", "`processing` must be an array of tables ([[processing]])"));
+                return Err(Error::invalid("data_map", "`processing` must be an array of tables ([[processing]])"));
             }
         }
         Ok(Self { entities: out, processing })
@@ -221,8 +221,8 @@ fn one_line(s: &str) -> String {
 fn str_key<'a>(t: &'a Table, key: &str, what: &str) -> Result<&'a str> {
     match t.get(key) {
         Some(Toml::String(s)) => Ok(s),
-        Some(_) => Err(Error::invalid("data map", format!("{what}: `{key}` must be a string"))),
-        None => Err(Error::invalid("data map", format!("{what}: `{key}` is missing"))),
+        Some(_) => Err(Error::invalid("data_map", format!("{what}: `{key}` must be a string"))),
+        None => Err(Error::invalid("data_map", format!("{what}: `{key}` is missing"))),
     }
 }
 
@@ -232,7 +232,7 @@ fn read_processing(p: &Table, index: usize) -> Result<Processing> {
     if let Some(key) =
         p.keys().find(|k| !["purpose", "categories", "recipients", "retention", "source"].contains(&k.as_str()))
     {
-        return Err(Error::invalid("data map", format!("{what}: unknown key {key:?}")));
+        return Err(Error::invalid("data_map", format!("{what}: unknown key {key:?}")));
     }
     let list = |key: &str| -> Result<Vec<String>> {
         match p.get(key) {
@@ -241,10 +241,10 @@ fn read_processing(p: &Table, index: usize) -> Result<Processing> {
                 .iter()
                 .map(|item| match item {
                     Toml::String(s) => Ok(s.clone()),
-                    _ => Err(Error::invalid("data map", format!("{what}: `{key}` must be a list of strings"))),
+                    _ => Err(Error::invalid("data_map", format!("{what}: `{key}` must be a list of strings"))),
                 })
                 .collect(),
-            Some(_) => Err(Error::invalid("data map", format!("{what}: `{key}` must be a list of strings"))),
+            Some(_) => Err(Error::invalid("data_map", format!("{what}: `{key}` must be a list of strings"))),
         }
     };
     let text = |key: &str| -> Result<Option<String>> {
@@ -269,7 +269,7 @@ fn read_entity(e: &Table, index: usize) -> Result<Entity> {
         if !["name", "table", "subject_column", "category", "on_erasure", "retention", "fields", "event_at"]
             .contains(&key.as_str())
         {
-            return Err(Error::invalid("data map", format!("{what}: unknown key {key:?}")));
+            return Err(Error::invalid("data_map", format!("{what}: unknown key {key:?}")));
         }
     }
     let table = Identifier::new(str_key(e, "table", &what)?, &format!("{what}, table"))?;
@@ -284,7 +284,7 @@ fn read_entity(e: &Table, index: usize) -> Result<Entity> {
         },
         _ => {
             return Err(Error::invalid(
-                "data map",
+                "data_map",
                 format!(
                     "{what}: on_erasure must be \"anonymize\", \"delete\" or {{ retain = \"REASON\", for = \"10y\" }}"
                 ),
@@ -303,14 +303,14 @@ fn read_entity(e: &Table, index: usize) -> Result<Entity> {
                     "delete" => EndAction::Delete,
                     other => {
                         return Err(Error::invalid(
-                            "data map",
+                            "data_map",
                             format!("{w}: then = {other:?} is neither anonymize nor delete"),
                         ));
                     }
                 },
             })
         }
-        Some(_) => return Err(Error::invalid("data map", format!("{what}: retention must be a table"))),
+        Some(_) => return Err(Error::invalid("data_map", format!("{what}: retention must be a table"))),
     };
     let mut fields = Vec::new();
     match e.get("fields") {
@@ -321,10 +321,10 @@ fn read_entity(e: &Table, index: usize) -> Result<Entity> {
                 fields.push((Identifier::new(column, &w)?, read_operator(spec, &w)?));
             }
         }
-        Some(_) => return Err(Error::invalid("data map", format!("{what}: fields must be a table"))),
+        Some(_) => return Err(Error::invalid("data_map", format!("{what}: fields must be a table"))),
     }
     if on_erasure == OnErasure::Anonymize && fields.is_empty() {
-        return Err(Error::invalid("data map", format!("{what}: on_erasure = \"anonymize\" needs [entity.fields]")));
+        return Err(Error::invalid("data_map", format!("{what}: on_erasure = \"anonymize\" needs [entity.fields]")));
     }
     let event_at = match e.get("event_at") {
         None => None,
@@ -337,18 +337,18 @@ fn read_operator(spec: &Toml, what: &str) -> Result<Operator> {
     let (op, params) = match spec {
         Toml::String(op) => (op.as_str(), None),
         Toml::Table(t) => (str_key(t, "op", what)?, Some(t)),
-        _ => return Err(Error::invalid("data map", format!("{what}: an operator is a name or {{ op = \"…\", … }}"))),
+        _ => return Err(Error::invalid("data_map", format!("{what}: an operator is a name or {{ op = \"…\", … }}"))),
     };
     let int = |key: &str| -> Result<Option<i64>> {
         match params.and_then(|p| p.get(key)) {
             None => Ok(None),
             Some(Toml::Integer(n)) => Ok(Some(*n)),
-            Some(_) => Err(Error::invalid("data map", format!("{what}: `{key}` must be an integer"))),
+            Some(_) => Err(Error::invalid("data_map", format!("{what}: `{key}` must be an integer"))),
         }
     };
     let count = |key: &str| -> Result<usize> {
         let n = int(key)?.unwrap_or(0);
-        usize::try_from(n).map_err(|_| Error::invalid("data map", format!("{what}: `{key}` must not be negative")))
+        usize::try_from(n).map_err(|_| Error::invalid("data_map", format!("{what}: `{key}` must not be negative")))
     };
     let allowed: &[&str] = match op {
         "mask" => &["op", "keep_first", "keep_last"],
@@ -357,7 +357,7 @@ fn read_operator(spec: &Toml, what: &str) -> Result<Operator> {
         _ => &["op"],
     };
     if let Some(key) = params.and_then(|p| p.keys().find(|k| !allowed.contains(&k.as_str()))) {
-        return Err(Error::invalid("data map", format!("{what}: {op} takes no `{key}`")));
+        return Err(Error::invalid("data_map", format!("{what}: {op} takes no `{key}`")));
     }
     Ok(match op {
         "keep" => Operator::Keep,
@@ -373,7 +373,7 @@ fn read_operator(spec: &Toml, what: &str) -> Result<Operator> {
                 Some(Toml::Float(f)) => Value::Real(*f),
                 _ => {
                     return Err(Error::invalid(
-                        "data map",
+                        "data_map",
                         format!("{what}: replace needs `with`, a string or a number"),
                     ));
                 }
@@ -384,7 +384,7 @@ fn read_operator(spec: &Toml, what: &str) -> Result<Operator> {
             Some(Toml::String(to)) if to == "year" => Generalization::Year,
             Some(Toml::String(to)) if to == "range" => {
                 let width = int("width")?.filter(|w| *w >= 2).ok_or_else(|| {
-                    Error::invalid("data map", format!("{what}: generalize to range needs `width` of at least 2"))
+                    Error::invalid("data_map", format!("{what}: generalize to range needs `width` of at least 2"))
                 })?;
                 Generalization::Range { width }
             }
@@ -392,7 +392,7 @@ fn read_operator(spec: &Toml, what: &str) -> Result<Operator> {
                 let keep = count("keep")?;
                 if keep == 0 {
                     return Err(Error::invalid(
-                        "data map",
+                        "data_map",
                         format!("{what}: generalize to prefix needs `keep` of at least 1"),
                     ));
                 }
@@ -400,14 +400,14 @@ fn read_operator(spec: &Toml, what: &str) -> Result<Operator> {
             }
             _ => {
                 return Err(Error::invalid(
-                    "data map",
+                    "data_map",
                     format!("{what}: generalize needs `to`: month, year, range (with width) or prefix (with keep)"),
                 ));
             }
         }),
         other => {
             return Err(Error::invalid(
-                "data map",
+                "data_map",
                 format!(
                     "{what}: {:?} is not an operator (keep, null, redact, replace, mask, hash, pseudonymize, generalize)",
                     crate::ids::truncate_for_message(other)
@@ -533,7 +533,7 @@ retention = \"3 years after the last contact\"
             (EXAMPLE.replace("category = \"billing\"", "categry = \"billing\""), "unknown key \"categry\""),
             ("[[entity]]\nname = 1".to_owned(), "`name` must be a string"),
             ("title = \"x\"".to_owned(), "no [[entity]]"),
-            ("[[entity".to_owned(), "invalid data map"),
+            ("[[entity".to_owned(), "invalid data_map"),
         ];
         for (text, expected) in cases {
             let err = DataMap::from_toml(&text).unwrap_err().to_string();

@@ -99,8 +99,7 @@ pub enum Operator {
 /// A fresh random salt for `hash`: hashes made under it cannot be linked to any other erasure's.
 pub fn random_salt() -> Result<[u8; 32]> {
     let mut salt = [0u8; 32];
-    getrandom::fill(&mut salt)
-        .map_err(|e| Error::Storage { message: format!("no randomness for a salt: {e}"), source: None })?;
+    getrandom::fill(&mut salt).map_err(|e| Error::internal("no randomness for a salt", e))?;
     Ok(salt)
 }
 
@@ -165,7 +164,7 @@ impl Operator {
             }
             Operator::Pseudonymize => {
                 let key = secrets.hmac_key.ok_or_else(|| {
-                    Error::invalid("pseudonymize", "needs a secret key (GDPRKIT_HMAC_KEY or the configuration)")
+                    Error::config("hmac_key", "the data map pseudonymizes fields, and no HMAC key is configured (the builder's hmac_key, or hmac_key in the configuration)")
                 })?;
                 let mut mac = hmac::Hmac::<Sha256>::new_from_slice(key)
                     .map_err(|e| Error::invalid("pseudonymize", format!("the key is not usable: {e}")))?;
@@ -396,7 +395,7 @@ mod tests {
         assert_ne!(a, other_key);
         assert_ne!(a, op.apply(&text("marie@example.fr"), SECRETS).unwrap());
         let err = op.apply(&text("x"), Secrets { hmac_key: None, ..SECRETS }).unwrap_err().to_string();
-        assert!(err.contains("needs a secret key"), "{err}");
+        assert!(err.contains("no HMAC key is configured"), "{err}");
         assert!(op.keeps_a_link() && !Operator::Hash.keeps_a_link());
         assert!(!op.is_idempotent() && !Operator::Hash.is_idempotent(), "a sweep must record rows done");
     }

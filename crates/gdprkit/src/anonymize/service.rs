@@ -167,7 +167,7 @@ impl Gdpr {
     ) -> Result<ExecutedRequest> {
         let request = self.request(id)?;
         if !matches!(request.kind, RequestKind::Erasure | RequestKind::Anonymization) {
-            return Err(Error::invalid(
+            return Err(Error::state(
                 "request",
                 format!(
                     "a {} request is not carried out with a data map; only erasure and anonymization are",
@@ -178,7 +178,7 @@ impl Gdpr {
         if request.state == RequestState::Accepted {
             self.act(id, Step::Start, actor)?;
         } else if request.state != RequestState::InProgress {
-            return Err(Error::invalid(
+            return Err(Error::state(
                 "request",
                 format!("a request that is {} cannot be carried out; accept it first", request.state),
             ));

@@ -72,7 +72,7 @@ pub fn cutoff(now: DateTime<Utc>, keep_for: Period) -> Result<DateTime<Utc>> {
     months
         .and_then(|m| now.checked_sub_months(Months::new(m)))
         .and_then(|t| t.checked_sub_days(chrono::Days::new(u64::from(keep_for.days))))
-        .ok_or_else(|| Error::invalid("data map", "a retention period reaches before the calendar's start"))
+        .ok_or_else(|| Error::invalid("data_map", "a retention period reaches before the calendar's start"))
 }
 
 /// Sweeps every entity of `map` that has a retention rule, `batch_size` rows per transaction,

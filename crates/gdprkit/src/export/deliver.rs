@@ -46,9 +46,9 @@ impl Gdpr {
         let attachment = match request.kind {
             RequestKind::Access => {
                 let renderer = self.renderer.as_ref().ok_or_else(|| {
-                    Error::invalid(
-                        "request action",
-                        "an access request is answered with a PDF; configure a renderer (Gdpr::with_renderer)",
+                    Error::config(
+                        "renderer",
+                        "an access request is answered with a PDF, and no renderer is configured (the PDF renderer of gdprkit-pdf, given to the builder's renderer)",
                     )
                 })?;
                 Attachment {
@@ -63,8 +63,8 @@ impl Gdpr {
                 bytes: to_json(&export)?,
             },
             other => {
-                return Err(Error::invalid(
-                    "request action",
+                return Err(Error::state(
+                    "action",
                     format!("a {} request carries no export; complete it with `act`", other.as_str()),
                 ));
             }

@@ -33,7 +33,7 @@ impl Gdpr {
         let purposes = self.purposes()?;
         if let Some(p) = map.processing.iter().find(|p| !purposes.iter().any(|r| r.id.as_str() == p.purpose)) {
             return Err(Error::invalid(
-                "data map",
+                "data_map",
                 format!("processing {:?} names a purpose that is not registered", p.purpose),
             ));
         }

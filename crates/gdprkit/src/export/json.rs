@@ -6,8 +6,7 @@ use super::model::{Export, FORMAT, VERSION};
 
 /// The export as pretty-printed JSON, in UTF-8.
 pub fn to_json(export: &Export) -> Result<Vec<u8>> {
-    serde_json::to_vec_pretty(export)
-        .map_err(|e| Error::Storage { message: format!("could not write the export as JSON: {e}"), source: None })
+    serde_json::to_vec_pretty(export).map_err(|e| Error::internal("could not write the export as JSON", e))
 }
 
 /// Reads an export back from its JSON form, refusing another format or a newer version.

@@ -83,10 +83,7 @@ impl RequestState {
     /// The state `action` leads to from this one, or an error naming both.
     pub fn apply(self, action: RequestAction) -> Result<RequestState> {
         TRANSITIONS.iter().find(|(from, a, _)| *from == self && *a == action).map(|(_, _, to)| *to).ok_or_else(|| {
-            Error::invalid(
-                "request action",
-                format!("{} does not apply to a request that is {}", action.as_str().replace('_', "-"), self.as_str()),
-            )
+            Error::state("action", format!("{} does not apply to a request that is {}", action.as_str(), self.as_str()))
         })
     }
 }
@@ -128,7 +125,7 @@ mod tests {
     #[test]
     fn an_action_that_does_not_apply_names_the_state_and_the_action() {
         let err = S::Completed.apply(A::Accept).unwrap_err().to_string();
-        assert_eq!(err, "invalid request action: accept does not apply to a request that is completed");
+        assert_eq!(err, "accept does not apply to a request that is completed");
         let err = S::Received.apply(A::Complete).unwrap_err().to_string();
         assert!(err.contains("complete") && err.contains("received"), "{err}");
         for closed in [S::Completed, S::Refused, S::Withdrawn] {

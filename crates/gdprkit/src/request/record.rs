@@ -62,7 +62,7 @@ impl RequestId {
         let s = s.into();
         if s.len() != 24 || !s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
             return Err(Error::invalid(
-                "request id",
+                "request",
                 format!("{:?} is not 24 lower-case hexadecimal characters", crate::ids::truncate_for_message(&s)),
             ));
         }
@@ -209,8 +209,7 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 fn random<const N: usize>() -> Result<[u8; N]> {
     let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| Error::Storage { message: format!("no randomness available: {e}"), source: None })?;
+    getrandom::fill(&mut bytes).map_err(|e| Error::internal("no randomness available", e))?;
     Ok(bytes)
 }
 

@@ -173,7 +173,7 @@ impl Gdpr {
         let received_at = new.received_at.map_or(now, time::truncate);
         if received_at > now {
             return Err(Error::invalid(
-                "received at",
+                "received_at",
                 format!("{} is later than now ({})", time::format(received_at), time::format(now)),
             ));
         }
@@ -267,11 +267,11 @@ impl Gdpr {
             Step::Extend { ground, reason } => {
                 check_text("reason", reason, MAX_REASON_BYTES)?;
                 if before.extension.is_some() {
-                    return Err(Error::invalid("request action", "the deadline was already extended once"));
+                    return Err(Error::state("action", "the deadline was already extended once"));
                 }
                 if today > before.due {
-                    return Err(Error::invalid(
-                        "request action",
+                    return Err(Error::state(
+                        "action",
                         format!("an extension must be decided by the due date, {}, and today is {today}", before.due),
                     ));
                 }
@@ -281,8 +281,8 @@ impl Gdpr {
             Step::Refuse { code, reason } => {
                 check_text("reason", reason, MAX_REASON_BYTES)?;
                 if before.kind == RequestKind::Objection {
-                    return Err(Error::invalid(
-                        "request action",
+                    return Err(Error::state(
+                        "action",
                         "an objection to direct marketing cannot be refused (Art. 21(3)); complete it",
                     ));
                 }
@@ -294,8 +294,8 @@ impl Gdpr {
             }
             Step::Accept if before.kind == RequestKind::Portability => {
                 if let Some(why) = self.portability_ineligibility(&before.subject)? {
-                    return Err(Error::invalid(
-                        "request action",
+                    return Err(Error::state(
+                        "action",
                         format!("{why}; refuse it with the code not-eligible-for-portability (Art. 20(1))"),
                     ));
                 }
@@ -398,12 +398,12 @@ impl Gdpr {
         check_text("actor", actor, MAX_ACTOR_BYTES)?;
         let r = self.request(id)?;
         if r.kind != RequestKind::Restriction {
-            return Err(Error::invalid("request", format!("a {} request restricts nothing", r.kind)));
+            return Err(Error::state("request", format!("a {} request restricts nothing", r.kind)));
         }
         let now = self.now();
         let facts = self.store().decision_facts(self.tenant(), std::slice::from_ref(&r.subject), &[], now)?;
         if !matches!(facts.first(), Some(Some(crate::SubjectFacts::Restricted { .. }))) {
-            return Err(Error::invalid("request", format!("processing of {}'s data is not restricted", r.subject)));
+            return Err(Error::state("request", format!("processing of {}'s data is not restricted", r.subject)));
         }
         if !subject_told {
             return Err(Error::invalid(
@@ -449,7 +449,7 @@ impl Gdpr {
         let now = self.now();
         let disclosed_at = at.map_or(now, time::truncate);
         if disclosed_at > now {
-            return Err(Error::invalid("disclosed at", format!("{} is later than now", time::format(disclosed_at))));
+            return Err(Error::invalid("disclosed_at", format!("{} is later than now", time::format(disclosed_at))));
         }
         self.subject(subject)?;
         #[derive(Serialize)]
