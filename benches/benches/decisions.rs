@@ -13,7 +13,10 @@ use gdprkit_sqlite::SqliteStore;
 
 fn decisions(c: &mut Criterion) {
     let path = large_ledger();
-    let g = Gdpr::new(Arc::new(SqliteStore::open(&path).unwrap())).with_clock(Arc::new(FixedClock::new(now())));
+    let g = Gdpr::builder(Arc::new(SqliteStore::open(&path).unwrap()))
+        .clock(Arc::new(FixedClock::new(now())))
+        .build()
+        .unwrap();
     let newsletter = PurposeId::new("newsletter").unwrap();
     let ids: Vec<_> = (0..SUBJECTS).map(subject).collect();
     let at = gdprkit::time::to_micros(now());

@@ -134,7 +134,7 @@ fn append(c: &mut Criterion) {
 
 fn verify(c: &mut Criterion) {
     let path = large_ledger();
-    let g = Gdpr::new(std::sync::Arc::new(SqliteStore::open(&path).unwrap()));
+    let g = Gdpr::builder(std::sync::Arc::new(SqliteStore::open(&path).unwrap())).build().unwrap();
     let entries = match g.verify_ledger().unwrap() {
         gdprkit::Verification::Intact { entries } => entries,
         broken => panic!("the benchmark ledger is broken: {broken:?}"),

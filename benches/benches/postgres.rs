@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use gdprkit::{Channel, FixedClock, PurposeId};
+use gdprkit::{Channel, PurposeId};
 use gdprkit_benches::{event, now, setup_on, subject};
 use gdprkit_postgres::PostgresStore;
 
@@ -113,7 +113,7 @@ fn appends(c: &mut Criterion) {
 fn decisions(c: &mut Criterion) {
     let Some(url) = url() else { return };
     let store = Arc::new(PostgresStore::connect_in_schema(&url, Some(&schema("decisions")), 2).unwrap());
-    let g = setup_on(store.clone(), SUBJECTS).with_clock(Arc::new(FixedClock::new(now())));
+    let g = setup_on(store.clone(), SUBJECTS);
     for start in (0..EVENTS).step_by(10_000) {
         g.record_consents((start..start + 10_000).map(|k| event(k, SUBJECTS)).collect()).unwrap();
     }

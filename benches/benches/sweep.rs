@@ -11,7 +11,7 @@ use gdprkit::anonymize::map::DataMap;
 use gdprkit::anonymize::operators::Secrets;
 use gdprkit::anonymize::sweep::sweep;
 use gdprkit_benches::{now, raw_connection};
-use gdprkit_sqlite::subject_data::SqliteSubjectData;
+use gdprkit_sqlite::crm_data::SqliteCrmData;
 
 const ROWS: u64 = 1_000_000;
 
@@ -58,10 +58,10 @@ fn sweeps(c: &mut Criterion) {
         b.iter_batched(
             || crm(dir.path()),
             |path| {
-                let data = SqliteSubjectData::open(&path).unwrap();
+                let data = SqliteCrmData::open(&path).unwrap();
                 let secrets = Secrets { salt: b"bench", hmac_key: None };
                 let report = sweep(&map, &data, secrets, now(), 10_000, false, &mut |_| {}).unwrap();
-                assert_eq!(report.entities[0].2, ROWS);
+                assert_eq!(report.entities[0].rows, ROWS);
             },
             BatchSize::PerIteration,
         )
@@ -73,10 +73,10 @@ fn sweeps(c: &mut Criterion) {
         b.iter_batched(
             || crm(dir.path()),
             |path| {
-                let data = SqliteSubjectData::open(&path).unwrap();
+                let data = SqliteCrmData::open(&path).unwrap();
                 let secrets = Secrets { salt: b"bench", hmac_key: None };
                 let report = sweep(&hashed, &data, secrets, now(), 10_000, false, &mut |_| {}).unwrap();
-                assert_eq!(report.entities[0].2, ROWS);
+                assert_eq!(report.entities[0].rows, ROWS);
             },
             BatchSize::PerIteration,
         )

@@ -44,7 +44,7 @@ pub fn setup(store: SqliteStore, subjects: usize) -> Gdpr {
 
 /// The same over any store.
 pub fn setup_on(store: Arc<dyn gdprkit::Store>, subjects: usize) -> Gdpr {
-    let g = Gdpr::new(store).with_clock(Arc::new(FixedClock::new(now())));
+    let g = Gdpr::builder(store).clock(Arc::new(FixedClock::new(now()))).build().unwrap();
     for (id, basis, dm) in PURPOSES {
         g.add_purpose(Purpose::new(PurposeId::new(id).unwrap(), basis, dm)).unwrap();
     }

@@ -5,11 +5,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use gdprkit::{Clock, FixedClock, Gdpr, SystemClock, TenantId};
-use gdprkit_sqlite::SqliteStore;
+use gdprkit::{Clock, Config, FixedClock, Gdpr, GdprBuilder, MapSource, SecretSource, SystemClock, TenantId};
 use serde::Serialize;
 
 use crate::args::Cli;
+
+/// The environment variable holding the key of `pseudonymize`.
+pub const HMAC_KEY_VAR: &str = "GDPRKIT_HMAC_KEY";
 
 /// The result of a command.
 pub type CliResult<T> = Result<T, Box<dyn Error>>;
@@ -43,17 +45,20 @@ pub struct Context {
     pub db: String,
     pub tenant: TenantId,
     pub json: bool,
+    /// The instant of --now, when given.
+    pub now: Option<DateTime<Utc>>,
     pub clock: Arc<dyn Clock>,
 }
 
 impl Context {
     pub fn new(cli: &Cli) -> CliResult<Self> {
         let tenant = TenantId::new(cli.tenant.clone())?;
-        let clock: Arc<dyn Clock> = match &cli.now {
-            Some(now) => Arc::new(FixedClock::new(gdprkit::time::parse("--now", now)?)),
+        let now = cli.now.as_deref().map(|now| gdprkit::time::parse("--now", now)).transpose()?;
+        let clock: Arc<dyn Clock> = match now {
+            Some(now) => Arc::new(FixedClock::new(now)),
             None => Arc::new(SystemClock),
         };
-        Ok(Self { db: cli.db.clone(), tenant, json: cli.json, clock })
+        Ok(Self { db: cli.db.clone(), tenant, json: cli.json, now, clock })
     }
 
     /// The instant the command acts at.
@@ -61,24 +66,66 @@ impl Context {
         gdprkit::time::truncate(self.clock.now())
     }
 
+    /// The configuration every command starts from: the --db store, the tenant, the clock.
+    pub fn config(&self) -> Config {
+        Config {
+            store: self.db.clone(),
+            tenant: Some(self.tenant.clone()),
+            now: self.now,
+            pdf: Some(false),
+            ..Config::default()
+        }
+    }
+
     /// gdprkit on the database. Only commands that register something may create the file;
     /// the others refuse a database that does not exist rather than leave an empty one behind.
     pub fn gdpr(&self, create: bool) -> CliResult<Gdpr> {
-        if self.is_postgres() {
-            return Ok(self.gdpr_on(gdprkit_postgres::PostgresStore::connect(&self.db, 2)?));
-        }
-        if !create && !Path::new(&self.db).exists() {
+        if !create && !self.is_postgres() && !Path::new(&self.db).exists() {
             return Err(Box::new(Refusal(format!(
                 "--db: there is no database at {}; register a purpose or a subject first",
                 self.db
             ))));
         }
-        Ok(self.gdpr_on(SqliteStore::open(&self.db)?))
+        self.open(&self.config())
+    }
+
+    /// gdprkit on the database with the CRM's tables it also holds, as the data map in `map_file`
+    /// describes them (checked against them first), and the key of `pseudonymize` from
+    /// GDPRKIT_HMAC_KEY.
+    pub fn gdpr_with_crm(&self, map_file: &Path) -> CliResult<Gdpr> {
+        let mut config = self.config();
+        self.add_crm(&mut config, map_file)?;
+        self.open(&config)
+    }
+
+    /// Adds the CRM's tables in --db, the data map in `map_file` and the key from
+    /// GDPRKIT_HMAC_KEY to `config`.
+    pub fn add_crm(&self, config: &mut Config, map_file: &Path) -> CliResult<()> {
+        if !self.is_postgres() {
+            self.crm_file()?;
+        }
+        config.crm = Some(self.db.clone());
+        config.data_map = Some(MapSource::Path(map_file.display().to_string()));
+        if std::env::var_os(HMAC_KEY_VAR).is_some_and(|k| !k.is_empty()) {
+            config.hmac_key = Some(SecretSource::Env { env: HMAC_KEY_VAR.into() });
+        }
+        Ok(())
+    }
+
+    /// gdprkit as `config` says; a missing key is named by the variable the command line reads.
+    pub fn open(&self, config: &Config) -> CliResult<Gdpr> {
+        gdprkit_setup::open(config).map_err(|e| -> Box<dyn Error> {
+            if e.field() == Some("hmac_key") {
+                Box::new(Refusal(format!("{e}; the command line reads it from {HMAC_KEY_VAR}")))
+            } else {
+                Box::new(e)
+            }
+        })
     }
 
     /// Whether --db names a PostgreSQL database rather than a SQLite file.
     pub fn is_postgres(&self) -> bool {
-        self.db.starts_with("postgres://") || self.db.starts_with("postgresql://")
+        gdprkit_setup::is_postgres(&self.db)
     }
 
     /// The SQLite file holding the CRM's tables, which erasures, sweeps, exports and map checks
@@ -91,9 +138,9 @@ impl Context {
         Ok(path)
     }
 
-    /// gdprkit on a given store, with this context's clock and tenant.
-    pub fn gdpr_on(&self, store: impl gdprkit::Store + 'static) -> Gdpr {
-        Gdpr::new(Arc::new(store)).with_clock(self.clock.clone()).with_tenant(self.tenant.clone())
+    /// A builder over a given store, with this context's clock and tenant.
+    pub fn builder_on(&self, store: Arc<dyn gdprkit::Store>) -> GdprBuilder {
+        Gdpr::builder(store).clock(self.clock.clone()).tenant(self.tenant.clone())
     }
 
     /// Prints `value` as JSON with `--json`, else the text that `text` makes.

@@ -9,8 +9,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::TimeDelta;
-use gdprkit::anonymize::map::DataMap;
-use gdprkit::anonymize::operators::{Secrets, random_salt};
+use gdprkit::anonymize::sweep::SweepOptions;
 use gdprkit::mailer::Outbox;
 use gdprkit::request::kind::{ReceivedVia, RequestKind};
 use gdprkit::request::record::{ExtensionGround, RefusalCode};
@@ -21,7 +20,6 @@ use gdprkit::{
 };
 use serde::Serialize;
 
-use crate::commands::map::CrmTables;
 use crate::context::{CliResult, Context, Refusal, print_line};
 
 const CONTACTS: usize = 1000;
@@ -117,7 +115,6 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
     std::fs::create_dir_all(dir).map_err(|e| Refusal(format!("--dir: cannot create {}: {e}", dir.display())))?;
     let demo = if ctx.is_postgres() { crm::postgres(ctx, &ctx.db)? } else { crm::sqlite(ctx, dir)? };
     let g = demo.gdpr.clone();
-    let data = &*demo.crm;
     let mut say = Narrator { quiet: ctx.json, failed: None };
     say.line(&format!("Building a sample CRM in {}.", demo.described));
 
@@ -207,9 +204,9 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
     }
 
     let requests = walk_requests(ctx, &g, &mut say)?;
-    let export = walk_export(dir, data, &g, &mut say)?;
-    let erasure = walk_erasure(dir, data, &g, &mut say)?;
-    let swept = walk_sweep(ctx, data, &mut say)?;
+    let export = walk_export(dir, &g, &mut say)?;
+    let erasure = walk_erasure(dir, &g, &mut say)?;
+    let swept = walk_sweep(&g, &mut say)?;
 
     let ledger = g.verify_ledger()?;
     say.line(&format!(
@@ -396,7 +393,7 @@ fn sample_events(ctx: &Context) -> CliResult<Vec<NewConsent>> {
 fn walk_requests(ctx: &Context, g: &Gdpr, say: &mut Narrator) -> CliResult<Requests> {
     let now = ctx.now();
     let outbox = Arc::new(Outbox::new());
-    let g = g.clone().with_mailer(outbox.clone());
+    let g = g.to_builder().mailer(outbox.clone()).build()?;
     let open = |subject: usize, kind: RequestKind, via: ReceivedVia, days_ago: i64| {
         g.open_request(NewRequest {
             subject: contact(subject),
@@ -464,7 +461,7 @@ fn walk_requests(ctx: &Context, g: &Gdpr, say: &mut Narrator) -> CliResult<Reque
 }
 
 /// The demo's data map: where the sample CRM keeps a contact's data.
-const DATA_MAP: &str = r#"# Where the sample CRM keeps a contact's data, and what an erasure does to it.
+pub(crate) const DATA_MAP: &str = r#"# Where the sample CRM keeps a contact's data, and what an erasure does to it.
 [[entity]]
 name = "contacts"
 table = "crm_contacts"
@@ -517,8 +514,7 @@ source = "your company's public directory listing"
 
 /// An access request completed with the person's export: the PDF (mailed with the completion
 /// notice when there is a mailer, and written to print and post) and the JSON for portability.
-fn walk_export(dir: &Path, data: &dyn CrmTables, g: &Gdpr, say: &mut Narrator) -> CliResult<Exported> {
-    let map = DataMap::from_toml(DATA_MAP)?;
+fn walk_export(dir: &Path, g: &Gdpr, say: &mut Narrator) -> CliResult<Exported> {
     let subject = contact(24);
     let opened = g.open_request(NewRequest {
         subject: subject.clone(),
@@ -527,11 +523,10 @@ fn walk_export(dir: &Path, data: &dyn CrmTables, g: &Gdpr, say: &mut Narrator) -
         received_at: None,
     })?;
     g.act(&opened.request.id, Step::Accept, "Claire (DPO)")?;
-    let g = g.clone().with_renderer(std::sync::Arc::new(gdprkit_pdf::PdfRenderer::new()));
-    let done = g.complete_with_export(&opened.request.id, "Claire (DPO)", &map, data)?;
+    let done = g.complete_with_export(&opened.request.id, "Claire (DPO)")?;
     let pdf = dir.join("export.pdf");
     let json = dir.join("export.json");
-    let portable = gdprkit::export::json::to_json(&g.export(&subject, &map, data, None)?)?;
+    let portable = gdprkit::export::json::to_json(&g.export(&subject, None)?)?;
     for (path, bytes) in [(&pdf, &done.attachment.bytes), (&json, &portable)] {
         std::fs::write(path, bytes).map_err(|e| Refusal(format!("--dir: cannot write {}: {e}", path.display())))?;
     }
@@ -552,11 +547,10 @@ fn walk_export(dir: &Path, data: &dyn CrmTables, g: &Gdpr, say: &mut Narrator) -
 }
 
 /// An erasure request carried out with the data map.
-fn walk_erasure(dir: &Path, data: &dyn CrmTables, g: &Gdpr, say: &mut Narrator) -> CliResult<Erasure> {
+fn walk_erasure(dir: &Path, g: &Gdpr, say: &mut Narrator) -> CliResult<Erasure> {
     let map_path = dir.join("data-map.toml");
     std::fs::write(&map_path, DATA_MAP)
         .map_err(|e| Refusal(format!("--dir: cannot write {}: {e}", map_path.display())))?;
-    let map = DataMap::from_toml(DATA_MAP)?;
     let subject = contact(48);
     let opened = g.open_request(NewRequest {
         subject: subject.clone(),
@@ -565,9 +559,7 @@ fn walk_erasure(dir: &Path, data: &dyn CrmTables, g: &Gdpr, say: &mut Narrator) 
         received_at: None,
     })?;
     g.act(&opened.request.id, Step::Accept, "Claire (DPO)")?;
-    let salt = random_salt()?;
-    let done =
-        g.execute_request(&opened.request.id, &map, data, Secrets { salt: &salt, hmac_key: None }, "Claire (DPO)")?;
+    let done = g.execute_request(&opened.request.id, "Claire (DPO)")?;
     let report = &done.report;
     say.line(&format!(
         "\nErasure: {subject} asked to be erased. The data map ({}) says where the CRM keeps its data: its contact row \
@@ -591,14 +583,10 @@ fn walk_erasure(dir: &Path, data: &dyn CrmTables, g: &Gdpr, say: &mut Narrator) 
 }
 
 /// A retention sweep over the sample CRM: contacts not heard from in 3 years are anonymized.
-fn walk_sweep(ctx: &Context, data: &dyn CrmTables, say: &mut Narrator) -> CliResult<u64> {
-    let map = DataMap::from_toml(DATA_MAP)?;
-    let salt = random_salt()?;
-    let secrets = Secrets { salt: &salt, hmac_key: None };
-    let report = gdprkit::anonymize::sweep::sweep(&map, data, secrets, ctx.now(), 250, false, &mut |_| {})?;
-    let swept: u64 = report.entities.iter().map(|e| e.2).sum();
-    let again = gdprkit::anonymize::sweep::sweep(&map, data, secrets, ctx.now(), 250, false, &mut |_| {})?;
-    let second: u64 = again.entities.iter().map(|e| e.2).sum();
+fn walk_sweep(g: &Gdpr, say: &mut Narrator) -> CliResult<u64> {
+    let options = SweepOptions { batch_size: 250, dry_run: false };
+    let swept: u64 = g.sweep(options, &mut |_| {})?.entities.iter().map(|e| e.rows).sum();
+    let second: u64 = g.sweep(options, &mut |_| {})?.entities.iter().map(|e| e.rows).sum();
     say.line(&format!(
         "\nRetention sweep: the data map keeps a contact 3 years after they last reached out; {swept} contacts past \
          that were anonymized, 250 per transaction. A second sweep found {second} rows to change."

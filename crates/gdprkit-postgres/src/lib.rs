@@ -3,20 +3,20 @@
 //! [`PostgresStore`] keeps gdprkit's records with the same behaviour as the embedded SQLite store
 //! (both pass the conformance suite in `gdprkit::testkit`), with a pool of connections and each
 //! tenant's chain kept linear under concurrent writers by a lock on its head; the schema's
-//! migrations are embedded and versioned. [`PostgresSubjectData`] reads and changes the CRM's own
+//! migrations are embedded and versioned. [`PostgresCrmData`] reads and changes the CRM's own
 //! tables as a data map says. See `docs/postgres.md`.
 
 mod catalog;
+pub mod crm_data;
 mod group;
 mod pool;
 mod schema;
 mod store;
-pub mod subject_data;
 mod values;
 
+pub use crm_data::PostgresCrmData;
 pub use schema::{MIGRATIONS, version};
 pub use store::PostgresStore;
-pub use subject_data::PostgresSubjectData;
 
 /// Maps a PostgreSQL error to a storage error saying what gdprkit was doing.
 pub(crate) fn db_err(what: &'static str) -> impl Fn(postgres::Error) -> gdprkit::Error {

@@ -19,7 +19,7 @@ const CHILD_VAR: &str = "GDPRKIT_TEST_CHILD";
 
 /// Appends `PER_WRITER` events, each at an instant of its own in this writer's hour.
 fn append_events(store: Arc<dyn Store>, writer: usize) {
-    let g = Gdpr::new(store);
+    let g = Gdpr::builder(store).build().unwrap();
     for i in 0..PER_WRITER {
         let at = format!("2025-01-01T{writer:02}:{i:02}:00Z");
         g.record_consent(event("s", ConsentAction::OptOut, "promo", Channel::Email, &at)).unwrap();
@@ -41,7 +41,7 @@ fn writers_in_threads_and_processes_keep_one_chain() {
     }
     let (store, schema) = common::fresh_store(THREADS as u32 + 2);
     let store: Arc<dyn Store> = Arc::new(store);
-    let g = Gdpr::new(store.clone());
+    let g = Gdpr::builder(store.clone()).build().unwrap();
     g.add_purpose(Purpose::new(PurposeId::new("promo").unwrap(), LegalBasis::Consent, true)).unwrap();
     g.add_subject(NewSubject::new(sid("s"), Regime::B2bOptOut)).unwrap();
     let before = g.verify_ledger().unwrap();
@@ -92,8 +92,8 @@ fn tenants_do_not_wait_on_each_other() {
     }
     let (store, _) = common::fresh_store(3);
     let store = Arc::new(store);
-    let a = Gdpr::new(store.clone()).with_tenant(TenantId::new("a").unwrap());
-    let b = Gdpr::new(store.clone()).with_tenant(TenantId::new("b").unwrap());
+    let a = Gdpr::builder(store.clone()).tenant(TenantId::new("a").unwrap()).build().unwrap();
+    let b = Gdpr::builder(store.clone()).tenant(TenantId::new("b").unwrap()).build().unwrap();
     a.add_purpose(Purpose::new(PurposeId::new("promo").unwrap(), LegalBasis::Consent, true)).unwrap();
     store
         .with_raw_client(|client| {
@@ -124,7 +124,7 @@ fn a_failing_append_among_concurrent_ones_fails_alone() {
         return;
     }
     let (store, _) = common::fresh_store(4);
-    let g = Gdpr::new(Arc::new(store));
+    let g = Gdpr::builder(Arc::new(store)).build().unwrap();
     g.add_purpose(Purpose::new(PurposeId::new("promo").unwrap(), LegalBasis::Consent, true)).unwrap();
     g.add_subject(NewSubject::new(sid("s"), Regime::B2bOptOut)).unwrap();
     let outcomes: Vec<Result<(), String>> = std::thread::scope(|scope| {

@@ -6,16 +6,13 @@ mod common;
 
 use std::sync::Mutex;
 
-use gdprkit::Result;
-use gdprkit::anonymize::map::DataMap;
-use gdprkit::anonymize::plan::SubjectData;
-use gdprkit::anonymize::sweep::RetentionData;
+use gdprkit::crm::CrmData;
 use gdprkit::testkit::crm::CrmUnderTest;
-use gdprkit_postgres::PostgresSubjectData;
+use gdprkit_postgres::PostgresCrmData;
 
 /// A fresh schema holding the CRM's tables, the adapter on it, and a plain connection to it.
 struct PostgresCrm {
-    data: PostgresSubjectData,
+    data: PostgresCrmData,
     plain: Mutex<postgres::Client>,
 }
 
@@ -27,14 +24,8 @@ impl PostgresCrm {
 }
 
 impl CrmUnderTest for PostgresCrm {
-    fn data(&self) -> &dyn SubjectData {
+    fn data(&self) -> &dyn CrmData {
         &self.data
-    }
-    fn retention(&self) -> &dyn RetentionData {
-        &self.data
-    }
-    fn check(&self, map: &DataMap) -> Result<()> {
-        self.data.check(map)
     }
     fn execute(&self, sql: &str) {
         self.plain.lock().unwrap().batch_execute(sql).unwrap();

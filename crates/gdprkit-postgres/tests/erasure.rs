@@ -8,10 +8,9 @@ mod common;
 use std::sync::Arc;
 
 use gdprkit::anonymize::map::DataMap;
-use gdprkit::anonymize::operators::Secrets;
 use gdprkit::testkit::{event, sid, t};
 use gdprkit::{Channel, ConsentAction, FixedClock, Gdpr, LegalBasis, NewSubject, Purpose, PurposeId, Regime};
-use gdprkit_postgres::PostgresSubjectData;
+use gdprkit_postgres::PostgresCrmData;
 
 /// The CRM's tables, beside gdprkit's in the test's schema.
 const CRM: &str = "
@@ -57,7 +56,7 @@ fn a_dump_after_an_erasure_and_a_vacuum_holds_none_of_the_erased_values() {
     }
     let (store, schema) = common::fresh_store(2);
     let store = Arc::new(store);
-    let g = Gdpr::new(store.clone()).with_clock(Arc::new(FixedClock::new(t("2025-03-01T00:00:00Z"))));
+    let g = Gdpr::builder(store.clone()).clock(Arc::new(FixedClock::new(t("2025-03-01T00:00:00Z")))).build().unwrap();
     g.add_purpose(Purpose::new(PurposeId::new("promo").unwrap(), LegalBasis::Consent, true)).unwrap();
     let subject = "erasable-Quentin-7f3a";
     let mut new = NewSubject::new(sid(subject), Regime::B2cOptIn);
@@ -70,7 +69,7 @@ fn a_dump_after_an_erasure_and_a_vacuum_holds_none_of_the_erased_values() {
     g.add_subject(NewSubject::new(sid("kept-Louise-91b2"), Regime::B2bOptOut)).unwrap();
 
     store.with_raw_client(|c| c.batch_execute(CRM)).unwrap().unwrap();
-    let crm = PostgresSubjectData::connect_in_schema(&common::url(), Some(&schema)).unwrap();
+    let crm = PostgresCrmData::connect_in_schema(&common::url(), Some(&schema)).unwrap();
 
     // The dump of the schema holding the CRM's tables and gdprkit's (other tests' schemas share
     // the test database).
@@ -99,9 +98,8 @@ fn a_dump_after_an_erasure_and_a_vacuum_holds_none_of_the_erased_values() {
         assert!(holds(&before, value), "{value} is in the dump before the erasure: the check can fail");
     }
 
-    let map = DataMap::from_toml(MAP).unwrap();
-    crm.check(&map).unwrap();
-    g.erase_subject(&sid(subject), &map, &crm, Secrets { salt: b"s", hmac_key: None }, false).unwrap();
+    let g = g.to_builder().crm(Arc::new(crm)).data_map(DataMap::from_toml(MAP).unwrap()).build().unwrap();
+    g.erase_subject(&sid(subject), false).unwrap();
     for table in ["gdprkit_ledger", "contacts", "calls"] {
         store.with_raw_client(|c| c.batch_execute(&format!("VACUUM (FULL) \"{schema}\".{table}"))).unwrap().unwrap();
     }

@@ -8,7 +8,7 @@
 //!
 //! let dir = tempfile::tempdir()?;
 //! let store = SqliteStore::open(dir.path().join("gdprkit.db"))?;
-//! let gdpr = Gdpr::new(Arc::new(store));
+//! let gdpr = Gdpr::builder(Arc::new(store)).build()?;
 //! assert!(gdpr.verify_ledger()?.is_intact());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -18,11 +18,12 @@
 #[doc = include_str!("../../../README.md")]
 struct ReadmeExample;
 
+pub mod crm_data;
 mod facts;
 pub mod schema;
 mod store;
-pub mod subject_data;
 
+pub use crm_data::SqliteCrmData;
 pub use store::SqliteStore;
 
 /// Maps a SQLite error to gdprkit's, saying what the store was doing.

@@ -62,7 +62,7 @@ fn killed_writers_lose_nothing_they_reported_committed() {
         child.wait().unwrap();
 
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&path).unwrap());
-        let g = Gdpr::new(store.clone());
+        let g = Gdpr::builder(store.clone()).build().unwrap();
         let verification = g.verify_ledger().unwrap();
         assert!(verification.is_intact(), "round {round}: {verification:?}");
         let mut present = BTreeSet::new();
@@ -85,7 +85,7 @@ fn killed_writers_lose_nothing_they_reported_committed() {
 #[ignore = "run by killed_writers_lose_nothing_they_reported_committed"]
 fn crash_child() {
     let Some(path) = std::env::var_os(DB_VAR) else { return };
-    let g = Gdpr::new(Arc::new(SqliteStore::open(path).unwrap()));
+    let g = Gdpr::builder(Arc::new(SqliteStore::open(path).unwrap())).build().unwrap();
     let mut out = std::io::stdout().lock();
     for i in 0u64.. {
         let batch = (0..1 + i % 7)

@@ -2,17 +2,14 @@
 
 #![allow(clippy::unwrap_used)]
 
-use gdprkit::Result;
-use gdprkit::anonymize::map::DataMap;
-use gdprkit::anonymize::plan::SubjectData;
-use gdprkit::anonymize::sweep::RetentionData;
+use gdprkit::crm::CrmData;
 use gdprkit::testkit::crm::CrmUnderTest;
-use gdprkit_sqlite::subject_data::SqliteSubjectData;
+use gdprkit_sqlite::crm_data::SqliteCrmData;
 use rusqlite::Connection;
 
 /// A CRM file in a temporary directory, and the adapter on it.
 struct SqliteCrm {
-    data: SqliteSubjectData,
+    data: SqliteCrmData,
     path: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
@@ -22,19 +19,13 @@ impl SqliteCrm {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("crm.db");
         Connection::open(&path).unwrap().execute_batch("PRAGMA journal_mode = WAL").unwrap();
-        Self { data: SqliteSubjectData::open(&path).unwrap(), path, _dir: dir }
+        Self { data: SqliteCrmData::open(&path).unwrap(), path, _dir: dir }
     }
 }
 
 impl CrmUnderTest for SqliteCrm {
-    fn data(&self) -> &dyn SubjectData {
+    fn data(&self) -> &dyn CrmData {
         &self.data
-    }
-    fn retention(&self) -> &dyn RetentionData {
-        &self.data
-    }
-    fn check(&self, map: &DataMap) -> Result<()> {
-        self.data.check(map)
     }
     fn execute(&self, sql: &str) {
         Connection::open(&self.path).unwrap().execute_batch(sql).unwrap();

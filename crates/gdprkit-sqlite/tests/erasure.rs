@@ -6,8 +6,9 @@
 use gdprkit::SubjectId;
 use gdprkit::anonymize::map::DataMap;
 use gdprkit::anonymize::operators::Secrets;
-use gdprkit::anonymize::plan::{EntityAction, Outcome, Plan, SubjectData};
-use gdprkit_sqlite::subject_data::SqliteSubjectData;
+use gdprkit::anonymize::plan::{EntityAction, Outcome, Plan};
+use gdprkit::crm::CrmData;
+use gdprkit_sqlite::crm_data::SqliteCrmData;
 use rusqlite::Connection;
 
 const MAP: &str = r#"
@@ -82,7 +83,7 @@ fn the_plan_names_every_change_and_applying_it_changes_only_those() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crm.db");
     crm(&path);
-    let data = SqliteSubjectData::open(&path).unwrap();
+    let data = SqliteCrmData::open(&path).unwrap();
     let map = DataMap::from_toml(MAP).unwrap();
     data.check(&map).unwrap();
     let subject = SubjectId::new("c1").unwrap();
@@ -130,7 +131,7 @@ fn an_erasure_that_fails_midway_leaves_every_row_as_it_was() {
             "CREATE TRIGGER injected BEFORE DELETE ON calls BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
         )
         .unwrap();
-    let data = SqliteSubjectData::open(&path).unwrap();
+    let data = SqliteCrmData::open(&path).unwrap();
     let map = DataMap::from_toml(MAP).unwrap();
     let plan = Plan::build(&map, &SubjectId::new("c1").unwrap(), &data, SECRETS).unwrap();
     let err = data.apply(&plan).unwrap_err();
@@ -144,7 +145,7 @@ fn erased_values_leave_no_trace_in_the_file_or_its_log() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crm.db");
     crm(&path);
-    let data = SqliteSubjectData::open(&path).unwrap();
+    let data = SqliteCrmData::open(&path).unwrap();
     let map = DataMap::from_toml(MAP).unwrap();
     let plan = Plan::build(&map, &SubjectId::new("c1").unwrap(), &data, SECRETS).unwrap();
     let scan = |what: &str| -> Vec<&str> {
@@ -182,7 +183,12 @@ fn erasing_a_subject_clears_the_crm_rows_and_gdprkits_own_records() {
     let path = dir.path().join("crm.db");
     crm(&path);
     let clock = Arc::new(FixedClock::new(t("2025-06-01T10:00:00Z")));
-    let g = Gdpr::new(Arc::new(gdprkit_sqlite::SqliteStore::open(&path).unwrap())).with_clock(clock);
+    let g = Gdpr::builder(Arc::new(gdprkit_sqlite::SqliteStore::open(&path).unwrap()))
+        .clock(clock)
+        .crm(Arc::new(SqliteCrmData::open(&path).unwrap()))
+        .data_map(DataMap::from_toml(MAP).unwrap())
+        .build()
+        .unwrap();
     g.add_purpose(Purpose::new(pid("promo"), LegalBasis::Consent, true)).unwrap();
     let mut s = NewSubject::new(SubjectId::new("c1").unwrap(), Regime::B2bOptOut);
     s.email = Some("zephyrine.q@example.org".into());
@@ -204,14 +210,12 @@ fn erasing_a_subject_clears_the_crm_rows_and_gdprkits_own_records() {
         .unwrap();
     g.act_noted(&request.request.id, Step::Accept, "Claire", Some("Zéphyrine Quatremarres called back")).unwrap();
 
-    let data = SqliteSubjectData::open(&path).unwrap();
-    let map = DataMap::from_toml(MAP).unwrap();
     let subject = SubjectId::new("c1").unwrap();
-    let dry = g.erase_subject(&subject, &map, &data, SECRETS, true).unwrap();
+    let dry = g.erase_subject(&subject, true).unwrap();
     assert!(!dry.applied);
     assert_eq!(contact(&path, "c1")[0].as_deref(), Some("Zéphyrine"), "a dry run changes nothing");
 
-    let report = g.erase_subject(&subject, &map, &data, SECRETS, false).unwrap();
+    let report = g.erase_subject(&subject, false).unwrap();
     assert!(report.applied);
     assert_eq!(report.plan.rows_touched(), 3);
     assert_eq!(report.ledger_entries_erased, 5, "registration, two consents, the request's opening and acceptance");
@@ -221,7 +225,7 @@ fn erasing_a_subject_clears_the_crm_rows_and_gdprkits_own_records() {
     assert!(!d.allowed, "the objection still holds after the erasure: {}", d.reason());
     assert_eq!(g.subject(&subject).unwrap().email, None);
     assert!(g.request(&request.request.id).unwrap().public_notes.is_empty());
-    drop((data, g));
+    drop(g);
 
     let mut bytes = std::fs::read(&path).unwrap();
     if let Ok(wal) = std::fs::read(dir.path().join("crm.db-wal")) {
@@ -247,9 +251,13 @@ fn an_accepted_erasure_request_is_carried_out_and_completed() {
     let path = dir.path().join("crm.db");
     crm(&path);
     let outbox = Arc::new(Outbox::new());
-    let g = Gdpr::new(Arc::new(gdprkit_sqlite::SqliteStore::open(&path).unwrap()))
-        .with_clock(Arc::new(FixedClock::new(t("2025-06-02T10:00:00Z"))))
-        .with_mailer(outbox.clone());
+    let g = Gdpr::builder(Arc::new(gdprkit_sqlite::SqliteStore::open(&path).unwrap()))
+        .clock(Arc::new(FixedClock::new(t("2025-06-02T10:00:00Z"))))
+        .mailer(outbox.clone())
+        .crm(Arc::new(SqliteCrmData::open(&path).unwrap()))
+        .data_map(DataMap::from_toml(MAP).unwrap())
+        .build()
+        .unwrap();
     let c1 = SubjectId::new("c1").unwrap();
     let mut s = NewSubject::new(c1.clone(), Regime::B2cOptIn);
     s.email = Some("zephyrine.q@example.org".into());
@@ -260,17 +268,15 @@ fn an_accepted_erasure_request_is_carried_out_and_completed() {
     };
     let access = open(RequestKind::Access).request.id;
     let erasure = open(RequestKind::Erasure).request.id;
-    let data = SqliteSubjectData::open(&path).unwrap();
-    let map = DataMap::from_toml(MAP).unwrap();
 
-    let err = g.execute_request(&erasure, &map, &data, SECRETS, "Claire").unwrap_err().to_string();
+    let err = g.execute_request(&erasure, "Claire").unwrap_err().to_string();
     assert!(err.contains("accept it first"), "{err}");
     g.act(&access, Step::Accept, "Claire").unwrap();
-    let err = g.execute_request(&access, &map, &data, SECRETS, "Claire").unwrap_err().to_string();
+    let err = g.execute_request(&access, "Claire").unwrap_err().to_string();
     assert!(err.contains("only erasure and anonymization"), "{err}");
 
     g.act(&erasure, Step::Accept, "Claire").unwrap();
-    let done = g.execute_request(&erasure, &map, &data, SECRETS, "Claire").unwrap();
+    let done = g.execute_request(&erasure, "Claire").unwrap();
     assert_eq!(done.outcome.request.state, RequestState::Completed);
     assert_eq!(done.report.plan.rows_touched(), 3);
     assert_eq!(contact(&path, "c1")[0].as_deref(), Some("[redacted]"));
@@ -288,7 +294,7 @@ fn a_field_kept_or_pseudonymized_makes_the_outcome_pseudonymized() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crm.db");
     crm(&path);
-    let data = SqliteSubjectData::open(&path).unwrap();
+    let data = SqliteCrmData::open(&path).unwrap();
     let subject = SubjectId::new("c1").unwrap();
     let keyed = Secrets { salt: b"s", hmac_key: Some(b"integrator key") };
     for (fields, expected) in [

@@ -3,11 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::manual_is_multiple_of)]
 
-use gdprkit::anonymize::map::DataMap;
+use gdprkit::anonymize::map::{DataMap, EndAction};
 use gdprkit::anonymize::operators::Secrets;
-use gdprkit::anonymize::sweep::{SweepProgress, sweep};
+use gdprkit::anonymize::sweep::{SweepProgress, SweptEntity, sweep};
+use gdprkit::crm::CrmData;
 use gdprkit::testkit::t;
-use gdprkit_sqlite::subject_data::SqliteSubjectData;
+use gdprkit_sqlite::crm_data::SqliteCrmData;
 use rusqlite::Connection;
 
 const MAP: &str = r#"
@@ -83,7 +84,7 @@ fn expired_rows_are_swept_once_and_a_dry_run_only_counts() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crm.db");
     crm(&path, 30);
-    let data = SqliteSubjectData::open(&path).unwrap();
+    let data = SqliteCrmData::open(&path).unwrap();
     let map = DataMap::from_toml(MAP).unwrap();
     data.check(&map).unwrap();
     let now = t("2025-06-01T00:00:00Z");
@@ -93,8 +94,8 @@ fn expired_rows_are_swept_once_and_a_dry_run_only_counts() {
     assert_eq!(
         dry.entities,
         [
-            ("contacts".into(), gdprkit::anonymize::map::EndAction::Anonymize, 10),
-            ("calls".into(), gdprkit::anonymize::map::EndAction::Delete, 15)
+            SweptEntity { entity: "contacts".into(), action: EndAction::Anonymize, rows: 10 },
+            SweptEntity { entity: "calls".into(), action: EndAction::Delete, rows: 15 }
         ]
     );
     assert!(!dry.applied);
@@ -102,8 +103,8 @@ fn expired_rows_are_swept_once_and_a_dry_run_only_counts() {
 
     let mut seen: Vec<SweepProgress> = Vec::new();
     let report = sweep(&map, &data, SECRETS, now, 4, false, &mut |p| seen.push(p.clone())).unwrap();
-    assert_eq!(report.entities[0].2, 10);
-    assert_eq!(report.entities[1].2, 15);
+    assert_eq!(report.entities[0].rows, 10);
+    assert_eq!(report.entities[1].rows, 15);
     assert_eq!(
         seen.iter().filter(|p| p.entity == "contacts").map(|p| p.done).collect::<Vec<_>>(),
         [4, 8, 10],
@@ -125,7 +126,7 @@ fn expired_rows_are_swept_once_and_a_dry_run_only_counts() {
     assert_eq!(count(&path, "SELECT count(*) FROM calls"), 15);
 
     let again = sweep(&map, &data, SECRETS, now, 4, false, &mut |_| {}).unwrap();
-    assert_eq!(again.entities.iter().map(|e| e.2).collect::<Vec<_>>(), [0, 0], "a second run finds nothing");
+    assert_eq!(again.entities.iter().map(|e| e.rows).collect::<Vec<_>>(), [0, 0], "a second run finds nothing");
     assert_eq!(snapshot(&path), after, "and changes nothing, hashed fields included");
 }
 
@@ -142,7 +143,7 @@ fn a_sweep_that_fails_midway_resumes_and_a_third_run_changes_nothing() {
              BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
         )
         .unwrap();
-    let data = SqliteSubjectData::open(&path).unwrap();
+    let data = SqliteCrmData::open(&path).unwrap();
     let map = DataMap::from_toml(MAP).unwrap();
     let now = t("2025-06-01T00:00:00Z");
     let err = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| {}).unwrap_err();
@@ -153,10 +154,10 @@ fn a_sweep_that_fails_midway_resumes_and_a_third_run_changes_nothing() {
 
     Connection::open(&path).unwrap().execute_batch("DROP TRIGGER injected;").unwrap();
     let resumed = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| {}).unwrap();
-    assert_eq!(resumed.entities[0].2 as i64, 20 - partial, "the rest, and only the rest");
+    assert_eq!(resumed.entities[0].rows as i64, 20 - partial, "the rest, and only the rest");
     assert_eq!(count(&path, redacted), 20);
     let third = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| {}).unwrap();
-    assert_eq!(third.entities.iter().map(|e| e.2).collect::<Vec<_>>(), [0, 0]);
+    assert_eq!(third.entities.iter().map(|e| e.rows).collect::<Vec<_>>(), [0, 0]);
 }
 
 #[test]
@@ -164,10 +165,10 @@ fn a_sweep_over_ten_thousand_subjects_leaves_no_trace() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crm.db");
     crm(&path, 30_000);
-    let data = SqliteSubjectData::open(&path).unwrap();
+    let data = SqliteCrmData::open(&path).unwrap();
     let map = DataMap::from_toml(MAP).unwrap();
     let report = sweep(&map, &data, SECRETS, t("2025-06-01T00:00:00Z"), 1_000, false, &mut |_| {}).unwrap();
-    assert_eq!(report.entities[0].2, 10_000, "10,000 expired subjects");
+    assert_eq!(report.entities[0].rows, 10_000, "10,000 expired subjects");
     // Read while the connection is still open: closing it would checkpoint the log by itself.
     let mut bytes = std::fs::read(&path).unwrap();
     if let Ok(wal) = std::fs::read(dir.path().join("crm.db-wal")) {
@@ -215,11 +216,11 @@ fn with_idempotent_operators_a_sweep_resumes_without_a_record_of_rows_done() {
          BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
     )
     .unwrap();
-    let data = SqliteSubjectData::open(&path).unwrap();
+    let data = SqliteCrmData::open(&path).unwrap();
     let map = DataMap::from_toml(IDEMPOTENT_MAP).unwrap();
     let now = t("2025-06-01T00:00:00Z");
     let dry = sweep(&map, &data, SECRETS, now, 3, true, &mut |_| {}).unwrap();
-    assert_eq!(dry.entities[0].2, 19, "20 expired contacts, one already anonymized");
+    assert_eq!(dry.entities[0].rows, 19, "20 expired contacts, one already anonymized");
 
     let err = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| {}).unwrap_err();
     assert!(format!("{err:?}").contains("injected failure"));
@@ -229,12 +230,12 @@ fn with_idempotent_operators_a_sweep_resumes_without_a_record_of_rows_done() {
 
     c.execute_batch("DROP TRIGGER injected;").unwrap();
     let resumed = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| {}).unwrap();
-    assert_eq!(resumed.entities[0].2 as i64, 20 - partial, "the rest, and only the rest");
+    assert_eq!(resumed.entities[0].rows as i64, 20 - partial, "the rest, and only the rest");
     assert_eq!(count(&path, redacted), 20);
     assert_eq!(count(&path, "SELECT count(*) FROM contacts WHERE email LIKE 's%@example.org'"), 40);
     let after = snapshot(&path);
     let third = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| {}).unwrap();
-    assert_eq!(third.entities[0].2, 0);
+    assert_eq!(third.entities[0].rows, 0);
     assert_eq!(snapshot(&path), after);
     assert_eq!(count(&path, "SELECT count(*) FROM sqlite_master WHERE name = 'gdprkit_swept'"), 0);
 }
@@ -248,7 +249,7 @@ fn a_value_an_operator_refuses_stops_the_sweep_with_its_reason_and_changes_nothi
     let map = IDEMPOTENT_MAP
         .replace(r#"phone = { op = "mask", keep_last = 2 }"#, r#"phone = { op = "generalize", to = "year" }"#);
     let map = DataMap::from_toml(&map).unwrap();
-    let data = SqliteSubjectData::open(&path).unwrap();
+    let data = SqliteCrmData::open(&path).unwrap();
     let before = snapshot(&path);
     let err = sweep(&map, &data, SECRETS, t("2025-06-01T00:00:00Z"), 100, false, &mut |_| {}).unwrap_err();
     assert!(

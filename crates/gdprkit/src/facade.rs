@@ -6,7 +6,11 @@ use std::sync::{Arc, RwLock};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::anonymize::map::DataMap;
+use crate::anonymize::operators::Secrets;
+use crate::builder::{GdprBuilder, HmacKey};
 use crate::consent::{Collector, ConsentAction, ConsentEvent, NewConsent, Proof, Source};
+use crate::crm::CrmData;
 use crate::decision::{Decision, Scope};
 use crate::error::{Error, Result};
 use crate::export::render::Renderer;
@@ -17,25 +21,26 @@ use crate::ledger::{
 };
 use crate::mailer::Mailer;
 use crate::purpose::{LegalBasis, Purpose};
-use crate::request::calendar::{France, HolidayCalendar};
+use crate::request::calendar::HolidayCalendar;
 use crate::request::deadline::ControllerZone;
 use crate::request::notice::Controller;
 use crate::store::{Append, Effect, Store};
 use crate::subject::{Language, NewSubject, Regime, Subject};
-use crate::time::{self, Clock, SystemClock};
+use crate::time::{self, Clock};
 
 /// The most events [`Gdpr::record_consents`] takes in one call.
 pub const MAX_BATCH: usize = 100_000;
 
-/// gdprkit for one tenant: every capability as a method without generic parameters. The
-/// request methods are in [`crate::request::service`].
+/// gdprkit for one tenant: every capability as a method, on the parts given once to
+/// [`Gdpr::builder`]. Cloning is cheap and clones share everything; a `Gdpr` can be used from
+/// several threads at once.
 ///
 /// ```
 /// use std::sync::Arc;
 /// use gdprkit::{Channel, ConsentAction, Gdpr, LegalBasis, MemoryStore, NewConsent, NewSubject,
 ///               Purpose, PurposeId, Regime, SubjectId};
 ///
-/// let gdpr = Gdpr::new(Arc::new(MemoryStore::new()));
+/// let gdpr = Gdpr::builder(Arc::new(MemoryStore::new())).build()?;
 /// let newsletter = PurposeId::new("newsletter")?;
 /// gdpr.add_purpose(Purpose::new(newsletter.clone(), LegalBasis::Consent, true))?;
 /// let jean = SubjectId::new("contact-1")?;
@@ -59,6 +64,39 @@ pub struct Gdpr {
     pub(crate) mailer: Option<Arc<dyn Mailer>>,
     pub(crate) controller: Controller,
     pub(crate) renderer: Option<Arc<dyn Renderer>>,
+    crm: Option<Arc<dyn CrmData>>,
+    data_map: Option<Arc<DataMap>>,
+    hmac_key: Option<HmacKey>,
+}
+
+impl std::fmt::Debug for Gdpr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gdpr")
+            .field("tenant", &self.tenant)
+            .field("zone", &self.zone)
+            .field("calendar", &self.calendar.name())
+            .field("mailer", &self.mailer.is_some())
+            .field("renderer", &self.renderer.is_some())
+            .field("crm", &self.crm.is_some())
+            .field("data_map", &self.data_map.is_some())
+            .field("hmac_key", &self.hmac_key.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What [`GdprBuilder`] gathers before it builds a [`Gdpr`].
+pub(crate) struct Parts {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub tenant: TenantId,
+    pub calendar: Arc<dyn HolidayCalendar>,
+    pub zone: ControllerZone,
+    pub mailer: Option<Arc<dyn Mailer>>,
+    pub controller: Controller,
+    pub renderer: Option<Arc<dyn Renderer>>,
+    pub crm: Option<Arc<dyn CrmData>>,
+    pub data_map: Option<Arc<DataMap>>,
+    pub hmac_key: Option<HmacKey>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -90,64 +128,44 @@ struct ConsentBody {
 }
 
 impl Gdpr {
-    /// gdprkit over `store`, on the system clock, for the `default` tenant.
-    pub fn new(store: Arc<dyn Store>) -> Self {
+    /// Starts wiring gdprkit over `store`, where it keeps its own records.
+    pub fn builder(store: Arc<dyn Store>) -> GdprBuilder {
+        GdprBuilder::new(store)
+    }
+
+    /// A builder holding this instance's parts, to build another that differs in some: another
+    /// tenant over the same store, the same setup with a mailer.
+    pub fn to_builder(&self) -> GdprBuilder {
+        GdprBuilder::from_parts(Parts {
+            store: self.store.clone(),
+            clock: self.clock.clone(),
+            tenant: self.tenant.clone(),
+            calendar: self.calendar.clone(),
+            zone: self.zone,
+            mailer: self.mailer.clone(),
+            controller: self.controller.clone(),
+            renderer: self.renderer.clone(),
+            crm: self.crm.clone(),
+            data_map: self.data_map.clone(),
+            hmac_key: self.hmac_key.clone(),
+        })
+    }
+
+    pub(crate) fn from_parts(p: Parts) -> Self {
         Self {
-            store,
-            clock: Arc::new(SystemClock),
-            tenant: TenantId::default_tenant(),
+            store: p.store,
+            clock: p.clock,
+            tenant: p.tenant,
             purposes: Default::default(),
-            calendar: Arc::new(France),
-            zone: ControllerZone::CentralEurope,
-            mailer: None,
-            controller: Controller::default(),
-            renderer: None,
+            calendar: p.calendar,
+            zone: p.zone,
+            mailer: p.mailer,
+            controller: p.controller,
+            renderer: p.renderer,
+            crm: p.crm,
+            data_map: p.data_map,
+            hmac_key: p.hmac_key,
         }
-    }
-
-    /// The same, reading the time from `clock`.
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// The same, for `tenant`.
-    pub fn with_tenant(mut self, tenant: TenantId) -> Self {
-        self.tenant = tenant;
-        self.purposes = Default::default();
-        self
-    }
-
-    /// The same, with the public holidays of `calendar` for request deadlines (France by default).
-    pub fn with_calendar(mut self, calendar: Arc<dyn HolidayCalendar>) -> Self {
-        self.calendar = calendar;
-        self
-    }
-
-    /// The same, reading receipt dates in `zone` (Central European time by default).
-    pub fn with_zone(mut self, zone: ControllerZone) -> Self {
-        self.zone = zone;
-        self
-    }
-
-    /// The same, sending notices to subjects through `mailer`. Without one, notices are
-    /// returned to the caller (to print and post) and not sent.
-    pub fn with_mailer(mut self, mailer: Arc<dyn Mailer>) -> Self {
-        self.mailer = Some(mailer);
-        self
-    }
-
-    /// The same, naming `controller` in notices.
-    pub fn with_controller(mut self, controller: Controller) -> Self {
-        self.controller = controller;
-        self
-    }
-
-    /// The same, rendering exports to PDF with `renderer`, which completing an access request
-    /// needs.
-    pub fn with_renderer(mut self, renderer: Arc<dyn Renderer>) -> Self {
-        self.renderer = Some(renderer);
-        self
     }
 
     /// The tenant this instance works for.
@@ -160,8 +178,29 @@ impl Gdpr {
         &self.store
     }
 
-    pub(crate) fn now(&self) -> DateTime<Utc> {
+    /// The instant the clock reads now, to the microsecond that records keep.
+    pub fn now(&self) -> DateTime<Utc> {
         time::truncate(self.clock.now())
+    }
+
+    /// The CRM's data and the data map, or a `config` error saying how to provide them.
+    pub(crate) fn crm_data(&self) -> Result<(&dyn CrmData, &DataMap)> {
+        match (&self.crm, &self.data_map) {
+            (Some(crm), Some(map)) => Ok((crm.as_ref(), map)),
+            (None, _) => Err(Error::config(
+                "crm",
+                "this needs the CRM's own tables, and none are configured: set crm (the CRM's database) with data_map",
+            )),
+            (Some(_), None) => Err(Error::config(
+                "data_map",
+                "this needs the data map, and none is configured: set data_map (a file or a table)",
+            )),
+        }
+    }
+
+    /// The secrets of the field operators: `salt` for `hash`, and the configured HMAC key.
+    pub(crate) fn secrets<'a>(&'a self, salt: &'a [u8]) -> Secrets<'a> {
+        Secrets { salt, hmac_key: self.hmac_key.as_ref().map(HmacKey::as_bytes) }
     }
 
     /// Registers a purpose (rule C7). Fails when its id is taken.

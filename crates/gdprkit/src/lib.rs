@@ -10,7 +10,10 @@
 //! rules it implements.
 
 pub mod anonymize;
+mod builder;
+mod config;
 pub mod consent;
+pub mod crm;
 pub mod decision;
 pub mod error;
 pub mod export;
@@ -29,12 +32,16 @@ pub mod time;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
+pub use anonymize::map::DataMap;
+pub use builder::{GdprBuilder, HmacKey};
+pub use config::{Config, ControllerConfig, MapSource, SecretSource, SmtpSettings};
 pub use consent::{Collector, ConsentAction, ConsentEvent, NewConsent, Proof, Source};
+pub use crm::CrmData;
 pub use decision::{DecidedBy, Decision, EventRef, Scope, SubjectFacts};
 pub use error::{Error, ErrorKind, Result};
 pub use facade::Gdpr;
 pub use ids::{Channel, PurposeId, SubjectId, TenantId};
-pub use ledger::Verification;
+pub use ledger::{Verification, sha256_hex};
 pub use memory::MemoryStore;
 pub use purpose::{LegalBasis, Purpose};
 pub use store::Store;

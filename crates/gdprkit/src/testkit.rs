@@ -105,8 +105,16 @@ pub fn pid(s: &str) -> PurposeId {
 /// A facade over a fresh store from `factory`, with a clock at 2025-01-01, two purposes
 /// (`promo`, direct marketing; `billing`, not) and subjects `b2b`, `b2c` and `soft`.
 pub fn setup(factory: Factory<'_>) -> (Gdpr, Arc<FixedClock>) {
+    setup_with(factory, |b| b)
+}
+
+/// The same, with the builder's other parts (a mailer, the CRM's data) set by `configure`.
+pub fn setup_with(
+    factory: Factory<'_>,
+    configure: impl FnOnce(crate::GdprBuilder) -> crate::GdprBuilder,
+) -> (Gdpr, Arc<FixedClock>) {
     let clock = Arc::new(FixedClock::new(t("2025-01-01T00:00:00Z")));
-    let gdpr = Gdpr::new(factory()).with_clock(clock.clone());
+    let gdpr = configure(Gdpr::builder(factory()).clock(clock.clone())).build().unwrap();
     gdpr.add_purpose(Purpose::new(pid("promo"), LegalBasis::Consent, true)).unwrap();
     gdpr.add_purpose(Purpose::new(pid("billing"), LegalBasis::Contract, false)).unwrap();
     for (id, regime) in [("b2b", Regime::B2bOptOut), ("b2c", Regime::B2cOptIn), ("soft", Regime::SoftOptIn)] {
@@ -336,8 +344,8 @@ pub fn erasing_values_keeps_the_chain_verifiable(factory: Factory<'_>) {
 pub fn tenants_are_kept_apart(factory: Factory<'_>) {
     let store = factory();
     let clock: Arc<dyn Clock> = Arc::new(FixedClock::new(t("2025-01-01T00:00:00Z")));
-    let a = Gdpr::new(store.clone()).with_clock(clock.clone()).with_tenant(TenantId::new("a").unwrap());
-    let b = Gdpr::new(store).with_clock(clock).with_tenant(TenantId::new("b").unwrap());
+    let a = Gdpr::builder(store.clone()).clock(clock.clone()).tenant(TenantId::new("a").unwrap()).build().unwrap();
+    let b = Gdpr::builder(store).clock(clock).tenant(TenantId::new("b").unwrap()).build().unwrap();
     for g in [&a, &b] {
         g.add_purpose(Purpose::new(pid("promo"), LegalBasis::Consent, true)).unwrap();
         g.add_subject(NewSubject::new(sid("same-id"), Regime::B2cOptIn)).unwrap();

@@ -6,9 +6,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use gdprkit::anonymize::map::EndAction;
 use gdprkit::anonymize::map::{DataMap, Entity};
+use gdprkit::anonymize::operators::Anonymizer;
 use gdprkit::anonymize::operators::Value;
-use gdprkit::anonymize::plan::{Plan, SubjectData};
+use gdprkit::anonymize::plan::Plan;
+use gdprkit::crm::{BatchDone, CrmData};
 use gdprkit::export::json::{from_json, to_json};
 use gdprkit::export::model::{Export, Record};
 use gdprkit::export::render::Renderer;
@@ -54,7 +57,27 @@ retention = "3 years after the last contact"
 #[derive(Default)]
 struct Crm(HashMap<&'static str, Vec<(&'static str, Record)>>);
 
-impl SubjectData for Crm {
+impl CrmData for Crm {
+    fn check(&self, _: &DataMap) -> Result<()> {
+        Ok(())
+    }
+    fn count_expired(&self, _: &Entity, _: EndAction, _: &str, _: &Anonymizer) -> Result<u64> {
+        Ok(0)
+    }
+    fn sweep_batch(
+        &self,
+        _: &Entity,
+        _: EndAction,
+        _: &str,
+        _: Option<i64>,
+        _: usize,
+        _: &Anonymizer,
+    ) -> Result<Option<BatchDone>> {
+        Ok(None)
+    }
+    fn finish_sweep(&self) -> Result<()> {
+        Ok(())
+    }
     fn rows(&self, _: &Entity, _: &SubjectId) -> Result<Vec<(i64, Vec<Value>)>> {
         Ok(vec![])
     }
@@ -97,9 +120,16 @@ fn crm() -> Crm {
 }
 
 fn gdpr() -> (Gdpr, Arc<Outbox>) {
-    let (gdpr, clock) = gdprkit::testkit::setup(&|| Arc::new(MemoryStore::new()));
+    gdpr_with_map(MAP)
+}
+
+/// gdprkit with `map` over the CRM's rows of [`crm`], an outbox for mailer, and two subjects.
+fn gdpr_with_map(map: &str) -> (Gdpr, Arc<Outbox>) {
     let outbox = Arc::new(Outbox::default());
-    let gdpr = gdpr.with_mailer(outbox.clone());
+    let map = DataMap::from_toml(map).unwrap();
+    let (gdpr, clock) = gdprkit::testkit::setup_with(&|| Arc::new(MemoryStore::new()), |b| {
+        b.mailer(outbox.clone()).crm(Arc::new(crm())).data_map(map)
+    });
     let mut jeanne = NewSubject::new(sid("jeanne"), Regime::B2cOptIn);
     jeanne.email = Some("jeanne@example.org".into());
     jeanne.language = Some(Language::En);
@@ -115,7 +145,7 @@ fn gdpr() -> (Gdpr, Arc<Outbox>) {
 
 fn export() -> Export {
     let (gdpr, _) = gdpr();
-    gdpr.export(&sid("jeanne"), &DataMap::from_toml(MAP).unwrap(), &crm(), None).unwrap()
+    gdpr.export(&sid("jeanne"), None).unwrap()
 }
 
 #[test]
@@ -174,11 +204,10 @@ fn another_format_or_a_newer_version_is_refused() {
 
 #[test]
 fn processing_for_an_unregistered_purpose_is_refused() {
-    let (gdpr, _) = gdpr();
-    let map = DataMap::from_toml(&MAP.replace("purpose = \"promo\"", "purpose = \"lottery\"")).unwrap();
-    let err = gdpr.export(&sid("jeanne"), &map, &crm(), None).unwrap_err();
+    let (gdpr, _) = gdpr_with_map(&MAP.replace("purpose = \"promo\"", "purpose = \"lottery\""));
+    let err = gdpr.export(&sid("jeanne"), None).unwrap_err();
     assert!(err.to_string().contains("\"lottery\" names a purpose that is not registered"), "{err}");
-    assert!(matches!(gdpr.export(&sid("nobody"), &map, &crm(), None), Err(Error::UnknownSubject(_))));
+    assert!(matches!(gdpr.export(&sid("nobody"), None), Err(Error::UnknownSubject(_))));
 }
 
 /// A renderer that writes the export's subject id: enough to see what reached it.
@@ -201,14 +230,13 @@ fn accepted(gdpr: &Gdpr, kind: RequestKind) -> gdprkit::request::record::Request
 #[test]
 fn an_access_request_is_completed_with_the_pdf_mailed_and_returned() {
     let (gdpr, outbox) = gdpr();
-    let map = DataMap::from_toml(MAP).unwrap();
     let id = accepted(&gdpr, RequestKind::Access);
-    let err = gdpr.complete_with_export(&id, "staff", &map, &crm()).unwrap_err();
+    let err = gdpr.complete_with_export(&id, "staff").unwrap_err();
     assert_eq!((err.code(), err.field()), ("config", Some("renderer")), "{err}");
     assert_eq!(gdpr.request(&id).unwrap().state.as_str(), "accepted", "nothing changed");
 
-    let gdpr = gdpr.with_renderer(Arc::new(FakePdf));
-    let done = gdpr.complete_with_export(&id, "staff", &map, &crm()).unwrap();
+    let gdpr = gdpr.to_builder().renderer(Arc::new(FakePdf)).build().unwrap();
+    let done = gdpr.complete_with_export(&id, "staff").unwrap();
     assert_eq!(done.outcome.request.state.as_str(), "completed");
     assert_eq!(done.attachment.bytes, b"%PDF for jeanne", "the PDF, to print and post");
     assert_eq!(done.outcome.notice.unwrap().delivery, Delivery::Sent { to: "jeanne@example.org".into() });
@@ -220,16 +248,15 @@ fn an_access_request_is_completed_with_the_pdf_mailed_and_returned() {
 #[test]
 fn a_portability_request_sends_the_json_and_other_kinds_carry_no_export() {
     let (gdpr, outbox) = gdpr();
-    let map = DataMap::from_toml(MAP).unwrap();
     let id = accepted(&gdpr, RequestKind::Portability);
-    let done = gdpr.complete_with_export(&id, "staff", &map, &crm()).unwrap();
+    let done = gdpr.complete_with_export(&id, "staff").unwrap();
     assert_eq!(done.attachment.filename, "export.json");
     assert_eq!(from_json(&done.attachment.bytes).unwrap().subject.id, "jeanne");
     assert_eq!(outbox.messages().pop().unwrap().attachments[0].content_type, "application/json");
 
     let id = accepted(&gdpr, RequestKind::Rectification);
-    let err = gdpr.complete_with_export(&id, "staff", &map, &crm()).unwrap_err();
+    let err = gdpr.complete_with_export(&id, "staff").unwrap_err();
     assert!(err.to_string().contains("a rectification request carries no export"), "{err}");
-    let again = gdpr.complete_with_export(&done.outcome.request.id, "staff", &map, &crm()).unwrap_err();
+    let again = gdpr.complete_with_export(&done.outcome.request.id, "staff").unwrap_err();
     assert!(again.to_string().contains("completed"), "a completed request is not completed twice: {again}");
 }

@@ -16,7 +16,7 @@ fn gdpr_with_outbox() -> (Gdpr, Arc<Outbox>, Arc<gdprkit::FixedClock>) {
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
     let (g, clock) = setup(&|| store.clone());
     let outbox = Arc::new(Outbox::new());
-    let g = g.with_mailer(outbox.clone());
+    let g = g.to_builder().mailer(outbox.clone()).build().unwrap();
     for (id, lang) in [("marie", Language::Fr), ("john", Language::En)] {
         let mut s = NewSubject::new(sid(id), Regime::B2cOptIn);
         s.email = Some(format!("{id}@example.org"));
@@ -156,7 +156,7 @@ impl Mailer for Refusing {
 #[test]
 fn a_mailer_failure_is_reported_and_the_step_still_recorded() {
     let (g, _, _) = gdpr_with_outbox();
-    let g = g.with_mailer(Arc::new(Refusing));
+    let g = g.to_builder().mailer(Arc::new(Refusing)).build().unwrap();
     let opened = open(&g, "john", RequestKind::Access);
     match &opened.notice.delivery {
         Delivery::Failed { error } => assert!(error.contains("550 mailbox unavailable"), "{error}"),

@@ -2,16 +2,18 @@
 
 use std::process::ExitCode;
 
-use gdprkit::request::calendar::for_country;
-use gdprkit::request::deadline::Deadlines;
 use serde::Serialize;
 
 use crate::context::{CliResult, Context};
 
 pub fn run(ctx: &Context, received: &str, country: &str) -> CliResult<ExitCode> {
     let received = gdprkit::time::parse_date("--received", received)?;
-    let calendar = for_country(country)?;
-    let dl = Deadlines::for_receipt(received, calendar.as_ref())?;
+    // A preview opens no database: gdprkit runs in memory on the country's calendar.
+    let mut config = ctx.config();
+    config.store = gdprkit_setup::IN_MEMORY.into();
+    config.calendar = Some(country.to_owned());
+    let g = ctx.open(&config)?;
+    let dl = g.deadline(received)?;
     #[derive(Serialize)]
     struct Out {
         received: String,

@@ -4,46 +4,13 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use gdprkit::SubjectId;
-use gdprkit::anonymize::map::DataMap;
-use gdprkit::anonymize::operators::{Secrets, random_salt};
 use gdprkit::anonymize::plan::{EntityAction, Outcome};
 
-use super::map::{CrmTables, HMAC_KEY_VAR, crm_tables, read_map};
-use crate::context::{CliResult, Context, Refusal};
-
-/// What an erasure needs: the map, checked against the --db database that holds the CRM's tables,
-/// the adapter on it, a fresh salt and the key of `pseudonymize`.
-pub struct ErasureInputs {
-    pub map: DataMap,
-    pub data: Box<dyn CrmTables>,
-    salt: [u8; 32],
-    key: Option<String>,
-}
-
-impl ErasureInputs {
-    pub fn load(ctx: &Context, map_file: &Path) -> CliResult<Self> {
-        let map = read_map(map_file)?;
-        let key = std::env::var(HMAC_KEY_VAR).ok().filter(|k| !k.is_empty());
-        if map.needs_key() && key.is_none() {
-            return Err(Box::new(Refusal(format!(
-                "{}: the map pseudonymizes fields, and {HMAC_KEY_VAR} gives no key",
-                map_file.display()
-            ))));
-        }
-        let data = crm_tables(ctx, &map)?;
-        Ok(Self { map, data, salt: random_salt()?, key })
-    }
-
-    pub fn secrets(&self) -> Secrets<'_> {
-        Secrets { salt: &self.salt, hmac_key: self.key.as_deref().map(str::as_bytes) }
-    }
-}
+use crate::context::{CliResult, Context};
 
 pub fn run(ctx: &Context, subject: &str, map_file: &Path, dry_run: bool) -> CliResult<ExitCode> {
     let subject = SubjectId::new(subject)?;
-    let g = ctx.gdpr(false)?;
-    let inputs = ErasureInputs::load(ctx, map_file)?;
-    let report = g.erase_subject(&subject, &inputs.map, &*inputs.data, inputs.secrets(), dry_run)?;
+    let report = ctx.gdpr_with_crm(map_file)?.erase_subject(&subject, dry_run)?;
     ctx.emit(&report, || {
         let mut out = if dry_run {
             format!("dry run: erasing {subject} would change:")

@@ -3,15 +3,11 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use gdprkit::export::deliver::export_message;
 use gdprkit::export::json::to_json;
-use gdprkit::mailer::{Attachment, Mailer};
-use gdprkit::{Language, SubjectId};
-use gdprkit_pdf::PdfRenderer;
-use gdprkit_smtp::{SmtpConfig, SmtpMailer};
+use gdprkit::mailer::Attachment;
+use gdprkit::{Language, SecretSource, SmtpSettings, SubjectId};
 use serde::Serialize;
 
-use super::map::{crm_tables, read_map};
 use crate::context::{CliResult, Context, Refusal};
 
 /// The sender of mailed exports.
@@ -41,44 +37,38 @@ pub fn run(
     if format != "pdf" && format != "json" {
         return Err(Box::new(Refusal(format!("--format: {format:?} is neither pdf nor json"))));
     }
-    let mailer = smtp
-        .map(|url| -> CliResult<SmtpMailer> {
-            let from = std::env::var(FROM_VAR)
-                .ok()
-                .filter(|f| !f.is_empty())
-                .ok_or_else(|| Refusal(format!("--mail: {FROM_VAR} gives no sender address")))?;
-            let mut config = SmtpConfig::from_url(&url, from)?;
-            if let (Ok(user), Ok(password)) =
-                (std::env::var("GDPRKIT_SMTP_USER"), std::env::var("GDPRKIT_SMTP_PASSWORD"))
-            {
-                config.credentials = Some((user, password));
-            }
-            Ok(SmtpMailer::new(&config)?)
-        })
-        .transpose()?;
-    let g = ctx.gdpr(false)?;
-    let map = read_map(map_file)?;
-    let data = crm_tables(ctx, &map)?;
-    let export = g.export(&subject, &map, &*data, language)?;
+    let mut config = ctx.config();
+    ctx.add_crm(&mut config, map_file)?;
+    config.pdf = Some(format == "pdf");
+    if let Some(url) = smtp {
+        let from = std::env::var(FROM_VAR)
+            .ok()
+            .filter(|f| !f.is_empty())
+            .ok_or_else(|| Refusal(format!("--mail: {FROM_VAR} gives no sender address")))?;
+        let user = std::env::var("GDPRKIT_SMTP_USER").ok();
+        let password = user.as_ref().map(|_| SecretSource::Env { env: "GDPRKIT_SMTP_PASSWORD".into() });
+        config.smtp = Some(SmtpSettings { url, from, user, password });
+    }
+    let mail = config.smtp.is_some();
+    let g = ctx.open(&config)?;
+    let export = g.export(&subject, language)?;
     let (bytes, content_type) = match format {
-        "pdf" => (PdfRenderer::new().render(&export)?, "application/pdf"),
+        "pdf" => (g.render_pdf(&export)?, "application/pdf"),
         _ => (to_json(&export)?, "application/json"),
     };
-    let to = match (&mailer, &export.subject.email) {
-        (Some(_), None) => {
-            return Err(Box::new(Refusal(format!(
-                "--mail: {subject} has no e-mail address; print the export and post it"
-            ))));
-        }
-        (Some(_), Some(to)) => Some(to.clone()),
-        (None, _) => None,
-    };
+    if mail && export.subject.email.is_none() {
+        return Err(Box::new(Refusal(format!(
+            "--mail: {subject} has no e-mail address; print the export and post it"
+        ))));
+    }
     write_replacing(out, &bytes)?;
-    if let (Some(mailer), Some(to)) = (&mailer, &to) {
+    let to = if mail {
         let filename = format!("export.{format}");
         let attachment = Attachment { filename, content_type: content_type.into(), bytes: bytes.clone() };
-        mailer.send(&export_message(&export, to, attachment))?;
-    }
+        Some(g.send_export(&export, attachment)?)
+    } else {
+        None
+    };
     let done = Exported {
         subject: subject.as_str(),
         format,

@@ -113,10 +113,8 @@ pub fn run(ctx: &Context, command: RequestCommand) -> CliResult<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         RequestCommand::Execute { id, map, by } => {
-            let g = ctx.gdpr(false)?;
-            let inputs = super::erase::ErasureInputs::load(ctx, &map)?;
-            let done =
-                g.execute_request(&RequestId::new(id)?, &inputs.map, &*inputs.data, inputs.secrets(), &by.who)?;
+            let g = ctx.gdpr_with_crm(&map)?;
+            let done = g.execute_request(&RequestId::new(id)?, &by.who)?;
             ctx.emit(&done, || {
                 let mut text = format!(
                     "carried out: {} row(s) of the CRM changed or deleted\n{}",

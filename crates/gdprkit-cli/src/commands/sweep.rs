@@ -5,13 +5,12 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use gdprkit::anonymize::map::EndAction;
-use gdprkit::anonymize::sweep::{SweepProgress, sweep};
+use gdprkit::anonymize::sweep::{SweepOptions, SweepProgress};
 
-use super::erase::ErasureInputs;
 use crate::context::{CliResult, Context};
 
 pub fn run(ctx: &Context, map_file: &Path, dry_run: bool, batch: usize) -> CliResult<ExitCode> {
-    let inputs = ErasureInputs::load(ctx, map_file)?;
+    let g = ctx.gdpr_with_crm(map_file)?;
     let terminal = std::io::stderr().is_terminal();
     let mut bar = |p: &SweepProgress| {
         if terminal {
@@ -31,7 +30,7 @@ pub fn run(ctx: &Context, map_file: &Path, dry_run: bool, batch: usize) -> CliRe
             }
         }
     };
-    let report = sweep(&inputs.map, &*inputs.data, inputs.secrets(), ctx.now(), batch, dry_run, &mut bar)?;
+    let report = g.sweep(SweepOptions { batch_size: batch, dry_run }, &mut bar)?;
     ctx.emit(&report, || {
         let verb = |action: EndAction| match (dry_run, action) {
             (true, EndAction::Anonymize) => "to anonymize",
@@ -43,8 +42,8 @@ pub fn run(ctx: &Context, map_file: &Path, dry_run: bool, batch: usize) -> CliRe
         if report.entities.is_empty() {
             out.push_str(": no entity of the map has a retention rule");
         }
-        for (entity, action, rows) in &report.entities {
-            out.push_str(&format!("\n  {entity}: {rows} row(s) {}", verb(*action)));
+        for e in &report.entities {
+            out.push_str(&format!("\n  {}: {} row(s) {}", e.entity, e.rows, verb(e.action)));
         }
         out
     })?;

@@ -3,14 +3,16 @@
 
 use std::path::Path;
 
-use gdprkit::Gdpr;
+use std::sync::Arc;
+
 use gdprkit::anonymize::map::DataMap;
-use gdprkit_postgres::{PostgresStore, PostgresSubjectData};
+use gdprkit::{CrmData, Gdpr, Store};
+use gdprkit_pdf::PdfRenderer;
+use gdprkit_postgres::{PostgresCrmData, PostgresStore};
 use gdprkit_sqlite::SqliteStore;
-use gdprkit_sqlite::subject_data::SqliteSubjectData;
+use gdprkit_sqlite::crm_data::SqliteCrmData;
 
 use super::{CONTACTS, DATA_MAP, contact};
-use crate::commands::map::CrmTables;
 use crate::context::{CliResult, Context, Refusal};
 
 /// The PostgreSQL schema the demo fills, dropped first if it is there.
@@ -86,8 +88,8 @@ fn sample() -> Sample {
 
 /// The demo's database: gdprkit on it, the CRM's tables, and how to name it.
 pub struct DemoDb {
+    /// gdprkit on the demo's store, with its CRM's tables, its data map and the PDF renderer.
     pub gdpr: Gdpr,
-    pub crm: Box<dyn CrmTables>,
     /// What it is, in words.
     pub described: String,
     /// The --db argument of the commands the demo suggests.
@@ -133,11 +135,8 @@ pub fn sqlite(ctx: &Context, dir: &Path) -> CliResult<DemoDb> {
         }
         tx.commit().map_err(fail)
     })?;
-    let crm = SqliteSubjectData::open(&db)?;
-    crm.check(&DataMap::from_toml(DATA_MAP)?)?;
     Ok(DemoDb {
-        gdpr: ctx.gdpr_on(store),
-        crm: Box::new(crm),
+        gdpr: demo_gdpr(ctx, Arc::new(store), Arc::new(SqliteCrmData::open(&db)?))?,
         described: format!("{} (a fresh SQLite file)", db.display()),
         db_arg: db.display().to_string(),
     })
@@ -186,12 +185,21 @@ pub fn postgres(ctx: &Context, url: &str) -> CliResult<DemoDb> {
             tx.commit()
         })?
         .map_err(fail)?;
-    let crm = PostgresSubjectData::connect_in_schema(url, Some(DEMO_SCHEMA))?;
-    crm.check(&DataMap::from_toml(DATA_MAP)?)?;
+    let crm = PostgresCrmData::connect_in_schema(url, Some(DEMO_SCHEMA))?;
     Ok(DemoDb {
-        gdpr: ctx.gdpr_on(store),
-        crm: Box::new(crm),
+        gdpr: demo_gdpr(ctx, Arc::new(store), Arc::new(crm))?,
         described: format!("the PostgreSQL schema {DEMO_SCHEMA} (fresh)"),
         db_arg: format!("\"$URL?options=-csearch_path%3D{DEMO_SCHEMA}\""),
     })
+}
+
+/// gdprkit on the demo's store and CRM, with the demo's data map (checked against the CRM's
+/// tables) and the PDF renderer.
+fn demo_gdpr(ctx: &Context, store: Arc<dyn Store>, crm: Arc<dyn CrmData>) -> CliResult<Gdpr> {
+    Ok(ctx
+        .builder_on(store)
+        .crm(crm)
+        .data_map(DataMap::from_toml(DATA_MAP)?)
+        .renderer(Arc::new(PdfRenderer::new()))
+        .build()?)
 }

@@ -4,7 +4,7 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use gdprkit_postgres::{PostgresStore, PostgresSubjectData};
+use gdprkit_postgres::{PostgresCrmData, PostgresStore};
 
 /// The variable naming the test database.
 pub const URL_VAR: &str = "GDPRKIT_TEST_POSTGRES_URL";
@@ -34,9 +34,9 @@ pub fn fresh_store(connections: u32) -> (PostgresStore, String) {
 
 /// The CRM adapter on a fresh schema of the test database, and a plain connection to that schema
 /// to set up and read the CRM's tables.
-pub fn fresh_crm() -> (PostgresSubjectData, postgres::Client) {
+pub fn fresh_crm() -> (PostgresCrmData, postgres::Client) {
     let schema = fresh_schema();
-    let data = PostgresSubjectData::connect_in_schema(&url(), Some(&schema)).unwrap();
+    let data = PostgresCrmData::connect_in_schema(&url(), Some(&schema)).unwrap();
     let mut config: postgres::Config = url().parse().unwrap();
     config.options(&format!("-c search_path={schema}"));
     (data, config.connect(postgres::NoTls).unwrap())

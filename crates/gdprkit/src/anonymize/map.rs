@@ -3,7 +3,7 @@
 //!
 //! Reading checks the map's own shape: plain identifiers, known operators with their
 //! parameters, periods. Whether its tables and columns exist, with types that fit their
-//! operators, is checked against the live schema by the subject-data adapter before anything runs.
+//! operators, is checked against the live schema by the CRM's adapter ([`crate::CrmData::check`]) when gdprkit is built.
 
 use serde::Serialize;
 use toml::{Table, Value as Toml};
@@ -92,7 +92,7 @@ pub enum OnErasure {
 }
 
 /// What a retention rule does when it runs out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EndAction {
     /// Apply the field operators.
@@ -151,8 +151,9 @@ pub struct Processing {
     pub source: Option<String>,
 }
 
-/// A data map: every entity holding a subject's data.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A data map: every entity holding a subject's data. It serializes and deserializes in the
+/// format `docs/data-map.md` documents, from TOML, JSON or any serde format.
+#[derive(Debug, Clone, PartialEq)]
 pub struct DataMap {
     /// The entities, in the order the map gives.
     pub entities: Vec<Entity>,
@@ -164,6 +165,16 @@ impl DataMap {
     /// Reads a data map from TOML, naming the entity and field of any fault.
     pub fn from_toml(text: &str) -> Result<Self> {
         let table: Table = toml::from_str(text).map_err(|e| Error::invalid("data_map", one_line(&e.to_string())))?;
+        Self::from_table(&table)
+    }
+
+    /// Reads a data map from JSON (the same structure as the TOML).
+    pub fn from_json(text: &str) -> Result<Self> {
+        let table: Table = serde_json::from_str(text).map_err(|e| Error::invalid("data_map", e))?;
+        Self::from_table(&table)
+    }
+
+    fn from_table(table: &Table) -> Result<Self> {
         let entities = match table.get("entity") {
             Some(Toml::Array(list)) => list,
             Some(_) => return Err(Error::invalid("data_map", "`entity` must be an array of tables ([[entity]])")),
@@ -208,9 +219,149 @@ impl DataMap {
         Ok(Self { entities: out, processing })
     }
 
+    /// The map in the documented format, as a TOML table.
+    pub fn to_table(&self) -> Table {
+        let mut out = Table::new();
+        out.insert("entity".into(), Toml::Array(self.entities.iter().map(|e| Toml::Table(e.to_table())).collect()));
+        if !self.processing.is_empty() {
+            out.insert(
+                "processing".into(),
+                Toml::Array(self.processing.iter().map(|p| Toml::Table(p.to_table())).collect()),
+            );
+        }
+        out
+    }
+
     /// Whether any field is pseudonymized, which needs a secret key.
     pub fn needs_key(&self) -> bool {
         self.entities.iter().flat_map(|e| &e.fields).any(|(_, op)| *op == Operator::Pseudonymize)
+    }
+}
+
+impl Serialize for DataMap {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.to_table().serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DataMap {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let table = Table::deserialize(d)?;
+        Self::from_table(&table).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Period {
+    /// The period as the map writes it: `3y`, `18m`, `30d`.
+    pub fn to_text(self) -> String {
+        match (self.years, self.months, self.days) {
+            (y, 0, 0) if y > 0 => format!("{y}y"),
+            (0, m, 0) if m > 0 => format!("{m}m"),
+            (0, 0, d) => format!("{d}d"),
+            // Not written by `parse`, which reads one unit; kept in whole days' worth of units.
+            (y, m, 0) => format!("{}m", y * 12 + m),
+            (y, m, d) => format!("{}d", y * 365 + m * 30 + d),
+        }
+    }
+}
+
+impl Entity {
+    fn to_table(&self) -> Table {
+        let mut t = Table::new();
+        t.insert("name".into(), Toml::String(self.name.clone()));
+        t.insert("table".into(), Toml::String(self.table.as_str().into()));
+        t.insert("subject_column".into(), Toml::String(self.subject_column.as_str().into()));
+        t.insert("category".into(), Toml::String(self.category.clone()));
+        let on_erasure = match &self.on_erasure {
+            OnErasure::Anonymize => Toml::String("anonymize".into()),
+            OnErasure::Delete => Toml::String("delete".into()),
+            OnErasure::Retain { reason, period } => {
+                let mut r = Table::new();
+                r.insert("retain".into(), Toml::String(reason.clone()));
+                r.insert("for".into(), Toml::String(period.to_text()));
+                Toml::Table(r)
+            }
+        };
+        t.insert("on_erasure".into(), on_erasure);
+        if let Some(r) = &self.retention {
+            let mut rt = Table::new();
+            rt.insert("keep_for".into(), Toml::String(r.keep_for.to_text()));
+            rt.insert("from_column".into(), Toml::String(r.from_column.as_str().into()));
+            let then = match r.then {
+                EndAction::Anonymize => "anonymize",
+                EndAction::Delete => "delete",
+            };
+            rt.insert("then".into(), Toml::String(then.into()));
+            t.insert("retention".into(), Toml::Table(rt));
+        }
+        if let Some(c) = &self.event_at {
+            t.insert("event_at".into(), Toml::String(c.as_str().into()));
+        }
+        if !self.fields.is_empty() {
+            let fields = self.fields.iter().map(|(c, op)| (c.as_str().to_owned(), operator_spec(op))).collect();
+            t.insert("fields".into(), Toml::Table(fields));
+        }
+        t
+    }
+}
+
+/// An operator as the map writes it: its name, or a table with its parameters.
+fn operator_spec(op: &Operator) -> Toml {
+    let with_params = |name: &str, params: Vec<(&str, Toml)>| {
+        let mut t = Table::new();
+        t.insert("op".into(), Toml::String(name.into()));
+        for (k, v) in params {
+            t.insert(k.into(), v);
+        }
+        Toml::Table(t)
+    };
+    let int = |n: usize| Toml::Integer(i64::try_from(n).unwrap_or(i64::MAX));
+    match op {
+        Operator::Keep => Toml::String("keep".into()),
+        Operator::Null => Toml::String("null".into()),
+        Operator::Redact => Toml::String("redact".into()),
+        Operator::Hash => Toml::String("hash".into()),
+        Operator::Pseudonymize => Toml::String("pseudonymize".into()),
+        Operator::Mask { keep_first, keep_last } => {
+            with_params("mask", vec![("keep_first", int(*keep_first)), ("keep_last", int(*keep_last))])
+        }
+        Operator::Replace { with } => {
+            let with = match with {
+                Value::Integer(n) => Toml::Integer(*n),
+                Value::Real(r) => Toml::Float(*r),
+                other => Toml::String(other.as_text().unwrap_or_default()),
+            };
+            with_params("replace", vec![("with", with)])
+        }
+        Operator::Generalize(g) => {
+            let to = |s: &str| ("to", Toml::String(s.into()));
+            with_params(
+                "generalize",
+                match g {
+                    Generalization::Month => vec![to("month")],
+                    Generalization::Year => vec![to("year")],
+                    Generalization::Range { width } => vec![to("range"), ("width", Toml::Integer(*width))],
+                    Generalization::Prefix { keep } => vec![to("prefix"), ("keep", int(*keep))],
+                },
+            )
+        }
+    }
+}
+
+impl Processing {
+    fn to_table(&self) -> Table {
+        let mut t = Table::new();
+        let list = |items: &[String]| Toml::Array(items.iter().map(|s| Toml::String(s.clone())).collect());
+        t.insert("purpose".into(), Toml::String(self.purpose.clone()));
+        t.insert("categories".into(), list(&self.categories));
+        t.insert("recipients".into(), list(&self.recipients));
+        if let Some(r) = &self.retention {
+            t.insert("retention".into(), Toml::String(r.clone()));
+        }
+        if let Some(s) = &self.source {
+            t.insert("source".into(), Toml::String(s.clone()));
+        }
+        t
     }
 }
 
@@ -445,6 +596,16 @@ subject_column = "contact_id"
 category = "billing"
 on_erasure = { retain = "legal-obligation", for = "10y" }
 "#;
+
+    #[test]
+    fn a_map_written_out_as_json_reads_back_the_same() {
+        let map = DataMap::from_toml(EXAMPLE).unwrap();
+        let json = serde_json::to_string(&map).unwrap();
+        assert_eq!(DataMap::from_json(&json).unwrap(), map);
+        assert_eq!(serde_json::from_str::<DataMap>(&json).unwrap(), map);
+        let err = DataMap::from_json(r#"{"entity": 3}"#).unwrap_err();
+        assert_eq!(err.field(), Some("data_map"), "{err}");
+    }
 
     #[test]
     fn the_documented_example_reads_as_written() {

@@ -1,28 +1,14 @@
 //! The plan of an erasure (rules A3, A4): for one subject, every row and field that will change
 //! and how, built from the data map and the subject's rows, shown by a dry run and applied in one
-//! transaction by a [`SubjectData`] adapter.
+//! transaction by the CRM's [`CrmData`] adapter.
 
 use serde::Serialize;
 
 use super::map::{DataMap, Entity, Identifier, OnErasure};
 use super::operators::{Operator, Secrets, Value};
+use crate::crm::CrmData;
 use crate::error::Result;
-use crate::export::model::Record;
 use crate::ids::SubjectId;
-
-/// The CRM's own tables, as a data map describes them.
-pub trait SubjectData {
-    /// The subject's rows in `entity`: each row's id and the values of the entity's fields, in
-    /// the map's order.
-    fn rows(&self, entity: &Entity, subject: &SubjectId) -> Result<Vec<(i64, Vec<Value>)>>;
-
-    /// Applies a plan in one transaction: every change, or none.
-    fn apply(&self, plan: &Plan) -> Result<()>;
-
-    /// The subject's rows in `entity` with every column of the table, not only the mapped
-    /// fields, in the table's column order: what an export shows the person (rule E1).
-    fn records(&self, entity: &Entity, subject: &SubjectId) -> Result<Vec<Record>>;
-}
 
 /// What an erasure does to one entity's rows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -108,7 +94,7 @@ pub struct Plan {
 
 impl Plan {
     /// Builds the plan from the map and the subject's rows.
-    pub fn build(map: &DataMap, subject: &SubjectId, data: &dyn SubjectData, secrets: Secrets<'_>) -> Result<Plan> {
+    pub fn build(map: &DataMap, subject: &SubjectId, data: &dyn CrmData, secrets: Secrets<'_>) -> Result<Plan> {
         let mut entities = Vec::with_capacity(map.entities.len());
         for entity in &map.entities {
             let rows = data.rows(entity, subject)?;

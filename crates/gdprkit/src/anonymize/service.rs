@@ -3,11 +3,10 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::map::DataMap;
-use super::operators::Secrets;
-use super::plan::{EntityAction, Outcome, Plan, SubjectData};
+use super::operators::random_salt;
+use super::plan::{EntityAction, Outcome, Plan};
 use crate::consent::{ConsentEvent, NewConsent, Proof};
 use crate::error::{Error, Result};
 use crate::facade::Gdpr;
@@ -51,20 +50,15 @@ struct ErasedEntity<'a> {
 }
 
 impl Gdpr {
-    /// Erases a subject: applies the data map's plan to the CRM's rows through `data` in one
-    /// transaction, then erases the personal values and salts of the subject's ledger entries,
-    /// its e-mail address and the free text of its requests, keeps its current denials as fresh
-    /// minimal entries, and records what was erased. With `dry_run`, only builds the plan.
-    pub fn erase_subject(
-        &self,
-        subject: &SubjectId,
-        map: &DataMap,
-        data: &dyn SubjectData,
-        secrets: Secrets<'_>,
-        dry_run: bool,
-    ) -> Result<ErasureReport> {
+    /// Erases a subject: applies the data map's plan to the CRM's rows in one transaction, then
+    /// erases the personal values and salts of the subject's ledger entries, its e-mail address
+    /// and the free text of its requests, keeps its current denials as fresh minimal entries, and
+    /// records what was erased. With `dry_run`, only builds the plan and changes nothing.
+    pub fn erase_subject(&self, subject: &SubjectId, dry_run: bool) -> Result<ErasureReport> {
         self.subject(subject)?;
-        let plan = Plan::build(map, subject, data, secrets)?;
+        let (data, map) = self.crm_data()?;
+        let salt = random_salt()?;
+        let plan = Plan::build(map, subject, data, self.secrets(&salt))?;
         if dry_run {
             return Ok(ErasureReport { plan, applied: false, ledger_entries_erased: 0, denials_kept: 0 });
         }
@@ -144,6 +138,25 @@ impl Gdpr {
     }
 }
 
+/// What the data map covers, once checked against the CRM's live schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MapCheck {
+    /// How many entities it declares.
+    pub entities: usize,
+    /// How many fields, with their operators, across them.
+    pub fields: usize,
+}
+
+impl Gdpr {
+    /// Checks the configured data map against the CRM's live schema again (the builder checked
+    /// it once): every table and column exists, with a type that fits its operator (rule A1).
+    pub fn check_map(&self) -> Result<MapCheck> {
+        let (crm, map) = self.crm_data()?;
+        crm.check(map)?;
+        Ok(MapCheck { entities: map.entities.len(), fields: map.entities.iter().map(|e| e.fields.len()).sum() })
+    }
+}
+
 /// An erasure request carried out: the erasure's report and the completed request.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExecutedRequest {
@@ -157,14 +170,7 @@ impl Gdpr {
     /// Carries out an accepted `erasure` or `anonymization` request: starts it, erases the
     /// subject by the data map, and completes it, which creates one task per recipient and sends
     /// the completion notice to the address the subject had before the erasure.
-    pub fn execute_request(
-        &self,
-        id: &RequestId,
-        map: &DataMap,
-        data: &dyn SubjectData,
-        secrets: Secrets<'_>,
-        actor: &str,
-    ) -> Result<ExecutedRequest> {
+    pub fn execute_request(&self, id: &RequestId, actor: &str) -> Result<ExecutedRequest> {
         let request = self.request(id)?;
         if !matches!(request.kind, RequestKind::Erasure | RequestKind::Anonymization) {
             return Err(Error::state(
@@ -184,7 +190,7 @@ impl Gdpr {
             ));
         }
         let contact = self.subject(&request.subject)?;
-        let report = self.erase_subject(&request.subject, map, data, secrets, false)?;
+        let report = self.erase_subject(&request.subject, false)?;
         let outcome = self.act_inner(id, Step::Complete, actor, None, Some(&contact), Vec::new())?;
         Ok(ExecutedRequest { report, outcome })
     }

@@ -4,47 +4,13 @@
 //! that an interrupted sweep resumes where it stopped and a second run changes nothing.
 
 use chrono::{DateTime, Months, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::map::{DataMap, EndAction, Entity, Period};
+use super::map::{DataMap, EndAction, Period};
 use super::operators::{Anonymizer, Secrets};
+use crate::crm::CrmData;
 use crate::error::{Error, Result};
-
-/// Rows whose retention ran out, and what a sweep does to them. An adapter applies the end action
-/// where the rows are (for SQL, with one statement per batch), using the entity's operators.
-pub trait RetentionData {
-    /// How many rows of `entity` are past `cutoff` and not yet swept: their retention column is
-    /// before `cutoff` (RFC 3339 or `YYYY-MM-DD` text compares in order) and, for an anonymized
-    /// entity, the operators would still change them (or, when some operator is not idempotent,
-    /// no sweep has recorded them as done).
-    fn count_expired(&self, entity: &Entity, then: EndAction, cutoff: &str, fields: &Anonymizer) -> Result<u64>;
-
-    /// In one transaction, applies `then` to the first `limit` rows, by increasing id after
-    /// `after` (from the first row when `None`), that `count_expired` counts, and records them as done where the operators need it.
-    /// Returns how many rows it changed and the last one's id, or `None` when no row is left.
-    fn sweep_batch(
-        &self,
-        entity: &Entity,
-        then: EndAction,
-        cutoff: &str,
-        after: Option<i64>,
-        limit: usize,
-        fields: &Anonymizer,
-    ) -> Result<Option<BatchDone>>;
-
-    /// Called once a sweep has gone through every entity: the place to make sure no erased value
-    /// stays behind (in SQLite, the write-ahead log is checkpointed and truncated).
-    fn finish(&self) -> Result<()>;
-}
-
-/// What one batch of a sweep did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BatchDone {
-    /// How many rows it changed or deleted.
-    pub rows: u64,
-    /// The greatest id among them: the next batch starts after it.
-    pub last: i64,
-}
+use crate::facade::Gdpr;
 
 /// Where a sweep stands, for a progress bar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,12 +24,40 @@ pub struct SweepProgress {
 }
 
 /// What a sweep did (or would do, in a dry run), per entity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SweepReport {
-    /// Per entity with a retention rule: its name, its end action and the rows it applied to.
-    pub entities: Vec<(String, EndAction, u64)>,
+    /// Every entity with a retention rule, in the map's order.
+    pub entities: Vec<SweptEntity>,
     /// Whether anything was changed.
     pub applied: bool,
+}
+
+/// What a sweep did to one entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweptEntity {
+    /// The entity's name in the map.
+    pub entity: String,
+    /// What its retention rule does at the end.
+    pub action: EndAction,
+    /// The rows it applied to (in a dry run, would apply to).
+    pub rows: u64,
+}
+
+/// How a sweep runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SweepOptions {
+    /// Rows per transaction; at least 1.
+    pub batch_size: usize,
+    /// Only count the rows whose retention ran out.
+    pub dry_run: bool,
+}
+
+impl Default for SweepOptions {
+    /// Batches of 500 rows, applied.
+    fn default() -> Self {
+        Self { batch_size: 500, dry_run: false }
+    }
 }
 
 /// The instant before which a row's retention has run out at `now`.
@@ -76,10 +70,11 @@ pub fn cutoff(now: DateTime<Utc>, keep_for: Period) -> Result<DateTime<Utc>> {
 }
 
 /// Sweeps every entity of `map` that has a retention rule, `batch_size` rows per transaction,
-/// calling `progress` after each batch. With `dry_run`, only counts.
+/// calling `progress` after each batch. With `dry_run`, only counts. [`crate::Gdpr::sweep`] runs
+/// it on the configured CRM data and clock.
 pub fn sweep(
     map: &DataMap,
-    data: &dyn RetentionData,
+    data: &dyn CrmData,
     secrets: Secrets<'_>,
     now: DateTime<Utc>,
     batch_size: usize,
@@ -96,7 +91,7 @@ pub fn sweep(
         let fields = Anonymizer::new(entity.fields.iter().map(|(_, op)| op.clone()).collect(), secrets);
         let total = data.count_expired(entity, rule.then, &cutoff, &fields)?;
         if dry_run {
-            entities.push((entity.name.clone(), rule.then, total));
+            entities.push(SweptEntity { entity: entity.name.clone(), action: rule.then, rows: total });
             continue;
         }
         let mut done = 0;
@@ -108,10 +103,22 @@ pub fn sweep(
             done += batch.rows;
             progress(&SweepProgress { entity: entity.name.clone(), done, total: total.max(done) });
         }
-        entities.push((entity.name.clone(), rule.then, done));
+        entities.push(SweptEntity { entity: entity.name.clone(), action: rule.then, rows: done });
     }
     if !dry_run {
-        data.finish()?;
+        data.finish_sweep()?;
     }
     Ok(SweepReport { entities, applied: !dry_run })
+}
+
+impl Gdpr {
+    /// Applies the end action of every retention rule of the data map to the rows whose retention
+    /// ran out at the configured clock's now (rule A6), in batches, calling `progress` after each;
+    /// with `dry_run`, only counts them. Interrupted, it resumes where it stopped; run twice, it
+    /// changes nothing the second time.
+    pub fn sweep(&self, options: SweepOptions, progress: &mut dyn FnMut(&SweepProgress)) -> Result<SweepReport> {
+        let (crm, map) = self.crm_data()?;
+        let salt = super::operators::random_salt()?;
+        sweep(map, crm, self.secrets(&salt), self.now(), options.batch_size, options.dry_run, progress)
+    }
 }

@@ -4,8 +4,6 @@
 
 use serde::Serialize;
 
-use crate::anonymize::map::DataMap;
-use crate::anonymize::plan::SubjectData;
 use crate::error::{Error, Result};
 use crate::facade::Gdpr;
 use crate::mailer::{Attachment, Message};
@@ -29,34 +27,20 @@ pub struct CompletedWithExport {
 }
 
 impl Gdpr {
-    /// Completes an `access` request (with the PDF of the person's export, from the renderer of
-    /// [`Gdpr::with_renderer`]) or a `portability` request (with its JSON): the export is built
-    /// from `map` and `data` and attached to the completion notice.
-    pub fn complete_with_export(
-        &self,
-        id: &RequestId,
-        actor: &str,
-        map: &DataMap,
-        data: &dyn SubjectData,
-    ) -> Result<CompletedWithExport> {
+    /// Completes an `access` request (with the PDF of the person's export, from the configured
+    /// renderer) or a `portability` request (with its JSON): the export is built from the CRM's
+    /// data and attached to the completion notice.
+    pub fn complete_with_export(&self, id: &RequestId, actor: &str) -> Result<CompletedWithExport> {
         let request = self.request(id)?;
         // The step is checked before the export is built, which takes longer.
         request.state.apply(RequestAction::Complete)?;
-        let export = self.export(&request.subject, map, data, None)?;
+        let export = self.export(&request.subject, None)?;
         let attachment = match request.kind {
-            RequestKind::Access => {
-                let renderer = self.renderer.as_ref().ok_or_else(|| {
-                    Error::config(
-                        "renderer",
-                        "an access request is answered with a PDF, and no renderer is configured (the PDF renderer of gdprkit-pdf, given to the builder's renderer)",
-                    )
-                })?;
-                Attachment {
-                    filename: "export.pdf".into(),
-                    content_type: "application/pdf".into(),
-                    bytes: renderer.render_pdf(&export)?,
-                }
-            }
+            RequestKind::Access => Attachment {
+                filename: "export.pdf".into(),
+                content_type: "application/pdf".into(),
+                bytes: self.render_pdf(&export)?,
+            },
             RequestKind::Portability => Attachment {
                 filename: "export.json".into(),
                 content_type: "application/json".into(),
@@ -71,6 +55,36 @@ impl Gdpr {
         };
         let outcome = self.act_inner(id, Step::Complete, actor, None, None, vec![attachment.clone()])?;
         Ok(CompletedWithExport { outcome, attachment })
+    }
+}
+
+impl Gdpr {
+    /// The PDF of an export, from the configured renderer.
+    pub fn render_pdf(&self, export: &Export) -> Result<Vec<u8>> {
+        let renderer = self.renderer.as_ref().ok_or_else(|| {
+            Error::config(
+                "renderer",
+                "a PDF export needs a renderer, and none is configured: set pdf (or give the builder gdprkit-pdf's renderer)",
+            )
+        })?;
+        renderer.render_pdf(export)
+    }
+
+    /// Mails an export to the person, outside any request (staff sending it on demand), with
+    /// `attachment` (its PDF or JSON) through the configured mailer. Returns the address it went
+    /// to.
+    pub fn send_export(&self, export: &Export, attachment: Attachment) -> Result<String> {
+        let mailer = self.mailer.as_ref().ok_or_else(|| {
+            Error::config("mailer", "mailing an export needs a mail server, and none is configured: set smtp")
+        })?;
+        let to = export.subject.email.clone().ok_or_else(|| {
+            Error::invalid(
+                "subject",
+                format!("{} has no e-mail address; print the export and post it", export.subject.id),
+            )
+        })?;
+        mailer.send(&export_message(export, &to, attachment))?;
+        Ok(to)
     }
 }
 

@@ -1,8 +1,6 @@
 //! Gathering an export (rule E1): the CRM's rows through the data map and the subject-data
 //! adapter, the consent history, the requests, the disclosures and the processing information.
 
-use crate::anonymize::map::DataMap;
-use crate::anonymize::plan::SubjectData;
 use crate::error::{Error, Result};
 use crate::facade::Gdpr;
 use crate::ids::SubjectId;
@@ -14,22 +12,17 @@ use super::model::{
 };
 
 impl Gdpr {
-    /// Everything held on `subject`: their rows in every entity of `map` (read through `data`,
-    /// with every column), grouped by category, with the entities the map marks as events listed
+    /// Everything held on `subject`: their rows in every entity of the data map (read through the
+    /// CRM's data, with every column), grouped by category, with the entities the map marks as events listed
     /// by date; their consent history; their requests; to whom their data went; what is done with
     /// the data for each registered purpose; and their rights. Written in `language`, else the
     /// subject's, else French.
     ///
     /// A `[[processing]]` entry of the map that names a purpose not registered is refused: the
     /// person would be told of a processing the ledger does not know.
-    pub fn export(
-        &self,
-        subject: &SubjectId,
-        map: &DataMap,
-        data: &dyn SubjectData,
-        language: Option<Language>,
-    ) -> Result<Export> {
+    pub fn export(&self, subject: &SubjectId, language: Option<Language>) -> Result<Export> {
         let person = self.subject(subject)?;
+        let (data, map) = self.crm_data()?;
         let purposes = self.purposes()?;
         if let Some(p) = map.processing.iter().find(|p| !purposes.iter().any(|r| r.id.as_str() == p.purpose)) {
             return Err(Error::invalid(

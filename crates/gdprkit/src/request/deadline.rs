@@ -77,7 +77,59 @@ pub enum ControllerZone {
     CentralEurope,
 }
 
+/// The IANA zones on Central European time with the EU's summer time.
+const CENTRAL_EUROPE: &[&str] = &[
+    "Europe/Amsterdam",
+    "Europe/Andorra",
+    "Europe/Belgrade",
+    "Europe/Berlin",
+    "Europe/Bratislava",
+    "Europe/Brussels",
+    "Europe/Budapest",
+    "Europe/Copenhagen",
+    "Europe/Gibraltar",
+    "Europe/Ljubljana",
+    "Europe/Luxembourg",
+    "Europe/Madrid",
+    "Europe/Malta",
+    "Europe/Monaco",
+    "Europe/Oslo",
+    "Europe/Paris",
+    "Europe/Prague",
+    "Europe/Rome",
+    "Europe/San_Marino",
+    "Europe/Sarajevo",
+    "Europe/Skopje",
+    "Europe/Stockholm",
+    "Europe/Tirane",
+    "Europe/Vaduz",
+    "Europe/Vatican",
+    "Europe/Vienna",
+    "Europe/Warsaw",
+    "Europe/Zagreb",
+    "Europe/Zurich",
+    "CET",
+];
+
 impl ControllerZone {
+    /// The zone of an IANA time zone name: `UTC`, or one of the zones on Central European time
+    /// (`Europe/Paris`, `Europe/Berlin`, …). Other zones are refused rather than approximated.
+    pub fn from_name(name: &str) -> Result<Self> {
+        if matches!(name, "UTC" | "Etc/UTC" | "Etc/UCT" | "UCT" | "Zulu" | "Etc/Zulu") {
+            return Ok(ControllerZone::Utc);
+        }
+        if CENTRAL_EUROPE.contains(&name) {
+            return Ok(ControllerZone::CentralEurope);
+        }
+        Err(Error::config(
+            "time_zone",
+            format!(
+                "{:?} is not a zone gdprkit knows; it knows UTC and the zones on Central European time (Europe/Paris, Europe/Berlin, …)",
+                crate::ids::truncate_for_message(name)
+            ),
+        ))
+    }
+
     /// The calendar date of `instant` in this zone.
     pub fn local_date(self, instant: DateTime<Utc>) -> NaiveDate {
         match self {

@@ -8,7 +8,7 @@ use super::record::{RefusalCode, Request};
 use crate::subject::Language;
 
 /// Who the controller is, as notices name it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Controller {
     /// The controller's name, as the subject knows it.
     pub name: String,

@@ -549,6 +549,19 @@ impl Gdpr {
             .map(|(request, _)| request.public_view()))
     }
 
+    /// The due dates of a request received on `received` (a date in the controller's time
+    /// zone), on the configured holiday calendar (R2, R3): to tell a person when to expect an
+    /// answer before anything is opened.
+    pub fn deadline(&self, received: NaiveDate) -> Result<Deadlines> {
+        Deadlines::for_receipt(received, self.calendar.as_ref())
+    }
+
+    /// Every request of one subject, oldest first.
+    pub fn subject_requests(&self, subject: &SubjectId) -> Result<Vec<Request>> {
+        self.subject(subject)?;
+        self.store().subject_requests(self.tenant(), subject)
+    }
+
     /// Every request, oldest first.
     pub fn requests(&self) -> Result<Vec<Request>> {
         self.store().requests(self.tenant())

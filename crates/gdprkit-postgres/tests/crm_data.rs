@@ -8,10 +8,10 @@ mod common;
 use gdprkit::SubjectId;
 use gdprkit::anonymize::map::{DataMap, EndAction};
 use gdprkit::anonymize::operators::{Secrets, Value};
-use gdprkit::anonymize::plan::SubjectData;
-use gdprkit::anonymize::sweep::sweep;
+use gdprkit::anonymize::sweep::{SweptEntity, sweep};
+use gdprkit::crm::CrmData;
 use gdprkit::testkit::t;
-use gdprkit_postgres::PostgresSubjectData;
+use gdprkit_postgres::PostgresCrmData;
 
 const SECRETS: Secrets<'static> = Secrets { salt: b"typed", hmac_key: None };
 
@@ -42,7 +42,7 @@ level = { op = "replace", with = "bronze" }
 "#;
 
 /// The adapter and a plain connection, on a fresh schema holding [`SCHEMA`].
-fn fresh() -> Option<(PostgresSubjectData, postgres::Client)> {
+fn fresh() -> Option<(PostgresCrmData, postgres::Client)> {
     if let Some(reason) = common::skip_reason() {
         eprintln!("skipped: {reason}");
         return None;
@@ -52,7 +52,7 @@ fn fresh() -> Option<(PostgresSubjectData, postgres::Client)> {
     Some((data, plain))
 }
 
-fn check(data: &PostgresSubjectData, map: &str) -> Result<(), String> {
+fn check(data: &PostgresCrmData, map: &str) -> Result<(), String> {
     data.check(&DataMap::from_toml(map).unwrap()).map_err(|e| e.to_string())
 }
 
@@ -123,7 +123,7 @@ fn a_sweep_compares_instants_in_the_columns_type_and_writes_typed_constants() {
     data.check(&map).unwrap();
     let now = t("2025-09-15T00:00:00Z");
     let report = sweep(&map, &data, SECRETS, now, 100, false, &mut |_| {}).unwrap();
-    assert_eq!(report.entities, [("people".to_owned(), EndAction::Anonymize, 1)]);
+    assert_eq!(report.entities, [SweptEntity { entity: "people".to_owned(), action: EndAction::Anonymize, rows: 1 }]);
     let row = plain
         .query_one("SELECT name, born::text, balance::text, level::text FROM people WHERE customer_no = 42", &[])
         .unwrap();
@@ -134,5 +134,5 @@ fn a_sweep_compares_instants_in_the_columns_type_and_writes_typed_constants() {
     let kept: String = plain.query_one("SELECT name FROM people WHERE customer_no = 43", &[]).unwrap().get(0);
     assert_eq!(kept, "Bastien", "seen within three years: untouched");
     let again = sweep(&map, &data, SECRETS, now, 100, false, &mut |_| {}).unwrap();
-    assert_eq!(again.entities[0].2, 0, "a second run changes nothing");
+    assert_eq!(again.entities[0].rows, 0, "a second run changes nothing");
 }

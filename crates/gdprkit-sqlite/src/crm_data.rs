@@ -7,8 +7,8 @@ use std::sync::Mutex;
 use gdprkit::anonymize::map::EndAction;
 use gdprkit::anonymize::map::{DataMap, Entity, Identifier};
 use gdprkit::anonymize::operators::{Anonymizer, Generalization, Operator, Value};
-use gdprkit::anonymize::plan::{EntityAction, Plan, RowChange, SubjectData};
-use gdprkit::anonymize::sweep::{BatchDone, RetentionData};
+use gdprkit::anonymize::plan::{EntityAction, Plan, RowChange};
+use gdprkit::crm::{BatchDone, CrmData};
 use gdprkit::export::model::Record;
 use gdprkit::{Error, Result, SubjectId};
 use rusqlite::types::ValueRef;
@@ -18,11 +18,11 @@ use crate::db_err;
 
 /// The CRM's tables in a SQLite file, read and changed as a data map says. Identifiers come only
 /// from a checked map and are quoted; every value is bound as a parameter.
-pub struct SqliteSubjectData {
+pub struct SqliteCrmData {
     conn: Mutex<Connection>,
 }
 
-impl SqliteSubjectData {
+impl SqliteCrmData {
     /// Opens the CRM's database at `path`. Deleted and overwritten content is zeroed in the file
     /// (`secure_delete`), and after each erasure a write-ahead log is checkpointed and truncated,
     /// so that no erased value stays behind in files gdprkit writes (rule A5).
@@ -37,11 +37,6 @@ impl SqliteSubjectData {
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db_err("set the busy timeout"))?;
         conn.pragma_update(None, "secure_delete", "ON").map_err(db_err("turn secure_delete on"))?;
         Ok(Self { conn: Mutex::new(conn) })
-    }
-
-    /// Checks a data map against this database's schema.
-    pub fn check(&self, map: &DataMap) -> Result<()> {
-        check_map(&self.conn.lock().unwrap_or_else(|e| e.into_inner()), map)
     }
 }
 
@@ -66,7 +61,11 @@ fn into_sql(v: Value) -> rusqlite::types::Value {
     }
 }
 
-impl SubjectData for SqliteSubjectData {
+impl CrmData for SqliteCrmData {
+    fn check(&self, map: &DataMap) -> Result<()> {
+        check_map(&self.conn.lock().unwrap_or_else(|e| e.into_inner()), map)
+    }
+
     fn rows(&self, entity: &Entity, subject: &SubjectId) -> Result<Vec<(i64, Vec<Value>)>> {
         let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         let what = "read a subject's rows";
@@ -129,9 +128,7 @@ impl SubjectData for SqliteSubjectData {
         }
         Ok(out)
     }
-}
 
-impl RetentionData for SqliteSubjectData {
     fn count_expired(&self, entity: &Entity, then: EndAction, cutoff: &str, fields: &Anonymizer) -> Result<u64> {
         let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         let sweep = SweepSql::new(&conn, entity, then, fields, None)?;
@@ -193,7 +190,7 @@ impl RetentionData for SqliteSubjectData {
         Ok(Some(BatchDone { rows: rows as u64, last }))
     }
 
-    fn finish(&self) -> Result<()> {
+    fn finish_sweep(&self) -> Result<()> {
         checkpoint(&self.conn.lock().unwrap_or_else(|e| e.into_inner()))
     }
 }

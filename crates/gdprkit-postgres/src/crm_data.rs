@@ -10,8 +10,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use gdprkit::anonymize::map::{DataMap, EndAction, Entity, Identifier};
 use gdprkit::anonymize::operators::{Anonymizer, Operator, Value};
-use gdprkit::anonymize::plan::{EntityAction, Plan, RowChange, SubjectData};
-use gdprkit::anonymize::sweep::{BatchDone, RetentionData};
+use gdprkit::anonymize::plan::{EntityAction, Plan, RowChange};
+use gdprkit::crm::{BatchDone, CrmData};
 use gdprkit::export::model::Record;
 use gdprkit::{Error, Result, SubjectId};
 use postgres::fallible_iterator::FallibleIterator;
@@ -30,17 +30,17 @@ const SWEPT_TABLE: &str = "CREATE TABLE IF NOT EXISTS gdprkit_swept \
 
 /// The CRM's tables in a PostgreSQL database, read and changed as a data map says. It holds one
 /// connection, which one operation uses at a time; erasures and sweeps are rare enough for that.
-pub struct PostgresSubjectData {
+pub struct PostgresCrmData {
     client: Mutex<Client>,
 }
 
-impl std::fmt::Debug for PostgresSubjectData {
+impl std::fmt::Debug for PostgresCrmData {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PostgresSubjectData").finish_non_exhaustive()
+        f.debug_struct("PostgresCrmData").finish_non_exhaustive()
     }
 }
 
-impl PostgresSubjectData {
+impl PostgresCrmData {
     /// Connects to the CRM's database at `url`; tables are found through the connection's
     /// `search_path`.
     pub fn connect(url: &str) -> Result<Self> {
@@ -60,12 +60,6 @@ impl PostgresSubjectData {
             .batch_execute("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'")
             .map_err(db_err("set the session's time zone"))?;
         Ok(Self { client: Mutex::new(client) })
-    }
-
-    /// Checks a data map against this database's catalog: tables, columns, primary keys, and
-    /// that each column's type takes what its operator writes.
-    pub fn check(&self, map: &DataMap) -> Result<()> {
-        check_map(&mut *self.client(), map)
     }
 
     fn client(&self) -> MutexGuard<'_, Client> {
@@ -112,7 +106,13 @@ fn subject_is(sql: &mut Sql, table: &Table, entity: &Entity, subject: &SubjectId
     Ok(sql.value(column, &Value::Text(subject.as_str().to_owned())).ok().map(|v| format!("{} = {v}", column.quoted())))
 }
 
-impl SubjectData for PostgresSubjectData {
+impl CrmData for PostgresCrmData {
+    /// Checks the tables, columns and primary keys in the catalog, and that each column's type
+    /// takes what its operator writes.
+    fn check(&self, map: &DataMap) -> Result<()> {
+        check_map(&mut *self.client(), map)
+    }
+
     fn rows(&self, entity: &Entity, subject: &SubjectId) -> Result<Vec<(i64, Vec<Value>)>> {
         let what = "read a subject's rows";
         let mut client = self.client();
@@ -192,6 +192,134 @@ impl SubjectData for PostgresSubjectData {
                 Ok(Record(columns.collect::<Result<Vec<_>, postgres::Error>>().map_err(db_err(what))?))
             })
             .collect()
+    }
+
+    fn count_expired(&self, entity: &Entity, then: EndAction, cutoff: &str, fields: &Anonymizer) -> Result<u64> {
+        let what = "count the rows to sweep";
+        let mut client = self.client();
+        let mut sweep = Sweep::new(&mut *client, entity, then, cutoff, None, fields)?;
+        let swept_table = matches!(sweep.way, Way::Rows { marks: true }) && swept_table_exists(&mut *client)?;
+        if let Some(pending) = sweep.pending(swept_table) {
+            let text = format!("SELECT count(*) FROM {} WHERE {pending}", sweep.table.quoted);
+            let n: i64 = client.query_one(&text, &sweep.sql.refs()).map_err(db_err(what))?.get(0);
+            return Ok(u64::try_from(n).unwrap_or(0));
+        }
+        // Whether the operators change a row is known once they have run on it.
+        let expired = sweep.expired.clone();
+        let text = sweep.select_rows(&expired, None, false);
+        let mut rows = client.query_raw(&text, sweep.sql.refs()).map_err(db_err(what))?;
+        let mut n = 0;
+        while let Some(row) = rows.next().map_err(db_err(what))? {
+            n += u64::from(sweep.change(&row, fields)?.1.is_some());
+        }
+        Ok(n)
+    }
+
+    fn sweep_batch(
+        &self,
+        entity: &Entity,
+        then: EndAction,
+        cutoff: &str,
+        after: Option<i64>,
+        limit: usize,
+        fields: &Anonymizer,
+    ) -> Result<Option<BatchDone>> {
+        let mut client = self.client();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut sweep = Sweep::new(&mut *client, entity, then, cutoff, after, fields)?;
+        let marks = matches!(sweep.way, Way::Rows { marks: true });
+        if marks {
+            client.batch_execute(SWEPT_TABLE).map_err(db_err("create the sweep's record of rows done"))?;
+        }
+        // The record of rows done exists now, if the entity needs one.
+        let pending = sweep.pending(marks);
+        let key = sweep.table.key().quoted();
+        let table = sweep.table.quoted.clone();
+        let failed = |err| Error::storage(format!("PostgreSQL could not sweep a batch of {}", entity.name), err);
+        // Delete or constants: one statement changes the batch and returns its size and last key.
+        let change = match &sweep.way {
+            Way::Nothing => return Ok(None),
+            Way::Delete => Some(format!("DELETE FROM {table} AS t USING batch WHERE t.{key} = batch.gdprkit_row")),
+            Way::Constants(changed) => {
+                let sets: Vec<String> = changed.iter().map(|(c, new)| format!("{c} = {new}")).collect();
+                Some(format!(
+                    "UPDATE {table} AS t SET {} FROM batch WHERE t.{key} = batch.gdprkit_row",
+                    sets.join(", ")
+                ))
+            }
+            Way::Rows { .. } => None,
+        };
+        if let (Some(change), Some(pending)) = (change, &pending) {
+            let limit = sweep.sql.param(Wire::Integer(Some(limit)));
+            let text = format!(
+                "WITH batch AS (SELECT {key} AS gdprkit_row FROM {table} WHERE {pending} ORDER BY {key} LIMIT {limit} FOR UPDATE), \
+                 done AS ({change} RETURNING t.{key} AS gdprkit_row) \
+                 SELECT count(*)::int8, max(gdprkit_row)::int8 FROM done"
+            );
+            let row = client.query_one(&text, &sweep.sql.refs()).map_err(failed)?;
+            let (rows, last): (i64, Option<i64>) = (row.get(0), row.get(1));
+            return Ok(last.map(|last| BatchDone { rows: rows as u64, last }));
+        }
+        // Computed operators: read the batch, change it in memory, write it back.
+        let condition = pending.unwrap_or_else(|| sweep.expired.clone());
+        let text = sweep.select_rows(&condition, Some(limit), true);
+        let mut tx = client.transaction().map_err(db_err("start a sweep batch"))?;
+        let rows = tx.query(&text, &sweep.sql.refs()).map_err(failed)?;
+        let Some(last) = rows.last().map(|r| r.try_get::<_, i64>(0)).transpose().map_err(failed)? else {
+            return Ok(None);
+        };
+        let columns: Vec<&Column> = entity
+            .fields
+            .iter()
+            .zip(&sweep.fields)
+            .filter(|((_, op), _)| *op != Operator::Keep)
+            .map(|(_, column)| column)
+            .collect();
+        let mut keys: Vec<i64> = Vec::new();
+        let mut arrays: Vec<Array> = columns.iter().map(|c| Array::of(c)).collect();
+        for row in &rows {
+            let (row_key, new) = sweep.change(row, fields)?;
+            let Some(new) = new else { continue };
+            keys.push(row_key);
+            for ((array, column), value) in arrays.iter_mut().zip(&columns).zip(&new) {
+                array.push(column, value)?;
+            }
+        }
+        if !keys.is_empty() {
+            let sets: Vec<String> = columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("{} = CAST(v.f{i} AS {})", c.quoted(), c.sql_type))
+                .collect();
+            let arrays_in: Vec<String> =
+                columns.iter().enumerate().map(|(i, c)| format!("${}::{}[]", i + 2, c.kind.wire())).collect();
+            let names: Vec<String> = (0..columns.len()).map(|i| format!("f{i}")).collect();
+            let text = format!(
+                "UPDATE {table} AS t SET {} FROM unnest($1::int8[], {}) AS v(gdprkit_row, {}) WHERE t.{key} = v.gdprkit_row",
+                sets.join(", "),
+                arrays_in.join(", "),
+                names.join(", ")
+            );
+            let mut params: Vec<&(dyn ToSql + Sync)> = vec![&keys];
+            params.extend(arrays.iter().map(Array::as_sql));
+            tx.execute(&text, &params).map_err(failed)?;
+        }
+        if marks {
+            let all: Vec<i64> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>().map_err(failed)?;
+            tx.execute(
+                "INSERT INTO gdprkit_swept (entity, row_id) SELECT $1, unnest($2::int8[]) ON CONFLICT DO NOTHING",
+                &[&entity.name, &all],
+            )
+            .map_err(db_err("record rows done"))?;
+        }
+        tx.commit().map_err(db_err("commit a sweep batch"))?;
+        Ok(Some(BatchDone { rows: keys.len() as u64, last }))
+    }
+
+    /// PostgreSQL keeps the old versions of changed rows until `VACUUM` reclaims them (autovacuum
+    /// does, in time); see `docs/postgres.md`. Nothing is left to do here.
+    fn finish_sweep(&self) -> Result<()> {
+        Ok(())
     }
 }
 
@@ -355,134 +483,4 @@ fn swept_table_exists(client: &mut impl GenericClient) -> Result<bool> {
         .query_one("SELECT to_regclass('gdprkit_swept') IS NOT NULL", &[])
         .map_err(db_err("read the CRM's schema"))?;
     Ok(row.get(0))
-}
-
-impl RetentionData for PostgresSubjectData {
-    fn count_expired(&self, entity: &Entity, then: EndAction, cutoff: &str, fields: &Anonymizer) -> Result<u64> {
-        let what = "count the rows to sweep";
-        let mut client = self.client();
-        let mut sweep = Sweep::new(&mut *client, entity, then, cutoff, None, fields)?;
-        let swept_table = matches!(sweep.way, Way::Rows { marks: true }) && swept_table_exists(&mut *client)?;
-        if let Some(pending) = sweep.pending(swept_table) {
-            let text = format!("SELECT count(*) FROM {} WHERE {pending}", sweep.table.quoted);
-            let n: i64 = client.query_one(&text, &sweep.sql.refs()).map_err(db_err(what))?.get(0);
-            return Ok(u64::try_from(n).unwrap_or(0));
-        }
-        // Whether the operators change a row is known once they have run on it.
-        let expired = sweep.expired.clone();
-        let text = sweep.select_rows(&expired, None, false);
-        let mut rows = client.query_raw(&text, sweep.sql.refs()).map_err(db_err(what))?;
-        let mut n = 0;
-        while let Some(row) = rows.next().map_err(db_err(what))? {
-            n += u64::from(sweep.change(&row, fields)?.1.is_some());
-        }
-        Ok(n)
-    }
-
-    fn sweep_batch(
-        &self,
-        entity: &Entity,
-        then: EndAction,
-        cutoff: &str,
-        after: Option<i64>,
-        limit: usize,
-        fields: &Anonymizer,
-    ) -> Result<Option<BatchDone>> {
-        let mut client = self.client();
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut sweep = Sweep::new(&mut *client, entity, then, cutoff, after, fields)?;
-        let marks = matches!(sweep.way, Way::Rows { marks: true });
-        if marks {
-            client.batch_execute(SWEPT_TABLE).map_err(db_err("create the sweep's record of rows done"))?;
-        }
-        // The record of rows done exists now, if the entity needs one.
-        let pending = sweep.pending(marks);
-        let key = sweep.table.key().quoted();
-        let table = sweep.table.quoted.clone();
-        let failed = |err| Error::storage(format!("PostgreSQL could not sweep a batch of {}", entity.name), err);
-        // Delete or constants: one statement changes the batch and returns its size and last key.
-        let change = match &sweep.way {
-            Way::Nothing => return Ok(None),
-            Way::Delete => Some(format!("DELETE FROM {table} AS t USING batch WHERE t.{key} = batch.gdprkit_row")),
-            Way::Constants(changed) => {
-                let sets: Vec<String> = changed.iter().map(|(c, new)| format!("{c} = {new}")).collect();
-                Some(format!(
-                    "UPDATE {table} AS t SET {} FROM batch WHERE t.{key} = batch.gdprkit_row",
-                    sets.join(", ")
-                ))
-            }
-            Way::Rows { .. } => None,
-        };
-        if let (Some(change), Some(pending)) = (change, &pending) {
-            let limit = sweep.sql.param(Wire::Integer(Some(limit)));
-            let text = format!(
-                "WITH batch AS (SELECT {key} AS gdprkit_row FROM {table} WHERE {pending} ORDER BY {key} LIMIT {limit} FOR UPDATE), \
-                 done AS ({change} RETURNING t.{key} AS gdprkit_row) \
-                 SELECT count(*)::int8, max(gdprkit_row)::int8 FROM done"
-            );
-            let row = client.query_one(&text, &sweep.sql.refs()).map_err(failed)?;
-            let (rows, last): (i64, Option<i64>) = (row.get(0), row.get(1));
-            return Ok(last.map(|last| BatchDone { rows: rows as u64, last }));
-        }
-        // Computed operators: read the batch, change it in memory, write it back.
-        let condition = pending.unwrap_or_else(|| sweep.expired.clone());
-        let text = sweep.select_rows(&condition, Some(limit), true);
-        let mut tx = client.transaction().map_err(db_err("start a sweep batch"))?;
-        let rows = tx.query(&text, &sweep.sql.refs()).map_err(failed)?;
-        let Some(last) = rows.last().map(|r| r.try_get::<_, i64>(0)).transpose().map_err(failed)? else {
-            return Ok(None);
-        };
-        let columns: Vec<&Column> = entity
-            .fields
-            .iter()
-            .zip(&sweep.fields)
-            .filter(|((_, op), _)| *op != Operator::Keep)
-            .map(|(_, column)| column)
-            .collect();
-        let mut keys: Vec<i64> = Vec::new();
-        let mut arrays: Vec<Array> = columns.iter().map(|c| Array::of(c)).collect();
-        for row in &rows {
-            let (row_key, new) = sweep.change(row, fields)?;
-            let Some(new) = new else { continue };
-            keys.push(row_key);
-            for ((array, column), value) in arrays.iter_mut().zip(&columns).zip(&new) {
-                array.push(column, value)?;
-            }
-        }
-        if !keys.is_empty() {
-            let sets: Vec<String> = columns
-                .iter()
-                .enumerate()
-                .map(|(i, c)| format!("{} = CAST(v.f{i} AS {})", c.quoted(), c.sql_type))
-                .collect();
-            let arrays_in: Vec<String> =
-                columns.iter().enumerate().map(|(i, c)| format!("${}::{}[]", i + 2, c.kind.wire())).collect();
-            let names: Vec<String> = (0..columns.len()).map(|i| format!("f{i}")).collect();
-            let text = format!(
-                "UPDATE {table} AS t SET {} FROM unnest($1::int8[], {}) AS v(gdprkit_row, {}) WHERE t.{key} = v.gdprkit_row",
-                sets.join(", "),
-                arrays_in.join(", "),
-                names.join(", ")
-            );
-            let mut params: Vec<&(dyn ToSql + Sync)> = vec![&keys];
-            params.extend(arrays.iter().map(Array::as_sql));
-            tx.execute(&text, &params).map_err(failed)?;
-        }
-        if marks {
-            let all: Vec<i64> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>().map_err(failed)?;
-            tx.execute(
-                "INSERT INTO gdprkit_swept (entity, row_id) SELECT $1, unnest($2::int8[]) ON CONFLICT DO NOTHING",
-                &[&entity.name, &all],
-            )
-            .map_err(db_err("record rows done"))?;
-        }
-        tx.commit().map_err(db_err("commit a sweep batch"))?;
-        Ok(Some(BatchDone { rows: keys.len() as u64, last }))
-    }
-
-    /// PostgreSQL keeps the old versions of changed rows until `VACUUM` reclaims them (autovacuum
-    /// does, in time); see `docs/postgres.md`. Nothing is left to do here.
-    fn finish(&self) -> Result<()> {
-        Ok(())
-    }
 }

@@ -1,0 +1,175 @@
+//! [`GdprBuilder`]: the one place a [`Gdpr`] is wired, once, with everything its methods use.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::anonymize::map::DataMap;
+use crate::crm::CrmData;
+use crate::error::{Error, Result};
+use crate::export::render::Renderer;
+use crate::facade::{Gdpr, Parts};
+use crate::ids::TenantId;
+use crate::mailer::Mailer;
+use crate::request::calendar::{France, HolidayCalendar};
+use crate::request::deadline::ControllerZone;
+use crate::request::notice::Controller;
+use crate::store::Store;
+use crate::time::{Clock, SystemClock};
+
+/// The key of the `pseudonymize` operator (HMAC-SHA256). It never comes from the database it
+/// protects, and its bytes never show in `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HmacKey(Arc<[u8]>);
+
+impl HmacKey {
+    /// The shortest key accepted, in bytes: 128 bits.
+    pub const MIN_BYTES: usize = 16;
+
+    /// A key of at least [`HmacKey::MIN_BYTES`] bytes.
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Result<Self> {
+        let bytes = bytes.into();
+        if bytes.len() < Self::MIN_BYTES {
+            return Err(Error::config(
+                "hmac_key",
+                format!("the HMAC key is {} bytes long; it must be at least {}", bytes.len(), Self::MIN_BYTES),
+            ));
+        }
+        Ok(Self(bytes.into()))
+    }
+
+    /// The key's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for HmacKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HmacKey(..)")
+    }
+}
+
+/// Wires a [`Gdpr`]: the store (required), then whatever the methods you call need. Each part
+/// has a default where one makes sense: the `default` tenant, the system clock, Central European
+/// time, France's holidays, a controller answerable to the CNIL, and no mailer, renderer or CRM
+/// data (the methods that need them fail with a `config` error naming the setting).
+///
+/// ```
+/// use std::sync::Arc;
+/// use gdprkit::{Gdpr, MemoryStore, TenantId};
+///
+/// let gdpr = Gdpr::builder(Arc::new(MemoryStore::new()))
+///     .tenant(TenantId::new("acme")?)
+///     .build()?;
+/// assert_eq!(gdpr.tenant().as_str(), "acme");
+/// # Ok::<(), gdprkit::Error>(())
+/// ```
+#[must_use]
+pub struct GdprBuilder {
+    parts: Parts,
+}
+
+impl GdprBuilder {
+    pub(crate) fn from_parts(parts: Parts) -> Self {
+        Self { parts }
+    }
+
+    pub(crate) fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            parts: Parts {
+                store,
+                clock: Arc::new(SystemClock),
+                tenant: TenantId::default_tenant(),
+                calendar: Arc::new(France),
+                zone: ControllerZone::CentralEurope,
+                mailer: None,
+                controller: Controller::default(),
+                renderer: None,
+                crm: None,
+                data_map: None,
+                hmac_key: None,
+            },
+        }
+    }
+
+    /// The tenant every call works for (`default` unless set).
+    pub fn tenant(mut self, tenant: TenantId) -> Self {
+        self.parts.tenant = tenant;
+        self
+    }
+
+    /// The clock every call reads the time from (the system clock unless set).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.parts.clock = clock;
+        self
+    }
+
+    /// The time zone receipt dates are read in (Central European time unless set).
+    pub fn zone(mut self, zone: ControllerZone) -> Self {
+        self.parts.zone = zone;
+        self
+    }
+
+    /// The public holidays that request deadlines roll over (France unless set).
+    pub fn calendar(mut self, calendar: Arc<dyn HolidayCalendar>) -> Self {
+        self.parts.calendar = calendar;
+        self
+    }
+
+    /// The controller that notices and exports name.
+    pub fn controller(mut self, controller: Controller) -> Self {
+        self.parts.controller = controller;
+        self
+    }
+
+    /// The mailer notices and exports are sent through. Without one, notices are returned to
+    /// the caller (to print and post) and not sent.
+    pub fn mailer(mut self, mailer: Arc<dyn Mailer>) -> Self {
+        self.parts.mailer = Some(mailer);
+        self
+    }
+
+    /// The renderer of PDF exports, which completing an access request needs.
+    pub fn renderer(mut self, renderer: Arc<dyn Renderer>) -> Self {
+        self.parts.renderer = Some(renderer);
+        self
+    }
+
+    /// The CRM's own tables, which erasures, exports, sweeps and the map check read and change.
+    pub fn crm(mut self, crm: Arc<dyn CrmData>) -> Self {
+        self.parts.crm = Some(crm);
+        self
+    }
+
+    /// The data map: where a subject's data lives in the CRM's tables and what erasure does to
+    /// each field (rules A1, A2).
+    pub fn data_map(mut self, map: DataMap) -> Self {
+        self.parts.data_map = Some(Arc::new(map));
+        self
+    }
+
+    /// The key of the `pseudonymize` operator, which a data map that uses it needs.
+    pub fn hmac_key(mut self, key: HmacKey) -> Self {
+        self.parts.hmac_key = Some(key);
+        self
+    }
+
+    /// The [`Gdpr`], once its parts agree: a data map that pseudonymizes needs a key, and a data
+    /// map given with the CRM's tables is checked against their live schema now, so that a map
+    /// naming a table or column that does not exist is refused before anything runs (rule A1).
+    pub fn build(self) -> Result<Gdpr> {
+        let p = &self.parts;
+        if let Some(map) = &p.data_map {
+            if map.needs_key() && p.hmac_key.is_none() {
+                return Err(Error::config(
+                    "hmac_key",
+                    "the data map pseudonymizes fields, and no HMAC key is configured: set hmac_key",
+                ));
+            }
+            if let Some(crm) = &p.crm {
+                crm.check(map)?;
+            }
+        }
+        Ok(Gdpr::from_parts(self.parts))
+    }
+}
