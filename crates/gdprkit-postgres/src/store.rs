@@ -431,6 +431,18 @@ fn apply_effect(tx: &mut Transaction<'_>, tenant: &TenantId, seq: u64, effect: &
                 ));
             }
         }
+        Effect::EraseSubject(subject) => {
+            tx.execute(
+                "UPDATE gdprkit_ledger SET subject = NULL, personal = NULL WHERE tenant = $1 AND subject = $2 AND seq < $3",
+                &[&t, &subject.as_str(), &(seq as i64)],
+            )
+            .map_err(db_err("erase a subject's ledger values"))?;
+            tx.execute(
+                "UPDATE gdprkit_subjects SET email = NULL WHERE tenant = $1 AND id = $2",
+                &[&t, &subject.as_str()],
+            )
+            .map_err(db_err("erase a subject's e-mail"))?;
+        }
     }
     Ok(0)
 }
@@ -656,27 +668,6 @@ impl Store for PostgresStore {
                     .map_err(|e| Error::Corrupt(format!("a stored recipient task is unreadable: {e}")))
             })
             .collect()
-    }
-
-    fn erase_ledger_values(&self, tenant: &TenantId, subject: &SubjectId) -> Result<u64> {
-        self.client()?
-            .client
-            .execute(
-                "UPDATE gdprkit_ledger SET subject = NULL, personal = NULL WHERE tenant = $1 AND subject = $2",
-                &[&tenant.as_str(), &subject.as_str()],
-            )
-            .map_err(db_err("erase a subject's ledger values"))
-    }
-
-    fn erase_subject_details(&self, tenant: &TenantId, subject: &SubjectId) -> Result<()> {
-        self.client()?
-            .client
-            .execute(
-                "UPDATE gdprkit_subjects SET email = NULL WHERE tenant = $1 AND id = $2",
-                &[&tenant.as_str(), &subject.as_str()],
-            )
-            .map_err(db_err("erase a subject's e-mail"))?;
-        Ok(())
     }
 }
 

@@ -158,6 +158,7 @@ impl Store for SqliteStore {
         let mut head = read_head(&tx, tenant)?;
         let mut seqs = Vec::with_capacity(entries.len());
         let mut new_subjects = 0i64;
+        let mut erased = false;
         {
             let mut insert = tx
                 .prepare_cached(
@@ -322,6 +323,19 @@ impl Store for SqliteStore {
                             ));
                         }
                     }
+                    Some(Effect::EraseSubject(subject)) => {
+                        let t = tenant.as_str();
+                        tx.prepare_cached(
+                            "UPDATE gdprkit_ledger SET subject = NULL, personal = NULL \
+                             WHERE tenant = ?1 AND subject = ?2 AND seq < ?3",
+                        )
+                        .and_then(|mut st| st.execute(params![t, subject.as_str(), seq as i64]))
+                        .map_err(db_err("erase a subject's ledger values"))?;
+                        tx.prepare_cached("UPDATE gdprkit_subjects SET email = NULL WHERE tenant = ?1 AND id = ?2")
+                            .and_then(|mut st| st.execute(params![t, subject.as_str()]))
+                            .map_err(db_err("erase a subject's e-mail"))?;
+                        erased = true;
+                    }
                     None => {}
                 }
                 head = Some((seq, hash));
@@ -338,6 +352,10 @@ impl Store for SqliteStore {
             .map_err(db_err("move the chain head"))?;
         }
         tx.commit().map_err(db_err("commit an append"))?;
+        if erased {
+            // Old page images in the write-ahead log would still hold the erased values.
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(db_err("checkpoint the log"))?;
+        }
         Ok(seqs)
     }
 
@@ -477,18 +495,6 @@ impl Store for SqliteStore {
         self.requests_where("tenant = ?1 AND subject = ?2", &[tenant.as_str(), subject.as_str()])
     }
 
-    fn erase_subject_details(&self, tenant: &TenantId, subject: &SubjectId) -> Result<()> {
-        let conn = self.conn();
-        conn.execute(
-            "UPDATE gdprkit_subjects SET email = NULL WHERE tenant = ?1 AND id = ?2",
-            [tenant.as_str(), subject.as_str()],
-        )
-        .map_err(db_err("erase a subject's e-mail"))?;
-        // Old page images in the write-ahead log would still hold the erased values.
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(db_err("checkpoint the log"))?;
-        Ok(())
-    }
-
     fn disclosures(&self, tenant: &TenantId, subject: &SubjectId) -> Result<Vec<Disclosure>> {
         let conn = self.conn();
         let mut st = conn
@@ -521,17 +527,6 @@ impl Store for SqliteStore {
                 .map_err(|e| Error::Corrupt(format!("a stored recipient task is unreadable: {e}")))
         })
         .collect()
-    }
-
-    fn erase_ledger_values(&self, tenant: &TenantId, subject: &SubjectId) -> Result<u64> {
-        let conn = self.conn();
-        let n = conn
-            .prepare_cached(
-                "UPDATE gdprkit_ledger SET subject = NULL, personal = NULL WHERE tenant = ?1 AND subject = ?2",
-            )
-            .and_then(|mut st| st.execute([tenant.as_str(), subject.as_str()]))
-            .map_err(db_err("erase a subject's ledger values"))?;
-        Ok(n as u64)
     }
 }
 

@@ -63,6 +63,22 @@ struct TenantData {
 }
 
 impl TenantData {
+    /// [`Effect::EraseSubject`]: the entries indexed so far lose their values and subject, and
+    /// the subject its e-mail address.
+    fn erase(&mut self, subject: &SubjectId) {
+        for &seq in self.subject_seqs.get(subject).map(Vec::as_slice).unwrap_or_default() {
+            let e = &mut self.entries[(seq - 1) as usize];
+            e.subject = None;
+            e.personal = None;
+        }
+        self.subject_seqs.remove(subject);
+        self.events.retain(|(s, _), _| s != subject);
+        self.restrictions.remove(subject);
+        if let Some(s) = self.subjects.get_mut(subject) {
+            s.email = None;
+        }
+    }
+
     fn head(&self) -> Option<Head> {
         self.entries.last().map(|e| (e.seq, e.hash))
     }
@@ -176,6 +192,7 @@ impl Store for MemoryStore {
                     Some(Effect::UpdateTask(t)) => {
                         data.tasks.insert((t.request.clone(), t.recipient.clone()), t.clone());
                     }
+                    Some(Effect::EraseSubject(subject)) => data.erase(subject),
                     None => {}
                 }
                 if let Some(subject) = &a.entry.subject {
@@ -299,38 +316,12 @@ impl Store for MemoryStore {
         Ok(self.requests(tenant)?.into_iter().filter(|r| &r.subject == subject).collect())
     }
 
-    fn erase_subject_details(&self, tenant: &TenantId, subject: &SubjectId) -> Result<()> {
-        self.with(|tenants| {
-            if let Some(s) = tenants.get_mut(tenant).and_then(|d| d.subjects.get_mut(subject)) {
-                s.email = None;
-            }
-            Ok(())
-        })
-    }
-
     fn disclosures(&self, tenant: &TenantId, subject: &SubjectId) -> Result<Vec<Disclosure>> {
         self.read(tenant, |d| Ok(d.disclosures.iter().filter(|x| &x.subject == subject).cloned().collect()))
     }
 
     fn recipient_tasks(&self, tenant: &TenantId, request: &RequestId) -> Result<Vec<RecipientTask>> {
         self.read(tenant, |d| Ok(d.tasks.values().filter(|t| &t.request == request).cloned().collect()))
-    }
-
-    fn erase_ledger_values(&self, tenant: &TenantId, subject: &SubjectId) -> Result<u64> {
-        self.with(|tenants| {
-            let Some(d) = tenants.get_mut(tenant) else { return Ok(0) };
-            let mut erased = 0;
-            for &seq in d.subject_seqs.get(subject).map(Vec::as_slice).unwrap_or_default() {
-                let e = &mut d.entries[(seq - 1) as usize];
-                e.subject = None;
-                if e.personal.take().is_some() {
-                    erased += 1;
-                }
-            }
-            d.events.retain(|(s, _), _| s != subject);
-            d.restrictions.remove(subject);
-            Ok(erased)
-        })
     }
 }
 

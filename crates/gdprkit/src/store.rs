@@ -45,6 +45,13 @@ pub enum Effect {
     /// Replaces a task; fails with [`crate::Error::InvalidInput`] unless it exists and is
     /// still pending.
     UpdateTask(RecipientTask),
+    /// Erases what the store keeps on a subject (section 4 of the rules): the personal values
+    /// and salts of every entry about the subject appended before this one, and the subject id
+    /// kept in the clear beside them, so that their facts no longer count in decisions; and the
+    /// subject's e-mail address. The entries and their commitments stay, and the chain still
+    /// verifies. The subject's id and regime stay in the registry, as the CRM keeps the id; so do
+    /// the names of the recipients its data went to, which Art. 19 needs to tell them.
+    EraseSubject(SubjectId),
 }
 
 /// An entry to append and what it changes.
@@ -121,14 +128,4 @@ pub trait Store: Send + Sync {
 
     /// The recipient tasks of a request, by recipient.
     fn recipient_tasks(&self, tenant: &TenantId, request: &RequestId) -> Result<Vec<RecipientTask>>;
-
-    /// Deletes the personal values and salts of every entry about this subject, and the subject
-    /// id kept in the clear beside them, leaving the entries and their commitments (section 4 of
-    /// the rules). Returns how many entries lost their values.
-    fn erase_ledger_values(&self, tenant: &TenantId, subject: &SubjectId) -> Result<u64>;
-
-    /// Erases what the store keeps on a subject besides the ledger: the e-mail address. The
-    /// subject's id and regime stay, as the CRM keeps the id; so do the names of the recipients
-    /// its data went to, which Art. 19 needs to tell them of the erasure.
-    fn erase_subject_details(&self, tenant: &TenantId, subject: &SubjectId) -> Result<()>;
 }

@@ -63,6 +63,12 @@ impl Gdpr {
             return Ok(ErasureReport { plan, applied: false, ledger_entries_erased: 0, denials_kept: 0 });
         }
         let denials = current_denials(self.history(subject)?);
+        // The entries whose values the erasure removes: every entry about the subject so far.
+        let mut ledger_entries_erased = 0u64;
+        self.store().subject_entries(self.tenant(), subject, &mut |_| {
+            ledger_entries_erased += 1;
+            Ok(())
+        })?;
         data.apply(&plan)?;
 
         let now = self.now();
@@ -94,25 +100,10 @@ impl Gdpr {
                 appends.push((entry, Effect::UpdateRequest { expected, request }));
             }
         }
-        let ledger_entries_erased = self.store().erase_ledger_values(self.tenant(), subject)?;
-        self.store().erase_subject_details(self.tenant(), subject)?;
-
-        let mut all: Vec<Append> =
-            appends.into_iter().map(|(entry, effect)| Append { entry, effect: Some(effect) }).collect();
+        // One append, one transaction: the erasure entry first, whose effect erases the values
+        // of every entry before it, then the requests' erased details and the denials carried
+        // over, which keep the subject's id so that decisions still find them.
         let denials_kept = denials.len();
-        for event in denials {
-            let carried = NewConsent {
-                subject: subject.clone(),
-                action: event.action,
-                purpose: event.purpose,
-                channel: event.channel,
-                occurred_at: Some(event.occurred_at),
-                proof: Proof::default(),
-            };
-            let (append, _) =
-                self.prepare_consent(carried, now, Some(event.seq), &mut HashSet::new(), &mut HashSet::new())?;
-            all.push(append);
-        }
         let body = ErasureBody {
             recorded_at: time::format(now),
             entities: plan
@@ -132,7 +123,21 @@ impl Gdpr {
         };
         let entry =
             NewEntry::about(EntryKind::Erasure, subject.clone(), None, body_json(&body)?, PersonalValues::new())?;
-        all.push(Append { entry, effect: None });
+        let mut all = vec![Append { entry, effect: Some(Effect::EraseSubject(subject.clone())) }];
+        all.extend(appends.into_iter().map(|(entry, effect)| Append { entry, effect: Some(effect) }));
+        for event in denials {
+            let carried = NewConsent {
+                subject: subject.clone(),
+                action: event.action,
+                purpose: event.purpose,
+                channel: event.channel,
+                occurred_at: Some(event.occurred_at),
+                proof: Proof::default(),
+            };
+            let (append, _) =
+                self.prepare_consent(carried, now, Some(event.seq), &mut HashSet::new(), &mut HashSet::new())?;
+            all.push(append);
+        }
         self.store().append(self.tenant(), &all)?;
         Ok(ErasureReport { plan, applied: true, ledger_entries_erased, denials_kept })
     }

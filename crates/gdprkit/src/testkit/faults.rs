@@ -1,0 +1,268 @@
+//! Failures injected into an erasure, at every step: the store's part of an erasure is one
+//! transaction, so a failure anywhere leaves the store as it was and the subject's denials
+//! holding (rules A4 and C5; Art. 21(3): an objection must keep being honoured).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use chrono::{DateTime, Utc};
+
+use super::{Factory, event, pid, setup_with, sid, t};
+use crate::anonymize::map::{DataMap, EndAction, Entity};
+use crate::anonymize::operators::{Anonymizer, Value};
+use crate::anonymize::plan::Plan;
+use crate::crm::{BatchDone, CrmData};
+use crate::decision::{Scope, SubjectFacts};
+use crate::export::model::Record;
+use crate::ledger::{EntryKind, NewEntry, PersonalValues, StoredEntry};
+use crate::purpose::Purpose;
+use crate::request::kind::{ReceivedVia, RequestKind};
+use crate::request::recipients::{Disclosure, RecipientTask};
+use crate::request::record::{Request, RequestId};
+use crate::request::service::{NewRequest, Step};
+use crate::store::{Append, Effect, Head, Store};
+use crate::subject::Subject;
+use crate::{
+    Channel, ConsentAction, Error, Gdpr, NewConsent, NewSubject, PurposeId, Regime, Result, SubjectId, TenantId,
+};
+
+/// A store that, when armed, slips a failing entry into the next append of several entries at a
+/// given position: an entry registering a subject that exists. Everything before it in the
+/// append has been written inside the transaction when it fails.
+struct Faulty {
+    inner: Arc<dyn Store>,
+    /// The position to fail at in the next multi-entry append, or `usize::MAX` when disarmed.
+    fail_at: AtomicUsize,
+    /// An existing subject, whose registration fails.
+    existing: Subject,
+}
+
+impl Faulty {
+    fn arm(&self, position: usize) {
+        self.fail_at.store(position, Ordering::SeqCst);
+    }
+}
+
+impl Store for Faulty {
+    fn append(&self, tenant: &TenantId, entries: &[Append]) -> Result<Vec<u64>> {
+        let at = self.fail_at.load(Ordering::SeqCst);
+        if entries.len() < 2 || at == usize::MAX {
+            return self.inner.append(tenant, entries);
+        }
+        self.fail_at.store(usize::MAX, Ordering::SeqCst);
+        let poison = Append {
+            entry: NewEntry::new(EntryKind::Subject, "{}".into(), &PersonalValues::new()),
+            effect: Some(Effect::Subject(self.existing.clone())),
+        };
+        let mut poisoned = entries.to_vec();
+        poisoned.insert(at.min(entries.len()), poison);
+        self.inner.append(tenant, &poisoned)
+    }
+    fn purpose(&self, tenant: &TenantId, id: &PurposeId) -> Result<Option<Purpose>> {
+        self.inner.purpose(tenant, id)
+    }
+    fn purposes(&self, tenant: &TenantId) -> Result<Vec<Purpose>> {
+        self.inner.purposes(tenant)
+    }
+    fn subject(&self, tenant: &TenantId, id: &SubjectId) -> Result<Option<Subject>> {
+        self.inner.subject(tenant, id)
+    }
+    fn decision_facts(
+        &self,
+        tenant: &TenantId,
+        subjects: &[SubjectId],
+        scopes: &[Scope],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Option<SubjectFacts>>> {
+        self.inner.decision_facts(tenant, subjects, scopes, at)
+    }
+    fn subject_entries(
+        &self,
+        tenant: &TenantId,
+        subject: &SubjectId,
+        visit: &mut dyn FnMut(&StoredEntry<'_>) -> Result<()>,
+    ) -> Result<()> {
+        self.inner.subject_entries(tenant, subject, visit)
+    }
+    fn scan_ledger(&self, tenant: &TenantId, visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool) -> Result<Option<Head>> {
+        self.inner.scan_ledger(tenant, visit)
+    }
+    fn request(&self, tenant: &TenantId, id: &RequestId) -> Result<Option<Request>> {
+        self.inner.request(tenant, id)
+    }
+    fn request_by_token(&self, tenant: &TenantId, token_hash: &[u8; 32]) -> Result<Option<(Request, [u8; 32])>> {
+        self.inner.request_by_token(tenant, token_hash)
+    }
+    fn requests(&self, tenant: &TenantId) -> Result<Vec<Request>> {
+        self.inner.requests(tenant)
+    }
+    fn subject_requests(&self, tenant: &TenantId, subject: &SubjectId) -> Result<Vec<Request>> {
+        self.inner.subject_requests(tenant, subject)
+    }
+    fn disclosures(&self, tenant: &TenantId, subject: &SubjectId) -> Result<Vec<Disclosure>> {
+        self.inner.disclosures(tenant, subject)
+    }
+    fn recipient_tasks(&self, tenant: &TenantId, request: &RequestId) -> Result<Vec<RecipientTask>> {
+        self.inner.recipient_tasks(tenant, request)
+    }
+}
+
+/// A CRM of one contact row per subject, whose erasure can be made to fail.
+#[derive(Default)]
+struct OneTableCrm {
+    fail: AtomicBool,
+    applied: AtomicUsize,
+}
+
+const MAP: &str = r#"
+[[entity]]
+name = "contacts"
+table = "contacts"
+subject_column = "id"
+category = "identity"
+on_erasure = "anonymize"
+[entity.fields]
+name = "redact"
+"#;
+
+impl CrmData for OneTableCrm {
+    fn check(&self, _: &DataMap) -> Result<()> {
+        Ok(())
+    }
+    fn rows(&self, _: &Entity, subject: &SubjectId) -> Result<Vec<(i64, Vec<Value>)>> {
+        Ok(vec![(1, vec![Value::Text(format!("name of {subject}"))])])
+    }
+    fn apply(&self, _: &Plan) -> Result<()> {
+        if self.fail.swap(false, Ordering::SeqCst) {
+            return Err(Error::Storage {
+                message: "the CRM's database went away".into(),
+                retryable: true,
+                source: None,
+            });
+        }
+        self.applied.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+    fn records(&self, _: &Entity, _: &SubjectId) -> Result<Vec<Record>> {
+        Ok(Vec::new())
+    }
+    fn count_expired(&self, _: &Entity, _: EndAction, _: &str, _: &Anonymizer) -> Result<u64> {
+        Ok(0)
+    }
+    fn sweep_batch(
+        &self,
+        _: &Entity,
+        _: EndAction,
+        _: &str,
+        _: Option<i64>,
+        _: usize,
+        _: &Anonymizer,
+    ) -> Result<Option<BatchDone>> {
+        Ok(None)
+    }
+    fn finish_sweep(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// What a reader of the store sees of the subject `jeanne` and the whole ledger.
+#[derive(Debug, PartialEq)]
+struct Seen {
+    entries: u64,
+    email: Option<String>,
+    history: Vec<(ConsentAction, Option<String>)>,
+    notes: usize,
+    promo_email_allowed: bool,
+}
+
+fn seen(g: &Gdpr, request: &RequestId) -> Seen {
+    let subject = sid("jeanne");
+    let crate::Verification::Intact { entries } = g.verify_ledger().unwrap() else {
+        panic!("the ledger is broken");
+    };
+    Seen {
+        entries,
+        email: g.subject(&subject).unwrap().email,
+        history: g.history(&subject).unwrap().into_iter().map(|e| (e.action, e.proof.ip)).collect(),
+        notes: g.request(request).unwrap().public_notes.len(),
+        promo_email_allowed: g.decide(&subject, &pid("promo"), &Channel::Email, None).unwrap().allowed,
+    }
+}
+
+pub fn an_erasure_failing_at_any_step_changes_nothing(factory: Factory<'_>) {
+    let crm = Arc::new(OneTableCrm::default());
+    let faulty: std::cell::OnceCell<Arc<Faulty>> = std::cell::OnceCell::new();
+    let (g, clock) = setup_with(
+        &|| {
+            let inner = factory();
+            faulty
+                .get_or_init(|| {
+                    Arc::new(Faulty {
+                        inner,
+                        fail_at: AtomicUsize::new(usize::MAX),
+                        // Registered by `setup` before any erasure.
+                        existing: Subject {
+                            id: sid("b2b"),
+                            regime: Regime::B2bOptOut,
+                            email: None,
+                            language: None,
+                            registered_at: t("2025-01-01T00:00:00Z"),
+                        },
+                    })
+                })
+                .clone()
+        },
+        |b| b.crm(crm.clone()).data_map(DataMap::from_toml(MAP).unwrap()),
+    );
+    let faulty = faulty.get().unwrap().clone();
+    clock.set(t("2025-06-01T00:00:00Z"));
+    // Jeanne gave her address, opted in, then objected to all direct marketing: a denial that
+    // must outlive any failed erasure.
+    let mut jeanne = NewSubject::new(sid("jeanne"), Regime::B2cOptIn);
+    jeanne.email = Some("jeanne@example.org".into());
+    g.add_subject(jeanne).unwrap();
+    let mut opt_in = event("jeanne", ConsentAction::OptIn, "promo", Channel::Email, "2025-02-01T00:00:00Z");
+    opt_in.proof.ip = Some("203.0.113.5".into());
+    g.record_consent(opt_in).unwrap();
+    let mut objection = NewConsent::objection(sid("jeanne"));
+    objection.occurred_at = Some(t("2025-03-01T00:00:00Z"));
+    g.record_consent(objection).unwrap();
+    let opened = g
+        .open_request(NewRequest {
+            subject: sid("jeanne"),
+            kind: RequestKind::Erasure,
+            via: ReceivedVia::Email,
+            received_at: None,
+        })
+        .unwrap();
+    let request = opened.request.id;
+    g.act_noted(&request, Step::Accept, "Claire", Some("called back about the erasure")).unwrap();
+    let before = seen(&g, &request);
+    assert!(!before.promo_email_allowed, "the objection denies direct marketing");
+    assert_eq!(before.history.len(), 2);
+    assert_eq!(before.email.as_deref(), Some("jeanne@example.org"));
+
+    // The CRM's own transaction fails: the store is not touched.
+    crm.fail.store(true, Ordering::SeqCst);
+    assert!(g.erase_subject(&sid("jeanne"), false).is_err());
+    assert_eq!(seen(&g, &request), before, "a failed CRM step changes nothing in the store");
+
+    // The erasure's append holds the erasure entry, the request's erased details and the carried
+    // objection: a failure before, between or after any of them leaves everything as it was.
+    for position in 0..=3 {
+        faulty.arm(position);
+        let err = g.erase_subject(&sid("jeanne"), false).unwrap_err();
+        assert!(matches!(err, Error::SubjectExists(_)), "failure {position}: {err}");
+        assert_eq!(seen(&g, &request), before, "a failure at step {position} of the append changes nothing");
+    }
+
+    let report = g.erase_subject(&sid("jeanne"), false).unwrap();
+    assert_eq!((report.ledger_entries_erased, report.denials_kept), (5, 1));
+    let after = seen(&g, &request);
+    assert_eq!(after.email, None);
+    assert_eq!(after.notes, 0, "the request's free text is erased");
+    assert_eq!(after.history, [(ConsentAction::Object, None)], "only the objection, carried without details");
+    assert!(!after.promo_email_allowed, "and it still denies direct marketing");
+    assert_eq!(after.entries, before.entries + 3, "the erasure, the request's details and the objection");
+    assert_eq!(crm.applied.load(Ordering::SeqCst), 5, "the CRM's rows were changed by each try that reached them");
+}
