@@ -128,7 +128,7 @@ pub enum PurposeCommand {
     Add {
         /// The purpose's id.
         id: String,
-        /// consent, contract, legal-obligation, vital-interests, public-task or legitimate-interests.
+        /// consent, contract, legal_obligation, vital_interests, public_task or legitimate_interests.
         #[arg(long, value_name = "BASIS")]
         legal_basis: String,
         /// The purpose is direct marketing: an objection stops it (Art. 21).
@@ -149,7 +149,7 @@ pub enum SubjectCommand {
     Add {
         /// The CRM's id for the subject.
         id: String,
-        /// b2b-opt-out, b2c-opt-in or soft-opt-in.
+        /// b2b_opt_out, b2c_opt_in or soft_opt_in.
         #[arg(long, value_name = "REGIME")]
         regime: String,
         /// The subject's e-mail address.
@@ -195,7 +195,7 @@ pub struct RecordArgs {
     /// The subject.
     #[arg(long, value_name = "ID")]
     pub subject: String,
-    /// opt-in, opt-out, withdraw, object, soft-opt-in-offered or reconfirm-requested.
+    /// opt_in, opt_out, withdraw, object, soft_opt_in_offered or reconfirm_requested.
     #[arg(long, value_name = "ACTION")]
     pub action: String,
     /// The purpose (required except for object, where none means all direct marketing).
@@ -325,9 +325,9 @@ pub enum RequestCommand {
     Refuse {
         /// The request's id.
         id: String,
-        /// identity-not-verified, manifestly-unfounded, excessive, freedom-of-expression,
-        /// legal-obligation, public-interest-health, archiving-research, legal-claims,
-        /// not-eligible-for-portability or other.
+        /// identity_not_verified, manifestly_unfounded, excessive, freedom_of_expression,
+        /// legal_obligation, public_interest_health, archiving_research, legal_claims,
+        /// not_eligible_for_portability or other.
         #[arg(long, value_name = "CODE")]
         code: String,
         /// The reason in words, given to the subject.

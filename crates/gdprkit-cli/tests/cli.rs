@@ -122,7 +122,7 @@ fn consent_is_recorded_checked_and_listed() {
     let check = ["consent", "check", "--subject", "jean", "--purpose", "newsletter", "--channel", "email"];
     assert_eq!(db.run(&check).status.code(), Some(1), "a consumer is denied by default");
     let out = String::from_utf8(db.run(&check).stdout).unwrap();
-    assert!(out.starts_with("not allowed: ") && out.contains("b2c-opt-in"), "{out}");
+    assert!(out.starts_with("not allowed: ") && out.contains("b2c_opt_in"), "{out}");
 
     let recorded = db.json(OPT_IN);
     assert_eq!(recorded["seq"], 5);
@@ -165,7 +165,7 @@ fn consent_is_recorded_checked_and_listed() {
 fn subjects_are_added_once() {
     let db = Db::with_sample();
     let s = db.json(&["subject", "add", "marie", "--regime", "soft-opt-in", "--email", "marie@example.fr"]);
-    assert_eq!(s["regime"], "soft-opt-in");
+    assert_eq!(s["regime"], "soft_opt_in", "values are snake_case; the argument may use hyphens");
     assert_eq!(s["registered_at"], "2025-06-01T12:00:00Z");
     assert_refused(&db.run(&["subject", "add", "marie", "--regime", "soft-opt-in"]), "marie");
     assert_refused(&db.run(&["subject", "add", "paul", "--regime", "b2b"]), "regime");

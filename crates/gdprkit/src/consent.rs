@@ -87,7 +87,7 @@ impl FromStr for ConsentAction {
             Error::invalid(
                 "action",
                 format!(
-                    "{:?} is not one of opt-in, opt-out, withdraw, object, soft-opt-in-offered, reconfirm-requested",
+                    "{:?} is not one of opt_in, opt_out, withdraw, object, soft_opt_in_offered, reconfirm_requested",
                     truncate_for_message(s)
                 ),
             )
@@ -145,7 +145,7 @@ impl FromStr for Source {
         Self::ALL.into_iter().find(|a| a.as_str() == norm).ok_or_else(|| {
             Error::invalid(
                 "source",
-                format!("{:?} is not one of web-form, phone, email, paper, import, api", truncate_for_message(s)),
+                format!("{:?} is not one of web_form, phone, email, paper, import, api", truncate_for_message(s)),
             )
         })
     }

@@ -204,7 +204,7 @@ mod tests {
         );
         assert!(!d.allowed);
         assert_eq!(d.since, Some(reg));
-        assert!(d.reason().contains("b2c-opt-in regime denies"), "{}", d.reason());
+        assert!(d.reason().contains("b2c_opt_in regime denies"), "{}", d.reason());
     }
 }
 

@@ -13,7 +13,7 @@ pub const MAX_LABEL_BYTES: usize = 200;
 
 /// The six legal bases of Art. 6(1) GDPR.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "snake_case")]
 pub enum LegalBasis {
     /// Art. 6(1)(a): the subject's consent.
     Consent,
@@ -40,15 +40,15 @@ impl LegalBasis {
         LegalBasis::LegitimateInterests,
     ];
 
-    /// The basis's name: `consent`, `contract`, `legal-obligation`, …
+    /// The basis's name: `consent`, `contract`, `legal_obligation`, …
     pub fn as_str(self) -> &'static str {
         match self {
             LegalBasis::Consent => "consent",
             LegalBasis::Contract => "contract",
-            LegalBasis::LegalObligation => "legal-obligation",
-            LegalBasis::VitalInterests => "vital-interests",
-            LegalBasis::PublicTask => "public-task",
-            LegalBasis::LegitimateInterests => "legitimate-interests",
+            LegalBasis::LegalObligation => "legal_obligation",
+            LegalBasis::VitalInterests => "vital_interests",
+            LegalBasis::PublicTask => "public_task",
+            LegalBasis::LegitimateInterests => "legitimate_interests",
         }
     }
 }
@@ -56,11 +56,11 @@ impl LegalBasis {
 impl FromStr for LegalBasis {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        Self::ALL.into_iter().find(|b| b.as_str() == s || b.as_str().replace('-', "_") == s).ok_or_else(|| {
+        Self::ALL.into_iter().find(|b| b.as_str() == s || b.as_str().replace('_', "-") == s).ok_or_else(|| {
             Error::invalid(
                 "legal_basis",
                 format!(
-                    "{:?} is not one of consent, contract, legal-obligation, vital-interests, public-task, legitimate-interests",
+                    "{:?} is not one of consent, contract, legal_obligation, vital_interests, public_task, legitimate_interests",
                     truncate_for_message(s)
                 ),
             )

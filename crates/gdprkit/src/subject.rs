@@ -12,7 +12,7 @@ use crate::ids::{SubjectId, truncate_for_message};
 /// The rule that decides contact when a subject has no consent event for a purpose and channel
 /// (rule C4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "snake_case")]
 pub enum Regime {
     /// Professional contacts (CNIL rule): allowed unless the contact opted out or objected.
     B2bOptOut,
@@ -23,12 +23,12 @@ pub enum Regime {
 }
 
 impl Regime {
-    /// The regime's name: `b2b-opt-out`, `b2c-opt-in` or `soft-opt-in`.
+    /// The regime's name: `b2b_opt_out`, `b2c_opt_in` or `soft_opt_in`.
     pub fn as_str(self) -> &'static str {
         match self {
-            Regime::B2bOptOut => "b2b-opt-out",
-            Regime::B2cOptIn => "b2c-opt-in",
-            Regime::SoftOptIn => "soft-opt-in",
+            Regime::B2bOptOut => "b2b_opt_out",
+            Regime::B2cOptIn => "b2c_opt_in",
+            Regime::SoftOptIn => "soft_opt_in",
         }
     }
 
@@ -50,7 +50,7 @@ impl FromStr for Regime {
             "soft-opt-in" | "soft_opt_in" => Ok(Regime::SoftOptIn),
             _ => Err(Error::invalid(
                 "regime",
-                format!("{:?} is not one of b2b-opt-out, b2c-opt-in, soft-opt-in", truncate_for_message(s)),
+                format!("{:?} is not one of b2b_opt_out, b2c_opt_in, soft_opt_in", truncate_for_message(s)),
             )),
         }
     }

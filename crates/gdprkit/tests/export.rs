@@ -195,7 +195,10 @@ fn the_json_validates_against_its_schema_and_reads_back_whole() {
 #[test]
 fn another_format_or_a_newer_version_is_refused() {
     let json = String::from_utf8(to_json(&export()).unwrap()).unwrap();
-    let newer = json.replacen("\"version\": 1", "\"version\": 2", 1);
+    let newer = json.replacen("\"version\": 2", "\"version\": 3", 1);
+    assert_ne!(newer, json, "the version was found and changed");
+    let older = json.replacen("\"version\": 2", "\"version\": 1", 1);
+    assert_eq!(from_json(older.as_bytes()).unwrap().version, 1, "version 1 still reads");
     assert!(from_json(newer.as_bytes()).unwrap_err().to_string().contains("newer"));
     let other = json.replacen("gdprkit-export", "other", 1);
     assert!(from_json(other.as_bytes()).unwrap_err().to_string().contains("not \"gdprkit-export\""));

@@ -15,7 +15,7 @@ use crate::anonymize::operators::Value;
 /// The value of `format` in every export.
 pub const FORMAT: &str = "gdprkit-export";
 /// The version of the export schema this gdprkit writes and reads.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Everything held on one person.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,7 +63,7 @@ pub struct ControllerInfo {
 pub struct SubjectInfo {
     /// The CRM's id for them.
     pub id: String,
-    /// Their contact regime: `b2b-opt-out`, `b2c-opt-in` or `soft-opt-in`.
+    /// Their contact regime: `b2b_opt_out`, `b2c_opt_in` or `soft_opt_in`.
     pub regime: String,
     /// Their e-mail address, where known.
     pub email: Option<String>,
@@ -176,7 +176,7 @@ pub struct ProcessingRecord {
     pub purpose: String,
     /// Its label.
     pub label: String,
-    /// Its legal basis: `consent`, `contract`, `legitimate-interests`, …
+    /// Its legal basis: `consent`, `contract`, `legitimate_interests`, …
     pub legal_basis: String,
     /// Whether it is direct marketing (which the person may object to at any time).
     pub direct_marketing: bool,

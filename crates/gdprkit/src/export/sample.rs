@@ -81,7 +81,7 @@ pub fn sample_export(
         },
         subject: SubjectInfo {
             id: "contact-42".into(),
-            regime: "b2c-opt-in".into(),
+            regime: "b2c_opt_in".into(),
             email: Some("jeanne.martin@example.org".into()),
             language: Some(language.into()),
             registered_at: start,

@@ -27,7 +27,7 @@ macro_rules! named_enum {
             fn from_str(s: &str) -> $crate::Result<Self> {
                 let norm = s.replace('-', "_");
                 Self::ALL.iter().copied().find(|v| v.as_str() == norm).ok_or_else(|| {
-                    let names: Vec<String> = Self::ALL.iter().map(|v| v.as_str().replace('_', "-")).collect();
+                    let names: Vec<String> = Self::ALL.iter().map(|v| v.as_str().to_owned()).collect();
                     $crate::Error::invalid(
                         $field,
                         format!("{:?} is not one of {}", $crate::ids::truncate_for_message(s), names.join(", ")),

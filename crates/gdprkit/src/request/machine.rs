@@ -92,7 +92,7 @@ impl RequestState {
 pub fn transitions_markdown() -> String {
     let mut out = String::from("| state | action | next state |\n|---|---|---|\n");
     for (from, action, to) in TRANSITIONS {
-        out.push_str(&format!("| `{from}` | `{}` | `{to}` |\n", action.as_str().replace('_', "-")));
+        out.push_str(&format!("| `{from}` | `{}` | `{to}` |\n", action.as_str()));
     }
     out
 }

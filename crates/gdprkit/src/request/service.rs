@@ -374,7 +374,7 @@ impl Gdpr {
 
     /// Why a subject's data is not eligible for portability (R6), or `None` when it is. Data are
     /// eligible when processed on consent (the subject opted in to a purpose whose legal basis is
-    /// consent) or on a contract (an existing customer, regime `soft-opt-in`). A B2B prospect
+    /// consent) or on a contract (an existing customer, regime `soft_opt_in`). A B2B prospect
     /// processed on legitimate interests, with no such opt-in, is not.
     pub fn portability_ineligibility(&self, subject: &SubjectId) -> Result<Option<String>> {
         let s = self.subject(subject)?;
