@@ -478,8 +478,8 @@ fn bad_request_input_is_refused_and_writes_nothing() {
     let (id, _) = open_request(&db, "access", "2025-05-20T09:00:00Z");
     let before = db.entries();
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["request", "open", "--subject", "jean", "--kind", "deletion", "--via", "email"], "request kind"),
-        (vec!["request", "open", "--subject", "jean", "--kind", "access", "--via", "fax"], "channel"),
+        (vec!["request", "open", "--subject", "jean", "--kind", "deletion", "--via", "email"], "invalid kind"),
+        (vec!["request", "open", "--subject", "jean", "--kind", "access", "--via", "fax"], "invalid via"),
         (vec!["request", "open", "--subject", "ghost", "--kind", "access", "--via", "email"], "ghost"),
         (
             vec![
@@ -499,10 +499,10 @@ fn bad_request_input_is_refused_and_writes_nothing() {
         (vec!["request", "complete", &id], "complete does not apply to a request that is received"),
         (vec!["request", "show", "42"], "request"),
         (vec!["request", "show", "0123456789abcdef01234567"], "unknown request"),
-        (vec!["request", "extend", &id, "--ground", "laziness", "--reason", "x"], "extension ground"),
-        (vec!["request", "refuse", &id, "--code", "because", "--reason", "x"], "refusal code"),
+        (vec!["request", "extend", &id, "--ground", "laziness", "--reason", "x"], "invalid ground"),
+        (vec!["request", "refuse", &id, "--code", "because", "--reason", "x"], "invalid code"),
         (vec!["request", "refuse", &id, "--code", "other", "--reason", ""], "reason"),
-        (vec!["request", "list", "--state", "pending"], "request state"),
+        (vec!["request", "list", "--state", "pending"], "invalid state"),
     ];
     for (args, names) in &cases {
         assert_refused(&db.run(args), names);
@@ -533,7 +533,7 @@ fn recipients_of_an_erased_subject_are_tracked() {
     );
     assert_refused(
         &db.run(&["request", "tell-recipient", &id, "--recipient", "Gamma", "--skip", "lazy"]),
-        "skip reason",
+        "invalid reason",
     );
     assert_refused(&db.run(&["disclosure", "add", "--subject", "ghost", "--recipient", "Acme"]), "ghost");
 }

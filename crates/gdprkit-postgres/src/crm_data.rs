@@ -10,7 +10,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use gdprkit::anonymize::map::{DataMap, EndAction, Entity, Identifier};
 use gdprkit::anonymize::operators::{Anonymizer, Operator, Value};
-use gdprkit::anonymize::plan::{EntityAction, Plan, RowChange};
+use gdprkit::anonymize::plan::{EntityAction, FieldChange, Plan, RowChange};
 use gdprkit::crm::{BatchDone, CrmData};
 use gdprkit::export::model::Record;
 use gdprkit::{Error, Result, SubjectId};
@@ -327,7 +327,7 @@ impl CrmData for PostgresCrmData {
 fn update_row(table: &Table, entity: &str, row: &RowChange) -> Result<(String, Sql)> {
     let mut sql = Sql::default();
     let mut sets = Vec::with_capacity(row.fields.len());
-    for (field, _, value) in &row.fields {
+    for FieldChange { field, value, .. } in &row.fields {
         let column = table.column(field).ok_or_else(|| {
             Error::invalid("data_map", format!("entity {entity:?}: column {:?} does not exist", field.as_str()))
         })?;

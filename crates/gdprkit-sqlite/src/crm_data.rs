@@ -401,9 +401,9 @@ const SWEPT_TABLE: &str = "CREATE TABLE IF NOT EXISTS gdprkit_swept (entity TEXT
 fn update_rows(tx: &rusqlite::Transaction<'_>, entity: &str, table: &Identifier, rows: &[RowChange]) -> Result<()> {
     for r in rows {
         let sets: Vec<String> =
-            r.fields.iter().enumerate().map(|(i, (c, _, _))| format!("{} = ?{}", c.quoted(), i + 1)).collect();
+            r.fields.iter().enumerate().map(|(i, f)| format!("{} = ?{}", f.field.quoted(), i + 1)).collect();
         let sql = format!("UPDATE {} SET {} WHERE rowid = ?{}", table.quoted(), sets.join(", "), r.fields.len() + 1);
-        let mut values: Vec<rusqlite::types::Value> = r.fields.iter().map(|(_, _, v)| into_sql(v.clone())).collect();
+        let mut values: Vec<rusqlite::types::Value> = r.fields.iter().map(|f| into_sql(f.value.clone())).collect();
         values.push(rusqlite::types::Value::Integer(r.row));
         // Rows of an entity mostly change the same fields: the statement is prepared once.
         tx.prepare_cached(&sql)

@@ -91,7 +91,7 @@ fn the_plan_names_every_change_and_applying_it_changes_only_those() {
 
     let EntityAction::Anonymize { rows } = &plan.entities[0].action else { panic!("contacts are anonymized") };
     assert_eq!(rows.len(), 1);
-    let changed: Vec<&str> = rows[0].fields.iter().map(|(c, _, _)| c.as_str()).collect();
+    let changed: Vec<&str> = rows[0].fields.iter().map(|f| f.field.as_str()).collect();
     assert_eq!(changed, ["first_name", "last_name", "email", "phone", "birth_date", "notes"]);
     assert_eq!(plan.entities[0].outcome, Outcome::Anonymized);
     assert!(matches!(&plan.entities[1].action, EntityAction::Delete { rows } if rows.len() == 2));
@@ -115,7 +115,7 @@ fn the_plan_names_every_change_and_applying_it_changes_only_those() {
     // would only hash the hash again. Knowing which subjects were erased is the ledger's job.
     let again = Plan::build(&map, &subject, &data, SECRETS).unwrap();
     let EntityAction::Anonymize { rows } = &again.entities[0].action else { panic!() };
-    let changed: Vec<&str> = rows.iter().flat_map(|r| r.fields.iter().map(|(c, _, _)| c.as_str())).collect();
+    let changed: Vec<&str> = rows.iter().flat_map(|r| r.fields.iter().map(|f| f.field.as_str())).collect();
     assert_eq!(changed, ["email"]);
 }
 

@@ -224,6 +224,7 @@ impl FromStr for Collector {
 
 /// What proves a consent event (rule C3).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Proof {
     /// Where the event came from. Required for an opt-in.
     pub source: Option<Source>,
@@ -290,19 +291,23 @@ impl Proof {
 }
 
 /// A consent event to record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewConsent {
     /// The subject it is about.
     pub subject: SubjectId,
     /// What happened.
     pub action: ConsentAction,
     /// The purpose. Required except for an objection, where none means all direct marketing.
+    #[serde(default)]
     pub purpose: Option<PurposeId>,
     /// The channel. Required except for an objection, where none means every channel.
+    #[serde(default)]
     pub channel: Option<Channel>,
     /// When it happened; the time of recording when `None`. Never in the future.
+    #[serde(default)]
     pub occurred_at: Option<DateTime<Utc>>,
     /// What proves it.
+    #[serde(default)]
     pub proof: Proof,
 }
 

@@ -13,7 +13,7 @@
 //! one channel. With no decisive event, the subject's regime decides (rule C4).
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::consent::ConsentAction;
 use crate::ids::{Channel, PurposeId, SubjectId};
@@ -44,7 +44,7 @@ impl Scope {
 }
 
 /// A decisive consent event, as a decision refers to it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventRef {
     /// Its entry number in the tenant's ledger.
     pub seq: u64,
@@ -89,7 +89,7 @@ pub enum SubjectFacts {
 }
 
 /// What decided.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DecidedBy {
     /// A consent event.
@@ -107,7 +107,7 @@ pub enum DecidedBy {
 }
 
 /// Whether a subject may be contacted for a purpose on a channel at an instant, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
     /// The subject.
     pub subject: SubjectId,

@@ -18,7 +18,7 @@
 //! - personal values: `1 (format version, u8)`, then repeated
 //!   `name length (u8) ‖ name ‖ salt (16 bytes) ‖ value length (u32, big-endian) ‖ value`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
@@ -392,7 +392,7 @@ pub struct StoredEntry<'a> {
 }
 
 /// The outcome of verifying a chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Verification {
     /// Every entry matched.

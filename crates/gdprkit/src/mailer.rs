@@ -2,24 +2,23 @@
 
 use std::sync::Mutex;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 
 /// A file attached to a message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
     /// The file name the subject sees.
     pub filename: String,
     /// Its MIME type, such as `application/pdf`.
     pub content_type: String,
-    /// Its bytes.
-    #[serde(skip)]
+    /// Its bytes (in JSON, an array of numbers).
     pub bytes: Vec<u8>,
 }
 
 /// A message to a subject.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     /// The recipient's address.
     pub to: String,

@@ -100,15 +100,17 @@ impl fmt::Display for Language {
 }
 
 /// What is needed to register a subject.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewSubject {
     /// The CRM's id for the subject.
     pub id: SubjectId,
     /// The default rule for contact.
     pub regime: Regime,
     /// The subject's e-mail address, where known.
+    #[serde(default)]
     pub email: Option<String>,
     /// The language to write to the subject in, where known.
+    #[serde(default)]
     pub language: Option<Language>,
 }
 

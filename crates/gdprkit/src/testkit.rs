@@ -11,6 +11,7 @@
 
 pub mod crm;
 mod faults;
+pub mod memory_crm;
 
 pub use faults::an_erasure_failing_at_any_step_changes_nothing;
 

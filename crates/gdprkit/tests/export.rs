@@ -3,23 +3,19 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use gdprkit::anonymize::map::EndAction;
-use gdprkit::anonymize::map::{DataMap, Entity};
-use gdprkit::anonymize::operators::Anonymizer;
+use gdprkit::anonymize::map::DataMap;
 use gdprkit::anonymize::operators::Value;
-use gdprkit::anonymize::plan::Plan;
-use gdprkit::crm::{BatchDone, CrmData};
 use gdprkit::export::json::{from_json, to_json};
-use gdprkit::export::model::{Export, Record};
+use gdprkit::export::model::Export;
 use gdprkit::export::render::Renderer;
 use gdprkit::mailer::Outbox;
 use gdprkit::request::kind::{ReceivedVia, RequestKind};
 use gdprkit::request::service::{Delivery, NewRequest, Step};
+use gdprkit::testkit::memory_crm::MemoryCrm;
 use gdprkit::testkit::{event, sid, t};
-use gdprkit::{Channel, ConsentAction, Error, Gdpr, Language, MemoryStore, NewSubject, Regime, Result, SubjectId};
+use gdprkit::{Channel, ConsentAction, Error, Gdpr, Language, MemoryStore, NewSubject, Regime, Result};
 
 const MAP: &str = r#"
 [[entity]]
@@ -53,69 +49,19 @@ recipients = ["Brevo (e-mail delivery)"]
 retention = "3 years after the last contact"
 "#;
 
-/// The CRM's rows, by entity, each with the subject it belongs to.
-#[derive(Default)]
-struct Crm(HashMap<&'static str, Vec<(&'static str, Record)>>);
-
-impl CrmData for Crm {
-    fn check(&self, _: &DataMap) -> Result<()> {
-        Ok(())
-    }
-    fn count_expired(&self, _: &Entity, _: EndAction, _: &str, _: &Anonymizer) -> Result<u64> {
-        Ok(0)
-    }
-    fn sweep_batch(
-        &self,
-        _: &Entity,
-        _: EndAction,
-        _: &str,
-        _: Option<i64>,
-        _: usize,
-        _: &Anonymizer,
-    ) -> Result<Option<BatchDone>> {
-        Ok(None)
-    }
-    fn finish_sweep(&self) -> Result<()> {
-        Ok(())
-    }
-    fn rows(&self, _: &Entity, _: &SubjectId) -> Result<Vec<(i64, Vec<Value>)>> {
-        Ok(vec![])
-    }
-    fn apply(&self, _: &Plan) -> Result<()> {
-        Ok(())
-    }
-    fn records(&self, entity: &Entity, subject: &SubjectId) -> Result<Vec<Record>> {
-        let rows = self.0.get(entity.name.as_str()).map(Vec::as_slice).unwrap_or_default();
-        Ok(rows.iter().filter(|(s, _)| *s == subject.as_str()).map(|(_, r)| r.clone()).collect())
-    }
-}
-
-fn row(columns: &[(&str, Value)]) -> Record {
-    Record(columns.iter().map(|(c, v)| (c.to_string(), v.clone())).collect())
-}
-
-fn crm() -> Crm {
+fn crm() -> MemoryCrm {
     let text = |s: &str| Value::Text(s.into());
-    let mut crm = Crm::default();
-    crm.0.insert(
+    let crm = MemoryCrm::new();
+    crm.insert(
         "contacts",
-        vec![
-            (
-                "jeanne",
-                row(&[("id", text("jeanne")), ("name", text("Jeanne Martin")), ("photo", Value::Blob(vec![1, 2]))]),
-            ),
-            ("paul", row(&[("id", text("paul")), ("name", text("Paul Durand"))])),
-        ],
+        "jeanne",
+        &[("id", text("jeanne")), ("name", text("Jeanne Martin")), ("photo", Value::Blob(vec![1, 2]))],
     );
-    crm.0.insert("invoices", vec![("jeanne", row(&[("id", Value::Integer(7)), ("amount", Value::Real(12.5))]))]);
-    crm.0.insert(
-        "calls",
-        vec![
-            ("jeanne", row(&[("at", text("2024-05-02T10:00:00Z")), ("summary", text("second"))])),
-            ("jeanne", row(&[("at", text("2024-01-09T10:00:00Z")), ("summary", text("first"))])),
-            ("paul", row(&[("at", text("2024-03-01T10:00:00Z")), ("summary", text("not hers"))])),
-        ],
-    );
+    crm.insert("contacts", "paul", &[("id", text("paul")), ("name", text("Paul Durand"))]);
+    crm.insert("invoices", "jeanne", &[("id", Value::Integer(7)), ("amount", Value::Real(12.5))]);
+    crm.insert("calls", "jeanne", &[("at", text("2024-05-02T10:00:00Z")), ("summary", text("second"))]);
+    crm.insert("calls", "jeanne", &[("at", text("2024-01-09T10:00:00Z")), ("summary", text("first"))]);
+    crm.insert("calls", "paul", &[("at", text("2024-03-01T10:00:00Z")), ("summary", text("not hers"))]);
     crm
 }
 

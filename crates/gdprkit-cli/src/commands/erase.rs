@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, subject: &str, map_file: &Path, dry_run: bool) -> CliR
                     out.push_str(&format!("\n  {}: {} row(s) changed, {outcome}", e.entity, rows.len()));
                     for r in rows {
                         let fields: Vec<String> =
-                            r.fields.iter().map(|(c, op, _)| format!("{} by {}", c.as_str(), op_name(op))).collect();
+                            r.fields.iter().map(|f| format!("{} by {}", f.field.as_str(), op_name(&f.operator))).collect();
                         out.push_str(&format!("\n    row {}: {}", r.row, fields.join(", ")));
                     }
                 }

@@ -5,7 +5,7 @@
 //! parameters, periods. Whether its tables and columns exist, with types that fit their
 //! operators, is checked against the live schema by the CRM's adapter ([`crate::CrmData::check`]) when gdprkit is built.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use toml::{Table, Value as Toml};
 
 use super::operators::{Generalization, Operator, Value};
@@ -16,6 +16,13 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct Identifier(String);
+
+impl<'de> serde::Deserialize<'de> for Identifier {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Identifier::new(&name, "identifier").map_err(serde::de::Error::custom)
+    }
+}
 
 impl Identifier {
     /// Checks a name; `what` says where it was found, for the error.
@@ -48,7 +55,7 @@ impl Identifier {
 }
 
 /// A duration in calendar units, such as `3y`, `18m` or `30d`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
     /// Years.
     pub years: u32,

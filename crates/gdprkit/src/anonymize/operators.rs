@@ -7,7 +7,7 @@
 //! `retain` act on whole rows and live with the data map.
 
 use hmac::{KeyInit, Mac};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
@@ -46,7 +46,7 @@ impl Value {
 }
 
 /// How `generalize` coarsens a value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "to")]
 pub enum Generalization {
     /// A date or date-time to its month: `1980-06-15` → `1980-06`.
@@ -66,7 +66,7 @@ pub enum Generalization {
 }
 
 /// What to do with one field.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "op")]
 pub enum Operator {
     /// Leave it as it is.

@@ -2,7 +2,7 @@
 //! and how, built from the data map and the subject's rows, shown by a dry run and applied in one
 //! transaction by the CRM's [`CrmData`] adapter.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::map::{DataMap, Entity, Identifier, OnErasure};
 use super::operators::{Operator, Secrets, Value};
@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::ids::SubjectId;
 
 /// What an erasure does to one entity's rows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum EntityAction {
     /// Change the listed fields of the listed rows.
@@ -34,12 +34,23 @@ pub enum EntityAction {
 }
 
 /// The changes to one row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RowChange {
     /// The row's id.
     pub row: i64,
     /// Each changed field, with its operator and new value. The old value is not shown.
-    pub fields: Vec<(Identifier, Operator, Value)>,
+    pub fields: Vec<FieldChange>,
+}
+
+/// One field an erasure changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// The column.
+    pub field: Identifier,
+    /// The operator applied.
+    pub operator: Operator,
+    /// The value written.
+    pub value: Value,
 }
 
 impl RowChange {
@@ -49,7 +60,7 @@ impl RowChange {
         for ((column, op), old) in entity.fields.iter().zip(values) {
             let new = op.apply(&old, secrets)?;
             if new != old {
-                fields.push((column.clone(), op.clone(), new));
+                fields.push(FieldChange { field: column.clone(), operator: op.clone(), value: new });
             }
         }
         Ok((!fields.is_empty()).then_some(RowChange { row, fields }))
@@ -57,7 +68,7 @@ impl RowChange {
 }
 
 /// Whether what is left can still be tied to the person (rule A3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Every mapped field is removed or generalized beyond recovery.
@@ -71,7 +82,7 @@ pub enum Outcome {
 }
 
 /// The plan for one entity.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EntityPlan {
     /// The entity's name in the map.
     pub entity: String,
@@ -84,7 +95,7 @@ pub struct EntityPlan {
 }
 
 /// The plan of an erasure for one subject.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     /// The subject.
     pub subject: SubjectId,

@@ -20,7 +20,7 @@ use crate::store::{Append, Effect};
 use crate::time;
 
 /// What an erasure did, or would do in a dry run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErasureReport {
     /// The plan: every row and field changed, deleted or retained, per entity.
     pub plan: Plan,
@@ -163,7 +163,7 @@ impl Gdpr {
 }
 
 /// An erasure request carried out: the erasure's report and the completed request.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExecutedRequest {
     /// What the erasure did.
     pub report: ErasureReport,

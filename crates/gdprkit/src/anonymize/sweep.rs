@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::facade::Gdpr;
 
 /// Where a sweep stands, for a progress bar.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SweepProgress {
     /// The entity being swept.
     pub entity: String,

@@ -2,7 +2,7 @@
 //! access, the JSON for portability, attached to the completion notice and returned to the caller
 //! to print and post.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::facade::Gdpr;
@@ -16,7 +16,7 @@ use super::json::to_json;
 use super::model::Export;
 
 /// A request completed with its export.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompletedWithExport {
     /// The step's outcome: the request, and the completion notice with the export attached when
     /// it was mailed.

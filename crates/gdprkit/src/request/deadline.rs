@@ -8,13 +8,13 @@
 //! While a request waits on the subject, its due dates move by the calendar days spent waiting.
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::calendar::HolidayCalendar;
 use crate::error::{Error, Result};
 
 /// The due dates of a request received on a given date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deadlines {
     /// The receipt date, in the controller's time zone.
     pub received: NaiveDate,

@@ -48,7 +48,7 @@ pub(crate) use named_enum;
 
 named_enum!(
     /// The right a request exercises.
-    RequestKind, "request kind", {
+    RequestKind, "kind", {
         /// Art. 15: a copy of the data and information on its processing.
         Access => "access",
         /// Art. 16: correction of inaccurate data.
@@ -68,7 +68,7 @@ named_enum!(
 
 named_enum!(
     /// How a request reached the controller. Any channel is valid (Art. 12).
-    ReceivedVia, "channel", {
+    ReceivedVia, "via", {
         /// E-mail.
         Email => "email",
         /// Telephone.

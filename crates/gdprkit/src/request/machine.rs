@@ -1,14 +1,14 @@
 //! The life of a request (rule R1): its states, the actions on it, and the one table of which
 //! action applies in which state.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::kind::named_enum;
 use crate::error::{Error, Result};
 
 named_enum!(
     /// Where a request stands.
-    RequestState, "request state", {
+    RequestState, "state", {
         /// Received, not yet decided on.
         Received => "received",
         /// Waiting for the subject (identity on reasonable doubt, or clarification); the deadline
@@ -29,7 +29,7 @@ named_enum!(
 
 named_enum!(
     /// What staff (or the subject, for a withdrawal) do to a request.
-    RequestAction, "request action", {
+    RequestAction, "action", {
         /// Ask the subject for something and pause the deadline.
         AwaitSubject => "await_subject",
         /// The subject answered: the deadline runs again.
@@ -98,7 +98,7 @@ pub fn transitions_markdown() -> String {
 }
 
 /// A step of a request's life, as its history shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transition {
     /// The state before.
     pub from: RequestState,

@@ -1,7 +1,7 @@
 //! The notices a subject receives about their request, in French and English (rules R5, R7).
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::kind::RequestKind;
 use super::record::{RefusalCode, Request};
@@ -27,7 +27,7 @@ impl Default for Controller {
 }
 
 /// Which notice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeKind {
     /// The request was received: its due date and tracking token.
@@ -56,7 +56,7 @@ impl NoticeKind {
 }
 
 /// A notice's subject line and body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoticeText {
     /// The subject line.
     pub subject: String,

@@ -23,7 +23,7 @@ pub struct Disclosure {
 
 named_enum!(
     /// Why a recipient was not told of a rectification, erasure or restriction (Art. 19).
-    SkipReason, "skip reason", {
+    SkipReason, "reason", {
         /// Telling the recipient proves impossible.
         Impossible => "impossible",
         /// Telling the recipient involves disproportionate effort.
@@ -63,7 +63,8 @@ pub struct RecipientTask {
 }
 
 /// What became of a recipient's notification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", content = "reason", rename_all = "snake_case")]
 pub enum TaskOutcome {
     /// The recipient was told.
     Sent,

@@ -12,7 +12,7 @@ use crate::text::hex;
 
 named_enum!(
     /// Why a deadline is extended (Art. 12(3)).
-    ExtensionGround, "extension ground", {
+    ExtensionGround, "ground", {
         /// The request is complex.
         Complexity => "complexity",
         /// The controller received many requests.
@@ -22,7 +22,7 @@ named_enum!(
 
 named_enum!(
     /// Why a request is refused (R5).
-    RefusalCode, "refusal code", {
+    RefusalCode, "code", {
         /// The subject's identity could not be verified after a reasonable doubt (Art. 12(6)).
         IdentityNotVerified => "identity_not_verified",
         /// Manifestly unfounded (Art. 12(5)).
@@ -169,7 +169,7 @@ pub struct PublicNote {
 
 /// What a tracking token shows: the request's kind, state, dates and public notes, and nothing
 /// else (R8).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicView {
     /// The right exercised.
     pub kind: RequestKind,

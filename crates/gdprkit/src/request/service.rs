@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::deadline::Deadlines;
 use super::kind::{ReceivedVia, RequestKind};
@@ -33,7 +33,7 @@ pub const MAX_ACTOR_BYTES: usize = 256;
 const MAX_TOKEN_BYTES: usize = 128;
 
 /// A request to open.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewRequest {
     /// The subject who made it.
     pub subject: SubjectId,
@@ -42,11 +42,12 @@ pub struct NewRequest {
     /// The channel it came by.
     pub via: ReceivedVia,
     /// When it reached the controller; now when `None`. Never in the future.
+    #[serde(default)]
     pub received_at: Option<DateTime<Utc>>,
 }
 
 /// A request just opened, with its tracking token: shown once, kept only as its SHA-256.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenedRequest {
     /// The request.
     pub request: Request,
@@ -57,7 +58,7 @@ pub struct OpenedRequest {
 }
 
 /// A request after a step, and the notice the step sent, if it sends one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepOutcome {
     /// The request after the step.
     pub request: Request,
@@ -66,7 +67,7 @@ pub struct StepOutcome {
 }
 
 /// A notice to a subject and what became of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {
     /// Which notice.
     pub kind: NoticeKind,
@@ -79,7 +80,7 @@ pub struct Notice {
 }
 
 /// What became of a notice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Delivery {
     /// Sent by e-mail.
@@ -99,7 +100,8 @@ pub enum Delivery {
 }
 
 /// An action on a request, with what it needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
 pub enum Step {
     /// Ask the subject for something (identity on reasonable doubt, clarification): the deadline
     /// pauses. The reason says what is asked.

@@ -3,17 +3,15 @@
 //! holding (rules A4 and C5; Art. 21(3): an objection must keep being honoured).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
 
+use super::memory_crm::MemoryCrm;
 use super::{Factory, event, pid, setup_with, sid, t};
-use crate::anonymize::map::{DataMap, EndAction, Entity};
-use crate::anonymize::operators::{Anonymizer, Value};
-use crate::anonymize::plan::Plan;
-use crate::crm::{BatchDone, CrmData};
+use crate::anonymize::map::DataMap;
+use crate::anonymize::operators::Value;
 use crate::decision::{Scope, SubjectFacts};
-use crate::export::model::Record;
 use crate::ledger::{EntryKind, NewEntry, PersonalValues, StoredEntry};
 use crate::purpose::Purpose;
 use crate::request::kind::{ReceivedVia, RequestKind};
@@ -107,13 +105,6 @@ impl Store for Faulty {
     }
 }
 
-/// A CRM of one contact row per subject, whose erasure can be made to fail.
-#[derive(Default)]
-struct OneTableCrm {
-    fail: AtomicBool,
-    applied: AtomicUsize,
-}
-
 const MAP: &str = r#"
 [[entity]]
 name = "contacts"
@@ -124,46 +115,6 @@ on_erasure = "anonymize"
 [entity.fields]
 name = "redact"
 "#;
-
-impl CrmData for OneTableCrm {
-    fn check(&self, _: &DataMap) -> Result<()> {
-        Ok(())
-    }
-    fn rows(&self, _: &Entity, subject: &SubjectId) -> Result<Vec<(i64, Vec<Value>)>> {
-        Ok(vec![(1, vec![Value::Text(format!("name of {subject}"))])])
-    }
-    fn apply(&self, _: &Plan) -> Result<()> {
-        if self.fail.swap(false, Ordering::SeqCst) {
-            return Err(Error::Storage {
-                message: "the CRM's database went away".into(),
-                retryable: true,
-                source: None,
-            });
-        }
-        self.applied.fetch_add(1, Ordering::SeqCst);
-        Ok(())
-    }
-    fn records(&self, _: &Entity, _: &SubjectId) -> Result<Vec<Record>> {
-        Ok(Vec::new())
-    }
-    fn count_expired(&self, _: &Entity, _: EndAction, _: &str, _: &Anonymizer) -> Result<u64> {
-        Ok(0)
-    }
-    fn sweep_batch(
-        &self,
-        _: &Entity,
-        _: EndAction,
-        _: &str,
-        _: Option<i64>,
-        _: usize,
-        _: &Anonymizer,
-    ) -> Result<Option<BatchDone>> {
-        Ok(None)
-    }
-    fn finish_sweep(&self) -> Result<()> {
-        Ok(())
-    }
-}
 
 /// What a reader of the store sees of the subject `jeanne` and the whole ledger.
 #[derive(Debug, PartialEq)]
@@ -190,7 +141,8 @@ fn seen(g: &Gdpr, request: &RequestId) -> Seen {
 }
 
 pub fn an_erasure_failing_at_any_step_changes_nothing(factory: Factory<'_>) {
-    let crm = Arc::new(OneTableCrm::default());
+    let crm = Arc::new(MemoryCrm::new());
+    crm.insert("contacts", "jeanne", &[("id", Value::Text("jeanne".into())), ("name", Value::Text("Jeanne".into()))]);
     let faulty: std::cell::OnceCell<Arc<Faulty>> = std::cell::OnceCell::new();
     let (g, clock) = setup_with(
         &|| {
@@ -243,7 +195,7 @@ pub fn an_erasure_failing_at_any_step_changes_nothing(factory: Factory<'_>) {
     assert_eq!(before.email.as_deref(), Some("jeanne@example.org"));
 
     // The CRM's own transaction fails: the store is not touched.
-    crm.fail.store(true, Ordering::SeqCst);
+    crm.fail_next_apply();
     assert!(g.erase_subject(&sid("jeanne"), false).is_err());
     assert_eq!(seen(&g, &request), before, "a failed CRM step changes nothing in the store");
 
@@ -264,5 +216,5 @@ pub fn an_erasure_failing_at_any_step_changes_nothing(factory: Factory<'_>) {
     assert_eq!(after.history, [(ConsentAction::Object, None)], "only the objection, carried without details");
     assert!(!after.promo_email_allowed, "and it still denies direct marketing");
     assert_eq!(after.entries, before.entries + 3, "the erasure, the request's details and the objection");
-    assert_eq!(crm.applied.load(Ordering::SeqCst), 5, "the CRM's rows were changed by each try that reached them");
+    assert_eq!(crm.applied(), 5, "the CRM's rows were changed by each try that reached them");
 }
