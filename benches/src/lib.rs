@@ -43,7 +43,7 @@ pub fn setup(store: SqliteStore, subjects: usize) -> Gdpr {
 }
 
 /// The same over any store.
-pub fn setup_on(store: Arc<dyn gdprkit::Store>, subjects: usize) -> Gdpr {
+pub fn setup_on(store: Arc<dyn gdprkit::raw::Store>, subjects: usize) -> Gdpr {
     let g = Gdpr::builder(store).clock(Arc::new(FixedClock::new(now()))).build().unwrap();
     for (id, basis, dm) in PURPOSES {
         g.add_purpose(Purpose::new(PurposeId::new(id).unwrap(), basis, dm)).unwrap();

@@ -139,7 +139,7 @@ impl Context {
     }
 
     /// A builder over a given store, with this context's clock and tenant.
-    pub fn builder_on(&self, store: Arc<dyn gdprkit::Store>) -> GdprBuilder {
+    pub fn builder_on(&self, store: Arc<dyn gdprkit::raw::Store>) -> GdprBuilder {
         Gdpr::builder(store).clock(self.clock.clone()).tenant(self.tenant.clone())
     }
 

@@ -294,7 +294,7 @@ fn register_purposes(g: &Gdpr) -> CliResult<usize> {
 fn sample_events(ctx: &Context) -> CliResult<Vec<NewConsent>> {
     let now = ctx.now();
     let mut dice = Dice(0x2545_f491_4f6c_dd1d);
-    let wording_sha = gdprkit::ledger::sha256_hex(WORDING.as_bytes());
+    let wording_sha = gdprkit::raw::ledger::sha256_hex(WORDING.as_bytes());
     let newsletter = PurposeId::new("newsletter")?;
     let product_news = PurposeId::new("product-news")?;
     let events = PurposeId::new("events")?;

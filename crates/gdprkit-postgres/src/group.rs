@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Condvar, Mutex, MutexGuard};
 
-use gdprkit::store::Append;
+use gdprkit::raw::Append;
 use gdprkit::{Error, Result, TenantId};
 
 /// One waiting append: its tenant and entries.

@@ -1,12 +1,13 @@
 //! [`PostgresStore`]: the [`Store`] trait over a pool of PostgreSQL connections.
 
 use chrono::{DateTime, Utc};
-use gdprkit::decision::FactsFold;
-use gdprkit::ledger::{Fact, StoredEntry};
+use gdprkit::raw::FactsFold;
+use gdprkit::raw::ledger::{Fact, StoredEntry};
+use gdprkit::raw::{Append, Effect, Head};
+use gdprkit::raw::{Scope, Store, SubjectFacts};
 use gdprkit::request::recipients::{Disclosure, RecipientTask};
 use gdprkit::request::record::{Request, RequestId};
-use gdprkit::store::{Append, Effect, Head};
-use gdprkit::{Error, Purpose, PurposeId, Result, Scope, Store, Subject, SubjectFacts, SubjectId, TenantId};
+use gdprkit::{Error, Purpose, PurposeId, Result, Subject, SubjectId, TenantId};
 use postgres::error::SqlState;
 use postgres::{Row, Transaction};
 use r2d2::{Pool, PooledConnection};
@@ -288,7 +289,7 @@ fn append_entries(
     for (i, a) in entries.iter().enumerate() {
         let e = &a.entry;
         let (seq, hash) = e.seal(tenant, head);
-        let prev = head.map_or(gdprkit::ledger::GENESIS, |h| h.1);
+        let prev = head.map_or(gdprkit::raw::ledger::GENESIS, |h| h.1);
         let fact = e.fact.as_ref().map(|f| f.as_ref());
         let subjects = moves_head.filter(|_| i + 1 == entries.len() && a.effect.is_none()).map(|n| n + new_subjects);
         let statement = match subjects {

@@ -7,8 +7,9 @@ mod common;
 
 use std::sync::Arc;
 
+use gdprkit::raw::Store;
 use gdprkit::testkit::{event, sid};
-use gdprkit::{Channel, ConsentAction, Gdpr, LegalBasis, NewSubject, Purpose, PurposeId, Regime, Store, TenantId};
+use gdprkit::{Channel, ConsentAction, Gdpr, LegalBasis, NewSubject, Purpose, PurposeId, Regime, TenantId};
 use gdprkit_postgres::PostgresStore;
 
 const THREADS: usize = 8;

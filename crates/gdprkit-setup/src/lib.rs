@@ -17,9 +17,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use gdprkit::anonymize::map::DataMap;
+use gdprkit::raw::Store;
 use gdprkit::request::calendar::for_country;
 use gdprkit::request::deadline::ControllerZone;
-use gdprkit::{Config, CrmData, Error, FixedClock, Gdpr, HmacKey, MapSource, MemoryStore, Result, SecretSource, Store};
+use gdprkit::{Config, CrmData, Error, FixedClock, Gdpr, HmacKey, MapSource, MemoryStore, Result, SecretSource};
 use gdprkit_pdf::PdfRenderer;
 use gdprkit_postgres::{PostgresCrmData, PostgresStore};
 use gdprkit_smtp::{SmtpConfig, SmtpMailer};

@@ -2,9 +2,10 @@
 //! for a campaign over a large share of a tenant.
 
 use chrono::{DateTime, Utc};
-use gdprkit::decision::FactsFold;
-use gdprkit::ledger::{FactAction, RESTRICTION_SCOPE};
-use gdprkit::{ConsentAction, Regime, Result, Scope, SubjectFacts, SubjectId, TenantId};
+use gdprkit::raw::FactsFold;
+use gdprkit::raw::ledger::{FactAction, RESTRICTION_SCOPE};
+use gdprkit::raw::{Scope, SubjectFacts};
+use gdprkit::{ConsentAction, Regime, Result, SubjectId, TenantId};
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::db_err;

@@ -5,11 +5,12 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use gdprkit::ledger::{Fact, StoredEntry};
+use gdprkit::raw::ledger::{Fact, StoredEntry};
+use gdprkit::raw::{Append, Effect, Head};
+use gdprkit::raw::{Scope, Store, SubjectFacts};
 use gdprkit::request::recipients::{Disclosure, RecipientTask};
 use gdprkit::request::record::{Request, RequestId};
-use gdprkit::store::{Append, Effect, Head};
-use gdprkit::{Error, Purpose, PurposeId, Result, Scope, Store, Subject, SubjectFacts, SubjectId, TenantId};
+use gdprkit::{Error, Purpose, PurposeId, Result, Subject, SubjectId, TenantId};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params};
 
@@ -169,7 +170,7 @@ impl Store for SqliteStore {
             for a in entries {
                 let e = &a.entry;
                 let (seq, hash) = e.seal(tenant, head);
-                let prev = head.map_or(gdprkit::ledger::GENESIS, |h| h.1);
+                let prev = head.map_or(gdprkit::raw::ledger::GENESIS, |h| h.1);
                 let fact = e.fact.as_ref().map(|f| f.as_ref());
                 insert
                     .execute(params![

@@ -11,8 +11,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
+use gdprkit::raw::Store;
 use gdprkit::testkit::{event, setup, sid};
-use gdprkit::{Channel, ConsentAction, Gdpr, Store};
+use gdprkit::{Channel, ConsentAction, Gdpr};
 use gdprkit_sqlite::SqliteStore;
 
 const KILLS: usize = 24;

@@ -6,8 +6,9 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use gdprkit::raw::Store;
 use gdprkit::testkit::{event, pid, setup, sid, t};
-use gdprkit::{Channel, ConsentAction, Gdpr, MemoryStore, NewConsent, Regime, Store};
+use gdprkit::{Channel, ConsentAction, Gdpr, MemoryStore, NewConsent, Regime};
 use gdprkit_sqlite::SqliteStore;
 use proptest::prelude::*;
 

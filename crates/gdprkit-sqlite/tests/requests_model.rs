@@ -6,12 +6,13 @@
 use std::sync::Arc;
 
 use chrono::TimeDelta;
+use gdprkit::MemoryStore;
+use gdprkit::raw::Store;
 use gdprkit::request::kind::{ReceivedVia, RequestKind};
 use gdprkit::request::machine::RequestState;
 use gdprkit::request::record::{ExtensionGround, RefusalCode};
 use gdprkit::request::service::{NewRequest, Step};
 use gdprkit::testkit::{setup, sid, t};
-use gdprkit::{MemoryStore, Store};
 use gdprkit_sqlite::SqliteStore;
 use proptest::prelude::*;
 

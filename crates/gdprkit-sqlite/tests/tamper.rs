@@ -5,8 +5,9 @@
 
 use std::sync::Arc;
 
+use gdprkit::raw::Store;
 use gdprkit::testkit::{event, setup};
-use gdprkit::{Channel, ConsentAction, Gdpr, Store, Verification};
+use gdprkit::{Channel, ConsentAction, Gdpr, Verification};
 use gdprkit_sqlite::SqliteStore;
 
 /// A ledger of 5 registrations and 4 consent events (entries 6 to 9), in a file.

@@ -10,10 +10,10 @@ use crate::export::render::Renderer;
 use crate::facade::{Gdpr, Parts};
 use crate::ids::TenantId;
 use crate::mailer::Mailer;
+use crate::raw::store::Store;
 use crate::request::calendar::{France, HolidayCalendar};
 use crate::request::deadline::ControllerZone;
 use crate::request::notice::Controller;
-use crate::store::Store;
 use crate::time::{Clock, SystemClock};
 
 /// The key of the `pseudonymize` operator (HMAC-SHA256). It never comes from the database it

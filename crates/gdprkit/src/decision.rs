@@ -232,8 +232,8 @@ impl<'s> FactsFold<'s> {
         if occurred_at > self.at {
             return;
         }
-        match crate::ledger::FactAction::from_name(action) {
-            Some(crate::ledger::FactAction::Consent(a)) if a.is_decisive() => {
+        match crate::raw::ledger::FactAction::from_name(action) {
+            Some(crate::raw::ledger::FactAction::Consent(a)) if a.is_decisive() => {
                 let scope = self.scopes.iter().position(|s| {
                     s.purpose.as_ref().map_or("", |p| p.as_str()) == purpose
                         && s.channel.as_ref().map_or("", |c| c.as_str()) == channel
@@ -242,8 +242,8 @@ impl<'s> FactsFold<'s> {
                     self.offer_event(scope, occurred_at, seq, a);
                 }
             }
-            Some(crate::ledger::FactAction::Restrict) => self.offer_restriction(occurred_at, seq, true),
-            Some(crate::ledger::FactAction::LiftRestriction) => self.offer_restriction(occurred_at, seq, false),
+            Some(crate::raw::ledger::FactAction::Restrict) => self.offer_restriction(occurred_at, seq, true),
+            Some(crate::raw::ledger::FactAction::LiftRestriction) => self.offer_restriction(occurred_at, seq, false),
             _ => {}
         }
     }

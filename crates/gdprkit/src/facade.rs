@@ -15,16 +15,16 @@ use crate::decision::{Decision, Scope};
 use crate::error::{Error, Result};
 use crate::export::render::Renderer;
 use crate::ids::{Channel, PurposeId, SubjectId, TenantId};
-use crate::ledger::{
+use crate::mailer::Mailer;
+use crate::purpose::{LegalBasis, Purpose};
+use crate::raw::ledger::{
     EntryKind, FactAction, NewEntry, OwnedFact, PersonalValues, StoredEntry, Verification, Verifier, body_json,
     decode_personal,
 };
-use crate::mailer::Mailer;
-use crate::purpose::{LegalBasis, Purpose};
+use crate::raw::store::{Append, Effect, Store};
 use crate::request::calendar::HolidayCalendar;
 use crate::request::deadline::ControllerZone;
 use crate::request::notice::Controller;
-use crate::store::{Append, Effect, Store};
 use crate::subject::{Language, NewSubject, Regime, Subject};
 use crate::time::{self, Clock};
 
@@ -68,6 +68,14 @@ pub struct Gdpr {
     data_map: Option<Arc<DataMap>>,
     hmac_key: Option<HmacKey>,
 }
+
+// Everything a `Gdpr` holds can be shared between threads, so a call can run off a host's main
+// thread (Python's `detach`, a napi task, `spawn_blocking`).
+const _: () = {
+    const fn send_and_sync<T: Send + Sync>() {}
+    send_and_sync::<Gdpr>();
+    send_and_sync::<GdprBuilder>();
+};
 
 impl std::fmt::Debug for Gdpr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -1,13 +1,28 @@
 //! gdprkit: the GDPR machinery a CRM embeds.
 //!
-//! - a consent ledger: every opt-in, opt-out, withdrawal and objection per subject, purpose and
-//!   channel, with both its dates and its proof, hash-chained per tenant so that tampering shows,
-//!   and decisions on whether a subject may be contacted, one at a time or for a whole campaign;
-//! - storage behind the [`Store`] trait: [`MemoryStore`] here, SQLite in `gdprkit-sqlite`;
-//! - one facade, [`Gdpr`], that wires a store, a clock and a tenant.
+//! One facade, [`Gdpr`], wired once by [`Gdpr::builder`] (or opened from a [`Config`] by
+//! `gdprkit-setup`), does everything:
 //!
-//! The legal rules encoded here are listed in the project's `domain.md`; each module names the
-//! rules it implements.
+//! - the consent ledger: every opt-in, opt-out, withdrawal and objection per subject, purpose and
+//!   channel, with both its dates and its proof, hash-chained per tenant so that tampering shows
+//!   while erasure stays possible; and decisions on whether a subject may be contacted, one at a
+//!   time or for a whole campaign;
+//! - requests from the people the CRM holds data on (access, rectification, erasure, restriction,
+//!   portability, objection, anonymization): their life, legal deadlines, notices, tracking by
+//!   the person and the recipients to tell;
+//! - erasure and anonymization of a person's data in the CRM's own tables, as a declared
+//!   [`DataMap`] says, through the [`CrmData`] seam, all or nothing; and retention sweeps;
+//! - the export of everything held on a person, as JSON for portability and as a PDF through a
+//!   [`Renderer`], delivered through a [`Mailer`].
+//!
+//! The core does no I/O: the store ([`MemoryStore`] here, SQLite and PostgreSQL in their own
+//! crates), the CRM's tables, the mailer, the renderer and the clock come in through traits.
+//! Every input and output of [`Gdpr`] is a serde type, and every [`Error`] has a stable
+//! [`ErrorKind`], so the Python and Node packages convert rather than re-implement. What only a
+//! store or adapter author needs is under [`raw`].
+//!
+//! The legal rules encoded here are listed in `docs/rules.md`; each module names the rules it
+//! implements, by their article.
 
 pub mod anonymize;
 mod builder;
@@ -19,12 +34,11 @@ pub mod error;
 pub mod export;
 pub mod facade;
 pub mod ids;
-pub mod ledger;
 pub mod mailer;
 pub mod memory;
 pub mod purpose;
+pub mod raw;
 pub mod request;
-pub mod store;
 pub mod subject;
 mod text;
 pub mod time;
@@ -33,17 +47,32 @@ pub mod time;
 pub mod testkit;
 
 pub use anonymize::map::DataMap;
+pub use anonymize::operators::{Operator, Value};
+pub use anonymize::plan::{EntityAction, FieldChange, Outcome, Plan};
+pub use anonymize::service::{ErasureReport, ExecutedRequest, MapCheck};
+pub use anonymize::sweep::{SweepOptions, SweepProgress, SweepReport, SweptEntity};
 pub use builder::{GdprBuilder, HmacKey};
 pub use config::{Config, ControllerConfig, MapSource, SecretSource, SmtpSettings};
 pub use consent::{Collector, ConsentAction, ConsentEvent, NewConsent, Proof, Source};
 pub use crm::CrmData;
-pub use decision::{DecidedBy, Decision, EventRef, Scope, SubjectFacts};
+pub use decision::{DecidedBy, Decision};
 pub use error::{Error, ErrorKind, Result};
+pub use export::deliver::CompletedWithExport;
+pub use export::model::Export;
+pub use export::render::Renderer;
 pub use facade::Gdpr;
 pub use ids::{Channel, PurposeId, SubjectId, TenantId};
-pub use ledger::{Verification, sha256_hex};
+pub use mailer::{Attachment, Mailer, Message, Outbox};
 pub use memory::MemoryStore;
 pub use purpose::{LegalBasis, Purpose};
-pub use store::Store;
+pub use raw::ledger::{Verification, sha256_hex};
+pub use request::calendar::{France, HolidayCalendar, NoHolidays};
+pub use request::deadline::{ControllerZone, Deadlines};
+pub use request::kind::{ReceivedVia, RequestKind};
+pub use request::machine::{RequestAction, RequestState};
+pub use request::notice::{Controller, NoticeKind, NoticeText};
+pub use request::recipients::{Disclosure, RecipientTask, SkipReason, TaskOutcome, TaskStatus};
+pub use request::record::{ExtensionGround, PublicView, RefusalCode, Request, RequestId};
+pub use request::service::{Delivery, NewRequest, Notice, OpenedRequest, Step, StepOutcome};
 pub use subject::{Language, NewSubject, Regime, Subject};
 pub use time::{Clock, FixedClock, SystemClock};

@@ -8,11 +8,11 @@ use chrono::{DateTime, Utc};
 use crate::decision::{EventRef, Scope, SubjectFacts};
 use crate::error::{Error, Result};
 use crate::ids::{PurposeId, SubjectId, TenantId};
-use crate::ledger::{FactAction, GENESIS, OwnedFact, StoredEntry};
 use crate::purpose::Purpose;
+use crate::raw::ledger::{FactAction, GENESIS, OwnedFact, StoredEntry};
+use crate::raw::store::{Append, Effect, Head, Store};
 use crate::request::recipients::{Disclosure, RecipientTask, TaskStatus};
 use crate::request::record::{Request, RequestId};
-use crate::store::{Append, Effect, Head, Store};
 use crate::subject::Subject;
 
 struct Entry {

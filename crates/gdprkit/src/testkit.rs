@@ -19,15 +19,15 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::ledger::{EntryKind, NewEntry, PersonalValues, Verification};
+use crate::raw::ledger::{EntryKind, NewEntry, PersonalValues, Verification};
+use crate::raw::{Append, Effect, Store};
 use crate::request::kind::{ReceivedVia, RequestKind};
 use crate::request::machine::RequestState;
 use crate::request::record::{ExtensionGround, RefusalCode};
 use crate::request::service::{NewRequest, Step};
-use crate::store::{Append, Effect};
 use crate::{
     Channel, Clock, Collector, ConsentAction, DecidedBy, Error, FixedClock, Gdpr, LegalBasis, NewConsent, NewSubject,
-    Proof, Purpose, PurposeId, Regime, Source, Store, SubjectId, TenantId,
+    Proof, Purpose, PurposeId, Regime, Source, SubjectId, TenantId,
 };
 
 /// A factory of fresh, empty stores.
@@ -47,7 +47,7 @@ macro_rules! store_conformance {
             #[allow(unused_imports)]
             use super::*;
 
-            fn factory() -> ::std::sync::Arc<dyn $crate::Store> {
+            fn factory() -> ::std::sync::Arc<dyn $crate::raw::Store> {
                 ($factory)()
             }
 
@@ -560,13 +560,13 @@ pub fn a_stale_request_update_is_refused(factory: Factory<'_>) {
     let before = g.verify_ledger().unwrap();
     let mut stale = g.request(&id).unwrap();
     stale.state = RequestState::Accepted;
-    let entry = crate::ledger::NewEntry::new(
-        crate::ledger::EntryKind::Request,
+    let entry = crate::raw::ledger::NewEntry::new(
+        crate::raw::ledger::EntryKind::Request,
         "{}".into(),
-        &crate::ledger::PersonalValues::new(),
+        &crate::raw::ledger::PersonalValues::new(),
     );
-    let effect = crate::store::Effect::UpdateRequest { expected: RequestState::AwaitingSubject, request: stale };
-    let err = g.store().append(g.tenant(), &[crate::store::Append { entry, effect: Some(effect) }]);
+    let effect = crate::raw::store::Effect::UpdateRequest { expected: RequestState::AwaitingSubject, request: stale };
+    let err = g.store().append(g.tenant(), &[crate::raw::store::Append { entry, effect: Some(effect) }]);
     assert!(matches!(err, Err(Error::RequestChanged(_))), "{err:?}");
     assert_eq!(g.verify_ledger().unwrap(), before, "nothing was appended");
     assert_eq!(g.request(&id).unwrap().state, RequestState::Received);

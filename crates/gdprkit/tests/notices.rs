@@ -5,12 +5,13 @@
 use std::sync::Arc;
 
 use gdprkit::mailer::{Mailer, Message, Outbox};
+use gdprkit::raw::Store;
 use gdprkit::request::kind::{ReceivedVia, RequestKind};
 use gdprkit::request::notice::NoticeKind;
 use gdprkit::request::record::{ExtensionGround, RefusalCode};
 use gdprkit::request::service::{Delivery, NewRequest, Step};
 use gdprkit::testkit::{setup, sid, t};
-use gdprkit::{Error, Gdpr, Language, MemoryStore, NewSubject, Regime, Store};
+use gdprkit::{Error, Gdpr, Language, MemoryStore, NewSubject, Regime};
 
 fn gdpr_with_outbox() -> (Gdpr, Arc<Outbox>, Arc<gdprkit::FixedClock>) {
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());

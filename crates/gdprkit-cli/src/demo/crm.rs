@@ -6,7 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use gdprkit::anonymize::map::DataMap;
-use gdprkit::{CrmData, Gdpr, Store};
+use gdprkit::raw::Store;
+use gdprkit::{CrmData, Gdpr};
 use gdprkit_pdf::PdfRenderer;
 use gdprkit_postgres::{PostgresCrmData, PostgresStore};
 use gdprkit_sqlite::SqliteStore;

@@ -11,12 +11,12 @@ use crate::consent::{ConsentEvent, NewConsent, Proof};
 use crate::error::{Error, Result};
 use crate::facade::Gdpr;
 use crate::ids::SubjectId;
-use crate::ledger::{EntryKind, NewEntry, PersonalValues, body_json};
+use crate::raw::ledger::{EntryKind, NewEntry, PersonalValues, body_json};
+use crate::raw::store::{Append, Effect};
 use crate::request::kind::RequestKind;
 use crate::request::machine::RequestState;
 use crate::request::record::RequestId;
 use crate::request::service::{Step, StepOutcome};
-use crate::store::{Append, Effect};
 use crate::time;
 
 /// What an erasure did, or would do in a dry run.

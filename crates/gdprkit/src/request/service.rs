@@ -18,9 +18,9 @@ use crate::consent::{Collector, NewConsent, Proof, Source};
 use crate::error::{Error, Result};
 use crate::facade::Gdpr;
 use crate::ids::SubjectId;
-use crate::ledger::{EntryKind, FactAction, NewEntry, OwnedFact, PersonalValues, RESTRICTION_SCOPE, body_json};
 use crate::mailer::{Attachment, Message};
-use crate::store::{Append, Effect};
+use crate::raw::ledger::{EntryKind, FactAction, NewEntry, OwnedFact, PersonalValues, RESTRICTION_SCOPE, body_json};
+use crate::raw::store::{Append, Effect};
 use crate::subject::{Language, Subject};
 use crate::text::check_text;
 use crate::time;
@@ -404,7 +404,7 @@ impl Gdpr {
         }
         let now = self.now();
         let facts = self.store().decision_facts(self.tenant(), std::slice::from_ref(&r.subject), &[], now)?;
-        if !matches!(facts.first(), Some(Some(crate::SubjectFacts::Restricted { .. }))) {
+        if !matches!(facts.first(), Some(Some(crate::raw::SubjectFacts::Restricted { .. }))) {
             return Err(Error::state("request", format!("processing of {}'s data is not restricted", r.subject)));
         }
         if !subject_told {

@@ -12,13 +12,13 @@ use super::{Factory, event, pid, setup_with, sid, t};
 use crate::anonymize::map::DataMap;
 use crate::anonymize::operators::Value;
 use crate::decision::{Scope, SubjectFacts};
-use crate::ledger::{EntryKind, NewEntry, PersonalValues, StoredEntry};
 use crate::purpose::Purpose;
+use crate::raw::ledger::{EntryKind, NewEntry, PersonalValues, StoredEntry};
+use crate::raw::store::{Append, Effect, Head, Store};
 use crate::request::kind::{ReceivedVia, RequestKind};
 use crate::request::recipients::{Disclosure, RecipientTask};
 use crate::request::record::{Request, RequestId};
 use crate::request::service::{NewRequest, Step};
-use crate::store::{Append, Effect, Head, Store};
 use crate::subject::Subject;
 use crate::{
     Channel, ConsentAction, Error, Gdpr, NewConsent, NewSubject, PurposeId, Regime, Result, SubjectId, TenantId,

@@ -2,15 +2,15 @@
 //!
 //! A store appends ledger entries and updates its projections in one transaction, and answers
 //! the reads the facade needs. The rules live in the core; a store only keeps and finds. Every
-//! store passes the conformance suite in [`crate::testkit`].
+//! store passes the conformance suite of the `testkit` feature (`gdprkit::store_conformance!`).
 
 use chrono::{DateTime, Utc};
 
 use crate::decision::{Scope, SubjectFacts};
 use crate::error::Result;
 use crate::ids::{PurposeId, SubjectId, TenantId};
-use crate::ledger::{NewEntry, StoredEntry};
 use crate::purpose::Purpose;
+use crate::raw::ledger::{NewEntry, StoredEntry};
 use crate::request::machine::RequestState;
 use crate::request::recipients::{Disclosure, RecipientTask};
 use crate::request::record::{Request, RequestId};
@@ -88,7 +88,7 @@ pub trait Store: Send + Sync {
     /// [`crate::ConsentAction::is_decisive`]) with the greatest (`occurred_at`, entry number)
     /// among those in one of `scopes` that happened at or before `at`; with no such entry, the
     /// subject's regime and registration. Before both: when the latest restriction fact (purpose
-    /// and channel [`crate::ledger::RESTRICTION_SCOPE`]) at or before `at` restricts, the
+    /// and channel [`crate::raw::ledger::RESTRICTION_SCOPE`]) at or before `at` restricts, the
     /// restriction.
     fn decision_facts(
         &self,
