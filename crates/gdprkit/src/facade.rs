@@ -4,19 +4,19 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 use crate::anonymize::map::DataMap;
 use crate::anonymize::operators::Secrets;
 use crate::builder::{GdprBuilder, HmacKey};
-use crate::consent::{Collector, ConsentAction, ConsentEvent, NewConsent, Proof, Source};
+use crate::consent::{Collector, ConsentAction, ConsentEvent, NewConsent, Proof};
 use crate::crm::CrmData;
 use crate::decision::{Decision, Scope};
 use crate::error::{Error, Result};
 use crate::export::render::Renderer;
 use crate::ids::{Channel, PurposeId, SubjectId, TenantId};
 use crate::mailer::Mailer;
-use crate::purpose::{LegalBasis, Purpose};
+use crate::purpose::Purpose;
+use crate::raw::bodies::{ConsentBody, PurposeBody, SubjectBody, value};
 use crate::raw::ledger::{
     EntryKind, FactAction, NewEntry, OwnedFact, PersonalValues, StoredEntry, Verification, Verifier, body_json,
     decode_personal,
@@ -25,7 +25,7 @@ use crate::raw::store::{Append, Effect, Store};
 use crate::request::calendar::HolidayCalendar;
 use crate::request::deadline::ControllerZone;
 use crate::request::notice::Controller;
-use crate::subject::{Language, NewSubject, Regime, Subject};
+use crate::subject::{NewSubject, Subject};
 use crate::time::{self, Clock};
 
 /// The most events [`Gdpr::record_consents`] takes in one call.
@@ -105,34 +105,6 @@ pub(crate) struct Parts {
     pub crm: Option<Arc<dyn CrmData>>,
     pub data_map: Option<Arc<DataMap>>,
     pub hmac_key: Option<HmacKey>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct PurposeBody<'a> {
-    recorded_at: String,
-    id: &'a str,
-    label: &'a str,
-    legal_basis: LegalBasis,
-    direct_marketing: bool,
-}
-
-#[derive(Serialize, Deserialize)]
-struct SubjectBody {
-    recorded_at: String,
-    regime: Regime,
-    language: Option<Language>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct ConsentBody {
-    recorded_at: String,
-    /// For a denial carried over an erasure: the entry it continues, whose details were erased.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    carried_from: Option<u64>,
-    source: Option<Source>,
-    collector: Option<String>,
-    notice_version: Option<String>,
-    notice_sha256: Option<String>,
 }
 
 impl Gdpr {
@@ -256,7 +228,7 @@ impl Gdpr {
             n.validate()?;
             let body = SubjectBody { recorded_at: time::format(now), regime: n.regime, language: n.language };
             let mut personal = PersonalValues::new();
-            personal.add_opt("email", n.email.as_deref())?;
+            personal.add_opt(value::EMAIL, n.email.as_deref())?;
             let entry = NewEntry::about(EntryKind::Subject, n.id.clone(), None, body_json(&body)?, personal)?;
             let subject =
                 Subject { id: n.id, regime: n.regime, email: n.email, language: n.language, registered_at: now };
@@ -328,10 +300,10 @@ impl Gdpr {
             notice_sha256: c.proof.notice_sha256.clone(),
         };
         let mut personal = PersonalValues::new();
-        personal.add_opt("collected_by", c.proof.collected_by.as_ref().and_then(Collector::name))?;
-        personal.add_opt("ip", c.proof.ip.as_deref())?;
-        personal.add_opt("user_agent", c.proof.user_agent.as_deref())?;
-        personal.add_opt("proof_ref", c.proof.proof_ref.as_deref())?;
+        personal.add_opt(value::COLLECTED_BY, c.proof.collected_by.as_ref().and_then(Collector::name))?;
+        personal.add_opt(value::IP, c.proof.ip.as_deref())?;
+        personal.add_opt(value::USER_AGENT, c.proof.user_agent.as_deref())?;
+        personal.add_opt(value::PROOF_REF, c.proof.proof_ref.as_deref())?;
         let entry = NewEntry::about(EntryKind::Consent, c.subject.clone(), Some(fact), body_json(&body)?, personal)?;
         let append = Append { entry, effect: None };
         let event = ConsentEvent {
@@ -435,11 +407,11 @@ fn consent_event(e: &StoredEntry<'_>) -> Result<ConsentEvent> {
         for v in values {
             let value = Some(v.value.to_owned());
             match v.name {
-                "subject" => subject = Some(SubjectId::new(v.value)?),
-                "collected_by" => collector_name = value,
-                "ip" => ip = value,
-                "user_agent" => user_agent = value,
-                "proof_ref" => proof_ref = value,
+                value::SUBJECT => subject = Some(SubjectId::new(v.value)?),
+                value::COLLECTED_BY => collector_name = value,
+                value::IP => ip = value,
+                value::USER_AGENT => user_agent = value,
+                value::PROOF_REF => proof_ref = value,
                 _ => {}
             }
         }

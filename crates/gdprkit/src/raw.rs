@@ -4,6 +4,7 @@
 //! `gdprkit::store_conformance!`, a new CRM adapter implements [`crate::CrmData`] and runs
 //! `gdprkit::crm_conformance!` (feature `testkit`).
 
+pub mod bodies;
 pub mod ledger;
 pub mod store;
 

@@ -643,7 +643,7 @@ pub fn portability_needs_consent_or_a_contract(factory: Factory<'_>) {
     let prospect = open(&g, "b2b", RequestKind::Portability, "2025-01-10T09:00:00Z").request.id;
     let err = g.act(&prospect, Step::Accept, "Marie").unwrap_err().to_string();
     assert!(
-        err.contains("neither on consent nor on a contract") && err.contains("not-eligible-for-portability"),
+        err.contains("neither on consent nor on a contract") && err.contains("not_eligible_for_portability"),
         "{err}"
     );
     let refused = g

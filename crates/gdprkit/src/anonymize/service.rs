@@ -6,11 +6,12 @@ use std::collections::{BTreeMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::operators::random_salt;
-use super::plan::{EntityAction, Outcome, Plan};
+use super::plan::{EntityAction, Plan};
 use crate::consent::{ConsentEvent, NewConsent, Proof};
 use crate::error::{Error, Result};
 use crate::facade::Gdpr;
 use crate::ids::SubjectId;
+use crate::raw::bodies::{DetailsErasedBody, ErasedEntity, ErasureBody};
 use crate::raw::ledger::{EntryKind, NewEntry, PersonalValues, body_json};
 use crate::raw::store::{Append, Effect};
 use crate::request::kind::RequestKind;
@@ -31,22 +32,6 @@ pub struct ErasureReport {
     /// Denials (opt-outs, withdrawals, objections) carried over the erasure, so that the subject
     /// is still not contacted against their will (A6: an objection is kept, minimally).
     pub denials_kept: usize,
-}
-
-#[derive(Serialize)]
-struct ErasureBody<'a> {
-    recorded_at: String,
-    entities: Vec<ErasedEntity<'a>>,
-    ledger_entries_erased: u64,
-    denials_kept: usize,
-}
-
-#[derive(Serialize)]
-struct ErasedEntity<'a> {
-    entity: &'a str,
-    action: &'static str,
-    rows: usize,
-    outcome: Outcome,
 }
 
 impl Gdpr {
@@ -82,14 +67,11 @@ impl Gdpr {
                 e.reason = "[erased]".into();
             }
             if had_text || request.extension.is_some() {
-                #[derive(Serialize)]
-                struct Body<'a> {
-                    recorded_at: String,
-                    request: &'a str,
-                    action: &'static str,
-                }
-                let body =
-                    Body { recorded_at: time::format(now), request: request.id.as_str(), action: "details_erased" };
+                let body = DetailsErasedBody {
+                    recorded_at: time::format(now),
+                    request: request.id.as_str(),
+                    action: "details_erased",
+                };
                 let entry = NewEntry::about(
                     EntryKind::Request,
                     subject.clone(),

@@ -347,7 +347,7 @@ impl NewEntry {
         body: String,
         mut personal: PersonalValues,
     ) -> Result<Self> {
-        personal.add("subject", subject.as_str())?;
+        personal.add(super::bodies::value::SUBJECT, subject.as_str())?;
         Ok(Self {
             kind,
             subject: Some(subject),
@@ -472,7 +472,7 @@ impl Verifier {
                     Some(_) => return Err(format!("its personal value {:?} does not match its commitment", v.name)),
                     None => return Err(format!("its personal value {:?} has no commitment", v.name)),
                 }
-                if v.name == "subject" {
+                if v.name == super::bodies::value::SUBJECT {
                     committed_subject = Some(v.value);
                 }
             }

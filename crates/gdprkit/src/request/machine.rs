@@ -3,7 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::kind::named_enum;
+use chrono::NaiveDate;
+
+use super::kind::{RequestKind, named_enum};
+use super::notice::NoticeKind;
+use super::record::Request;
 use crate::error::{Error, Result};
 
 named_enum!(
@@ -85,6 +89,70 @@ impl RequestState {
         TRANSITIONS.iter().find(|(from, a, _)| *from == self && *a == action).map(|(_, _, to)| *to).ok_or_else(|| {
             Error::state("action", format!("{} does not apply to a request that is {}", action.as_str(), self.as_str()))
         })
+    }
+}
+
+/// The guards beside the table: what must also hold for `action` to apply to `request` on
+/// `today` (the controller's date), beyond its state.
+///
+/// - An extension is granted once, and decided no later than the due date (Art. 12(3), R3).
+/// - An objection to direct marketing cannot be refused (Art. 21(3), C5).
+pub fn check_guards(request: &Request, action: RequestAction, today: NaiveDate) -> Result<()> {
+    match action {
+        A::Extend if request.extension.is_some() => {
+            Err(Error::state("action", "the deadline was already extended once"))
+        }
+        A::Extend if today > request.due => Err(Error::state(
+            "action",
+            format!("an extension must be decided by the due date, {}, and today is {today}", request.due),
+        )),
+        A::Refuse if request.kind == RequestKind::Objection => {
+            Err(Error::state("action", "an objection to direct marketing cannot be refused (Art. 21(3)); complete it"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What a step does besides moving the request to its next state, which the request service
+/// carries out in the same transaction as the step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SideEffect {
+    /// Accepting a restriction restricts processing at once (Art. 18(1)): every decision denies
+    /// until it is lifted.
+    Restrict,
+    /// Accepting a portability request needs data processed on consent or a contract
+    /// (Art. 20(1), R6); otherwise the request is refused, not accepted.
+    CheckPortability,
+    /// Completing an objection records an `object` event in the consent ledger (Art. 21(3), C5).
+    RecordObjection,
+    /// Completing a rectification, erasure, restriction or anonymization creates a task per
+    /// recipient the data went to (Art. 19, R9).
+    TellRecipients,
+}
+
+/// The side effects of `action` on a request of `kind`.
+pub fn side_effects(kind: RequestKind, action: RequestAction) -> &'static [SideEffect] {
+    use RequestKind as K;
+    match (action, kind) {
+        (A::Accept, K::Restriction) => &[SideEffect::Restrict],
+        (A::Accept, K::Portability) => &[SideEffect::CheckPortability],
+        (A::Complete, K::Objection) => &[SideEffect::RecordObjection],
+        (A::Complete, K::Rectification | K::Erasure | K::Restriction | K::Anonymization) => {
+            &[SideEffect::TellRecipients]
+        }
+        _ => &[],
+    }
+}
+
+/// The notice a step sends the subject (R7): waiting, extension, refusal and completion; the
+/// receipt is sent when the request is opened.
+pub fn notice_of(action: RequestAction) -> Option<NoticeKind> {
+    match action {
+        A::AwaitSubject => Some(NoticeKind::AwaitingSubject),
+        A::Extend => Some(NoticeKind::Extension),
+        A::Refuse => Some(NoticeKind::Refusal),
+        A::Complete => Some(NoticeKind::Completion),
+        A::Resume | A::Accept | A::Start | A::Withdraw => None,
     }
 }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::deadline::Deadlines;
 use super::kind::{ReceivedVia, RequestKind};
-use super::machine::{RequestAction, RequestState};
+use super::machine::{RequestAction, RequestState, SideEffect, check_guards, notice_of, side_effects};
 use super::notice::{NoticeDetails, NoticeKind, NoticeText, render};
 use super::recipients::{Disclosure, MAX_RECIPIENT_BYTES, RecipientTask, TaskOutcome, TaskStatus};
 use super::record::{
@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::facade::Gdpr;
 use crate::ids::SubjectId;
 use crate::mailer::{Attachment, Message};
+use crate::raw::bodies::{DisclosureBody, RequestBody, TaskBody, value};
 use crate::raw::ledger::{EntryKind, FactAction, NewEntry, OwnedFact, PersonalValues, RESTRICTION_SCOPE, body_json};
 use crate::raw::store::{Append, Effect};
 use crate::subject::{Language, Subject};
@@ -151,22 +152,6 @@ impl Step {
     }
 }
 
-#[derive(Serialize)]
-struct RequestBody<'a> {
-    recorded_at: String,
-    request: &'a str,
-    action: &'a str,
-    from: Option<RequestState>,
-    to: RequestState,
-    kind: RequestKind,
-    via: ReceivedVia,
-    due: NaiveDate,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ground: Option<ExtensionGround>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    code: Option<RefusalCode>,
-}
-
 impl Gdpr {
     /// Opens a request: its due dates from the receipt date (R2), a tracking token (R8), and a
     /// ledger entry.
@@ -246,17 +231,18 @@ impl Gdpr {
         let before = self.request(id)?;
         let mut after = before.clone();
         after.state = before.state.apply(step.action())?;
+        check_guards(&before, step.action(), today)?;
         let mut personal = PersonalValues::new();
-        personal.add("actor", actor)?;
+        personal.add(value::ACTOR, actor)?;
         if let Some(note) = public_note {
-            personal.add("note", note)?;
+            personal.add(value::NOTE, note)?;
             after.public_notes.push(PublicNote { at: now, text: note.to_owned() });
         }
         let mut also = Vec::new();
         match &step {
             Step::AwaitSubject { reason } => {
                 check_text("reason", reason, MAX_REASON_BYTES)?;
-                personal.add("reason", reason.as_str())?;
+                personal.add(value::REASON, reason.as_str())?;
                 after.waiting_since = Some(now);
                 after.awaiting = Some(reason.clone());
             }
@@ -268,85 +254,28 @@ impl Gdpr {
             }
             Step::Extend { ground, reason } => {
                 check_text("reason", reason, MAX_REASON_BYTES)?;
-                if before.extension.is_some() {
-                    return Err(Error::state("action", "the deadline was already extended once"));
-                }
-                if today > before.due {
-                    return Err(Error::state(
-                        "action",
-                        format!("an extension must be decided by the due date, {}, and today is {today}", before.due),
-                    ));
-                }
-                personal.add("reason", reason.as_str())?;
+                personal.add(value::REASON, reason.as_str())?;
                 after.extension = Some(Extension { ground: *ground, reason: reason.clone(), at: now });
             }
             Step::Refuse { code, reason } => {
                 check_text("reason", reason, MAX_REASON_BYTES)?;
-                if before.kind == RequestKind::Objection {
-                    return Err(Error::state(
-                        "action",
-                        "an objection to direct marketing cannot be refused (Art. 21(3)); complete it",
-                    ));
-                }
-                personal.add("reason", reason.as_str())?;
+                personal.add(value::REASON, reason.as_str())?;
                 after.refusal = Some(*code);
-            }
-            Step::Accept if before.kind == RequestKind::Restriction => {
-                also.push(self.restriction_append(&before, FactAction::Restrict, now, PersonalValues::new())?);
-            }
-            Step::Accept if before.kind == RequestKind::Portability => {
-                if let Some(why) = self.portability_ineligibility(&before.subject)? {
-                    return Err(Error::state(
-                        "action",
-                        format!("{why}; refuse it with the code not-eligible-for-portability (Art. 20(1))"),
-                    ));
-                }
-            }
-            Step::Complete if before.kind == RequestKind::Objection => {
-                let mut objection = NewConsent::objection(before.subject.clone());
-                objection.occurred_at = Some(now);
-                objection.proof = Proof {
-                    source: Some(source_of(before.via)),
-                    collected_by: Some(Collector::Staff(actor.to_owned())),
-                    ..Proof::default()
-                };
-                let (append, _) =
-                    self.prepare_consent(objection, now, None, &mut HashSet::new(), &mut HashSet::new())?;
-                also.push(append);
             }
             Step::Accept | Step::Start | Step::Complete | Step::Withdraw => {}
         }
-        if matches!(step, Step::Complete) && tells_recipients(before.kind) {
-            // Art. 19: every recipient the data went to is told, or the reason it is not is kept.
-            let mut recipients: Vec<String> =
-                self.disclosures(&before.subject)?.into_iter().map(|d| d.recipient).collect();
-            recipients.sort();
-            recipients.dedup();
-            if !recipients.is_empty() {
-                let tasks: Vec<RecipientTask> = recipients
-                    .into_iter()
-                    .map(|recipient| RecipientTask {
-                        request: before.id.clone(),
-                        recipient,
-                        status: TaskStatus::Pending,
-                    })
-                    .collect();
-                let body = TaskBody {
-                    recorded_at: time::format(now),
-                    request: before.id.as_str(),
-                    action: "recipient_tasks",
-                    tasks: tasks.len(),
-                };
-                let entry = NewEntry::about(
-                    EntryKind::Request,
-                    before.subject.clone(),
-                    None,
-                    body_json(&body)?,
-                    PersonalValues::new(),
-                )?;
-                also.push(Append { entry, effect: Some(Effect::CreateTasks(tasks)) });
-            }
+        for effect in side_effects(before.kind, step.action()) {
+            also.extend(self.side_effect(*effect, &before, actor, now)?);
         }
+        let notice = notice_of(step.action()).map(|kind| {
+            let reason = match &step {
+                Step::AwaitSubject { reason } | Step::Extend { reason, .. } | Step::Refuse { reason, .. } => {
+                    Some(reason.as_str())
+                }
+                _ => None,
+            };
+            (kind, reason)
+        });
         if after.state.is_closed() {
             after.closed_at = Some(now);
         }
@@ -358,13 +287,6 @@ impl Gdpr {
         }];
         appends.extend(also);
         self.store().append(self.tenant(), &appends)?;
-        let notice = match &step {
-            Step::AwaitSubject { reason } => Some((NoticeKind::AwaitingSubject, Some(reason.as_str()))),
-            Step::Extend { reason, .. } => Some((NoticeKind::Extension, Some(reason.as_str()))),
-            Step::Refuse { reason, .. } => Some((NoticeKind::Refusal, Some(reason.as_str()))),
-            Step::Complete => Some((NoticeKind::Completion, None)),
-            Step::Resume | Step::Accept | Step::Start | Step::Withdraw => None,
-        };
         let notice = notice
             .map(|(kind, reason)| {
                 let details = NoticeDetails { token: None, reason, on: Some(today) };
@@ -372,6 +294,73 @@ impl Gdpr {
             })
             .transpose()?;
         Ok(StepOutcome { request: after, notice })
+    }
+
+    /// The appends of one side effect of a step (see [`SideEffect`]), to go in the step's own
+    /// transaction.
+    fn side_effect(
+        &self,
+        effect: SideEffect,
+        before: &Request,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Append>> {
+        Ok(match effect {
+            SideEffect::Restrict => {
+                vec![self.restriction_append(before, FactAction::Restrict, now, PersonalValues::new())?]
+            }
+            SideEffect::CheckPortability => {
+                if let Some(why) = self.portability_ineligibility(&before.subject)? {
+                    return Err(Error::state(
+                        "action",
+                        format!("{why}; refuse it with the code not_eligible_for_portability (Art. 20(1))"),
+                    ));
+                }
+                Vec::new()
+            }
+            SideEffect::RecordObjection => {
+                let mut objection = NewConsent::objection(before.subject.clone());
+                objection.occurred_at = Some(now);
+                objection.proof = Proof {
+                    source: Some(source_of(before.via)),
+                    collected_by: Some(Collector::Staff(actor.to_owned())),
+                    ..Proof::default()
+                };
+                let (append, _) =
+                    self.prepare_consent(objection, now, None, &mut HashSet::new(), &mut HashSet::new())?;
+                vec![append]
+            }
+            SideEffect::TellRecipients => self.recipient_tasks_append(before, now)?.into_iter().collect(),
+        })
+    }
+
+    /// Art. 19: a pending task per recipient the subject's data went to, or nothing when there
+    /// is none.
+    fn recipient_tasks_append(&self, before: &Request, now: DateTime<Utc>) -> Result<Option<Append>> {
+        let mut recipients: Vec<String> = self.disclosures(&before.subject)?.into_iter().map(|d| d.recipient).collect();
+        recipients.sort();
+        recipients.dedup();
+        if recipients.is_empty() {
+            return Ok(None);
+        }
+        let tasks: Vec<RecipientTask> = recipients
+            .into_iter()
+            .map(|recipient| RecipientTask { request: before.id.clone(), recipient, status: TaskStatus::Pending })
+            .collect();
+        let body = TaskBody {
+            recorded_at: time::format(now),
+            request: before.id.as_str(),
+            action: "recipient_tasks",
+            tasks: tasks.len(),
+        };
+        let entry = NewEntry::about(
+            EntryKind::Request,
+            before.subject.clone(),
+            None,
+            body_json(&body)?,
+            PersonalValues::new(),
+        )?;
+        Ok(Some(Append { entry, effect: Some(Effect::CreateTasks(tasks)) }))
     }
 
     /// Why a subject's data is not eligible for portability (R6), or `None` when it is. Data are
@@ -414,7 +403,7 @@ impl Gdpr {
             ));
         }
         let mut personal = PersonalValues::new();
-        personal.add("actor", actor)?;
+        personal.add(value::ACTOR, actor)?;
         let append = self.restriction_append(&r, FactAction::LiftRestriction, now, personal)?;
         self.store().append(self.tenant(), &[append])?;
         Ok(())
@@ -454,14 +443,9 @@ impl Gdpr {
             return Err(Error::invalid("disclosed_at", format!("{} is later than now", time::format(disclosed_at))));
         }
         self.subject(subject)?;
-        #[derive(Serialize)]
-        struct Body {
-            recorded_at: String,
-            disclosed_at: String,
-        }
-        let body = Body { recorded_at: time::format(now), disclosed_at: time::format(disclosed_at) };
+        let body = DisclosureBody { recorded_at: time::format(now), disclosed_at: time::format(disclosed_at) };
         let mut personal = PersonalValues::new();
-        personal.add("recipient", recipient)?;
+        personal.add(value::RECIPIENT, recipient)?;
         let entry = NewEntry::about(EntryKind::Disclosure, subject.clone(), None, body_json(&body)?, personal)?;
         let disclosure = Disclosure { subject: subject.clone(), recipient: recipient.to_owned(), disclosed_at };
         self.store()
@@ -499,8 +483,8 @@ impl Gdpr {
         let action = if outcome == TaskOutcome::Sent { "recipient_told" } else { "recipient_skipped" };
         let body = TaskBody { recorded_at: time::format(now), request: request.as_str(), action, tasks: 1 };
         let mut personal = PersonalValues::new();
-        personal.add("actor", actor)?;
-        personal.add("recipient", recipient)?;
+        personal.add(value::ACTOR, actor)?;
+        personal.add(value::RECIPIENT, recipient)?;
         let entry = NewEntry::about(EntryKind::Request, r.subject, None, body_json(&body)?, personal)?;
         self.store().append(self.tenant(), &[Append { entry, effect: Some(Effect::UpdateTask(task.clone())) }])?;
         Ok(task)
@@ -616,23 +600,6 @@ impl Gdpr {
         };
         NewEntry::about(EntryKind::Request, r.subject.clone(), None, body_json(&body)?, personal.clone())
     }
-}
-
-#[derive(Serialize)]
-struct TaskBody<'a> {
-    recorded_at: String,
-    request: &'a str,
-    action: &'a str,
-    tasks: usize,
-}
-
-/// Whether completing a request of this kind owes recipients a notification (Art. 19: Art. 16,
-/// 17(1) and 18; anonymization is an erasure).
-fn tells_recipients(kind: RequestKind) -> bool {
-    matches!(
-        kind,
-        RequestKind::Rectification | RequestKind::Erasure | RequestKind::Restriction | RequestKind::Anonymization
-    )
 }
 
 /// The consent source that matches the channel a request came by.

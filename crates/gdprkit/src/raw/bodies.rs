@@ -1,0 +1,134 @@
+//! The permanent formats of ledger entries: the JSON body of each kind of entry, and the names
+//! under which personal values are committed. The hash of an entry covers its body as written,
+//! so a body, once written, is never written again differently: a field is only ever added, as
+//! optional, and the order of fields stays. Readers (history, verification, exports) read the
+//! same structs back.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::anonymize::plan::Outcome;
+use crate::consent::Source;
+use crate::purpose::LegalBasis;
+use crate::request::kind::{ReceivedVia, RequestKind};
+use crate::request::machine::RequestState;
+use crate::request::record::{ExtensionGround, RefusalCode};
+use crate::subject::{Language, Regime};
+
+/// The names personal values are committed under (section 4 of the rules: a value and its salt
+/// sit beside the entry, which commits to `SHA-256(salt ‖ value)`).
+pub mod value {
+    /// The subject's id, on every entry about a subject.
+    pub const SUBJECT: &str = "subject";
+    /// A subject's e-mail address, at registration.
+    pub const EMAIL: &str = "email";
+    /// Who collected a consent, by name (a staff member, a third party).
+    pub const COLLECTED_BY: &str = "collected_by";
+    /// The IP address an opt-in came from.
+    pub const IP: &str = "ip";
+    /// The user agent an opt-in came from.
+    pub const USER_AGENT: &str = "user_agent";
+    /// A third party's proof reference.
+    pub const PROOF_REF: &str = "proof_ref";
+    /// Who took a step in a request's life.
+    pub const ACTOR: &str = "actor";
+    /// A note to the subject on a step.
+    pub const NOTE: &str = "note";
+    /// The reason given with a step: what is asked, why the extension or the refusal.
+    pub const REASON: &str = "reason";
+    /// A recipient the subject's data went to.
+    pub const RECIPIENT: &str = "recipient";
+}
+
+/// A purpose registered (entry kind `purpose`).
+#[derive(Serialize, Deserialize)]
+pub(crate) struct PurposeBody<'a> {
+    pub recorded_at: String,
+    pub id: &'a str,
+    pub label: &'a str,
+    pub legal_basis: LegalBasis,
+    pub direct_marketing: bool,
+}
+
+/// A subject registered (entry kind `subject`); its e-mail is a personal value.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct SubjectBody {
+    pub recorded_at: String,
+    pub regime: Regime,
+    pub language: Option<Language>,
+}
+
+/// A consent event (entry kind `consent`); what decides is in the entry's fact.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct ConsentBody {
+    pub recorded_at: String,
+    /// For a denial carried over an erasure: the entry it continues, whose details were erased.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried_from: Option<u64>,
+    pub source: Option<Source>,
+    pub collector: Option<String>,
+    pub notice_version: Option<String>,
+    pub notice_sha256: Option<String>,
+}
+
+/// A request opened, or a step of its life (entry kind `request`).
+#[derive(Serialize)]
+pub(crate) struct RequestBody<'a> {
+    pub recorded_at: String,
+    pub request: &'a str,
+    pub action: &'a str,
+    pub from: Option<RequestState>,
+    pub to: RequestState,
+    pub kind: RequestKind,
+    pub via: ReceivedVia,
+    pub due: NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ground: Option<ExtensionGround>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<RefusalCode>,
+}
+
+/// Recipient tasks created or marked, or a restriction put in place or lifted (entry kind
+/// `request`).
+#[derive(Serialize)]
+pub(crate) struct TaskBody<'a> {
+    pub recorded_at: String,
+    pub request: &'a str,
+    pub action: &'a str,
+    pub tasks: usize,
+}
+
+/// A request's free text erased with its subject (entry kind `request`, action
+/// `details_erased`).
+#[derive(Serialize)]
+pub(crate) struct DetailsErasedBody<'a> {
+    pub recorded_at: String,
+    pub request: &'a str,
+    pub action: &'static str,
+}
+
+/// A disclosure of a subject's data (entry kind `disclosure`); the recipient is a personal value.
+#[derive(Serialize)]
+pub(crate) struct DisclosureBody {
+    pub recorded_at: String,
+    pub disclosed_at: String,
+}
+
+/// An erasure: what was done to each entity, and to gdprkit's own records (entry kind
+/// `erasure`).
+#[derive(Serialize)]
+pub(crate) struct ErasureBody<'a> {
+    pub recorded_at: String,
+    pub entities: Vec<ErasedEntity<'a>>,
+    pub ledger_entries_erased: u64,
+    pub denials_kept: usize,
+}
+
+/// One entity of an erasure.
+#[derive(Serialize)]
+pub(crate) struct ErasedEntity<'a> {
+    pub entity: &'a str,
+    pub action: &'static str,
+    pub rows: usize,
+    pub outcome: Outcome,
+}
