@@ -460,58 +460,6 @@ fn walk_requests(ctx: &Context, g: &Gdpr, say: &mut Narrator) -> CliResult<Reque
     })
 }
 
-/// The demo's data map: where the sample CRM keeps a contact's data.
-pub(crate) const DATA_MAP: &str = r#"# Where the sample CRM keeps a contact's data, and what an erasure does to it.
-[[entity]]
-name = "contacts"
-table = "crm_contacts"
-subject_column = "id"
-category = "identity"
-on_erasure = "anonymize"
-retention = { keep_for = "3y", from_column = "last_inbound_at", then = "anonymize" }
-[entity.fields]
-first_name = "redact"
-last_name = "redact"
-email = "hash"
-phone = { op = "mask", keep_last = 2 }
-birth_date = { op = "generalize", to = "year" }
-notes = "null"
-
-[[entity]]
-name = "calls"
-table = "crm_calls"
-subject_column = "contact_id"
-category = "events"
-on_erasure = "delete"
-event_at = "called_at"
-
-[[entity]]
-name = "invoices"
-table = "crm_invoices"
-subject_column = "contact_id"
-category = "billing"
-on_erasure = { retain = "legal-obligation", for = "10y" }
-
-# What an export tells a person about each purpose (Art. 13-15).
-[[processing]]
-purpose = "newsletter"
-categories = ["identity"]
-recipients = ["Brevo SAS (e-mail delivery)"]
-retention = "until you unsubscribe, then 3 years as proof"
-
-[[processing]]
-purpose = "events"
-categories = ["identity", "events"]
-recipients = ["Eventbrite (registrations)"]
-retention = "3 years after your last contact with us"
-
-[[processing]]
-purpose = "product-news"
-categories = ["identity"]
-retention = "3 years after your last contact with us"
-source = "your company's public directory listing"
-"#;
-
 /// An access request completed with the person's export: the PDF (mailed with the completion
 /// notice when there is a mailer, and written to print and post) and the JSON for portability.
 fn walk_export(dir: &Path, g: &Gdpr, say: &mut Narrator) -> CliResult<Exported> {
@@ -549,7 +497,7 @@ fn walk_export(dir: &Path, g: &Gdpr, say: &mut Narrator) -> CliResult<Exported> 
 /// An erasure request carried out with the data map.
 fn walk_erasure(dir: &Path, g: &Gdpr, say: &mut Narrator) -> CliResult<Erasure> {
     let map_path = dir.join("data-map.toml");
-    std::fs::write(&map_path, DATA_MAP)
+    std::fs::write(&map_path, gdprkit::sample::DATA_MAP)
         .map_err(|e| Refusal(format!("--dir: cannot write {}: {e}", map_path.display())))?;
     let subject = contact(48);
     let opened = g.open_request(NewRequest {

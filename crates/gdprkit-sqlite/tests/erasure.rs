@@ -11,35 +11,7 @@ use gdprkit::crm::CrmData;
 use gdprkit_sqlite::crm_data::SqliteCrmData;
 use rusqlite::Connection;
 
-const MAP: &str = r#"
-[[entity]]
-name = "contacts"
-table = "contacts"
-subject_column = "id"
-category = "identity"
-on_erasure = "anonymize"
-[entity.fields]
-first_name = "redact"
-last_name = "redact"
-email = "hash"
-phone = { op = "mask", keep_last = 2 }
-birth_date = { op = "generalize", to = "year" }
-notes = "null"
-
-[[entity]]
-name = "calls"
-table = "calls"
-subject_column = "contact_id"
-category = "events"
-on_erasure = "delete"
-
-[[entity]]
-name = "invoices"
-table = "invoices"
-subject_column = "contact_id"
-category = "billing"
-on_erasure = { retain = "legal-obligation", for = "10y" }
-"#;
+const MAP: &str = gdprkit::sample::DATA_MAP;
 
 const SECRETS: Secrets<'static> = Secrets { salt: b"erasure-salt", hmac_key: None };
 
@@ -48,18 +20,16 @@ const ERASED: [&str; 5] = ["Zéphyrine", "Quatremarres", "zephyrine.q@example.or
 
 fn crm(path: &std::path::Path) {
     let c = Connection::open(path).unwrap();
+    c.execute_batch("PRAGMA journal_mode = WAL").unwrap();
+    c.execute_batch(gdprkit::sample::CRM_TABLES).unwrap();
     c.execute_batch(
-        "PRAGMA journal_mode = WAL;
-         CREATE TABLE contacts (id TEXT PRIMARY KEY, first_name TEXT, last_name TEXT, email TEXT, phone TEXT,
-                                birth_date TEXT, notes TEXT);
-         CREATE TABLE calls (id INTEGER PRIMARY KEY, contact_id TEXT, summary TEXT);
-         CREATE TABLE invoices (id INTEGER PRIMARY KEY, contact_id TEXT, amount REAL);
-         INSERT INTO contacts VALUES ('c1', 'Zéphyrine', 'Quatremarres', 'zephyrine.q@example.org', '0698765432',
-                                      '1984-02-29', 'allergic to peanuts');
-         INSERT INTO contacts VALUES ('c2', 'Paul', 'Martin', 'paul@example.org', '0611111111', '1990-01-01', NULL);
-         INSERT INTO calls (contact_id, summary) VALUES ('c1', 'Asked about allergic to peanuts menu'),
-                                                        ('c1', 'Call back 0698765432'), ('c2', 'Renewal');
-         INSERT INTO invoices (contact_id, amount) VALUES ('c1', 120.0), ('c2', 80.0);",
+        "INSERT INTO contacts (subject, first_name, last_name, email, phone, birth_date, notes)
+             VALUES ('c1', 'Zéphyrine', 'Quatremarres', 'zephyrine.q@example.org', '0698765432', '1984-02-29',
+                     'allergic to peanuts'),
+                    ('c2', 'Paul', 'Martin', 'paul@example.org', '0611111111', '1990-01-01', NULL);
+         INSERT INTO calls (subject, summary) VALUES ('c1', 'Asked about allergic to peanuts menu'),
+                                                     ('c1', 'Call back 0698765432'), ('c2', 'Renewal');
+         INSERT INTO invoices (subject, amount) VALUES ('c1', 120.0), ('c2', 80.0);",
     )
     .unwrap();
 }
@@ -67,7 +37,7 @@ fn crm(path: &std::path::Path) {
 fn contact(path: &std::path::Path, id: &str) -> Vec<Option<String>> {
     let c = Connection::open(path).unwrap();
     c.query_row(
-        "SELECT first_name, last_name, email, phone, birth_date, notes FROM contacts WHERE id = ?1",
+        "SELECT first_name, last_name, email, phone, birth_date, notes FROM contacts WHERE subject = ?1",
         [id],
         |r| (0..6).map(|i| r.get::<_, Option<String>>(i)).collect(),
     )
@@ -106,8 +76,8 @@ fn the_plan_names_every_change_and_applying_it_changes_only_those() {
     assert_eq!(after[4].as_deref(), Some("1984"));
     assert_eq!(after[5], None);
     assert_eq!(after[2].as_ref().map(String::len), Some(64), "a hash");
-    assert_eq!(count(&path, "SELECT count(*) FROM calls WHERE contact_id = 'c1'"), 0);
-    assert_eq!(count(&path, "SELECT count(*) FROM invoices WHERE contact_id = 'c1'"), 1, "retained");
+    assert_eq!(count(&path, "SELECT count(*) FROM calls WHERE subject = 'c1'"), 0);
+    assert_eq!(count(&path, "SELECT count(*) FROM invoices WHERE subject = 'c1'"), 1, "retained");
     assert_eq!(contact(&path, "c2")[0].as_deref(), Some("Paul"), "another subject is untouched");
     assert_eq!(count(&path, "SELECT count(*) FROM calls"), 1);
 
@@ -137,7 +107,7 @@ fn an_erasure_that_fails_midway_leaves_every_row_as_it_was() {
     let err = data.apply(&plan).unwrap_err();
     assert!(format!("{err:?}").contains("injected failure"), "{err:?}");
     assert_eq!(contact(&path, "c1")[0].as_deref(), Some("Zéphyrine"), "the contact's update was rolled back");
-    assert_eq!(count(&path, "SELECT count(*) FROM calls WHERE contact_id = 'c1'"), 2);
+    assert_eq!(count(&path, "SELECT count(*) FROM calls WHERE subject = 'c1'"), 2);
 }
 
 #[test]
@@ -303,7 +273,7 @@ fn a_field_kept_or_pseudonymized_makes_the_outcome_pseudonymized() {
         ("first_name = \"redact\"\nemail = \"hash\"", Outcome::Anonymized),
     ] {
         let map = DataMap::from_toml(&format!(
-            "[[entity]]\nname = \"contacts\"\ntable = \"contacts\"\nsubject_column = \"id\"\ncategory = \"identity\"\n\
+            "[[entity]]\nname = \"contacts\"\ntable = \"contacts\"\nsubject_column = \"subject\"\ncategory = \"identity\"\n\
              on_erasure = \"anonymize\"\n[entity.fields]\n{fields}\n"
         ))
         .unwrap();

@@ -39,6 +39,7 @@ pub mod memory;
 pub mod purpose;
 pub mod raw;
 pub mod request;
+pub mod sample;
 pub mod subject;
 mod text;
 pub mod time;

@@ -5,7 +5,6 @@ use std::path::Path;
 
 use std::sync::Arc;
 
-use gdprkit::anonymize::map::DataMap;
 use gdprkit::raw::Store;
 use gdprkit::{CrmData, Gdpr};
 use gdprkit_pdf::PdfRenderer;
@@ -13,31 +12,26 @@ use gdprkit_postgres::{PostgresCrmData, PostgresStore};
 use gdprkit_sqlite::SqliteStore;
 use gdprkit_sqlite::crm_data::SqliteCrmData;
 
-use super::{CONTACTS, DATA_MAP, contact};
+use super::{CONTACTS, contact};
 use crate::context::{CliResult, Context, Refusal};
 
 /// The PostgreSQL schema the demo fills, dropped first if it is there.
 pub const DEMO_SCHEMA: &str = "gdprkit_demo";
 
-/// The sample CRM's tables, in SQL that SQLite and PostgreSQL both read. Rows are named by an
-/// integer key, as PostgreSQL's CRM adapter needs; the contact's id is what gdprkit calls the
-/// subject. All names are made up.
-const TABLES: &str = "
-CREATE TABLE crm_contacts (row_id INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, first_name TEXT, last_name TEXT,
-    email TEXT, phone TEXT, birth_date TEXT, notes TEXT, last_inbound_at TEXT);
-CREATE TABLE crm_calls (id INTEGER PRIMARY KEY, contact_id TEXT, called_at TEXT, summary TEXT);
-CREATE TABLE crm_invoices (id INTEGER PRIMARY KEY, contact_id TEXT, amount REAL);";
-
 const INSERT_CONTACT: [&str; 2] = [
-    "INSERT INTO crm_contacts VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    "INSERT INTO crm_contacts VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    "INSERT INTO contacts (id, subject, first_name, last_name, email, phone, birth_date, notes, last_inbound_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    "INSERT INTO contacts (id, subject, first_name, last_name, email, phone, birth_date, notes, last_inbound_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
 ];
 const INSERT_CALL: [&str; 2] = [
-    "INSERT INTO crm_calls VALUES (?1, ?2, ?3, 'Discovery call')",
-    "INSERT INTO crm_calls VALUES ($1, $2, $3, 'Discovery call')",
+    "INSERT INTO calls (id, subject, at, summary) VALUES (?1, ?2, ?3, 'Discovery call')",
+    "INSERT INTO calls (id, subject, at, summary) VALUES ($1, $2, $3, 'Discovery call')",
 ];
-const INSERT_INVOICE: [&str; 2] =
-    ["INSERT INTO crm_invoices VALUES (?1, ?2, ?3)", "INSERT INTO crm_invoices VALUES ($1, $2, $3)"];
+const INSERT_INVOICE: [&str; 2] = [
+    "INSERT INTO invoices (id, subject, amount) VALUES (?1, ?2, ?3)",
+    "INSERT INTO invoices (id, subject, amount) VALUES ($1, $2, $3)",
+];
 
 /// One sample contact's row.
 struct Contact {
@@ -112,7 +106,7 @@ pub fn sqlite(ctx: &Context, dir: &Path) -> CliResult<DemoDb> {
     store.with_raw_connection(|conn| {
         let fail = |e: rusqlite::Error| gdprkit::Error::storage("the demo could not build its CRM tables", e);
         let tx = conn.unchecked_transaction().map_err(fail)?;
-        tx.execute_batch(TABLES).map_err(fail)?;
+        tx.execute_batch(gdprkit::sample::CRM_TABLES).map_err(fail)?;
         let s = sample();
         for c in &s.contacts {
             let values = rusqlite::params![
@@ -156,7 +150,7 @@ pub fn postgres(ctx: &Context, url: &str) -> CliResult<DemoDb> {
     store
         .with_raw_client(|c| -> Result<(), postgres::Error> {
             let mut tx = c.transaction()?;
-            tx.batch_execute(TABLES)?;
+            tx.batch_execute(gdprkit::sample::CRM_TABLES)?;
             let s = sample();
             let insert = tx.prepare(INSERT_CONTACT[1])?;
             for c in &s.contacts {
@@ -200,7 +194,7 @@ fn demo_gdpr(ctx: &Context, store: Arc<dyn Store>, crm: Arc<dyn CrmData>) -> Cli
     Ok(ctx
         .builder_on(store)
         .crm(crm)
-        .data_map(DataMap::from_toml(DATA_MAP)?)
+        .data_map(gdprkit::sample::data_map()?)
         .renderer(Arc::new(PdfRenderer::new()))
         .build()?)
 }

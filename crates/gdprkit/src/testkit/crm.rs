@@ -5,7 +5,7 @@
 //! gdprkit::crm_conformance!(|| Box::new(MyCrm::fresh()) as Box<dyn gdprkit::testkit::crm::CrmUnderTest>);
 //! ```
 //!
-//! Each check creates the tables of [`SCHEMA`] (SQL that SQLite and PostgreSQL both read) through
+//! Each check creates the tables of [`schema`] (SQL that SQLite and PostgreSQL both read) through
 //! [`CrmUnderTest::execute`], runs the adapter, and reads the tables back with plain SQL.
 
 #![allow(clippy::unwrap_used, missing_docs)]
@@ -30,12 +30,12 @@ pub trait CrmUnderTest {
 /// A factory of fresh, empty CRM databases.
 pub type CrmFactory<'a> = &'a dyn Fn() -> Box<dyn CrmUnderTest>;
 
-/// The tables of every check, in SQL that SQLite and PostgreSQL both read.
-pub const SCHEMA: &str = "
-CREATE TABLE contacts (id INTEGER PRIMARY KEY, subject TEXT NOT NULL, first_name TEXT, last_name TEXT NOT NULL,
-    email TEXT, phone TEXT, birth_date TEXT, notes TEXT, score INTEGER, last_seen TEXT);
-CREATE TABLE calls (id INTEGER PRIMARY KEY, subject TEXT NOT NULL, summary TEXT, at TEXT);
-CREATE TABLE invoices (id INTEGER PRIMARY KEY, subject TEXT NOT NULL, amount REAL);
+/// The sample CRM's tables ([`crate::sample::CRM_TABLES`]) and the rows of every check.
+pub fn schema() -> String {
+    format!("{}{ROWS}", crate::sample::CRM_TABLES)
+}
+
+const ROWS: &str = "
 INSERT INTO contacts VALUES (1, 'c1', 'Zéphyrine', 'Quatremarres', 'zephyrine@example.org', '0698765432',
     '1984-02-29', 'allergic to peanuts', 42, '2020-03-01T10:00:00Z');
 INSERT INTO contacts VALUES (2, 'c2', 'Paul', 'Martin', 'paul@example.org', '0611111111', '1990-01-01', NULL, 7,
@@ -51,43 +51,14 @@ INSERT INTO invoices VALUES (20, 'c1', 120.5);
 INSERT INTO invoices VALUES (21, 'c2', 80.0);
 ";
 
-/// The map of erasures.
-pub const ERASURE_MAP: &str = r#"
-[[entity]]
-name = "contacts"
-table = "contacts"
-subject_column = "subject"
-category = "identity"
-on_erasure = "anonymize"
-[entity.fields]
-first_name = "redact"
-last_name = "redact"
-email = "hash"
-phone = { op = "mask", keep_last = 2 }
-birth_date = { op = "generalize", to = "year" }
-notes = "null"
-
-[[entity]]
-name = "calls"
-table = "calls"
-subject_column = "subject"
-category = "events"
-on_erasure = "delete"
-event_at = "at"
-
-[[entity]]
-name = "invoices"
-table = "invoices"
-subject_column = "subject"
-category = "billing"
-on_erasure = { retain = "legal-obligation", for = "10y" }
-"#;
+/// The map of erasures: the sample's.
+pub const ERASURE_MAP: &str = crate::sample::DATA_MAP;
 
 const SECRETS: Secrets<'static> = Secrets { salt: b"crm-conformance", hmac_key: None };
 
 fn fresh(factory: CrmFactory<'_>) -> Box<dyn CrmUnderTest> {
     let crm = factory();
-    crm.execute(SCHEMA);
+    crm.execute(&schema());
     crm
 }
 
@@ -251,7 +222,18 @@ pub fn an_export_reads_every_column_in_the_tables_order(factory: CrmFactory<'_>)
     let names: Vec<&str> = contacts[0].0.iter().map(|(c, _)| c.as_str()).collect();
     assert_eq!(
         names,
-        ["id", "subject", "first_name", "last_name", "email", "phone", "birth_date", "notes", "score", "last_seen"]
+        [
+            "id",
+            "subject",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "birth_date",
+            "notes",
+            "score",
+            "last_inbound_at"
+        ]
     );
     let values: Vec<&Value> = contacts[0].0.iter().map(|(_, v)| v).collect();
     assert_eq!(values[0], &Value::Integer(1));
@@ -269,19 +251,18 @@ pub fn an_export_reads_every_column_in_the_tables_order(factory: CrmFactory<'_>)
     assert_eq!(rows[0].1[5], Value::Text("allergic to peanuts".into()));
 }
 
-const CONSTANT_SWEEP: &str = r#"
-[[entity]]
-name = "contacts"
-table = "contacts"
-subject_column = "subject"
-category = "identity"
-on_erasure = "anonymize"
-retention = { keep_for = "3y", from_column = "last_seen", then = "anonymize" }
-[entity.fields]
-first_name = "redact"
-last_name = { op = "replace", with = "former contact" }
-notes = "null"
-"#;
+/// The sample's contacts entity, its retention rule included, with other `fields`.
+fn contacts_with(fields: &str) -> String {
+    let sample = crate::sample::DATA_MAP;
+    let header = sample.split("[entity.fields]").next().unwrap_or_default();
+    format!("{header}[entity.fields]\n{fields}")
+}
+
+fn constant_sweep() -> String {
+    contacts_with(
+        "first_name = \"redact\"\nlast_name = { op = \"replace\", with = \"former contact\" }\nnotes = \"null\"\n",
+    )
+}
 
 fn now() -> chrono::DateTime<chrono::Utc> {
     crate::testkit::t("2025-09-15T00:00:00Z")
@@ -295,7 +276,7 @@ fn swept(crm: &dyn CrmUnderTest, map: &DataMap, batch: usize, dry_run: bool) -> 
 
 pub fn a_sweep_with_constants_changes_expired_rows_once(factory: CrmFactory<'_>) {
     let crm = fresh(factory);
-    let map = map(CONSTANT_SWEEP);
+    let map = map(&constant_sweep());
     crm.data().check(&map).unwrap();
     let run = |dry_run| swept(&*crm, &map, 2, dry_run).unwrap();
     // Contacts 1, 3 and 4 were last seen more than three years before.
@@ -320,23 +301,13 @@ pub fn a_sweep_with_constants_changes_expired_rows_once(factory: CrmFactory<'_>)
     assert_eq!(run(false), [("contacts".to_owned(), EndAction::Anonymize, 0)], "a second run changes nothing");
 }
 
-const COMPUTED_SWEEP: &str = r#"
-[[entity]]
-name = "contacts"
-table = "contacts"
-subject_column = "subject"
-category = "identity"
-on_erasure = "anonymize"
-retention = { keep_for = "3y", from_column = "last_seen", then = "anonymize" }
-[entity.fields]
-first_name = "redact"
-email = "hash"
-phone = { op = "mask", keep_last = 2 }
-"#;
+fn computed_sweep() -> String {
+    contacts_with("first_name = \"redact\"\nemail = \"hash\"\nphone = { op = \"mask\", keep_last = 2 }\n")
+}
 
 pub fn a_sweep_with_computed_operators_resumes_and_changes_nothing_twice(factory: CrmFactory<'_>) {
     let crm = fresh(factory);
-    let computed = map(COMPUTED_SWEEP);
+    let computed = map(&computed_sweep());
     crm.data().check(&computed).unwrap();
     let run = |map: &DataMap, dry_run| swept(&*crm, map, 1, dry_run).unwrap();
     assert_eq!(run(&computed, true)[0].2, 3);
@@ -355,7 +326,7 @@ pub fn a_sweep_with_computed_operators_resumes_and_changes_nothing_twice(factory
     assert_eq!(contact(&*crm, 2)[2], text("paul@example.org"));
 
     // Without `hash`, every operator is idempotent: a row is done once they leave it as it is.
-    let idempotent = map(&COMPUTED_SWEEP.replace("email = \"hash\"\n", ""));
+    let idempotent = map(&computed_sweep().replace("email = \"hash\"\n", ""));
     let fresh_crm = fresh(factory);
     let run = |dry_run| swept(&*fresh_crm, &idempotent, 2, dry_run).unwrap();
     assert_eq!(run(true)[0].2, 3);
@@ -387,7 +358,7 @@ pub fn a_sweep_deletes_expired_rows_only(factory: CrmFactory<'_>) {
 
 pub fn a_refused_value_stops_the_sweep_naming_its_row_and_field(factory: CrmFactory<'_>) {
     let crm = fresh(factory);
-    let toml = CONSTANT_SWEEP.replace("notes = \"null\"", "birth_date = { op = \"generalize\", to = \"year\" }");
+    let toml = constant_sweep().replace("notes = \"null\"", "birth_date = { op = \"generalize\", to = \"year\" }");
     let map = map(&toml);
     // Contact 3's birth date is not a date.
     let err = swept(&*crm, &map, 10, false).unwrap_err().to_string();

@@ -1,0 +1,75 @@
+//! The sample CRM that the demo, the tests and the benchmarks share: its tables, in SQL that
+//! SQLite and PostgreSQL both read, and its data map (`docs/data-map.md` explains the format).
+//!
+//! Each table links its rows to a person by the `subject` column, holding the id gdprkit knows
+//! the person by; rows are keyed by an integer, as the PostgreSQL adapter needs.
+
+use crate::anonymize::map::DataMap;
+use crate::error::Result;
+
+/// The sample CRM's tables: contacts, their calls, their invoices.
+pub const CRM_TABLES: &str = "
+CREATE TABLE contacts (id INTEGER PRIMARY KEY, subject TEXT NOT NULL UNIQUE, first_name TEXT,
+    last_name TEXT NOT NULL, email TEXT, phone TEXT, birth_date TEXT, notes TEXT, score INTEGER,
+    last_inbound_at TEXT);
+CREATE TABLE calls (id INTEGER PRIMARY KEY, subject TEXT NOT NULL, summary TEXT, at TEXT);
+CREATE TABLE invoices (id INTEGER PRIMARY KEY, subject TEXT NOT NULL, amount REAL);";
+
+/// The sample CRM's data map: contacts anonymized field by field (and after 3 years without a
+/// word from them), calls deleted, invoices kept 10 years under a legal obligation; and what an
+/// export tells a person about the purposes `newsletter`, `events` and `product-news`.
+pub const DATA_MAP: &str = r#"# Where the sample CRM keeps a person's data, and what an erasure does to it.
+[[entity]]
+name = "contacts"
+table = "contacts"
+subject_column = "subject"
+category = "identity"
+on_erasure = "anonymize"
+retention = { keep_for = "3y", from_column = "last_inbound_at", then = "anonymize" }
+[entity.fields]
+first_name = "redact"
+last_name = "redact"
+email = "hash"
+phone = { op = "mask", keep_last = 2 }
+birth_date = { op = "generalize", to = "year" }
+notes = "null"
+
+[[entity]]
+name = "calls"
+table = "calls"
+subject_column = "subject"
+category = "events"
+on_erasure = "delete"
+event_at = "at"
+
+[[entity]]
+name = "invoices"
+table = "invoices"
+subject_column = "subject"
+category = "billing"
+on_erasure = { retain = "legal-obligation", for = "10y" }
+
+# What an export tells a person about each purpose (Art. 13-15).
+[[processing]]
+purpose = "newsletter"
+categories = ["identity"]
+recipients = ["Brevo SAS (e-mail delivery)"]
+retention = "until you unsubscribe, then 3 years as proof"
+
+[[processing]]
+purpose = "events"
+categories = ["identity", "events"]
+recipients = ["Eventbrite (registrations)"]
+retention = "3 years after your last contact with us"
+
+[[processing]]
+purpose = "product-news"
+categories = ["identity"]
+retention = "3 years after your last contact with us"
+source = "your company's public directory listing"
+"#;
+
+/// [`DATA_MAP`], read.
+pub fn data_map() -> Result<DataMap> {
+    DataMap::from_toml(DATA_MAP)
+}
