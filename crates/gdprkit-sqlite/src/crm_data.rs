@@ -478,15 +478,9 @@ fn columns(conn: &Connection, table: &Identifier) -> Result<Option<Vec<(String, 
     Ok((!cols.is_empty()).then_some(cols))
 }
 
-/// Checks a data map against the schema of the SQLite file at `path`, opened read-only.
-pub fn check_map_at(path: &std::path::Path, map: &DataMap) -> Result<()> {
-    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|e| Error::storage(format!("SQLite could not open {} to read", path.display()), e))?;
-    check_map(&conn, map)
-}
-
-/// Checks a data map against the live schema: every table and column exists, and each column's
-/// type fits its operator. The first fault is named with its entity and field.
+/// Checks a data map against the live schema of `conn`, as [`CrmData::check`] does: every table
+/// and column exists, and each column's type fits its operator. The first fault is named with its
+/// entity and field.
 pub fn check_map(conn: &Connection, map: &DataMap) -> Result<()> {
     for entity in &map.entities {
         check_entity(conn, entity)?;

@@ -54,19 +54,9 @@ pub const MAX_BATCH: usize = 100_000;
 /// ```
 #[derive(Clone)]
 pub struct Gdpr {
-    store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
-    tenant: TenantId,
+    pub(crate) parts: Parts,
     /// Purposes already read. A purpose never changes once registered, so this never goes stale.
     purposes: Arc<RwLock<HashMap<PurposeId, Purpose>>>,
-    pub(crate) calendar: Arc<dyn HolidayCalendar>,
-    pub(crate) zone: ControllerZone,
-    pub(crate) mailer: Option<Arc<dyn Mailer>>,
-    pub(crate) controller: Controller,
-    pub(crate) renderer: Option<Arc<dyn Renderer>>,
-    crm: Option<Arc<dyn CrmData>>,
-    data_map: Option<Arc<DataMap>>,
-    hmac_key: Option<HmacKey>,
 }
 
 // Everything a `Gdpr` holds can be shared between threads, so a call can run off a host's main
@@ -79,20 +69,22 @@ const _: () = {
 
 impl std::fmt::Debug for Gdpr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let p = &self.parts;
         f.debug_struct("Gdpr")
-            .field("tenant", &self.tenant)
-            .field("zone", &self.zone)
-            .field("calendar", &self.calendar.name())
-            .field("mailer", &self.mailer.is_some())
-            .field("renderer", &self.renderer.is_some())
-            .field("crm", &self.crm.is_some())
-            .field("data_map", &self.data_map.is_some())
-            .field("hmac_key", &self.hmac_key.is_some())
+            .field("tenant", &p.tenant)
+            .field("zone", &p.zone)
+            .field("calendar", &p.calendar.name())
+            .field("mailer", &p.mailer.is_some())
+            .field("renderer", &p.renderer.is_some())
+            .field("crm", &p.crm.is_some())
+            .field("data_map", &p.data_map.is_some())
+            .field("hmac_key", &p.hmac_key.is_some())
             .finish_non_exhaustive()
     }
 }
 
-/// What [`GdprBuilder`] gathers before it builds a [`Gdpr`].
+/// What [`GdprBuilder`] gathers and a [`Gdpr`] works with.
+#[derive(Clone)]
 pub(crate) struct Parts {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
@@ -116,56 +108,31 @@ impl Gdpr {
     /// A builder holding this instance's parts, to build another that differs in some: another
     /// tenant over the same store, the same setup with a mailer.
     pub fn to_builder(&self) -> GdprBuilder {
-        GdprBuilder::from_parts(Parts {
-            store: self.store.clone(),
-            clock: self.clock.clone(),
-            tenant: self.tenant.clone(),
-            calendar: self.calendar.clone(),
-            zone: self.zone,
-            mailer: self.mailer.clone(),
-            controller: self.controller.clone(),
-            renderer: self.renderer.clone(),
-            crm: self.crm.clone(),
-            data_map: self.data_map.clone(),
-            hmac_key: self.hmac_key.clone(),
-        })
+        GdprBuilder::from_parts(self.parts.clone())
     }
 
-    pub(crate) fn from_parts(p: Parts) -> Self {
-        Self {
-            store: p.store,
-            clock: p.clock,
-            tenant: p.tenant,
-            purposes: Default::default(),
-            calendar: p.calendar,
-            zone: p.zone,
-            mailer: p.mailer,
-            controller: p.controller,
-            renderer: p.renderer,
-            crm: p.crm,
-            data_map: p.data_map,
-            hmac_key: p.hmac_key,
-        }
+    pub(crate) fn from_parts(parts: Parts) -> Self {
+        Self { parts, purposes: Default::default() }
     }
 
     /// The tenant this instance works for.
     pub fn tenant(&self) -> &TenantId {
-        &self.tenant
+        &self.parts.tenant
     }
 
     /// The store this instance works on.
     pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
+        &self.parts.store
     }
 
     /// The instant the clock reads now, to the microsecond that records keep.
     pub fn now(&self) -> DateTime<Utc> {
-        time::truncate(self.clock.now())
+        time::truncate(self.parts.clock.now())
     }
 
     /// The CRM's data and the data map, or a `config` error saying how to provide them.
     pub(crate) fn crm_data(&self) -> Result<(&dyn CrmData, &DataMap)> {
-        match (&self.crm, &self.data_map) {
+        match (&self.parts.crm, &self.parts.data_map) {
             (Some(crm), Some(map)) => Ok((crm.as_ref(), map)),
             (None, _) => Err(Error::config(
                 "crm",
@@ -180,7 +147,7 @@ impl Gdpr {
 
     /// The secrets of the field operators: `salt` for `hash`, and the configured HMAC key.
     pub(crate) fn secrets<'a>(&'a self, salt: &'a [u8]) -> Secrets<'a> {
-        Secrets { salt, hmac_key: self.hmac_key.as_ref().map(HmacKey::as_bytes) }
+        Secrets { salt, hmac_key: self.parts.hmac_key.as_ref().map(HmacKey::as_bytes) }
     }
 
     /// Registers a purpose (rule C7). Fails when its id is taken.
@@ -194,7 +161,7 @@ impl Gdpr {
             direct_marketing: purpose.direct_marketing,
         };
         let entry = NewEntry::new(EntryKind::Purpose, body_json(&body)?, &PersonalValues::new());
-        self.store.append(&self.tenant, &[Append { entry, effect: Some(Effect::Purpose(purpose)) }])?;
+        self.parts.store.append(&self.parts.tenant, &[Append { entry, effect: Some(Effect::Purpose(purpose)) }])?;
         Ok(())
     }
 
@@ -203,14 +170,15 @@ impl Gdpr {
         if let Some(p) = self.purposes.read().unwrap_or_else(|e| e.into_inner()).get(id) {
             return Ok(p.clone());
         }
-        let p = self.store.purpose(&self.tenant, id)?.ok_or_else(|| Error::UnknownPurpose(id.to_string()))?;
+        let p =
+            self.parts.store.purpose(&self.parts.tenant, id)?.ok_or_else(|| Error::UnknownPurpose(id.to_string()))?;
         self.purposes.write().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), p.clone());
         Ok(p)
     }
 
     /// Every purpose, ordered by id.
     pub fn purposes(&self) -> Result<Vec<Purpose>> {
-        self.store.purposes(&self.tenant)
+        self.parts.store.purposes(&self.parts.tenant)
     }
 
     /// Registers a subject with its regime. Fails when its id is taken.
@@ -235,20 +203,20 @@ impl Gdpr {
             appends.push(Append { entry, effect: Some(Effect::Subject(subject.clone())) });
             subjects.push(subject);
         }
-        self.store.append(&self.tenant, &appends)?;
+        self.parts.store.append(&self.parts.tenant, &appends)?;
         Ok(subjects)
     }
 
     /// The subject with this id, or [`Error::UnknownSubject`].
     pub fn subject(&self, id: &SubjectId) -> Result<Subject> {
-        self.store.subject(&self.tenant, id)?.ok_or_else(|| Error::UnknownSubject(id.to_string()))
+        self.parts.store.subject(&self.parts.tenant, id)?.ok_or_else(|| Error::UnknownSubject(id.to_string()))
     }
 
     /// Records one consent event and returns it as the history will show it.
     pub fn record_consent(&self, consent: NewConsent) -> Result<ConsentEvent> {
         let now = self.now();
         let (append, event) = self.prepare_consent(consent, now, None, &mut HashSet::new(), &mut HashSet::new())?;
-        let seqs = self.store.append(&self.tenant, &[append])?;
+        let seqs = self.parts.store.append(&self.parts.tenant, &[append])?;
         Ok(ConsentEvent { seq: seqs[0], ..event })
     }
 
@@ -262,7 +230,7 @@ impl Gdpr {
             .into_iter()
             .map(|c| self.prepare_consent(c, now, None, &mut subjects, &mut purposes).map(|(a, _)| a))
             .collect::<Result<Vec<_>>>()?;
-        self.store.append(&self.tenant, &appends)
+        self.parts.store.append(&self.parts.tenant, &appends)
     }
 
     pub(crate) fn prepare_consent(
@@ -345,7 +313,7 @@ impl Gdpr {
         let purpose = self.purpose(purpose)?;
         let at = at.map_or_else(|| self.now(), time::truncate);
         let scopes = Scope::covering(&purpose, channel);
-        let facts = self.store.decision_facts(&self.tenant, subjects, &scopes, at)?;
+        let facts = self.parts.store.decision_facts(&self.parts.tenant, subjects, &scopes, at)?;
         subjects
             .iter()
             .zip(facts)
@@ -361,7 +329,7 @@ impl Gdpr {
     pub fn history(&self, subject: &SubjectId) -> Result<Vec<ConsentEvent>> {
         self.subject(subject)?;
         let mut events = Vec::new();
-        self.store.subject_entries(&self.tenant, subject, &mut |e| {
+        self.parts.store.subject_entries(&self.parts.tenant, subject, &mut |e| {
             if e.kind == EntryKind::Consent.as_str() {
                 events.push(consent_event(e)?);
             }
@@ -373,8 +341,8 @@ impl Gdpr {
 
     /// Verifies the tenant's whole chain, one entry at a time (rule C8).
     pub fn verify_ledger(&self) -> Result<Verification> {
-        let mut verifier = Verifier::new(self.tenant.clone());
-        let head = self.store.scan_ledger(&self.tenant, &mut |e| verifier.check(e))?;
+        let mut verifier = Verifier::new(self.parts.tenant.clone());
+        let head = self.parts.store.scan_ledger(&self.parts.tenant, &mut |e| verifier.check(e))?;
         Ok(verifier.finish(head))
     }
 }

@@ -61,7 +61,7 @@ impl Gdpr {
 impl Gdpr {
     /// The PDF of an export, from the configured renderer.
     pub fn render_pdf(&self, export: &Export) -> Result<Vec<u8>> {
-        let renderer = self.renderer.as_ref().ok_or_else(|| {
+        let renderer = self.parts.renderer.as_ref().ok_or_else(|| {
             Error::config(
                 "renderer",
                 "a PDF export needs a renderer, and none is configured: set pdf (or give the builder gdprkit-pdf's renderer)",
@@ -74,7 +74,7 @@ impl Gdpr {
     /// `attachment` (its PDF or JSON) through the configured mailer. Returns the address it went
     /// to.
     pub fn send_export(&self, export: &Export, attachment: Attachment) -> Result<String> {
-        let mailer = self.mailer.as_ref().ok_or_else(|| {
+        let mailer = self.parts.mailer.as_ref().ok_or_else(|| {
             Error::config("mailer", "mailing an export needs a mail server, and none is configured: set smtp")
         })?;
         let to = export.subject.email.clone().ok_or_else(|| {

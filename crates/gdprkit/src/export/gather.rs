@@ -131,8 +131,8 @@ impl Gdpr {
             generated_at: self.now(),
             language: language.or(person.language).unwrap_or(Language::Fr).as_str().into(),
             controller: ControllerInfo {
-                name: self.controller.name.clone(),
-                authority: self.controller.authority.clone(),
+                name: self.parts.controller.name.clone(),
+                authority: self.parts.controller.authority.clone(),
             },
             subject: SubjectInfo {
                 id: person.id.as_str().to_owned(),

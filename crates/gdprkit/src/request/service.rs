@@ -165,8 +165,8 @@ impl Gdpr {
             ));
         }
         self.subject(&new.subject)?;
-        let received_on = self.zone.local_date(received_at);
-        let deadlines = Deadlines::for_receipt(received_on, self.calendar.as_ref())?;
+        let received_on = self.parts.zone.local_date(received_at);
+        let deadlines = Deadlines::for_receipt(received_on, self.parts.calendar.as_ref())?;
         let request = Request {
             id: RequestId::generate()?,
             subject: new.subject,
@@ -227,7 +227,7 @@ impl Gdpr {
             check_text("note", note, MAX_REASON_BYTES)?;
         }
         let now = self.now();
-        let today = self.zone.local_date(now);
+        let today = self.parts.zone.local_date(now);
         let before = self.request(id)?;
         let mut after = before.clone();
         after.state = before.state.apply(step.action())?;
@@ -247,7 +247,7 @@ impl Gdpr {
                 after.awaiting = Some(reason.clone());
             }
             Step::Resume => {
-                let since = before.waiting_since.map_or(today, |t| self.zone.local_date(t));
+                let since = before.waiting_since.map_or(today, |t| self.parts.zone.local_date(t));
                 after.paused_days += u64::try_from((today - since).num_days()).unwrap_or(0);
                 after.waiting_since = None;
                 after.awaiting = None;
@@ -505,8 +505,8 @@ impl Gdpr {
             None => self.subject(&r.subject)?,
         };
         let language = subject.language.unwrap_or(Language::Fr);
-        let text = render(kind, r, details, language, &self.controller);
-        let delivery = match (&subject.email, &self.mailer) {
+        let text = render(kind, r, details, language, &self.parts.controller);
+        let delivery = match (&subject.email, &self.parts.mailer) {
             (None, _) => Delivery::NoAddress,
             (Some(_), None) => Delivery::NoMailer,
             (Some(to), Some(mailer)) => {
@@ -539,7 +539,7 @@ impl Gdpr {
     /// zone), on the configured holiday calendar (R2, R3): to tell a person when to expect an
     /// answer before anything is opened.
     pub fn deadline(&self, received: NaiveDate) -> Result<Deadlines> {
-        Deadlines::for_receipt(received, self.calendar.as_ref())
+        Deadlines::for_receipt(received, self.parts.calendar.as_ref())
     }
 
     /// Every request of one subject, oldest first.
@@ -556,7 +556,7 @@ impl Gdpr {
     /// Open requests past their due date today (R10). A request waiting on the subject is
     /// paused, and so never overdue.
     pub fn overdue_requests(&self) -> Result<Vec<Request>> {
-        let today = self.zone.local_date(self.now());
+        let today = self.parts.zone.local_date(self.now());
         Ok(self
             .requests()?
             .into_iter()
@@ -566,15 +566,15 @@ impl Gdpr {
 
     /// Open requests due today or within the next `days` days, and not yet overdue (R10).
     pub fn requests_due_within(&self, days: u64) -> Result<Vec<Request>> {
-        let today = self.zone.local_date(self.now());
+        let today = self.parts.zone.local_date(self.now());
         let until = super::deadline::add_days(today, days)?;
         Ok(self.requests()?.into_iter().filter(|r| !r.state.is_closed() && r.due >= today && r.due <= until).collect())
     }
 
     /// The due date of a request as it stands: pauses counted, extension applied (R3, R4).
     fn due_of(&self, r: &Request) -> Result<NaiveDate> {
-        let dl = Deadlines::for_receipt(r.received_on, self.calendar.as_ref())?
-            .paused(r.paused_days, self.calendar.as_ref())?;
+        let dl = Deadlines::for_receipt(r.received_on, self.parts.calendar.as_ref())?
+            .paused(r.paused_days, self.parts.calendar.as_ref())?;
         Ok(if r.extension.is_some() { dl.extended_due } else { dl.due })
     }
 
