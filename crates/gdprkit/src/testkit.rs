@@ -73,7 +73,7 @@ macro_rules! store_conformance {
                 concurrent_appends_keep_one_chain,
                 requests_follow_their_life_and_are_tracked_by_token,
                 waiting_pauses_and_an_extension_moves_the_deadline,
-                an_objection_is_completed_into_the_consent_ledger,
+                an_objection_takes_effect_on_receipt,
                 overdue_and_due_soon_requests_are_listed,
                 a_stale_request_update_is_refused,
                 wrong_tokens_all_get_the_answer_of_an_unknown_one,
@@ -521,20 +521,30 @@ pub fn waiting_pauses_and_an_extension_moves_the_deadline(factory: Factory<'_>) 
     assert!(g.verify_ledger().unwrap().is_intact());
 }
 
-pub fn an_objection_is_completed_into_the_consent_ledger(factory: Factory<'_>) {
+/// Art. 21(3): "the personal data shall no longer be processed for such purposes" once the
+/// person objects; the objection takes effect when it is received (rule C5).
+pub fn an_objection_takes_effect_on_receipt(factory: Factory<'_>) {
     let (g, clock) = setup(factory);
     clock.set(t("2025-06-01T10:00:00Z"));
     assert!(allowed(&g, "b2b", "promo", Channel::Email, None));
     let id = open(&g, "b2b", RequestKind::Objection, "2025-06-01T09:00:00Z").request.id;
+    let received = t("2025-06-01T09:00:00Z");
+    assert!(!allowed(&g, "b2b", "promo", Channel::Email, None), "denied as soon as it is received");
+    assert!(!allowed(&g, "b2b", "promo", Channel::Post, Some("2025-06-01T09:00:00Z")), "from receipt, every channel");
+    assert!(allowed(&g, "b2b", "promo", Channel::Email, Some("2025-06-01T08:59:59Z")), "not before");
+    assert!(allowed(&g, "b2b", "billing", Channel::Email, None), "a purpose that is not direct marketing goes on");
+    let history = g.history(&sid("b2b")).unwrap();
+    let objection = history.last().unwrap();
+    assert_eq!((objection.action, objection.occurred_at), (ConsentAction::Object, received));
+    assert_eq!(objection.proof.collected_by, Some(Collector::Subject), "the subject objected");
+    assert_eq!(objection.proof.source, Some(Source::Email), "through the channel the request came by");
+
     let refusal = g.act(&id, Step::Refuse { code: RefusalCode::Other, reason: "No.".into() }, "Marie");
     assert!(refusal.unwrap_err().to_string().contains("cannot be refused"));
     g.act(&id, Step::Accept, "Marie").unwrap();
     g.act(&id, Step::Complete, "Marie").unwrap();
-    assert!(!allowed(&g, "b2b", "promo", Channel::Email, None), "the objection now blocks direct marketing");
-    assert!(allowed(&g, "b2b", "billing", Channel::Email, None));
-    let history = g.history(&sid("b2b")).unwrap();
-    assert_eq!(history.last().map(|e| e.action), Some(ConsentAction::Object));
-    assert_eq!(history.last().unwrap().proof.collected_by, Some(Collector::Staff("Marie".into())));
+    assert_eq!(g.history(&sid("b2b")).unwrap().len(), history.len(), "completing confirms it; no second event");
+    assert!(!allowed(&g, "b2b", "promo", Channel::Email, None));
 }
 
 pub fn overdue_and_due_soon_requests_are_listed(factory: Factory<'_>) {

@@ -123,11 +123,21 @@ pub enum SideEffect {
     /// Accepting a portability request needs data processed on consent or a contract
     /// (Art. 20(1), R6); otherwise the request is refused, not accepted.
     CheckPortability,
-    /// Completing an objection records an `object` event in the consent ledger (Art. 21(3), C5).
+    /// Receiving an objection records an `object` event in the consent ledger at once, as of the
+    /// receipt (Art. 21(3), C5): the objection takes effect when it is received, not when staff
+    /// complete the request, which then only confirms it.
     RecordObjection,
     /// Completing a rectification, erasure, restriction or anonymization creates a task per
     /// recipient the data went to (Art. 19, R9).
     TellRecipients,
+}
+
+/// The side effects of receiving a request of `kind`, in the transaction that opens it.
+pub fn side_effects_on_receipt(kind: RequestKind) -> &'static [SideEffect] {
+    match kind {
+        RequestKind::Objection => &[SideEffect::RecordObjection],
+        _ => &[],
+    }
 }
 
 /// The side effects of `action` on a request of `kind`.
@@ -136,7 +146,6 @@ pub fn side_effects(kind: RequestKind, action: RequestAction) -> &'static [SideE
     match (action, kind) {
         (A::Accept, K::Restriction) => &[SideEffect::Restrict],
         (A::Accept, K::Portability) => &[SideEffect::CheckPortability],
-        (A::Complete, K::Objection) => &[SideEffect::RecordObjection],
         (A::Complete, K::Rectification | K::Erasure | K::Restriction | K::Anonymization) => {
             &[SideEffect::TellRecipients]
         }

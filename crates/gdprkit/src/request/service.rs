@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::deadline::Deadlines;
 use super::kind::{ReceivedVia, RequestKind};
-use super::machine::{RequestAction, RequestState, SideEffect, check_guards, notice_of, side_effects};
+use super::machine::{
+    RequestAction, RequestState, SideEffect, check_guards, notice_of, side_effects, side_effects_on_receipt,
+};
 use super::notice::{NoticeDetails, NoticeKind, NoticeText, render};
 use super::recipients::{Disclosure, MAX_RECIPIENT_BYTES, RecipientTask, TaskOutcome, TaskStatus};
 use super::record::{
@@ -188,7 +190,11 @@ impl Gdpr {
         let (token, token_hash) = new_token()?;
         let entry = self.request_entry(&request, "open", None, now, &PersonalValues::new())?;
         let effect = Effect::OpenRequest { request: request.clone(), token_hash };
-        self.store().append(self.tenant(), &[Append { entry, effect: Some(effect) }])?;
+        let mut appends = vec![Append { entry, effect: Some(effect) }];
+        for effect in side_effects_on_receipt(request.kind) {
+            appends.extend(self.side_effect(*effect, &request, now)?);
+        }
+        self.store().append(self.tenant(), &appends)?;
         let details = NoticeDetails { token: Some(&token), reason: None, on: Some(received_on) };
         let notice = self.notify(NoticeKind::Receipt, &request, details, None, Vec::new())?;
         Ok(OpenedRequest { request, token, notice })
@@ -265,7 +271,7 @@ impl Gdpr {
             Step::Accept | Step::Start | Step::Complete | Step::Withdraw => {}
         }
         for effect in side_effects(before.kind, step.action()) {
-            also.extend(self.side_effect(*effect, &before, actor, now)?);
+            also.extend(self.side_effect(*effect, &before, now)?);
         }
         let notice = notice_of(step.action()).map(|kind| {
             let reason = match &step {
@@ -298,13 +304,7 @@ impl Gdpr {
 
     /// The appends of one side effect of a step (see [`SideEffect`]), to go in the step's own
     /// transaction.
-    fn side_effect(
-        &self,
-        effect: SideEffect,
-        before: &Request,
-        actor: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Append>> {
+    fn side_effect(&self, effect: SideEffect, before: &Request, now: DateTime<Utc>) -> Result<Vec<Append>> {
         Ok(match effect {
             SideEffect::Restrict => {
                 vec![self.restriction_append(before, FactAction::Restrict, now, PersonalValues::new())?]
@@ -319,11 +319,12 @@ impl Gdpr {
                 Vec::new()
             }
             SideEffect::RecordObjection => {
+                // The subject objected through the channel the request came by, when it arrived.
                 let mut objection = NewConsent::objection(before.subject.clone());
-                objection.occurred_at = Some(now);
+                objection.occurred_at = Some(before.received_at);
                 objection.proof = Proof {
                     source: Some(source_of(before.via)),
-                    collected_by: Some(Collector::Staff(actor.to_owned())),
+                    collected_by: Some(Collector::Subject),
                     ..Proof::default()
                 };
                 let (append, _) =
