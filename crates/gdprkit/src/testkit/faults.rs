@@ -9,7 +9,6 @@ use chrono::{DateTime, Utc};
 
 use super::memory_crm::MemoryCrm;
 use super::{Factory, event, pid, setup_with, sid, t};
-use crate::anonymize::map::DataMap;
 use crate::anonymize::operators::Value;
 use crate::decision::{Scope, SubjectFacts};
 use crate::purpose::Purpose;
@@ -105,17 +104,6 @@ impl Store for Faulty {
     }
 }
 
-const MAP: &str = r#"
-[[entity]]
-name = "contacts"
-table = "contacts"
-subject_column = "id"
-category = "identity"
-on_erasure = "anonymize"
-[entity.fields]
-name = "redact"
-"#;
-
 /// What a reader of the store sees of the subject `jeanne` and the whole ledger.
 #[derive(Debug, PartialEq)]
 struct Seen {
@@ -142,7 +130,11 @@ fn seen(g: &Gdpr, request: &RequestId) -> Seen {
 
 pub fn an_erasure_failing_at_any_step_changes_nothing(factory: Factory<'_>) {
     let crm = Arc::new(MemoryCrm::new());
-    crm.insert("contacts", "jeanne", &[("id", Value::Text("jeanne".into())), ("name", Value::Text("Jeanne".into()))]);
+    crm.insert(
+        "contacts",
+        "jeanne",
+        &[("subject", Value::Text("jeanne".into())), ("first_name", Value::Text("Jeanne".into()))],
+    );
     let faulty: std::cell::OnceCell<Arc<Faulty>> = std::cell::OnceCell::new();
     let (g, clock) = setup_with(
         &|| {
@@ -164,7 +156,7 @@ pub fn an_erasure_failing_at_any_step_changes_nothing(factory: Factory<'_>) {
                 })
                 .clone()
         },
-        |b| b.crm(crm.clone()).data_map(DataMap::from_toml(MAP).unwrap()),
+        |b| b.crm(crm.clone()).data_map(crate::sample::data_map().unwrap()),
     );
     let faulty = faulty.get().unwrap().clone();
     clock.set(t("2025-06-01T00:00:00Z"));
