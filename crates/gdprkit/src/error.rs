@@ -306,9 +306,14 @@ mod tests {
             (Error::mail("550 no such user", false, None), ErrorKind::Mail, None, false),
             (Error::render("bad template", None), ErrorKind::Render, None, false),
             (Error::Corrupt("x".into()), ErrorKind::Corrupt, None, false),
+            (Error::storage("read", std::io::Error::other("disk")), ErrorKind::Storage, None, false),
+            (Error::storage_retryable("write", std::io::Error::other("busy")), ErrorKind::Storage, None, true),
             (Error::internal("no randomness", std::io::Error::other("getrandom")), ErrorKind::Internal, None, false),
         ];
+        let kinds: std::collections::HashSet<ErrorKind> = cases.iter().map(|c| c.1).collect();
+        assert_eq!(kinds.len(), ErrorKind::ALL.len(), "every kind has a case here");
         for (e, kind, field, retry) in cases {
+            assert!(ErrorKind::ALL.contains(&e.kind()), "{e}: its kind is listed in ALL");
             assert_eq!(e.kind(), kind, "{e}");
             assert_eq!(e.code(), kind.code());
             assert_eq!(e.field(), field, "{e}");
