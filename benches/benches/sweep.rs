@@ -15,20 +15,9 @@ use gdprkit_sqlite::crm_data::SqliteCrmData;
 
 const ROWS: u64 = 1_000_000;
 
-const MAP: &str = r#"
-[[entity]]
-name = "contacts"
-table = "contacts"
-subject_column = "id"
-category = "identity"
-on_erasure = "anonymize"
-retention = { keep_for = "3y", from_column = "last_inbound_at", then = "anonymize" }
-[entity.fields]
-first_name = "redact"
-last_name = "redact"
-phone = { op = "mask", keep_last = 2 }
-notes = "null"
-"#;
+/// The sample CRM's contacts: two names redacted, a phone masked, a note nulled.
+const FIELDS: &str =
+    "first_name = \"redact\"\nlast_name = \"redact\"\nphone = { op = \"mask\", keep_last = 2 }\nnotes = \"null\"\n";
 
 /// A fresh CRM file of `ROWS` contacts, every one past its retention.
 fn crm(dir: &Path) -> std::path::PathBuf {
@@ -37,12 +26,11 @@ fn crm(dir: &Path) -> std::path::PathBuf {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
     let c = raw_connection(&path);
+    c.execute_batch(gdprkit::sample::CRM_TABLES).unwrap();
     c.execute_batch(
-        "CREATE TABLE contacts (id TEXT PRIMARY KEY, first_name TEXT, last_name TEXT, phone TEXT, notes TEXT,
-                                last_inbound_at TEXT);
-         WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 999999)
-         INSERT INTO contacts SELECT 'c' || i, 'First' || i, 'Last' || i, '06' || printf('%08d', i), 'note ' || i,
-                                     '2020-01-01' FROM n;",
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 999999)
+         INSERT INTO contacts (subject, first_name, last_name, phone, notes, last_inbound_at)
+         SELECT 'c' || i, 'First' || i, 'Last' || i, '06' || printf('%08d', i), 'note ' || i, '2020-01-01' FROM n;",
     )
     .unwrap();
     path
@@ -50,7 +38,7 @@ fn crm(dir: &Path) -> std::path::PathBuf {
 
 fn sweeps(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
-    let map = DataMap::from_toml(MAP).unwrap();
+    let map = DataMap::from_toml(&gdprkit::sample::contacts_with(FIELDS)).unwrap();
     let mut group = c.benchmark_group("sweep_1m_rows");
     group.throughput(Throughput::Elements(ROWS));
     group.sample_size(10);
@@ -68,7 +56,9 @@ fn sweeps(c: &mut Criterion) {
     });
     // The same sweep with `notes` hashed instead of nulled: `hash` is not idempotent, so each
     // batch also records its rows as done.
-    let hashed = DataMap::from_toml(&MAP.replace(r#"notes = "null""#, r#"notes = "hash""#)).unwrap();
+    let hashed =
+        DataMap::from_toml(&gdprkit::sample::contacts_with(&FIELDS.replace(r#"notes = "null""#, r#"notes = "hash""#)))
+            .unwrap();
     group.bench_function("gdprkit_hash_recording_rows", |b| {
         b.iter_batched(
             || crm(dir.path()),

@@ -11,27 +11,14 @@ use gdprkit::testkit::t;
 use gdprkit_sqlite::crm_data::SqliteCrmData;
 use rusqlite::Connection;
 
-const MAP: &str = r#"
-[[entity]]
-name = "contacts"
-table = "contacts"
-subject_column = "id"
-category = "identity"
-on_erasure = "anonymize"
-retention = { keep_for = "3y", from_column = "last_inbound_at", then = "anonymize" }
-[entity.fields]
-name = "redact"
-email = "hash"
-phone = { op = "mask", keep_last = 2 }
-
-[[entity]]
-name = "calls"
-table = "calls"
-subject_column = "contact_id"
-category = "events"
-on_erasure = "delete"
-retention = { keep_for = "1y", from_column = "at", then = "delete" }
-"#;
+/// The sample CRM's contacts, their names redacted, e-mails hashed and phones masked three years
+/// after their last word; and their calls, deleted after a year.
+fn map() -> DataMap {
+    let contacts = gdprkit::sample::contacts_with(
+        "first_name = \"redact\"\nemail = \"hash\"\nphone = { op = \"mask\", keep_last = 2 }\n",
+    );
+    DataMap::from_toml(&format!("{contacts}{}", gdprkit::sample::EXPIRING_CALLS)).unwrap()
+}
 
 const SECRETS: Secrets<'static> = Secrets { salt: b"sweep", hmac_key: None };
 
@@ -39,17 +26,14 @@ const SECRETS: Secrets<'static> = Secrets { salt: b"sweep", hmac_key: None };
 /// 2024; one call each, every other one in 2023 (expired), the others in 2025.
 fn crm(path: &std::path::Path, n: usize) {
     let c = Connection::open(path).unwrap();
-    c.execute_batch(
-        "PRAGMA journal_mode = WAL;
-         CREATE TABLE contacts (id TEXT PRIMARY KEY, name TEXT, email TEXT, phone TEXT, last_inbound_at TEXT);
-         CREATE TABLE calls (id INTEGER PRIMARY KEY, contact_id TEXT, at TEXT, summary TEXT);",
-    )
-    .unwrap();
+    c.execute_batch("PRAGMA journal_mode = WAL").unwrap();
+    c.execute_batch(gdprkit::sample::CRM_TABLES).unwrap();
     let tx = c.unchecked_transaction().unwrap();
     for i in 0..n {
         let last = if i % 3 == 0 { "2020-03-01T10:00:00Z" } else { "2024-03-01T10:00:00Z" };
         tx.execute(
-            "INSERT INTO contacts VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO contacts (subject, first_name, last_name, email, phone, last_inbound_at)
+             VALUES (?1, ?2, 'Lastname', ?3, ?4, ?5)",
             rusqlite::params![
                 format!("c{i}"),
                 format!("Secretname{i:05}x"),
@@ -61,7 +45,7 @@ fn crm(path: &std::path::Path, n: usize) {
         .unwrap();
         let at = if i % 2 == 0 { "2023-01-01" } else { "2025-05-01" };
         tx.execute(
-            "INSERT INTO calls (contact_id, at, summary) VALUES (?1, ?2, 'call')",
+            "INSERT INTO calls (subject, at, summary) VALUES (?1, ?2, 'call')",
             rusqlite::params![format!("c{i}"), at],
         )
         .unwrap();
@@ -75,7 +59,7 @@ fn count(path: &std::path::Path, sql: &str) -> i64 {
 
 fn snapshot(path: &std::path::Path) -> Vec<(String, String, String)> {
     let c = Connection::open(path).unwrap();
-    let mut st = c.prepare("SELECT name, email, phone FROM contacts ORDER BY id").unwrap();
+    let mut st = c.prepare("SELECT first_name, email, phone FROM contacts ORDER BY subject").unwrap();
     st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
 }
 
@@ -85,7 +69,7 @@ fn expired_rows_are_swept_once_and_a_dry_run_only_counts() {
     let path = dir.path().join("crm.db");
     crm(&path, 30);
     let data = SqliteCrmData::open(&path).unwrap();
-    let map = DataMap::from_toml(MAP).unwrap();
+    let map = map();
     data.check(&map).unwrap();
     let now = t("2025-06-01T00:00:00Z");
     let before = snapshot(&path);
@@ -113,7 +97,7 @@ fn expired_rows_are_swept_once_and_a_dry_run_only_counts() {
     assert!(seen.iter().all(|p| p.done <= p.total));
     let after = snapshot(&path);
     for (i, (old, new)) in before.iter().zip(&after).enumerate() {
-        // `ORDER BY id` sorts c0, c1, c10, …: read the index back from the old name.
+        // `ORDER BY subject` sorts c0, c1, c10, …: read the index back from the old name.
         let n: usize = old.0["Secretname".len()..old.0.len() - 1].parse().unwrap();
         if n % 3 == 0 {
             assert_eq!(new.0, "[redacted]", "row {i}");
@@ -139,16 +123,16 @@ fn a_sweep_that_fails_midway_resumes_and_a_third_run_changes_nothing() {
     Connection::open(&path)
         .unwrap()
         .execute_batch(
-            "CREATE TRIGGER injected BEFORE UPDATE ON contacts WHEN old.id = 'c27'
+            "CREATE TRIGGER injected BEFORE UPDATE ON contacts WHEN old.subject = 'c27'
              BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
         )
         .unwrap();
     let data = SqliteCrmData::open(&path).unwrap();
-    let map = DataMap::from_toml(MAP).unwrap();
+    let map = map();
     let now = t("2025-06-01T00:00:00Z");
     let err = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| {}).unwrap_err();
     assert!(format!("{err:?}").contains("injected failure"));
-    let redacted = "SELECT count(*) FROM contacts WHERE name = '[redacted]'";
+    let redacted = "SELECT count(*) FROM contacts WHERE first_name = '[redacted]'";
     let partial = count(&path, redacted);
     assert!(partial > 0 && partial < 20, "the batches before the failure are done: {partial}");
 
@@ -166,7 +150,7 @@ fn a_sweep_over_ten_thousand_subjects_leaves_no_trace() {
     let path = dir.path().join("crm.db");
     crm(&path, 30_000);
     let data = SqliteCrmData::open(&path).unwrap();
-    let map = DataMap::from_toml(MAP).unwrap();
+    let map = map();
     let report = sweep(&map, &data, SECRETS, t("2025-06-01T00:00:00Z"), 1_000, false, &mut |_| {}).unwrap();
     assert_eq!(report.entities[0].rows, 10_000, "10,000 expired subjects");
     // Read while the connection is still open: closing it would checkpoint the log by itself.
@@ -189,19 +173,11 @@ fn a_sweep_over_ten_thousand_subjects_leaves_no_trace() {
 
 /// The same contacts, swept with operators that are all idempotent: a row is done once they leave
 /// it as it is, so no record of rows done is kept.
-const IDEMPOTENT_MAP: &str = r#"
-[[entity]]
-name = "contacts"
-table = "contacts"
-subject_column = "id"
-category = "identity"
-on_erasure = "anonymize"
-retention = { keep_for = "3y", from_column = "last_inbound_at", then = "anonymize" }
-[entity.fields]
-name = "redact"
-email = { op = "mask", keep_first = 1 }
-phone = { op = "mask", keep_last = 2 }
-"#;
+fn idempotent_map() -> String {
+    gdprkit::sample::contacts_with(
+        "first_name = \"redact\"\nemail = { op = \"mask\", keep_first = 1 }\nphone = { op = \"mask\", keep_last = 2 }\n",
+    )
+}
 
 #[test]
 fn with_idempotent_operators_a_sweep_resumes_without_a_record_of_rows_done() {
@@ -211,20 +187,20 @@ fn with_idempotent_operators_a_sweep_resumes_without_a_record_of_rows_done() {
     let c = Connection::open(&path).unwrap();
     // c0 was anonymized by hand already: nothing is left to do to it.
     c.execute_batch(
-        "UPDATE contacts SET name = '[redacted]', email = 's****************', phone = '********00' WHERE id = 'c0';
-         CREATE TRIGGER injected BEFORE UPDATE ON contacts WHEN old.id = 'c27'
+        "UPDATE contacts SET first_name = '[redacted]', email = 's****************', phone = '********00' WHERE subject = 'c0';
+         CREATE TRIGGER injected BEFORE UPDATE ON contacts WHEN old.subject = 'c27'
          BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
     )
     .unwrap();
     let data = SqliteCrmData::open(&path).unwrap();
-    let map = DataMap::from_toml(IDEMPOTENT_MAP).unwrap();
+    let map = DataMap::from_toml(&idempotent_map()).unwrap();
     let now = t("2025-06-01T00:00:00Z");
     let dry = sweep(&map, &data, SECRETS, now, 3, true, &mut |_| {}).unwrap();
     assert_eq!(dry.entities[0].rows, 19, "20 expired contacts, one already anonymized");
 
     let err = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| {}).unwrap_err();
     assert!(format!("{err:?}").contains("injected failure"));
-    let redacted = "SELECT count(*) FROM contacts WHERE name = '[redacted]'";
+    let redacted = "SELECT count(*) FROM contacts WHERE first_name = '[redacted]'";
     let partial = count(&path, redacted);
     assert!(partial > 1 && partial < 20, "the batches before the failure are done: {partial}");
 
@@ -245,8 +221,11 @@ fn a_value_an_operator_refuses_stops_the_sweep_with_its_reason_and_changes_nothi
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crm.db");
     crm(&path, 30);
-    Connection::open(&path).unwrap().execute("UPDATE contacts SET phone = 'June 1980' WHERE id = 'c0'", []).unwrap();
-    let map = IDEMPOTENT_MAP
+    Connection::open(&path)
+        .unwrap()
+        .execute("UPDATE contacts SET phone = 'June 1980' WHERE subject = 'c0'", [])
+        .unwrap();
+    let map = idempotent_map()
         .replace(r#"phone = { op = "mask", keep_last = 2 }"#, r#"phone = { op = "generalize", to = "year" }"#);
     let map = DataMap::from_toml(&map).unwrap();
     let data = SqliteCrmData::open(&path).unwrap();

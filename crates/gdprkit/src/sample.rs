@@ -69,6 +69,25 @@ retention = "3 years after your last contact with us"
 source = "your company's public directory listing"
 "#;
 
+/// The sample's `contacts` entity, its retention rule included (3 years from
+/// `last_inbound_at`, then anonymize), with `fields` (TOML lines `column = operator`) in place of
+/// its own: for sweeps and checks that try other operators on the same table.
+pub fn contacts_with(fields: &str) -> String {
+    let header = DATA_MAP.split("[entity.fields]").next().unwrap_or_default();
+    format!("{header}[entity.fields]\n{fields}")
+}
+
+/// The sample's `calls` entity with a retention rule: deleted one year after the call.
+pub const EXPIRING_CALLS: &str = r#"
+[[entity]]
+name = "calls"
+table = "calls"
+subject_column = "subject"
+category = "events"
+on_erasure = "delete"
+retention = { keep_for = "1y", from_column = "at", then = "delete" }
+"#;
+
 /// [`DATA_MAP`], read.
 pub fn data_map() -> Result<DataMap> {
     DataMap::from_toml(DATA_MAP)

@@ -132,7 +132,8 @@ pub enum Step {
         /// The reason in words, given to the subject.
         reason: String,
     },
-    /// Complete it. Completing an objection records it in the consent ledger (C5).
+    /// Complete it. Completing an objection confirms it: the consent ledger recorded it when the
+    /// request was received (C5).
     Complete,
     /// The subject withdraws it.
     Withdraw,

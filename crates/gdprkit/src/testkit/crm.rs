@@ -251,15 +251,8 @@ pub fn an_export_reads_every_column_in_the_tables_order(factory: CrmFactory<'_>)
     assert_eq!(rows[0].1[5], Value::Text("allergic to peanuts".into()));
 }
 
-/// The sample's contacts entity, its retention rule included, with other `fields`.
-fn contacts_with(fields: &str) -> String {
-    let sample = crate::sample::DATA_MAP;
-    let header = sample.split("[entity.fields]").next().unwrap_or_default();
-    format!("{header}[entity.fields]\n{fields}")
-}
-
 fn constant_sweep() -> String {
-    contacts_with(
+    crate::sample::contacts_with(
         "first_name = \"redact\"\nlast_name = { op = \"replace\", with = \"former contact\" }\nnotes = \"null\"\n",
     )
 }
@@ -302,7 +295,9 @@ pub fn a_sweep_with_constants_changes_expired_rows_once(factory: CrmFactory<'_>)
 }
 
 fn computed_sweep() -> String {
-    contacts_with("first_name = \"redact\"\nemail = \"hash\"\nphone = { op = \"mask\", keep_last = 2 }\n")
+    crate::sample::contacts_with(
+        "first_name = \"redact\"\nemail = \"hash\"\nphone = { op = \"mask\", keep_last = 2 }\n",
+    )
 }
 
 pub fn a_sweep_with_computed_operators_resumes_and_changes_nothing_twice(factory: CrmFactory<'_>) {
@@ -335,15 +330,7 @@ pub fn a_sweep_with_computed_operators_resumes_and_changes_nothing_twice(factory
     assert_eq!(run(false)[0].2, 0);
 }
 
-const DELETE_SWEEP: &str = r#"
-[[entity]]
-name = "calls"
-table = "calls"
-subject_column = "subject"
-category = "events"
-on_erasure = "delete"
-retention = { keep_for = "1y", from_column = "at", then = "delete" }
-"#;
+const DELETE_SWEEP: &str = crate::sample::EXPIRING_CALLS;
 
 pub fn a_sweep_deletes_expired_rows_only(factory: CrmFactory<'_>) {
     let crm = fresh(factory);
