@@ -558,39 +558,12 @@ fn misfit(op: &Operator, col: &Column) -> Option<&'static str> {
 mod tests {
     use super::*;
 
-    const SCHEMA: &str = "
-        CREATE TABLE contacts (id TEXT PRIMARY KEY, first_name TEXT, last_name TEXT NOT NULL, email TEXT,
-            phone VARCHAR(20), birth_date DATE, age INTEGER, notes TEXT, last_inbound_at TEXT);
-        CREATE TABLE invoices (id INTEGER PRIMARY KEY, contact_id TEXT, amount REAL);";
-
-    const MAP: &str = r#"
-[[entity]]
-name = "contacts"
-table = "contacts"
-subject_column = "id"
-category = "identity"
-on_erasure = "anonymize"
-retention = { keep_for = "3y", from_column = "last_inbound_at", then = "anonymize" }
-[entity.fields]
-first_name = "redact"
-last_name = "redact"
-email = { op = "pseudonymize" }
-phone = { op = "mask", keep_last = 2 }
-birth_date = { op = "generalize", to = "year" }
-age = { op = "generalize", to = "range", width = 10 }
-notes = "null"
-
-[[entity]]
-name = "invoices"
-table = "invoices"
-subject_column = "contact_id"
-category = "billing"
-on_erasure = { retain = "legal-obligation", for = "10y" }
-"#;
+    /// The sample CRM's map, whose invoices entity comes last.
+    const MAP: &str = gdprkit::sample::DATA_MAP;
 
     fn conn() -> Connection {
         let c = Connection::open_in_memory().unwrap();
-        c.execute_batch(SCHEMA).unwrap();
+        c.execute_batch(gdprkit::sample::CRM_TABLES).unwrap();
         c
     }
 
@@ -601,6 +574,14 @@ on_erasure = { retain = "legal-obligation", for = "10y" }
     #[test]
     fn a_map_that_fits_the_schema_passes() {
         check(MAP).unwrap();
+        // An integer generalized to a range, text pseudonymized: each fits its column.
+        let other_operators = MAP
+            .replace(
+                "notes = \"null\"",
+                "notes = \"null\"\nscore = { op = \"generalize\", to = \"range\", width = 10 }",
+            )
+            .replace("email = \"hash\"", "email = \"pseudonymize\"");
+        check(&other_operators).unwrap();
     }
 
     #[test]
@@ -611,8 +592,11 @@ on_erasure = { retain = "legal-obligation", for = "10y" }
                 "entity \"invoices\": table \"bills\" does not exist",
             ),
             (
-                MAP.replace("subject_column = \"contact_id\"", "subject_column = \"customer\""),
-                "subject_column: column \"customer\"",
+                MAP.replace(
+                    "subject_column = \"subject\"\ncategory = \"billing\"",
+                    "subject_column = \"customer\"\ncategory = \"billing\"",
+                ),
+                "entity \"invoices\", subject_column: column \"customer\"",
             ),
             (
                 MAP.replace("from_column = \"last_inbound_at\"", "from_column = \"last_seen\""),
@@ -620,15 +604,14 @@ on_erasure = { retain = "legal-obligation", for = "10y" }
             ),
             (MAP.replace("notes = \"null\"", "memo = \"null\""), "field \"memo\": column \"memo\" does not exist"),
             (
-                MAP.replace("first_name = \"redact\"", "first_name = \"redact\"\nage = \"redact\"")
-                    .replace("age = { op = \"generalize\", to = \"range\", width = 10 }\n", ""),
-                "field \"age\" (INTEGER): this operator writes text",
+                MAP.replace("first_name = \"redact\"", "first_name = \"redact\"\nscore = \"redact\""),
+                "field \"score\" (INTEGER): this operator writes text",
             ),
             (
                 MAP.replace("notes = \"null\"", "last_name = \"null\"").replace("last_name = \"redact\"\n", ""),
                 "field \"last_name\" (TEXT): null needs a column that accepts NULL",
             ),
-            (MAP.replace("notes = \"null\"", "notes = \"null\"\nid = \"redact\""), "the subject column"),
+            (MAP.replace("notes = \"null\"", "notes = \"null\"\nsubject = \"redact\""), "the subject column"),
         ];
         for (map, expected) in cases {
             let err = check(&map).unwrap_err();
