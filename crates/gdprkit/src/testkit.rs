@@ -73,6 +73,7 @@ macro_rules! store_conformance {
                 concurrent_appends_keep_one_chain,
                 requests_follow_their_life_and_are_tracked_by_token,
                 waiting_pauses_and_an_extension_moves_the_deadline,
+                an_extension_is_decided_by_the_initial_due_date_even_after_a_pause,
                 an_objection_takes_effect_on_receipt,
                 overdue_and_due_soon_requests_are_listed,
                 a_stale_request_update_is_refused,
@@ -516,9 +517,29 @@ pub fn waiting_pauses_and_an_extension_moves_the_deadline(factory: Factory<'_>) 
         Step::Extend { ground: ExtensionGround::NumberOfRequests, reason: "Many requests.".into() },
         "Marie",
     );
-    assert!(err.unwrap_err().to_string().contains("by the due date, 2024-04-05"), "too late to extend");
+    assert!(err.unwrap_err().to_string().contains("by the initial due date, 2024-04-05"), "too late to extend");
     assert!(g.act(&late, Step::AwaitSubject { reason: " ".into() }, "Marie").is_err(), "a reason is required");
     assert!(g.verify_ledger().unwrap().is_intact());
+}
+
+/// Art. 12(3) (rule R3): the subject is told of an extension within one month of receipt, so it is
+/// decided by the initial due date, even when a pause on the subject moved the current one later.
+pub fn an_extension_is_decided_by_the_initial_due_date_even_after_a_pause(factory: Factory<'_>) {
+    let (g, clock) = setup(factory);
+    clock.set(t("2024-03-05T10:00:00Z"));
+    let id = open(&g, "b2c", RequestKind::Access, "2024-03-05T10:00:00Z").request.id;
+    clock.set(t("2024-03-10T10:00:00Z"));
+    g.act(&id, Step::AwaitSubject { reason: "Which account?".into() }, "Marie").unwrap();
+    clock.set(t("2024-03-20T10:00:00Z"));
+    let resumed = g.act(&id, Step::Resume, "Marie").unwrap().request;
+    assert_eq!((resumed.initial_due.to_string(), resumed.due.to_string()), ("2024-04-05".into(), "2024-04-15".into()));
+    clock.set(t("2024-04-08T10:00:00Z"));
+    let extend = Step::Extend { ground: ExtensionGround::Complexity, reason: "Three systems.".into() };
+    let err = g.act(&id, extend.clone(), "Marie").unwrap_err();
+    assert_eq!(err.kind(), crate::ErrorKind::InvalidState, "{err}");
+    assert!(err.to_string().contains("initial due date, 2024-04-05"), "{err}");
+    assert_eq!(g.request(&id).unwrap().extension, None, "nothing was recorded");
+    assert_eq!(g.request(&id).unwrap().due.to_string(), "2024-04-15", "the paused due date still runs");
 }
 
 /// Art. 21(3): "the personal data shall no longer be processed for such purposes" once the

@@ -95,16 +95,21 @@ impl RequestState {
 /// The guards beside the table: what must also hold for `action` to apply to `request` on
 /// `today` (the controller's date), beyond its state.
 ///
-/// - An extension is granted once, and decided no later than the due date (Art. 12(3), R3).
+/// - An extension is granted once, and decided no later than the initial due date, the one stored
+///   at receipt, even when waiting on the subject moved the current one later (Art. 12(3): the
+///   controller informs the subject of an extension "within one month of receipt"; R3).
 /// - An objection to direct marketing cannot be refused (Art. 21(3), C5).
 pub fn check_guards(request: &Request, action: RequestAction, today: NaiveDate) -> Result<()> {
     match action {
         A::Extend if request.extension.is_some() => {
             Err(Error::state("action", "the deadline was already extended once"))
         }
-        A::Extend if today > request.due => Err(Error::state(
+        A::Extend if today > request.initial_due => Err(Error::state(
             "action",
-            format!("an extension must be decided by the due date, {}, and today is {today}", request.due),
+            format!(
+                "an extension must be decided by the initial due date, {}, and today is {today}",
+                request.initial_due
+            ),
         )),
         A::Refuse if request.kind == RequestKind::Objection => {
             Err(Error::state("action", "an objection to direct marketing cannot be refused (Art. 21(3)); complete it"))
