@@ -130,7 +130,7 @@ fn seen(g: &Gdpr, request: &RequestId) -> Seen {
 
 pub fn an_erasure_failing_at_any_step_changes_nothing(factory: Factory<'_>) {
     let crm = Arc::new(MemoryCrm::new());
-    crm.insert(
+    let row = crm.insert(
         "contacts",
         "jeanne",
         &[("subject", Value::Text("jeanne".into())), ("first_name", Value::Text("Jeanne".into()))],
@@ -190,6 +190,7 @@ pub fn an_erasure_failing_at_any_step_changes_nothing(factory: Factory<'_>) {
     crm.fail_next_apply();
     assert!(g.erase_subject(&sid("jeanne"), false).is_err());
     assert_eq!(seen(&g, &request), before, "a failed CRM step changes nothing in the store");
+    assert_eq!(crm.value("contacts", row, "first_name"), Some(Value::Text("Jeanne".into())), "nor in the CRM");
 
     // The erasure's append holds the erasure entry, the request's erased details and the carried
     // objection: a failure before, between or after any of them leaves everything as it was.
@@ -209,4 +210,8 @@ pub fn an_erasure_failing_at_any_step_changes_nothing(factory: Factory<'_>) {
     assert!(!after.promo_email_allowed, "and it still denies direct marketing");
     assert_eq!(after.entries, before.entries + 3, "the erasure, the request's details and the objection");
     assert_eq!(crm.applied(), 5, "the CRM's rows were changed by each try that reached them");
+    assert_eq!(
+        crm.value("contacts", row, "first_name"),
+        Some(Value::Text(crate::anonymize::operators::REDACTED.into()))
+    );
 }
