@@ -49,6 +49,10 @@ pub enum Command {
     /// Data maps: where a subject's data lives in the CRM's tables.
     #[command(subcommand)]
     Map(MapCommand),
+    /// Messages to subjects (notices, exports), written with the steps that produce them and
+    /// delivered after.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
     /// Erase a subject: the CRM's rows by the data map (the --db database holds them), then what
     /// gdprkit keeps. A map that pseudonymizes needs GDPRKIT_HMAC_KEY.
     Erase {
@@ -235,6 +239,26 @@ pub struct RecordArgs {
 pub enum LedgerCommand {
     /// Verify the tenant's chain: exit 0 when intact, 1 naming the first bad entry.
     Verify,
+}
+
+/// `gdprkit outbox …`
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// List the messages not delivered yet, with their attempts and the server's last answer.
+    List {
+        /// Every message, delivered and cancelled ones too.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Deliver every message whose attempt is due; one that fails is kept for a later attempt.
+    /// Exit 0 when none failed, 1 otherwise.
+    Deliver {
+        /// The SMTP server: smtp://HOST:PORT, smtp://HOST:PORT?tls=required, smtps://HOST:PORT or
+        /// smtp://HOST:PORT?trusted=local. The sender comes from GDPRKIT_SMTP_FROM, credentials
+        /// from GDPRKIT_SMTP_USER and GDPRKIT_SMTP_PASSWORD. Default: the configuration's smtp.
+        #[arg(long, value_name = "URL")]
+        smtp: Option<String>,
+    },
 }
 
 /// `gdprkit request …`

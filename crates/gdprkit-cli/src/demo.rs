@@ -40,6 +40,7 @@ struct Summary {
     export: Exported,
     erasure: Erasure,
     swept: u64,
+    messages: usize,
     ledger: gdprkit::Verification,
 }
 
@@ -207,6 +208,11 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
     let export = walk_export(dir, &g, &mut say)?;
     let erasure = walk_erasure(dir, &g, &mut say)?;
     let swept = walk_sweep(&g, &mut say)?;
+    let messages = g.outbox(gdprkit::OutboxFilter::All)?.len();
+    say.line(&format!(
+        "\nOutbox: {messages} messages to contacts (receipts, notices, the export) were written with the steps \
+         that produced them; with no mail server here they wait for `gdprkit outbox deliver --smtp URL`."
+    ));
 
     let ledger = g.verify_ledger()?;
     say.line(&format!(
@@ -251,6 +257,7 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
             export,
             erasure,
             swept,
+            messages,
             ledger: ledger.clone(),
         };
         print_line(&serde_json::to_string_pretty(&summary)?)?;

@@ -366,8 +366,11 @@ fn the_demo_builds_a_crm_and_verifies_its_ledger() {
     // 4 purposes, 1000 subjects, the consent events, 8 request entries (4 openings, an
     // acceptance, a completion, a refusal and an extension), and the erasure request's 5 (its
     // opening, acceptance, start, the erasure itself and the completion), and the access
-    // request answered with an export's 3 (opening, acceptance, completion).
-    assert_eq!(entries, 4 + 1000 + summary["consent_events"].as_u64().unwrap() + 8 + 5 + 3);
+    // request answered with an export's 3 (opening, acceptance, completion); and one per message
+    // queued in the outbox.
+    let messages = summary["messages"].as_u64().unwrap();
+    assert!(messages > 0, "the requests' notices are queued");
+    assert_eq!(entries, 4 + 1000 + summary["consent_events"].as_u64().unwrap() + 8 + 5 + 3 + messages);
     let pdf = std::fs::read(demo.join("export.pdf")).unwrap();
     assert!(pdf.starts_with(b"%PDF-"), "the demo writes the export as a PDF");
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(demo.join("export.json")).unwrap()).unwrap();
@@ -469,7 +472,14 @@ fn requests_are_opened_stepped_tracked_and_listed() {
     assert_eq!(db.json(&["request", "list", "--state", "refused"])[0]["id"], refused.as_str());
     assert_eq!(db.json(&["request", "list", "--due-within", "3"]).as_array().unwrap().len(), 0);
     assert!(db.ok(&["request", "list"]).contains(&late));
-    assert_eq!(db.ok(&["ledger", "verify"]).trim(), format!("ledger intact: {} entries checked", 4 + 7 + 2 + 2 + 1));
+    // And a message queued per notice: four receipts, the waiting, the extension, the completion
+    // and the refusal.
+    assert_eq!(
+        db.ok(&["ledger", "verify"]).trim(),
+        format!("ledger intact: {} entries checked", 4 + 7 + 2 + 2 + 1 + 8)
+    );
+    let outbox = db.json(&["outbox", "list"]);
+    assert_eq!(outbox.as_array().unwrap().len(), 8, "every notice waits for a mail server: {outbox}");
 }
 
 #[test]
@@ -768,7 +778,8 @@ fn export_mails_the_file_it_wrote_to_the_subject() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let done: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(done["mailed_to"], "jean@example.fr");
+    assert_eq!(done["mail"]["delivery"]["status"], "sent");
+    assert_eq!(done["mail"]["delivery"]["to"], "jean@example.fr");
     let eml = std::fs::read_to_string(inbox.path().join("1.eml")).unwrap();
     assert!(eml.contains("Subject: Vos "), "in the subject's language (French): {eml:.300}");
     assert_eq!(std::fs::read(inbox.path().join("1-export.pdf")).unwrap(), std::fs::read(&pdf).unwrap());
@@ -788,6 +799,94 @@ fn export_mails_the_file_it_wrote_to_the_subject() {
         .unwrap();
     assert_refused(&out, "no e-mail address");
     assert!(!dir.path().join("acme.pdf").exists());
+}
+
+#[test]
+fn notices_wait_in_the_outbox_and_are_delivered_once_with_their_message_id() {
+    let db = Db::with_sample();
+    let (_, token) = open_request(&db, "access", "2025-05-20T09:00:00Z");
+    let pending = db.json(&["outbox", "list"]);
+    let pending = pending.as_array().unwrap();
+    assert_eq!(pending.len(), 1, "the receipt waits: no mail server was given");
+    assert_eq!((pending[0]["kind"].as_str(), pending[0]["state"].as_str()), (Some("receipt"), Some("pending")));
+    let message_id = pending[0]["message_id"].as_str().unwrap().to_owned();
+    let listed = db.ok(&["outbox", "list"]);
+    assert!(listed.contains("receipt") && listed.contains("jean"), "{listed}");
+    assert!(!listed.contains(&token) && !listed.contains("jean@example.fr"), "no token or address listed: {listed}");
+
+    let inbox = tempfile::tempdir().unwrap();
+    let server = gdprkit_smtp::test_server::TestServer::start(inbox.path());
+    let deliver = |db: &Db| {
+        Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+            .arg("--db")
+            .arg(&db.path)
+            .args(["--now", NOW, "--json", "outbox", "deliver", "--smtp", &server.url()])
+            .env("GDPRKIT_SMTP_FROM", "Acme CRM <dpo@acme.example>")
+            .output()
+            .unwrap()
+    };
+    let out = deliver(&db);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["delivered"].as_array().unwrap().len(), 1, "{report}");
+    let eml = std::fs::read_to_string(inbox.path().join("1.eml")).unwrap();
+    assert!(eml.contains(&format!("Message-ID: {message_id}")), "the queued id: {eml:.600}");
+    let out = deliver(&db);
+    assert!(out.status.success());
+    assert!(!inbox.path().join("2.eml").exists(), "a second delivery sends nothing");
+    assert_eq!(db.json(&["outbox", "list"]).as_array().unwrap().len(), 0);
+    assert_eq!(db.json(&["outbox", "list", "--all"])[0]["state"], "delivered");
+    // Credentials never cross to a plain server that the URL does not call local.
+    let out = Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+        .arg("--db")
+        .arg(&db.path)
+        .args(["outbox", "deliver", "--smtp", "smtp://mail.example.org:25"])
+        .env("GDPRKIT_SMTP_FROM", "dpo@acme.example")
+        .env("GDPRKIT_SMTP_USER", "crm")
+        .env("GDPRKIT_SMTP_PASSWORD", "hunter2")
+        .output()
+        .unwrap();
+    assert_refused(&out, "in the clear");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("hunter2"));
+}
+
+#[cfg(unix)]
+#[test]
+fn an_export_is_readable_by_its_owner_only_and_replaces_a_link_at_its_name() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = Db::with_sample();
+    rusqlite::Connection::open(&db.path)
+        .unwrap()
+        .execute_batch("CREATE TABLE contacts (id TEXT PRIMARY KEY, name TEXT); INSERT INTO contacts VALUES ('jean', 'Jean Valjean');")
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("map.toml");
+    write_contacts_map(&map, "", "name = \"redact\"");
+    let out = dir.path().join("jean.json");
+    let export = |out: &Path| {
+        db.run(&[
+            "export",
+            "--subject",
+            "jean",
+            "--map",
+            map.to_str().unwrap(),
+            "--format",
+            "json",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    assert!(export(&out).status.success());
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "an export holds personal data: {mode:o}");
+
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "untouched").unwrap();
+    // A link at the export's own name is replaced, not followed.
+    std::os::unix::fs::symlink(&victim, dir.path().join("linked.json")).unwrap();
+    assert!(export(&dir.path().join("linked.json")).status.success());
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+    assert!(!std::fs::symlink_metadata(dir.path().join("linked.json")).unwrap().file_type().is_symlink());
 }
 
 #[test]
@@ -840,7 +939,7 @@ fn commands_work_with_a_postgres_database() {
     .unwrap();
     let token = opened["token"].as_str().unwrap();
     assert_eq!(run(&["request", "track", token]).status.code(), Some(0));
-    assert!(ok(&["ledger", "verify"]).starts_with("ledger intact: 4 entries"));
+    assert!(ok(&["ledger", "verify"]).starts_with("ledger intact: 5 entries"), "with the receipt queued");
 
     // The CRM's tables in the same database: map check, export, erasure and sweep.
     let dir = tempfile::tempdir().unwrap();

@@ -9,6 +9,7 @@
 mod catalog;
 pub mod crm_data;
 mod group;
+mod outbox;
 mod pool;
 mod schema;
 mod store;

@@ -1,6 +1,8 @@
 //! [`PostgresStore`]: the [`Store`] trait over a pool of PostgreSQL connections.
 
 use chrono::{DateTime, Utc};
+use gdprkit::mailer::Message;
+use gdprkit::outbox::{Attempt, OutboxFilter, OutboxItem};
 use gdprkit::raw::FactsFold;
 use gdprkit::raw::ledger::{Fact, StoredEntry};
 use gdprkit::raw::{Append, Effect, Head};
@@ -14,6 +16,7 @@ use r2d2::{Pool, PooledConnection};
 
 use crate::db_err;
 use crate::group::{Group, Waiting};
+use crate::outbox;
 use crate::pool::{Manager, Statements};
 use crate::schema::{MIGRATIONS, migrate};
 
@@ -443,7 +446,9 @@ fn apply_effect(tx: &mut Transaction<'_>, tenant: &TenantId, seq: u64, effect: &
                 &[&t, &subject.as_str()],
             )
             .map_err(db_err("erase a subject's e-mail"))?;
+            outbox::cancel_pending(tx, tenant, subject)?;
         }
+        Effect::Enqueue(q) => outbox::enqueue(tx, tenant, seq, q)?,
     }
     Ok(0)
 }
@@ -669,6 +674,18 @@ impl Store for PostgresStore {
                     .map_err(|e| Error::Corrupt(format!("a stored recipient task is unreadable: {e}")))
             })
             .collect()
+    }
+
+    fn outbox(&self, tenant: &TenantId, filter: OutboxFilter, limit: usize) -> Result<Vec<OutboxItem>> {
+        outbox::list(&mut self.client()?.client, tenant, filter, limit)
+    }
+
+    fn due_messages(&self, tenant: &TenantId, now: DateTime<Utc>, limit: usize) -> Result<Vec<(OutboxItem, Message)>> {
+        outbox::due(&mut self.client()?.client, tenant, now, limit)
+    }
+
+    fn record_attempt(&self, tenant: &TenantId, id: u64, attempt: &Attempt) -> Result<bool> {
+        outbox::record(&mut self.client()?.client, tenant, id, attempt)
     }
 }
 

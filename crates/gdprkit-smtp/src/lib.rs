@@ -51,6 +51,10 @@ pub struct SmtpConfig {
     pub from: String,
     /// How long to wait for the server.
     pub timeout: Duration,
+    /// With [`TlsMode::None`], whether the server is on this host or a trusted local network,
+    /// so that credentials may cross to it in the clear. Without it, credentials and no TLS
+    /// are refused.
+    pub trusted_local: bool,
 }
 
 impl std::fmt::Debug for SmtpConfig {
@@ -61,6 +65,7 @@ impl std::fmt::Debug for SmtpConfig {
             .field("tls", &self.tls)
             .field("user", &self.credentials.as_ref().map(|(user, _)| user))
             .field("from", &self.from)
+            .field("trusted_local", &self.trusted_local)
             .finish_non_exhaustive()
     }
 }
@@ -68,17 +73,29 @@ impl std::fmt::Debug for SmtpConfig {
 impl SmtpConfig {
     /// A configuration without credentials, waiting 30 seconds for the server.
     pub fn new(host: impl Into<String>, port: u16, tls: TlsMode, from: impl Into<String>) -> Self {
-        Self { host: host.into(), port, tls, credentials: None, from: from.into(), timeout: Duration::from_secs(30) }
+        Self {
+            host: host.into(),
+            port,
+            tls,
+            credentials: None,
+            from: from.into(),
+            timeout: Duration::from_secs(30),
+            trusted_local: false,
+        }
     }
 
     /// A configuration from a URL: `smtp://HOST:PORT` (plain), `smtp://HOST:PORT?tls=required`
-    /// (STARTTLS) or `smtps://HOST:PORT` (TLS). Credentials are not read from the URL; set
-    /// [`SmtpConfig::credentials`].
+    /// (STARTTLS) or `smtps://HOST:PORT` (TLS); `smtp://HOST:PORT?trusted=local` is plain to a
+    /// relay on this host or a trusted network, to which credentials may go in the clear.
+    /// Credentials are not read from the URL; set [`SmtpConfig::credentials`].
     pub fn from_url(url: &str, from: impl Into<String>) -> Result<Self> {
         let bad = |why: &str| {
             Error::invalid(
                 "smtp_url",
-                format!("{why} (expected smtp://HOST:PORT, smtp://HOST:PORT?tls=required or smtps://HOST:PORT)"),
+                format!(
+                    "{why} (expected smtp://HOST:PORT, smtp://HOST:PORT?tls=required, smtps://HOST:PORT \
+                     or smtp://HOST:PORT?trusted=local)"
+                ),
             )
         };
         let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("no scheme"))?;
@@ -87,9 +104,10 @@ impl SmtpConfig {
         if address.contains('@') {
             return Err(bad("credentials do not belong in the URL"));
         }
+        let trusted_local = scheme == "smtp" && query == "trusted=local";
         let tls = match (scheme, query) {
             ("smtps", "") => TlsMode::Tls,
-            ("smtp", "") | ("smtp", "tls=none") => TlsMode::None,
+            ("smtp", "") | ("smtp", "tls=none") | ("smtp", "trusted=local") => TlsMode::None,
             ("smtp", "tls=required") => TlsMode::StartTls,
             ("smtp" | "smtps", _) => return Err(bad(&format!("unknown option {query:?}"))),
             _ => return Err(bad(&format!("unknown scheme {scheme:?}"))),
@@ -106,7 +124,7 @@ impl SmtpConfig {
         if host.is_empty() {
             return Err(bad("no host"));
         }
-        Ok(Self::new(host, port, tls, from))
+        Ok(Self { trusted_local, ..Self::new(host, port, tls, from) })
     }
 }
 
@@ -126,6 +144,17 @@ impl SmtpMailer {
     /// A mailer for `config`. Nothing is sent, and the server is not contacted, until a message
     /// is.
     pub fn new(config: &SmtpConfig) -> Result<Self> {
+        if config.tls == TlsMode::None && config.credentials.is_some() && !config.trusted_local {
+            return Err(Error::config(
+                "smtp",
+                format!(
+                    "the password for {} would cross the network in the clear: use smtps://{}:{} or \
+                     ?tls=required, or add ?trusted=local to the URL if the server is on this host or a trusted \
+                     network",
+                    config.host, config.host, config.port
+                ),
+            ));
+        }
         let from: Mailbox = config.from.parse().map_err(|e| Error::invalid("sender", e))?;
         let builder = match config.tls {
             TlsMode::None => SmtpTransport::builder_dangerous(config.host.as_str()),
@@ -143,7 +172,10 @@ impl SmtpMailer {
 /// The message as lettre builds it: the text body, then each attachment.
 fn mail(from: &Mailbox, message: &Message) -> Result<lettre::Message> {
     let to: Mailbox = message.to.parse().map_err(|e| Error::invalid("recipient", e))?;
-    let builder = lettre::Message::builder().from(from.clone()).to(to).subject(message.subject.clone());
+    let mut builder = lettre::Message::builder().from(from.clone()).to(to).subject(message.subject.clone());
+    if let Some(id) = &message.message_id {
+        builder = builder.message_id(Some(id.clone()));
+    }
     let body = SinglePart::plain(message.body.clone());
     let built = if message.attachments.is_empty() {
         builder.singlepart(body)
@@ -196,8 +228,35 @@ mod tests {
         let err = SmtpMailer::new(&SmtpConfig::new("localhost", 25, TlsMode::None, "not an address")).unwrap_err();
         assert!(err.to_string().contains("invalid sender"), "{err}");
         let mailer = SmtpMailer::new(&SmtpConfig::new("localhost", 25, TlsMode::None, "crm@example.org")).unwrap();
-        let message = Message { to: "nobody".into(), subject: "s".into(), body: "b".into(), attachments: vec![] };
+        let message = Message {
+            to: "nobody".into(),
+            subject: "s".into(),
+            body: "b".into(),
+            attachments: vec![],
+            message_id: None,
+        };
         assert!(mailer.send(&message).unwrap_err().to_string().contains("invalid recipient"));
+    }
+
+    #[test]
+    fn credentials_are_never_sent_in_the_clear_unless_the_url_says_the_server_is_local() {
+        let with_password = |url: &str| {
+            let config = SmtpConfig {
+                credentials: Some(("user".into(), "hunter2".into())),
+                ..SmtpConfig::from_url(url, "a@example.org").unwrap()
+            };
+            SmtpMailer::new(&config).map(|_| ())
+        };
+        let err = with_password("smtp://mail.example.org:25").unwrap_err();
+        assert_eq!(err.field(), Some("smtp"));
+        let text = err.to_string();
+        assert!(text.contains("in the clear") && text.contains("smtps://mail.example.org:25"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(with_password("smtp://127.0.0.1:2525?trusted=local").is_ok());
+        assert!(with_password("smtp://mail.example.org?tls=required").is_ok());
+        assert!(with_password("smtps://mail.example.org").is_ok());
+        // Without credentials, a plain relay is as before.
+        assert!(SmtpMailer::new(&SmtpConfig::from_url("smtp://mail.example.org", "a@example.org").unwrap()).is_ok());
     }
 
     #[test]

@@ -20,6 +20,7 @@ struct ReadmeExample;
 
 pub mod crm_data;
 mod facts;
+mod outbox;
 pub mod schema;
 mod store;
 

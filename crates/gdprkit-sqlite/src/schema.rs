@@ -10,8 +10,11 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::db_err;
 
 /// The migrations, in order: migration `i` brings the schema to version `i + 1`.
-pub const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/0001_initial.sql"), include_str!("../migrations/0002_requests.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_requests.sql"),
+    include_str!("../migrations/0003_outbox.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

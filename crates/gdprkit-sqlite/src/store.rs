@@ -5,6 +5,8 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use gdprkit::mailer::Message;
+use gdprkit::outbox::{Attempt, OutboxFilter, OutboxItem};
 use gdprkit::raw::ledger::{Fact, StoredEntry};
 use gdprkit::raw::{Append, Effect, Head};
 use gdprkit::raw::{Scope, Store, SubjectFacts};
@@ -15,6 +17,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params};
 
 use crate::db_err;
+use crate::outbox;
 use crate::schema::{MIGRATIONS, migrate};
 
 /// The columns of a ledger entry, in the order [`with_entry`] reads them.
@@ -335,8 +338,10 @@ impl Store for SqliteStore {
                         tx.prepare_cached("UPDATE gdprkit_subjects SET email = NULL WHERE tenant = ?1 AND id = ?2")
                             .and_then(|mut st| st.execute(params![t, subject.as_str()]))
                             .map_err(db_err("erase a subject's e-mail"))?;
+                        outbox::cancel_pending(&tx, tenant, subject)?;
                         erased = true;
                     }
+                    Some(Effect::Enqueue(q)) => outbox::enqueue(&tx, tenant, seq, q)?,
                     None => {}
                 }
                 head = Some((seq, hash));
@@ -528,6 +533,18 @@ impl Store for SqliteStore {
                 .map_err(|e| Error::Corrupt(format!("a stored recipient task is unreadable: {e}")))
         })
         .collect()
+    }
+
+    fn outbox(&self, tenant: &TenantId, filter: OutboxFilter, limit: usize) -> Result<Vec<OutboxItem>> {
+        outbox::list(&self.conn(), tenant, filter, limit)
+    }
+
+    fn due_messages(&self, tenant: &TenantId, now: DateTime<Utc>, limit: usize) -> Result<Vec<(OutboxItem, Message)>> {
+        outbox::due(&self.conn(), tenant, now, limit)
+    }
+
+    fn record_attempt(&self, tenant: &TenantId, id: u64, attempt: &Attempt) -> Result<bool> {
+        outbox::record(&self.conn(), tenant, id, attempt)
     }
 }
 

@@ -188,7 +188,10 @@ fn erasing_a_subject_clears_the_crm_rows_and_gdprkits_own_records() {
     let report = g.erase_subject(&subject, false).unwrap();
     assert!(report.applied);
     assert_eq!(report.plan.rows_touched(), 3);
-    assert_eq!(report.ledger_entries_erased, 5, "registration, two consents, the request's opening and acceptance");
+    assert_eq!(
+        report.ledger_entries_erased, 6,
+        "registration, two consents, the request's opening, its receipt queued, and its acceptance"
+    );
     assert_eq!(report.denials_kept, 1, "the objection");
     assert!(g.verify_ledger().unwrap().is_intact());
     let d = g.decide(&subject, &pid("promo"), &Channel::Email, None).unwrap();

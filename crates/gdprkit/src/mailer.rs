@@ -28,6 +28,10 @@ pub struct Message {
     pub body: String,
     /// Attached files.
     pub attachments: Vec<Attachment>,
+    /// Its `Message-ID` (with the angle brackets), set when it is queued in the outbox and the
+    /// same on every attempt; a mailer sends it as the `Message-ID` header when present.
+    #[serde(default)]
+    pub message_id: Option<String>,
 }
 
 /// Sends messages. An implementation reports a refusal by the server as an error, never

@@ -8,6 +8,8 @@ use chrono::{DateTime, Utc};
 use crate::decision::{EventRef, Scope, SubjectFacts};
 use crate::error::{Error, Result};
 use crate::ids::{PurposeId, SubjectId, TenantId};
+use crate::mailer::Message;
+use crate::outbox::{Attempt, OutboxFilter, OutboxItem, OutboxState};
 use crate::purpose::Purpose;
 use crate::raw::ledger::{FactAction, GENESIS, OwnedFact, StoredEntry};
 use crate::raw::store::{Append, Effect, Head, Store};
@@ -60,6 +62,8 @@ struct TenantData {
     disclosures: Vec<Disclosure>,
     /// Recipient tasks by request and recipient.
     tasks: BTreeMap<(RequestId, String), RecipientTask>,
+    /// The outbox by id, each message with its content until delivered.
+    outbox: BTreeMap<u64, (OutboxItem, Option<Message>)>,
 }
 
 impl TenantData {
@@ -76,6 +80,13 @@ impl TenantData {
         self.restrictions.remove(subject);
         if let Some(s) = self.subjects.get_mut(subject) {
             s.email = None;
+        }
+        for (item, message) in self.outbox.values_mut() {
+            if &item.subject == subject && item.state == OutboxState::Pending {
+                item.state = OutboxState::Cancelled;
+                item.next_attempt_at = None;
+                *message = None;
+            }
         }
     }
 
@@ -193,6 +204,22 @@ impl Store for MemoryStore {
                         data.tasks.insert((t.request.clone(), t.recipient.clone()), t.clone());
                     }
                     Some(Effect::EraseSubject(subject)) => data.erase(subject),
+                    Some(Effect::Enqueue(q)) => {
+                        let item = OutboxItem {
+                            id: seq,
+                            message_id: q.message.message_id.clone().unwrap_or_default(),
+                            kind: q.kind,
+                            subject: q.subject.clone(),
+                            request: q.request.clone(),
+                            state: OutboxState::Pending,
+                            queued_at: q.queued_at,
+                            failed_attempts: 0,
+                            last_error: None,
+                            next_attempt_at: Some(q.queued_at),
+                            delivered_at: None,
+                        };
+                        data.outbox.insert(seq, (item, Some(q.message.clone())));
+                    }
                     None => {}
                 }
                 if let Some(subject) = &a.entry.subject {
@@ -322,6 +349,55 @@ impl Store for MemoryStore {
 
     fn recipient_tasks(&self, tenant: &TenantId, request: &RequestId) -> Result<Vec<RecipientTask>> {
         self.read(tenant, |d| Ok(d.tasks.values().filter(|t| &t.request == request).cloned().collect()))
+    }
+
+    fn outbox(&self, tenant: &TenantId, filter: OutboxFilter, limit: usize) -> Result<Vec<OutboxItem>> {
+        self.read(tenant, |d| {
+            Ok(d.outbox
+                .values()
+                .filter(|(item, _)| filter == OutboxFilter::All || item.state == OutboxState::Pending)
+                .take(limit)
+                .map(|(item, _)| item.clone())
+                .collect())
+        })
+    }
+
+    fn due_messages(&self, tenant: &TenantId, now: DateTime<Utc>, limit: usize) -> Result<Vec<(OutboxItem, Message)>> {
+        self.read(tenant, |d| {
+            Ok(d.outbox
+                .values()
+                .filter(|(item, _)| {
+                    item.state == OutboxState::Pending && item.next_attempt_at.is_some_and(|t| t <= now)
+                })
+                .filter_map(|(item, message)| Some((item.clone(), message.clone()?)))
+                .take(limit)
+                .collect())
+        })
+    }
+
+    fn record_attempt(&self, tenant: &TenantId, id: u64, attempt: &Attempt) -> Result<bool> {
+        self.with(|tenants| {
+            let Some((item, message)) = tenants.get_mut(tenant).and_then(|d| d.outbox.get_mut(&id)) else {
+                return Ok(false);
+            };
+            if item.state != OutboxState::Pending {
+                return Ok(false);
+            }
+            match attempt {
+                Attempt::Delivered(at) => {
+                    item.state = OutboxState::Delivered;
+                    item.delivered_at = Some(*at);
+                    item.next_attempt_at = None;
+                    *message = None;
+                }
+                Attempt::Failed { error, retry_at } => {
+                    item.failed_attempts = item.failed_attempts.saturating_add(1);
+                    item.last_error = Some(error.clone());
+                    item.next_attempt_at = Some(*retry_at);
+                }
+            }
+            Ok(true)
+        })
     }
 }
 

@@ -12,8 +12,13 @@
 pub mod crm;
 mod faults;
 pub mod memory_crm;
+mod outbox;
 
 pub use faults::an_erasure_failing_at_any_step_changes_nothing;
+pub use outbox::{
+    SwitchableMailer, a_notice_waits_in_the_outbox_until_the_server_takes_it,
+    erasing_a_subject_cancels_its_pending_messages, without_a_mailer_notices_are_queued_for_later,
+};
 
 use std::sync::Arc;
 
@@ -81,6 +86,9 @@ macro_rules! store_conformance {
                 recipients_are_told_of_an_erasure,
                 portability_needs_consent_or_a_contract,
                 a_restriction_stops_every_decision_until_lifted,
+                a_notice_waits_in_the_outbox_until_the_server_takes_it,
+                without_a_mailer_notices_are_queued_for_later,
+                erasing_a_subject_cancels_its_pending_messages,
             );
         }
     };

@@ -122,7 +122,7 @@ fn waiting_extension_refusal_and_completion_each_say_what_the_law_requires() {
 }
 
 #[test]
-fn without_an_address_or_a_mailer_the_notice_comes_back_to_print() {
+fn without_an_address_the_notice_comes_back_to_print_and_without_a_mailer_it_is_queued() {
     let (g, outbox, _) = gdpr_with_outbox();
     let opened = open(&g, "b2c", RequestKind::Access);
     assert_eq!(opened.notice.delivery, Delivery::NoAddress);
@@ -143,7 +143,14 @@ fn without_an_address_or_a_mailer_the_notice_comes_back_to_print() {
             received_at: None,
         })
         .unwrap();
-    assert_eq!(opened.notice.delivery, Delivery::NoMailer);
+    match &opened.notice.delivery {
+        Delivery::Queued { to, reason } => {
+            assert_eq!(to, "paul@example.org");
+            assert!(reason.contains("no mail server"), "{reason}");
+        }
+        other => panic!("expected the notice queued, got {other:?}"),
+    }
+    assert!(opened.notice.outbox_id.is_some());
 }
 
 struct Refusing;
@@ -160,8 +167,11 @@ fn a_mailer_failure_is_reported_and_the_step_still_recorded() {
     let g = g.to_builder().mailer(Arc::new(Refusing)).build().unwrap();
     let opened = open(&g, "john", RequestKind::Access);
     match &opened.notice.delivery {
-        Delivery::Failed { error } => assert!(error.contains("550 mailbox unavailable"), "{error}"),
-        other => panic!("expected a failure, got {other:?}"),
+        Delivery::Queued { reason, .. } => assert!(reason.contains("550 mailbox unavailable"), "{reason}"),
+        other => panic!("expected the notice kept for a retry, got {other:?}"),
     }
+    let kept = g.outbox(gdprkit::OutboxFilter::Pending).unwrap();
+    assert_eq!(kept.len(), 1, "the notice is kept, with the server's answer");
+    assert!(kept[0].last_error.as_deref().unwrap_or_default().contains("550"), "{kept:?}");
     assert_eq!(g.request(&opened.request.id).unwrap(), opened.request, "the request is open all the same");
 }

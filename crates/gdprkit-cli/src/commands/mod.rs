@@ -7,6 +7,7 @@ pub mod erase;
 pub mod export;
 pub mod ledger;
 pub mod map;
+pub mod outbox;
 pub mod purpose;
 pub mod request;
 pub mod subject;

@@ -199,8 +199,9 @@ fn notice_line(n: &Notice) -> String {
     let what = match &n.delivery {
         Delivery::Sent { to } => format!("sent to {to}"),
         Delivery::NoAddress => "not sent: the subject has no e-mail address; print and post it".into(),
-        Delivery::NoMailer => "not sent: no mailer is configured here; deliver it yourself".into(),
-        Delivery::Failed { error } => format!("NOT SENT: {error}"),
+        Delivery::Queued { to, reason } => {
+            format!("queued for {to}, not sent yet ({reason}); `gdprkit outbox deliver` sends it")
+        }
     };
     format!("{} notice, in {}: {what}; its text is in the --json output", n.kind.as_str(), n.language)
 }

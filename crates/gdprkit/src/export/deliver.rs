@@ -6,10 +6,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::facade::Gdpr;
+use crate::ids::SubjectId;
 use crate::mailer::{Attachment, Message};
+use crate::outbox::MessageKind;
 use crate::request::kind::RequestKind;
 use crate::request::machine::RequestAction;
 use crate::request::record::RequestId;
+use crate::request::service::Delivery;
 use crate::request::service::{Step, StepOutcome};
 
 use super::json::to_json;
@@ -71,21 +74,40 @@ impl Gdpr {
     }
 
     /// Mails an export to the person, outside any request (staff sending it on demand), with
-    /// `attachment` (its PDF or JSON) through the configured mailer. Returns the address it went
-    /// to.
-    pub fn send_export(&self, export: &Export, attachment: Attachment) -> Result<String> {
-        let mailer = self.parts.mailer.as_ref().ok_or_else(|| {
-            Error::config("mailer", "mailing an export needs a mail server, and none is configured: set smtp")
-        })?;
+    /// `attachment` (its PDF or JSON): queued in the outbox, with a ledger entry, then tried once
+    /// through the configured mailer. A failed attempt leaves it queued for
+    /// [`Gdpr::deliver_pending`]; a person without an e-mail address is an error, and nothing is
+    /// queued.
+    pub fn send_export(&self, export: &Export, attachment: Attachment) -> Result<SentMessage> {
         let to = export.subject.email.clone().ok_or_else(|| {
             Error::invalid(
                 "subject",
                 format!("{} has no e-mail address; print the export and post it", export.subject.id),
             )
         })?;
-        mailer.send(&export_message(export, &to, attachment))?;
-        Ok(to)
+        let subject = SubjectId::new(export.subject.id.as_str())?;
+        let now = self.now();
+        let message = export_message(export, &to, attachment);
+        let (append, message) = self.queue_append(MessageKind::Export, &subject, None, message, now)?;
+        let seqs = self.store().append(self.tenant(), &[append])?;
+        let id =
+            seqs.first().copied().ok_or_else(|| Error::internal("the store numbered no entry", std::fmt::Error))?;
+        let delivery = match self.deliver_now(id, &message) {
+            Ok(None) => Delivery::Sent { to },
+            Ok(Some(reason)) => Delivery::Queued { to, reason },
+            Err(e) => Delivery::Queued { to, reason: e.to_string() },
+        };
+        Ok(SentMessage { outbox_id: id, delivery })
     }
+}
+
+/// A message queued in the outbox and what became of its first attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentMessage {
+    /// Its id in the outbox.
+    pub outbox_id: u64,
+    /// Whether it was sent, or waits in the outbox.
+    pub delivery: Delivery,
 }
 
 /// A message carrying an export to the person at `to`, in the export's language, outside any
@@ -114,5 +136,5 @@ pub fn export_message(export: &Export, to: &str, attachment: Attachment) -> Mess
             ),
         )
     };
-    Message { to: to.to_owned(), subject, body, attachments: vec![attachment] }
+    Message { to: to.to_owned(), subject, body, attachments: vec![attachment], message_id: None }
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::anonymize::plan::Outcome;
 use crate::consent::Source;
+use crate::outbox::MessageKind;
 use crate::purpose::LegalBasis;
 use crate::request::kind::{ReceivedVia, RequestKind};
 use crate::request::machine::RequestState;
@@ -122,6 +123,17 @@ pub(crate) struct ErasureBody<'a> {
     pub entities: Vec<ErasedEntity<'a>>,
     pub ledger_entries_erased: u64,
     pub denials_kept: usize,
+}
+
+/// A message queued in the outbox (entry kind `message`). The address, text and attachments are
+/// in the outbox only, dropped once delivered; the ledger keeps that it was queued.
+#[derive(Serialize)]
+pub(crate) struct MessageBody<'a> {
+    pub recorded_at: String,
+    pub message: MessageKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<&'a str>,
+    pub message_id: &'a str,
 }
 
 /// One entity of an erasure.

@@ -46,6 +46,8 @@ pub enum EntryKind {
     Disclosure,
     /// A subject's data erased: what was done, and when.
     Erasure,
+    /// A message to a subject queued in the outbox: its kind, request and `Message-ID`.
+    Message,
 }
 
 impl EntryKind {
@@ -58,6 +60,7 @@ impl EntryKind {
             EntryKind::Request => "request",
             EntryKind::Disclosure => "disclosure",
             EntryKind::Erasure => "erasure",
+            EntryKind::Message => "message",
         }
     }
 
@@ -70,6 +73,7 @@ impl EntryKind {
             "request" => Ok(EntryKind::Request),
             "disclosure" => Ok(EntryKind::Disclosure),
             "erasure" => Ok(EntryKind::Erasure),
+            "message" => Ok(EntryKind::Message),
             _ => Err(Error::Corrupt(format!("unknown ledger entry kind {s:?}"))),
         }
     }

@@ -9,6 +9,8 @@ use chrono::{DateTime, Utc};
 use crate::decision::{Scope, SubjectFacts};
 use crate::error::Result;
 use crate::ids::{PurposeId, SubjectId, TenantId};
+use crate::mailer::Message;
+use crate::outbox::{Attempt, OutboxFilter, OutboxItem, QueuedMessage};
 use crate::purpose::Purpose;
 use crate::raw::ledger::{NewEntry, StoredEntry};
 use crate::request::machine::RequestState;
@@ -52,6 +54,10 @@ pub enum Effect {
     /// verifies. The subject's id and regime stay in the registry, as the CRM keeps the id; so do
     /// the names of the recipients its data went to, which Art. 19 needs to tell them.
     EraseSubject(SubjectId),
+    /// Queues a message in the outbox under this entry's number, pending and due at once. When
+    /// the subject is erased later, the content of its messages still pending is dropped and
+    /// they are cancelled.
+    Enqueue(QueuedMessage),
 }
 
 /// An entry to append and what it changes.
@@ -128,4 +134,16 @@ pub trait Store: Send + Sync {
 
     /// The recipient tasks of a request, by recipient.
     fn recipient_tasks(&self, tenant: &TenantId, request: &RequestId) -> Result<Vec<RecipientTask>>;
+
+    /// Messages in the outbox, oldest first, at most `limit`.
+    fn outbox(&self, tenant: &TenantId, filter: OutboxFilter, limit: usize) -> Result<Vec<OutboxItem>>;
+
+    /// Pending messages whose next attempt is due at `now`, oldest first, at most `limit`, each
+    /// with its content.
+    fn due_messages(&self, tenant: &TenantId, now: DateTime<Utc>, limit: usize) -> Result<Vec<(OutboxItem, Message)>>;
+
+    /// Records a delivery attempt on a pending message: delivered (its content dropped), or
+    /// failed (its failures counted, the error kept, the next attempt set). A message no longer
+    /// pending is left as it is, and `false` returned.
+    fn record_attempt(&self, tenant: &TenantId, id: u64, attempt: &Attempt) -> Result<bool>;
 }

@@ -80,26 +80,46 @@ pub struct Notice {
     pub text: NoticeText,
     /// Whether it was sent.
     pub delivery: Delivery,
+    /// Its id in the outbox, when it was queued.
+    #[serde(default)]
+    pub outbox_id: Option<u64>,
+}
+
+/// A notice written before the change that produces it, with the append that queues it.
+struct PreparedNotice {
+    notice: Notice,
+    queued: Option<(Append, Message)>,
+}
+
+impl PreparedNotice {
+    /// Adds the queuing append to `appends`, returning its index there.
+    fn queue_into(&mut self, appends: &mut Vec<Append>) -> Option<(usize, Message)> {
+        self.queued.take().map(|(append, message)| {
+            appends.push(append);
+            (appends.len() - 1, message)
+        })
+    }
 }
 
 /// What became of a notice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Delivery {
-    /// Sent by e-mail.
+    /// Queued with the step and accepted by the mail server right after.
     Sent {
         /// The address it was sent to.
         to: String,
     },
-    /// Not sent: the subject has no e-mail address; print and post it.
-    NoAddress,
-    /// Not sent: no mailer is configured; the caller delivers it.
-    NoMailer,
-    /// The mailer failed; the step itself is recorded. The error says why.
-    Failed {
-        /// The mailer's error.
-        error: String,
+    /// Queued with the step, in the outbox: no mailer is configured here, or the first attempt
+    /// failed. [`Gdpr::deliver_pending`] sends it; it is never dropped.
+    Queued {
+        /// The address it is to.
+        to: String,
+        /// Why it is not sent yet.
+        reason: String,
     },
+    /// Not queued: the subject has no e-mail address; print and post it.
+    NoAddress,
 }
 
 /// An action on a request, with what it needs.
@@ -195,9 +215,11 @@ impl Gdpr {
         for effect in side_effects_on_receipt(request.kind) {
             appends.extend(self.side_effect(*effect, &request, now)?);
         }
-        self.store().append(self.tenant(), &appends)?;
         let details = NoticeDetails { token: Some(&token), reason: None, on: Some(received_on) };
-        let notice = self.notify(NoticeKind::Receipt, &request, details, None, Vec::new())?;
+        let mut prepared = self.prepare_notice(NoticeKind::Receipt, &request, details, None, Vec::new(), now)?;
+        let queued = prepared.queue_into(&mut appends);
+        let seqs = self.store().append(self.tenant(), &appends)?;
+        let notice = self.send_notice(prepared.notice, queued, &seqs);
         Ok(OpenedRequest { request, token, notice })
     }
 
@@ -293,13 +315,15 @@ impl Gdpr {
             effect: Some(Effect::UpdateRequest { expected: before.state, request: after.clone() }),
         }];
         appends.extend(also);
-        self.store().append(self.tenant(), &appends)?;
-        let notice = notice
+        let mut prepared = notice
             .map(|(kind, reason)| {
                 let details = NoticeDetails { token: None, reason, on: Some(today) };
-                self.notify(kind, &after, details, contact, attachments)
+                self.prepare_notice(kind, &after, details, contact, attachments, now)
             })
             .transpose()?;
+        let queued = prepared.as_mut().and_then(|p| p.queue_into(&mut appends));
+        let seqs = self.store().append(self.tenant(), &appends)?;
+        let notice = prepared.map(|p| self.send_notice(p.notice, queued, &seqs));
         Ok(StepOutcome { request: after, notice })
     }
 
@@ -492,35 +516,55 @@ impl Gdpr {
         Ok(task)
     }
 
-    /// Writes a notice in the subject's language and sends it when the subject has an e-mail
-    /// address and a mailer is configured.
-    fn notify(
+    /// Writes a notice in the subject's language and, when the subject has an e-mail address,
+    /// the append that queues it in the outbox with the change that produces it.
+    fn prepare_notice(
         &self,
         kind: NoticeKind,
         r: &Request,
         details: NoticeDetails<'_>,
         contact: Option<&Subject>,
         attachments: Vec<Attachment>,
-    ) -> Result<Notice> {
+        now: DateTime<Utc>,
+    ) -> Result<PreparedNotice> {
         let subject = match contact {
             Some(s) => s.clone(),
             None => self.subject(&r.subject)?,
         };
         let language = subject.language.unwrap_or(Language::Fr);
         let text = render(kind, r, details, language, &self.parts.controller);
-        let delivery = match (&subject.email, &self.parts.mailer) {
-            (None, _) => Delivery::NoAddress,
-            (Some(_), None) => Delivery::NoMailer,
-            (Some(to), Some(mailer)) => {
-                let message =
-                    Message { to: to.clone(), subject: text.subject.clone(), body: text.body.clone(), attachments };
-                match mailer.send(&message) {
-                    Ok(()) => Delivery::Sent { to: to.clone() },
-                    Err(e) => Delivery::Failed { error: e.to_string() },
-                }
+        let queued = match &subject.email {
+            None => None,
+            Some(to) => {
+                let message = Message {
+                    to: to.clone(),
+                    subject: text.subject.clone(),
+                    body: text.body.clone(),
+                    attachments,
+                    message_id: None,
+                };
+                Some(self.queue_append(kind.into(), &r.subject, Some(&r.id), message, now)?)
             }
         };
-        Ok(Notice { kind, language, text, delivery })
+        let notice = Notice { kind, language, text, delivery: Delivery::NoAddress, outbox_id: None };
+        Ok(PreparedNotice { notice, queued })
+    }
+
+    /// After the commit: tries once to deliver a queued notice (`queued` is its index among the
+    /// appends numbered `seqs`), and says what became of it. A failure here leaves the notice in
+    /// the outbox; the committed change stands.
+    fn send_notice(&self, mut notice: Notice, queued: Option<(usize, Message)>, seqs: &[u64]) -> Notice {
+        let Some((id, message)) = queued.and_then(|(i, m)| Some((*seqs.get(i)?, m))) else {
+            return notice;
+        };
+        notice.outbox_id = Some(id);
+        let to = message.to.clone();
+        notice.delivery = match self.deliver_now(id, &message) {
+            Ok(None) => Delivery::Sent { to },
+            Ok(Some(reason)) => Delivery::Queued { to, reason },
+            Err(e) => Delivery::Queued { to, reason: e.to_string() },
+        };
+        notice
     }
 
     /// What the holder of a tracking token may see: the request's public view, or `None` for a

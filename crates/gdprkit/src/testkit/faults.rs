@@ -11,6 +11,8 @@ use super::memory_crm::MemoryCrm;
 use super::{Factory, event, pid, setup_with, sid, t};
 use crate::anonymize::operators::Value;
 use crate::decision::{Scope, SubjectFacts};
+use crate::mailer::Message;
+use crate::outbox::{Attempt, OutboxFilter, OutboxItem};
 use crate::purpose::Purpose;
 use crate::raw::ledger::{EntryKind, NewEntry, PersonalValues, StoredEntry};
 use crate::raw::store::{Append, Effect, Head, Store};
@@ -101,6 +103,15 @@ impl Store for Faulty {
     }
     fn recipient_tasks(&self, tenant: &TenantId, request: &RequestId) -> Result<Vec<RecipientTask>> {
         self.inner.recipient_tasks(tenant, request)
+    }
+    fn outbox(&self, tenant: &TenantId, filter: OutboxFilter, limit: usize) -> Result<Vec<OutboxItem>> {
+        self.inner.outbox(tenant, filter, limit)
+    }
+    fn due_messages(&self, tenant: &TenantId, now: DateTime<Utc>, limit: usize) -> Result<Vec<(OutboxItem, Message)>> {
+        self.inner.due_messages(tenant, now, limit)
+    }
+    fn record_attempt(&self, tenant: &TenantId, id: u64, attempt: &Attempt) -> Result<bool> {
+        self.inner.record_attempt(tenant, id, attempt)
     }
 }
 
@@ -202,7 +213,9 @@ pub fn an_erasure_failing_at_any_step_changes_nothing(factory: Factory<'_>) {
     }
 
     let report = g.erase_subject(&sid("jeanne"), false).unwrap();
-    assert_eq!((report.ledger_entries_erased, report.denials_kept), (5, 1));
+    // The registration, the opt-in, the objection, the request's opening, its receipt notice
+    // queued, and its acceptance.
+    assert_eq!((report.ledger_entries_erased, report.denials_kept), (6, 1));
     let after = seen(&g, &request);
     assert_eq!(after.email, None);
     assert_eq!(after.notes, 0, "the request's free text is erased");

@@ -1,0 +1,179 @@
+//! The outbox: every message to a person (a request's notices, an export) is written in the same
+//! transaction as the change that produces it, and delivered after the commit, with retries and
+//! backoff, until the mail server accepts it.
+//!
+//! A message keeps one `Message-ID` from the moment it is queued, so a delivery repeated after a
+//! crash between the server's acceptance and the delivered mark reaches the person with the same
+//! id, which mail clients and servers recognise as the same message. A message that keeps failing
+//! is kept, with the server's last answer, and listed; it is never dropped. Once delivered, its
+//! content (address, text, attachments) is dropped and only its metadata stays.
+
+mod deliver;
+
+pub use deliver::{DeliveryReport, retry_delay};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::SubjectId;
+use crate::mailer::Message;
+use crate::request::notice::NoticeKind;
+use crate::request::record::RequestId;
+
+/// What a queued message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// A request's receipt notice (R7).
+    Receipt,
+    /// A request's extension notice.
+    Extension,
+    /// A request waiting on the person: what is asked.
+    AwaitingSubject,
+    /// A refusal, with the remedies.
+    Refusal,
+    /// A completion, with the export attached for access and portability.
+    Completion,
+    /// An export mailed outside any request.
+    Export,
+}
+
+impl MessageKind {
+    /// The kind's name: `receipt`, `extension`, `awaiting_subject`, `refusal`, `completion`,
+    /// `export`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Receipt => "receipt",
+            MessageKind::Extension => "extension",
+            MessageKind::AwaitingSubject => "awaiting_subject",
+            MessageKind::Refusal => "refusal",
+            MessageKind::Completion => "completion",
+            MessageKind::Export => "export",
+        }
+    }
+
+    /// Reads a kind's name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Receipt, Self::Extension, Self::AwaitingSubject, Self::Refusal, Self::Completion, Self::Export]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+impl From<NoticeKind> for MessageKind {
+    fn from(kind: NoticeKind) -> Self {
+        match kind {
+            NoticeKind::Receipt => MessageKind::Receipt,
+            NoticeKind::Extension => MessageKind::Extension,
+            NoticeKind::AwaitingSubject => MessageKind::AwaitingSubject,
+            NoticeKind::Refusal => MessageKind::Refusal,
+            NoticeKind::Completion => MessageKind::Completion,
+        }
+    }
+}
+
+impl std::fmt::Display for MessageKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a queued message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    /// Waiting for delivery, or for its next attempt after a failure.
+    Pending,
+    /// Accepted by the mail server; its content is dropped.
+    Delivered,
+    /// Not to be delivered: the person was erased before it went out, and its content with them.
+    Cancelled,
+}
+
+impl OutboxState {
+    /// The state's name: `pending`, `delivered`, `cancelled`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Pending => "pending",
+            OutboxState::Delivered => "delivered",
+            OutboxState::Cancelled => "cancelled",
+        }
+    }
+
+    /// Reads a state's name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Pending, Self::Delivered, Self::Cancelled].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A message to queue, written with the change that produces it ([`crate::raw::Effect::Enqueue`]).
+/// Its id in the outbox is the number of the ledger entry it comes with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedMessage {
+    /// What it is.
+    pub kind: MessageKind,
+    /// The person it is to.
+    pub subject: SubjectId,
+    /// The request it is about, if any.
+    pub request: Option<RequestId>,
+    /// The message, with its `Message-ID` set.
+    pub message: Message,
+    /// When it was queued: its first attempt is due then.
+    pub queued_at: DateTime<Utc>,
+}
+
+/// A message in the outbox, as listed: no address, text or attachment, which only delivery reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxItem {
+    /// Its id: the number of the ledger entry recording it.
+    pub id: u64,
+    /// Its `Message-ID`, the same on every attempt.
+    pub message_id: String,
+    /// What it is.
+    pub kind: MessageKind,
+    /// The person it is to.
+    pub subject: SubjectId,
+    /// The request it is about, if any.
+    #[serde(default)]
+    pub request: Option<RequestId>,
+    /// Where it stands.
+    pub state: OutboxState,
+    /// When it was queued.
+    pub queued_at: DateTime<Utc>,
+    /// How many delivery attempts failed so far.
+    pub failed_attempts: u32,
+    /// The mail server's (or the connection's) last answer, after a failure.
+    #[serde(default)]
+    pub last_error: Option<String>,
+    /// When the next attempt is due, while pending.
+    #[serde(default)]
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// When the server accepted it.
+    #[serde(default)]
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+/// What a delivery attempt came to, for [`crate::raw::Store::record_attempt`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    /// The server accepted the message at this instant: mark it delivered and drop its content.
+    Delivered(DateTime<Utc>),
+    /// The attempt failed with this error; try again at `retry_at`.
+    Failed {
+        /// The server's answer or the connection's error.
+        error: String,
+        /// When the next attempt is due.
+        retry_at: DateTime<Utc>,
+    },
+}
+
+/// Which messages [`crate::Gdpr::outbox`] lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxFilter {
+    /// Messages not delivered yet (the default).
+    #[default]
+    Pending,
+    /// Every message, delivered and cancelled ones included.
+    All,
+}
