@@ -237,8 +237,25 @@ pub struct RecordArgs {
 /// `gdprkit ledger …`
 #[derive(Debug, Subcommand)]
 pub enum LedgerCommand {
-    /// Verify the tenant's chain: exit 0 when intact, 1 naming the first bad entry.
-    Verify,
+    /// Verify the tenant's chain: exit 0 when intact, 1 naming the first bad entry, or the
+    /// checkpoint it contradicts.
+    Verify {
+        /// A checkpoint file from `ledger checkpoint` (repeat for several): the chain must be at
+        /// least as long as each, and agree with it. Fails naming the file otherwise.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Vec<PathBuf>,
+        /// The public key trusted to have signed the checkpoints (64 hexadecimal digits).
+        /// Default: the public half of GDPRKIT_SIGNING_KEY.
+        #[arg(long, value_name = "HEX")]
+        public_key: Option<String>,
+    },
+    /// Verify the chain and print its head (entry number, hash, instant) signed with the Ed25519
+    /// key in GDPRKIT_SIGNING_KEY, as JSON: keep it outside the database (mail it to the DPO,
+    /// store it in another system) for `ledger verify --checkpoint`.
+    Checkpoint,
+    /// Make a new checkpoint signing key: prints the secret (for GDPRKIT_SIGNING_KEY) and its
+    /// public key.
+    Keygen,
 }
 
 /// `gdprkit outbox …`

@@ -221,6 +221,7 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
             gdprkit::Verification::Intact { entries } =>
                 format!("intact, {entries} hash-chained entries checked one by one."),
             gdprkit::Verification::Broken { seq, reason } => format!("BROKEN at entry {seq}: {reason}"),
+            gdprkit::Verification::Contradicted { reason, .. } => format!("CONTRADICTS A CHECKPOINT: {reason}"),
         }
     ));
     let with_url = if ctx.is_postgres() {

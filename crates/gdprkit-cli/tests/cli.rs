@@ -890,6 +890,67 @@ fn an_export_is_readable_by_its_owner_only_and_replaces_a_link_at_its_name() {
 }
 
 #[test]
+fn a_signed_checkpoint_finds_entries_deleted_with_plain_sql() {
+    let db = Db::with_sample();
+    let keys = db.json(&["ledger", "keygen"]);
+    let secret = keys["signing_key"].as_str().unwrap().to_owned();
+    let public = keys["public_key"].as_str().unwrap().to_owned();
+    let with_key = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+            .arg("--db")
+            .arg(&db.path)
+            .args(["--now", NOW])
+            .args(args)
+            .env("GDPRKIT_SIGNING_KEY", &secret)
+            .output()
+            .unwrap()
+    };
+    let out = with_key(&["ledger", "checkpoint"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("checkpoint-1.json");
+    std::fs::write(&file, &out.stdout).unwrap();
+    let checkpoint: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(checkpoint["seq"], 4);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&secret), "the secret stays secret");
+    let verify = ["ledger", "verify", "--checkpoint", file.to_str().unwrap(), "--public-key", &public];
+    assert!(db.ok(&verify).contains("in agreement with 1 checkpoints"));
+
+    // Someone deletes the last two entries and rewrites the head.
+    let c = rusqlite::Connection::open(&db.path).unwrap();
+    c.execute_batch(
+        "DELETE FROM gdprkit_ledger WHERE seq > 2; \
+         UPDATE gdprkit_tenants SET seq = 2, hash = (SELECT hash FROM gdprkit_ledger WHERE seq = 2);",
+    )
+    .unwrap();
+    drop(c);
+    assert!(db.ok(&["ledger", "verify"]).starts_with("ledger intact: 2 entries"), "the chain alone cannot tell");
+    let out = db.run(&verify);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("contradicts checkpoint") && text.contains("checkpoint-1.json"), "{text}");
+    // The key from the environment verifies too.
+    assert_eq!(with_key(&["ledger", "verify", "--checkpoint", file.to_str().unwrap()]).status.code(), Some(1));
+
+    // A checkpoint edited to match the shortened chain no longer verifies: refused, naming it.
+    let forged = std::fs::read_to_string(&file).unwrap().replace("\"seq\": 4", "\"seq\": 2");
+    std::fs::write(&file, forged).unwrap();
+    assert_refused(&db.run(&verify), "checkpoint-1.json");
+    assert_refused(
+        &with_key(&["ledger", "verify", "--checkpoint", file.to_str().unwrap(), "--public-key", "00"]),
+        "public_key",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+        .arg("--db")
+        .arg(&db.path)
+        .args(["ledger", "checkpoint"])
+        .env_remove("GDPRKIT_SIGNING_KEY")
+        .output()
+        .unwrap();
+    assert_refused(&out, "GDPRKIT_SIGNING_KEY");
+}
+
+#[test]
 fn commands_work_with_a_postgres_database() {
     let Ok(base) = std::env::var("GDPRKIT_TEST_POSTGRES_URL") else {
         eprintln!("commands_work_with_a_postgres_database: skipped: GDPRKIT_TEST_POSTGRES_URL is not set");

@@ -63,7 +63,7 @@ fn changing_any_field_of_any_entry_is_found_and_named() {
                 Verification::Broken { seq: named, reason } => {
                     assert_eq!(named, seq, "{column} = {expr} on entry {seq}: {reason}");
                 }
-                Verification::Intact { .. } => panic!("{column} = {expr} on entry {seq} went unnoticed"),
+                other => panic!("{column} = {expr} on entry {seq} went unnoticed: {other:?}"),
             }
         }
     }
@@ -98,4 +98,83 @@ fn erasing_a_subjects_values_and_salts_leaves_the_ledger_verifiable() {
         .unwrap()
     });
     assert_eq!(left, 2, "the two consent events stay, without values");
+}
+
+/// Deletes every entry after `keep` and points the head at entry `keep`, as an attacker with the
+/// database's password would: the chain alone still verifies.
+fn truncate(store: &SqliteStore, keep: i64) {
+    store.with_raw_connection(|c| {
+        c.execute("DELETE FROM gdprkit_ledger WHERE seq > ?1", [keep]).unwrap();
+        c.execute(
+            "UPDATE gdprkit_tenants SET seq = ?1, hash = (SELECT hash FROM gdprkit_ledger WHERE seq = ?1)",
+            [keep],
+        )
+        .unwrap();
+    });
+}
+
+/// C8: a signed checkpoint, kept outside the database, finds a truncated chain that verifies on
+/// its own, and a forged checkpoint is refused.
+#[test]
+fn a_truncated_chain_verifies_alone_and_fails_against_a_signed_checkpoint() {
+    use gdprkit::checkpoint::SigningKey;
+    let dir = tempfile::tempdir().unwrap();
+    let (g, store) = ledger(&dir);
+    let key = SigningKey::generate().unwrap();
+    let checkpoint = g.checkpoint(&key).unwrap();
+    assert_eq!(checkpoint.seq, 9);
+    let trusted = key.public_key();
+    assert_eq!(
+        g.verify_ledger_with(std::slice::from_ref(&checkpoint), &trusted).unwrap(),
+        Verification::Intact { entries: 9 }
+    );
+    g.record_consent(event("b2b", ConsentAction::OptIn, "promo", Channel::Email, "2025-05-02T00:00:00Z")).unwrap();
+    assert!(g.verify_ledger_with(std::slice::from_ref(&checkpoint), &trusted).unwrap().is_intact(), "growing is fine");
+
+    truncate(&store, 7);
+    assert_eq!(g.verify_ledger().unwrap(), Verification::Intact { entries: 7 }, "the chain alone cannot tell");
+    match g.verify_ledger_with(std::slice::from_ref(&checkpoint), &trusted).unwrap() {
+        Verification::Contradicted { checkpoint: 0, seq: 9, reason } => {
+            assert!(reason.contains("7 entries") && reason.contains("removed"), "{reason}")
+        }
+        other => panic!("the truncation went unnoticed: {other:?}"),
+    }
+
+    // A forged checkpoint: content changed after signing, or signed by another key.
+    let mut forged = checkpoint.clone();
+    forged.seq = 7;
+    forged.hash = hex_of(&store, 7);
+    let err = g.verify_ledger_with(&[forged], &trusted).unwrap_err();
+    assert!(err.to_string().contains("checkpoint 1") && err.to_string().contains("forged"), "{err}");
+    let other = SigningKey::generate().unwrap();
+    let by_other = g.checkpoint(&other).unwrap();
+    let err = g.verify_ledger_with(&[by_other], &trusted).unwrap_err();
+    assert!(err.to_string().contains("not by the trusted key"), "{err}");
+}
+
+/// C8: a chain rewritten from some entry on (every later hash recomputed) contradicts a
+/// checkpoint signed before.
+#[test]
+fn a_rewritten_chain_contradicts_the_checkpoint_signed_before() {
+    use gdprkit::checkpoint::SigningKey;
+    let dir = tempfile::tempdir().unwrap();
+    let (g, store) = ledger(&dir);
+    let key = SigningKey::generate().unwrap();
+    let checkpoint = g.checkpoint(&key).unwrap();
+    // Rewrite from entry 8 on: drop 8 and 9, then append two other entries.
+    truncate(&store, 7);
+    g.record_consent(event("b2b", ConsentAction::OptIn, "promo", Channel::Sms, "2025-05-02T00:00:00Z")).unwrap();
+    g.record_consent(event("soft", ConsentAction::OptOut, "promo", Channel::Sms, "2025-05-02T00:00:00Z")).unwrap();
+    assert_eq!(g.verify_ledger().unwrap(), Verification::Intact { entries: 9 });
+    match g.verify_ledger_with(&[checkpoint], &key.public_key()).unwrap() {
+        Verification::Contradicted { seq: 9, reason, .. } => assert!(reason.contains("rewritten"), "{reason}"),
+        other => panic!("the rewrite went unnoticed: {other:?}"),
+    }
+}
+
+fn hex_of(store: &SqliteStore, seq: i64) -> String {
+    let hash: Vec<u8> = store
+        .with_raw_connection(|c| c.query_row("SELECT hash FROM gdprkit_ledger WHERE seq = ?1", [seq], |r| r.get(0)))
+        .unwrap();
+    hash.iter().map(|b| format!("{b:02x}")).collect()
 }

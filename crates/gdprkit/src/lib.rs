@@ -26,6 +26,7 @@
 
 pub mod anonymize;
 mod builder;
+pub mod checkpoint;
 mod config;
 pub mod consent;
 pub mod crm;
@@ -54,6 +55,7 @@ pub use anonymize::plan::{EntityAction, FieldChange, Outcome, Plan};
 pub use anonymize::service::{ErasureReport, ExecutedRequest, MapCheck};
 pub use anonymize::sweep::{SweepOptions, SweepProgress, SweepReport, SweptEntity};
 pub use builder::{GdprBuilder, HmacKey};
+pub use checkpoint::Checkpoint;
 pub use config::{Config, ControllerConfig, MapSource, SecretSource, SmtpSettings};
 pub use consent::{Collector, ConsentAction, ConsentEvent, NewConsent, Proof, Source};
 pub use crm::CrmData;

@@ -411,6 +411,16 @@ pub enum Verification {
         /// Why it does not.
         reason: String,
     },
+    /// The chain verifies on its own but contradicts a signed checkpoint: entries were removed
+    /// from its end, or rewritten, after the checkpoint was signed.
+    Contradicted {
+        /// The checkpoint's position among those given, from 0.
+        checkpoint: usize,
+        /// The entry number the checkpoint signed.
+        seq: u64,
+        /// What differs.
+        reason: String,
+    },
 }
 
 impl Verification {
@@ -485,6 +495,11 @@ impl Verifier {
             return Err("its subject does not match the committed subject".into());
         }
         Ok(hash)
+    }
+
+    /// The number and hash of the last entry checked (0 and the genesis hash before any).
+    pub fn last(&self) -> (u64, [u8; 32]) {
+        (self.last_seq, self.last_hash)
     }
 
     /// The verdict, given the chain head the store recorded (`None` when it recorded none).
