@@ -49,6 +49,16 @@ pub enum Command {
     /// Data maps: where a subject's data lives in the CRM's tables.
     #[command(subcommand)]
     Map(MapCommand),
+    /// The ledger as a feed of changes without personal values, after a cursor: for a CRM that
+    /// keeps its own tables in step or sends webhooks.
+    Changes {
+        /// The cursor: the `seq` of the last change already read (0 for the start).
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        since: u64,
+        /// The most changes to print (at most 10000).
+        #[arg(long, value_name = "N", default_value_t = 1000)]
+        limit: usize,
+    },
     /// Messages to subjects (notices, exports), written with the steps that produce them and
     /// delivered after.
     #[command(subcommand)]

@@ -951,6 +951,24 @@ fn a_signed_checkpoint_finds_entries_deleted_with_plain_sql() {
 }
 
 #[test]
+fn the_change_feed_is_read_by_cursor() {
+    let db = Db::with_sample();
+    db.ok(OPT_IN);
+    let page = db.json(&["changes", "--since", "0", "--limit", "3"]);
+    assert_eq!(page["next_cursor"], 3);
+    assert_eq!(page["changes"][0]["type"], "purpose_registered");
+    let rest = db.json(&["changes", "--since", "3"]);
+    let types: Vec<&str> = rest["changes"].as_array().unwrap().iter().map(|c| c["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["subject_registered", "consent"]);
+    assert_eq!(rest["changes"][1]["subject"], "jean");
+    assert_eq!(rest["changes"][1]["action"], "opt_in");
+    let text = db.ok(&["changes", "--since", "4"]);
+    assert!(text.contains("opt_in newsletter by email") && text.contains("next cursor: 5"), "{text}");
+    assert!(!text.contains("jean@example.fr") && !text.contains("203.0.113.9"), "no personal value: {text}");
+    assert_refused(&db.run(&["changes", "--limit", "0"]), "limit");
+}
+
+#[test]
 fn commands_work_with_a_postgres_database() {
     let Ok(base) = std::env::var("GDPRKIT_TEST_POSTGRES_URL") else {
         eprintln!("commands_work_with_a_postgres_database: skipped: GDPRKIT_TEST_POSTGRES_URL is not set");

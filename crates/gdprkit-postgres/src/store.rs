@@ -604,6 +604,30 @@ impl Store for PostgresStore {
         Ok(head)
     }
 
+    fn scan_after(&self, tenant: &TenantId, after: u64, visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool) -> Result<()> {
+        let mut client = self.client()?;
+        let mut tx = client.client.transaction().map_err(db_err("start a read"))?;
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let portal = tx
+            .bind(
+                &format!("SELECT {ENTRY_COLUMNS} FROM gdprkit_ledger WHERE tenant = $1 AND seq > $2 ORDER BY seq"),
+                &[&tenant.as_str(), &after],
+            )
+            .map_err(db_err("read the ledger"))?;
+        'scan: loop {
+            let rows = tx.query_portal(&portal, 1_000).map_err(db_err("read the ledger"))?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                if !with_entry(row, |e| visit(e)) {
+                    break 'scan;
+                }
+            }
+        }
+        tx.commit().map_err(db_err("end a read"))
+    }
+
     fn request(&self, tenant: &TenantId, id: &RequestId) -> Result<Option<Request>> {
         let row = self
             .client()?

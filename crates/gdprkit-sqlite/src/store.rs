@@ -468,6 +468,23 @@ impl Store for SqliteStore {
         Ok(head)
     }
 
+    fn scan_after(&self, tenant: &TenantId, after: u64, visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool) -> Result<()> {
+        let conn = self.conn();
+        let mut st = conn
+            .prepare_cached(&format!(
+                "SELECT {ENTRY_COLUMNS} FROM gdprkit_ledger WHERE tenant = ?1 AND seq > ?2 ORDER BY seq"
+            ))
+            .map_err(db_err("read the ledger"))?;
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let mut rows = st.query(params![tenant.as_str(), after]).map_err(db_err("read the ledger"))?;
+        while let Some(row) = rows.next().map_err(db_err("read the ledger"))? {
+            if !with_entry(row, |e| visit(e)).map_err(db_err("read the ledger"))? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     fn request(&self, tenant: &TenantId, id: &RequestId) -> Result<Option<Request>> {
         let conn = self.conn();
         let record: Option<String> = conn

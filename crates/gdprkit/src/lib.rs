@@ -26,6 +26,7 @@
 
 pub mod anonymize;
 mod builder;
+pub mod changes;
 pub mod checkpoint;
 mod config;
 pub mod consent;
@@ -55,6 +56,7 @@ pub use anonymize::plan::{EntityAction, FieldChange, Outcome, Plan};
 pub use anonymize::service::{ErasureReport, ExecutedRequest, MapCheck};
 pub use anonymize::sweep::{SweepOptions, SweepProgress, SweepReport, SweptEntity};
 pub use builder::{GdprBuilder, HmacKey};
+pub use changes::{Change, ChangeKind, ChangePage};
 pub use checkpoint::Checkpoint;
 pub use config::{Config, ControllerConfig, MapSource, SecretSource, SmtpSettings};
 pub use consent::{Collector, ConsentAction, ConsentEvent, NewConsent, Proof, Source};

@@ -11,10 +11,12 @@
 
 pub mod crm;
 mod faults;
+mod feed;
 pub mod memory_crm;
 mod outbox;
 
 pub use faults::an_erasure_failing_at_any_step_changes_nothing;
+pub use feed::the_change_feed_pages_through_the_ledger_without_personal_values;
 pub use outbox::{
     SwitchableMailer, a_notice_waits_in_the_outbox_until_the_server_takes_it,
     erasing_a_subject_cancels_its_pending_messages, without_a_mailer_notices_are_queued_for_later,
@@ -89,6 +91,7 @@ macro_rules! store_conformance {
                 a_notice_waits_in_the_outbox_until_the_server_takes_it,
                 without_a_mailer_notices_are_queued_for_later,
                 erasing_a_subject_cancels_its_pending_messages,
+                the_change_feed_pages_through_the_ledger_without_personal_values,
             );
         }
     };
@@ -339,7 +342,8 @@ fn entries_about(g: &Gdpr, subject: &str) -> usize {
 
 /// Appends an erasure entry whose effect erases what the store keeps on `subject`.
 pub fn erase(g: &Gdpr, subject: &str) {
-    let entry = NewEntry::about(EntryKind::Erasure, sid(subject), None, "{}".into(), PersonalValues::new()).unwrap();
+    let body = format!("{{\"recorded_at\":\"{}\"}}", crate::time::format(g.now()));
+    let entry = NewEntry::about(EntryKind::Erasure, sid(subject), None, body, PersonalValues::new()).unwrap();
     g.store().append(g.tenant(), &[Append { entry, effect: Some(Effect::EraseSubject(sid(subject))) }]).unwrap();
 }
 

@@ -1,5 +1,6 @@
 //! One module per command group.
 
+pub mod changes;
 pub mod consent;
 pub mod deadline;
 pub mod disclosure;

@@ -116,6 +116,14 @@ pub trait Store: Send + Sync {
     /// returns `false`. Returns the head the store recorded, read in the same snapshot.
     fn scan_ledger(&self, tenant: &TenantId, visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool) -> Result<Option<Head>>;
 
+    /// Visits, in entry order, the tenant's entries numbered after `after`, holding one at a time,
+    /// until `visit` returns `false`. The default reads the chain from its start; a store with an
+    /// index on entry numbers starts at `after`.
+    fn scan_after(&self, tenant: &TenantId, after: u64, visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool) -> Result<()> {
+        self.scan_ledger(tenant, &mut |e| e.seq <= after || visit(e))?;
+        Ok(())
+    }
+
     /// The request with this id.
     fn request(&self, tenant: &TenantId, id: &RequestId) -> Result<Option<Request>>;
 
