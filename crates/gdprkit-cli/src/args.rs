@@ -21,6 +21,10 @@ pub struct Cli {
     /// Act as if it were this instant (RFC 3339), for replays and tests.
     #[arg(long, global = true, value_name = "RFC3339")]
     pub now: Option<String>,
+    /// The erasure journal: a file outside the database (another disk, out of its backups) that
+    /// every erasure and sweep appends a line to, for `erasures reapply` after a restore.
+    #[arg(long, global = true, env = "GDPRKIT_ERASURE_JOURNAL", value_name = "FILE")]
+    pub journal: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -59,6 +63,9 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 1000)]
         limit: usize,
     },
+    /// Erasures recorded in the erasure journal.
+    #[command(subcommand)]
+    Erasures(ErasuresCommand),
     /// Messages to subjects (notices, exports), written with the steps that produce them and
     /// delivered after.
     #[command(subcommand)]
@@ -266,6 +273,22 @@ pub enum LedgerCommand {
     /// Make a new checkpoint signing key: prints the secret (for GDPRKIT_SIGNING_KEY) and its
     /// public key.
     Keygen,
+}
+
+/// `gdprkit erasures …`
+#[derive(Debug, Subcommand)]
+pub enum ErasuresCommand {
+    /// After restoring the database from a backup: erase again every subject whose journaled
+    /// erasure the restored ledger does not show, and sweep again. Run twice, it changes nothing
+    /// the second time. Needs --journal.
+    Reapply {
+        /// The data map (TOML) the erasures are done with.
+        #[arg(long, value_name = "FILE")]
+        map: PathBuf,
+        /// Say what would be erased, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// `gdprkit outbox …`

@@ -48,6 +48,8 @@ pub struct Context {
     /// The instant of --now, when given.
     pub now: Option<DateTime<Utc>>,
     pub clock: Arc<dyn Clock>,
+    /// The erasure journal of --journal, when given.
+    pub journal: Option<std::path::PathBuf>,
 }
 
 impl Context {
@@ -58,7 +60,7 @@ impl Context {
             Some(now) => Arc::new(FixedClock::new(now)),
             None => Arc::new(SystemClock),
         };
-        Ok(Self { db: cli.db.clone(), tenant, json: cli.json, now, clock })
+        Ok(Self { db: cli.db.clone(), tenant, json: cli.json, now, clock, journal: cli.journal.clone() })
     }
 
     /// The instant the command acts at.
@@ -73,6 +75,7 @@ impl Context {
             tenant: Some(self.tenant.clone()),
             now: self.now,
             pdf: Some(false),
+            erasure_journal: self.journal.as_ref().map(|j| j.display().to_string()),
             ..Config::default()
         }
     }

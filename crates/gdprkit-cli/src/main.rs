@@ -69,6 +69,7 @@ fn run(cli: Cli) -> context::CliResult<ExitCode> {
         Command::Disclosure(c) => commands::disclosure::run(&ctx, c),
         Command::Map(c) => commands::map::run(&ctx, c),
         Command::Changes { since, limit } => commands::changes::run(&ctx, since, limit),
+        Command::Erasures(c) => commands::erasures::run(&ctx, c),
         Command::Outbox(c) => commands::outbox::run(&ctx, c),
         Command::Erase { subject, map, dry_run } => commands::erase::run(&ctx, &subject, &map, dry_run),
         Command::Export { subject, map, format, out, lang, mail, smtp } => {

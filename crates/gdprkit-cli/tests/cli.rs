@@ -968,6 +968,83 @@ fn the_change_feed_is_read_by_cursor() {
     assert_refused(&db.run(&["changes", "--limit", "0"]), "limit");
 }
 
+/// Every file of the database's directory that holds `needle`, by a byte scan.
+fn files_holding(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && std::fs::read(p).unwrap().windows(needle.len()).any(|w| w == needle.as_bytes()))
+        .collect()
+}
+
+#[test]
+fn erasures_done_after_a_backup_are_done_again_after_a_restore() {
+    let db = Db::with_sample();
+    db.ok(&["subject", "add", "marie", "--regime", "b2c-opt-in", "--email", "marie@example.fr"]);
+    db.ok(&["subject", "add", "paul", "--regime", "b2b-opt-out"]);
+    db.ok(&["consent", "record", "--subject", "paul", "--action", "object", "--source", "email"]);
+    let names = [("jean", "Zephyrine Quatremer"), ("marie", "Anatole Vauquelin"), ("paul", "Philomene Ducasse")];
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute_batch("CREATE TABLE contacts (id TEXT PRIMARY KEY, name TEXT)").unwrap();
+    for (id, name) in names {
+        conn.execute("INSERT INTO contacts VALUES (?1, ?2)", [id, name]).unwrap();
+    }
+    conn.execute("INSERT INTO contacts VALUES ('acme-buyer', 'Kept Buyer')", []).unwrap();
+    drop(conn);
+    let maps = tempfile::tempdir().unwrap();
+    let map = maps.path().join("map.toml");
+    write_contacts_map(&map, "", "name = \"redact\"");
+    let map = map.to_str().unwrap();
+    // The journal lives elsewhere than the database.
+    let journal_dir = tempfile::tempdir().unwrap();
+    let journal = journal_dir.path().join("erasures.jsonl");
+    let with_journal = |args: &[&str]| {
+        let mut all = vec!["--journal", journal.to_str().unwrap()];
+        all.extend_from_slice(args);
+        db.ok(&all)
+    };
+
+    // Last night's backup.
+    let backup = maps.path().join("backup.db");
+    std::fs::copy(&db.path, &backup).unwrap();
+    for (id, _) in names {
+        with_journal(&["erase", "--subject", id, "--map", map]);
+    }
+    let lines = std::fs::read_to_string(&journal).unwrap();
+    assert_eq!(lines.lines().count(), 3);
+    for (id, name) in names {
+        assert!(lines.contains(&format!("\"subject\":\"{id}\"")), "{lines}");
+        assert!(!lines.contains(name), "nothing personal but the key: {lines}");
+    }
+    assert!(!lines.contains("marie@example.fr"));
+
+    // The restore brings them back.
+    let db_dir = db.path.parent().unwrap().to_owned();
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(db_dir.join(format!("gdprkit.db{suffix}")));
+    }
+    std::fs::copy(&backup, &db.path).unwrap();
+    assert_eq!(files_holding(&db_dir, names[0].1).len(), 1, "the restored file holds the erased name again");
+
+    let dry = db.json(&["--journal", journal.to_str().unwrap(), "erasures", "reapply", "--map", map, "--dry-run"]);
+    assert_eq!(dry["erased"].as_array().unwrap().len(), 3);
+    assert_eq!(files_holding(&db_dir, names[0].1).len(), 1, "a dry run changes nothing");
+    let report = db.json(&["--journal", journal.to_str().unwrap(), "erasures", "reapply", "--map", map]);
+    assert_eq!(report["erased"], serde_json::json!(["jean", "marie", "paul"]));
+    for (_, name) in names {
+        assert_eq!(files_holding(&db_dir, name), Vec::<PathBuf>::new(), "{name} is readable again");
+    }
+    assert_eq!(files_holding(&db_dir, "marie@example.fr"), Vec::<PathBuf>::new());
+    assert_eq!(files_holding(&db_dir, "Kept Buyer").len(), 1, "others are untouched");
+    assert!(db.ok(&["ledger", "verify"]).starts_with("ledger intact"));
+    let check = ["consent", "check", "--subject", "paul", "--purpose", "newsletter", "--channel", "email"];
+    assert_eq!(db.run(&check).status.code(), Some(1), "paul's objection holds after the erasure");
+    let again = db.json(&["--journal", journal.to_str().unwrap(), "erasures", "reapply", "--map", map]);
+    assert_eq!(again["erased"].as_array().unwrap().len(), 0, "a second reapply changes nothing: {again}");
+    assert_eq!(again["already_applied"], 3);
+    assert_refused(&db.run(&["erasures", "reapply", "--map", map]), "--journal");
+}
+
 #[test]
 fn commands_work_with_a_postgres_database() {
     let Ok(base) = std::env::var("GDPRKIT_TEST_POSTGRES_URL") else {

@@ -13,6 +13,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod journal;
+
+pub use journal::FileJournal;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -68,6 +72,15 @@ pub fn open(config: &Config) -> Result<Gdpr> {
             settings.credentials = Some((user.clone(), password));
         }
         builder = builder.mailer(Arc::new(SmtpMailer::new(&settings)?));
+    }
+    if let Some(path) = &config.erasure_journal {
+        if Path::new(path) == Path::new(&config.store) {
+            return Err(Error::config(
+                "erasure_journal",
+                "is the database itself: keep the journal where a restore of the database does not reach",
+            ));
+        }
+        builder = builder.journal(Arc::new(FileJournal::open(path)?));
     }
     if config.pdf.unwrap_or(true) {
         builder = builder.renderer(Arc::new(PdfRenderer::new()));

@@ -83,6 +83,7 @@ impl GdprBuilder {
                 calendar: Arc::new(France),
                 zone: ControllerZone::CentralEurope,
                 mailer: None,
+                journal: None,
                 controller: Controller::default(),
                 renderer: None,
                 crm: None,
@@ -145,6 +146,13 @@ impl GdprBuilder {
     /// each field (rules A1, A2).
     pub fn data_map(mut self, map: DataMap) -> Self {
         self.parts.data_map = Some(Arc::new(map));
+        self
+    }
+
+    /// The erasure journal, kept outside the database: each erasure and sweep appends a line
+    /// once committed, so that they can be done again after a restore from an older backup.
+    pub fn journal(mut self, journal: Arc<dyn crate::journal::ErasureJournal>) -> Self {
+        self.parts.journal = Some(journal);
         self
     }
 

@@ -66,6 +66,10 @@ pub struct Config {
     /// The mail server notices and exports are sent through.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp: Option<SmtpSettings>,
+    /// The erasure journal: a file outside the database (on another disk, out of the database's
+    /// backups) to which each erasure and sweep appends a line, for `reapply` after a restore.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erasure_journal: Option<String>,
     /// Whether PDF exports are rendered (with typst); `true` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pdf: Option<bool>,

@@ -14,6 +14,7 @@ use crate::decision::{Decision, Scope};
 use crate::error::{Error, Result};
 use crate::export::render::Renderer;
 use crate::ids::{Channel, PurposeId, SubjectId, TenantId};
+use crate::journal::ErasureJournal;
 use crate::mailer::Mailer;
 use crate::purpose::Purpose;
 use crate::raw::bodies::{ConsentBody, PurposeBody, SubjectBody, value};
@@ -79,6 +80,7 @@ impl std::fmt::Debug for Gdpr {
             .field("crm", &p.crm.is_some())
             .field("data_map", &p.data_map.is_some())
             .field("hmac_key", &p.hmac_key.is_some())
+            .field("journal", &p.journal.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -97,6 +99,7 @@ pub(crate) struct Parts {
     pub crm: Option<Arc<dyn CrmData>>,
     pub data_map: Option<Arc<DataMap>>,
     pub hmac_key: Option<HmacKey>,
+    pub journal: Option<Arc<dyn ErasureJournal>>,
 }
 
 impl Gdpr {

@@ -5,6 +5,7 @@ pub mod consent;
 pub mod deadline;
 pub mod disclosure;
 pub mod erase;
+pub mod erasures;
 pub mod export;
 pub mod ledger;
 pub mod map;

@@ -11,6 +11,7 @@ use crate::consent::{ConsentEvent, NewConsent, Proof};
 use crate::error::{Error, Result};
 use crate::facade::Gdpr;
 use crate::ids::SubjectId;
+use crate::journal::JournalKind;
 use crate::raw::bodies::{DetailsErasedBody, ErasedEntity, ErasureBody};
 use crate::raw::ledger::{EntryKind, NewEntry, PersonalValues, body_json};
 use crate::raw::store::{Append, Effect};
@@ -121,6 +122,7 @@ impl Gdpr {
             all.push(append);
         }
         self.store().append(self.tenant(), &all)?;
+        self.journal(JournalKind::Erasure, Some(subject), now)?;
         Ok(ErasureReport { plan, applied: true, ledger_entries_erased, denials_kept })
     }
 }

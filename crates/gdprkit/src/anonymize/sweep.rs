@@ -119,6 +119,11 @@ impl Gdpr {
     pub fn sweep(&self, options: SweepOptions, progress: &mut dyn FnMut(&SweepProgress)) -> Result<SweepReport> {
         let (crm, map) = self.crm_data()?;
         let salt = super::operators::random_salt()?;
-        sweep(map, crm, self.secrets(&salt), self.now(), options.batch_size, options.dry_run, progress)
+        let now = self.now();
+        let report = sweep(map, crm, self.secrets(&salt), now, options.batch_size, options.dry_run, progress)?;
+        if report.applied {
+            self.journal(crate::journal::JournalKind::Sweep, None, now)?;
+        }
+        Ok(report)
     }
 }

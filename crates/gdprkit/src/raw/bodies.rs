@@ -136,6 +136,12 @@ pub(crate) struct MessageBody<'a> {
     pub message_id: &'a str,
 }
 
+/// What an erasure entry's body is read back as: when it was recorded.
+#[derive(Deserialize)]
+pub(crate) struct ErasureRecord {
+    pub recorded_at: String,
+}
+
 /// One entity of an erasure.
 #[derive(Serialize)]
 pub(crate) struct ErasedEntity<'a> {
