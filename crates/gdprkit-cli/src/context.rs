@@ -55,7 +55,11 @@ pub struct Context {
 impl Context {
     pub fn new(cli: &Cli) -> CliResult<Self> {
         let tenant = TenantId::new(cli.tenant.clone())?;
-        let now = cli.now.as_deref().map(|now| gdprkit::time::parse("--now", now)).transpose()?;
+        let now = cli
+            .now
+            .as_deref()
+            .map(|now| gdprkit::time::parse("--now", now).and_then(|t| gdprkit::time::check_plausible("--now", t)))
+            .transpose()?;
         let clock: Arc<dyn Clock> = match now {
             Some(now) => Arc::new(FixedClock::new(now)),
             None => Arc::new(SystemClock),

@@ -571,7 +571,7 @@ fn a_data_map_is_checked_against_the_crm_schema() {
     assert_refused(&db.run(&["map", "check", map_arg]), "GDPRKIT_HMAC_KEY");
     let with_key = Command::new(env!("CARGO_BIN_EXE_gdprkit"))
         .args(["--db", db.path.to_str().unwrap(), "map", "check", map_arg])
-        .env("GDPRKIT_HMAC_KEY", "a secret of the integrator")
+        .env("GDPRKIT_HMAC_KEY", "a secret of the integrator, 32 bytes or more")
         .output()
         .unwrap();
     assert!(with_key.status.success(), "{}", String::from_utf8_lossy(&with_key.stderr));

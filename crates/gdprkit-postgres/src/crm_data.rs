@@ -101,9 +101,17 @@ impl Sql {
 
 /// The condition selecting a subject's rows, or `None` when the id cannot be a value of the
 /// subject column (a text id against an integer column): then the subject has no rows.
+///
+/// The match is exact: the column's value, written as text, must be the id byte for byte. The
+/// first comparison (in the column's type) finds the rows through the column's index; the second
+/// drops those the type or collation made equal without being the same key (`042` against the
+/// integer 42, `ann` against `Ann` in a `citext` or case-insensitive column).
 fn subject_is(sql: &mut Sql, table: &Table, entity: &Entity, subject: &SubjectId) -> Result<Option<String>> {
     let column = table.find(entity, &entity.subject_column, "subject_column")?;
-    Ok(sql.value(column, &Value::Text(subject.as_str().to_owned())).ok().map(|v| format!("{} = {v}", column.quoted())))
+    let Ok(typed) = sql.value(column, &Value::Text(subject.as_str().to_owned())) else { return Ok(None) };
+    let exact = sql.param(Wire::Text(Some(subject.as_str().to_owned())));
+    let c = column.quoted();
+    Ok(Some(format!("{c} = {typed} AND {c}::text = {exact} COLLATE \"C\"")))
 }
 
 impl CrmData for PostgresCrmData {

@@ -52,6 +52,7 @@ pub fn open(config: &Config) -> Result<Gdpr> {
         builder = builder.controller(controller.to_controller());
     }
     if let Some(now) = config.now {
+        let now = gdprkit::time::check_plausible("now", now).map_err(|e| Error::config("now", reason(&e)))?;
         builder = builder.clock(Arc::new(FixedClock::new(now)));
     }
     if let Some(crm) = &config.crm {
@@ -142,6 +143,14 @@ pub fn read_map(path: &Path) -> Result<DataMap> {
     })
 }
 
+/// An error's reason, without its kind and field.
+fn reason(e: &Error) -> String {
+    match e {
+        Error::InvalidInput { reason, .. } => reason.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// A secret's value: given, or read from the environment variable it names.
 fn secret(field: &'static str, source: &SecretSource) -> Result<String> {
     match source {
@@ -187,7 +196,7 @@ mod tests {
         let mut config: Config = serde_json::from_value(config).unwrap();
         let err = open(&config).unwrap_err();
         assert_eq!((err.code(), err.field()), ("config", Some("hmac_key")), "a pseudonymizing map needs a key");
-        config.hmac_key = Some(SecretSource::Value("a key of sixteen bytes or more".into()));
+        config.hmac_key = Some(SecretSource::Value("a key of thirty-two bytes or more, for the HMAC".into()));
         let gdpr = open(&config).unwrap();
         assert_eq!(gdpr.tenant().as_str(), "acme");
         assert_eq!(gdpr.check_map().unwrap().fields, 2);

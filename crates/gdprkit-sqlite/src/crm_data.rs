@@ -61,6 +61,17 @@ fn into_sql(v: Value) -> rusqlite::types::Value {
     }
 }
 
+/// The condition selecting a subject's rows, the id bound as `?1`.
+///
+/// The match is exact: the column's value, as text, must be the id byte for byte. The first
+/// comparison (with the column's affinity and collation) finds the rows through the column's
+/// index; the second drops those that affinity or a collation made equal without being the same
+/// key (`042` against the integer 42, `ann` against `Ann` in a `NOCASE` column).
+fn subject_is(entity: &Entity) -> String {
+    let c = entity.subject_column.quoted();
+    format!("{c} = ?1 AND CAST({c} AS TEXT) = ?1 COLLATE BINARY")
+}
+
 impl CrmData for SqliteCrmData {
     fn check(&self, map: &DataMap) -> Result<()> {
         check_map(&self.conn.lock().unwrap_or_else(|e| e.into_inner()), map)
@@ -72,10 +83,10 @@ impl CrmData for SqliteCrmData {
         let mut columns = vec!["rowid".to_owned()];
         columns.extend(entity.fields.iter().map(|(c, _)| c.quoted()));
         let sql = format!(
-            "SELECT {} FROM {} WHERE {} = ?1 ORDER BY rowid",
+            "SELECT {} FROM {} WHERE {} ORDER BY rowid",
             columns.join(", "),
             entity.table.quoted(),
-            entity.subject_column.quoted()
+            subject_is(entity)
         );
         let mut st = conn.prepare(&sql).map_err(db_err(what))?;
         let mut rows = st.query([subject.as_str()]).map_err(db_err(what))?;
@@ -110,11 +121,7 @@ impl CrmData for SqliteCrmData {
     fn records(&self, entity: &Entity, subject: &SubjectId) -> Result<Vec<Record>> {
         let what = "read a subject's records";
         let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        let sql = format!(
-            "SELECT * FROM {} WHERE {} = ?1 ORDER BY rowid",
-            entity.table.quoted(),
-            entity.subject_column.quoted()
-        );
+        let sql = format!("SELECT * FROM {} WHERE {} ORDER BY rowid", entity.table.quoted(), subject_is(entity));
         let mut st = conn.prepare(&sql).map_err(db_err(what))?;
         let names: Vec<String> = st.column_names().map(str::to_owned).collect();
         let mut rows = st.query([subject.as_str()]).map_err(db_err(what))?;
@@ -492,6 +499,18 @@ fn check_entity(conn: &Connection, e: &Entity) -> Result<()> {
     let what = format!("entity {:?}", e.name);
     let cols = columns(conn, &e.table)?
         .ok_or_else(|| Error::invalid("data_map", format!("{what}: table {:?} does not exist", e.table.as_str())))?;
+    // Rows are read, changed and deleted by their rowid: a WITHOUT ROWID table (or a view) has
+    // none, and is refused here rather than mishandled by an erasure.
+    if conn.prepare(&format!("SELECT rowid FROM {} LIMIT 0", e.table.quoted())).is_err() {
+        return Err(Error::invalid(
+            "data_map",
+            format!(
+                "{what}: table {:?} has no rowid (a WITHOUT ROWID table or a view); gdprkit erases rows by \
+                 their rowid, so map a table that has one",
+                e.table.as_str()
+            ),
+        ));
+    }
     let find = |c: &Identifier, role: &str| {
         cols.iter().find(|(name, _)| name == c.as_str()).map(|(_, col)| col).ok_or_else(|| {
             Error::invalid(
@@ -569,6 +588,41 @@ mod tests {
 
     fn check(map: &str) -> std::result::Result<(), String> {
         check_map(&conn(), &DataMap::from_toml(map).unwrap()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_table_without_rowid_is_refused_clearly() {
+        let c = conn();
+        c.execute_batch("CREATE TABLE tags (subject TEXT PRIMARY KEY, tag TEXT) WITHOUT ROWID").unwrap();
+        let map = DataMap::from_toml(
+            "[[entity]]\nname = \"tags\"\ntable = \"tags\"\nsubject_column = \"subject\"\ncategory = \"profile\"\n\
+             on_erasure = \"delete\"\n[entity.fields]\ntag = \"redact\"\n",
+        )
+        .unwrap();
+        let err = check_map(&c, &map).unwrap_err().to_string();
+        assert!(err.contains("entity \"tags\"") && err.contains("no rowid"), "{err}");
+    }
+
+    /// A `NOCASE` key column compares `Ann` and `ann` equal; they are two people all the same.
+    #[test]
+    fn a_case_insensitive_key_column_still_matches_exactly() {
+        let c = Connection::open_in_memory().unwrap();
+        c.execute_batch(
+            "CREATE TABLE people (id INTEGER PRIMARY KEY, login TEXT COLLATE NOCASE NOT NULL, note TEXT);
+             CREATE INDEX people_login ON people (login);
+             INSERT INTO people VALUES (1, 'Ann', 'upper'), (2, 'ann', 'lower');",
+        )
+        .unwrap();
+        let data = SqliteCrmData::with_connection(c).unwrap();
+        let map = DataMap::from_toml(
+            "[[entity]]\nname = \"people\"\ntable = \"people\"\nsubject_column = \"login\"\ncategory = \"identity\"\n\
+             on_erasure = \"anonymize\"\n[entity.fields]\nnote = \"redact\"\n",
+        )
+        .unwrap();
+        let rows = |id: &str| data.rows(&map.entities[0], &SubjectId::new(id).unwrap()).unwrap();
+        assert_eq!(rows("Ann").iter().map(|r| r.0).collect::<Vec<_>>(), [1]);
+        assert_eq!(rows("ann").iter().map(|r| r.0).collect::<Vec<_>>(), [2]);
+        assert!(rows("ANN").is_empty());
     }
 
     #[test]

@@ -22,8 +22,8 @@ use crate::time::{Clock, SystemClock};
 pub struct HmacKey(Arc<[u8]>);
 
 impl HmacKey {
-    /// The shortest key accepted, in bytes: 128 bits.
-    pub const MIN_BYTES: usize = 16;
+    /// The shortest key accepted, in bytes: 256 bits, HMAC-SHA-256's own strength.
+    pub const MIN_BYTES: usize = 32;
 
     /// A key of at least [`HmacKey::MIN_BYTES`] bytes.
     pub fn new(bytes: impl Into<Vec<u8>>) -> Result<Self> {
@@ -31,7 +31,11 @@ impl HmacKey {
         if bytes.len() < Self::MIN_BYTES {
             return Err(Error::config(
                 "hmac_key",
-                format!("the HMAC key is {} bytes long; it must be at least {}", bytes.len(), Self::MIN_BYTES),
+                format!(
+                    "the HMAC key is {} bytes long; it must be at least {} (make one with `openssl rand -hex 32`)",
+                    bytes.len(),
+                    Self::MIN_BYTES
+                ),
             ));
         }
         Ok(Self(bytes.into()))
@@ -179,5 +183,24 @@ impl GdprBuilder {
             }
         }
         Ok(Gdpr::from_parts(self.parts))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A one-byte key makes pseudonyms anyone can recompute: keys under 256 bits are refused,
+    /// saying how to make one.
+    #[test]
+    fn keys_under_32_bytes_are_refused_with_what_to_do() {
+        for short in [&b"k"[..], &[7u8; 31][..]] {
+            let err = HmacKey::new(short.to_vec()).unwrap_err();
+            assert_eq!((err.kind(), err.field()), (crate::ErrorKind::Config, Some("hmac_key")));
+            let text = err.to_string();
+            assert!(text.contains("at least 32") && text.contains("openssl rand -hex 32"), "{text}");
+        }
+        assert!(HmacKey::new(vec![7u8; 32]).is_ok());
+        assert_eq!(format!("{:?}", HmacKey::new(vec![7u8; 32]).unwrap()), "HmacKey(..)", "never shown");
     }
 }

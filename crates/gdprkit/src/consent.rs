@@ -348,14 +348,7 @@ impl NewConsent {
             }
         }
         if let Some(at) = self.occurred_at {
-            let at = crate::time::truncate(at);
-            if at > now {
-                return Err(Error::invalid(
-                    "occurred_at",
-                    format!("{} is later than now ({})", crate::time::format(at), crate::time::format(now)),
-                ));
-            }
-            self.occurred_at = Some(at);
+            self.occurred_at = Some(crate::time::check_past("occurred_at", at, now)?);
         }
         self.proof.validate(self.action)
     }
@@ -460,6 +453,23 @@ mod tests {
         let now = Utc::now();
         c.occurred_at = Some(now + chrono::TimeDelta::seconds(5));
         assert!(c.validate(now).unwrap_err().to_string().contains("later than now"));
+    }
+
+    /// Year 0, 1969 and year 9999 are no consent times: refused, naming the field.
+    #[test]
+    fn instants_outside_1970_to_2199_are_refused() {
+        let now = crate::time::parse("now", "2026-12-03T10:00:00Z").unwrap();
+        for at in ["0000-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "9999-12-31T23:59:59Z", "2200-01-01T00:00:00Z"] {
+            let mut c = opt_in();
+            c.occurred_at = Some(crate::time::parse("at", at).unwrap());
+            let err = c.validate(now).unwrap_err();
+            assert_eq!(err.field(), Some("occurred_at"), "{at}");
+            assert!(err.to_string().contains("1970 to 2199"), "{at}: {err}");
+        }
+        let mut c = opt_in();
+        c.occurred_at = Some(crate::time::parse("at", "1970-01-01T00:00:00Z").unwrap());
+        assert!(c.validate(now).is_ok(), "the epoch itself is accepted");
+        assert!(crate::time::check_plausible("now", crate::time::parse("at", "2199-12-31T23:59:59Z").unwrap()).is_ok());
     }
 
     #[test]

@@ -107,7 +107,8 @@ string_id!(
 
 string_id!(
     /// A data subject, identified by the id the CRM gives it: non-empty, at most 256 bytes, no
-    /// control characters.
+    /// control or invisible characters (bidirectional controls, zero-width characters, …), in
+    /// Unicode normalization form C.
     SubjectId,
     "subject",
     |field, s| {
@@ -120,10 +121,7 @@ string_id!(
                 format!("is {} bytes long, the limit is {MAX_SUBJECT_ID_BYTES}", s.len()),
             ));
         }
-        if s.chars().any(char::is_control) {
-            return Err(Error::invalid(field, "must not contain control characters"));
-        }
-        Ok(())
+        crate::text::check_identifier(field, s)
     }
 );
 
@@ -242,6 +240,27 @@ mod tests {
         assert!(err.contains("257 bytes"), "{err}");
         assert!(SubjectId::new("a\nb").is_err());
         assert!(SubjectId::new("a\u{7f}b").is_err());
+    }
+
+    /// Keys that print alike must be equal: invisible characters and unnormalized Unicode are
+    /// refused, saying why.
+    #[test]
+    fn subject_ids_that_would_print_alike_are_refused() {
+        for (key, what) in [
+            ("contact\u{202e}24", "U+202E"),         // right-to-left override
+            ("contact\u{2066}42", "U+2066"),         // left-to-right isolate
+            ("con\u{200b}tact-42", "U+200B"),        // zero-width space
+            ("contact\u{200d}42", "U+200D"),         // zero-width joiner
+            ("\u{feff}contact-42", "U+FEFF"),        // byte order mark
+            ("contact-42\u{e0041}", "U+E0041"),      // tag letter
+            ("Rene\u{301}", "normalization form C"), // e and a combining acute accent
+        ] {
+            let err = SubjectId::new(key).unwrap_err();
+            assert_eq!(err.field(), Some("subject"));
+            assert!(err.to_string().contains(what), "{key:?}: {err}");
+        }
+        assert!(SubjectId::new("Ren\u{e9}").is_ok(), "the same name, composed, is accepted");
+        assert!(SubjectId::new("\u{5e9}\u{5dc}\u{5d5}\u{5dd}-42").is_ok(), "right-to-left letters themselves are fine");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Checks for free-text inputs: length limits and control characters.
+//! Checks for free-text inputs: length limits, control and invisible characters.
 
 use crate::error::{Error, Result};
 use crate::ids::truncate_for_message;
@@ -13,6 +13,62 @@ pub(crate) fn check_text(field: &'static str, s: &str, max: usize) -> Result<()>
     }
     if s.chars().any(char::is_control) {
         return Err(Error::invalid(field, "must not contain control characters"));
+    }
+    if let Some(c) = s.chars().find(|&c| invisible(c)) {
+        return Err(Error::invalid(field, invisible_reason(c)));
+    }
+    Ok(())
+}
+
+/// Whether `c` changes how text reads without showing itself: bidirectional controls, zero-width
+/// characters and joiners, variation selectors, tags, fillers and other invisible formatting
+/// (Unicode's `Cf` category and the default-ignorable code points), and line or paragraph
+/// separators. Two strings that differ only by these print alike.
+pub(crate) fn invisible(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x00AD
+            | 0x034F
+            | 0x061C
+            | 0x115F..=0x1160
+            | 0x17B4..=0x17B5
+            | 0x180B..=0x180F
+            | 0x200B..=0x200F
+            | 0x2028..=0x202E
+            | 0x2060..=0x206F
+            | 0x3164
+            | 0xFE00..=0xFE0F
+            | 0xFEFF
+            | 0xFFA0
+            | 0xFFF0..=0xFFFB
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0000..=0xE0FFF
+    )
+}
+
+fn invisible_reason(c: char) -> String {
+    format!(
+        "holds the invisible character U+{:04X}, which would make two values that print alike differ; remove it",
+        u32::from(c)
+    )
+}
+
+/// Checks an identifier a person reads and compares (a subject's key): no control or invisible
+/// character, and in Unicode normalization form C, so that two keys that print alike are equal.
+pub(crate) fn check_identifier(field: &'static str, s: &str) -> Result<()> {
+    if s.chars().any(char::is_control) {
+        return Err(Error::invalid(field, "must not contain control characters"));
+    }
+    if let Some(c) = s.chars().find(|&c| invisible(c)) {
+        return Err(Error::invalid(field, invisible_reason(c)));
+    }
+    if !unicode_normalization::is_nfc(s) {
+        return Err(Error::invalid(
+            field,
+            "is not in Unicode normalization form C (an accent typed as a separate mark, say); \
+             normalize it to NFC, as the CRM should store it",
+        ));
     }
     Ok(())
 }

@@ -71,6 +71,35 @@ pub fn format(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
+/// The earliest instant accepted from a user: 1970-01-01T00:00:00Z. No CRM event is older.
+pub const EARLIEST: DateTime<Utc> = DateTime::UNIX_EPOCH;
+
+/// The latest year accepted from a user (or a configured clock): instants before 2200.
+pub const LATEST_YEAR: i32 = 2200;
+
+/// Checks an instant given by a user for when something happened: within the plausible range
+/// (1970 to 2199) and not later than `now`; returns it truncated to the microsecond.
+pub fn check_past(field: &'static str, at: DateTime<Utc>, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    let at = check_plausible(field, at)?;
+    if at > now {
+        return Err(Error::invalid(field, format!("{} is later than now ({})", format(at), format(now))));
+    }
+    Ok(at)
+}
+
+/// Checks that an instant is within the plausible range, 1970 to 2199; returns it truncated to
+/// the microsecond.
+pub fn check_plausible(field: &'static str, at: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    use chrono::Datelike;
+    if at < EARLIEST || at.year() >= LATEST_YEAR {
+        return Err(Error::invalid(
+            field,
+            format!("{} is outside the years 1970 to {} that gdprkit accepts", format(at), LATEST_YEAR - 1),
+        ));
+    }
+    Ok(truncate(at))
+}
+
 /// Parses an RFC 3339 instant given by a user, naming `field` when it is malformed.
 pub fn parse(field: &'static str, s: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s).map(|t| truncate(t.with_timezone(&Utc))).map_err(|e| {

@@ -66,18 +66,28 @@ pub struct Period {
 }
 
 impl Period {
-    /// Reads `3y`, `18m`, `30d` (one unit).
+    /// The longest period accepted: 100 years (in each unit: `100y`, `1200m`, `36525d`).
+    pub const MAX_YEARS: u32 = 100;
+
+    /// Reads `3y`, `18m`, `30d` (one unit), from one day to 100 years.
     pub fn parse(s: &str, what: &str) -> Result<Self> {
         let bad = || Error::invalid("data_map", format!("{what}: {s:?} is not a period such as 3y, 18m or 30d"));
         let Some((last, _)) = s.char_indices().last() else { return Err(bad()) };
         let (n, unit) = s.split_at(last);
         let n: u32 = n.parse().map_err(|_| bad())?;
-        match unit {
-            "y" => Ok(Self { years: n, months: 0, days: 0 }),
-            "m" => Ok(Self { years: 0, months: n, days: 0 }),
-            "d" => Ok(Self { years: 0, months: 0, days: n }),
-            _ => Err(bad()),
+        let (period, max) = match unit {
+            "y" => (Self { years: n, months: 0, days: 0 }, Self::MAX_YEARS),
+            "m" => (Self { years: 0, months: n, days: 0 }, Self::MAX_YEARS * 12),
+            "d" => (Self { years: 0, months: 0, days: n }, Self::MAX_YEARS * 365 + Self::MAX_YEARS / 4),
+            _ => return Err(bad()),
+        };
+        if n == 0 || n > max {
+            return Err(Error::invalid(
+                "data_map",
+                format!("{what}: {s:?} is outside the periods accepted, from 1d to {}y", Self::MAX_YEARS),
+            ));
         }
+        Ok(period)
     }
 }
 
@@ -431,6 +441,16 @@ fn read_entity(e: &Table, index: usize) -> Result<Entity> {
         }
     }
     let table = Identifier::new(str_key(e, "table", &what)?, &format!("{what}, table"))?;
+    let lower = table.as_str().to_ascii_lowercase();
+    if ["gdprkit_", "sqlite_", "pg_"].iter().any(|p| lower.starts_with(p)) || lower == "information_schema" {
+        return Err(Error::invalid(
+            "data_map",
+            format!(
+                "{what}, table: {:?} is gdprkit's own table or the database's catalog, never the CRM's data",
+                table.as_str()
+            ),
+        ));
+    }
     let subject_column = Identifier::new(str_key(e, "subject_column", &what)?, &format!("{what}, subject_column"))?;
     let category = str_key(e, "category", &what)?.to_owned();
     let on_erasure = match e.get("on_erasure") {
@@ -691,6 +711,13 @@ retention = \"3 years after the last contact\"
             (example.replace("to = \"year\"", "to = \"decade\""), "field \"birth_date\""),
             (example.replace("keep_for = \"3y\"", "keep_for = \"three years\""), "entity \"contacts\", retention"),
             (example.replace("\"10y\"", "\"10\""), "entity \"invoices\", on_erasure"),
+            (example.replace("keep_for = \"3y\"", "keep_for = \"0d\""), "from 1d to 100y"),
+            (example.replace("keep_for = \"3y\"", "keep_for = \"999999y\""), "from 1d to 100y"),
+            (example.replace("keep_for = \"3y\"", "keep_for = \"1201m\""), "from 1d to 100y"),
+            (example.replace("\"10y\"", "\"0y\""), "entity \"invoices\", on_erasure"),
+            (example.replace("table = \"contacts\"", "table = \"gdprkit_ledger\""), "gdprkit's own table"),
+            (example.replace("table = \"contacts\"", "table = \"sqlite_master\""), "the database's catalog"),
+            (example.replace("table = \"contacts\"", "table = \"GDPRKIT_subjects\""), "gdprkit's own table"),
             (
                 example.replace("on_erasure = \"anonymize\"", "on_erasure = \"shred\""),
                 "entity \"contacts\": on_erasure",

@@ -180,13 +180,7 @@ impl Gdpr {
     /// ledger entry.
     pub fn open_request(&self, new: NewRequest) -> Result<OpenedRequest> {
         let now = self.now();
-        let received_at = new.received_at.map_or(now, time::truncate);
-        if received_at > now {
-            return Err(Error::invalid(
-                "received_at",
-                format!("{} is later than now ({})", time::format(received_at), time::format(now)),
-            ));
-        }
+        let received_at = new.received_at.map_or(Ok(now), |at| time::check_past("received_at", at, now))?;
         self.subject(&new.subject)?;
         let received_on = self.parts.zone.local_date(received_at);
         let deadlines = Deadlines::for_receipt(received_on, self.parts.calendar.as_ref())?;
@@ -464,10 +458,7 @@ impl Gdpr {
     ) -> Result<Disclosure> {
         check_text("recipient", recipient, MAX_RECIPIENT_BYTES)?;
         let now = self.now();
-        let disclosed_at = at.map_or(now, time::truncate);
-        if disclosed_at > now {
-            return Err(Error::invalid("disclosed_at", format!("{} is later than now", time::format(disclosed_at))));
-        }
+        let disclosed_at = at.map_or(Ok(now), |at| time::check_past("disclosed_at", at, now))?;
         self.subject(subject)?;
         let body = DisclosureBody { recorded_at: time::format(now), disclosed_at: time::format(disclosed_at) };
         let mut personal = PersonalValues::new();

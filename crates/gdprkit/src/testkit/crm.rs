@@ -111,6 +111,7 @@ macro_rules! crm_conformance {
                 an_erasure_applies_its_plan_to_the_subjects_rows_only,
                 an_erasure_that_fails_midway_changes_nothing,
                 a_subject_id_is_a_value_and_never_sql,
+                subject_keys_match_exactly_never_by_type_or_case,
                 an_export_reads_every_column_in_the_tables_order,
                 a_sweep_with_constants_changes_expired_rows_once,
                 a_sweep_with_computed_operators_resumes_and_changes_nothing_twice,
@@ -211,6 +212,56 @@ pub fn a_subject_id_is_a_value_and_never_sql(factory: CrmFactory<'_>) {
     }
     assert_eq!(ids(&*crm, "contacts"), ["1", "2", "3", "4"]);
     assert_eq!(ids(&*crm, "calls"), ["10", "11", "12"]);
+}
+
+/// A subject's rows are those whose key is the subject's id exactly: a number column's 42 is
+/// subject `42`, never `042` or `4.2e1`; `Ann` and `ann` are two people. Otherwise an export or
+/// an erasure of one person reads or changes another's rows.
+pub fn subject_keys_match_exactly_never_by_type_or_case(factory: CrmFactory<'_>) {
+    let crm = fresh(factory);
+    crm.execute(
+        "CREATE TABLE orders (id INTEGER PRIMARY KEY, customer INTEGER NOT NULL, note TEXT);
+         INSERT INTO orders VALUES (1, 42, 'order of 42');
+         INSERT INTO orders VALUES (2, 420, 'order of 420');
+         CREATE TABLE notes (id INTEGER PRIMARY KEY, owner TEXT NOT NULL, note TEXT);
+         INSERT INTO notes VALUES (1, 'Ann', 'note of Ann');
+         INSERT INTO notes VALUES (2, 'ann', 'note of ann');
+         INSERT INTO notes VALUES (3, '042', 'note of 042');",
+    );
+    let map = map("[[entity]]\nname = \"orders\"\ntable = \"orders\"\nsubject_column = \"customer\"\n\
+         category = \"orders\"\non_erasure = \"anonymize\"\n[entity.fields]\nnote = \"redact\"\n\
+         [[entity]]\nname = \"notes\"\ntable = \"notes\"\nsubject_column = \"owner\"\ncategory = \"notes\"\n\
+         on_erasure = \"anonymize\"\n[entity.fields]\nnote = \"redact\"\n");
+    crm.data().check(&map).unwrap();
+    let rows = |id: &str| -> Vec<(String, usize)> {
+        let plan = Plan::build(&map, &SubjectId::new(id).unwrap(), crm.data(), SECRETS).unwrap();
+        plan.entities
+            .iter()
+            .map(|e| match &e.action {
+                EntityAction::Anonymize { rows } => (e.entity.clone(), rows.len()),
+                _ => (e.entity.clone(), 0),
+            })
+            .collect()
+    };
+    let o = |n: usize, m: usize| vec![("orders".to_owned(), n), ("notes".to_owned(), m)];
+    assert_eq!(rows("42"), o(1, 0), "42 is the number column's 42");
+    assert_eq!(rows("042"), o(0, 1), "042 is only the text key 042, not the number 42");
+    assert_eq!(rows("4.2e1"), o(0, 0));
+    assert_eq!(rows("42.0"), o(0, 0));
+    assert_eq!(rows(" 42"), o(0, 0));
+    assert_eq!(rows("Ann"), o(0, 1));
+    assert_eq!(rows("ann"), o(0, 1));
+    assert_eq!(rows("ANN"), o(0, 0));
+    let exported = crm.data().records(&map.entities[1], &SubjectId::new("Ann").unwrap()).unwrap();
+    assert_eq!(exported.len(), 1, "the export of Ann holds Ann's row only");
+    let erase = Plan::build(&map, &SubjectId::new("042").unwrap(), crm.data(), SECRETS).unwrap();
+    crm.data().apply(&erase).unwrap();
+    assert_eq!(
+        crm.texts("SELECT note FROM orders ORDER BY id"),
+        [[text("order of 42")], [text("order of 420")]],
+        "erasing 042 leaves 42's order"
+    );
+    assert_eq!(crm.texts("SELECT note FROM notes WHERE id = 3"), [[text(REDACTED)]]);
 }
 
 pub fn an_export_reads_every_column_in_the_tables_order(factory: CrmFactory<'_>) {
