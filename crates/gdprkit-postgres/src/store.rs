@@ -435,10 +435,12 @@ fn apply_effect(tx: &mut Transaction<'_>, tenant: &TenantId, seq: u64, effect: &
                 ));
             }
         }
-        Effect::EraseSubject(subject) => {
+        Effect::EraseSubject { subject, entries } => {
+            let listed: Vec<i64> = entries.iter().map(|&s| s as i64).collect();
             tx.execute(
-                "UPDATE gdprkit_ledger SET subject = NULL, personal = NULL WHERE tenant = $1 AND subject = $2 AND seq < $3",
-                &[&t, &subject.as_str(), &(seq as i64)],
+                "UPDATE gdprkit_ledger SET subject = NULL, personal = NULL \
+                 WHERE tenant = $1 AND subject = $2 AND seq = ANY($3)",
+                &[&t, &subject.as_str(), &listed],
             )
             .map_err(db_err("erase a subject's ledger values"))?;
             tx.execute(

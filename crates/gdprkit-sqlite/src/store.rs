@@ -327,13 +327,14 @@ impl Store for SqliteStore {
                             ));
                         }
                     }
-                    Some(Effect::EraseSubject(subject)) => {
+                    Some(Effect::EraseSubject { subject, entries }) => {
                         let t = tenant.as_str();
+                        let listed = serde_json::to_string(entries).map_err(|e| Error::internal("list entries", e))?;
                         tx.prepare_cached(
                             "UPDATE gdprkit_ledger SET subject = NULL, personal = NULL \
-                             WHERE tenant = ?1 AND subject = ?2 AND seq < ?3",
+                             WHERE tenant = ?1 AND subject = ?2 AND seq IN (SELECT value FROM json_each(?3))",
                         )
-                        .and_then(|mut st| st.execute(params![t, subject.as_str(), seq as i64]))
+                        .and_then(|mut st| st.execute(params![t, subject.as_str(), listed]))
                         .map_err(db_err("erase a subject's ledger values"))?;
                         tx.prepare_cached("UPDATE gdprkit_subjects SET email = NULL WHERE tenant = ?1 AND id = ?2")
                             .and_then(|mut st| st.execute(params![t, subject.as_str()]))

@@ -178,3 +178,27 @@ fn hex_of(store: &SqliteStore, seq: i64) -> String {
         .unwrap();
     hash.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Section 4: a forged erasure (a denial's subject and values set to NULL with plain SQL, which
+/// makes the denial stop counting) is found and named; the same done by gdprkit verifies.
+#[test]
+fn a_denial_blanked_with_plain_sql_is_named_and_a_lawful_erasure_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let (g, store) = ledger(&dir);
+    // Entry 7: b2b's opt-out by SMS, a denial.
+    let sms = || g.decide(&gdprkit::testkit::sid("b2b"), &gdprkit::testkit::pid("promo"), &Channel::Sms, None).unwrap();
+    assert!(!sms().allowed);
+    store.with_raw_connection(|c| {
+        c.execute("UPDATE gdprkit_ledger SET subject = NULL, personal = NULL WHERE seq = 7", []).unwrap()
+    });
+    assert!(sms().allowed, "the forgery lifted the opt-out");
+    match g.verify_ledger().unwrap() {
+        Verification::Broken { seq: 7, reason } => assert!(reason.contains("no erasure entry names it"), "{reason}"),
+        other => panic!("the forged erasure went unnoticed: {other:?}"),
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let (g, _) = ledger(&dir);
+    gdprkit::testkit::erase(&g, "b2b");
+    assert!(g.verify_ledger().unwrap().is_intact(), "an erasure by gdprkit names what it erased");
+}

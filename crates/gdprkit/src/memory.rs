@@ -67,17 +67,29 @@ struct TenantData {
 }
 
 impl TenantData {
-    /// [`Effect::EraseSubject`]: the entries indexed so far lose their values and subject, and
-    /// the subject its e-mail address.
-    fn erase(&mut self, subject: &SubjectId) {
+    /// [`Effect::EraseSubject`]: the listed entries still about the subject lose their values and
+    /// subject, and the subject its e-mail address.
+    fn erase(&mut self, subject: &SubjectId, entries: &[u64]) {
+        let listed: std::collections::HashSet<u64> = entries.iter().copied().collect();
         for &seq in self.subject_seqs.get(subject).map(Vec::as_slice).unwrap_or_default() {
+            if !listed.contains(&seq) {
+                continue;
+            }
             let e = &mut self.entries[(seq - 1) as usize];
             e.subject = None;
             e.personal = None;
         }
-        self.subject_seqs.remove(subject);
-        self.events.retain(|(s, _), _| s != subject);
-        self.restrictions.remove(subject);
+        if let Some(seqs) = self.subject_seqs.get_mut(subject) {
+            seqs.retain(|seq| !listed.contains(seq));
+        }
+        for ((s, _), events) in self.events.iter_mut() {
+            if s == subject {
+                events.retain(|e| !listed.contains(&e.seq));
+            }
+        }
+        if let Some(list) = self.restrictions.get_mut(subject) {
+            list.retain(|r| !listed.contains(&r.1));
+        }
         if let Some(s) = self.subjects.get_mut(subject) {
             s.email = None;
         }
@@ -203,7 +215,7 @@ impl Store for MemoryStore {
                     Some(Effect::UpdateTask(t)) => {
                         data.tasks.insert((t.request.clone(), t.recipient.clone()), t.clone());
                     }
-                    Some(Effect::EraseSubject(subject)) => data.erase(subject),
+                    Some(Effect::EraseSubject { subject, entries }) => data.erase(subject, entries),
                     Some(Effect::Enqueue(q)) => {
                         let item = OutboxItem {
                             id: seq,

@@ -342,9 +342,17 @@ fn entries_about(g: &Gdpr, subject: &str) -> usize {
 
 /// Appends an erasure entry whose effect erases what the store keeps on `subject`.
 pub fn erase(g: &Gdpr, subject: &str) {
-    let body = format!("{{\"recorded_at\":\"{}\"}}", crate::time::format(g.now()));
+    let mut entries = Vec::new();
+    g.store()
+        .subject_entries(g.tenant(), &sid(subject), &mut |e| {
+            entries.push(e.seq);
+            Ok(())
+        })
+        .unwrap();
+    let body = serde_json::json!({ "recorded_at": crate::time::format(g.now()), "entries": entries }).to_string();
     let entry = NewEntry::about(EntryKind::Erasure, sid(subject), None, body, PersonalValues::new()).unwrap();
-    g.store().append(g.tenant(), &[Append { entry, effect: Some(Effect::EraseSubject(sid(subject))) }]).unwrap();
+    let effect = Effect::EraseSubject { subject: sid(subject), entries };
+    g.store().append(g.tenant(), &[Append { entry, effect: Some(effect) }]).unwrap();
 }
 
 pub fn erasing_values_keeps_the_chain_verifiable(factory: Factory<'_>) {

@@ -50,11 +50,12 @@ impl Gdpr {
         }
         let denials = current_denials(self.history(subject)?);
         // The entries whose values the erasure removes: every entry about the subject so far.
-        let mut ledger_entries_erased = 0u64;
-        self.store().subject_entries(self.tenant(), subject, &mut |_| {
-            ledger_entries_erased += 1;
+        let mut erased_entries = Vec::new();
+        self.store().subject_entries(self.tenant(), subject, &mut |e| {
+            erased_entries.push(e.seq);
             Ok(())
         })?;
+        let ledger_entries_erased = erased_entries.len() as u64;
         data.apply(&plan)?;
 
         let now = self.now();
@@ -103,10 +104,14 @@ impl Gdpr {
                 .collect(),
             ledger_entries_erased,
             denials_kept,
+            entries: &erased_entries,
         };
         let entry =
             NewEntry::about(EntryKind::Erasure, subject.clone(), None, body_json(&body)?, PersonalValues::new())?;
-        let mut all = vec![Append { entry, effect: Some(Effect::EraseSubject(subject.clone())) }];
+        let mut all = vec![Append {
+            entry,
+            effect: Some(Effect::EraseSubject { subject: subject.clone(), entries: erased_entries.clone() }),
+        }];
         all.extend(appends.into_iter().map(|(entry, effect)| Append { entry, effect: Some(effect) }));
         for event in denials {
             let carried = NewConsent {

@@ -123,6 +123,8 @@ pub(crate) struct ErasureBody<'a> {
     pub entities: Vec<ErasedEntity<'a>>,
     pub ledger_entries_erased: u64,
     pub denials_kept: usize,
+    /// The entries whose values this erasure removes, which verification checks against.
+    pub entries: &'a [u64],
 }
 
 /// A message queued in the outbox (entry kind `message`). The address, text and attachments are

@@ -430,19 +430,30 @@ impl Verification {
     }
 }
 
-/// Checks a chain entry by entry, in order, holding only the last hash.
+/// Checks a chain entry by entry, in order, holding the last hash and the entries whose values
+/// were erased and that no erasure entry has named yet.
 #[derive(Debug)]
 pub struct Verifier {
     tenant: TenantId,
     last_seq: u64,
     last_hash: [u8; 32],
     broken: Option<(u64, String)>,
+    /// Entries whose personal values are gone, waiting for the erasure entry that names them.
+    blanked: std::collections::BTreeSet<u64>,
+}
+
+/// What a verifier reads of an erasure entry's body: the entries it erased (absent in erasures
+/// recorded before it was written, which erased every earlier entry about their subject).
+#[derive(serde::Deserialize)]
+struct ErasedEntries {
+    #[serde(default)]
+    entries: Option<Vec<u64>>,
 }
 
 impl Verifier {
     /// A verifier for the chain of `tenant`.
     pub fn new(tenant: TenantId) -> Self {
-        Self { tenant, last_seq: 0, last_hash: GENESIS, broken: None }
+        Self { tenant, last_seq: 0, last_hash: GENESIS, broken: None, blanked: Default::default() }
     }
 
     /// Checks the next entry. Returns `false` once the chain is found broken; later entries are
@@ -461,6 +472,23 @@ impl Verifier {
             Ok(hash) => {
                 self.last_seq = e.seq;
                 self.last_hash = hash;
+                if e.personal.is_none() && !e.commitments.is_empty() {
+                    self.blanked.insert(e.seq);
+                }
+                if e.kind == EntryKind::Erasure.as_str() {
+                    match serde_json::from_str::<ErasedEntries>(e.body).map(|b| b.entries) {
+                        Ok(Some(named)) => {
+                            for seq in named {
+                                self.blanked.remove(&seq);
+                            }
+                        }
+                        Ok(None) => self.blanked.clear(),
+                        Err(_) => {
+                            self.broken = Some((e.seq, "it is an erasure whose body is unreadable".into()));
+                            return false;
+                        }
+                    }
+                }
                 true
             }
             Err(reason) => {
@@ -506,6 +534,14 @@ impl Verifier {
     pub fn finish(self, head: Option<(u64, [u8; 32])>) -> Verification {
         if let Some((seq, reason)) = self.broken {
             return Verification::Broken { seq, reason };
+        }
+        if let Some(&seq) = self.blanked.iter().next() {
+            return Verification::Broken {
+                seq,
+                reason: "its personal values were removed, and no erasure entry names it: they were erased outside \
+                         gdprkit"
+                    .into(),
+            };
         }
         let (head_seq, head_hash) = head.unwrap_or((0, GENESIS));
         if head_seq != self.last_seq || head_hash != self.last_hash {
@@ -586,9 +622,41 @@ mod tests {
         assert_eq!(verify(&[], None), Verification::Intact { entries: 0 });
     }
 
+    /// Appends an erasure entry naming `erased` to the chain.
+    fn with_erasure(mut c: Vec<Owned>, erased: &str) -> Vec<Owned> {
+        let subject = crate::SubjectId::new("subject-2").unwrap();
+        let body = format!("{{\"recorded_at\":\"2026-01-01T00:00:00Z\",\"entries\":{erased}}}");
+        let entry = NewEntry::about(EntryKind::Erasure, subject, None, body, PersonalValues::new()).unwrap();
+        let head = c.last().map(|o| (o.seq, o.hash));
+        let (seq, hash) = entry.seal(&tenant(), head);
+        c.push(Owned { seq, prev: head.map_or(GENESIS, |h| h.1), hash, entry });
+        c
+    }
+
+    /// Section 4 and C8: values may leave the ledger only through an erasure entry that names
+    /// their entry; values removed any other way (plain SQL) are named as such.
     #[test]
-    fn erasing_personal_values_leaves_the_chain_verifiable() {
-        assert!(verify(&chain(5), Some(2)).is_intact());
+    fn erased_values_verify_only_when_a_later_erasure_entry_names_them() {
+        assert!(verify(&with_erasure(chain(5), "[3]"), Some(2)).is_intact());
+        match verify(&chain(5), Some(2)) {
+            Verification::Broken { seq: 3, reason } => assert!(reason.contains("no erasure entry"), "{reason}"),
+            other => panic!("values removed outside gdprkit went unnoticed: {other:?}"),
+        }
+        assert!(!verify(&with_erasure(chain(5), "[4]"), Some(2)).is_intact(), "an erasure of entry 4 covers only 4");
+        // An erasure recorded before erasure entries named what they erased covers every earlier
+        // entry, as it did then.
+        let legacy = {
+            let mut c = with_erasure(chain(5), "[]");
+            let last = c.len() - 1;
+            let subject = crate::SubjectId::new("subject-2").unwrap();
+            let body = "{\"recorded_at\":\"2025-01-01T00:00:00Z\"}".to_owned();
+            c[last].entry = NewEntry::about(EntryKind::Erasure, subject, None, body, PersonalValues::new()).unwrap();
+            let head = Some((c[last - 1].seq, c[last - 1].hash));
+            let (_, hash) = c[last].entry.seal(&tenant(), head);
+            c[last].hash = hash;
+            c
+        };
+        assert!(verify(&legacy, Some(2)).is_intact());
     }
 
     #[test]

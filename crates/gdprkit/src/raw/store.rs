@@ -48,12 +48,19 @@ pub enum Effect {
     /// still pending.
     UpdateTask(RecipientTask),
     /// Erases what the store keeps on a subject (section 4 of the rules): the personal values
-    /// and salts of every entry about the subject appended before this one, and the subject id
-    /// kept in the clear beside them, so that their facts no longer count in decisions; and the
-    /// subject's e-mail address. The entries and their commitments stay, and the chain still
+    /// and salts of the entries numbered `entries` (those about the subject before this one, which
+    /// this entry's body names so that verification can tell a lawful erasure from values removed
+    /// outside gdprkit), and the subject id kept in the clear beside them, so that their facts no
+    /// longer count in decisions; the subject's e-mail address; and the content of their messages
+    /// still pending in the outbox. The entries and their commitments stay, and the chain still
     /// verifies. The subject's id and regime stay in the registry, as the CRM keeps the id; so do
     /// the names of the recipients its data went to, which Art. 19 needs to tell them.
-    EraseSubject(SubjectId),
+    EraseSubject {
+        /// The subject.
+        subject: SubjectId,
+        /// The entries to erase: only those still about the subject are changed.
+        entries: Vec<u64>,
+    },
     /// Queues a message in the outbox under this entry's number, pending and due at once. When
     /// the subject is erased later, the content of its messages still pending is dropped and
     /// they are cancelled.
