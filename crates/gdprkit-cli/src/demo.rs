@@ -222,6 +222,7 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
                 format!("intact, {entries} hash-chained entries checked one by one."),
             gdprkit::Verification::Broken { seq, reason } => format!("BROKEN at entry {seq}: {reason}"),
             gdprkit::Verification::Contradicted { reason, .. } => format!("CONTRADICTS A CHECKPOINT: {reason}"),
+            gdprkit::Verification::Disagrees { table, reason } => format!("the {table} DISAGREE with it: {reason}"),
         }
     ));
     let with_url = if ctx.is_postgres() {

@@ -916,13 +916,19 @@ fn a_signed_checkpoint_finds_entries_deleted_with_plain_sql() {
     let verify = ["ledger", "verify", "--checkpoint", file.to_str().unwrap(), "--public-key", &public];
     assert!(db.ok(&verify).contains("in agreement with 1 checkpoints"));
 
-    // Someone deletes the last two entries and rewrites the head.
+    // Someone deletes the last two entries (two subjects' registrations) and rewrites the head:
+    // the registry no longer agrees with the chain, which verify finds on its own.
     let c = rusqlite::Connection::open(&db.path).unwrap();
     c.execute_batch(
         "DELETE FROM gdprkit_ledger WHERE seq > 2; \
          UPDATE gdprkit_tenants SET seq = 2, hash = (SELECT hash FROM gdprkit_ledger WHERE seq = 2);",
     )
     .unwrap();
+    let alone = db.run(&["ledger", "verify"]);
+    assert_eq!(alone.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&alone.stdout).contains("subjects disagree"), "{alone:?}");
+    // A thorough attacker deletes the registrations too: the chain and the registry agree again.
+    c.execute_batch("DELETE FROM gdprkit_subjects").unwrap();
     drop(c);
     assert!(db.ok(&["ledger", "verify"]).starts_with("ledger intact: 2 entries"), "the chain alone cannot tell");
     let out = db.run(&verify);

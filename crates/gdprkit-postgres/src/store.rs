@@ -502,6 +502,16 @@ impl Store for PostgresStore {
         .transpose()
     }
 
+    fn subject_ids(&self, tenant: &TenantId) -> Result<Vec<SubjectId>> {
+        self.client()?
+            .client
+            .query("SELECT id FROM gdprkit_subjects WHERE tenant = $1", &[&tenant.as_str()])
+            .map_err(db_err("list the subjects"))?
+            .iter()
+            .map(|r| SubjectId::new(r.get::<_, String>(0)))
+            .collect()
+    }
+
     fn decision_facts(
         &self,
         tenant: &TenantId,

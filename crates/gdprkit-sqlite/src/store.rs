@@ -420,6 +420,15 @@ impl Store for SqliteStore {
         .transpose()
     }
 
+    fn subject_ids(&self, tenant: &TenantId) -> Result<Vec<SubjectId>> {
+        let conn = self.conn();
+        let mut st = conn
+            .prepare_cached("SELECT id FROM gdprkit_subjects WHERE tenant = ?1")
+            .map_err(db_err("list the subjects"))?;
+        let rows = st.query_map([tenant.as_str()], |r| r.get::<_, String>(0)).map_err(db_err("list the subjects"))?;
+        rows.map(|r| SubjectId::new(r.map_err(db_err("list the subjects"))?)).collect()
+    }
+
     fn decision_facts(
         &self,
         tenant: &TenantId,

@@ -202,3 +202,35 @@ fn a_denial_blanked_with_plain_sql_is_named_and_a_lawful_erasure_is_not() {
     gdprkit::testkit::erase(&g, "b2b");
     assert!(g.verify_ledger().unwrap().is_intact(), "an erasure by gdprkit names what it erased");
 }
+
+/// C7, C8: decisions read the purposes and subjects tables; a row edited there with plain SQL
+/// changes decisions while the chain verifies, so verification compares them with the chain.
+#[test]
+fn registries_edited_outside_gdprkit_are_named() {
+    for (edit, table, decision_flips) in [
+        ("UPDATE gdprkit_purposes SET legal_basis = 'legitimate_interests' WHERE id = 'promo'", "purposes", false),
+        ("UPDATE gdprkit_purposes SET direct_marketing = 0 WHERE id = 'promo'", "purposes", false),
+        ("UPDATE gdprkit_subjects SET regime = 'b2b_opt_out' WHERE id = 'b2c'", "subjects", true),
+        ("DELETE FROM gdprkit_subjects WHERE id = 'soft'", "subjects", false),
+        (
+            "INSERT INTO gdprkit_purposes (tenant, id, label, legal_basis, direct_marketing) \
+          VALUES ('default', 'forged', 'Forged', 'contract', 0)",
+            "purposes",
+            false,
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let (g, store) = ledger(&dir);
+        let sms =
+            || g.decide(&gdprkit::testkit::sid("b2c"), &gdprkit::testkit::pid("promo"), &Channel::Sms, None).unwrap();
+        let before = sms().allowed;
+        store.with_raw_connection(|c| c.execute(edit, []).unwrap());
+        if decision_flips {
+            assert_ne!(sms().allowed, before, "{edit}: the edit changes a decision");
+        }
+        match g.verify_ledger().unwrap() {
+            Verification::Disagrees { table: named, reason } => assert_eq!(named, table, "{edit}: {reason}"),
+            other => panic!("{edit} went unnoticed: {other:?}"),
+        }
+    }
+}

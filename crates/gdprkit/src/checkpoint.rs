@@ -187,14 +187,11 @@ impl Gdpr {
         }
         let mut seen: std::collections::HashMap<u64, Vec<u8>> = std::collections::HashMap::new();
         let wanted_seqs: std::collections::HashSet<u64> = wanted.iter().map(|w| w.0).collect();
-        let mut verifier = Verifier::new(self.tenant().clone());
-        let head = self.store().scan_ledger(self.tenant(), &mut |e| {
+        let verification = self.verify_with(&mut |e| {
             if wanted_seqs.contains(&e.seq) {
                 seen.insert(e.seq, e.hash.to_vec());
             }
-            verifier.check(e)
         })?;
-        let verification = verifier.finish(head);
         let Verification::Intact { entries } = verification else {
             return Ok(verification);
         };

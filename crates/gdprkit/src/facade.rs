@@ -343,10 +343,35 @@ impl Gdpr {
     }
 
     /// Verifies the tenant's whole chain, one entry at a time (rule C8).
+    ///
+    /// Then, on an intact chain, rebuilds from it what the store derives (the purposes and
+    /// subjects registries, the decision index) and compares: a registry row or index row edited
+    /// or deleted outside gdprkit, which would change decisions, gives
+    /// [`Verification::Disagrees`].
     pub fn verify_ledger(&self) -> Result<Verification> {
+        self.verify_with(&mut |_| {})
+    }
+
+    /// [`Gdpr::verify_ledger`], showing every entry to `also` as it goes.
+    pub(crate) fn verify_with(&self, also: &mut dyn FnMut(&StoredEntry<'_>)) -> Result<Verification> {
         let mut verifier = Verifier::new(self.parts.tenant.clone());
-        let head = self.parts.store.scan_ledger(&self.parts.tenant, &mut |e| verifier.check(e))?;
-        Ok(verifier.finish(head))
+        let mut model = crate::derived::Model::default();
+        let head = self.parts.store.scan_ledger(&self.parts.tenant, &mut |e| {
+            also(e);
+            let going = verifier.check(e);
+            if going {
+                model.add(e);
+            }
+            going
+        })?;
+        let verification = verifier.finish(head);
+        if !verification.is_intact() {
+            return Ok(verification);
+        }
+        Ok(match model.compare(self.parts.store.as_ref(), &self.parts.tenant)? {
+            Some((table, reason)) => Verification::Disagrees { table, reason },
+            None => verification,
+        })
     }
 }
 

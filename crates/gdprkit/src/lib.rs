@@ -32,6 +32,7 @@ mod config;
 pub mod consent;
 pub mod crm;
 pub mod decision;
+mod derived;
 pub mod error;
 pub mod export;
 pub mod facade;

@@ -273,6 +273,10 @@ impl Store for MemoryStore {
         self.read(tenant, |d| Ok(d.subjects.get(id).cloned()))
     }
 
+    fn subject_ids(&self, tenant: &TenantId) -> Result<Vec<SubjectId>> {
+        self.read(tenant, |d| Ok(d.subjects.keys().cloned().collect()))
+    }
+
     fn decision_facts(
         &self,
         tenant: &TenantId,

@@ -15,7 +15,9 @@ mod feed;
 pub mod memory_crm;
 mod outbox;
 
-pub use faults::an_erasure_failing_at_any_step_changes_nothing;
+pub use faults::{
+    an_erasure_failing_at_any_step_changes_nothing, an_index_that_disagrees_with_the_chain_is_named_by_verify,
+};
 pub use feed::the_change_feed_pages_through_the_ledger_without_personal_values;
 pub use outbox::{
     SwitchableMailer, a_notice_waits_in_the_outbox_until_the_server_takes_it,
@@ -76,6 +78,7 @@ macro_rules! store_conformance {
                 history_keeps_both_dates_and_the_proof,
                 erasing_values_keeps_the_chain_verifiable,
                 an_erasure_failing_at_any_step_changes_nothing,
+                an_index_that_disagrees_with_the_chain_is_named_by_verify,
                 tenants_are_kept_apart,
                 concurrent_appends_keep_one_chain,
                 requests_follow_their_life_and_are_tracked_by_token,

@@ -69,6 +69,9 @@ fn verify(ctx: &Context, files: &[PathBuf], public_key: Option<&str>) -> CliResu
             format!("ledger intact: {entries} entries checked, in agreement with {} checkpoints", files.len())
         }
         Verification::Broken { seq, reason } => format!("ledger broken at entry {seq}: {reason}"),
+        Verification::Disagrees { table, reason } => {
+            format!("ledger intact, but the {table} disagree with it (changed outside gdprkit): {reason}")
+        }
         Verification::Contradicted { checkpoint, reason, .. } => {
             let file = files.get(*checkpoint).map(|f| f.display().to_string()).unwrap_or_default();
             format!("ledger contradicts checkpoint {file}: {reason}")

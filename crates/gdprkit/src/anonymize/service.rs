@@ -41,7 +41,7 @@ impl Gdpr {
     /// and the free text of its requests, keeps its current denials as fresh minimal entries, and
     /// records what was erased. With `dry_run`, only builds the plan and changes nothing.
     pub fn erase_subject(&self, subject: &SubjectId, dry_run: bool) -> Result<ErasureReport> {
-        self.subject(subject)?;
+        let regime = self.subject(subject)?.regime;
         let (data, map) = self.crm_data()?;
         let salt = random_salt()?;
         let plan = Plan::build(map, subject, data, self.secrets(&salt))?;
@@ -105,6 +105,7 @@ impl Gdpr {
             ledger_entries_erased,
             denials_kept,
             entries: &erased_entries,
+            regime,
         };
         let entry =
             NewEntry::about(EntryKind::Erasure, subject.clone(), None, body_json(&body)?, PersonalValues::new())?;

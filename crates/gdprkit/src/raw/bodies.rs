@@ -125,6 +125,8 @@ pub(crate) struct ErasureBody<'a> {
     pub denials_kept: usize,
     /// The entries whose values this erasure removes, which verification checks against.
     pub entries: &'a [u64],
+    /// The subject's regime, which the registry keeps and verification checks against.
+    pub regime: Regime,
 }
 
 /// A message queued in the outbox (entry kind `message`). The address, text and attachments are

@@ -411,6 +411,14 @@ pub enum Verification {
         /// Why it does not.
         reason: String,
     },
+    /// The chain verifies, but a registry or index the store derives from it (and which
+    /// decisions read) disagrees with it: edited or deleted outside gdprkit.
+    Disagrees {
+        /// What disagrees: `purposes`, `subjects` or `decision index`.
+        table: String,
+        /// How.
+        reason: String,
+    },
     /// The chain verifies on its own but contradicts a signed checkpoint: entries were removed
     /// from its end, or rewritten, after the checkpoint was signed.
     Contradicted {

@@ -34,6 +34,9 @@ struct Faulty {
     fail_at: AtomicUsize,
     /// An existing subject, whose registration fails.
     existing: Subject,
+    /// When set, a subject whose decisive events the store's index "loses": its decision facts
+    /// read as if it had none, as a corrupted or edited index would answer.
+    lose_events_of: std::sync::Mutex<Option<SubjectId>>,
 }
 
 impl Faulty {
@@ -66,6 +69,9 @@ impl Store for Faulty {
     fn subject(&self, tenant: &TenantId, id: &SubjectId) -> Result<Option<Subject>> {
         self.inner.subject(tenant, id)
     }
+    fn subject_ids(&self, tenant: &TenantId) -> Result<Vec<SubjectId>> {
+        self.inner.subject_ids(tenant)
+    }
     fn decision_facts(
         &self,
         tenant: &TenantId,
@@ -73,7 +79,16 @@ impl Store for Faulty {
         scopes: &[Scope],
         at: DateTime<Utc>,
     ) -> Result<Vec<Option<SubjectFacts>>> {
-        self.inner.decision_facts(tenant, subjects, scopes, at)
+        let mut facts = self.inner.decision_facts(tenant, subjects, scopes, at)?;
+        if let Some(lost) = self.lose_events_of.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            for (id, f) in subjects.iter().zip(facts.iter_mut()) {
+                if id == lost && matches!(f, Some(SubjectFacts::Event(_))) {
+                    let s = self.inner.subject(tenant, id)?.unwrap();
+                    *f = Some(SubjectFacts::NoEvent { regime: s.regime, registered_at: s.registered_at });
+                }
+            }
+        }
+        Ok(facts)
     }
     fn subject_entries(
         &self,
@@ -155,6 +170,7 @@ pub fn an_erasure_failing_at_any_step_changes_nothing(factory: Factory<'_>) {
                     Arc::new(Faulty {
                         inner,
                         fail_at: AtomicUsize::new(usize::MAX),
+                        lose_events_of: Default::default(),
                         // Registered by `setup` before any erasure.
                         existing: Subject {
                             id: sid("b2b"),
@@ -227,4 +243,47 @@ pub fn an_erasure_failing_at_any_step_changes_nothing(factory: Factory<'_>) {
         crm.value("contacts", row, "first_name"),
         Some(Value::Text(crate::anonymize::operators::REDACTED.into()))
     );
+}
+
+/// Decisions read the store's index, not the chain: an index that loses a subject's opt-out
+/// changes the decision, and verification, which rebuilds the index from the chain, names it.
+pub fn an_index_that_disagrees_with_the_chain_is_named_by_verify(factory: Factory<'_>) {
+    let faulty: std::cell::OnceCell<Arc<Faulty>> = std::cell::OnceCell::new();
+    let (g, clock) = setup_with(
+        &|| {
+            let inner = factory();
+            faulty
+                .get_or_init(|| {
+                    Arc::new(Faulty {
+                        inner,
+                        fail_at: AtomicUsize::new(usize::MAX),
+                        lose_events_of: Default::default(),
+                        existing: Subject {
+                            id: sid("b2b"),
+                            regime: Regime::B2bOptOut,
+                            email: None,
+                            language: None,
+                            registered_at: t("2025-01-01T00:00:00Z"),
+                        },
+                    })
+                })
+                .clone()
+        },
+        |b| b,
+    );
+    let faulty = faulty.get().unwrap().clone();
+    clock.set(t("2025-06-01T00:00:00Z"));
+    g.record_consent(event("b2b", ConsentAction::OptOut, "promo", Channel::Email, "2025-05-01T00:00:00Z")).unwrap();
+    assert!(!g.decide(&sid("b2b"), &pid("promo"), &Channel::Email, None).unwrap().allowed);
+    assert!(g.verify_ledger().unwrap().is_intact());
+
+    *faulty.lose_events_of.lock().unwrap() = Some(sid("b2b"));
+    assert!(g.decide(&sid("b2b"), &pid("promo"), &Channel::Email, None).unwrap().allowed, "the lost opt-out");
+    match g.verify_ledger().unwrap() {
+        crate::Verification::Disagrees { table, reason } => {
+            assert_eq!(table, "decision index");
+            assert!(reason.contains("subject b2b") && reason.contains("opt_out in entry 6"), "{reason}");
+        }
+        other => panic!("the lost opt-out went unnoticed: {other:?}"),
+    }
 }

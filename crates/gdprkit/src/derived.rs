@@ -1,0 +1,268 @@
+//! What a store derives from the chain (the purposes and subjects registries, the decision
+//! index), rebuilt from the chain during verification and compared with what the store answers.
+//!
+//! Decisions read the registries and the index, not the chain: a purpose's legal basis edited in
+//! its table, a subject's regime, a deleted or edited index row would change decisions while the
+//! chain itself verifies. Verification therefore rebuilds them from the chain and fails, naming
+//! what disagrees, when the store's answers differ.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::consent::ConsentAction;
+use crate::decision::{Scope, SubjectFacts};
+use crate::error::Result;
+use crate::ids::{PurposeId, SubjectId, TenantId};
+use crate::purpose::LegalBasis;
+use crate::raw::ledger::{EntryKind, FactAction, StoredEntry};
+use crate::raw::store::Store;
+use crate::subject::Regime;
+
+/// Subjects compared per call to the store.
+const BATCH: usize = 500;
+
+/// A purpose as its registration entry records it.
+#[derive(Debug, PartialEq, Eq)]
+struct PurposeFacts {
+    legal_basis: LegalBasis,
+    direct_marketing: bool,
+}
+
+#[derive(Deserialize)]
+struct PurposeRecord {
+    id: String,
+    legal_basis: LegalBasis,
+    direct_marketing: bool,
+}
+
+#[derive(Deserialize)]
+struct SubjectRecord {
+    recorded_at: String,
+    regime: Regime,
+}
+
+#[derive(Deserialize)]
+struct ErasureRecord {
+    #[serde(default)]
+    regime: Option<Regime>,
+}
+
+/// The registries and index as the chain says they are, built entry by entry.
+#[derive(Debug, Default)]
+pub(crate) struct Model {
+    purposes: BTreeMap<String, (u64, PurposeFacts)>,
+    /// Subjects by id: their regime and registration instant, when the chain still says them.
+    subjects: BTreeMap<SubjectId, (Option<Regime>, Option<DateTime<Utc>>)>,
+    /// The latest decisive event per subject and scope: (occurred_at µs, entry number, action).
+    events: HashMap<(SubjectId, String, String), (i64, u64, ConsentAction)>,
+    /// The latest restriction fact per subject: (occurred_at µs, entry number, restricts).
+    restrictions: HashMap<SubjectId, (i64, u64, bool)>,
+    /// Every scope seen, as (purpose, channel) with `""` for all.
+    scopes: BTreeSet<(String, String)>,
+    /// An entry that could not be read, which the chain check reports otherwise.
+    unreadable: Option<u64>,
+}
+
+impl Model {
+    /// Takes in the next entry of an intact chain.
+    pub fn add(&mut self, e: &StoredEntry<'_>) {
+        let Ok(kind) = EntryKind::parse(e.kind) else {
+            self.unreadable.get_or_insert(e.seq);
+            return;
+        };
+        let subject = e.subject.and_then(|s| SubjectId::new(s).ok());
+        match kind {
+            EntryKind::Purpose => match serde_json::from_str::<PurposeRecord>(e.body) {
+                Ok(p) => {
+                    let facts = PurposeFacts { legal_basis: p.legal_basis, direct_marketing: p.direct_marketing };
+                    self.purposes.insert(p.id, (e.seq, facts));
+                }
+                Err(_) => {
+                    self.unreadable.get_or_insert(e.seq);
+                }
+            },
+            EntryKind::Subject => {
+                if let (Some(id), Ok(s)) = (subject, serde_json::from_str::<SubjectRecord>(e.body)) {
+                    let at = crate::time::parse("recorded_at", &s.recorded_at).ok();
+                    self.subjects.insert(id, (Some(s.regime), at));
+                }
+            }
+            EntryKind::Erasure => {
+                if let Some(id) = subject {
+                    let regime = serde_json::from_str::<ErasureRecord>(e.body).ok().and_then(|r| r.regime);
+                    let slot = self.subjects.entry(id).or_insert((None, None));
+                    if regime.is_some() {
+                        slot.0 = regime;
+                    }
+                }
+            }
+            EntryKind::Consent | EntryKind::Request => {
+                let (Some(id), Some(fact)) = (subject, e.fact) else { return };
+                match FactAction::from_name(fact.action) {
+                    Some(FactAction::Consent(action)) if action.is_decisive() => {
+                        let scope = (fact.purpose.to_owned(), fact.channel.to_owned());
+                        self.scopes.insert(scope.clone());
+                        let slot = self.events.entry((id, scope.0, scope.1)).or_insert((i64::MIN, 0, action));
+                        if (fact.occurred_at, e.seq) > (slot.0, slot.1) {
+                            *slot = (fact.occurred_at, e.seq, action);
+                        }
+                    }
+                    Some(action @ (FactAction::Restrict | FactAction::LiftRestriction)) => {
+                        let slot = self.restrictions.entry(id).or_insert((i64::MIN, 0, false));
+                        if (fact.occurred_at, e.seq) > (slot.0, slot.1) {
+                            *slot = (fact.occurred_at, e.seq, action == FactAction::Restrict);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            EntryKind::Disclosure | EntryKind::Message => {}
+        }
+    }
+
+    /// What disagrees between the chain and the store's registries and index: `(what, why)`.
+    pub fn compare(&self, store: &dyn Store, tenant: &TenantId) -> Result<Option<(String, String)>> {
+        if let Some(seq) = self.unreadable {
+            return Ok(Some(("ledger".into(), format!("entry {seq} could not be read to rebuild the registries"))));
+        }
+        if let Some(found) = self.compare_purposes(store, tenant)? {
+            return Ok(Some(("purposes".into(), found)));
+        }
+        if let Some(found) = self.compare_subjects(store, tenant)? {
+            return Ok(Some(("subjects".into(), found)));
+        }
+        Ok(self.compare_index(store, tenant)?.map(|found| ("decision index".into(), found)))
+    }
+
+    fn compare_purposes(&self, store: &dyn Store, tenant: &TenantId) -> Result<Option<String>> {
+        let stored = store.purposes(tenant)?;
+        for p in &stored {
+            let Some((seq, chain)) = self.purposes.get(p.id.as_str()) else {
+                return Ok(Some(format!("purpose {} is registered, and no ledger entry registers it", p.id)));
+            };
+            let facts = PurposeFacts { legal_basis: p.legal_basis, direct_marketing: p.direct_marketing };
+            if &facts != chain {
+                return Ok(Some(format!(
+                    "purpose {} reads {} (direct marketing: {}), and its ledger entry {seq} says {} (direct \
+                     marketing: {})",
+                    p.id, facts.legal_basis, facts.direct_marketing, chain.legal_basis, chain.direct_marketing
+                )));
+            }
+        }
+        if stored.len() != self.purposes.len() {
+            let missing = self.purposes.keys().find(|id| !stored.iter().any(|p| p.id.as_str() == id.as_str()));
+            return Ok(Some(format!(
+                "purpose {} is registered in the ledger, and missing from its table",
+                missing.map_or("?", String::as_str)
+            )));
+        }
+        Ok(None)
+    }
+
+    fn compare_subjects(&self, store: &dyn Store, tenant: &TenantId) -> Result<Option<String>> {
+        let ids = store.subject_ids(tenant)?;
+        if let Some(extra) = ids.iter().find(|id| !self.subjects.contains_key(*id)) {
+            return Ok(Some(format!("subject {extra} is registered, and no ledger entry registers it")));
+        }
+        if ids.len() != self.subjects.len() {
+            let missing = self.subjects.keys().find(|id| !ids.contains(id));
+            return Ok(Some(format!(
+                "subject {} is in the ledger, and missing from the registry",
+                missing.map_or("?", SubjectId::as_str)
+            )));
+        }
+        for (id, (regime, registered_at)) in &self.subjects {
+            let Some(s) = store.subject(tenant, id)? else {
+                return Ok(Some(format!("subject {id} is in the ledger, and missing from the registry")));
+            };
+            if regime.is_some_and(|r| r != s.regime) {
+                return Ok(Some(format!(
+                    "subject {id} has regime {}, and the ledger registered it as {}",
+                    s.regime,
+                    regime.map_or("?", |r| r.as_str())
+                )));
+            }
+            if registered_at.is_some_and(|at| at != s.registered_at) {
+                return Ok(Some(format!("subject {id}'s registration instant differs from its ledger entry")));
+            }
+        }
+        Ok(None)
+    }
+
+    fn compare_index(&self, store: &dyn Store, tenant: &TenantId) -> Result<Option<String>> {
+        // Every event and restriction, at any instant: the far end of the accepted range.
+        let at = DateTime::<Utc>::from_timestamp(7_258_118_399, 0).unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let subjects: Vec<SubjectId> = self.subjects.keys().cloned().collect();
+        for (purpose, channel) in &self.scopes {
+            let scope = Scope {
+                purpose: (!purpose.is_empty()).then(|| PurposeId::new(purpose.as_str())).transpose()?,
+                channel: (!channel.is_empty()).then(|| channel.parse()).transpose()?,
+            };
+            for batch in subjects.chunks(BATCH) {
+                let facts = store.decision_facts(tenant, batch, std::slice::from_ref(&scope), at)?;
+                for (id, found) in batch.iter().zip(facts) {
+                    let expected = self.expected(id, purpose, channel);
+                    let agrees = match (&found, expected) {
+                        (Some(SubjectFacts::Restricted { seq, .. }), Expected::Restricted(want)) => *seq == want,
+                        (Some(SubjectFacts::Event(e)), Expected::Event(want, action)) => {
+                            e.seq == want && e.action == action
+                        }
+                        (Some(SubjectFacts::NoEvent { .. }), Expected::None) => true,
+                        _ => false,
+                    };
+                    if !agrees {
+                        let scope_name = format!(
+                            "{} by {}",
+                            if purpose.is_empty() { "all marketing" } else { purpose },
+                            if channel.is_empty() { "every channel" } else { channel }
+                        );
+                        return Ok(Some(format!(
+                            "for subject {id}, {scope_name}, the store answers {}, and the ledger says {}",
+                            describe(found.as_ref()),
+                            expected.describe()
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn expected(&self, id: &SubjectId, purpose: &str, channel: &str) -> Expected {
+        if let Some(&(_, seq, true)) = self.restrictions.get(id) {
+            return Expected::Restricted(seq);
+        }
+        match self.events.get(&(id.clone(), purpose.to_owned(), channel.to_owned())) {
+            Some(&(_, seq, action)) => Expected::Event(seq, action),
+            None => Expected::None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Expected {
+    Restricted(u64),
+    Event(u64, ConsentAction),
+    None,
+}
+
+impl Expected {
+    fn describe(self) -> String {
+        match self {
+            Expected::Restricted(seq) => format!("restricted by entry {seq}"),
+            Expected::Event(seq, action) => format!("{action} in entry {seq}"),
+            Expected::None => "no event".into(),
+        }
+    }
+}
+
+fn describe(found: Option<&SubjectFacts>) -> String {
+    match found {
+        Some(SubjectFacts::Restricted { seq, .. }) => format!("restricted by entry {seq}"),
+        Some(SubjectFacts::Event(e)) => format!("{} in entry {}", e.action, e.seq),
+        Some(SubjectFacts::NoEvent { .. }) => "no event".into(),
+        None => "no such subject".into(),
+    }
+}
