@@ -87,13 +87,35 @@ impl Context {
     /// gdprkit on the database. Only commands that register something may create the file;
     /// the others refuse a database that does not exist rather than leave an empty one behind.
     pub fn gdpr(&self, create: bool) -> CliResult<Gdpr> {
-        if !create && !self.is_postgres() && !Path::new(&self.db).exists() {
-            return Err(Box::new(Refusal(format!(
-                "--db: there is no database at {}; register a purpose or a subject first",
-                self.db
-            ))));
+        if !create {
+            self.existing()?;
         }
         self.open(&self.config())
+    }
+
+    /// gdprkit on the database for a command that only reads: nothing is created or migrated,
+    /// and a missing, empty or older database is refused as it is.
+    pub fn reader(&self) -> CliResult<Gdpr> {
+        self.existing()?;
+        let mut config = self.config();
+        config.migrate = Some(false);
+        self.open(&config)
+    }
+
+    /// Refuses a SQLite --db that does not exist or is empty: only registering something
+    /// creates a database.
+    fn existing(&self) -> CliResult<()> {
+        if self.is_postgres() {
+            return Ok(());
+        }
+        match std::fs::metadata(&self.db) {
+            Ok(m) if m.len() > 0 => Ok(()),
+            Ok(_) => Err(Box::new(Refusal(format!("--db: {} is empty, not a gdprkit database", self.db)))),
+            Err(_) => Err(Box::new(Refusal(format!(
+                "--db: there is no database at {}; register a purpose or a subject first",
+                self.db
+            )))),
+        }
     }
 
     /// gdprkit on the database with the CRM's tables it also holds, as the data map in `map_file`

@@ -267,6 +267,45 @@ fn a_refused_command_creates_no_database() {
 }
 
 #[test]
+fn read_only_commands_never_create_or_migrate_and_uris_are_refused() {
+    let db = Db::new();
+    std::fs::write(&db.path, b"").unwrap();
+    for args in [
+        &["purpose", "list"][..],
+        &["ledger", "verify"],
+        &["consent", "record", "--subject", "x", "--action", "object"],
+    ] {
+        assert_refused(&db.run(args), "empty");
+    }
+    assert_eq!(std::fs::metadata(&db.path).unwrap().len(), 0, "the empty file stays empty");
+
+    // A database at schema 1: reading refuses it as it is; the first write brings it up to date.
+    std::fs::remove_file(&db.path).unwrap();
+    let c = rusqlite::Connection::open(&db.path).unwrap();
+    c.execute_batch(include_str!("../../gdprkit-sqlite/migrations/0001_initial.sql")).unwrap();
+    c.execute_batch("CREATE TABLE gdprkit_schema (version INTEGER NOT NULL); INSERT INTO gdprkit_schema VALUES (1);")
+        .unwrap();
+    drop(c);
+    let version = || -> i64 {
+        rusqlite::Connection::open(&db.path)
+            .unwrap()
+            .query_row("SELECT version FROM gdprkit_schema", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_refused(&db.run(&["purpose", "list"]), "older gdprkit");
+    assert_eq!(version(), 1, "not migrated by a read");
+    db.ok(&["purpose", "add", "billing", "--legal-basis", "contract"]);
+    assert!(version() > 1, "migrated by a write");
+    assert!(db.ok(&["purpose", "list"]).contains("billing"));
+
+    // A file: URI with options is refused, not opened.
+    let dir = tempfile::tempdir().unwrap();
+    let uri = format!("file:{}?mode=memory", dir.path().join("x.db").display());
+    assert_refused(&gdprkit(Path::new(&uri), &["purpose", "add", "p", "--legal-basis", "contract"]), "URI");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
 fn an_argument_too_large_for_the_system_never_reaches_the_program() {
     // Linux refuses any single argument over 128 KiB (MAX_ARG_STRLEN) before the program starts,
     // so a 10 MB argument cannot be given; the largest that can is refused above on one line.

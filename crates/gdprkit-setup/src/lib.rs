@@ -38,7 +38,12 @@ const POSTGRES_CONNECTIONS: u32 = 4;
 
 /// gdprkit as `config` says: every part it names opened and checked before anything is written.
 pub fn open(config: &Config) -> Result<Gdpr> {
-    let mut builder = Gdpr::builder(open_store(&config.store, config.schema.as_deref())?);
+    let store = if config.migrate == Some(false) {
+        open_existing_store(&config.store, config.schema.as_deref())?
+    } else {
+        open_store(&config.store, config.schema.as_deref())?
+    };
+    let mut builder = Gdpr::builder(store);
     if let Some(tenant) = &config.tenant {
         builder = builder.tenant(tenant.clone());
     }
@@ -101,9 +106,7 @@ pub const IN_MEMORY: &str = ":memory:";
 /// gdprkit's store at `location`: a SQLite file, created when missing, a `postgres://` URL (with
 /// `schema`, its tables live in that schema), or [`IN_MEMORY`].
 pub fn open_store(location: &str, schema: Option<&str>) -> Result<Arc<dyn Store>> {
-    if location.is_empty() {
-        return Err(Error::config("store", "no store is given: set store to a SQLite file or a postgres:// URL"));
-    }
+    check_location("store", location)?;
     if location == IN_MEMORY {
         return Ok(Arc::new(MemoryStore::new()));
     }
@@ -113,9 +116,35 @@ pub fn open_store(location: &str, schema: Option<&str>) -> Result<Arc<dyn Store>
     Ok(Arc::new(SqliteStore::open(location)?))
 }
 
+/// gdprkit's store at `location`, which must exist at this build's schema: nothing is created
+/// or migrated (see [`gdprkit_sqlite::SqliteStore::open_existing`]). A PostgreSQL store is
+/// opened as by [`open_store`], whose migration changes nothing on an up-to-date schema.
+pub fn open_existing_store(location: &str, schema: Option<&str>) -> Result<Arc<dyn Store>> {
+    check_location("store", location)?;
+    if location == IN_MEMORY || is_postgres(location) {
+        return open_store(location, schema);
+    }
+    Ok(Arc::new(SqliteStore::open_existing(location)?))
+}
+
+/// Refuses an empty location and `file:` URIs, whose options SQLite would read.
+fn check_location(field: &'static str, location: &str) -> Result<()> {
+    if location.is_empty() {
+        return Err(Error::config(field, "no location is given: set it to a SQLite file or a postgres:// URL"));
+    }
+    if location.starts_with("file:") {
+        return Err(Error::config(
+            field,
+            format!("{location:?} is a URI; give the file's path (URI options are not accepted)"),
+        ));
+    }
+    Ok(())
+}
+
 /// The CRM's tables at `location`: a SQLite file, which must exist, or a `postgres://` URL (with
 /// `schema`, the tables are found in that schema).
 pub fn open_crm(location: &str, schema: Option<&str>) -> Result<Arc<dyn CrmData>> {
+    check_location("crm", location)?;
     if is_postgres(location) {
         return Ok(Arc::new(PostgresCrmData::connect_in_schema(location, schema)?));
     }

@@ -26,8 +26,11 @@ impl SqliteCrmData {
     /// Opens the CRM's database at `path`. Deleted and overwritten content is zeroed in the file
     /// (`secure_delete`), and after each erasure a write-ahead log is checkpointed and truncated,
     /// so that no erased value stays behind in files gdprkit writes (rule A5).
+    ///
+    /// The path is a file name, never a `file:` URI: options in a URI are not read.
     pub fn open(path: &Path) -> Result<Self> {
-        let conn = Connection::open(path)
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)
             .map_err(|e| Error::storage(format!("SQLite could not open {}", path.display()), e))?;
         Self::with_connection(conn)
     }

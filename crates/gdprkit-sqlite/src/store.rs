@@ -14,7 +14,7 @@ use gdprkit::request::recipients::{Disclosure, RecipientTask};
 use gdprkit::request::record::{Request, RequestId};
 use gdprkit::{Error, Purpose, PurposeId, Result, Subject, SubjectId, TenantId};
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 
 use crate::db_err;
 use crate::outbox;
@@ -35,11 +35,48 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (or creates) the database at `path` and brings its schema up to date. A file
     /// written by a newer gdprkit is refused with [`Error::SchemaTooNew`].
+    ///
+    /// The path is a file name, never a `file:` URI: options in a URI are not read.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let conn = Connection::open(path)
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)
             .map_err(|e| Error::storage(format!("SQLite could not open {}", path.display()), e))?;
         Self::with_connection(conn)
+    }
+
+    /// Opens an existing gdprkit database at `path`, at the schema version this build writes,
+    /// without creating or migrating anything: a missing or empty file, a file that is not a
+    /// gdprkit database, or one at another schema version is refused and left as it is. For
+    /// commands and processes that only read.
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let refuse = |why: String| Error::config("store", format!("{}: {why}", path.display()));
+        let size = std::fs::metadata(path).map_err(|e| refuse(format!("cannot be read ({e})")))?.len();
+        if size == 0 {
+            return Err(refuse("is empty, not a gdprkit database".into()));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|e| Error::storage(format!("SQLite could not open {}", path.display()), e))?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(db_err("set the busy timeout"))?;
+        let found: Option<i64> = conn
+            .query_row("SELECT max(version) FROM gdprkit_schema", [], |r| r.get(0))
+            .map_err(|_| refuse("is not a gdprkit database".into()))?;
+        let found = found.unwrap_or(0);
+        if found > crate::schema::SCHEMA_VERSION {
+            return Err(Error::SchemaTooNew { found, supported: crate::schema::SCHEMA_VERSION });
+        }
+        if found < crate::schema::SCHEMA_VERSION {
+            return Err(refuse(format!(
+                "was written by an older gdprkit (schema {found}, this one writes {}); a command that writes brings it \
+                 up to date",
+                crate::schema::SCHEMA_VERSION
+            )));
+        }
+        conn.pragma_update(None, "synchronous", "FULL").map_err(db_err("set synchronous"))?;
+        conn.pragma_update(None, "secure_delete", "ON").map_err(db_err("turn secure_delete on"))?;
+        Ok(Self { conn: Mutex::new(conn) })
     }
 
     /// A store in memory, gone when dropped; for tests.

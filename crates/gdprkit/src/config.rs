@@ -70,6 +70,11 @@ pub struct Config {
     /// backups) to which each erasure and sweep appends a line, for `reapply` after a restore.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub erasure_journal: Option<String>,
+    /// Whether opening may create the store or bring its schema up to date; `true` when absent.
+    /// With `false` (a process or command that only reads), a missing, empty or older SQLite
+    /// store is refused and left as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migrate: Option<bool>,
     /// Whether PDF exports are rendered (with typst); `true` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pdf: Option<bool>,

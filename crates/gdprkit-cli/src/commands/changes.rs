@@ -7,7 +7,7 @@ use gdprkit::{Change, ChangeKind};
 use crate::context::{CliResult, Context};
 
 pub fn run(ctx: &Context, since: u64, limit: usize) -> CliResult<ExitCode> {
-    let page = ctx.gdpr(false)?.changes_since(since, limit)?;
+    let page = ctx.reader()?.changes_since(since, limit)?;
     ctx.emit(&page, || {
         let mut lines: Vec<String> = page.changes.iter().map(line).collect();
         lines.push(format!("next cursor: {}", page.next_cursor));

@@ -16,7 +16,7 @@ pub fn run(ctx: &Context, command: ConsentCommand) -> CliResult<ExitCode> {
             let purpose = PurposeId::new(purpose)?;
             let channel: Channel = channel.parse()?;
             let at = instant("--at", at.as_deref())?;
-            let decision = ctx.gdpr(false)?.decide(&subject, &purpose, &channel, at)?;
+            let decision = ctx.reader()?.decide(&subject, &purpose, &channel, at)?;
             #[derive(Serialize)]
             struct Out<'a> {
                 allowed: bool,
@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, command: ConsentCommand) -> CliResult<ExitCode> {
         }
         ConsentCommand::History { subject } => {
             let subject = SubjectId::new(subject)?;
-            let events = ctx.gdpr(false)?.history(&subject)?;
+            let events = ctx.reader()?.history(&subject)?;
             ctx.emit(&events, || history_text(&subject, &events))?;
             Ok(ExitCode::SUCCESS)
         }

@@ -24,7 +24,7 @@ pub fn run(ctx: &Context, command: DisclosureCommand) -> CliResult<ExitCode> {
         }
         DisclosureCommand::List { subject } => {
             let subject = SubjectId::new(subject)?;
-            let list = ctx.gdpr(false)?.disclosures(&subject)?;
+            let list = ctx.reader()?.disclosures(&subject)?;
             ctx.emit(&list, || {
                 if list.is_empty() {
                     return format!("no disclosures of {subject}'s data");

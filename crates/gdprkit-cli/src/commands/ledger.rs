@@ -18,7 +18,7 @@ pub fn run(ctx: &Context, command: LedgerCommand) -> CliResult<ExitCode> {
         LedgerCommand::Verify { checkpoint, public_key } => verify(ctx, &checkpoint, public_key.as_deref()),
         LedgerCommand::Checkpoint => {
             let key = signing_key()?;
-            let checkpoint = ctx.gdpr(false)?.checkpoint(&key)?;
+            let checkpoint = ctx.reader()?.checkpoint(&key)?;
             // The checkpoint is JSON whether or not --json was given: it is meant to be kept.
             crate::context::print_line(&serde_json::to_string_pretty(&checkpoint)?)?;
             Ok(ExitCode::SUCCESS)
@@ -44,7 +44,7 @@ pub fn run(ctx: &Context, command: LedgerCommand) -> CliResult<ExitCode> {
 }
 
 fn verify(ctx: &Context, files: &[PathBuf], public_key: Option<&str>) -> CliResult<ExitCode> {
-    let g = ctx.gdpr(false)?;
+    let g = ctx.reader()?;
     let verification = if files.is_empty() {
         g.verify_ledger()?
     } else {

@@ -11,7 +11,7 @@ use crate::context::{CliResult, Context};
 pub fn run(ctx: &Context, command: OutboxCommand) -> CliResult<ExitCode> {
     match command {
         OutboxCommand::List { all } => {
-            let items = ctx.gdpr(false)?.outbox(if all { OutboxFilter::All } else { OutboxFilter::Pending })?;
+            let items = ctx.reader()?.outbox(if all { OutboxFilter::All } else { OutboxFilter::Pending })?;
             ctx.emit(&items, || {
                 if items.is_empty() {
                     return if all { "the outbox is empty".into() } else { "no message waits".into() };

@@ -26,7 +26,7 @@ pub fn run(ctx: &Context, command: PurposeCommand) -> CliResult<ExitCode> {
             })?;
         }
         PurposeCommand::List => {
-            let purposes = ctx.gdpr(false)?.purposes()?;
+            let purposes = ctx.reader()?.purposes()?;
             ctx.emit(&purposes, || {
                 if purposes.is_empty() {
                     return "no purposes registered".into();

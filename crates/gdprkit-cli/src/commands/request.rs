@@ -50,12 +50,12 @@ pub fn run(ctx: &Context, command: RequestCommand) -> CliResult<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         RequestCommand::Show { id } => {
-            let request = ctx.gdpr(false)?.request(&RequestId::new(id)?)?;
+            let request = ctx.reader()?.request(&RequestId::new(id)?)?;
             ctx.emit(&request, || describe(&request))?;
             return Ok(ExitCode::SUCCESS);
         }
         RequestCommand::Track { token } => {
-            let view = ctx.gdpr(false)?.track(&token)?;
+            let view = ctx.reader()?.track(&token)?;
             ctx.emit(&view, || match &view {
                 Some(v) => {
                     let mut text = format!(
@@ -77,7 +77,7 @@ pub fn run(ctx: &Context, command: RequestCommand) -> CliResult<ExitCode> {
         }
         RequestCommand::List { overdue, due_within, state } => {
             let state = state.map(|s| s.parse::<RequestState>()).transpose()?;
-            let g = ctx.gdpr(false)?;
+            let g = ctx.reader()?;
             // Both filters together list both groups: what is late, then what is due soon.
             let mut requests = match (overdue, due_within) {
                 (false, None) => g.requests()?,
@@ -138,7 +138,7 @@ pub fn run(ctx: &Context, command: RequestCommand) -> CliResult<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         RequestCommand::Tasks { id } => {
-            let tasks = ctx.gdpr(false)?.recipient_tasks(&RequestId::new(id)?)?;
+            let tasks = ctx.reader()?.recipient_tasks(&RequestId::new(id)?)?;
             ctx.emit(&tasks, || {
                 if tasks.is_empty() {
                     return "no recipients to tell".into();
