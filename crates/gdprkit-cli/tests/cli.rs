@@ -717,6 +717,13 @@ fn sweep_applies_retention_once() {
         .map(Result::unwrap)
         .collect();
     assert_eq!(names, ["Nouveau Contact", "[redacted]"]);
+    let dir_of_db = db.path.parent().unwrap();
+    assert_eq!(
+        files_holding(dir_of_db, "Ancien Contact"),
+        Vec::<PathBuf>::new(),
+        "in no file: WAL, journal or free page"
+    );
+    assert_eq!(files_holding(dir_of_db, "Nouveau Contact").len(), 1);
     assert_refused(&db.run(&["sweep", "--map", map_arg, "--batch", "0"]), "batch");
 }
 

@@ -326,7 +326,7 @@ impl CrmData for PostgresCrmData {
 
     /// PostgreSQL keeps the old versions of changed rows until `VACUUM` reclaims them (autovacuum
     /// does, in time); see `docs/postgres.md`. Nothing is left to do here.
-    fn finish_sweep(&self) -> Result<()> {
+    fn scrub(&self) -> Result<()> {
         Ok(())
     }
 }

@@ -117,8 +117,7 @@ impl CrmData for SqliteCrmData {
                 EntityAction::Retain { .. } => {}
             }
         }
-        tx.commit().map_err(db_err("commit an erasure"))?;
-        checkpoint(&conn)
+        tx.commit().map_err(db_err("commit an erasure"))
     }
 
     fn records(&self, entity: &Entity, subject: &SubjectId) -> Result<Vec<Record>> {
@@ -200,8 +199,8 @@ impl CrmData for SqliteCrmData {
         Ok(Some(BatchDone { rows: rows as u64, last }))
     }
 
-    fn finish_sweep(&self) -> Result<()> {
-        checkpoint(&self.conn.lock().unwrap_or_else(|e| e.into_inner()))
+    fn scrub(&self) -> Result<()> {
+        crate::scrub::truncate_log(&self.conn.lock().unwrap_or_else(|e| e.into_inner()))
     }
 }
 
@@ -428,18 +427,6 @@ fn delete_rows(tx: &rusqlite::Transaction<'_>, entity: &str, table: &Identifier,
     for row in rows {
         tx.execute(&sql, [row])
             .map_err(|err| Error::storage(format!("SQLite could not delete a row of {entity}"), err))?;
-    }
-    Ok(())
-}
-
-/// In WAL mode, copies the log into the file and truncates it, so that old page images holding
-/// erased values do not stay in the log.
-fn checkpoint(conn: &Connection) -> Result<()> {
-    let journal: String =
-        conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(db_err("read the journal mode"))?;
-    if journal.eq_ignore_ascii_case("wal") {
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-            .map_err(db_err("checkpoint the write-ahead log"))?;
     }
     Ok(())
 }

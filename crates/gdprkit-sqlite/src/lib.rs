@@ -22,6 +22,7 @@ pub mod crm_data;
 mod facts;
 mod outbox;
 pub mod schema;
+mod scrub;
 mod store;
 
 pub use crm_data::SqliteCrmData;

@@ -398,7 +398,13 @@ impl Store for SqliteStore {
         tx.commit().map_err(db_err("commit an append"))?;
         if erased {
             // Old page images in the write-ahead log would still hold the erased values.
-            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(db_err("checkpoint the log"))?;
+            crate::scrub::truncate_log(&conn).map_err(|e| {
+                Error::storage(
+                    "the erasure is committed, but gdprkit's database log still holds the erased values and could not \
+                     be cleared; erase the subject again to clear it",
+                    e,
+                )
+            })?;
         }
         Ok(seqs)
     }

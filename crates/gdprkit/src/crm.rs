@@ -51,9 +51,10 @@ pub trait CrmData: Send + Sync {
         fields: &Anonymizer,
     ) -> Result<Option<BatchDone>>;
 
-    /// Called once a sweep has gone through every entity: the place to make sure no erased value
-    /// stays behind (in SQLite, the write-ahead log is checkpointed and truncated).
-    fn finish_sweep(&self) -> Result<()>;
+    /// Called once an erasure or a sweep has committed: the place to make sure no erased value
+    /// stays behind in files the database keeps beside its tables (in SQLite, the write-ahead
+    /// log is checkpointed and truncated).
+    fn scrub(&self) -> Result<()>;
 }
 
 /// What one batch of a sweep did.

@@ -129,6 +129,15 @@ impl Gdpr {
         }
         self.store().append(self.tenant(), &all)?;
         self.journal(JournalKind::Erasure, Some(subject), now)?;
+        data.scrub().map_err(|e| {
+            Error::storage(
+                format!(
+                    "the erasure of {subject} is committed, but the CRM database's log still holds the old values \
+                     and could not be cleared; erase {subject} again to clear it"
+                ),
+                e,
+            )
+        })?;
         Ok(ErasureReport { plan, applied: true, ledger_entries_erased, denials_kept })
     }
 }

@@ -98,7 +98,12 @@ pub fn sweep(
         // Rows come by increasing id: each batch starts after the last one, so no row is read
         // twice in a run.
         let mut after = None;
-        while let Some(batch) = data.sweep_batch(entity, rule.then, &cutoff, after, batch_size, &fields)? {
+        loop {
+            let batch = match data.sweep_batch(entity, rule.then, &cutoff, after, batch_size, &fields) {
+                Ok(Some(batch)) => batch,
+                Ok(None) => break,
+                Err(e) => return Err(stopped(&entities, &entity.name, done, e)),
+            };
             after = Some(batch.last);
             done += batch.rows;
             progress(&SweepProgress { entity: entity.name.clone(), done, total: total.max(done) });
@@ -106,9 +111,40 @@ pub fn sweep(
         entities.push(SweptEntity { entity: entity.name.clone(), action: rule.then, rows: done });
     }
     if !dry_run {
-        data.finish_sweep()?;
+        data.scrub().map_err(|e| {
+            let rows: u64 = entities.iter().map(|e| e.rows).sum();
+            Error::storage(
+                format!(
+                    "the sweep committed {rows} rows, but the CRM database's log still holds their old values and \
+                     could not be cleared; run the sweep again to clear it"
+                ),
+                e,
+            )
+        })?;
     }
     Ok(SweepReport { entities, applied: !dry_run })
+}
+
+/// The error of a sweep that stopped partway: what it had committed, then why it stopped.
+fn stopped(finished: &[SweptEntity], entity: &str, done: u64, e: Error) -> Error {
+    if done == 0 && finished.iter().all(|f| f.rows == 0) {
+        return e;
+    }
+    let mut committed: Vec<String> = finished.iter().map(|f| format!("{} rows of {}", f.rows, f.entity)).collect();
+    committed.push(format!("{done} rows of {entity}"));
+    let what =
+        format!("the sweep stopped after committing {} (those stay done; run it again to go on)", committed.join(", "));
+    match e {
+        Error::Storage { retryable, .. } => {
+            if retryable {
+                Error::storage_retryable(what, e)
+            } else {
+                Error::storage(what, e)
+            }
+        }
+        Error::InvalidInput { field, reason } => Error::InvalidInput { field, reason: format!("{reason}; {what}") },
+        other => other,
+    }
 }
 
 impl Gdpr {

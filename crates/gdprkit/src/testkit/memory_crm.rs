@@ -27,6 +27,7 @@ struct Row {
 pub struct MemoryCrm {
     tables: Mutex<HashMap<String, Vec<Row>>>,
     fail_next_apply: AtomicBool,
+    fail_next_scrub: AtomicBool,
     applied: AtomicUsize,
 }
 
@@ -49,6 +50,11 @@ impl MemoryCrm {
     /// Makes the next [`CrmData::apply`] fail, as a database that went away would.
     pub fn fail_next_apply(&self) {
         self.fail_next_apply.store(true, Ordering::SeqCst);
+    }
+
+    /// Makes the next [`CrmData::scrub`] fail, as a log that cannot be cleared would.
+    pub fn fail_next_scrub(&self) {
+        self.fail_next_scrub.store(true, Ordering::SeqCst);
     }
 
     /// How many plans were applied.
@@ -141,7 +147,14 @@ impl CrmData for MemoryCrm {
         Ok(None)
     }
 
-    fn finish_sweep(&self) -> Result<()> {
+    fn scrub(&self) -> Result<()> {
+        if self.fail_next_scrub.swap(false, Ordering::SeqCst) {
+            return Err(Error::Storage {
+                message: "the log is held by another reader".into(),
+                retryable: true,
+                source: None,
+            });
+        }
         Ok(())
     }
 }
