@@ -114,6 +114,14 @@ fn subject_is(sql: &mut Sql, table: &Table, entity: &Entity, subject: &SubjectId
     Ok(Some(format!("{c} = {typed} AND {c}::text = {exact} COLLATE \"C\"")))
 }
 
+/// Whether the CRM's schema holds the table of erasures under way.
+fn has_pending_table(client: &mut impl GenericClient) -> Result<bool> {
+    let row = client
+        .query_one("SELECT to_regclass('gdprkit_erasures_pending') IS NOT NULL", &[])
+        .map_err(db_err("look for the erasures under way"))?;
+    Ok(row.get(0))
+}
+
 impl CrmData for PostgresCrmData {
     /// Checks the tables, columns and primary keys in the catalog, and that each column's type
     /// takes what its operator writes.
@@ -177,6 +185,13 @@ impl CrmData for PostgresCrmData {
                 _ => {}
             }
         }
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS gdprkit_erasures_pending (subject TEXT PRIMARY KEY)")
+            .map_err(db_err("record an erasure under way"))?;
+        tx.execute(
+            "INSERT INTO gdprkit_erasures_pending (subject) VALUES ($1) ON CONFLICT DO NOTHING",
+            &[&plan.subject.as_str()],
+        )
+        .map_err(db_err("record an erasure under way"))?;
         tx.commit().map_err(db_err("commit an erasure"))
     }
 
@@ -326,6 +341,29 @@ impl CrmData for PostgresCrmData {
 
     /// PostgreSQL keeps the old versions of changed rows until `VACUUM` reclaims them (autovacuum
     /// does, in time); see `docs/postgres.md`. Nothing is left to do here.
+    fn pending_erasures(&self) -> Result<Vec<SubjectId>> {
+        let mut client = self.client();
+        if !has_pending_table(&mut *client)? {
+            return Ok(Vec::new());
+        }
+        client
+            .query("SELECT subject FROM gdprkit_erasures_pending ORDER BY subject", &[])
+            .map_err(db_err("read the erasures under way"))?
+            .iter()
+            .map(|r| SubjectId::new(r.get::<_, String>(0)))
+            .collect()
+    }
+
+    fn erasure_done(&self, subject: &SubjectId) -> Result<()> {
+        let mut client = self.client();
+        if has_pending_table(&mut *client)? {
+            client
+                .execute("DELETE FROM gdprkit_erasures_pending WHERE subject = $1", &[&subject.as_str()])
+                .map_err(db_err("clear an erasure under way"))?;
+        }
+        Ok(())
+    }
+
     fn scrub(&self) -> Result<()> {
         Ok(())
     }

@@ -4,12 +4,14 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 
 /// The server, stopped when dropped. Each message it takes is written to its directory as
 /// `N.eml`, and each attachment as `N-FILENAME`; it refuses recipients starting with `refuse`.
 pub struct TestServer {
     child: Child,
+    /// What the server prints: `ready`, then `accepted N` per message.
+    out: Option<BufReader<ChildStdout>>,
     /// The port it listens on, on 127.0.0.1.
     pub port: u16,
     /// Where it writes what it receives.
@@ -39,15 +41,29 @@ impl TestServer {
             .spawn()
             .unwrap_or_else(|e| panic!("{python} could not start: {e}"));
         let mut line = String::new();
-        if let Some(out) = child.stdout.take() {
-            let _ = BufReader::new(out).read_line(&mut line);
+        let mut out = child.stdout.take().map(BufReader::new);
+        if let Some(out) = out.as_mut() {
+            let _ = out.read_line(&mut line);
         }
         assert_eq!(
             line.trim(),
             "ready",
             "the SMTP server did not start: is aiosmtpd installed for {python}? (./scripts/test-all.sh installs it)"
         );
-        TestServer { child, port, dir: dir.to_owned() }
+        TestServer { child, out, port, dir: dir.to_owned() }
+    }
+
+    /// Blocks until the server has written its next message and is about to answer `250`;
+    /// returns the message's number (its file is `N.eml`).
+    ///
+    /// # Panics
+    ///
+    /// When the server stopped.
+    pub fn next_accepted(&mut self) -> u64 {
+        let mut line = String::new();
+        let read = self.out.as_mut().map_or(0, |o| o.read_line(&mut line).unwrap_or(0));
+        assert!(read > 0, "the SMTP server stopped");
+        line.trim().strip_prefix("accepted ").and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("{line:?}"))
     }
 
     /// Its URL, for [`crate::SmtpConfig::from_url`].

@@ -2,7 +2,8 @@
 
 Usage: smtp_server.py PORT DIR. Prints "ready" once it listens on 127.0.0.1:PORT, and runs until
 its standard input closes. Each message it takes is written to DIR as N.eml, and each attachment
-of it as N-FILENAME, decoded. Recipients whose address starts with "refuse" are refused with 550.
+of it as N-FILENAME, decoded; then "accepted N" is printed, just before the server answers 250.
+Recipients whose address starts with "refuse" are refused with 550.
 """
 
 import email
@@ -32,6 +33,10 @@ class Handler:
             self.write(f"{self.count}-{part.get_filename()}", part.get_payload(decode=True))
         # The message last: once it is there, so are its attachments.
         self.write(f"{self.count}.eml", raw)
+        try:
+            print(f"accepted {self.count}", flush=True)
+        except BrokenPipeError:
+            pass
         return "250 Message accepted"
 
     def write(self, name, data):

@@ -64,6 +64,21 @@ fn into_sql(v: Value) -> rusqlite::types::Value {
     }
 }
 
+/// The table in the CRM's database where an erasure records, in its own transaction, that it is
+/// under way: gdprkit's name, which no data map may use.
+const PENDING_TABLE: &str =
+    "CREATE TABLE IF NOT EXISTS gdprkit_erasures_pending (subject TEXT PRIMARY KEY) WITHOUT ROWID";
+
+fn has_pending_table(conn: &Connection) -> Result<bool> {
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'gdprkit_erasures_pending'",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
+    .map_err(db_err("look for the erasures under way"))
+}
+
 /// The condition selecting a subject's rows, the id bound as `?1`.
 ///
 /// The match is exact: the column's value, as text, must be the id byte for byte. The first
@@ -117,7 +132,31 @@ impl CrmData for SqliteCrmData {
                 EntityAction::Retain { .. } => {}
             }
         }
+        tx.execute_batch(PENDING_TABLE).map_err(db_err("record an erasure under way"))?;
+        tx.execute("INSERT OR IGNORE INTO gdprkit_erasures_pending (subject) VALUES (?1)", [plan.subject.as_str()])
+            .map_err(db_err("record an erasure under way"))?;
         tx.commit().map_err(db_err("commit an erasure"))
+    }
+
+    fn pending_erasures(&self) -> Result<Vec<SubjectId>> {
+        let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        if !has_pending_table(&conn)? {
+            return Ok(Vec::new());
+        }
+        let mut st = conn
+            .prepare("SELECT subject FROM gdprkit_erasures_pending ORDER BY subject")
+            .map_err(db_err("read the erasures under way"))?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0)).map_err(db_err("read the erasures under way"))?;
+        rows.map(|r| SubjectId::new(r.map_err(db_err("read the erasures under way"))?)).collect()
+    }
+
+    fn erasure_done(&self, subject: &SubjectId) -> Result<()> {
+        let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        if has_pending_table(&conn)? {
+            conn.execute("DELETE FROM gdprkit_erasures_pending WHERE subject = ?1", [subject.as_str()])
+                .map_err(db_err("clear an erasure under way"))?;
+        }
+        Ok(())
     }
 
     fn records(&self, entity: &Entity, subject: &SubjectId) -> Result<Vec<Record>> {

@@ -169,6 +169,8 @@ impl GdprBuilder {
     /// The [`Gdpr`], once its parts agree: a data map that pseudonymizes needs a key, and a data
     /// map given with the CRM's tables is checked against their live schema now, so that a map
     /// naming a table or column that does not exist is refused before anything runs (rule A1).
+    /// With the CRM's tables, an erasure a crash interrupted is finished first
+    /// ([`Gdpr::finish_interrupted_erasures`]).
     pub fn build(self) -> Result<Gdpr> {
         let p = &self.parts;
         if let Some(map) = &p.data_map {
@@ -182,7 +184,19 @@ impl GdprBuilder {
                 crm.check(map)?;
             }
         }
-        Ok(Gdpr::from_parts(self.parts))
+        let gdpr = Gdpr::from_parts(self.parts);
+        if gdpr.parts.crm.is_some() && gdpr.parts.data_map.is_some() {
+            // An erasure a crash interrupted halfway is finished before anything else runs.
+            gdpr.finish_interrupted_erasures().map_err(|e| match e {
+                Error::Storage { message, retryable, source } => Error::Storage {
+                    message: format!("an interrupted erasure could not be finished: {message}"),
+                    retryable,
+                    source,
+                },
+                other => other,
+            })?;
+        }
+        Ok(gdpr)
     }
 }
 

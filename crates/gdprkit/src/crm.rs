@@ -23,9 +23,19 @@ pub trait CrmData: Send + Sync {
     /// the map's order.
     fn rows(&self, entity: &Entity, subject: &SubjectId) -> Result<Vec<(i64, Vec<Value>)>>;
 
-    /// Applies a plan in one transaction: every change, or none. Afterwards no erased value is
-    /// left in files the adapter controls (rule A5).
+    /// Applies a plan in one transaction: every change, or none; and, in the same transaction,
+    /// records that the subject's erasure is under way, until [`CrmData::erasure_done`]. An
+    /// erasure interrupted after this commit (a crash before gdprkit's own records are erased)
+    /// is then found by [`CrmData::pending_erasures`] and finished the next time gdprkit opens.
     fn apply(&self, plan: &Plan) -> Result<()>;
+
+    /// The subjects whose erasure [`CrmData::apply`] recorded as under way and that
+    /// [`CrmData::erasure_done`] has not cleared.
+    fn pending_erasures(&self) -> Result<Vec<SubjectId>>;
+
+    /// Clears the record that the subject's erasure is under way: gdprkit's own records are
+    /// erased too.
+    fn erasure_done(&self, subject: &SubjectId) -> Result<()>;
 
     /// The subject's rows in `entity` with every column of the table, not only the mapped
     /// fields, in the table's column order: what an export shows the person (rule E1).

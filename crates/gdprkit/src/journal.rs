@@ -136,6 +136,8 @@ impl Gdpr {
                 if plan.rows_touched() > 0 {
                     if !dry_run {
                         data.apply(&plan)?;
+                        data.erasure_done(subject)?;
+                        data.scrub()?;
                     }
                     report.crm_only.push(subject.clone());
                 }

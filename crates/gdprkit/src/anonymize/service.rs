@@ -129,6 +129,7 @@ impl Gdpr {
         }
         self.store().append(self.tenant(), &all)?;
         self.journal(JournalKind::Erasure, Some(subject), now)?;
+        data.erasure_done(subject)?;
         data.scrub().map_err(|e| {
             Error::storage(
                 format!(
@@ -139,6 +140,26 @@ impl Gdpr {
             )
         })?;
         Ok(ErasureReport { plan, applied: true, ledger_entries_erased, denials_kept })
+    }
+}
+
+impl Gdpr {
+    /// Finishes the erasures that a crash interrupted after the CRM's rows were changed and
+    /// before gdprkit's own records were (see [`crate::CrmData::apply`]): each such subject is erased
+    /// again, which changes nothing more in the CRM's rows and erases gdprkit's records. Returns
+    /// the subjects. [`crate::GdprBuilder::build`] calls it when the CRM's tables are configured.
+    pub fn finish_interrupted_erasures(&self) -> Result<Vec<SubjectId>> {
+        let (data, _) = self.crm_data()?;
+        let mut finished = Vec::new();
+        for subject in data.pending_erasures()? {
+            // A subject this store does not know was erased from the CRM's rows only (an erasure
+            // re-applied after a restore) or belongs to another store: left for that one.
+            if self.store().subject(self.tenant(), &subject)?.is_some() {
+                self.erase_subject(&subject, false)?;
+                finished.push(subject);
+            }
+        }
+        Ok(finished)
     }
 }
 

@@ -112,6 +112,7 @@ macro_rules! crm_conformance {
                 an_erasure_that_fails_midway_changes_nothing,
                 a_subject_id_is_a_value_and_never_sql,
                 subject_keys_match_exactly_never_by_type_or_case,
+                an_erasure_is_recorded_as_under_way_until_done,
                 an_export_reads_every_column_in_the_tables_order,
                 a_sweep_with_constants_changes_expired_rows_once,
                 a_sweep_with_computed_operators_resumes_and_changes_nothing_twice,
@@ -199,6 +200,7 @@ pub fn an_erasure_that_fails_midway_changes_nothing(factory: CrmFactory<'_>) {
         ],
         "the contact's row is as it was"
     );
+    assert!(crm.data().pending_erasures().unwrap().is_empty(), "and no erasure is recorded as under way");
 }
 
 pub fn a_subject_id_is_a_value_and_never_sql(factory: CrmFactory<'_>) {
@@ -212,6 +214,23 @@ pub fn a_subject_id_is_a_value_and_never_sql(factory: CrmFactory<'_>) {
     }
     assert_eq!(ids(&*crm, "contacts"), ["1", "2", "3", "4"]);
     assert_eq!(ids(&*crm, "calls"), ["10", "11", "12"]);
+}
+
+/// A4: an applied plan records, in its own transaction, that the subject's erasure is under way,
+/// until gdprkit's records are erased too; so that a crash between the two is finished later.
+pub fn an_erasure_is_recorded_as_under_way_until_done(factory: CrmFactory<'_>) {
+    let crm = fresh(factory);
+    assert!(crm.data().pending_erasures().unwrap().is_empty(), "nothing before any erasure");
+    let map = map(ERASURE_MAP);
+    let c1 = SubjectId::new("c1").unwrap();
+    let plan = Plan::build(&map, &c1, crm.data(), SECRETS).unwrap();
+    crm.data().apply(&plan).unwrap();
+    assert_eq!(crm.data().pending_erasures().unwrap(), [c1.clone()]);
+    crm.data().apply(&plan).unwrap();
+    assert_eq!(crm.data().pending_erasures().unwrap(), [c1.clone()], "recorded once");
+    crm.data().erasure_done(&c1).unwrap();
+    assert!(crm.data().pending_erasures().unwrap().is_empty());
+    crm.data().erasure_done(&c1).unwrap();
 }
 
 /// A subject's rows are those whose key is the subject's id exactly: a number column's 42 is

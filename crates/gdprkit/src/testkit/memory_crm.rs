@@ -29,6 +29,7 @@ pub struct MemoryCrm {
     fail_next_apply: AtomicBool,
     fail_next_scrub: AtomicBool,
     applied: AtomicUsize,
+    pending: Mutex<std::collections::BTreeSet<SubjectId>>,
 }
 
 impl MemoryCrm {
@@ -121,6 +122,7 @@ impl CrmData for MemoryCrm {
                 EntityAction::Retain { .. } => {}
             }
         }
+        self.pending.lock().unwrap_or_else(|e| e.into_inner()).insert(plan.subject.clone());
         self.applied.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
@@ -145,6 +147,15 @@ impl CrmData for MemoryCrm {
         _: &Anonymizer,
     ) -> Result<Option<BatchDone>> {
         Ok(None)
+    }
+
+    fn pending_erasures(&self) -> Result<Vec<SubjectId>> {
+        Ok(self.pending.lock().unwrap_or_else(|e| e.into_inner()).iter().cloned().collect())
+    }
+
+    fn erasure_done(&self, subject: &SubjectId) -> Result<()> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner()).remove(subject);
+        Ok(())
     }
 
     fn scrub(&self) -> Result<()> {
