@@ -1097,6 +1097,74 @@ fn erasures_done_after_a_backup_are_done_again_after_a_restore() {
     assert_refused(&db.run(&["erasures", "reapply", "--map", map]), "--journal");
 }
 
+/// Several processes writing to one SQLite file wait for each other rather than fail.
+#[test]
+fn writers_in_several_processes_wait_for_each_other() {
+    const WRITERS: usize = 8;
+    let db = Db::with_sample();
+    let before = db.entries();
+    let children: Vec<_> = (0..WRITERS)
+        .map(|i| {
+            Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+                .arg("--db")
+                .arg(&db.path)
+                .args(["subject", "add", &format!("writer-{i}"), "--regime", "b2b-opt-out"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "a writer failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(db.entries(), before + WRITERS as u64, "every write is in the one chain");
+}
+
+/// A mail server that cannot be reached leaves the export written and its mail queued, and says
+/// both: nothing half done, nothing hidden.
+#[test]
+fn an_export_whose_mail_fails_is_written_and_its_mail_queued() {
+    let db = Db::with_sample();
+    rusqlite::Connection::open(&db.path)
+        .unwrap()
+        .execute_batch("CREATE TABLE contacts (id TEXT PRIMARY KEY, name TEXT); INSERT INTO contacts VALUES ('jean', 'Jean Valjean');")
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("map.toml");
+    write_contacts_map(&map, "", "name = \"redact\"");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let out_file = dir.path().join("jean.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+        .arg("--db")
+        .arg(&db.path)
+        .args([
+            "--now",
+            NOW,
+            "export",
+            "--subject",
+            "jean",
+            "--map",
+            map.to_str().unwrap(),
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(&out_file)
+        .args(["--mail", "--smtp", &format!("smtp://127.0.0.1:{closed}")])
+        .env("GDPRKIT_SMTP_FROM", "dpo@acme.example")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("wrote") && text.contains("queued for jean@example.fr"), "{text}");
+    assert!(out_file.exists(), "the export is written");
+    let pending = db.json(&["outbox", "list"]);
+    assert_eq!(pending[0]["kind"], "export");
+    assert!(pending[0]["last_error"].as_str().unwrap().contains("did not take the message"), "{pending}");
+}
+
 #[test]
 fn commands_work_with_a_postgres_database() {
     let Ok(base) = std::env::var("GDPRKIT_TEST_POSTGRES_URL") else {
