@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use chrono::TimeDelta;
 use gdprkit::anonymize::sweep::SweepOptions;
-use gdprkit::mailer::Outbox;
+use gdprkit::mailer::MemoryMailer;
 use gdprkit::request::kind::{ReceivedVia, RequestKind};
 use gdprkit::request::record::{ExtensionGround, RefusalCode};
 use gdprkit::request::service::{NewRequest, Step};
@@ -401,7 +401,7 @@ fn sample_events(ctx: &Context) -> CliResult<Vec<NewConsent>> {
 /// Four requests through their lives: one completed, one refused, one extended, one overdue.
 fn walk_requests(ctx: &Context, g: &Gdpr, say: &mut Narrator) -> CliResult<Requests> {
     let now = ctx.now();
-    let outbox = Arc::new(Outbox::new());
+    let outbox = Arc::new(MemoryMailer::new());
     let g = g.to_builder().mailer(outbox.clone()).build()?;
     let open = |subject: usize, kind: RequestKind, via: ReceivedVia, days_ago: i64| {
         g.open_request(NewRequest {

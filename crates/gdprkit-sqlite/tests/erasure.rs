@@ -214,7 +214,7 @@ fn erasing_a_subject_clears_the_crm_rows_and_gdprkits_own_records() {
 
 #[test]
 fn an_accepted_erasure_request_is_carried_out_and_completed() {
-    use gdprkit::mailer::Outbox;
+    use gdprkit::mailer::MemoryMailer;
     use gdprkit::request::kind::{ReceivedVia, RequestKind};
     use gdprkit::request::machine::RequestState;
     use gdprkit::request::service::{Delivery, NewRequest, Step};
@@ -225,7 +225,7 @@ fn an_accepted_erasure_request_is_carried_out_and_completed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crm.db");
     crm(&path);
-    let outbox = Arc::new(Outbox::new());
+    let outbox = Arc::new(MemoryMailer::new());
     let g = Gdpr::builder(Arc::new(gdprkit_sqlite::SqliteStore::open(&path).unwrap()))
         .clock(Arc::new(FixedClock::new(t("2025-06-02T10:00:00Z"))))
         .mailer(outbox.clone())

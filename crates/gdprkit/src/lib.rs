@@ -71,7 +71,7 @@ pub use export::render::Renderer;
 pub use facade::Gdpr;
 pub use ids::{Channel, PurposeId, SubjectId, TenantId};
 pub use journal::{ErasureJournal, JournalEntry, JournalKind, ReapplyReport};
-pub use mailer::{Attachment, Mailer, Message, Outbox};
+pub use mailer::{Attachment, Mailer, MemoryMailer, Message};
 pub use memory::MemoryStore;
 pub use outbox::{DeliveryReport, MessageKind, OutboxFilter, OutboxItem, OutboxState};
 pub use purpose::{LegalBasis, Purpose};

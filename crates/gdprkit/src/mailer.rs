@@ -1,4 +1,5 @@
-//! The mailer seam: how gdprkit sends a message to a subject, and an in-memory outbox.
+//! The mailer seam: how gdprkit sends a message to a subject, and a mailer that keeps messages in
+//! memory for tests.
 
 use std::sync::Mutex;
 
@@ -43,11 +44,11 @@ pub trait Mailer: Send + Sync {
 
 /// A mailer that keeps messages in memory instead of sending them: for tests and dry runs.
 #[derive(Debug, Default)]
-pub struct Outbox {
+pub struct MemoryMailer {
     sent: Mutex<Vec<Message>>,
 }
 
-impl Outbox {
+impl MemoryMailer {
     /// An empty outbox.
     pub fn new() -> Self {
         Self::default()
@@ -59,7 +60,7 @@ impl Outbox {
     }
 }
 
-impl Mailer for Outbox {
+impl Mailer for MemoryMailer {
     fn send(&self, message: &Message) -> Result<()> {
         self.sent.lock().unwrap_or_else(|e| e.into_inner()).push(message.clone());
         Ok(())

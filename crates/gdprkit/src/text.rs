@@ -14,8 +14,16 @@ pub(crate) fn check_text(field: &'static str, s: &str, max: usize) -> Result<()>
     if s.chars().any(char::is_control) {
         return Err(Error::invalid(field, "must not contain control characters"));
     }
-    if let Some(c) = s.chars().find(|&c| invisible(c)) {
-        return Err(Error::invalid(field, invisible_reason(c)));
+    // Joiners and other invisible characters are part of some scripts and of emoji in free text;
+    // the embedding, override and isolate controls reorder what a reader sees, and are refused.
+    if let Some(c) = s.chars().find(|&c| matches!(u32::from(c), 0x202A..=0x202E | 0x2066..=0x2069)) {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "holds the bidirectional control U+{:04X}, which reorders the text a reader sees; remove it",
+                u32::from(c)
+            ),
+        ));
     }
     Ok(())
 }
@@ -105,6 +113,16 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Free text may hold joiners (scripts, emoji) but not the controls that reorder it.
+    #[test]
+    fn free_text_refuses_bidirectional_controls_and_keeps_joiners() {
+        assert!(check_text("note", "Called back \u{1f468}\u{200d}\u{1f469}", 100).is_ok());
+        assert!(check_text("note", "\u{645}\u{6cc}\u{200c}\u{62e}\u{648}\u{627}\u{647}\u{645}", 100).is_ok());
+        let err = check_text("note", "invoice \u{202e}fdp.exe", 100).unwrap_err().to_string();
+        assert!(err.contains("U+202E"), "{err}");
+        assert!(check_text("label", "News\u{2067}letter", 100).is_err());
+    }
 
     #[test]
     fn email_addresses_are_checked() {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use gdprkit::anonymize::operators::Value;
 use gdprkit::anonymize::sweep::SweepOptions;
 use gdprkit::export::render::Renderer;
-use gdprkit::mailer::Outbox;
+use gdprkit::mailer::MemoryMailer;
 use gdprkit::request::kind::{ReceivedVia, RequestKind};
 use gdprkit::request::recipients::{SkipReason, TaskOutcome};
 use gdprkit::request::record::{ExtensionGround, RefusalCode};
@@ -79,7 +79,7 @@ fn gdpr() -> Gdpr {
     );
     crm.insert("calls", "jeanne", &[("subject", text("jeanne")), ("at", text("2024-05-01T10:00:00Z"))]);
     let (g, clock) = setup_with(&|| Arc::new(MemoryStore::new()), |b| {
-        b.crm(Arc::new(crm)).data_map(map()).mailer(Arc::new(Outbox::new())).renderer(Arc::new(FakePdf))
+        b.crm(Arc::new(crm)).data_map(map()).mailer(Arc::new(MemoryMailer::new())).renderer(Arc::new(FakePdf))
     });
     clock.set(t("2025-06-02T09:30:00Z"));
     g

@@ -10,7 +10,7 @@ use gdprkit::anonymize::operators::Value;
 use gdprkit::export::json::{from_json, to_json};
 use gdprkit::export::model::Export;
 use gdprkit::export::render::Renderer;
-use gdprkit::mailer::Outbox;
+use gdprkit::mailer::MemoryMailer;
 use gdprkit::request::kind::{ReceivedVia, RequestKind};
 use gdprkit::request::service::{Delivery, NewRequest, Step};
 use gdprkit::testkit::memory_crm::MemoryCrm;
@@ -65,13 +65,13 @@ fn crm() -> MemoryCrm {
     crm
 }
 
-fn gdpr() -> (Gdpr, Arc<Outbox>) {
+fn gdpr() -> (Gdpr, Arc<MemoryMailer>) {
     gdpr_with_map(MAP)
 }
 
 /// gdprkit with `map` over the CRM's rows of [`crm`], an outbox for mailer, and two subjects.
-fn gdpr_with_map(map: &str) -> (Gdpr, Arc<Outbox>) {
-    let outbox = Arc::new(Outbox::default());
+fn gdpr_with_map(map: &str) -> (Gdpr, Arc<MemoryMailer>) {
+    let outbox = Arc::new(MemoryMailer::default());
     let map = DataMap::from_toml(map).unwrap();
     let (gdpr, clock) = gdprkit::testkit::setup_with(&|| Arc::new(MemoryStore::new()), |b| {
         b.mailer(outbox.clone()).crm(Arc::new(crm())).data_map(map)

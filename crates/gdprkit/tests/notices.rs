@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use gdprkit::mailer::{Mailer, Message, Outbox};
+use gdprkit::mailer::{Mailer, MemoryMailer, Message};
 use gdprkit::raw::Store;
 use gdprkit::request::kind::{ReceivedVia, RequestKind};
 use gdprkit::request::notice::NoticeKind;
@@ -13,10 +13,10 @@ use gdprkit::request::service::{Delivery, NewRequest, Step};
 use gdprkit::testkit::{setup, sid, t};
 use gdprkit::{Error, Gdpr, Language, MemoryStore, NewSubject, Regime};
 
-fn gdpr_with_outbox() -> (Gdpr, Arc<Outbox>, Arc<gdprkit::FixedClock>) {
+fn gdpr_with_outbox() -> (Gdpr, Arc<MemoryMailer>, Arc<gdprkit::FixedClock>) {
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
     let (g, clock) = setup(&|| store.clone());
-    let outbox = Arc::new(Outbox::new());
+    let outbox = Arc::new(MemoryMailer::new());
     let g = g.to_builder().mailer(outbox.clone()).build().unwrap();
     for (id, lang) in [("marie", Language::Fr), ("john", Language::En)] {
         let mut s = NewSubject::new(sid(id), Regime::B2cOptIn);
@@ -32,7 +32,7 @@ fn open(g: &Gdpr, subject: &str, kind: RequestKind) -> gdprkit::request::service
     g.open_request(NewRequest { subject: sid(subject), kind, via: ReceivedVia::Email, received_at: None }).unwrap()
 }
 
-fn last(outbox: &Outbox) -> Message {
+fn last(outbox: &MemoryMailer) -> Message {
     outbox.messages().pop().unwrap()
 }
 
