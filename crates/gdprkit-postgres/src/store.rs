@@ -502,13 +502,24 @@ impl Store for PostgresStore {
         .transpose()
     }
 
-    fn subject_ids(&self, tenant: &TenantId) -> Result<Vec<SubjectId>> {
+    fn subjects(&self, tenant: &TenantId) -> Result<Vec<Subject>> {
         self.client()?
             .client
-            .query("SELECT id FROM gdprkit_subjects WHERE tenant = $1", &[&tenant.as_str()])
+            .query(
+                "SELECT id, regime, email, language, registered_at FROM gdprkit_subjects WHERE tenant = $1",
+                &[&tenant.as_str()],
+            )
             .map_err(db_err("list the subjects"))?
             .iter()
-            .map(|r| SubjectId::new(r.get::<_, String>(0)))
+            .map(|r| {
+                Ok(Subject {
+                    id: SubjectId::new(r.get::<_, String>(0))?,
+                    regime: r.get::<_, &str>(1).parse()?,
+                    email: r.get(2),
+                    language: r.get::<_, Option<&str>>(3).map(str::parse).transpose()?,
+                    registered_at: gdprkit::time::from_micros(r.get(4))?,
+                })
+            })
             .collect()
     }
 

@@ -463,13 +463,33 @@ impl Store for SqliteStore {
         .transpose()
     }
 
-    fn subject_ids(&self, tenant: &TenantId) -> Result<Vec<SubjectId>> {
+    fn subjects(&self, tenant: &TenantId) -> Result<Vec<Subject>> {
         let conn = self.conn();
         let mut st = conn
-            .prepare_cached("SELECT id FROM gdprkit_subjects WHERE tenant = ?1")
+            .prepare_cached("SELECT id, regime, email, language, registered_at FROM gdprkit_subjects WHERE tenant = ?1")
             .map_err(db_err("list the subjects"))?;
-        let rows = st.query_map([tenant.as_str()], |r| r.get::<_, String>(0)).map_err(db_err("list the subjects"))?;
-        rows.map(|r| SubjectId::new(r.map_err(db_err("list the subjects"))?)).collect()
+        let rows = st
+            .query_map([tenant.as_str()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            })
+            .map_err(db_err("list the subjects"))?;
+        rows.map(|r| {
+            let (id, regime, email, language, registered_at) = r.map_err(db_err("list the subjects"))?;
+            Ok(Subject {
+                id: SubjectId::new(id)?,
+                regime: regime.parse()?,
+                email,
+                language: language.map(|l| l.parse()).transpose()?,
+                registered_at: gdprkit::time::from_micros(registered_at)?,
+            })
+        })
+        .collect()
     }
 
     fn decision_facts(

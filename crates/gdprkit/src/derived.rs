@@ -6,7 +6,7 @@
 //! chain itself verifies. Verification therefore rebuilds them from the chain and fails, naming
 //! what disagrees, when the store's answers differ.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -55,12 +55,13 @@ pub(crate) struct Model {
     purposes: BTreeMap<String, (u64, PurposeFacts)>,
     /// Subjects by id: their regime and registration instant, when the chain still says them.
     subjects: BTreeMap<SubjectId, (Option<Regime>, Option<DateTime<Utc>>)>,
-    /// The latest decisive event per subject and scope: (occurred_at µs, entry number, action).
-    events: HashMap<(SubjectId, String, String), (i64, u64, ConsentAction)>,
+    /// The latest decisive event per subject, over all its scopes: (occurred_at µs, entry
+    /// number, action).
+    events: HashMap<String, (i64, u64, ConsentAction)>,
     /// The latest restriction fact per subject: (occurred_at µs, entry number, restricts).
     restrictions: HashMap<SubjectId, (i64, u64, bool)>,
-    /// Every scope seen, as (purpose, channel) with `""` for all.
-    scopes: BTreeSet<(String, String)>,
+    /// Every scope seen, as (purpose, channel) with `""` for all: a few per tenant.
+    scopes: Vec<(String, String)>,
     /// An entry that could not be read, which the chain check reports otherwise.
     unreadable: Option<u64>,
 }
@@ -72,7 +73,7 @@ impl Model {
             self.unreadable.get_or_insert(e.seq);
             return;
         };
-        let subject = e.subject.and_then(|s| SubjectId::new(s).ok());
+        let subject = || e.subject.and_then(|s| SubjectId::new(s).ok());
         match kind {
             EntryKind::Purpose => match serde_json::from_str::<PurposeRecord>(e.body) {
                 Ok(p) => {
@@ -84,13 +85,13 @@ impl Model {
                 }
             },
             EntryKind::Subject => {
-                if let (Some(id), Ok(s)) = (subject, serde_json::from_str::<SubjectRecord>(e.body)) {
+                if let (Some(id), Ok(s)) = (subject(), serde_json::from_str::<SubjectRecord>(e.body)) {
                     let at = crate::time::parse("recorded_at", &s.recorded_at).ok();
                     self.subjects.insert(id, (Some(s.regime), at));
                 }
             }
             EntryKind::Erasure => {
-                if let Some(id) = subject {
+                if let Some(id) = subject() {
                     let regime = serde_json::from_str::<ErasureRecord>(e.body).ok().and_then(|r| r.regime);
                     let slot = self.subjects.entry(id).or_insert((None, None));
                     if regime.is_some() {
@@ -99,17 +100,23 @@ impl Model {
                 }
             }
             EntryKind::Consent | EntryKind::Request => {
-                let (Some(id), Some(fact)) = (subject, e.fact) else { return };
+                let (Some(id), Some(fact)) = (e.subject, e.fact) else { return };
                 match FactAction::from_name(fact.action) {
                     Some(FactAction::Consent(action)) if action.is_decisive() => {
-                        let scope = (fact.purpose.to_owned(), fact.channel.to_owned());
-                        self.scopes.insert(scope.clone());
-                        let slot = self.events.entry((id, scope.0, scope.1)).or_insert((i64::MIN, 0, action));
-                        if (fact.occurred_at, e.seq) > (slot.0, slot.1) {
-                            *slot = (fact.occurred_at, e.seq, action);
+                        if !self.scopes.iter().any(|(p, c)| p == fact.purpose && c == fact.channel) {
+                            self.scopes.push((fact.purpose.to_owned(), fact.channel.to_owned()));
+                        }
+                        let event = (fact.occurred_at, e.seq, action);
+                        match self.events.get_mut(id) {
+                            Some(slot) if (event.0, event.1) > (slot.0, slot.1) => *slot = event,
+                            Some(_) => {}
+                            None => {
+                                self.events.insert(id.to_owned(), event);
+                            }
                         }
                     }
                     Some(action @ (FactAction::Restrict | FactAction::LiftRestriction)) => {
+                        let Some(id) = subject() else { return };
                         let slot = self.restrictions.entry(id).or_insert((i64::MIN, 0, false));
                         if (fact.occurred_at, e.seq) > (slot.0, slot.1) {
                             *slot = (fact.occurred_at, e.seq, action == FactAction::Restrict);
@@ -162,82 +169,74 @@ impl Model {
     }
 
     fn compare_subjects(&self, store: &dyn Store, tenant: &TenantId) -> Result<Option<String>> {
-        let ids = store.subject_ids(tenant)?;
-        if let Some(extra) = ids.iter().find(|id| !self.subjects.contains_key(*id)) {
-            return Ok(Some(format!("subject {extra} is registered, and no ledger entry registers it")));
+        let stored = store.subjects(tenant)?;
+        for s in &stored {
+            let Some((regime, registered_at)) = self.subjects.get(&s.id) else {
+                return Ok(Some(format!("subject {} is registered, and no ledger entry registers it", s.id)));
+            };
+            if regime.is_some_and(|r| r != s.regime) {
+                return Ok(Some(format!(
+                    "subject {} has regime {}, and the ledger registered it as {}",
+                    s.id,
+                    s.regime,
+                    regime.map_or("?", |r| r.as_str())
+                )));
+            }
+            if registered_at.is_some_and(|at| at != s.registered_at) {
+                return Ok(Some(format!("subject {}'s registration instant differs from its ledger entry", s.id)));
+            }
         }
-        if ids.len() != self.subjects.len() {
+        if stored.len() != self.subjects.len() {
+            let ids: std::collections::HashSet<&SubjectId> = stored.iter().map(|s| &s.id).collect();
             let missing = self.subjects.keys().find(|id| !ids.contains(id));
             return Ok(Some(format!(
                 "subject {} is in the ledger, and missing from the registry",
                 missing.map_or("?", SubjectId::as_str)
             )));
         }
-        for (id, (regime, registered_at)) in &self.subjects {
-            let Some(s) = store.subject(tenant, id)? else {
-                return Ok(Some(format!("subject {id} is in the ledger, and missing from the registry")));
-            };
-            if regime.is_some_and(|r| r != s.regime) {
-                return Ok(Some(format!(
-                    "subject {id} has regime {}, and the ledger registered it as {}",
-                    s.regime,
-                    regime.map_or("?", |r| r.as_str())
-                )));
-            }
-            if registered_at.is_some_and(|at| at != s.registered_at) {
-                return Ok(Some(format!("subject {id}'s registration instant differs from its ledger entry")));
-            }
-        }
         Ok(None)
     }
 
+    /// For every subject, asks the store for its facts over every scope at once, and compares
+    /// with the chain's latest decisive event over the subject's scopes (or its restriction): one
+    /// read per subject, so that verifying stays close to reading the chain.
     fn compare_index(&self, store: &dyn Store, tenant: &TenantId) -> Result<Option<String>> {
         // Every event and restriction, at any instant: the far end of the accepted range.
         let at = DateTime::<Utc>::from_timestamp(7_258_118_399, 0).unwrap_or(DateTime::<Utc>::MAX_UTC);
-        let subjects: Vec<SubjectId> = self.subjects.keys().cloned().collect();
+        let mut scopes = Vec::with_capacity(self.scopes.len());
         for (purpose, channel) in &self.scopes {
-            let scope = Scope {
+            scopes.push(Scope {
                 purpose: (!purpose.is_empty()).then(|| PurposeId::new(purpose.as_str())).transpose()?,
                 channel: (!channel.is_empty()).then(|| channel.parse()).transpose()?,
-            };
-            for batch in subjects.chunks(BATCH) {
-                let facts = store.decision_facts(tenant, batch, std::slice::from_ref(&scope), at)?;
-                for (id, found) in batch.iter().zip(facts) {
-                    let expected = self.expected(id, purpose, channel);
-                    let agrees = match (&found, expected) {
-                        (Some(SubjectFacts::Restricted { seq, .. }), Expected::Restricted(want)) => *seq == want,
-                        (Some(SubjectFacts::Event(e)), Expected::Event(want, action)) => {
-                            e.seq == want && e.action == action
-                        }
-                        (Some(SubjectFacts::NoEvent { .. }), Expected::None) => true,
-                        _ => false,
-                    };
-                    if !agrees {
-                        let scope_name = format!(
-                            "{} by {}",
-                            if purpose.is_empty() { "all marketing" } else { purpose },
-                            if channel.is_empty() { "every channel" } else { channel }
-                        );
-                        return Ok(Some(format!(
-                            "for subject {id}, {scope_name}, the store answers {}, and the ledger says {}",
-                            describe(found.as_ref()),
-                            expected.describe()
-                        )));
+            });
+        }
+        let subjects: Vec<SubjectId> = self.subjects.keys().cloned().collect();
+        for batch in subjects.chunks(BATCH) {
+            let facts = store.decision_facts(tenant, batch, &scopes, at)?;
+            for (id, found) in batch.iter().zip(facts) {
+                let expected = match (self.restrictions.get(id), self.events.get(id.as_str())) {
+                    (Some(&(_, seq, true)), _) => Expected::Restricted(seq),
+                    (_, Some(&(_, seq, action))) => Expected::Event(seq, action),
+                    _ => Expected::None,
+                };
+                let agrees = match (&found, expected) {
+                    (Some(SubjectFacts::Restricted { seq, .. }), Expected::Restricted(want)) => *seq == want,
+                    (Some(SubjectFacts::Event(e)), Expected::Event(want, action)) => {
+                        e.seq == want && e.action == action
                     }
+                    (Some(SubjectFacts::NoEvent { .. }), Expected::None) => true,
+                    _ => false,
+                };
+                if !agrees {
+                    return Ok(Some(format!(
+                        "for subject {id}, the store answers {}, and the ledger says {}",
+                        describe(found.as_ref()),
+                        expected.describe()
+                    )));
                 }
             }
         }
         Ok(None)
-    }
-
-    fn expected(&self, id: &SubjectId, purpose: &str, channel: &str) -> Expected {
-        if let Some(&(_, seq, true)) = self.restrictions.get(id) {
-            return Expected::Restricted(seq);
-        }
-        match self.events.get(&(id.clone(), purpose.to_owned(), channel.to_owned())) {
-            Some(&(_, seq, action)) => Expected::Event(seq, action),
-            None => Expected::None,
-        }
     }
 }
 

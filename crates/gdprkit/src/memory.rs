@@ -273,8 +273,8 @@ impl Store for MemoryStore {
         self.read(tenant, |d| Ok(d.subjects.get(id).cloned()))
     }
 
-    fn subject_ids(&self, tenant: &TenantId) -> Result<Vec<SubjectId>> {
-        self.read(tenant, |d| Ok(d.subjects.keys().cloned().collect()))
+    fn subjects(&self, tenant: &TenantId) -> Result<Vec<Subject>> {
+        self.read(tenant, |d| Ok(d.subjects.values().cloned().collect()))
     }
 
     fn decision_facts(

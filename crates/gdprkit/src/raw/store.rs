@@ -96,8 +96,8 @@ pub trait Store: Send + Sync {
     /// The subject with this id.
     fn subject(&self, tenant: &TenantId, id: &SubjectId) -> Result<Option<Subject>>;
 
-    /// The id of every subject of the tenant, in any order.
-    fn subject_ids(&self, tenant: &TenantId) -> Result<Vec<SubjectId>>;
+    /// Every subject of the tenant, in any order.
+    fn subjects(&self, tenant: &TenantId) -> Result<Vec<Subject>>;
 
     /// For each subject, in the order given: its facts for a decision at `at` over `scopes`, or
     /// `None` when the subject does not exist. The event is the entry with a decisive fact (see

@@ -69,8 +69,8 @@ impl Store for Faulty {
     fn subject(&self, tenant: &TenantId, id: &SubjectId) -> Result<Option<Subject>> {
         self.inner.subject(tenant, id)
     }
-    fn subject_ids(&self, tenant: &TenantId) -> Result<Vec<SubjectId>> {
-        self.inner.subject_ids(tenant)
+    fn subjects(&self, tenant: &TenantId) -> Result<Vec<Subject>> {
+        self.inner.subjects(tenant)
     }
     fn decision_facts(
         &self,
