@@ -483,6 +483,7 @@ impl Store for PostgresStore {
     }
 
     fn subject(&self, tenant: &TenantId, id: &SubjectId) -> Result<Option<Subject>> {
+        // A literal, so that the connection prepares it once.
         let row = self
             .client()?
             .query_opt(
@@ -490,36 +491,16 @@ impl Store for PostgresStore {
                 &[&tenant.as_str(), &id.as_str()],
             )
             .map_err(db_err("read a subject"))?;
-        row.map(|r| {
-            Ok(Subject {
-                id: SubjectId::new(r.get::<_, String>(0))?,
-                regime: r.get::<_, &str>(1).parse()?,
-                email: r.get(2),
-                language: r.get::<_, Option<&str>>(3).map(str::parse).transpose()?,
-                registered_at: gdprkit::time::from_micros(r.get(4))?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(subject_row).transpose()
     }
 
     fn subjects(&self, tenant: &TenantId) -> Result<Vec<Subject>> {
         self.client()?
             .client
-            .query(
-                "SELECT id, regime, email, language, registered_at FROM gdprkit_subjects WHERE tenant = $1",
-                &[&tenant.as_str()],
-            )
+            .query(&format!("SELECT {SUBJECT_COLUMNS} FROM gdprkit_subjects WHERE tenant = $1"), &[&tenant.as_str()])
             .map_err(db_err("list the subjects"))?
             .iter()
-            .map(|r| {
-                Ok(Subject {
-                    id: SubjectId::new(r.get::<_, String>(0))?,
-                    regime: r.get::<_, &str>(1).parse()?,
-                    email: r.get(2),
-                    language: r.get::<_, Option<&str>>(3).map(str::parse).transpose()?,
-                    registered_at: gdprkit::time::from_micros(r.get(4))?,
-                })
-            })
+            .map(subject_row)
             .collect()
     }
 
@@ -734,6 +715,20 @@ impl Store for PostgresStore {
     fn record_attempt(&self, tenant: &TenantId, id: u64, attempt: &Attempt) -> Result<bool> {
         outbox::record(&mut self.client()?.client, tenant, id, attempt)
     }
+}
+
+/// The columns of a subject's row, in the order [`subject_row`] reads them (also written out in
+/// [`Store::subject`]'s statement).
+const SUBJECT_COLUMNS: &str = "id, regime, email, language, registered_at";
+
+fn subject_row(r: &Row) -> Result<Subject> {
+    Ok(Subject {
+        id: SubjectId::new(r.get::<_, String>(0))?,
+        regime: r.get::<_, &str>(1).parse()?,
+        email: r.get(2),
+        language: r.get::<_, Option<&str>>(3).map(str::parse).transpose()?,
+        registered_at: gdprkit::time::from_micros(r.get(4))?,
+    })
 }
 
 fn purpose_row(r: &Row) -> Result<Purpose> {

@@ -435,61 +435,20 @@ impl Store for SqliteStore {
     fn subject(&self, tenant: &TenantId, id: &SubjectId) -> Result<Option<Subject>> {
         let conn = self.conn();
         let mut st = conn
-            .prepare_cached(
-                "SELECT id, regime, email, language, registered_at FROM gdprkit_subjects WHERE tenant = ?1 AND id = ?2",
-            )
+            .prepare_cached(&format!("SELECT {SUBJECT_COLUMNS} FROM gdprkit_subjects WHERE tenant = ?1 AND id = ?2"))
             .map_err(db_err("read a subject"))?;
-        let row = st
-            .query_row([tenant.as_str(), id.as_str()], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, i64>(4)?,
-                ))
-            })
-            .optional()
-            .map_err(db_err("read a subject"))?;
-        row.map(|(id, regime, email, language, registered_at)| {
-            Ok(Subject {
-                id: SubjectId::new(id)?,
-                regime: regime.parse()?,
-                email,
-                language: language.map(|l| l.parse()).transpose()?,
-                registered_at: gdprkit::time::from_micros(registered_at)?,
-            })
-        })
-        .transpose()
+        let row =
+            st.query_row([tenant.as_str(), id.as_str()], subject_row).optional().map_err(db_err("read a subject"))?;
+        row.transpose()
     }
 
     fn subjects(&self, tenant: &TenantId) -> Result<Vec<Subject>> {
         let conn = self.conn();
         let mut st = conn
-            .prepare_cached("SELECT id, regime, email, language, registered_at FROM gdprkit_subjects WHERE tenant = ?1")
+            .prepare_cached(&format!("SELECT {SUBJECT_COLUMNS} FROM gdprkit_subjects WHERE tenant = ?1"))
             .map_err(db_err("list the subjects"))?;
-        let rows = st
-            .query_map([tenant.as_str()], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, i64>(4)?,
-                ))
-            })
-            .map_err(db_err("list the subjects"))?;
-        rows.map(|r| {
-            let (id, regime, email, language, registered_at) = r.map_err(db_err("list the subjects"))?;
-            Ok(Subject {
-                id: SubjectId::new(id)?,
-                regime: regime.parse()?,
-                email,
-                language: language.map(|l| l.parse()).transpose()?,
-                registered_at: gdprkit::time::from_micros(registered_at)?,
-            })
-        })
-        .collect()
+        let rows = st.query_map([tenant.as_str()], subject_row).map_err(db_err("list the subjects"))?;
+        rows.map(|r| r.map_err(db_err("list the subjects"))?).collect()
     }
 
     fn decision_facts(
@@ -636,6 +595,24 @@ impl Store for SqliteStore {
     fn record_attempt(&self, tenant: &TenantId, id: u64, attempt: &Attempt) -> Result<bool> {
         outbox::record(&self.conn(), tenant, id, attempt)
     }
+}
+
+/// The columns of a subject's row, in the order [`subject_row`] reads them.
+const SUBJECT_COLUMNS: &str = "id, regime, email, language, registered_at";
+
+/// A subject's row read with [`SUBJECT_COLUMNS`]: the SQL error, then the row's own.
+fn subject_row(r: &Row<'_>) -> rusqlite::Result<Result<Subject>> {
+    let (id, regime, email, language, registered_at): (String, String, Option<String>, Option<String>, i64) =
+        (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+    Ok((|| {
+        Ok(Subject {
+            id: SubjectId::new(id)?,
+            regime: regime.parse()?,
+            email,
+            language: language.map(|l| l.parse()).transpose()?,
+            registered_at: gdprkit::time::from_micros(registered_at)?,
+        })
+    })())
 }
 
 /// A record as the JSON kept in its row.

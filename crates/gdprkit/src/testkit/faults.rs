@@ -154,13 +154,11 @@ fn seen(g: &Gdpr, request: &RequestId) -> Seen {
     }
 }
 
-pub fn an_erasure_failing_at_any_step_changes_nothing(factory: Factory<'_>) {
-    let crm = Arc::new(MemoryCrm::new());
-    let row = crm.insert(
-        "contacts",
-        "jeanne",
-        &[("subject", Value::Text("jeanne".into())), ("first_name", Value::Text("Jeanne".into()))],
-    );
+/// [`setup_with`] over a [`Faulty`] wrapping the factory's store, disarmed.
+fn setup_faulty(
+    factory: Factory<'_>,
+    configure: impl FnOnce(crate::GdprBuilder) -> crate::GdprBuilder,
+) -> (Gdpr, Arc<crate::FixedClock>, Arc<Faulty>) {
     let faulty: std::cell::OnceCell<Arc<Faulty>> = std::cell::OnceCell::new();
     let (g, clock) = setup_with(
         &|| {
@@ -171,7 +169,7 @@ pub fn an_erasure_failing_at_any_step_changes_nothing(factory: Factory<'_>) {
                         inner,
                         fail_at: AtomicUsize::new(usize::MAX),
                         lose_events_of: Default::default(),
-                        // Registered by `setup` before any erasure.
+                        // Registered by `setup` before anything is armed.
                         existing: Subject {
                             id: sid("b2b"),
                             regime: Regime::B2bOptOut,
@@ -183,9 +181,20 @@ pub fn an_erasure_failing_at_any_step_changes_nothing(factory: Factory<'_>) {
                 })
                 .clone()
         },
-        |b| b.crm(crm.clone()).data_map(crate::sample::data_map().unwrap()),
+        configure,
     );
-    let faulty = faulty.get().unwrap().clone();
+    let faulty = faulty.get().cloned().unwrap();
+    (g, clock, faulty)
+}
+
+pub fn an_erasure_failing_at_any_step_changes_nothing(factory: Factory<'_>) {
+    let crm = Arc::new(MemoryCrm::new());
+    let row = crm.insert(
+        "contacts",
+        "jeanne",
+        &[("subject", Value::Text("jeanne".into())), ("first_name", Value::Text("Jeanne".into()))],
+    );
+    let (g, clock, faulty) = setup_faulty(factory, |b| b.crm(crm.clone()).data_map(crate::sample::data_map().unwrap()));
     clock.set(t("2025-06-01T00:00:00Z"));
     // Jeanne gave her address, opted in, then objected to all direct marketing: a denial that
     // must outlive any failed erasure.
@@ -248,30 +257,7 @@ pub fn an_erasure_failing_at_any_step_changes_nothing(factory: Factory<'_>) {
 /// Decisions read the store's index, not the chain: an index that loses a subject's opt-out
 /// changes the decision, and verification, which rebuilds the index from the chain, names it.
 pub fn an_index_that_disagrees_with_the_chain_is_named_by_verify(factory: Factory<'_>) {
-    let faulty: std::cell::OnceCell<Arc<Faulty>> = std::cell::OnceCell::new();
-    let (g, clock) = setup_with(
-        &|| {
-            let inner = factory();
-            faulty
-                .get_or_init(|| {
-                    Arc::new(Faulty {
-                        inner,
-                        fail_at: AtomicUsize::new(usize::MAX),
-                        lose_events_of: Default::default(),
-                        existing: Subject {
-                            id: sid("b2b"),
-                            regime: Regime::B2bOptOut,
-                            email: None,
-                            language: None,
-                            registered_at: t("2025-01-01T00:00:00Z"),
-                        },
-                    })
-                })
-                .clone()
-        },
-        |b| b,
-    );
-    let faulty = faulty.get().unwrap().clone();
+    let (g, clock, faulty) = setup_faulty(factory, |b| b);
     clock.set(t("2025-06-01T00:00:00Z"));
     g.record_consent(event("b2b", ConsentAction::OptOut, "promo", Channel::Email, "2025-05-01T00:00:00Z")).unwrap();
     assert!(!g.decide(&sid("b2b"), &pid("promo"), &Channel::Email, None).unwrap().allowed);
