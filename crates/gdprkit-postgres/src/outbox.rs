@@ -38,7 +38,7 @@ pub(crate) fn enqueue(tx: &mut impl GenericClient, tenant: &TenantId, seq: u64, 
 /// Cancels the subject's pending messages and drops their content, inside an erasure.
 pub(crate) fn cancel_pending(tx: &mut impl GenericClient, tenant: &TenantId, subject: &SubjectId) -> Result<()> {
     tx.execute(
-        "UPDATE gdprkit_outbox SET state = 'cancelled', message = NULL, next_attempt_at = NULL \
+        "UPDATE gdprkit_outbox SET state = 'cancelled', message = NULL, next_attempt_at = NULL, last_error = NULL \
          WHERE tenant = $1 AND subject = $2 AND state = 'pending'",
         &[&tenant.as_str(), &subject.as_str()],
     )
@@ -101,7 +101,7 @@ pub(crate) fn record(client: &mut impl GenericClient, tenant: &TenantId, id: u64
     let changed = match attempt {
         Attempt::Delivered(at) => client.execute(
             "UPDATE gdprkit_outbox SET state = 'delivered', delivered_at = $3, next_attempt_at = NULL, \
-             message = NULL WHERE tenant = $1 AND id = $2 AND state = 'pending'",
+             message = NULL, last_error = NULL WHERE tenant = $1 AND id = $2 AND state = 'pending'",
             &[&t, &id, &to_micros(*at)],
         ),
         Attempt::Failed { error, retry_at } => client.execute(

@@ -436,7 +436,22 @@ fn apply_effect(tx: &mut Transaction<'_>, tenant: &TenantId, seq: u64, effect: &
             }
         }
         Effect::EraseSubject { subject, entries } => {
-            let listed: Vec<i64> = entries.iter().map(|&s| s as i64).collect();
+            let mut listed: Vec<i64> = entries.iter().map(|&s| s as i64).collect();
+            listed.sort_unstable();
+            // The entries listed must be all the subject's entries so far: one written meanwhile
+            // by another writer would keep its values.
+            let found: Vec<i64> = tx
+                .query(
+                    "SELECT seq FROM gdprkit_ledger WHERE tenant = $1 AND subject = $2 AND seq < $3 ORDER BY seq",
+                    &[&t, &subject.as_str(), &(seq as i64)],
+                )
+                .map_err(db_err("read a subject's entries"))?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            if found != listed {
+                return Err(Error::SubjectChanged(subject.to_string()));
+            }
             tx.execute(
                 "UPDATE gdprkit_ledger SET subject = NULL, personal = NULL \
                  WHERE tenant = $1 AND subject = $2 AND seq = ANY($3)",

@@ -27,7 +27,7 @@ impl SqliteCrmData {
     /// (`secure_delete`), and after each erasure a write-ahead log is checkpointed and truncated,
     /// so that no erased value stays behind in files gdprkit writes (rule A5).
     ///
-    /// The path is a file name, never a `file:` URI: options in a URI are not read.
+    /// Give a file's path: `gdprkit-setup` refuses `file:` URIs, whose options SQLite would read.
     pub fn open(path: &Path) -> Result<Self> {
         let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)

@@ -40,7 +40,7 @@ pub(crate) fn enqueue(conn: &Connection, tenant: &TenantId, seq: u64, q: &Queued
 /// Cancels the subject's pending messages and drops their content, inside an erasure.
 pub(crate) fn cancel_pending(conn: &Connection, tenant: &TenantId, subject: &SubjectId) -> Result<()> {
     conn.prepare_cached(
-        "UPDATE gdprkit_outbox SET state = 'cancelled', message = NULL, next_attempt_at = NULL \
+        "UPDATE gdprkit_outbox SET state = 'cancelled', message = NULL, next_attempt_at = NULL, last_error = NULL \
          WHERE tenant = ?1 AND subject = ?2 AND state = 'pending'",
     )
     .and_then(|mut st| st.execute(params![tenant.as_str(), subject.as_str()]))
@@ -102,7 +102,7 @@ pub(crate) fn record(conn: &Connection, tenant: &TenantId, id: u64, attempt: &At
         Attempt::Delivered(at) => conn
             .prepare_cached(
                 "UPDATE gdprkit_outbox SET state = 'delivered', delivered_at = ?3, next_attempt_at = NULL, \
-                 message = NULL WHERE tenant = ?1 AND id = ?2 AND state = 'pending'",
+                 message = NULL, last_error = NULL WHERE tenant = ?1 AND id = ?2 AND state = 'pending'",
             )
             .and_then(|mut st| st.execute(params![t, id, to_micros(*at)])),
         Attempt::Failed { error, retry_at } => conn

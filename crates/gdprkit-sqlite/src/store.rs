@@ -36,7 +36,7 @@ impl SqliteStore {
     /// Opens (or creates) the database at `path` and brings its schema up to date. A file
     /// written by a newer gdprkit is refused with [`Error::SchemaTooNew`].
     ///
-    /// The path is a file name, never a `file:` URI: options in a URI are not read.
+    /// Give a file's path: `gdprkit-setup` refuses `file:` URIs, whose options SQLite would read.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -186,6 +186,13 @@ fn read_head(conn: &Connection, tenant: &TenantId) -> Result<Option<Head>> {
             Ok((seq as u64, hash))
         })
         .transpose()
+}
+
+/// Whether the entry numbers found are exactly those listed, in any order.
+fn same_entries(found: &[i64], listed: &[u64]) -> bool {
+    let mut listed: Vec<i64> = listed.iter().map(|&s| s as i64).collect();
+    listed.sort_unstable();
+    found == listed.as_slice()
 }
 
 fn is_constraint(e: &rusqlite::Error) -> bool {
@@ -366,6 +373,19 @@ impl Store for SqliteStore {
                     }
                     Some(Effect::EraseSubject { subject, entries }) => {
                         let t = tenant.as_str();
+                        // The entries listed must be all the subject's entries so far: one
+                        // written meanwhile by another writer would keep its values.
+                        let found: Vec<i64> = tx
+                            .prepare_cached(
+                                "SELECT seq FROM gdprkit_ledger WHERE tenant = ?1 AND subject = ?2 AND seq < ?3 ORDER BY seq",
+                            )
+                            .and_then(|mut st| {
+                                st.query_map(params![t, subject.as_str(), seq as i64], |r| r.get(0))?.collect()
+                            })
+                            .map_err(db_err("read a subject's entries"))?;
+                        if !same_entries(&found, entries) {
+                            return Err(Error::SubjectChanged(subject.to_string()));
+                        }
                         let listed = serde_json::to_string(entries).map_err(|e| Error::internal("list entries", e))?;
                         tx.prepare_cached(
                             "UPDATE gdprkit_ledger SET subject = NULL, personal = NULL \

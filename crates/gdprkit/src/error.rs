@@ -122,6 +122,9 @@ pub enum Error {
     /// The request changed between reading it and acting on it; read it again.
     #[error("request {0} changed meanwhile; read it again and retry")]
     RequestChanged(String),
+    /// An entry about the subject was written while it was being erased; erase it again.
+    #[error("subject {0} changed while it was being erased; erase it again")]
+    SubjectChanged(String),
     /// An opt-in lacks part of the proof that Art. 7(1) requires (rule C3).
     #[error("missing proof of consent: {0}")]
     MissingProof(&'static str),
@@ -240,7 +243,7 @@ impl Error {
             Error::UnknownSubject(_) | Error::UnknownPurpose(_) | Error::UnknownRequest(_) => ErrorKind::NotFound,
             Error::SubjectExists(_) | Error::PurposeExists(_) => ErrorKind::AlreadyExists,
             Error::InvalidState { .. } => ErrorKind::InvalidState,
-            Error::RequestChanged(_) => ErrorKind::Conflict,
+            Error::RequestChanged(_) | Error::SubjectChanged(_) => ErrorKind::Conflict,
             Error::Config { .. } => ErrorKind::Config,
             Error::SchemaTooNew { .. } | Error::Storage { .. } => ErrorKind::Storage,
             Error::Corrupt(_) => ErrorKind::Corrupt,
@@ -262,7 +265,7 @@ impl Error {
             Error::InvalidInput { field, .. } | Error::InvalidState { field, .. } | Error::Config { field, .. } => {
                 Some(field)
             }
-            Error::UnknownSubject(_) | Error::SubjectExists(_) => Some("subject"),
+            Error::UnknownSubject(_) | Error::SubjectExists(_) | Error::SubjectChanged(_) => Some("subject"),
             Error::UnknownPurpose(_) | Error::PurposeExists(_) => Some("purpose"),
             Error::UnknownRequest(_) | Error::RequestChanged(_) => Some("request"),
             Error::MissingProof(_) => Some("proof"),
@@ -279,7 +282,7 @@ impl Error {
     /// unreachable database, a mail server that is down.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::RequestChanged(_) => true,
+            Error::RequestChanged(_) | Error::SubjectChanged(_) => true,
             Error::Storage { retryable, .. } | Error::Mail { retryable, .. } => *retryable,
             _ => false,
         }
@@ -301,6 +304,7 @@ mod tests {
             (Error::PurposeExists("p".into()), ErrorKind::AlreadyExists, Some("purpose"), false),
             (Error::state("action", "accept does not apply"), ErrorKind::InvalidState, Some("action"), false),
             (Error::RequestChanged("r".into()), ErrorKind::Conflict, Some("request"), true),
+            (Error::SubjectChanged("s".into()), ErrorKind::Conflict, Some("subject"), true),
             (Error::config("data_map", "none configured"), ErrorKind::Config, Some("data_map"), false),
             (Error::mail("421 try later", true, None), ErrorKind::Mail, None, true),
             (Error::mail("550 no such user", false, None), ErrorKind::Mail, None, false),

@@ -112,24 +112,24 @@ impl Gdpr {
         let (data, map) = self.crm_data()?;
         let map_sha256 = self.map_sha256()?;
         let mut report = ReapplyReport { applied: !dry_run, ..ReapplyReport::default() };
-        let mut done = std::collections::HashSet::new();
+        // Each subject's latest journaled erasure: the one a restore must be checked against.
+        let mut latest: std::collections::BTreeMap<&SubjectId, DateTime<Utc>> = std::collections::BTreeMap::new();
         for entry in entries.iter().filter(|e| &e.tenant == self.tenant()) {
             if entry.map_sha256 != map_sha256 {
                 report.with_another_map += 1;
             }
-            let subject = match (entry.kind, &entry.subject) {
-                (JournalKind::Sweep, _) => {
-                    report.swept = true;
-                    continue;
+            match (entry.kind, &entry.subject) {
+                (JournalKind::Sweep, _) => report.swept = true,
+                (JournalKind::Erasure, Some(subject)) => {
+                    let at = latest.entry(subject).or_insert(entry.at);
+                    *at = (*at).max(entry.at);
                 }
-                (JournalKind::Erasure, Some(subject)) => subject,
                 (JournalKind::Erasure, None) => {
                     return Err(Error::invalid("journal", "an erasure line names no subject"));
                 }
-            };
-            if !done.insert(subject.clone()) {
-                continue;
             }
+        }
+        for (subject, at) in latest {
             if self.store().subject(self.tenant(), subject)?.is_none() {
                 let salt = crate::anonymize::operators::random_salt()?;
                 let plan = Plan::build(map, subject, data, self.secrets(&salt))?;
@@ -143,7 +143,7 @@ impl Gdpr {
                 }
                 continue;
             }
-            if self.erasure_shown(subject, entry.at)? {
+            if self.erasure_shown(subject, at)? {
                 report.already_applied += 1;
                 continue;
             }

@@ -97,6 +97,7 @@ impl TenantData {
             if &item.subject == subject && item.state == OutboxState::Pending {
                 item.state = OutboxState::Cancelled;
                 item.next_attempt_at = None;
+                item.last_error = None;
                 *message = None;
             }
         }
@@ -159,6 +160,17 @@ impl Store for MemoryStore {
                         if data.requests.get(&request.id).is_none_or(|(r, _)| r.state != *expected) =>
                     {
                         return Err(Error::RequestChanged(request.id.to_string()));
+                    }
+                    Some(Effect::EraseSubject { subject, entries })
+                        if {
+                            let mut found = data.subject_seqs.get(subject).cloned().unwrap_or_default();
+                            let mut listed = entries.clone();
+                            found.sort_unstable();
+                            listed.sort_unstable();
+                            found != listed
+                        } =>
+                    {
+                        return Err(Error::SubjectChanged(subject.to_string()));
                     }
                     Some(Effect::UpdateTask(task))
                         if data
@@ -404,6 +416,7 @@ impl Store for MemoryStore {
                     item.state = OutboxState::Delivered;
                     item.delivered_at = Some(*at);
                     item.next_attempt_at = None;
+                    item.last_error = None;
                     *message = None;
                 }
                 Attempt::Failed { error, retry_at } => {

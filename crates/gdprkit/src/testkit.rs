@@ -18,7 +18,10 @@ mod outbox;
 pub use faults::{
     an_erasure_failing_at_any_step_changes_nothing, an_index_that_disagrees_with_the_chain_is_named_by_verify,
 };
-pub use feed::the_change_feed_pages_through_the_ledger_without_personal_values;
+pub use feed::{
+    an_erasure_missing_an_entry_written_meanwhile_is_refused_whole,
+    the_change_feed_pages_through_the_ledger_without_personal_values,
+};
 pub use outbox::{
     SwitchableMailer, a_notice_waits_in_the_outbox_until_the_server_takes_it,
     erasing_a_subject_cancels_its_pending_messages, without_a_mailer_notices_are_queued_for_later,
@@ -95,6 +98,7 @@ macro_rules! store_conformance {
                 without_a_mailer_notices_are_queued_for_later,
                 erasing_a_subject_cancels_its_pending_messages,
                 the_change_feed_pages_through_the_ledger_without_personal_values,
+                an_erasure_missing_an_entry_written_meanwhile_is_refused_whole,
             );
         }
     };

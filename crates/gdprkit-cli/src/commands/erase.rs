@@ -1,4 +1,5 @@
-//! `gdprkit erase`
+//! `gdprkit erase`: exit 0 when erased (or planned), 1 when the erasure is committed with
+//! warnings (on stderr) saying what to do again.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -45,7 +46,11 @@ pub fn run(ctx: &Context, subject: &str, map_file: &Path, dry_run: bool) -> CliR
         }
         out
     })?;
-    Ok(ExitCode::SUCCESS)
+    for w in &report.warnings {
+        eprintln!("gdprkit: warning: {w}");
+    }
+    // Committed, with something left to do: say so in the exit code too.
+    Ok(if report.warnings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn op_name(op: &gdprkit::anonymize::operators::Operator) -> &'static str {

@@ -33,6 +33,11 @@ pub struct ErasureReport {
     /// Denials (opt-outs, withdrawals, objections) carried over the erasure, so that the subject
     /// is still not contacted against their will (A6: an objection is kept, minimally).
     pub denials_kept: usize,
+    /// What went wrong after the erasure was committed, which does not undo it but needs doing
+    /// again (the erasure journal could not be written, the database's log could not be
+    /// cleared of the old values): each says what to do.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 impl Gdpr {
@@ -46,8 +51,46 @@ impl Gdpr {
         let salt = random_salt()?;
         let plan = Plan::build(map, subject, data, self.secrets(&salt))?;
         if dry_run {
-            return Ok(ErasureReport { plan, applied: false, ledger_entries_erased: 0, denials_kept: 0 });
+            return Ok(ErasureReport {
+                plan,
+                applied: false,
+                ledger_entries_erased: 0,
+                denials_kept: 0,
+                warnings: Vec::new(),
+            });
         }
+        data.apply(&plan)?;
+        // The store's part, in one append. Another writer may add an entry about the subject
+        // between reading its entries and appending: the store then refuses, and it is done again.
+        let mut tries = 0;
+        let (ledger_entries_erased, denials_kept, now) = loop {
+            tries += 1;
+            match self.store_erasure(subject, regime, &plan) {
+                Err(Error::SubjectChanged(_)) if tries < 5 => continue,
+                other => break other?,
+            }
+        };
+        let mut warnings = Vec::new();
+        if let Err(e) = self.journal(JournalKind::Erasure, Some(subject), now) {
+            warnings.push(e.to_string());
+        }
+        if let Err(e) = data.erasure_done(subject).and_then(|()| data.scrub()) {
+            warnings.push(format!(
+                "the erasure of {subject} is committed, but the CRM database's log still holds the old values and \
+                 could not be cleared ({e}); erase {subject} again to clear it"
+            ));
+        }
+        Ok(ErasureReport { plan, applied: true, ledger_entries_erased, denials_kept, warnings })
+    }
+
+    /// gdprkit's part of an erasure, in one append: returns how many entries it erased, how many
+    /// denials it carried over, and its instant.
+    fn store_erasure(
+        &self,
+        subject: &SubjectId,
+        regime: crate::Regime,
+        plan: &Plan,
+    ) -> Result<(u64, usize, chrono::DateTime<chrono::Utc>)> {
         let denials = current_denials(self.history(subject)?);
         // The entries whose values the erasure removes: every entry about the subject so far.
         let mut erased_entries = Vec::new();
@@ -56,7 +99,6 @@ impl Gdpr {
             Ok(())
         })?;
         let ledger_entries_erased = erased_entries.len() as u64;
-        data.apply(&plan)?;
 
         let now = self.now();
         let mut appends = Vec::new();
@@ -128,18 +170,7 @@ impl Gdpr {
             all.push(append);
         }
         self.store().append(self.tenant(), &all)?;
-        self.journal(JournalKind::Erasure, Some(subject), now)?;
-        data.erasure_done(subject)?;
-        data.scrub().map_err(|e| {
-            Error::storage(
-                format!(
-                    "the erasure of {subject} is committed, but the CRM database's log still holds the old values \
-                     and could not be cleared; erase {subject} again to clear it"
-                ),
-                e,
-            )
-        })?;
-        Ok(ErasureReport { plan, applied: true, ledger_entries_erased, denials_kept })
+        Ok((ledger_entries_erased, denials_kept, now))
     }
 }
 

@@ -90,7 +90,7 @@ impl Gdpr {
         let (attempt, error) = match result {
             Ok(()) => (Attempt::Delivered(now), None),
             Err(e) => {
-                let error = e.to_string();
+                let error = without_addresses(&e.to_string());
                 (Attempt::Failed { error: error.clone(), retry_at: now + retry_delay(failures + 1) }, Some(error))
             }
         };
@@ -136,6 +136,12 @@ impl Gdpr {
     }
 }
 
+/// A mail server's answer without the addresses it may quote ("550 <ines@example.org>: no such
+/// user"): kept in the outbox and listed, it must not hold a person's address.
+fn without_addresses(text: &str) -> String {
+    text.split(' ').map(|word| if word.contains('@') { "[address]" } else { word }).collect::<Vec<_>>().join(" ")
+}
+
 fn no_mailer() -> Error {
     Error::config("mailer", "delivering messages needs a mail server, and none is configured: set smtp")
 }
@@ -143,6 +149,15 @@ fn no_mailer() -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_servers_answer_is_kept_without_the_addresses_it_quotes() {
+        assert_eq!(
+            without_addresses("550 5.1.1 <ines@example.org>: recipient rejected"),
+            "550 5.1.1 [address] recipient rejected"
+        );
+        assert_eq!(without_addresses("421 service not available"), "421 service not available");
+    }
 
     #[test]
     fn retries_back_off_from_a_minute_to_six_hours() {

@@ -83,3 +83,27 @@ pub fn the_change_feed_pages_through_the_ledger_without_personal_values(factory:
     let again = g.changes_since(6, 1).unwrap();
     assert_eq!(again.changes[0].subject, None, "the consent no longer names who");
 }
+
+/// Section 4: an erasure lists the entries it erases; one written meanwhile by another writer
+/// (missing from the list) makes the store refuse the erasure whole, so that no entry keeps its
+/// values unnoticed, and erasing again succeeds.
+pub fn an_erasure_missing_an_entry_written_meanwhile_is_refused_whole(factory: Factory<'_>) {
+    use crate::raw::ledger::{EntryKind, NewEntry, PersonalValues};
+    use crate::raw::{Append, Effect};
+    let (g, clock) = setup(factory);
+    clock.set(super::t("2025-06-01T00:00:00Z"));
+    g.record_consent(event("b2c", ConsentAction::OptIn, "promo", Channel::Email, "2025-05-01T00:00:00Z")).unwrap();
+    let before = g.verify_ledger().unwrap();
+    // Listed: only the registration (entry 4); the opt-in (entry 6) came "meanwhile".
+    let body = serde_json::json!({ "recorded_at": "2025-06-01T00:00:00Z", "entries": [4] }).to_string();
+    let entry = NewEntry::about(EntryKind::Erasure, sid("b2c"), None, body, PersonalValues::new()).unwrap();
+    let effect = Effect::EraseSubject { subject: sid("b2c"), entries: vec![4] };
+    let err = g.store().append(g.tenant(), &[Append { entry, effect: Some(effect) }]).unwrap_err();
+    assert!(matches!(err, crate::Error::SubjectChanged(_)), "{err}");
+    assert!(err.is_retryable());
+    assert_eq!(g.verify_ledger().unwrap(), before, "nothing was written");
+    assert_eq!(g.history(&sid("b2c")).unwrap().len(), 1, "the opt-in keeps its values");
+    erase(&g, "b2c");
+    assert!(g.history(&sid("b2c")).unwrap().is_empty());
+    assert!(g.verify_ledger().unwrap().is_intact());
+}
