@@ -95,8 +95,16 @@ fn outbox_deliveries_killed_between_acceptance_and_mark() {
         }
         assert!(!id.is_empty());
     }
-    // The server stays up; one delivery without a kill sends what is left.
-    let out = run(&db, &["outbox", "deliver", "--smtp", &url]);
+    // The server stays up; once the killed deliverers' hold on their messages has run out (five
+    // minutes), one delivery without a kill sends what is left.
+    let later = Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+        .arg("--db")
+        .arg(&db)
+        .args(["--now", "2026-12-01T12:10:00Z", "outbox", "deliver", "--smtp", &url])
+        .env("GDPRKIT_SMTP_FROM", FROM)
+        .output()
+        .unwrap();
+    let out = later;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(pending().is_empty(), "every notice is delivered in the end");
 

@@ -99,6 +99,11 @@ pub(crate) fn due(
 pub(crate) fn record(client: &mut impl GenericClient, tenant: &TenantId, id: u64, attempt: &Attempt) -> Result<bool> {
     let (t, id) = (tenant.as_str(), id as i64);
     let changed = match attempt {
+        Attempt::Claim { now, until } => client.execute(
+            "UPDATE gdprkit_outbox SET next_attempt_at = $4 \
+             WHERE tenant = $1 AND id = $2 AND state = 'pending' AND next_attempt_at <= $3",
+            &[&t, &id, &to_micros(*now), &to_micros(*until)],
+        ),
         Attempt::Delivered(at) => client.execute(
             "UPDATE gdprkit_outbox SET state = 'delivered', delivered_at = $3, next_attempt_at = NULL, \
              message = NULL, last_error = NULL WHERE tenant = $1 AND id = $2 AND state = 'pending'",

@@ -68,6 +68,36 @@ impl PostgresStore {
         Ok(store)
     }
 
+    /// Connects to a database whose gdprkit schema is already at this build's version, without
+    /// migrating anything: a database without gdprkit's tables, or at another version, is refused
+    /// as it is. For processes that only read.
+    pub fn connect_existing(url: &str, schema: Option<&str>, connections: u32) -> Result<Self> {
+        let config = crate::config(url, schema)?;
+        let pool = Pool::builder()
+            .max_size(connections.max(1))
+            .test_on_check_out(false)
+            .build(Manager::new(config))
+            .map_err(|e| Error::storage("PostgreSQL could not connect", e))?;
+        let store = Self { pool, group: Group::default() };
+        let supported = MIGRATIONS.len() as i64;
+        let found = crate::schema::version(&mut store.client()?.client).map_err(|_| {
+            Error::config("store", "the database holds no gdprkit tables; a command that writes creates them")
+        })?;
+        if found > supported {
+            return Err(Error::SchemaTooNew { found, supported });
+        }
+        if found < supported {
+            return Err(Error::config(
+                "store",
+                format!(
+                    "the database was written by an older gdprkit (schema {found}, this one writes {supported}); a \
+                     command that writes brings it up to date"
+                ),
+            ));
+        }
+        Ok(store)
+    }
+
     fn client(&self) -> Result<PooledConnection<Manager>> {
         self.pool.get().map_err(|e| Error::storage("no PostgreSQL connection is free", e))
     }

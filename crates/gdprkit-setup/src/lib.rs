@@ -117,12 +117,15 @@ pub fn open_store(location: &str, schema: Option<&str>) -> Result<Arc<dyn Store>
 }
 
 /// gdprkit's store at `location`, which must exist at this build's schema: nothing is created
-/// or migrated (see [`gdprkit_sqlite::SqliteStore::open_existing`]). A PostgreSQL store is
-/// opened as by [`open_store`], whose migration changes nothing on an up-to-date schema.
+/// or migrated (see [`gdprkit_sqlite::SqliteStore::open_existing`] and
+/// [`gdprkit_postgres::PostgresStore::connect_existing`]).
 pub fn open_existing_store(location: &str, schema: Option<&str>) -> Result<Arc<dyn Store>> {
     check_location("store", location)?;
-    if location == IN_MEMORY || is_postgres(location) {
+    if location == IN_MEMORY {
         return open_store(location, schema);
+    }
+    if is_postgres(location) {
+        return Ok(Arc::new(PostgresStore::connect_existing(location, schema, POSTGRES_CONNECTIONS)?));
     }
     Ok(Arc::new(SqliteStore::open_existing(location)?))
 }

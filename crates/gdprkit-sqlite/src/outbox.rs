@@ -99,6 +99,12 @@ pub(crate) fn due(
 pub(crate) fn record(conn: &Connection, tenant: &TenantId, id: u64, attempt: &Attempt) -> Result<bool> {
     let (t, id) = (tenant.as_str(), id as i64);
     let changed = match attempt {
+        Attempt::Claim { now, until } => conn
+            .prepare_cached(
+                "UPDATE gdprkit_outbox SET next_attempt_at = ?4 \
+                 WHERE tenant = ?1 AND id = ?2 AND state = 'pending' AND next_attempt_at <= ?3",
+            )
+            .and_then(|mut st| st.execute(params![t, id, to_micros(*now), to_micros(*until)])),
         Attempt::Delivered(at) => conn
             .prepare_cached(
                 "UPDATE gdprkit_outbox SET state = 'delivered', delivered_at = ?3, next_attempt_at = NULL, \

@@ -412,6 +412,12 @@ impl Store for MemoryStore {
                 return Ok(false);
             }
             match attempt {
+                Attempt::Claim { now, until } => {
+                    if item.next_attempt_at.is_none_or(|t| t > *now) {
+                        return Ok(false);
+                    }
+                    item.next_attempt_at = Some(*until);
+                }
                 Attempt::Delivered(at) => {
                     item.state = OutboxState::Delivered;
                     item.delivered_at = Some(*at);

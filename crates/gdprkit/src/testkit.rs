@@ -23,8 +23,9 @@ pub use feed::{
     the_change_feed_pages_through_the_ledger_without_personal_values,
 };
 pub use outbox::{
-    SwitchableMailer, a_notice_waits_in_the_outbox_until_the_server_takes_it,
-    erasing_a_subject_cancels_its_pending_messages, without_a_mailer_notices_are_queued_for_later,
+    SwitchableMailer, a_message_taken_by_one_deliverer_is_not_sent_by_another,
+    a_notice_waits_in_the_outbox_until_the_server_takes_it, erasing_a_subject_cancels_its_pending_messages,
+    without_a_mailer_notices_are_queued_for_later,
 };
 
 use std::sync::Arc;
@@ -97,6 +98,7 @@ macro_rules! store_conformance {
                 a_notice_waits_in_the_outbox_until_the_server_takes_it,
                 without_a_mailer_notices_are_queued_for_later,
                 erasing_a_subject_cancels_its_pending_messages,
+                a_message_taken_by_one_deliverer_is_not_sent_by_another,
                 the_change_feed_pages_through_the_ledger_without_personal_values,
                 an_erasure_missing_an_entry_written_meanwhile_is_refused_whole,
             );

@@ -19,6 +19,9 @@ use crate::time;
 /// How many pending messages one call of [`Gdpr::deliver_pending`] reads at a time.
 const BATCH: usize = 100;
 
+/// How long a deliverer holds a message it is sending before another may take it.
+const CLAIM_MINUTES: i64 = 5;
+
 /// The longest wait between two attempts.
 const MAX_RETRY_DELAY_MINUTES: i64 = 6 * 60;
 
@@ -79,23 +82,35 @@ impl Gdpr {
         if self.parts.mailer.is_none() {
             return Ok(Some("no mail server is configured here: it waits in the outbox".into()));
         }
-        self.attempt(id, message, 0)
+        Ok(match self.attempt(id, message, 0)? {
+            Sent::Delivered => None,
+            Sent::Failed(error) => Some(error),
+            Sent::Taken => Some("another deliverer is sending it".into()),
+        })
     }
 
-    /// Sends one message and records the outcome: `None` when delivered, else the error.
-    fn attempt(&self, id: u64, message: &Message, failures: u32) -> Result<Option<String>> {
+    /// Takes the message, sends it and records the outcome.
+    fn attempt(&self, id: u64, message: &Message, failures: u32) -> Result<Sent> {
         let mailer = self.parts.mailer.as_ref().ok_or_else(no_mailer)?;
+        let now = self.now();
+        let claim = Attempt::Claim { now, until: now + Duration::minutes(CLAIM_MINUTES) };
+        if !self.store().record_attempt(self.tenant(), id, &claim)? {
+            return Ok(Sent::Taken);
+        }
         let result = mailer.send(message);
         let now = self.now();
-        let (attempt, error) = match result {
-            Ok(()) => (Attempt::Delivered(now), None),
+        let (attempt, sent) = match result {
+            Ok(()) => (Attempt::Delivered(now), Sent::Delivered),
             Err(e) => {
                 let error = without_addresses(&e.to_string());
-                (Attempt::Failed { error: error.clone(), retry_at: now + retry_delay(failures + 1) }, Some(error))
+                (
+                    Attempt::Failed { error: error.clone(), retry_at: now + retry_delay(failures + 1) },
+                    Sent::Failed(error),
+                )
             }
         };
         self.store().record_attempt(self.tenant(), id, &attempt)?;
-        Ok(error)
+        Ok(sent)
     }
 
     /// Delivers every pending message whose attempt is due, oldest first, through the configured
@@ -113,8 +128,9 @@ impl Gdpr {
             let tried = due.len();
             for (item, message) in due {
                 match self.attempt(item.id, &message, item.failed_attempts)? {
-                    None => report.delivered.push(item.id),
-                    Some(error) => report.failed.push((item.id, error)),
+                    Sent::Delivered => report.delivered.push(item.id),
+                    Sent::Failed(error) => report.failed.push((item.id, error)),
+                    Sent::Taken => {}
                 }
             }
             if tried < BATCH {
@@ -134,6 +150,14 @@ impl Gdpr {
     pub fn outbox(&self, filter: OutboxFilter) -> Result<Vec<OutboxItem>> {
         self.store().outbox(self.tenant(), filter, usize::MAX)
     }
+}
+
+/// What one attempt came to.
+enum Sent {
+    Delivered,
+    Failed(String),
+    /// Another deliverer took the message first.
+    Taken,
 }
 
 /// A mail server's answer without the addresses it may quote ("550 <ines@example.org>: no such

@@ -156,6 +156,15 @@ pub struct OutboxItem {
 /// What a delivery attempt came to, for [`crate::raw::Store::record_attempt`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Attempt {
+    /// Before sending: takes the message for this deliverer if it is still due at `now`, by
+    /// moving its next attempt to `until`, so that another deliverer does not send it meanwhile.
+    /// `record_attempt` returns `false` when another took it first.
+    Claim {
+        /// The instant the message must be due at.
+        now: DateTime<Utc>,
+        /// Until when it is taken.
+        until: DateTime<Utc>,
+    },
     /// The server accepted the message at this instant: mark it delivered and drop its content.
     Delivered(DateTime<Utc>),
     /// The attempt failed with this error; try again at `retry_at`.

@@ -145,3 +145,21 @@ pub fn erasing_a_subject_cancels_its_pending_messages(factory: Factory<'_>) {
     assert_eq!(due[0].1.to, "omar@example.org");
     assert_eq!(g.outbox(OutboxFilter::Pending).unwrap().len(), 1);
 }
+
+/// Two deliverers never send one message at once: a deliverer takes a message before sending it,
+/// and another finds it taken.
+pub fn a_message_taken_by_one_deliverer_is_not_sent_by_another(factory: Factory<'_>) {
+    let (g, _) = setup(factory);
+    with_address(&g, "ines");
+    let opened = open(&g, "ines");
+    let id = opened.notice.outbox_id.unwrap();
+    let now = g.now();
+    let claim = crate::outbox::Attempt::Claim { now, until: now + TimeDelta::minutes(5) };
+    assert!(g.store().record_attempt(g.tenant(), id, &claim).unwrap(), "the first deliverer takes it");
+    assert!(!g.store().record_attempt(g.tenant(), id, &claim).unwrap(), "a second finds it taken");
+    let mailer = Arc::new(SwitchableMailer::new());
+    let other = g.to_builder().mailer(mailer.clone()).build().unwrap();
+    let report = other.deliver_pending().unwrap();
+    assert!(report.delivered.is_empty() && report.failed.is_empty(), "{report:?}");
+    assert!(mailer.accepted().is_empty(), "not sent while taken");
+}
