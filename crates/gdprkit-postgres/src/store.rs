@@ -638,17 +638,7 @@ impl Store for PostgresStore {
                 &[&tenant.as_str()],
             )
             .map_err(db_err("read the ledger"))?;
-        'scan: loop {
-            let rows = tx.query_portal(&portal, 10_000).map_err(db_err("read the ledger"))?;
-            if rows.is_empty() {
-                break;
-            }
-            for row in &rows {
-                if !with_entry(row, |e| visit(e)) {
-                    break 'scan;
-                }
-            }
-        }
+        visit_portal(&mut tx, &portal, 10_000, visit)?;
         tx.commit().map_err(db_err("end a read"))?;
         Ok(head)
     }
@@ -663,17 +653,7 @@ impl Store for PostgresStore {
                 &[&tenant.as_str(), &after],
             )
             .map_err(db_err("read the ledger"))?;
-        'scan: loop {
-            let rows = tx.query_portal(&portal, 1_000).map_err(db_err("read the ledger"))?;
-            if rows.is_empty() {
-                break;
-            }
-            for row in &rows {
-                if !with_entry(row, |e| visit(e)) {
-                    break 'scan;
-                }
-            }
-        }
+        visit_portal(&mut tx, &portal, 1_000, visit)?;
         tx.commit().map_err(db_err("end a read"))
     }
 
@@ -774,6 +754,27 @@ fn subject_row(r: &Row) -> Result<Subject> {
         language: r.get::<_, Option<&str>>(3).map(str::parse).transpose()?,
         registered_at: gdprkit::time::from_micros(r.get(4))?,
     })
+}
+
+/// Visits the ledger entries a portal yields, `batch` rows per round trip, until `visit` returns
+/// `false` or the rows run out.
+fn visit_portal(
+    tx: &mut Transaction<'_>,
+    portal: &postgres::Portal,
+    batch: i32,
+    visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool,
+) -> Result<()> {
+    loop {
+        let rows = tx.query_portal(portal, batch).map_err(db_err("read the ledger"))?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        for row in &rows {
+            if !with_entry(row, |e| visit(e)) {
+                return Ok(());
+            }
+        }
+    }
 }
 
 fn purpose_row(r: &Row) -> Result<Purpose> {
