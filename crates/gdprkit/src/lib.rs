@@ -48,6 +48,7 @@ pub mod sample;
 pub mod subject;
 mod text;
 pub mod time;
+pub mod unsubscribe;
 
 #[cfg(feature = "testkit")]
 pub mod testkit;
@@ -86,3 +87,4 @@ pub use request::record::{ExtensionGround, PublicView, RefusalCode, Request, Req
 pub use request::service::{Delivery, NewRequest, Notice, OpenedRequest, Step, StepOutcome};
 pub use subject::{Language, NewSubject, Regime, Subject};
 pub use time::{Clock, FixedClock, SystemClock};
+pub use unsubscribe::Unsubscribed;
