@@ -208,6 +208,24 @@ pub enum ConsentCommand {
         #[arg(long, value_name = "ID")]
         subject: String,
     },
+    /// Make a one-click unsubscribe reference for a message to a subject (signed with
+    /// GDPRKIT_HMAC_KEY): for --purpose and --channel, or, with neither, for all direct marketing.
+    UnsubscribeToken {
+        /// The subject.
+        #[arg(long, value_name = "ID")]
+        subject: String,
+        /// The purpose (with --channel).
+        #[arg(long, value_name = "ID", requires = "channel")]
+        purpose: Option<String>,
+        /// The channel (with --purpose).
+        #[arg(long, value_name = "CHANNEL", requires = "purpose")]
+        channel: Option<String>,
+    },
+    /// Follow an unsubscribe reference: record the opt-out (or objection) it was made for, once.
+    Unsubscribe {
+        /// The reference.
+        token: String,
+    },
 }
 
 /// `gdprkit consent record …`

@@ -1166,6 +1166,45 @@ fn an_export_whose_mail_fails_is_written_and_its_mail_queued() {
 }
 
 #[test]
+fn an_unsubscribe_reference_records_one_opt_out() {
+    let db = Db::with_sample();
+    db.ok(OPT_IN);
+    let key = "an integrator's key of at least thirty-two bytes";
+    let with_key = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+            .arg("--db")
+            .arg(&db.path)
+            .args(["--now", NOW])
+            .args(args)
+            .env("GDPRKIT_HMAC_KEY", key)
+            .output()
+            .unwrap()
+    };
+    let out = with_key(&[
+        "consent",
+        "unsubscribe-token",
+        "--subject",
+        "jean",
+        "--purpose",
+        "newsletter",
+        "--channel",
+        "email",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let out = with_key(&["consent", "unsubscribe", &token]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("opt_out for jean: recorded"), "{out:?}");
+    let again = with_key(&["consent", "unsubscribe", &token]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already recorded"), "{again:?}");
+    let check = ["consent", "check", "--subject", "jean", "--purpose", "newsletter", "--channel", "email"];
+    assert_eq!(db.run(&check).status.code(), Some(1), "the opt-out holds");
+    let mut forged = token.clone();
+    forged.replace_range(0..2, if &token[0..2] == "00" { "01" } else { "00" });
+    assert_refused(&with_key(&["consent", "unsubscribe", &forged]), "unsubscribe reference");
+    assert_refused(&db.run(&["consent", "unsubscribe", &token]), "GDPRKIT_HMAC_KEY");
+}
+
+#[test]
 fn commands_work_with_a_postgres_database() {
     let Ok(base) = std::env::var("GDPRKIT_TEST_POSTGRES_URL") else {
         eprintln!("commands_work_with_a_postgres_database: skipped: GDPRKIT_TEST_POSTGRES_URL is not set");

@@ -1,4 +1,4 @@
-//! `gdprkit consent record|check|history`
+//! `gdprkit consent record|check|history|unsubscribe-token|unsubscribe`
 
 use std::process::ExitCode;
 
@@ -8,9 +8,46 @@ use serde::Serialize;
 use crate::args::{ConsentCommand, RecordArgs};
 use crate::context::{CliResult, Context, instant};
 
+/// gdprkit on the database with the HMAC key of GDPRKIT_HMAC_KEY, which signs unsubscribe
+/// references.
+fn keyed(ctx: &Context) -> CliResult<gdprkit::Gdpr> {
+    let var = crate::context::HMAC_KEY_VAR;
+    if std::env::var_os(var).is_none_or(|k| k.is_empty()) {
+        return Err(Box::new(crate::context::Refusal(format!(
+            "{var} is not set: unsubscribe references are signed with the HMAC key"
+        ))));
+    }
+    let mut config = ctx.config();
+    config.hmac_key = Some(gdprkit::SecretSource::Env { env: var.into() });
+    ctx.gdpr(false)?;
+    ctx.open(&config)
+}
+
 pub fn run(ctx: &Context, command: ConsentCommand) -> CliResult<ExitCode> {
     match command {
         ConsentCommand::Record(args) => record(ctx, args),
+        ConsentCommand::UnsubscribeToken { subject, purpose, channel } => {
+            let subject = SubjectId::new(subject)?;
+            let scope = match (purpose, channel) {
+                (Some(p), Some(c)) => Some((PurposeId::new(p)?, c.parse::<Channel>()?)),
+                _ => None,
+            };
+            let token = keyed(ctx)?.unsubscribe_token(&subject, scope.as_ref().map(|(p, c)| (p, c)))?;
+            #[derive(Serialize)]
+            struct Out<'a> {
+                token: &'a str,
+            }
+            ctx.emit(&Out { token: &token }, || token.clone())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        ConsentCommand::Unsubscribe { token } => {
+            let done = keyed(ctx)?.unsubscribe(&token)?;
+            ctx.emit(&done, || {
+                let what = if done.recorded { "recorded" } else { "already recorded; nothing more" };
+                format!("{} for {}: {what}", done.event.action, done.subject)
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
         ConsentCommand::Check { subject, purpose, channel, at } => {
             let subject = SubjectId::new(subject)?;
             let purpose = PurposeId::new(purpose)?;
