@@ -163,8 +163,13 @@ impl Gdpr {
     }
 }
 
-/// Bytes from lower- or upper-case hexadecimal digits.
+/// Bytes from lower-case hexadecimal digits, as references are written: one reference has one
+/// spelling, so that its digest (the proof of the opt-out) finds it again.
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    let digit = |c: u8| char::from(c).to_digit(16).and_then(|d| u8::try_from(d).ok());
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
     s.as_bytes().chunks_exact(2).map(|p| Some(digit(p[0])? << 4 | digit(p[1])?)).collect()
 }

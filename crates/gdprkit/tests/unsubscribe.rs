@@ -34,6 +34,7 @@ fn a_reference_records_one_opt_out_and_a_second_use_changes_nothing() {
     assert!(!allowed(), "the opt-out holds");
     let events = g.history(&sid("b2c")).unwrap().len();
 
+    assert!(g.unsubscribe(&token.to_uppercase()).is_err(), "one reference, one spelling");
     let second = g.unsubscribe(&token).unwrap();
     assert!(!second.recorded, "the same reference again records nothing more, and says so");
     assert_eq!(second.event.seq, first.event.seq);
