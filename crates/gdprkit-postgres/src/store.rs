@@ -54,31 +54,29 @@ impl PostgresStore {
     /// rather than the connection's default: beside a CRM's tables without mixing with them, or
     /// one schema per test.
     pub fn connect_in_schema(url: &str, schema: Option<&str>, connections: u32) -> Result<Self> {
-        let config = crate::config(url, schema)?;
+        let store = Self::pooled(url, schema, connections)?;
+        migrate(&mut store.client()?.client, MIGRATIONS)?;
+        Ok(store)
+    }
+
+    /// A store over a pool of `connections` to `url`, its schema untouched.
+    fn pooled(url: &str, schema: Option<&str>, connections: u32) -> Result<Self> {
         let pool = Pool::builder()
             .max_size(connections.max(1))
             // A query on every checkout would add a round trip to every operation. A connection
             // the server closed is dropped when it comes back to the pool (`has_broken`); the one
             // operation that met it fails with a storage error.
             .test_on_check_out(false)
-            .build(Manager::new(config))
+            .build(Manager::new(crate::config(url, schema)?))
             .map_err(|e| Error::storage("PostgreSQL could not connect", e))?;
-        let store = Self { pool, group: Group::default() };
-        migrate(&mut store.client()?.client, MIGRATIONS)?;
-        Ok(store)
+        Ok(Self { pool, group: Group::default() })
     }
 
     /// Connects to a database whose gdprkit schema is already at this build's version, without
     /// migrating anything: a database without gdprkit's tables, or at another version, is refused
     /// as it is. For processes that only read.
     pub fn connect_existing(url: &str, schema: Option<&str>, connections: u32) -> Result<Self> {
-        let config = crate::config(url, schema)?;
-        let pool = Pool::builder()
-            .max_size(connections.max(1))
-            .test_on_check_out(false)
-            .build(Manager::new(config))
-            .map_err(|e| Error::storage("PostgreSQL could not connect", e))?;
-        let store = Self { pool, group: Group::default() };
+        let store = Self::pooled(url, schema, connections)?;
         let supported = MIGRATIONS.len() as i64;
         let found = crate::schema::version(&mut store.client()?.client).map_err(|_| {
             Error::config("store", "the database holds no gdprkit tables; a command that writes creates them")
