@@ -29,12 +29,34 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// `gdprkit channel …`
+#[derive(Debug, Subcommand)]
+pub enum ChannelCommand {
+    /// Declare a custom channel's kind. A custom channel never declared is taken as electronic.
+    Add {
+        /// The channel's name: 1 to 32 lower-case letters, digits, '-' and '_'.
+        name: String,
+        /// electronic (automated calls, messaging apps), phone (a person calling) or post.
+        #[arg(long, value_name = "KIND")]
+        kind: String,
+    },
+    /// List the declared channels.
+    List,
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Purposes of processing.
     #[command(subcommand)]
     Purpose(PurposeCommand),
+    /// Custom channels and their kind (electronic, phone or post), which the rules for direct
+    /// marketing look at.
+    #[command(subcommand)]
+    Channel(ChannelCommand),
+    /// The default rule table that decides contact when no opt-in, opt-out or objection applies
+    /// (rule C4), with the legal source of each row.
+    Rules,
     /// Data subjects.
     #[command(subcommand)]
     Subject(SubjectCommand),
@@ -155,6 +177,10 @@ pub enum PurposeCommand {
         /// The purpose is direct marketing: an objection stops it (Art. 21).
         #[arg(long)]
         direct_marketing: bool,
+        /// Its messages do not relate to the recipient's profession: professional contacts then
+        /// need an opt-in for it by electronic channels, as consumers do (CNIL's B2B rule).
+        #[arg(long)]
+        not_professional: bool,
         /// A readable label (the id when omitted).
         #[arg(long, value_name = "TEXT")]
         label: Option<String>,

@@ -137,8 +137,9 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
     g.add_subjects(subjects)?;
     let count = |r: Regime| (0..CONTACTS).filter(|&i| regime(i) == r).count();
     say.line(&format!(
-        "Registered {CONTACTS} contacts: {} professional (B2B, allowed unless they opt out), {} consumers \
-         (B2C, denied unless they opt in) and {} existing customers (soft opt-in).",
+        "Registered {CONTACTS} contacts: {} professional (B2B: marketing about their work until they opt \
+         out), {} consumers (B2C: electronic marketing only after an opt-in) and {} existing customers (soft \
+         opt-in: once offered the chance to refuse). Purposes on consent need an opt-in from everyone.",
         count(Regime::B2bOptOut),
         count(Regime::B2cOptIn),
         count(Regime::SoftOptIn)
@@ -149,17 +150,33 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
     g.record_consents(events)?;
     say.line(&format!(
         "Recorded {consent_events} consent events with their proof: web-form opt-ins with the wording's \
-         version and SHA-256, unsubscribes, withdrawals, and one objection to all direct marketing \
-         (contact-0007)."
+         version and SHA-256, unsubscribes, withdrawals, offers to refuse product news at checkout, and \
+         one objection to all direct marketing (contact-0007)."
     ));
 
     let newsletter = PurposeId::new("newsletter")?;
+    let product_news = PurposeId::new("product-news")?;
     let billing = PurposeId::new("billing")?;
     let shown_cases = [
-        (contact(1), newsletter.clone(), Channel::Email, "a B2B contact who never said anything"),
+        (
+            contact(1),
+            newsletter.clone(),
+            Channel::Email,
+            "a B2B contact who never said anything, for a purpose on consent",
+        ),
+        (
+            contact(1),
+            product_news.clone(),
+            Channel::Email,
+            "the same contact, for product news on legitimate interests",
+        ),
         (contact(12), newsletter.clone(), Channel::Email, "a consumer who opted in on the web form"),
         (contact(13), newsletter.clone(), Channel::Email, "a consumer who opted in, then withdrew"),
         (contact(14), newsletter.clone(), Channel::Email, "a consumer who never opted in"),
+        (contact(14), product_news.clone(), Channel::Post, "the same consumer, product news by post"),
+        (contact(14), billing.clone(), Channel::Email, "the same consumer, an invoice on a contract"),
+        (contact(19), product_news.clone(), Channel::Email, "a customer offered the chance to refuse at checkout"),
+        (contact(39), product_news.clone(), Channel::Email, "a customer with no such offer on record"),
         (contact(7), newsletter.clone(), Channel::Email, "the contact who objected to direct marketing"),
         (contact(7), billing.clone(), Channel::Email, "the same contact, for billing"),
     ];
@@ -379,6 +396,23 @@ fn sample_events(ctx: &Context) -> CliResult<Vec<NewConsent>> {
                 }
             }
             Regime::SoftOptIn => {
+                // Customers who bought online were offered the chance to refuse product news at
+                // checkout (contact 19 among them); those who bought in a shop were not (39).
+                if i % 40 == 19 {
+                    let checkout = Proof {
+                        source: Some(Source::WebForm),
+                        collected_by: Some(Collector::Subject),
+                        notice_version: Some("checkout-v2".into()),
+                        ..Proof::default()
+                    };
+                    out.push(event(
+                        ConsentAction::SoftOptInOffered,
+                        &product_news,
+                        Channel::Email,
+                        days_ago(200 + dice.roll(100)),
+                        checkout,
+                    ));
+                }
                 if dice.roll(5) == 0 {
                     out.push(event(
                         ConsentAction::OptOut,

@@ -8,8 +8,11 @@ use postgres::GenericClient;
 use crate::db_err;
 
 /// Every migration, in order: the schema's version is how many have been applied.
-pub const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/0001_initial.sql"), include_str!("../migrations/0002_outbox.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_outbox.sql"),
+    include_str!("../migrations/0003_rules.sql"),
+];
 
 /// The advisory lock key that migrations hold (the bytes of "gdprkit!").
 const MIGRATION_LOCK: i64 = 0x6764_7072_6b69_7421;

@@ -9,7 +9,7 @@ use gdprkit::raw::{Append, Effect, Head};
 use gdprkit::raw::{Scope, Store, SubjectFacts};
 use gdprkit::request::recipients::{Disclosure, RecipientTask};
 use gdprkit::request::record::{Request, RequestId};
-use gdprkit::{Error, Purpose, PurposeId, Result, Subject, SubjectId, TenantId};
+use gdprkit::{DeclaredChannel, Error, Purpose, PurposeId, Result, Subject, SubjectId, TenantId};
 use postgres::error::SqlState;
 use postgres::{Row, Transaction};
 use r2d2::{Pool, PooledConnection};
@@ -366,11 +366,29 @@ fn apply_effect(tx: &mut Transaction<'_>, tenant: &TenantId, seq: u64, effect: &
     match effect {
         Effect::Purpose(p) => {
             tx.execute(
-                "INSERT INTO gdprkit_purposes (tenant, id, label, legal_basis, direct_marketing) VALUES ($1, $2, $3, $4, $5)",
-                &[&t, &p.id.as_str(), &p.label, &p.legal_basis.as_str(), &p.direct_marketing],
+                "INSERT INTO gdprkit_purposes (tenant, id, label, legal_basis, direct_marketing, professional) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &[&t, &p.id.as_str(), &p.label, &p.legal_basis.as_str(), &p.direct_marketing, &p.professional],
             )
             .map_err(|e| {
-                if is_unique_violation(&e) { Error::PurposeExists(p.id.to_string()) } else { db_err("register a purpose")(e) }
+                if is_unique_violation(&e) {
+                    Error::PurposeExists(p.id.to_string())
+                } else {
+                    db_err("register a purpose")(e)
+                }
+            })?;
+        }
+        Effect::Channel(c) => {
+            tx.execute(
+                "INSERT INTO gdprkit_channels (tenant, name, kind) VALUES ($1, $2, $3)",
+                &[&t, &c.name.as_str(), &c.kind.as_str()],
+            )
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    Error::ChannelExists(c.name.to_string())
+                } else {
+                    db_err("declare a channel")(e)
+                }
             })?;
         }
         Effect::Subject(s) => {
@@ -507,7 +525,7 @@ impl Store for PostgresStore {
         let row = self
             .client()?
             .query_opt(
-                "SELECT id, label, legal_basis, direct_marketing FROM gdprkit_purposes WHERE tenant = $1 AND id = $2",
+                "SELECT id, label, legal_basis, direct_marketing, professional FROM gdprkit_purposes WHERE tenant = $1 AND id = $2",
                 &[&tenant.as_str(), &id.as_str()],
             )
             .map_err(db_err("read a purpose"))?;
@@ -518,11 +536,21 @@ impl Store for PostgresStore {
         let rows = self
             .client()?
             .query(
-                "SELECT id, label, legal_basis, direct_marketing FROM gdprkit_purposes WHERE tenant = $1 ORDER BY id",
+                "SELECT id, label, legal_basis, direct_marketing, professional FROM gdprkit_purposes WHERE tenant = $1 ORDER BY id",
                 &[&tenant.as_str()],
             )
             .map_err(db_err("list purposes"))?;
         rows.iter().map(purpose_row).collect()
+    }
+
+    fn channels(&self, tenant: &TenantId) -> Result<Vec<DeclaredChannel>> {
+        let rows = self
+            .client()?
+            .query("SELECT name, kind FROM gdprkit_channels WHERE tenant = $1 ORDER BY name", &[&tenant.as_str()])
+            .map_err(db_err("list channels"))?;
+        rows.iter()
+            .map(|r| Ok(DeclaredChannel { name: r.get::<_, &str>(0).parse()?, kind: r.get::<_, &str>(1).parse()? }))
+            .collect()
     }
 
     fn subject(&self, tenant: &TenantId, id: &SubjectId) -> Result<Option<Subject>> {
@@ -781,6 +809,7 @@ fn purpose_row(r: &Row) -> Result<Purpose> {
         label: r.get(1),
         legal_basis: r.get::<_, &str>(2).parse()?,
         direct_marketing: r.get(3),
+        professional: r.get(4),
     })
 }
 

@@ -140,9 +140,19 @@ fn scan(
             if matches.is_empty() {
                 continue;
             }
-            let Some(action) = ConsentAction::from_name(action).filter(|a| a.is_decisive()) else { continue };
-            for &i in matches {
-                folds[i].offer_event(scope_index, occurred_at, seq, action);
+            match ConsentAction::from_name(action) {
+                Some(a) if a.is_decisive() => {
+                    for &i in matches {
+                        folds[i].offer_event(scope_index, occurred_at, seq, a);
+                    }
+                }
+                // Offers count in the first scope only: exactly the purpose and channel asked.
+                Some(ConsentAction::SoftOptInOffered) if scope_index == 0 => {
+                    for &i in matches {
+                        folds[i].offer_soft_opt_in(occurred_at, seq);
+                    }
+                }
+                _ => {}
             }
         }
     }

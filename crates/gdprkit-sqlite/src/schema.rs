@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_requests.sql"),
     include_str!("../migrations/0003_outbox.sql"),
+    include_str!("../migrations/0004_rules.sql"),
 ];
 
 /// The schema version this build writes.

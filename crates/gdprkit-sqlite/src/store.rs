@@ -12,7 +12,7 @@ use gdprkit::raw::{Append, Effect, Head};
 use gdprkit::raw::{Scope, Store, SubjectFacts};
 use gdprkit::request::recipients::{Disclosure, RecipientTask};
 use gdprkit::request::record::{Request, RequestId};
-use gdprkit::{Error, Purpose, PurposeId, Result, Subject, SubjectId, TenantId};
+use gdprkit::{DeclaredChannel, Error, Purpose, PurposeId, Result, Subject, SubjectId, TenantId};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 
@@ -239,8 +239,8 @@ impl Store for SqliteStore {
                 match &a.effect {
                     Some(Effect::Purpose(p)) => {
                         tx.prepare_cached(
-                            "INSERT INTO gdprkit_purposes (tenant, id, label, legal_basis, direct_marketing) \
-                             VALUES (?1, ?2, ?3, ?4, ?5)",
+                            "INSERT INTO gdprkit_purposes (tenant, id, label, legal_basis, direct_marketing, \
+                             professional) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                         )
                         .and_then(|mut st| {
                             st.execute(params![
@@ -248,7 +248,8 @@ impl Store for SqliteStore {
                                 p.id.as_str(),
                                 p.label,
                                 p.legal_basis.as_str(),
-                                p.direct_marketing
+                                p.direct_marketing,
+                                p.professional
                             ])
                         })
                         .map_err(|e| {
@@ -258,6 +259,17 @@ impl Store for SqliteStore {
                                 db_err("register a purpose")(e)
                             }
                         })?;
+                    }
+                    Some(Effect::Channel(c)) => {
+                        tx.prepare_cached("INSERT INTO gdprkit_channels (tenant, name, kind) VALUES (?1, ?2, ?3)")
+                            .and_then(|mut st| st.execute(params![tenant.as_str(), c.name.as_str(), c.kind.as_str()]))
+                            .map_err(|e| {
+                                if is_constraint(&e) {
+                                    Error::ChannelExists(c.name.to_string())
+                                } else {
+                                    db_err("declare a channel")(e)
+                                }
+                            })?;
                     }
                     Some(Effect::Subject(s)) => {
                         tx.prepare_cached(
@@ -433,7 +445,7 @@ impl Store for SqliteStore {
         let conn = self.conn();
         let mut st = conn
             .prepare_cached(
-                "SELECT id, label, legal_basis, direct_marketing FROM gdprkit_purposes WHERE tenant = ?1 AND id = ?2",
+                "SELECT id, label, legal_basis, direct_marketing, professional FROM gdprkit_purposes WHERE tenant = ?1 AND id = ?2",
             )
             .map_err(db_err("read a purpose"))?;
         let row =
@@ -445,11 +457,26 @@ impl Store for SqliteStore {
         let conn = self.conn();
         let mut st = conn
             .prepare_cached(
-                "SELECT id, label, legal_basis, direct_marketing FROM gdprkit_purposes WHERE tenant = ?1 ORDER BY id",
+                "SELECT id, label, legal_basis, direct_marketing, professional FROM gdprkit_purposes WHERE tenant = ?1 ORDER BY id",
             )
             .map_err(db_err("list purposes"))?;
         let rows = st.query_map([tenant.as_str()], purpose_row).map_err(db_err("list purposes"))?;
         rows.map(|r| r.map_err(db_err("list purposes"))?).collect()
+    }
+
+    fn channels(&self, tenant: &TenantId) -> Result<Vec<DeclaredChannel>> {
+        let conn = self.conn();
+        let mut st = conn
+            .prepare_cached("SELECT name, kind FROM gdprkit_channels WHERE tenant = ?1 ORDER BY name")
+            .map_err(db_err("list channels"))?;
+        let rows = st
+            .query_map([tenant.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(db_err("list channels"))?;
+        rows.map(|r| {
+            let (name, kind) = r.map_err(db_err("list channels"))?;
+            Ok(DeclaredChannel { name: name.parse()?, kind: kind.parse()? })
+        })
+        .collect()
     }
 
     fn subject(&self, tenant: &TenantId, id: &SubjectId) -> Result<Option<Subject>> {
@@ -649,5 +676,6 @@ fn purpose_row(r: &Row<'_>) -> rusqlite::Result<Result<Purpose>> {
     let label: String = r.get(1)?;
     let basis: String = r.get(2)?;
     let dm: bool = r.get(3)?;
-    Ok((|| Ok(Purpose { id: id.parse()?, label, legal_basis: basis.parse()?, direct_marketing: dm }))())
+    let professional: bool = r.get(4)?;
+    Ok((|| Ok(Purpose { id: id.parse()?, label, legal_basis: basis.parse()?, direct_marketing: dm, professional }))())
 }

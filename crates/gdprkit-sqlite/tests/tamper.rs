@@ -208,8 +208,10 @@ fn a_denial_blanked_with_plain_sql_is_named_and_a_lawful_erasure_is_not() {
 #[test]
 fn registries_edited_outside_gdprkit_are_named() {
     for (edit, table, decision_flips) in [
-        ("UPDATE gdprkit_purposes SET legal_basis = 'legitimate_interests' WHERE id = 'promo'", "purposes", false),
+        ("UPDATE gdprkit_purposes SET legal_basis = 'consent' WHERE id = 'promo'", "purposes", false),
         ("UPDATE gdprkit_purposes SET direct_marketing = 0 WHERE id = 'promo'", "purposes", false),
+        ("UPDATE gdprkit_purposes SET professional = 0 WHERE id = 'promo'", "purposes", false),
+        ("INSERT INTO gdprkit_channels (tenant, name, kind) VALUES ('default', 'fax', 'post')", "channels", false),
         ("UPDATE gdprkit_subjects SET regime = 'b2b_opt_out' WHERE id = 'b2c'", "subjects", true),
         ("DELETE FROM gdprkit_subjects WHERE id = 'soft'", "subjects", false),
         (

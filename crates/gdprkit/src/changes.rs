@@ -9,6 +9,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::channel::ChannelKind;
 use crate::consent::ConsentAction;
 use crate::error::{Error, Result};
 use crate::facade::Gdpr;
@@ -46,6 +47,13 @@ pub enum ChangeKind {
     PurposeRegistered {
         /// Its id.
         purpose: String,
+    },
+    /// A custom channel was declared with its kind.
+    ChannelDeclared {
+        /// Its name.
+        channel: String,
+        /// Its kind.
+        kind: ChannelKind,
     },
     /// A subject was registered.
     SubjectRegistered,
@@ -126,6 +134,10 @@ struct Body {
     due: Option<NaiveDate>,
     #[serde(default)]
     message: Option<MessageKind>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    channel_kind: Option<ChannelKind>,
 }
 
 impl Gdpr {
@@ -166,6 +178,10 @@ fn change_of(e: &StoredEntry<'_>) -> Result<Change> {
     let what = match kind {
         EntryKind::Purpose => ChangeKind::PurposeRegistered { purpose: body.id.unwrap_or_default() },
         EntryKind::Subject => ChangeKind::SubjectRegistered,
+        EntryKind::Channel => ChangeKind::ChannelDeclared {
+            channel: body.name.ok_or_else(|| corrupt("name"))?,
+            kind: body.channel_kind.ok_or_else(|| corrupt("channel kind"))?,
+        },
         EntryKind::Consent => {
             let fact = e.fact.ok_or_else(|| corrupt("fact"))?;
             let action = ConsentAction::from_name(fact.action).ok_or_else(|| corrupt("action"))?;

@@ -10,14 +10,17 @@
 //!
 //! An opt-in allows; an opt-out, a withdrawal or an objection denies. So an objection to direct
 //! marketing denies every such purpose and channel until a later opt-in reopens one purpose and
-//! one channel. With no decisive event, the subject's regime decides (rule C4).
+//! one channel. With no decisive event, the default rule table of [`crate::rules`] decides from
+//! the purpose's legal basis, the subject's regime and the channel's kind (rule C4).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::channel::ChannelKind;
 use crate::consent::ConsentAction;
 use crate::ids::{Channel, PurposeId, SubjectId};
-use crate::purpose::Purpose;
+use crate::purpose::{LegalBasis, Purpose};
+use crate::rules::{RuleId, RuleInput, default_rule, phone_opt_in_from};
 use crate::subject::Regime;
 
 /// Which events apply: a purpose (or every purpose) on a channel (or every channel).
@@ -30,7 +33,8 @@ pub struct Scope {
 }
 
 impl Scope {
-    /// The scopes whose events bear on a decision for `purpose` on `channel`.
+    /// The scopes whose events bear on a decision for `purpose` on `channel`. The first is always
+    /// exactly that purpose and channel, where a `soft_opt_in_offered` event counts.
     pub fn covering(purpose: &Purpose, channel: &Channel) -> Vec<Scope> {
         let p = Some(purpose.id.clone());
         let c = Some(channel.clone());
@@ -79,12 +83,15 @@ pub enum SubjectFacts {
         /// Since when.
         since: DateTime<Utc>,
     },
-    /// No decisive event applies: the subject's regime decides.
+    /// No decisive event applies: the default rules decide.
     NoEvent {
         /// The subject's regime.
         regime: Regime,
         /// When the subject was registered.
         registered_at: DateTime<Utc>,
+        /// The earliest `soft_opt_in_offered` event for exactly the purpose and channel asked
+        /// about (the first scope), at or before the instant, if any.
+        offered: Option<EventRef>,
     },
 }
 
@@ -99,10 +106,19 @@ pub enum DecidedBy {
         /// The ledger entry that restricted processing.
         seq: u64,
     },
-    /// The regime's default, as no decisive event applies.
-    Regime {
+    /// A row of the default rule table, as no decisive event applies (rule C4).
+    Rule {
+        /// The row.
+        rule: RuleId,
+        /// The purpose's legal basis.
+        legal_basis: LegalBasis,
         /// The subject's regime.
         regime: Regime,
+        /// The channel's kind.
+        channel_kind: ChannelKind,
+        /// The `soft_opt_in_offered` event the row relied on, if it did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offer: Option<EventRef>,
     },
 }
 
@@ -121,28 +137,40 @@ pub struct Decision {
     pub allowed: bool,
     /// What decided.
     pub decided_by: DecidedBy,
-    /// Since when this decision holds: the deciding event's instant, or the subject's
-    /// registration for a regime default (`None` when asked about an instant before it).
+    /// Since when this decision holds: the deciding event's instant; for a default rule, when
+    /// it started to apply to the subject (the offer for a soft opt-in, 11 August 2026 for a
+    /// consumer's phone opt-in, the subject's registration otherwise), `None` when asked about
+    /// an instant before that.
     pub since: Option<DateTime<Utc>>,
 }
 
 impl Decision {
-    /// Decides from a subject's facts.
+    /// Decides from a subject's facts, for `purpose` on a channel of `channel_kind`.
     pub fn from_facts(
         subject: SubjectId,
-        purpose: PurposeId,
+        purpose: &Purpose,
         channel: Channel,
+        channel_kind: ChannelKind,
         at: DateTime<Utc>,
         facts: SubjectFacts,
     ) -> Self {
         let (allowed, since, decided_by) = match facts {
             SubjectFacts::Event(e) => (e.action.allows(), Some(e.occurred_at), DecidedBy::Event(e)),
             SubjectFacts::Restricted { seq, since } => (false, Some(since), DecidedBy::Restriction { seq }),
-            SubjectFacts::NoEvent { regime, registered_at } => {
-                (regime.default_allows(), (registered_at <= at).then_some(registered_at), DecidedBy::Regime { regime })
+            SubjectFacts::NoEvent { regime, registered_at, offered } => {
+                let rule = default_rule(RuleInput { purpose, channel_kind, regime, at, offered: offered.is_some() });
+                let from = match (rule, &offered) {
+                    (RuleId::ElectronicSoftOptIn | RuleId::PhoneSoftOptIn, Some(offer)) => offer.occurred_at,
+                    (RuleId::PhoneConsumer, _) => registered_at.max(phone_opt_in_from()),
+                    _ => registered_at,
+                };
+                let offer = offered.filter(|_| matches!(rule, RuleId::ElectronicSoftOptIn | RuleId::PhoneSoftOptIn));
+                let decided_by =
+                    DecidedBy::Rule { rule, legal_basis: purpose.legal_basis, regime, channel_kind, offer };
+                (rule.allows(), (from <= at).then_some(from), decided_by)
             }
         };
-        Decision { subject, purpose, channel, at, allowed, decided_by, since }
+        Decision { subject, purpose: purpose.id.clone(), channel, at, allowed, decided_by, since }
     }
 
     /// The reason in plain words.
@@ -168,10 +196,21 @@ impl Decision {
                 "processing is restricted at the subject's request (Art. 18) since {} (ledger entry {seq})",
                 self.since.map_or_else(String::new, crate::time::format)
             ),
-            DecidedBy::Regime { regime } => format!(
-                "no opt-in, opt-out or objection applies; the {regime} regime {} by default",
-                if regime.default_allows() { "allows" } else { "denies" }
-            ),
+            DecidedBy::Rule { rule, legal_basis, regime, channel_kind, offer } => {
+                let r = rule.rule();
+                let offered = offer.as_ref().map_or_else(String::new, |o| {
+                    format!(
+                        ", offered the chance to refuse at {} (ledger entry {})",
+                        crate::time::format(o.occurred_at),
+                        o.seq
+                    )
+                });
+                format!(
+                    "no opt-in, opt-out or objection applies, and rule {rule} {} ({legal_basis} basis, {regime} regime, {channel_kind} channel{offered}): {}",
+                    if r.allows { "allows" } else { "denies" },
+                    r.source
+                )
+            }
         }
     }
 }
@@ -192,19 +231,22 @@ mod tests {
     }
 
     #[test]
-    fn a_regime_default_holds_since_registration() {
+    fn a_default_rule_holds_since_registration_and_names_its_source() {
         let at = crate::time::parse("at", "2025-06-01T00:00:00Z").unwrap();
         let reg = crate::time::parse("at", "2025-01-01T00:00:00Z").unwrap();
+        let promo = Purpose::new(PurposeId::new("p").unwrap(), LegalBasis::LegitimateInterests, true);
         let d = Decision::from_facts(
             SubjectId::new("s").unwrap(),
-            PurposeId::new("p").unwrap(),
+            &promo,
             Channel::Email,
+            ChannelKind::Electronic,
             at,
-            SubjectFacts::NoEvent { regime: Regime::B2cOptIn, registered_at: reg },
+            SubjectFacts::NoEvent { regime: Regime::B2cOptIn, registered_at: reg, offered: None },
         );
         assert!(!d.allowed);
         assert_eq!(d.since, Some(reg));
-        assert!(d.reason().contains("b2c_opt_in regime denies"), "{}", d.reason());
+        assert!(d.reason().contains("rule electronic_consumer"), "{}", d.reason());
+        assert!(d.reason().contains("CPCE L.34-5"), "{}", d.reason());
     }
 }
 
@@ -217,12 +259,13 @@ pub struct FactsFold<'s> {
     at: i64,
     latest: Option<(i64, u64, usize, ConsentAction)>,
     restriction: Option<(i64, u64, bool)>,
+    offered: Option<(i64, u64)>,
 }
 
 impl<'s> FactsFold<'s> {
     /// An empty fold for a decision in `scopes` at `at`.
     pub fn new(scopes: &'s [Scope], at: DateTime<Utc>) -> Self {
-        Self { scopes, at: crate::time::to_micros(at), latest: None, restriction: None }
+        Self { scopes, at: crate::time::to_micros(at), latest: None, restriction: None, offered: None }
     }
 
     /// Offers one fact of the subject's ledger: its purpose and channel columns (empty for none),
@@ -242,6 +285,15 @@ impl<'s> FactsFold<'s> {
                     self.offer_event(scope, occurred_at, seq, a);
                 }
             }
+            Some(crate::raw::ledger::FactAction::Consent(ConsentAction::SoftOptInOffered)) => {
+                let first = self.scopes.first().is_some_and(|s| {
+                    s.purpose.as_ref().map_or("", |p| p.as_str()) == purpose
+                        && s.channel.as_ref().map_or("", |c| c.as_str()) == channel
+                });
+                if first {
+                    self.offer_soft_opt_in(occurred_at, seq);
+                }
+            }
             Some(crate::raw::ledger::FactAction::Restrict) => self.offer_restriction(occurred_at, seq, true),
             Some(crate::raw::ledger::FactAction::LiftRestriction) => self.offer_restriction(occurred_at, seq, false),
             _ => {}
@@ -256,6 +308,14 @@ impl<'s> FactsFold<'s> {
         }
         if self.latest.is_none_or(|(t, s, _, _)| (t, s) < (occurred_at, seq)) {
             self.latest = Some((occurred_at, seq, scope, action));
+        }
+    }
+
+    /// Offers a `soft_opt_in_offered` event already known to be in the first scope and at or
+    /// before the instant.
+    pub fn offer_soft_opt_in(&mut self, occurred_at: i64, seq: u64) {
+        if self.offered.is_none_or(|o| (occurred_at, seq) < o) {
+            self.offered = Some((occurred_at, seq));
         }
     }
 
@@ -292,6 +352,16 @@ impl<'s> FactsFold<'s> {
                 channel: scope.channel.clone(),
             })));
         }
-        Ok(regime()?.map(|(regime, registered_at)| SubjectFacts::NoEvent { regime, registered_at }))
+        let offered = match (self.offered, self.scopes.first()) {
+            (Some((occurred_at, seq)), Some(scope)) => Some(EventRef {
+                seq,
+                action: ConsentAction::SoftOptInOffered,
+                occurred_at: crate::time::from_micros(occurred_at)?,
+                purpose: scope.purpose.clone(),
+                channel: scope.channel.clone(),
+            }),
+            _ => None,
+        };
+        Ok(regime()?.map(|(regime, registered_at)| SubjectFacts::NoEvent { regime, registered_at, offered }))
     }
 }

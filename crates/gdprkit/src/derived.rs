@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use crate::channel::ChannelKind;
 use crate::consent::ConsentAction;
 use crate::decision::{Scope, SubjectFacts};
 use crate::error::Result;
@@ -28,6 +29,7 @@ const BATCH: usize = 500;
 struct PurposeFacts {
     legal_basis: LegalBasis,
     direct_marketing: bool,
+    professional: bool,
 }
 
 #[derive(Deserialize)]
@@ -35,6 +37,18 @@ struct PurposeRecord {
     id: String,
     legal_basis: LegalBasis,
     direct_marketing: bool,
+    #[serde(default = "yes")]
+    professional: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+struct ChannelRecord {
+    name: String,
+    channel_kind: ChannelKind,
 }
 
 #[derive(Deserialize)]
@@ -53,6 +67,8 @@ struct ErasureRecord {
 #[derive(Debug, Default)]
 pub(crate) struct Model {
     purposes: BTreeMap<String, (u64, PurposeFacts)>,
+    /// Declared channels: their entry number and kind.
+    channels: BTreeMap<String, (u64, ChannelKind)>,
     /// Subjects by id: their regime and registration instant, when the chain still says them.
     subjects: BTreeMap<SubjectId, (Option<Regime>, Option<DateTime<Utc>>)>,
     /// The latest decisive event per subject, over all its scopes: (occurred_at µs, entry
@@ -77,8 +93,20 @@ impl Model {
         match kind {
             EntryKind::Purpose => match serde_json::from_str::<PurposeRecord>(e.body) {
                 Ok(p) => {
-                    let facts = PurposeFacts { legal_basis: p.legal_basis, direct_marketing: p.direct_marketing };
+                    let facts = PurposeFacts {
+                        legal_basis: p.legal_basis,
+                        direct_marketing: p.direct_marketing,
+                        professional: p.professional,
+                    };
                     self.purposes.insert(p.id, (e.seq, facts));
+                }
+                Err(_) => {
+                    self.unreadable.get_or_insert(e.seq);
+                }
+            },
+            EntryKind::Channel => match serde_json::from_str::<ChannelRecord>(e.body) {
+                Ok(c) => {
+                    self.channels.insert(c.name, (e.seq, c.channel_kind));
                 }
                 Err(_) => {
                     self.unreadable.get_or_insert(e.seq);
@@ -137,6 +165,9 @@ impl Model {
         if let Some(found) = self.compare_purposes(store, tenant)? {
             return Ok(Some(("purposes".into(), found)));
         }
+        if let Some(found) = self.compare_channels(store, tenant)? {
+            return Ok(Some(("channels".into(), found)));
+        }
         if let Some(found) = self.compare_subjects(store, tenant)? {
             return Ok(Some(("subjects".into(), found)));
         }
@@ -149,12 +180,22 @@ impl Model {
             let Some((seq, chain)) = self.purposes.get(p.id.as_str()) else {
                 return Ok(Some(format!("purpose {} is registered, and no ledger entry registers it", p.id)));
             };
-            let facts = PurposeFacts { legal_basis: p.legal_basis, direct_marketing: p.direct_marketing };
+            let facts = PurposeFacts {
+                legal_basis: p.legal_basis,
+                direct_marketing: p.direct_marketing,
+                professional: p.professional,
+            };
             if &facts != chain {
                 return Ok(Some(format!(
-                    "purpose {} reads {} (direct marketing: {}), and its ledger entry {seq} says {} (direct \
-                     marketing: {})",
-                    p.id, facts.legal_basis, facts.direct_marketing, chain.legal_basis, chain.direct_marketing
+                    "purpose {} reads {} (direct marketing: {}, professional: {}), and its ledger entry {seq} \
+                     says {} (direct marketing: {}, professional: {})",
+                    p.id,
+                    facts.legal_basis,
+                    facts.direct_marketing,
+                    facts.professional,
+                    chain.legal_basis,
+                    chain.direct_marketing,
+                    chain.professional
                 )));
             }
         }
@@ -162,6 +203,30 @@ impl Model {
             let missing = self.purposes.keys().find(|id| !stored.iter().any(|p| p.id.as_str() == id.as_str()));
             return Ok(Some(format!(
                 "purpose {} is registered in the ledger, and missing from its table",
+                missing.map_or("?", String::as_str)
+            )));
+        }
+        Ok(None)
+    }
+
+    fn compare_channels(&self, store: &dyn Store, tenant: &TenantId) -> Result<Option<String>> {
+        let stored = store.channels(tenant)?;
+        for c in &stored {
+            match self.channels.get(c.name.as_str()) {
+                None => return Ok(Some(format!("channel {} is declared, and no ledger entry declares it", c.name))),
+                Some((seq, kind)) if *kind != c.kind => {
+                    return Ok(Some(format!(
+                        "channel {} reads {}, and its ledger entry {seq} declares it {kind}",
+                        c.name, c.kind
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+        if stored.len() != self.channels.len() {
+            let missing = self.channels.keys().find(|n| !stored.iter().any(|c| c.name.as_str() == n.as_str()));
+            return Ok(Some(format!(
+                "channel {} is declared in the ledger, and missing from its table",
                 missing.map_or("?", String::as_str)
             )));
         }

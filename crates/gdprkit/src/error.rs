@@ -111,6 +111,9 @@ pub enum Error {
     /// A purpose with this id is already registered in the tenant.
     #[error("purpose {0:?} already exists")]
     PurposeExists(String),
+    /// The channel is already declared.
+    #[error("channel {0} is already declared; a channel's kind is never changed")]
+    ChannelExists(String),
     /// An action that does not apply to the record as it stands.
     #[error("{reason}")]
     InvalidState {
@@ -241,7 +244,7 @@ impl Error {
         match self {
             Error::InvalidInput { .. } | Error::MissingProof(_) => ErrorKind::InvalidInput,
             Error::UnknownSubject(_) | Error::UnknownPurpose(_) | Error::UnknownRequest(_) => ErrorKind::NotFound,
-            Error::SubjectExists(_) | Error::PurposeExists(_) => ErrorKind::AlreadyExists,
+            Error::SubjectExists(_) | Error::PurposeExists(_) | Error::ChannelExists(_) => ErrorKind::AlreadyExists,
             Error::InvalidState { .. } => ErrorKind::InvalidState,
             Error::RequestChanged(_) | Error::SubjectChanged(_) => ErrorKind::Conflict,
             Error::Config { .. } => ErrorKind::Config,
@@ -267,6 +270,7 @@ impl Error {
             }
             Error::UnknownSubject(_) | Error::SubjectExists(_) | Error::SubjectChanged(_) => Some("subject"),
             Error::UnknownPurpose(_) | Error::PurposeExists(_) => Some("purpose"),
+            Error::ChannelExists(_) => Some("channel"),
             Error::UnknownRequest(_) | Error::RequestChanged(_) => Some("request"),
             Error::MissingProof(_) => Some("proof"),
             Error::SchemaTooNew { .. }
@@ -302,6 +306,7 @@ mod tests {
             (Error::invalid("received_at", "is later than now"), ErrorKind::InvalidInput, Some("received_at"), false),
             (Error::UnknownSubject("x".into()), ErrorKind::NotFound, Some("subject"), false),
             (Error::PurposeExists("p".into()), ErrorKind::AlreadyExists, Some("purpose"), false),
+            (Error::ChannelExists("fax".into()), ErrorKind::AlreadyExists, Some("channel"), false),
             (Error::state("action", "accept does not apply"), ErrorKind::InvalidState, Some("action"), false),
             (Error::RequestChanged("r".into()), ErrorKind::Conflict, Some("request"), true),
             (Error::SubjectChanged("s".into()), ErrorKind::Conflict, Some("subject"), true),

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::anonymize::map::DataMap;
 use crate::anonymize::operators::Secrets;
 use crate::builder::{GdprBuilder, HmacKey};
+use crate::channel::{ChannelKind, DeclaredChannel};
 use crate::consent::{Collector, ConsentAction, ConsentEvent, NewConsent, Proof};
 use crate::crm::CrmData;
 use crate::decision::{Decision, Scope};
@@ -17,7 +18,7 @@ use crate::ids::{Channel, PurposeId, SubjectId, TenantId};
 use crate::journal::ErasureJournal;
 use crate::mailer::Mailer;
 use crate::purpose::Purpose;
-use crate::raw::bodies::{ConsentBody, PurposeBody, SubjectBody, value};
+use crate::raw::bodies::{ChannelBody, ConsentBody, PurposeBody, SubjectBody, value};
 use crate::raw::ledger::{
     EntryKind, FactAction, NewEntry, OwnedFact, PersonalValues, StoredEntry, Verification, Verifier, body_json,
     decode_personal,
@@ -42,14 +43,16 @@ pub const MAX_BATCH: usize = 100_000;
 ///               Purpose, PurposeId, Regime, SubjectId};
 ///
 /// let gdpr = Gdpr::builder(Arc::new(MemoryStore::new())).build()?;
-/// let newsletter = PurposeId::new("newsletter")?;
-/// gdpr.add_purpose(Purpose::new(newsletter.clone(), LegalBasis::Consent, true))?;
+/// // Marketing on the controller's legitimate interests, to a professional contact: allowed by
+/// // e-mail until they opt out (CNIL's B2B rule).
+/// let offers = PurposeId::new("offers")?;
+/// gdpr.add_purpose(Purpose::new(offers.clone(), LegalBasis::LegitimateInterests, true))?;
 /// let jean = SubjectId::new("contact-1")?;
 /// gdpr.add_subject(NewSubject::new(jean.clone(), Regime::B2bOptOut))?;
-/// assert!(gdpr.decide(&jean, &newsletter, &Channel::Email, None)?.allowed);
+/// assert!(gdpr.decide(&jean, &offers, &Channel::Email, None)?.allowed);
 ///
-/// gdpr.record_consent(NewConsent::new(jean.clone(), ConsentAction::OptOut, newsletter.clone(), Channel::Email))?;
-/// assert!(!gdpr.decide(&jean, &newsletter, &Channel::Email, None)?.allowed);
+/// gdpr.record_consent(NewConsent::new(jean.clone(), ConsentAction::OptOut, offers.clone(), Channel::Email))?;
+/// assert!(!gdpr.decide(&jean, &offers, &Channel::Email, None)?.allowed);
 /// assert!(gdpr.verify_ledger()?.is_intact());
 /// # Ok::<(), gdprkit::Error>(())
 /// ```
@@ -58,6 +61,9 @@ pub struct Gdpr {
     pub(crate) parts: Parts,
     /// Purposes already read. A purpose never changes once registered, so this never goes stale.
     purposes: Arc<RwLock<HashMap<PurposeId, Purpose>>>,
+    /// Custom channels found declared. A declaration never changes, so this never goes stale;
+    /// channels not found are read again, as they may be declared since.
+    channels: Arc<RwLock<HashMap<Channel, ChannelKind>>>,
 }
 
 // Everything a `Gdpr` holds can be shared between threads, so a call can run off a host's main
@@ -115,7 +121,7 @@ impl Gdpr {
     }
 
     pub(crate) fn from_parts(parts: Parts) -> Self {
-        Self { parts, purposes: Default::default() }
+        Self { parts, purposes: Default::default(), channels: Default::default() }
     }
 
     /// The tenant this instance works for.
@@ -162,6 +168,7 @@ impl Gdpr {
             label: &purpose.label,
             legal_basis: purpose.legal_basis,
             direct_marketing: purpose.direct_marketing,
+            professional: purpose.professional,
         };
         let entry = NewEntry::new(EntryKind::Purpose, body_json(&body)?, &PersonalValues::new());
         self.parts.store.append(&self.parts.tenant, &[Append { entry, effect: Some(Effect::Purpose(purpose)) }])?;
@@ -182,6 +189,44 @@ impl Gdpr {
     /// Every purpose, ordered by id.
     pub fn purposes(&self) -> Result<Vec<Purpose>> {
         self.parts.store.purposes(&self.parts.tenant)
+    }
+
+    /// Declares a custom channel's kind, which decides the rules for direct marketing on it
+    /// (rule C4): `electronic` for automated calls, messaging apps and the like. Fails when the
+    /// channel is built in or already declared. A custom channel never declared is taken as
+    /// electronic.
+    pub fn add_channel(&self, channel: DeclaredChannel) -> Result<()> {
+        channel.validate()?;
+        let body = ChannelBody {
+            recorded_at: time::format(self.now()),
+            name: channel.name.as_str(),
+            channel_kind: channel.kind,
+        };
+        let entry = NewEntry::new(EntryKind::Channel, body_json(&body)?, &PersonalValues::new());
+        self.parts.store.append(&self.parts.tenant, &[Append { entry, effect: Some(Effect::Channel(channel)) }])?;
+        Ok(())
+    }
+
+    /// Every custom channel declared, ordered by name.
+    pub fn channels(&self) -> Result<Vec<DeclaredChannel>> {
+        self.parts.store.channels(&self.parts.tenant)
+    }
+
+    /// The kind of `channel`: fixed for the built-in ones, declared for custom ones, electronic
+    /// for a custom channel never declared.
+    pub fn channel_kind(&self, channel: &Channel) -> Result<ChannelKind> {
+        if let Some(kind) = ChannelKind::of_builtin(channel) {
+            return Ok(kind);
+        }
+        if let Some(kind) = self.channels.read().unwrap_or_else(|e| e.into_inner()).get(channel) {
+            return Ok(*kind);
+        }
+        let declared = self.channels()?;
+        let mut cache = self.channels.write().unwrap_or_else(|e| e.into_inner());
+        for c in declared {
+            cache.insert(c.name, c.kind);
+        }
+        Ok(cache.get(channel).copied().unwrap_or(ChannelKind::Electronic))
     }
 
     /// Registers a subject with its regime. Fails when its id is taken.
@@ -291,7 +336,9 @@ impl Gdpr {
     }
 
     /// Whether `subject` may be contacted for `purpose` on `channel` at `at` (now when `None`),
-    /// and why (rules C4, C5).
+    /// and why (rules C4, C5): the latest opt-in, opt-out, withdrawal or objection that applies,
+    /// else a restriction, else the row of the default rule table ([`crate::rules`]) for the
+    /// purpose's legal basis, the subject's regime and the channel's kind.
     pub fn decide(
         &self,
         subject: &SubjectId,
@@ -314,6 +361,7 @@ impl Gdpr {
         at: Option<DateTime<Utc>>,
     ) -> Result<Vec<Decision>> {
         let purpose = self.purpose(purpose)?;
+        let kind = self.channel_kind(channel)?;
         let at = at.map_or_else(|| self.now(), time::truncate);
         let scopes = Scope::covering(&purpose, channel);
         let facts = self.parts.store.decision_facts(&self.parts.tenant, subjects, &scopes, at)?;
@@ -322,7 +370,7 @@ impl Gdpr {
             .zip(facts)
             .map(|(id, facts)| {
                 let facts = facts.ok_or_else(|| Error::UnknownSubject(id.to_string()))?;
-                Ok(Decision::from_facts(id.clone(), purpose.id.clone(), channel.clone(), at, facts))
+                Ok(Decision::from_facts(id.clone(), &purpose, channel.clone(), kind, at, facts))
             })
             .collect()
     }

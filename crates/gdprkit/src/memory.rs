@@ -5,6 +5,8 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 
+use crate::channel::DeclaredChannel;
+use crate::consent::ConsentAction;
 use crate::decision::{EventRef, Scope, SubjectFacts};
 use crate::error::{Error, Result};
 use crate::ids::{PurposeId, SubjectId, TenantId};
@@ -49,10 +51,11 @@ impl Entry {
 struct TenantData {
     entries: Vec<Entry>,
     purposes: BTreeMap<PurposeId, Purpose>,
+    channels: BTreeMap<String, DeclaredChannel>,
     subjects: HashMap<SubjectId, Subject>,
     /// Entry numbers naming each subject, in order.
     subject_seqs: HashMap<SubjectId, Vec<u64>>,
-    /// Decisive consent events per subject and scope, in entry order.
+    /// Decisive consent events and soft opt-in offers per subject and scope, in entry order.
     events: HashMap<(SubjectId, Scope), Vec<EventRef>>,
     /// Restrictions per subject: (when, entry number, whether it restricts or lifts).
     restrictions: HashMap<SubjectId, Vec<(DateTime<Utc>, u64, bool)>>,
@@ -111,8 +114,16 @@ impl TenantData {
         self.events
             .get(&(subject.clone(), scope.clone()))?
             .iter()
-            .filter(|e| e.occurred_at <= at)
+            .filter(|e| e.occurred_at <= at && e.action.is_decisive())
             .max_by_key(|e| (e.occurred_at, e.seq))
+    }
+
+    fn first_offer(&self, subject: &SubjectId, scope: &Scope, at: DateTime<Utc>) -> Option<&EventRef> {
+        self.events
+            .get(&(subject.clone(), scope.clone()))?
+            .iter()
+            .filter(|e| e.occurred_at <= at && e.action == ConsentAction::SoftOptInOffered)
+            .min_by_key(|e| (e.occurred_at, e.seq))
     }
 }
 
@@ -148,6 +159,7 @@ impl Store for MemoryStore {
             // Check every effect before changing anything, so a failed batch leaves no trace.
             let mut new_subjects = std::collections::HashSet::new();
             let mut new_purposes = std::collections::HashSet::new();
+            let mut new_channels = std::collections::HashSet::new();
             for a in entries {
                 match &a.effect {
                     Some(Effect::Subject(s)) if data.subjects.contains_key(&s.id) || !new_subjects.insert(&s.id) => {
@@ -155,6 +167,11 @@ impl Store for MemoryStore {
                     }
                     Some(Effect::Purpose(p)) if data.purposes.contains_key(&p.id) || !new_purposes.insert(&p.id) => {
                         return Err(Error::PurposeExists(p.id.to_string()));
+                    }
+                    Some(Effect::Channel(c))
+                        if data.channels.contains_key(c.name.as_str()) || !new_channels.insert(&c.name) =>
+                    {
+                        return Err(Error::ChannelExists(c.name.to_string()));
                     }
                     Some(Effect::UpdateRequest { expected, request })
                         if data.requests.get(&request.id).is_none_or(|(r, _)| r.state != *expected) =>
@@ -207,6 +224,9 @@ impl Store for MemoryStore {
                     Some(Effect::Purpose(p)) => {
                         data.purposes.insert(p.id.clone(), p.clone());
                     }
+                    Some(Effect::Channel(c)) => {
+                        data.channels.insert(c.name.to_string(), c.clone());
+                    }
                     Some(Effect::Subject(s)) => {
                         data.subjects.insert(s.id.clone(), s.clone());
                     }
@@ -249,7 +269,9 @@ impl Store for MemoryStore {
                 if let Some(subject) = &a.entry.subject {
                     data.subject_seqs.entry(subject.clone()).or_default().push(seq);
                     match a.entry.fact.as_ref().map(|f| (f, f.action)) {
-                        Some((f, FactAction::Consent(action))) if action.is_decisive() => {
+                        Some((f, FactAction::Consent(action)))
+                            if action.is_decisive() || action == ConsentAction::SoftOptInOffered =>
+                        {
                             let scope = Scope { purpose: non_empty(&f.purpose)?, channel: non_empty(&f.channel)? };
                             data.events.entry((subject.clone(), scope.clone())).or_default().push(EventRef {
                                 seq,
@@ -285,6 +307,10 @@ impl Store for MemoryStore {
         self.read(tenant, |d| Ok(d.subjects.get(id).cloned()))
     }
 
+    fn channels(&self, tenant: &TenantId) -> Result<Vec<DeclaredChannel>> {
+        self.read(tenant, |d| Ok(d.channels.values().cloned().collect()))
+    }
+
     fn subjects(&self, tenant: &TenantId) -> Result<Vec<Subject>> {
         self.read(tenant, |d| Ok(d.subjects.values().cloned().collect()))
     }
@@ -316,7 +342,11 @@ impl Store for MemoryStore {
                         .cloned();
                     Some(match latest {
                         Some(e) => SubjectFacts::Event(e),
-                        None => SubjectFacts::NoEvent { regime: s.regime, registered_at: s.registered_at },
+                        None => SubjectFacts::NoEvent {
+                            regime: s.regime,
+                            registered_at: s.registered_at,
+                            offered: scopes.first().and_then(|scope| d.first_offer(id, scope, at)).cloned(),
+                        },
                     })
                 })
                 .collect())

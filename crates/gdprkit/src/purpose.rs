@@ -85,13 +85,27 @@ pub struct Purpose {
     pub legal_basis: LegalBasis,
     /// Whether the purpose is direct marketing, which an objection always stops (rule C5).
     pub direct_marketing: bool,
+    /// Whether its messages relate to the recipient's profession, which lets professional
+    /// contacts be written to electronically until they object (rule C4, CNIL's B2B rule). True
+    /// unless declared otherwise.
+    #[serde(default = "professional_by_default")]
+    pub professional: bool,
+}
+
+fn professional_by_default() -> bool {
+    true
 }
 
 impl Purpose {
-    /// A purpose whose label is its id.
+    /// A purpose whose label is its id, taken as relating to the recipient's profession.
     pub fn new(id: PurposeId, legal_basis: LegalBasis, direct_marketing: bool) -> Self {
         let label = id.as_str().to_owned();
-        Self { id, label, legal_basis, direct_marketing }
+        Self { id, label, legal_basis, direct_marketing, professional: true }
+    }
+
+    /// The same purpose, declared as relating to the recipient's profession or not.
+    pub fn professional(self, professional: bool) -> Self {
+        Self { professional, ..self }
     }
 
     /// Checks the label. The facade calls this; callers may call it first.

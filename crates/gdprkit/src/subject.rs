@@ -9,16 +9,18 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::ids::{SubjectId, truncate_for_message};
 
-/// The rule that decides contact when a subject has no consent event for a purpose and channel
-/// (rule C4).
+/// Who a subject is to the controller, which the default rules for direct marketing look at when
+/// no opt-in, opt-out or objection applies (rule C4, [`crate::rules`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Regime {
-    /// Professional contacts (CNIL rule): allowed unless the contact opted out or objected.
+    /// A professional contact (CNIL's B2B rule): marketing about their profession is allowed
+    /// until they opt out or object.
     B2bOptOut,
-    /// Consumers (CPCE L.34-5): denied unless the latest event is an opt-in.
+    /// A consumer (CPCE L.34-5): electronic marketing needs an opt-in.
     B2cOptIn,
-    /// Existing customers, analogous products: allowed unless the contact opted out.
+    /// An existing customer, for products like those bought (CPCE L.34-5 al. 2): allowed once
+    /// offered the chance to refuse (a `soft_opt_in_offered` event), until they opt out.
     SoftOptIn,
 }
 
@@ -29,14 +31,6 @@ impl Regime {
             Regime::B2bOptOut => "b2b_opt_out",
             Regime::B2cOptIn => "b2c_opt_in",
             Regime::SoftOptIn => "soft_opt_in",
-        }
-    }
-
-    /// Whether contact is allowed when no event decides.
-    pub fn default_allows(self) -> bool {
-        match self {
-            Regime::B2bOptOut | Regime::SoftOptIn => true,
-            Regime::B2cOptIn => false,
         }
     }
 }

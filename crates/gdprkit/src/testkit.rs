@@ -14,6 +14,7 @@ mod faults;
 mod feed;
 pub mod memory_crm;
 mod outbox;
+mod rules;
 
 pub use faults::{
     an_erasure_failing_at_any_step_changes_nothing, an_index_that_disagrees_with_the_chain_is_named_by_verify,
@@ -26,6 +27,9 @@ pub use outbox::{
     SwitchableMailer, a_message_taken_by_one_deliverer_is_not_sent_by_another,
     a_notice_waits_in_the_outbox_until_the_server_takes_it, erasing_a_subject_cancels_its_pending_messages,
     without_a_mailer_notices_are_queued_for_later,
+};
+pub use rules::{
+    custom_channels_are_declared_once_with_their_kind, decisions_match_the_rule_table_on_random_histories,
 };
 
 use std::sync::Arc;
@@ -101,6 +105,8 @@ macro_rules! store_conformance {
                 a_message_taken_by_one_deliverer_is_not_sent_by_another,
                 the_change_feed_pages_through_the_ledger_without_personal_values,
                 an_erasure_missing_an_entry_written_meanwhile_is_refused_whole,
+                decisions_match_the_rule_table_on_random_histories,
+                custom_channels_are_declared_once_with_their_kind,
             );
         }
     };
@@ -142,7 +148,8 @@ pub fn setup_with(
 ) -> (Gdpr, Arc<FixedClock>) {
     let clock = Arc::new(FixedClock::new(t("2025-01-01T00:00:00Z")));
     let gdpr = configure(Gdpr::builder(factory()).clock(clock.clone())).build().unwrap();
-    gdpr.add_purpose(Purpose::new(pid("promo"), LegalBasis::Consent, true)).unwrap();
+    // Marketing on the controller's legitimate interests, where the regimes decide (rule C4).
+    gdpr.add_purpose(Purpose::new(pid("promo"), LegalBasis::LegitimateInterests, true)).unwrap();
     gdpr.add_purpose(Purpose::new(pid("billing"), LegalBasis::Contract, false)).unwrap();
     for (id, regime) in [("b2b", Regime::B2bOptOut), ("b2c", Regime::B2cOptIn), ("soft", Regime::SoftOptIn)] {
         gdpr.add_subject(NewSubject::new(sid(id), regime)).unwrap();
@@ -214,7 +221,7 @@ pub fn purposes_are_listed_by_id(factory: Factory<'_>) {
     let all = g.purposes().unwrap();
     assert_eq!(all.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), ["analytics", "billing", "promo"]);
     assert_eq!(all[0], p, "every field reads back");
-    assert_eq!(g.purpose(&pid("promo")).unwrap().legal_basis, LegalBasis::Consent);
+    assert_eq!(g.purpose(&pid("promo")).unwrap().legal_basis, LegalBasis::LegitimateInterests);
 }
 
 pub fn decisions_follow_the_latest_event_at_the_instant(factory: Factory<'_>) {
@@ -222,7 +229,12 @@ pub fn decisions_follow_the_latest_event_at_the_instant(factory: Factory<'_>) {
     clock.set(t("2025-06-01T00:00:00Z"));
     assert!(allowed(&g, "b2b", "promo", Channel::Email, None), "b2b defaults to allowed");
     assert!(!allowed(&g, "b2c", "promo", Channel::Email, None), "b2c defaults to denied");
-    assert!(allowed(&g, "soft", "promo", Channel::Email, None), "soft opt-in defaults to allowed");
+    assert!(!allowed(&g, "soft", "promo", Channel::Email, None), "soft opt-in needs its offer on record");
+    g.record_consent(event("soft", ConsentAction::SoftOptInOffered, "promo", Channel::Email, "2025-03-01T00:00:00Z"))
+        .unwrap();
+    assert!(allowed(&g, "soft", "promo", Channel::Email, None), "soft opt-in, offered: allowed");
+    assert!(!allowed(&g, "soft", "promo", Channel::Email, Some("2025-02-01T00:00:00Z")), "not before the offer");
+    assert!(!allowed(&g, "soft", "promo", Channel::Sms, None), "an offer covers its own channel only");
 
     g.record_consent(event("b2c", ConsentAction::OptIn, "promo", Channel::Email, "2025-02-01T00:00:00Z")).unwrap();
     g.record_consent(event("b2c", ConsentAction::Withdraw, "promo", Channel::Email, "2025-04-01T00:00:00Z")).unwrap();
@@ -242,9 +254,9 @@ pub fn decisions_follow_the_latest_event_at_the_instant(factory: Factory<'_>) {
     assert!(allowed(&g, "b2b", "promo", Channel::Sms, None));
 
     // Informational events decide nothing.
-    g.record_consent(event("b2c", ConsentAction::ReconfirmRequested, "promo", Channel::Post, "2025-05-01T00:00:00Z"))
+    g.record_consent(event("b2c", ConsentAction::ReconfirmRequested, "promo", Channel::Sms, "2025-05-01T00:00:00Z"))
         .unwrap();
-    assert!(!allowed(&g, "b2c", "promo", Channel::Post, None));
+    assert!(!allowed(&g, "b2c", "promo", Channel::Sms, None));
 }
 
 pub fn objections_block_direct_marketing_until_a_later_opt_in(factory: Factory<'_>) {
@@ -719,8 +731,10 @@ pub fn portability_needs_consent_or_a_contract(factory: Factory<'_>) {
     assert_eq!(g.act(&customer, Step::Accept, "Marie").unwrap().request.state, RequestState::Accepted, "a contract");
 
     let consumer = open(&g, "b2c", RequestKind::Portability, "2025-01-10T09:00:00Z").request.id;
-    assert!(g.act(&consumer, Step::Accept, "Marie").is_err(), "no opt-in yet");
     g.record_consent(event("b2c", ConsentAction::OptIn, "promo", Channel::Email, "2025-01-02T00:00:00Z")).unwrap();
+    assert!(g.act(&consumer, Step::Accept, "Marie").is_err(), "an opt-in to a purpose on legitimate interests");
+    g.add_purpose(Purpose::new(pid("newsletter"), LegalBasis::Consent, true)).unwrap();
+    g.record_consent(event("b2c", ConsentAction::OptIn, "newsletter", Channel::Email, "2025-01-02T00:00:00Z")).unwrap();
     assert_eq!(g.act(&consumer, Step::Accept, "Marie").unwrap().request.state, RequestState::Accepted, "consent");
 }
 

@@ -14,8 +14,10 @@ use gdprkit::mailer::MemoryMailer;
 use gdprkit::request::kind::{ReceivedVia, RequestKind};
 use gdprkit::request::service::{Delivery, NewRequest, Step};
 use gdprkit::testkit::memory_crm::MemoryCrm;
-use gdprkit::testkit::{event, sid, t};
-use gdprkit::{Channel, ConsentAction, Error, Gdpr, Language, MemoryStore, NewSubject, Regime, Result};
+use gdprkit::testkit::{event, pid, sid, t};
+use gdprkit::{
+    Channel, ConsentAction, Error, Gdpr, Language, LegalBasis, MemoryStore, NewSubject, Purpose, Regime, Result,
+};
 
 const MAP: &str = r#"
 [[entity]]
@@ -81,7 +83,9 @@ fn gdpr_with_map(map: &str) -> (Gdpr, Arc<MemoryMailer>) {
     jeanne.language = Some(Language::En);
     gdpr.add_subject(jeanne).unwrap();
     gdpr.add_subject(NewSubject::new(sid("paul"), Regime::B2bOptOut)).unwrap();
-    gdpr.record_consent(event("jeanne", ConsentAction::OptIn, "promo", Channel::Email, "2024-06-01T09:00:00Z"))
+    // An opt-in to a purpose on consent makes her data eligible for portability (Art. 20(1)(a)).
+    gdpr.add_purpose(Purpose::new(pid("newsletter"), LegalBasis::Consent, true)).unwrap();
+    gdpr.record_consent(event("jeanne", ConsentAction::OptIn, "newsletter", Channel::Email, "2024-06-01T09:00:00Z"))
         .unwrap();
     gdpr.record_consent(event("jeanne", ConsentAction::OptOut, "promo", Channel::Sms, "2024-07-01T09:00:00Z")).unwrap();
     gdpr.record_disclosure(&sid("jeanne"), "Brevo (e-mail delivery)", Some(t("2024-06-02T00:00:00Z"))).unwrap();
@@ -110,7 +114,7 @@ fn an_export_holds_the_persons_data_by_category_their_events_consents_and_proces
     assert_eq!(e.consents[0].occurred_at, t("2024-06-01T09:00:00Z"));
     assert_eq!(e.consents[1].action, "opt_out");
     let promo = e.processing.iter().find(|p| p.purpose == "promo").unwrap();
-    assert_eq!((promo.legal_basis.as_str(), promo.recipients.len()), ("consent", 1));
+    assert_eq!((promo.legal_basis.as_str(), promo.recipients.len()), ("legitimate_interests", 1));
     let billing = e.processing.iter().find(|p| p.purpose == "billing").unwrap();
     assert_eq!(billing.legal_basis, "contract");
     assert!(billing.retention.is_none(), "a purpose the map does not describe is still listed");

@@ -23,6 +23,7 @@ fn line(c: &Change) -> String {
     let what = match &c.what {
         ChangeKind::PurposeRegistered { purpose } => format!("purpose {purpose} registered"),
         ChangeKind::SubjectRegistered => "subject registered".into(),
+        ChangeKind::ChannelDeclared { channel, kind } => format!("channel {channel} declared {kind}"),
         ChangeKind::Consent { action, purpose, channel, occurred_at } => format!(
             "{action} {} by {} (happened {})",
             purpose.as_deref().unwrap_or("all marketing"),

@@ -1,6 +1,7 @@
 //! One module per command group.
 
 pub mod changes;
+pub mod channel;
 pub mod consent;
 pub mod deadline;
 pub mod disclosure;

@@ -9,8 +9,9 @@ use crate::context::{CliResult, Context};
 
 pub fn run(ctx: &Context, command: PurposeCommand) -> CliResult<ExitCode> {
     match command {
-        PurposeCommand::Add { id, legal_basis, direct_marketing, label } => {
-            let mut purpose = Purpose::new(PurposeId::new(id)?, legal_basis.parse::<LegalBasis>()?, direct_marketing);
+        PurposeCommand::Add { id, legal_basis, direct_marketing, not_professional, label } => {
+            let mut purpose = Purpose::new(PurposeId::new(id)?, legal_basis.parse::<LegalBasis>()?, direct_marketing)
+                .professional(!not_professional);
             if let Some(label) = label {
                 purpose.label = label;
             }
@@ -18,10 +19,11 @@ pub fn run(ctx: &Context, command: PurposeCommand) -> CliResult<ExitCode> {
             ctx.gdpr(true)?.add_purpose(purpose.clone())?;
             ctx.emit(&purpose, || {
                 format!(
-                    "registered purpose {} ({}{})",
+                    "registered purpose {} ({}{}{})",
                     purpose.id,
                     purpose.legal_basis,
-                    if purpose.direct_marketing { ", direct marketing" } else { "" }
+                    if purpose.direct_marketing { ", direct marketing" } else { "" },
+                    if purpose.professional { "" } else { ", not professional" }
                 )
             })?;
         }
@@ -34,8 +36,12 @@ pub fn run(ctx: &Context, command: PurposeCommand) -> CliResult<ExitCode> {
                 purposes
                     .iter()
                     .map(|p| {
-                        let dm = if p.direct_marketing { "direct marketing" } else { "-" };
-                        format!("{:<24} {:<22} {:<16} {}", p.id.as_str(), p.legal_basis.as_str(), dm, p.label)
+                        let dm = match (p.direct_marketing, p.professional) {
+                            (false, _) => "-",
+                            (true, true) => "direct marketing",
+                            (true, false) => "direct marketing, not professional",
+                        };
+                        format!("{:<24} {:<22} {:<34} {}", p.id.as_str(), p.legal_basis.as_str(), dm, p.label)
                     })
                     .collect::<Vec<_>>()
                     .join("\n")

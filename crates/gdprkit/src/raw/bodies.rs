@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::anonymize::plan::Outcome;
+use crate::channel::ChannelKind;
 use crate::consent::Source;
 use crate::outbox::MessageKind;
 use crate::purpose::LegalBasis;
@@ -49,6 +50,21 @@ pub(crate) struct PurposeBody<'a> {
     pub label: &'a str,
     pub legal_basis: LegalBasis,
     pub direct_marketing: bool,
+    /// Absent in entries written before it existed, which read as `true`.
+    #[serde(default = "yes")]
+    pub professional: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A custom channel declared (entry kind `channel`).
+#[derive(Serialize, Deserialize)]
+pub(crate) struct ChannelBody<'a> {
+    pub recorded_at: String,
+    pub name: &'a str,
+    pub channel_kind: ChannelKind,
 }
 
 /// A subject registered (entry kind `subject`); its e-mail is a personal value.

@@ -48,6 +48,8 @@ pub enum EntryKind {
     Erasure,
     /// A message to a subject queued in the outbox: its kind, request and `Message-ID`.
     Message,
+    /// A custom channel declared with its kind.
+    Channel,
 }
 
 impl EntryKind {
@@ -61,6 +63,7 @@ impl EntryKind {
             EntryKind::Disclosure => "disclosure",
             EntryKind::Erasure => "erasure",
             EntryKind::Message => "message",
+            EntryKind::Channel => "channel",
         }
     }
 
@@ -74,6 +77,7 @@ impl EntryKind {
             "disclosure" => Ok(EntryKind::Disclosure),
             "erasure" => Ok(EntryKind::Erasure),
             "message" => Ok(EntryKind::Message),
+            "channel" => Ok(EntryKind::Channel),
             _ => Err(Error::Corrupt(format!("unknown ledger entry kind {s:?}"))),
         }
     }

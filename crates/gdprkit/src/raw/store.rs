@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::channel::DeclaredChannel;
 use crate::decision::{Scope, SubjectFacts};
 use crate::error::Result;
 use crate::ids::{PurposeId, SubjectId, TenantId};
@@ -25,6 +26,8 @@ pub enum Effect {
     Purpose(Purpose),
     /// Registers a subject; fails with [`crate::Error::SubjectExists`] when its id is taken.
     Subject(Subject),
+    /// Declares a custom channel; fails with [`crate::Error::ChannelExists`] when it is declared.
+    Channel(DeclaredChannel),
     /// Keeps a new request and the SHA-256 of its tracking token.
     OpenRequest {
         /// The request.
@@ -96,6 +99,9 @@ pub trait Store: Send + Sync {
     /// The subject with this id.
     fn subject(&self, tenant: &TenantId, id: &SubjectId) -> Result<Option<Subject>>;
 
+    /// Every custom channel the tenant declared, ordered by name.
+    fn channels(&self, tenant: &TenantId) -> Result<Vec<DeclaredChannel>>;
+
     /// Every subject of the tenant, in any order.
     fn subjects(&self, tenant: &TenantId) -> Result<Vec<Subject>>;
 
@@ -103,9 +109,10 @@ pub trait Store: Send + Sync {
     /// `None` when the subject does not exist. The event is the entry with a decisive fact (see
     /// [`crate::ConsentAction::is_decisive`]) with the greatest (`occurred_at`, entry number)
     /// among those in one of `scopes` that happened at or before `at`; with no such entry, the
-    /// subject's regime and registration. Before both: when the latest restriction fact (purpose
-    /// and channel [`crate::raw::ledger::RESTRICTION_SCOPE`]) at or before `at` restricts, the
-    /// restriction.
+    /// subject's regime and registration, with the earliest `soft_opt_in_offered` entry in the
+    /// first scope at or before `at`. Before both: when the latest restriction fact (purpose and
+    /// channel [`crate::raw::ledger::RESTRICTION_SCOPE`]) at or before `at` restricts, the
+    /// restriction. [`crate::raw::FactsFold`] does this from rows.
     fn decision_facts(
         &self,
         tenant: &TenantId,

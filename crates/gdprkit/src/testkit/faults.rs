@@ -72,6 +72,9 @@ impl Store for Faulty {
     fn subjects(&self, tenant: &TenantId) -> Result<Vec<Subject>> {
         self.inner.subjects(tenant)
     }
+    fn channels(&self, tenant: &TenantId) -> Result<Vec<crate::channel::DeclaredChannel>> {
+        self.inner.channels(tenant)
+    }
     fn decision_facts(
         &self,
         tenant: &TenantId,
@@ -84,7 +87,8 @@ impl Store for Faulty {
             for (id, f) in subjects.iter().zip(facts.iter_mut()) {
                 if id == lost && matches!(f, Some(SubjectFacts::Event(_))) {
                     let s = self.inner.subject(tenant, id)?.unwrap();
-                    *f = Some(SubjectFacts::NoEvent { regime: s.regime, registered_at: s.registered_at });
+                    *f =
+                        Some(SubjectFacts::NoEvent { regime: s.regime, registered_at: s.registered_at, offered: None });
                 }
             }
         }
