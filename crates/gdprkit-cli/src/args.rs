@@ -25,6 +25,10 @@ pub struct Cli {
     /// every erasure and sweep appends a line to, for `erasures reapply` after a restore.
     #[arg(long, global = true, env = "GDPRKIT_ERASURE_JOURNAL", value_name = "FILE")]
     pub journal: Option<PathBuf>,
+    /// The country phone numbers without their country code are read in (ISO 3166-1 alpha-2;
+    /// FR when omitted).
+    #[arg(long, global = true, env = "GDPRKIT_COUNTRY", value_name = "CC")]
+    pub country: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -60,6 +64,10 @@ pub enum Command {
     /// Data subjects.
     #[command(subcommand)]
     Subject(SubjectCommand),
+    /// The suppression list: keyed hashes of the addresses and numbers of erased people who
+    /// opted out of or objected to direct marketing (rule C9).
+    #[command(subcommand)]
+    Suppression(SuppressionCommand),
     /// Consent events and decisions.
     #[command(subcommand)]
     Consent(ConsentCommand),
@@ -205,7 +213,18 @@ pub enum SubjectCommand {
         /// fr or en.
         #[arg(long, value_name = "LANG")]
         lang: Option<String>,
+        /// The subject's phone number: with its + country code, or in --country.
+        #[arg(long, value_name = "NUMBER")]
+        phone: Option<String>,
     },
+}
+
+/// `gdprkit suppression …`
+#[derive(Debug, Subcommand)]
+pub enum SuppressionCommand {
+    /// Show the suppression list summed up: entries per kind of identifier, denial and scope,
+    /// with their dates. No hash and no clear value.
+    List,
 }
 
 /// `gdprkit consent …`

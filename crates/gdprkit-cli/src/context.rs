@@ -50,6 +50,8 @@ pub struct Context {
     pub clock: Arc<dyn Clock>,
     /// The erasure journal of --journal, when given.
     pub journal: Option<std::path::PathBuf>,
+    /// The country of --country, when given.
+    pub country: Option<String>,
 }
 
 impl Context {
@@ -64,7 +66,15 @@ impl Context {
             Some(now) => Arc::new(FixedClock::new(now)),
             None => Arc::new(SystemClock),
         };
-        Ok(Self { db: cli.db.clone(), tenant, json: cli.json, now, clock, journal: cli.journal.clone() })
+        Ok(Self {
+            db: cli.db.clone(),
+            tenant,
+            json: cli.json,
+            now,
+            clock,
+            journal: cli.journal.clone(),
+            country: cli.country.clone(),
+        })
     }
 
     /// The instant the command acts at.
@@ -72,14 +82,19 @@ impl Context {
         gdprkit::time::truncate(self.clock.now())
     }
 
-    /// The configuration every command starts from: the --db store, the tenant, the clock.
+    /// The configuration every command starts from: the --db store, the tenant, the clock, the
+    /// country, and the HMAC key of GDPRKIT_HMAC_KEY when set (the suppression list needs it to
+    /// register subjects and erase them).
     pub fn config(&self) -> Config {
+        let key_set = std::env::var_os(HMAC_KEY_VAR).is_some_and(|k| !k.is_empty());
         Config {
             store: self.db.clone(),
             tenant: Some(self.tenant.clone()),
             now: self.now,
             pdf: Some(false),
             erasure_journal: self.journal.as_ref().map(|j| j.display().to_string()),
+            country: self.country.clone(),
+            hmac_key: key_set.then(|| SecretSource::Env { env: HMAC_KEY_VAR.into() }),
             ..Config::default()
         }
     }
@@ -127,17 +142,13 @@ impl Context {
         self.open(&config)
     }
 
-    /// Adds the CRM's tables in --db, the data map in `map_file` and the key from
-    /// GDPRKIT_HMAC_KEY to `config`.
+    /// Adds the CRM's tables in --db and the data map in `map_file` to `config`.
     pub fn add_crm(&self, config: &mut Config, map_file: &Path) -> CliResult<()> {
         if !self.is_postgres() {
             self.crm_file()?;
         }
         config.crm = Some(self.db.clone());
         config.data_map = Some(MapSource::Path(map_file.display().to_string()));
-        if std::env::var_os(HMAC_KEY_VAR).is_some_and(|k| !k.is_empty()) {
-            config.hmac_key = Some(SecretSource::Env { env: HMAC_KEY_VAR.into() });
-        }
         Ok(())
     }
 

@@ -59,6 +59,8 @@ struct Erasure {
     crm_rows_touched: usize,
     ledger_entries_erased: u64,
     denials_kept: usize,
+    suppressed: usize,
+    reimported: Shown,
 }
 
 #[derive(Serialize)]
@@ -151,7 +153,7 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
     say.line(&format!(
         "Recorded {consent_events} consent events with their proof: web-form opt-ins with the wording's \
          version and SHA-256, unsubscribes, withdrawals, offers to refuse product news at checkout, and \
-         one objection to all direct marketing (contact-0007)."
+         objections to all direct marketing (contact-0007, contact-0048)."
     ));
 
     let newsletter = PurposeId::new("newsletter")?;
@@ -425,10 +427,14 @@ fn sample_events(ctx: &Context) -> CliResult<Vec<NewConsent>> {
             }
         }
     }
-    let mut objection = NewConsent::objection(contact(7));
-    objection.occurred_at = days_ago(12);
-    objection.proof = Proof { source: Some(Source::Paper), collected_by: Some(Collector::Subject), ..Proof::default() };
-    out.push(objection);
+    // Contact 7 objects to all marketing and is kept; contact 48 objects and will be erased.
+    for (i, days) in [(7, 12), (48, 40)] {
+        let mut objection = NewConsent::objection(contact(i));
+        objection.occurred_at = days_ago(days);
+        objection.proof =
+            Proof { source: Some(Source::Paper), collected_by: Some(Collector::Subject), ..Proof::default() };
+        out.push(objection);
+    }
     Ok(out)
 }
 
@@ -564,12 +570,36 @@ fn walk_erasure(dir: &Path, g: &Gdpr, say: &mut Narrator) -> CliResult<Erasure> 
         report.denials_kept,
         done.outcome.request.state
     ));
+
+    // The same person, bought again with a purchased list months later.
+    let reimported = SubjectId::new("lead-0048")?;
+    let mut lead = NewSubject::new(reimported.clone(), Regime::B2bOptOut);
+    lead.email = Some("Contact-0048@Example.com".into());
+    g.add_subject(lead)?;
+    let product_news = PurposeId::new("product-news")?;
+    let d = g.decide(&reimported, &product_news, &Channel::Post, None)?;
+    say.line(&format!(
+        "\nSuppression: the objection outlived the erasure as {} keyed hash(es) of the address (HMAC-SHA-256 under the \
+         tenant's key, no clear value, kept 3 years). Imported again as {reimported} with Contact-0048@Example.com, the \
+         same person is {} product news by post — {}",
+        report.suppressed,
+        if d.allowed { "allowed" } else { "not allowed" },
+        d.reason()
+    ));
     Ok(Erasure {
         subject: subject.to_string(),
         map: map_path.display().to_string(),
         crm_rows_touched: report.plan.rows_touched(),
         ledger_entries_erased: report.ledger_entries_erased,
         denials_kept: report.denials_kept,
+        suppressed: report.suppressed,
+        reimported: Shown {
+            subject: reimported.to_string(),
+            purpose: product_news.to_string(),
+            channel: "post".into(),
+            allowed: d.allowed,
+            reason: d.reason(),
+        },
     })
 }
 

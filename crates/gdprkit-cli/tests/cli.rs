@@ -409,7 +409,12 @@ fn the_demo_builds_a_crm_and_verifies_its_ledger() {
     // queued in the outbox.
     let messages = summary["messages"].as_u64().unwrap();
     assert!(messages > 0, "the requests' notices are queued");
-    assert_eq!(entries, 4 + 1000 + summary["consent_events"].as_u64().unwrap() + 8 + 5 + 3 + messages);
+    // The erasure carries the contact's objection over as one more entry; then the erased
+    // contact's address imported again: its registration and the objection it inherits from the
+    // suppression list.
+    let carried = summary["erasure"]["denials_kept"].as_u64().unwrap();
+    assert_eq!(carried, 1);
+    assert_eq!(entries, 4 + 1000 + summary["consent_events"].as_u64().unwrap() + 8 + 5 + carried + 3 + messages + 2);
     let pdf = std::fs::read(demo.join("export.pdf")).unwrap();
     assert!(pdf.starts_with(b"%PDF-"), "the demo writes the export as a PDF");
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(demo.join("export.json")).unwrap()).unwrap();
@@ -419,6 +424,11 @@ fn the_demo_builds_a_crm_and_verifies_its_ledger() {
     );
     assert!(!json["events"].as_array().unwrap().is_empty(), "with the contact's calls");
     assert_eq!(summary["erasure"]["crm_rows_touched"], 2, "a contact row anonymized and a call deleted");
+    // Rule C9: the erased contact's objection outlives it on the suppression list, and the same
+    // address imported again inherits it.
+    assert_eq!(summary["erasure"]["suppressed"], 1);
+    assert_eq!(summary["erasure"]["reimported"]["allowed"], false);
+    assert!(summary["erasure"]["reimported"]["reason"].as_str().unwrap().contains("suppression list"));
     assert!(demo.join("data-map.toml").exists(), "the demo leaves its data map to read");
     let swept = summary["swept"].as_u64().unwrap();
     assert!(swept > 100 && swept < 1000, "some contacts are past their retention: {swept}");
@@ -1313,4 +1323,65 @@ fn commands_work_with_a_postgres_database() {
     }
     assert!(!text.contains(&base), "the demo does not print the URL, which holds a password");
     assert!(std::fs::read(dir.path().join("demo/export.pdf")).unwrap().starts_with(b"%PDF-"));
+}
+
+/// Rule C4 from the command line: purposes declare whether they are professional, custom
+/// channels their kind, the table prints, and each decision names its row.
+#[test]
+fn the_rule_table_channels_and_professional_purposes_from_the_command_line() {
+    let db = Db::new();
+    db.ok(&["purpose", "add", "offers", "--legal-basis", "legitimate_interests", "--direct-marketing"]);
+    db.ok(&[
+        "purpose",
+        "add",
+        "gifts",
+        "--legal-basis",
+        "legitimate-interests",
+        "--direct-marketing",
+        "--not-professional",
+    ]);
+    let purposes = db.json(&["purpose", "list"]);
+    assert_eq!(purposes[1]["id"], "offers");
+    assert_eq!(
+        (purposes[0]["professional"].as_bool(), purposes[1]["professional"].as_bool()),
+        (Some(false), Some(true))
+    );
+    assert!(db.ok(&["channel", "add", "fax", "--kind", "post"]).contains("declared channel fax (post)"));
+    let refused = db.run(&["channel", "add", "email", "--kind", "post"]);
+    assert_eq!(refused.status.code(), Some(2), "a built-in channel's kind is fixed");
+    assert_eq!(db.json(&["channel", "list"])[0]["kind"], "post");
+    let table = db.ok(&["rules"]);
+    assert!(table.contains("| `phone_consumer` |") && table.contains("loi 2025-594"), "{table}");
+
+    db.ok(&["subject", "add", "pro", "--regime", "b2b_opt_out"]);
+    let check = |purpose: &str, channel: &str| {
+        let out =
+            db.run(&["--json", "consent", "check", "--subject", "pro", "--purpose", purpose, "--channel", channel]);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let d = check("offers", "email");
+    assert_eq!(
+        (d["allowed"].as_bool(), d["decision"]["decided_by"]["rule"].as_str()),
+        (Some(true), Some("electronic_b2b"))
+    );
+    let d = check("gifts", "email");
+    assert_eq!(d["decision"]["decided_by"]["rule"], "electronic_b2b_not_professional");
+    assert_eq!(check("gifts", "fax")["decision"]["decided_by"]["rule"], "post", "the declared kind decides");
+}
+
+/// Phone numbers are checked and kept in E.164, read in --country when they have no country
+/// code; the suppression list shows counts and dates, never a hash.
+#[test]
+fn phone_numbers_and_the_suppression_list_from_the_command_line() {
+    let db = Db::new();
+    let s = db.json(&["subject", "add", "jean", "--regime", "b2c_opt_in", "--phone", "06 12 34 56 78"]);
+    assert_eq!(s["phone"], "+33612345678");
+    let s =
+        db.json(&["--country", "BE", "subject", "add", "jan", "--regime", "b2c_opt_in", "--phone", "0470 12 34 56"]);
+    assert_eq!(s["phone"], "+32470123456");
+    let bad = db.run(&["subject", "add", "x", "--regime", "b2c_opt_in", "--phone", "612"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a valid phone number"));
+    assert!(db.ok(&["suppression", "list"]).contains("the suppression list is empty"));
+    assert_eq!(db.json(&["suppression", "list"]), serde_json::json!([]));
 }

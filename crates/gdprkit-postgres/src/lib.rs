@@ -13,6 +13,7 @@ mod outbox;
 mod pool;
 mod schema;
 mod store;
+mod suppression;
 mod values;
 
 pub use crm_data::PostgresCrmData;

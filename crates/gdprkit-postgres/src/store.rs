@@ -393,8 +393,8 @@ fn apply_effect(tx: &mut Transaction<'_>, tenant: &TenantId, seq: u64, effect: &
         }
         Effect::Subject(s) => {
             tx.execute(
-                "INSERT INTO gdprkit_subjects (tenant, id, regime, email, language, registered_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO gdprkit_subjects (tenant, id, regime, email, language, registered_at, phone) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 &[
                     &t,
                     &s.id.as_str(),
@@ -402,6 +402,7 @@ fn apply_effect(tx: &mut Transaction<'_>, tenant: &TenantId, seq: u64, effect: &
                     &s.email,
                     &s.language.map(|l| l.as_str()),
                     &gdprkit::time::to_micros(s.registered_at),
+                    &s.phone,
                 ],
             )
             .map_err(|e| {
@@ -481,7 +482,7 @@ fn apply_effect(tx: &mut Transaction<'_>, tenant: &TenantId, seq: u64, effect: &
                 ));
             }
         }
-        Effect::EraseSubject { subject, entries } => {
+        Effect::EraseSubject { subject, entries, suppress } => {
             let mut listed: Vec<i64> = entries.iter().map(|&s| s as i64).collect();
             listed.sort_unstable();
             // The entries listed must be all the subject's entries so far: one written meanwhile
@@ -505,10 +506,11 @@ fn apply_effect(tx: &mut Transaction<'_>, tenant: &TenantId, seq: u64, effect: &
             )
             .map_err(db_err("erase a subject's ledger values"))?;
             tx.execute(
-                "UPDATE gdprkit_subjects SET email = NULL WHERE tenant = $1 AND id = $2",
+                "UPDATE gdprkit_subjects SET email = NULL, phone = NULL WHERE tenant = $1 AND id = $2",
                 &[&t, &subject.as_str()],
             )
-            .map_err(db_err("erase a subject's e-mail"))?;
+            .map_err(db_err("erase a subject's e-mail and phone"))?;
+            crate::suppression::add(tx, tenant, suppress)?;
             outbox::cancel_pending(tx, tenant, subject)?;
         }
         Effect::Enqueue(q) => outbox::enqueue(tx, tenant, seq, q)?,
@@ -553,12 +555,17 @@ impl Store for PostgresStore {
             .collect()
     }
 
+    fn suppressions(&self, tenant: &TenantId, keys: Option<&[[u8; 32]]>) -> Result<Vec<gdprkit::SuppressionEntry>> {
+        let mut c = self.client()?;
+        crate::suppression::find(&mut c.client, tenant, keys)
+    }
+
     fn subject(&self, tenant: &TenantId, id: &SubjectId) -> Result<Option<Subject>> {
         // A literal, so that the connection prepares it once.
         let row = self
             .client()?
             .query_opt(
-                "SELECT id, regime, email, language, registered_at FROM gdprkit_subjects WHERE tenant = $1 AND id = $2",
+                "SELECT id, regime, email, language, registered_at, phone FROM gdprkit_subjects WHERE tenant = $1 AND id = $2",
                 &[&tenant.as_str(), &id.as_str()],
             )
             .map_err(db_err("read a subject"))?;
@@ -770,7 +777,7 @@ impl Store for PostgresStore {
 
 /// The columns of a subject's row, in the order [`subject_row`] reads them (also written out in
 /// [`Store::subject`]'s statement).
-const SUBJECT_COLUMNS: &str = "id, regime, email, language, registered_at";
+const SUBJECT_COLUMNS: &str = "id, regime, email, language, registered_at, phone";
 
 fn subject_row(r: &Row) -> Result<Subject> {
     Ok(Subject {
@@ -778,6 +785,7 @@ fn subject_row(r: &Row) -> Result<Subject> {
         regime: r.get::<_, &str>(1).parse()?,
         email: r.get(2),
         language: r.get::<_, Option<&str>>(3).map(str::parse).transpose()?,
+        phone: r.get(5),
         registered_at: gdprkit::time::from_micros(r.get(4))?,
     })
 }

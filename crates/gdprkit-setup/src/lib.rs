@@ -53,6 +53,9 @@ pub fn open(config: &Config) -> Result<Gdpr> {
     if let Some(calendar) = &config.calendar {
         builder = builder.calendar(for_country(calendar).map_err(|e| Error::config("calendar", e))?.into());
     }
+    if let Some(country) = &config.country {
+        builder = builder.phone_country(country.parse().map_err(|e| Error::config("country", reason(&e)))?);
+    }
     if let Some(controller) = &config.controller {
         builder = builder.controller(controller.to_controller());
     }

@@ -140,14 +140,14 @@ fn scan(
             if matches.is_empty() {
                 continue;
             }
-            match ConsentAction::from_name(action) {
-                Some(a) if a.is_decisive() => {
+            match FactAction::from_name(action).and_then(FactAction::consent) {
+                Some((a, inherited)) if a.is_decisive() => {
                     for &i in matches {
-                        folds[i].offer_event(scope_index, occurred_at, seq, a);
+                        folds[i].offer_fact(scope_index, occurred_at, seq, a, inherited);
                     }
                 }
                 // Offers count in the first scope only: exactly the purpose and channel asked.
-                Some(ConsentAction::SoftOptInOffered) if scope_index == 0 => {
+                Some((ConsentAction::SoftOptInOffered, _)) if scope_index == 0 => {
                     for &i in matches {
                         folds[i].offer_soft_opt_in(occurred_at, seq);
                     }

@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_requests.sql"),
     include_str!("../migrations/0003_outbox.sql"),
     include_str!("../migrations/0004_rules.sql"),
+    include_str!("../migrations/0005_suppression.sql"),
 ];
 
 /// The schema version this build writes.

@@ -273,8 +273,8 @@ impl Store for SqliteStore {
                     }
                     Some(Effect::Subject(s)) => {
                         tx.prepare_cached(
-                            "INSERT INTO gdprkit_subjects (tenant, id, regime, email, language, registered_at) \
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                            "INSERT INTO gdprkit_subjects (tenant, id, regime, email, language, registered_at, phone) \
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                         )
                         .and_then(|mut st| {
                             st.execute(params![
@@ -284,6 +284,7 @@ impl Store for SqliteStore {
                                 s.email,
                                 s.language.map(|l| l.as_str()),
                                 gdprkit::time::to_micros(s.registered_at),
+                                s.phone,
                             ])
                         })
                         .map_err(|e| {
@@ -383,7 +384,7 @@ impl Store for SqliteStore {
                             ));
                         }
                     }
-                    Some(Effect::EraseSubject { subject, entries }) => {
+                    Some(Effect::EraseSubject { subject, entries, suppress }) => {
                         let t = tenant.as_str();
                         // The entries listed must be all the subject's entries so far: one
                         // written meanwhile by another writer would keep its values.
@@ -405,9 +406,12 @@ impl Store for SqliteStore {
                         )
                         .and_then(|mut st| st.execute(params![t, subject.as_str(), listed]))
                         .map_err(db_err("erase a subject's ledger values"))?;
-                        tx.prepare_cached("UPDATE gdprkit_subjects SET email = NULL WHERE tenant = ?1 AND id = ?2")
-                            .and_then(|mut st| st.execute(params![t, subject.as_str()]))
-                            .map_err(db_err("erase a subject's e-mail"))?;
+                        tx.prepare_cached(
+                            "UPDATE gdprkit_subjects SET email = NULL, phone = NULL WHERE tenant = ?1 AND id = ?2",
+                        )
+                        .and_then(|mut st| st.execute(params![t, subject.as_str()]))
+                        .map_err(db_err("erase a subject's e-mail and phone"))?;
+                        crate::suppression::add(&tx, tenant, suppress)?;
                         outbox::cancel_pending(&tx, tenant, subject)?;
                         erased = true;
                     }
@@ -477,6 +481,10 @@ impl Store for SqliteStore {
             Ok(DeclaredChannel { name: name.parse()?, kind: kind.parse()? })
         })
         .collect()
+    }
+
+    fn suppressions(&self, tenant: &TenantId, keys: Option<&[[u8; 32]]>) -> Result<Vec<gdprkit::SuppressionEntry>> {
+        crate::suppression::find(&self.conn(), tenant, keys)
     }
 
     fn subject(&self, tenant: &TenantId, id: &SubjectId) -> Result<Option<Subject>> {
@@ -645,18 +653,20 @@ impl Store for SqliteStore {
 }
 
 /// The columns of a subject's row, in the order [`subject_row`] reads them.
-const SUBJECT_COLUMNS: &str = "id, regime, email, language, registered_at";
+const SUBJECT_COLUMNS: &str = "id, regime, email, language, registered_at, phone";
 
 /// A subject's row read with [`SUBJECT_COLUMNS`]: the SQL error, then the row's own.
 fn subject_row(r: &Row<'_>) -> rusqlite::Result<Result<Subject>> {
     let (id, regime, email, language, registered_at): (String, String, Option<String>, Option<String>, i64) =
         (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+    let phone: Option<String> = r.get(5)?;
     Ok((|| {
         Ok(Subject {
             id: SubjectId::new(id)?,
             regime: regime.parse()?,
             email,
             language: language.map(|l| l.parse()).transpose()?,
+            phone,
             registered_at: gdprkit::time::from_micros(registered_at)?,
         })
     })())

@@ -142,7 +142,9 @@ fn erased_values_leave_no_trace_in_the_file_or_its_log() {
 }
 
 /// The embedded default: gdprkit's tables in the CRM's own file. An erasure leaves none of the
-/// subject's values anywhere in it, the ledger still verifies, and the objection still holds.
+/// subject's values anywhere in it (the suppression list keeps keyed hashes only), the ledger
+/// still verifies, and the objection still holds, for the same id and for the same address
+/// registered again (rule C9).
 #[test]
 fn erasing_a_subject_clears_the_crm_rows_and_gdprkits_own_records() {
     use gdprkit::request::kind::{ReceivedVia, RequestKind};
@@ -159,11 +161,13 @@ fn erasing_a_subject_clears_the_crm_rows_and_gdprkits_own_records() {
         .clock(clock)
         .crm(Arc::new(SqliteCrmData::open(&path).unwrap()))
         .data_map(DataMap::from_toml(MAP).unwrap())
+        .hmac_key(gdprkit::HmacKey::new(vec![3u8; 32]).unwrap())
         .build()
         .unwrap();
     g.add_purpose(Purpose::new(pid("promo"), LegalBasis::Consent, true)).unwrap();
     let mut s = NewSubject::new(SubjectId::new("c1").unwrap(), Regime::B2bOptOut);
     s.email = Some("zephyrine.q@example.org".into());
+    s.phone = Some("06 98 76 54 32".into());
     g.add_subject(s).unwrap();
     let mut opt_in = event("c1", ConsentAction::OptIn, "promo", Channel::Email, "2025-01-01T00:00:00Z");
     opt_in.proof.ip = Some("203.0.113.77".into());
@@ -195,11 +199,17 @@ fn erasing_a_subject_clears_the_crm_rows_and_gdprkits_own_records() {
         "registration, two consents, the request's opening, its receipt queued, and its acceptance"
     );
     assert_eq!(report.denials_kept, 1, "the objection");
+    assert_eq!(report.suppressed, 2, "the objection, under the address's and the number's keyed hashes");
     assert!(g.verify_ledger().unwrap().is_intact());
     let d = g.decide(&subject, &pid("promo"), &Channel::Email, None).unwrap();
     assert!(!d.allowed, "the objection still holds after the erasure: {}", d.reason());
     assert_eq!(g.subject(&subject).unwrap().email, None);
     assert!(g.request(&request.request.id).unwrap().public_notes.is_empty());
+    let mut again = NewSubject::new(SubjectId::new("c1-imported").unwrap(), Regime::B2bOptOut);
+    again.email = Some("Zephyrine.Q@Example.org".into());
+    g.add_subject(again).unwrap();
+    let d = g.decide(&SubjectId::new("c1-imported").unwrap(), &pid("promo"), &Channel::Post, None).unwrap();
+    assert!(!d.allowed && d.reason().contains("suppression list"), "{}", d.reason());
     drop(g);
 
     let mut bytes = std::fs::read(&path).unwrap();
@@ -207,7 +217,7 @@ fn erasing_a_subject_clears_the_crm_rows_and_gdprkits_own_records() {
         bytes.extend(wal);
     }
     let mut values = ERASED.to_vec();
-    values.extend(["203.0.113.77", "ZephyrBrowser/1.0", "called back"]);
+    values.extend(["203.0.113.77", "ZephyrBrowser/1.0", "called back", "+33698765432", "698765432"]);
     let left: Vec<&str> = values.into_iter().filter(|v| bytes.windows(v.len()).any(|w| w == v.as_bytes())).collect();
     assert_eq!(left, Vec::<&str>::new(), "no erased value is left in the file or its log");
 }

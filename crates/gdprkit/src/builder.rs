@@ -10,6 +10,7 @@ use crate::export::render::Renderer;
 use crate::facade::{Gdpr, Parts};
 use crate::ids::TenantId;
 use crate::mailer::Mailer;
+use crate::phone::PhoneCountry;
 use crate::raw::store::Store;
 use crate::request::calendar::{France, HolidayCalendar};
 use crate::request::deadline::ControllerZone;
@@ -93,6 +94,7 @@ impl GdprBuilder {
                 crm: None,
                 data_map: None,
                 hmac_key: None,
+                phone_country: PhoneCountry::france(),
             },
         }
     }
@@ -118,6 +120,13 @@ impl GdprBuilder {
     /// The public holidays that request deadlines roll over (France unless set).
     pub fn calendar(mut self, calendar: Arc<dyn HolidayCalendar>) -> Self {
         self.parts.calendar = calendar;
+        self
+    }
+
+    /// The country a subject's phone number is read in when given without its country code
+    /// (France unless set).
+    pub fn phone_country(mut self, country: PhoneCountry) -> Self {
+        self.parts.phone_country = country;
         self
     }
 

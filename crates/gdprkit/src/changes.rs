@@ -184,7 +184,8 @@ fn change_of(e: &StoredEntry<'_>) -> Result<Change> {
         },
         EntryKind::Consent => {
             let fact = e.fact.ok_or_else(|| corrupt("fact"))?;
-            let action = ConsentAction::from_name(fact.action).ok_or_else(|| corrupt("action"))?;
+            let (action, _) =
+                FactAction::from_name(fact.action).and_then(FactAction::consent).ok_or_else(|| corrupt("action"))?;
             let named = |s: &str| (!s.is_empty()).then(|| s.to_owned());
             ChangeKind::Consent {
                 action,

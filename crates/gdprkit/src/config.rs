@@ -49,6 +49,10 @@ pub struct Config {
     /// The holiday calendar of request deadlines, a country code; `FR` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<String>,
+    /// The country phone numbers given without their country code are read in, an ISO 3166-1
+    /// alpha-2 code; `FR` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
     /// The controller that notices and exports name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub controller: Option<ControllerConfig>,

@@ -117,10 +117,13 @@ pub enum Source {
     Import,
     /// A call to the CRM's API.
     Api,
+    /// The suppression list (rule C9): a denial a subject inherited at registration. Recorded by
+    /// gdprkit only; refused from callers.
+    SuppressionList,
 }
 
 impl Source {
-    /// Every source.
+    /// Every source a caller may give.
     pub const ALL: [Source; 6] =
         [Source::WebForm, Source::Phone, Source::Email, Source::Paper, Source::Import, Source::Api];
 
@@ -133,6 +136,7 @@ impl Source {
             Source::Paper => "paper",
             Source::Import => "import",
             Source::Api => "api",
+            Source::SuppressionList => "suppression_list",
         }
     }
 }
@@ -245,6 +249,9 @@ pub struct Proof {
 
 impl Proof {
     fn validate(&mut self, action: ConsentAction) -> Result<()> {
+        if self.source == Some(Source::SuppressionList) {
+            return Err(Error::invalid("source", "suppression_list is recorded by gdprkit only, at registration"));
+        }
         if let Some(Collector::Staff(n) | Collector::ThirdParty(n)) = &self.collected_by {
             check_text("collected_by", n, MAX_COLLECTOR_BYTES)?;
         }

@@ -60,6 +60,10 @@ pub struct EventRef {
     pub purpose: Option<PurposeId>,
     /// Its channel, or `None` for every channel.
     pub channel: Option<Channel>,
+    /// Whether the subject inherited it at registration from the suppression list: an erased
+    /// person with the same e-mail address or phone number had denied it (rule C9).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inherited: bool,
 }
 
 impl EventRef {
@@ -186,11 +190,17 @@ impl Decision {
                 };
                 let purpose = e.purpose.as_ref().map_or("all direct marketing".to_owned(), |p| p.to_string());
                 let channel = e.channel.as_ref().map_or("every channel".to_owned(), |c| c.to_string());
-                format!(
-                    "{what} to {purpose} on {channel} at {} (ledger entry {})",
-                    crate::time::format(e.occurred_at),
-                    e.seq
-                )
+                let when = crate::time::format(e.occurred_at);
+                if e.inherited {
+                    format!(
+                        "an erased person with the same e-mail address or phone number {what} to {purpose} on \
+                         {channel}; the suppression list kept it, and this subject inherited it at registration \
+                         at {when} (rule C9, ledger entry {})",
+                        e.seq
+                    )
+                } else {
+                    format!("{what} to {purpose} on {channel} at {when} (ledger entry {})", e.seq)
+                }
             }
             DecidedBy::Restriction { seq } => format!(
                 "processing is restricted at the subject's request (Art. 18) since {} (ledger entry {seq})",
@@ -257,7 +267,7 @@ mod tests {
 pub struct FactsFold<'s> {
     scopes: &'s [Scope],
     at: i64,
-    latest: Option<(i64, u64, usize, ConsentAction)>,
+    latest: Option<(i64, u64, usize, ConsentAction, bool)>,
     restriction: Option<(i64, u64, bool)>,
     offered: Option<(i64, u64)>,
 }
@@ -275,17 +285,19 @@ impl<'s> FactsFold<'s> {
         if occurred_at > self.at {
             return;
         }
-        match crate::raw::ledger::FactAction::from_name(action) {
-            Some(crate::raw::ledger::FactAction::Consent(a)) if a.is_decisive() => {
+        let fact = crate::raw::ledger::FactAction::from_name(action);
+        match fact.and_then(|f| f.consent()) {
+            Some((a, inherited)) if a.is_decisive() => {
                 let scope = self.scopes.iter().position(|s| {
                     s.purpose.as_ref().map_or("", |p| p.as_str()) == purpose
                         && s.channel.as_ref().map_or("", |c| c.as_str()) == channel
                 });
                 if let Some(scope) = scope {
-                    self.offer_event(scope, occurred_at, seq, a);
+                    self.offer_fact(scope, occurred_at, seq, a, inherited);
                 }
+                return;
             }
-            Some(crate::raw::ledger::FactAction::Consent(ConsentAction::SoftOptInOffered)) => {
+            Some((ConsentAction::SoftOptInOffered, _)) => {
                 let first = self.scopes.first().is_some_and(|s| {
                     s.purpose.as_ref().map_or("", |p| p.as_str()) == purpose
                         && s.channel.as_ref().map_or("", |c| c.as_str()) == channel
@@ -293,7 +305,11 @@ impl<'s> FactsFold<'s> {
                 if first {
                     self.offer_soft_opt_in(occurred_at, seq);
                 }
+                return;
             }
+            _ => {}
+        }
+        match fact {
             Some(crate::raw::ledger::FactAction::Restrict) => self.offer_restriction(occurred_at, seq, true),
             Some(crate::raw::ledger::FactAction::LiftRestriction) => self.offer_restriction(occurred_at, seq, false),
             _ => {}
@@ -303,11 +319,17 @@ impl<'s> FactsFold<'s> {
     /// Offers a decisive event already known to be in scope number `scope` and at or before the
     /// instant.
     pub fn offer_event(&mut self, scope: usize, occurred_at: i64, seq: u64, action: ConsentAction) {
+        self.offer_fact(scope, occurred_at, seq, action, false);
+    }
+
+    /// [`FactsFold::offer_event`], for a denial that may have been inherited from the suppression
+    /// list (`inherited`).
+    pub fn offer_fact(&mut self, scope: usize, occurred_at: i64, seq: u64, action: ConsentAction, inherited: bool) {
         if scope >= self.scopes.len() {
             return;
         }
-        if self.latest.is_none_or(|(t, s, _, _)| (t, s) < (occurred_at, seq)) {
-            self.latest = Some((occurred_at, seq, scope, action));
+        if self.latest.is_none_or(|(t, s, _, _, _)| (t, s) < (occurred_at, seq)) {
+            self.latest = Some((occurred_at, seq, scope, action, inherited));
         }
     }
 
@@ -341,7 +363,7 @@ impl<'s> FactsFold<'s> {
         if let Some((occurred_at, seq, true)) = self.restriction {
             return Ok(Some(SubjectFacts::Restricted { seq, since: crate::time::from_micros(occurred_at)? }));
         }
-        if let Some((occurred_at, seq, scope, action)) = self.latest
+        if let Some((occurred_at, seq, scope, action, inherited)) = self.latest
             && let Some(scope) = self.scopes.get(scope)
         {
             return Ok(Some(SubjectFacts::Event(EventRef {
@@ -350,6 +372,7 @@ impl<'s> FactsFold<'s> {
                 occurred_at: crate::time::from_micros(occurred_at)?,
                 purpose: scope.purpose.clone(),
                 channel: scope.channel.clone(),
+                inherited,
             })));
         }
         let offered = match (self.offered, self.scopes.first()) {
@@ -359,6 +382,7 @@ impl<'s> FactsFold<'s> {
                 occurred_at: crate::time::from_micros(occurred_at)?,
                 purpose: scope.purpose.clone(),
                 channel: scope.channel.clone(),
+                inherited: false,
             }),
             _ => None,
         };

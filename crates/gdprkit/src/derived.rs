@@ -129,8 +129,9 @@ impl Model {
             }
             EntryKind::Consent | EntryKind::Request => {
                 let (Some(id), Some(fact)) = (e.subject, e.fact) else { return };
-                match FactAction::from_name(fact.action) {
-                    Some(FactAction::Consent(action)) if action.is_decisive() => {
+                let found = FactAction::from_name(fact.action);
+                match found.and_then(FactAction::consent) {
+                    Some((action, _)) if action.is_decisive() => {
                         if !self.scopes.iter().any(|(p, c)| p == fact.purpose && c == fact.channel) {
                             self.scopes.push((fact.purpose.to_owned(), fact.channel.to_owned()));
                         }
@@ -143,14 +144,16 @@ impl Model {
                             }
                         }
                     }
-                    Some(action @ (FactAction::Restrict | FactAction::LiftRestriction)) => {
-                        let Some(id) = subject() else { return };
-                        let slot = self.restrictions.entry(id).or_insert((i64::MIN, 0, false));
-                        if (fact.occurred_at, e.seq) > (slot.0, slot.1) {
-                            *slot = (fact.occurred_at, e.seq, action == FactAction::Restrict);
+                    Some(_) => {}
+                    None => {
+                        if let Some(action @ (FactAction::Restrict | FactAction::LiftRestriction)) = found {
+                            let Some(id) = subject() else { return };
+                            let slot = self.restrictions.entry(id).or_insert((i64::MIN, 0, false));
+                            if (fact.occurred_at, e.seq) > (slot.0, slot.1) {
+                                *slot = (fact.occurred_at, e.seq, action == FactAction::Restrict);
+                            }
                         }
                     }
-                    _ => {}
                 }
             }
             EntryKind::Disclosure | EntryKind::Message => {}

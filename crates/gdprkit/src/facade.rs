@@ -17,6 +17,7 @@ use crate::export::render::Renderer;
 use crate::ids::{Channel, PurposeId, SubjectId, TenantId};
 use crate::journal::ErasureJournal;
 use crate::mailer::Mailer;
+use crate::phone::PhoneCountry;
 use crate::purpose::Purpose;
 use crate::raw::bodies::{ChannelBody, ConsentBody, PurposeBody, SubjectBody, value};
 use crate::raw::ledger::{
@@ -106,6 +107,7 @@ pub(crate) struct Parts {
     pub data_map: Option<Arc<DataMap>>,
     pub hmac_key: Option<HmacKey>,
     pub journal: Option<Arc<dyn ErasureJournal>>,
+    pub phone_country: PhoneCountry,
 }
 
 impl Gdpr {
@@ -235,24 +237,81 @@ impl Gdpr {
     }
 
     /// Registers several subjects in one transaction: all of them, or none when one fails.
+    ///
+    /// A subject whose e-mail address or phone number is on the suppression list (an erased
+    /// person with the same address or number opted out of or objected to direct marketing)
+    /// inherits those denials, recorded at its registration (rule C9); decisions then say so.
+    /// That needs the tenant's HMAC key: without one the list is not read.
     pub fn add_subjects(&self, new: Vec<NewSubject>) -> Result<Vec<Subject>> {
         check_batch(new.len())?;
         let now = self.now();
         let mut appends = Vec::with_capacity(new.len());
         let mut subjects = Vec::with_capacity(new.len());
+        let mut keyed: Vec<(SubjectId, [u8; 32])> = Vec::new();
         for n in new {
-            n.validate()?;
+            let phone = n.validate(self.parts.phone_country)?;
             let body = SubjectBody { recorded_at: time::format(now), regime: n.regime, language: n.language };
             let mut personal = PersonalValues::new();
             personal.add_opt(value::EMAIL, n.email.as_deref())?;
+            personal.add_opt(value::PHONE, phone.as_deref())?;
             let entry = NewEntry::about(EntryKind::Subject, n.id.clone(), None, body_json(&body)?, personal)?;
+            if let Some(keys) = self.identifier_keys(n.email.as_deref(), phone.as_deref())? {
+                keyed.extend(keys.into_iter().map(|(_, key)| (n.id.clone(), key)));
+            }
             let subject =
-                Subject { id: n.id, regime: n.regime, email: n.email, language: n.language, registered_at: now };
+                Subject { id: n.id, regime: n.regime, email: n.email, language: n.language, phone, registered_at: now };
             appends.push(Append { entry, effect: Some(Effect::Subject(subject.clone())) });
             subjects.push(subject);
         }
+        appends.extend(self.inherited_denials(&keyed, now)?);
         self.parts.store.append(&self.parts.tenant, &appends)?;
         Ok(subjects)
+    }
+
+    /// The denials the suppression list passes on to new subjects with these keyed hashes, as
+    /// consent entries at `now`: one per subject and scope, an objection over an opt-out.
+    fn inherited_denials(&self, keyed: &[(SubjectId, [u8; 32])], now: DateTime<Utc>) -> Result<Vec<Append>> {
+        if keyed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<[u8; 32]> = keyed.iter().map(|(_, k)| *k).collect();
+        let found = self.parts.store.suppressions(&self.parts.tenant, Some(&keys))?;
+        let mut denials: std::collections::BTreeMap<(SubjectId, String, String), FactAction> = Default::default();
+        for (subject, key) in keyed {
+            for e in found.iter().filter(|e| &e.key == key) {
+                let action = match e.action {
+                    ConsentAction::Object => FactAction::InheritedObject,
+                    _ => FactAction::InheritedOptOut,
+                };
+                let scope = (
+                    subject.clone(),
+                    e.purpose.as_ref().map_or_else(String::new, |p| p.to_string()),
+                    e.channel.as_ref().map_or_else(String::new, |c| c.to_string()),
+                );
+                let slot = denials.entry(scope).or_insert(action);
+                if action == FactAction::InheritedObject {
+                    *slot = action;
+                }
+            }
+        }
+        let body = ConsentBody {
+            recorded_at: time::format(now),
+            carried_from: None,
+            source: Some(crate::consent::Source::SuppressionList),
+            collector: None,
+            notice_version: None,
+            notice_sha256: None,
+        };
+        let body = body_json(&body)?;
+        denials
+            .into_iter()
+            .map(|((subject, purpose, channel), action)| {
+                let fact = OwnedFact { purpose, channel, action, occurred_at: time::to_micros(now) };
+                let entry =
+                    NewEntry::about(EntryKind::Consent, subject, Some(fact), body.clone(), PersonalValues::new())?;
+                Ok(Append { entry, effect: None })
+            })
+            .collect()
     }
 
     /// The subject with this id, or [`Error::UnknownSubject`].
@@ -449,7 +508,8 @@ fn consent_event(e: &StoredEntry<'_>) -> Result<ConsentEvent> {
     let fact =
         e.fact.ok_or_else(|| Error::Corrupt(format!("ledger entry {} is a consent event without its fact", e.seq)))?;
     let corrupt = |what: &str| Error::Corrupt(format!("ledger entry {} has an unreadable {what}", e.seq));
-    let action: ConsentAction = fact.action.parse().map_err(|_| corrupt("action"))?;
+    let (action, _) =
+        FactAction::from_name(fact.action).and_then(FactAction::consent).ok_or_else(|| corrupt("action"))?;
     let purpose =
         (!fact.purpose.is_empty()).then(|| fact.purpose.parse()).transpose().map_err(|_| corrupt("purpose"))?;
     let channel =

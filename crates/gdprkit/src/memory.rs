@@ -18,6 +18,7 @@ use crate::raw::store::{Append, Effect, Head, Store};
 use crate::request::recipients::{Disclosure, RecipientTask, TaskStatus};
 use crate::request::record::{Request, RequestId};
 use crate::subject::Subject;
+use crate::suppression::SuppressionEntry;
 
 struct Entry {
     seq: u64,
@@ -47,6 +48,9 @@ impl Entry {
     }
 }
 
+/// A suppression list entry's key: its keyed hash and scope.
+type SuppressionKey = ([u8; 32], Option<PurposeId>, Option<crate::Channel>);
+
 #[derive(Default)]
 struct TenantData {
     entries: Vec<Entry>,
@@ -67,12 +71,20 @@ struct TenantData {
     tasks: BTreeMap<(RequestId, String), RecipientTask>,
     /// The outbox by id, each message with its content until delivered.
     outbox: BTreeMap<u64, (OutboxItem, Option<Message>)>,
+    /// The suppression list, by key and scope.
+    suppressions: BTreeMap<SuppressionKey, SuppressionEntry>,
 }
 
 impl TenantData {
     /// [`Effect::EraseSubject`]: the listed entries still about the subject lose their values and
     /// subject, and the subject its e-mail address.
-    fn erase(&mut self, subject: &SubjectId, entries: &[u64]) {
+    fn erase(&mut self, subject: &SubjectId, entries: &[u64], suppress: &[SuppressionEntry]) {
+        for e in suppress {
+            let slot =
+                self.suppressions.entry((e.key, e.purpose.clone(), e.channel.clone())).or_insert_with(|| e.clone());
+            slot.erased_at = slot.erased_at.max(e.erased_at);
+            slot.keep_until = slot.keep_until.max(e.keep_until);
+        }
         let listed: std::collections::HashSet<u64> = entries.iter().copied().collect();
         for &seq in self.subject_seqs.get(subject).map(Vec::as_slice).unwrap_or_default() {
             if !listed.contains(&seq) {
@@ -95,6 +107,7 @@ impl TenantData {
         }
         if let Some(s) = self.subjects.get_mut(subject) {
             s.email = None;
+            s.phone = None;
         }
         for (item, message) in self.outbox.values_mut() {
             if &item.subject == subject && item.state == OutboxState::Pending {
@@ -178,7 +191,7 @@ impl Store for MemoryStore {
                     {
                         return Err(Error::RequestChanged(request.id.to_string()));
                     }
-                    Some(Effect::EraseSubject { subject, entries })
+                    Some(Effect::EraseSubject { subject, entries, .. })
                         if {
                             let mut found = data.subject_seqs.get(subject).cloned().unwrap_or_default();
                             let mut listed = entries.clone();
@@ -199,7 +212,7 @@ impl Store for MemoryStore {
                     }
                     _ => {}
                 }
-                if let Some(f) = a.entry.fact.as_ref().filter(|f| matches!(f.action, FactAction::Consent(_))) {
+                if let Some(f) = a.entry.fact.as_ref().filter(|f| f.action.consent().is_some()) {
                     non_empty::<PurposeId>(&f.purpose)?;
                     non_empty::<crate::Channel>(&f.channel)?;
                     crate::time::from_micros(f.occurred_at)?;
@@ -247,7 +260,7 @@ impl Store for MemoryStore {
                     Some(Effect::UpdateTask(t)) => {
                         data.tasks.insert((t.request.clone(), t.recipient.clone()), t.clone());
                     }
-                    Some(Effect::EraseSubject { subject, entries }) => data.erase(subject, entries),
+                    Some(Effect::EraseSubject { subject, entries, suppress }) => data.erase(subject, entries, suppress),
                     Some(Effect::Enqueue(q)) => {
                         let item = OutboxItem {
                             id: seq,
@@ -268,8 +281,8 @@ impl Store for MemoryStore {
                 }
                 if let Some(subject) = &a.entry.subject {
                     data.subject_seqs.entry(subject.clone()).or_default().push(seq);
-                    match a.entry.fact.as_ref().map(|f| (f, f.action)) {
-                        Some((f, FactAction::Consent(action)))
+                    match a.entry.fact.as_ref().map(|f| (f, f.action, f.action.consent())) {
+                        Some((f, _, Some((action, inherited))))
                             if action.is_decisive() || action == ConsentAction::SoftOptInOffered =>
                         {
                             let scope = Scope { purpose: non_empty(&f.purpose)?, channel: non_empty(&f.channel)? };
@@ -279,9 +292,10 @@ impl Store for MemoryStore {
                                 occurred_at: crate::time::from_micros(f.occurred_at)?,
                                 purpose: scope.purpose,
                                 channel: scope.channel,
+                                inherited,
                             });
                         }
-                        Some((f, action @ (FactAction::Restrict | FactAction::LiftRestriction))) => {
+                        Some((f, action @ (FactAction::Restrict | FactAction::LiftRestriction), _)) => {
                             let at = crate::time::from_micros(f.occurred_at)?;
                             let restricts = action == FactAction::Restrict;
                             data.restrictions.entry(subject.clone()).or_default().push((at, seq, restricts));
@@ -309,6 +323,12 @@ impl Store for MemoryStore {
 
     fn channels(&self, tenant: &TenantId) -> Result<Vec<DeclaredChannel>> {
         self.read(tenant, |d| Ok(d.channels.values().cloned().collect()))
+    }
+
+    fn suppressions(&self, tenant: &TenantId, keys: Option<&[[u8; 32]]>) -> Result<Vec<SuppressionEntry>> {
+        self.read(tenant, |d| {
+            Ok(d.suppressions.values().filter(|e| keys.is_none_or(|keys| keys.contains(&e.key))).cloned().collect())
+        })
     }
 
     fn subjects(&self, tenant: &TenantId) -> Result<Vec<Subject>> {

@@ -106,20 +106,26 @@ pub struct NewSubject {
     /// The language to write to the subject in, where known.
     #[serde(default)]
     pub language: Option<Language>,
+    /// The subject's phone number, where known: with its `+` country code, or in the tenant's
+    /// country ([`crate::GdprBuilder::phone_country`]). Kept in E.164.
+    #[serde(default)]
+    pub phone: Option<String>,
 }
 
 impl NewSubject {
     /// A subject with a regime and nothing else.
     pub fn new(id: SubjectId, regime: Regime) -> Self {
-        Self { id, regime, email: None, language: None }
+        Self { id, regime, email: None, language: None, phone: None }
     }
 
-    /// Checks the e-mail address. The facade calls this; callers may call it first.
-    pub fn validate(&self) -> Result<()> {
+    /// Checks the e-mail address and the phone number, reading a number without its country
+    /// code in `country`, and returns the number in E.164. The facade calls this; callers may
+    /// call it first.
+    pub fn validate(&self, country: crate::phone::PhoneCountry) -> Result<Option<String>> {
         if let Some(email) = &self.email {
             crate::text::check_email(email)?;
         }
-        Ok(())
+        self.phone.as_deref().map(|p| country.normalize(p)).transpose()
     }
 }
 
@@ -134,6 +140,9 @@ pub struct Subject {
     pub email: Option<String>,
     /// The language to write to the subject in, where known.
     pub language: Option<Language>,
+    /// The subject's phone number in E.164, where known.
+    #[serde(default)]
+    pub phone: Option<String>,
     /// When the subject was registered.
     pub registered_at: DateTime<Utc>,
 }

@@ -15,6 +15,7 @@ mod feed;
 pub mod memory_crm;
 mod outbox;
 mod rules;
+mod suppression;
 
 pub use faults::{
     an_erasure_failing_at_any_step_changes_nothing, an_index_that_disagrees_with_the_chain_is_named_by_verify,
@@ -30,6 +31,9 @@ pub use outbox::{
 };
 pub use rules::{
     custom_channels_are_declared_once_with_their_kind, decisions_match_the_rule_table_on_random_histories,
+};
+pub use suppression::{
+    an_erased_objectors_address_and_number_are_suppressed_on_reimport, the_suppression_list_is_per_tenant_and_key,
 };
 
 use std::sync::Arc;
@@ -107,6 +111,8 @@ macro_rules! store_conformance {
                 an_erasure_missing_an_entry_written_meanwhile_is_refused_whole,
                 decisions_match_the_rule_table_on_random_histories,
                 custom_channels_are_declared_once_with_their_kind,
+                an_erased_objectors_address_and_number_are_suppressed_on_reimport,
+                the_suppression_list_is_per_tenant_and_key,
             );
         }
     };
@@ -372,7 +378,7 @@ pub fn erase(g: &Gdpr, subject: &str) {
         .unwrap();
     let body = serde_json::json!({ "recorded_at": crate::time::format(g.now()), "entries": entries }).to_string();
     let entry = NewEntry::about(EntryKind::Erasure, sid(subject), None, body, PersonalValues::new()).unwrap();
-    let effect = Effect::EraseSubject { subject: sid(subject), entries };
+    let effect = Effect::EraseSubject { subject: sid(subject), entries, suppress: Vec::new() };
     g.store().append(g.tenant(), &[Append { entry, effect: Some(effect) }]).unwrap();
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use gdprkit::raw::Store;
-use gdprkit::{CrmData, Gdpr};
+use gdprkit::{CrmData, Gdpr, HmacKey};
 use gdprkit_pdf::PdfRenderer;
 use gdprkit_postgres::{PostgresCrmData, PostgresStore};
 use gdprkit_sqlite::SqliteStore;
@@ -189,12 +189,18 @@ pub fn postgres(ctx: &Context, url: &str) -> CliResult<DemoDb> {
 }
 
 /// gdprkit on the demo's store and CRM, with the demo's data map (checked against the CRM's
-/// tables) and the PDF renderer.
+/// tables), the PDF renderer, and the HMAC key of GDPRKIT_HMAC_KEY, or a random one for this run
+/// (the suppression list needs one, and a key is never kept in the database).
 fn demo_gdpr(ctx: &Context, store: Arc<dyn Store>, crm: Arc<dyn CrmData>) -> CliResult<Gdpr> {
+    let key = match std::env::var(crate::context::HMAC_KEY_VAR) {
+        Ok(key) if !key.is_empty() => HmacKey::new(key.into_bytes())?,
+        _ => HmacKey::new(gdprkit::anonymize::operators::random_salt()?.to_vec())?,
+    };
     Ok(ctx
         .builder_on(store)
         .crm(crm)
         .data_map(gdprkit::sample::data_map()?)
         .renderer(Arc::new(PdfRenderer::new()))
+        .hmac_key(key)
         .build()?)
 }

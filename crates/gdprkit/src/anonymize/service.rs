@@ -19,6 +19,7 @@ use crate::request::kind::RequestKind;
 use crate::request::machine::RequestState;
 use crate::request::record::RequestId;
 use crate::request::service::{Step, StepOutcome};
+use crate::suppression::{IdentifierKind, SuppressionEntry, keep_until};
 use crate::time;
 
 /// What an erasure did, or would do in a dry run.
@@ -33,6 +34,10 @@ pub struct ErasureReport {
     /// Denials (opt-outs, withdrawals, objections) carried over the erasure, so that the subject
     /// is still not contacted against their will (A6: an objection is kept, minimally).
     pub denials_kept: usize,
+    /// Entries added to the suppression list: one per denial of direct marketing and per keyed
+    /// hash of the subject's e-mail address and phone number (rule C9).
+    #[serde(default)]
+    pub suppressed: usize,
     /// What went wrong after the erasure was committed, which does not undo it but needs doing
     /// again (the erasure journal could not be written, the database's log could not be
     /// cleared of the old values): each says what to do.
@@ -43,11 +48,29 @@ pub struct ErasureReport {
 impl Gdpr {
     /// Erases a subject: applies the data map's plan to the CRM's rows in one transaction, then
     /// erases the personal values and salts of the subject's ledger entries, its e-mail address
-    /// and the free text of its requests, keeps its current denials as fresh minimal entries, and
-    /// records what was erased. With `dry_run`, only builds the plan and changes nothing.
+    /// and the free text of its requests, keeps its current denials as fresh minimal entries, keeps
+    /// its denials of direct marketing on the suppression list under keyed hashes of its e-mail
+    /// address and phone number (rule C9), and records what was erased. With `dry_run`, only
+    /// builds the plan and changes nothing.
+    ///
+    /// A subject who opted out of or objected to direct marketing, and has an address or number,
+    /// is erased only with the tenant's HMAC key configured, so that the denial outlives the
+    /// erasure: without it, nothing is changed and a `config` error says so.
     pub fn erase_subject(&self, subject: &SubjectId, dry_run: bool) -> Result<ErasureReport> {
-        let regime = self.subject(subject)?.regime;
+        let registered = self.subject(subject)?;
+        let regime = registered.regime;
         let (data, map) = self.crm_data()?;
+        let keys = self.identifier_keys(registered.email.as_deref(), registered.phone.as_deref())?;
+        if keys.is_none() && !self.marketing_denials(current_denials(self.history(subject)?))?.is_empty() {
+            return Err(Error::config(
+                "hmac_key",
+                format!(
+                    "{subject} opted out of or objected to direct marketing; keeping that denial past the erasure, \
+                     on the suppression list (rule C9), needs the HMAC key: set hmac_key (GDPRKIT_HMAC_KEY)"
+                ),
+            ));
+        }
+        let keys = keys.unwrap_or_default();
         let salt = random_salt()?;
         let plan = Plan::build(map, subject, data, self.secrets(&salt))?;
         if dry_run {
@@ -56,6 +79,7 @@ impl Gdpr {
                 applied: false,
                 ledger_entries_erased: 0,
                 denials_kept: 0,
+                suppressed: 0,
                 warnings: Vec::new(),
             });
         }
@@ -63,9 +87,9 @@ impl Gdpr {
         // The store's part, in one append. Another writer may add an entry about the subject
         // between reading its entries and appending: the store then refuses, and it is done again.
         let mut tries = 0;
-        let (ledger_entries_erased, denials_kept, now) = loop {
+        let (ledger_entries_erased, denials_kept, suppressed, now) = loop {
             tries += 1;
-            match self.store_erasure(subject, regime, &plan) {
+            match self.store_erasure(subject, regime, &plan, &keys) {
                 Err(Error::SubjectChanged(_)) if tries < 5 => continue,
                 other => break other?,
             }
@@ -80,18 +104,53 @@ impl Gdpr {
                  could not be cleared ({e}); erase {subject} again to clear it"
             ));
         }
-        Ok(ErasureReport { plan, applied: true, ledger_entries_erased, denials_kept, warnings })
+        Ok(ErasureReport { plan, applied: true, ledger_entries_erased, denials_kept, suppressed, warnings })
+    }
+
+    /// The denials among `denials` that are of direct marketing: of all of it, or of a purpose
+    /// that is.
+    fn marketing_denials(&self, denials: Vec<ConsentEvent>) -> Result<Vec<ConsentEvent>> {
+        let mut out = Vec::new();
+        for d in denials {
+            let marketing = match &d.purpose {
+                None => true,
+                Some(p) => self.purpose(p)?.direct_marketing,
+            };
+            if marketing {
+                out.push(d);
+            }
+        }
+        Ok(out)
     }
 
     /// gdprkit's part of an erasure, in one append: returns how many entries it erased, how many
-    /// denials it carried over, and its instant.
+    /// denials it carried over, how many suppression entries it kept under `keys`, and its
+    /// instant.
     fn store_erasure(
         &self,
         subject: &SubjectId,
         regime: crate::Regime,
         plan: &Plan,
-    ) -> Result<(u64, usize, chrono::DateTime<chrono::Utc>)> {
+        keys: &[(IdentifierKind, [u8; 32])],
+    ) -> Result<(u64, usize, usize, chrono::DateTime<chrono::Utc>)> {
         let denials = current_denials(self.history(subject)?);
+        let now = self.now();
+        let mut suppress = Vec::new();
+        for d in self.marketing_denials(denials.clone())? {
+            for (identifier, key) in keys {
+                suppress.push(SuppressionEntry {
+                    key: *key,
+                    identifier: *identifier,
+                    purpose: d.purpose.clone(),
+                    channel: d.channel.clone(),
+                    action: d.action,
+                    denied_at: d.occurred_at,
+                    erased_at: now,
+                    keep_until: keep_until(now),
+                });
+            }
+        }
+        let suppressed = suppress.len();
         // The entries whose values the erasure removes: every entry about the subject so far.
         let mut erased_entries = Vec::new();
         self.store().subject_entries(self.tenant(), subject, &mut |e| {
@@ -100,7 +159,6 @@ impl Gdpr {
         })?;
         let ledger_entries_erased = erased_entries.len() as u64;
 
-        let now = self.now();
         let mut appends = Vec::new();
         for mut request in self.store().subject_requests(self.tenant(), subject)? {
             let expected = request.state;
@@ -148,12 +206,13 @@ impl Gdpr {
             denials_kept,
             entries: &erased_entries,
             regime,
+            suppressed,
         };
         let entry =
             NewEntry::about(EntryKind::Erasure, subject.clone(), None, body_json(&body)?, PersonalValues::new())?;
         let mut all = vec![Append {
             entry,
-            effect: Some(Effect::EraseSubject { subject: subject.clone(), entries: erased_entries.clone() }),
+            effect: Some(Effect::EraseSubject { subject: subject.clone(), entries: erased_entries.clone(), suppress }),
         }];
         all.extend(appends.into_iter().map(|(entry, effect)| Append { entry, effect: Some(effect) }));
         for event in denials {
@@ -170,7 +229,7 @@ impl Gdpr {
             all.push(append);
         }
         self.store().append(self.tenant(), &all)?;
-        Ok((ledger_entries_erased, denials_kept, now))
+        Ok((ledger_entries_erased, denials_kept, suppressed, now))
     }
 }
 

@@ -24,6 +24,8 @@ pub mod value {
     pub const SUBJECT: &str = "subject";
     /// A subject's e-mail address, at registration.
     pub const EMAIL: &str = "email";
+    /// A subject's phone number, at registration.
+    pub const PHONE: &str = "phone";
     /// Who collected a consent, by name (a staff member, a third party).
     pub const COLLECTED_BY: &str = "collected_by";
     /// The IP address an opt-in came from.
@@ -143,6 +145,13 @@ pub(crate) struct ErasureBody<'a> {
     pub entries: &'a [u64],
     /// The subject's regime, which the registry keeps and verification checks against.
     pub regime: Regime,
+    /// How many entries the suppression list gained (rule C9); absent when none.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub suppressed: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A message queued in the outbox (entry kind `message`). The address, text and attachments are

@@ -267,12 +267,18 @@ pub fn body_json<T: Serialize>(body: &T) -> Result<String> {
 /// The purpose and channel of a restriction fact: every purpose, every channel.
 pub const RESTRICTION_SCOPE: &str = "*";
 
-/// What a fact records: a consent action, or the start or end of a restriction of processing
-/// (Art. 18), which stops every purpose on every channel.
+/// What a fact records: a consent action, a denial inherited from the suppression list, or the
+/// start or end of a restriction of processing (Art. 18), which stops every purpose on every
+/// channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FactAction {
     /// A consent event.
     Consent(crate::ConsentAction),
+    /// An opt-out a subject inherited at registration: an erased person with the same e-mail
+    /// address or phone number had opted out (rule C9).
+    InheritedOptOut,
+    /// An objection a subject inherited at registration, likewise (rule C9).
+    InheritedObject,
     /// Processing is restricted from now on.
     Restrict,
     /// The restriction is lifted.
@@ -284,6 +290,8 @@ impl FactAction {
     pub fn as_str(self) -> &'static str {
         match self {
             FactAction::Consent(a) => a.as_str(),
+            FactAction::InheritedOptOut => "inherited_opt_out",
+            FactAction::InheritedObject => "inherited_object",
             FactAction::Restrict => "restrict",
             FactAction::LiftRestriction => "lift_restriction",
         }
@@ -294,7 +302,20 @@ impl FactAction {
         match name {
             "restrict" => Some(FactAction::Restrict),
             "lift_restriction" => Some(FactAction::LiftRestriction),
+            "inherited_opt_out" => Some(FactAction::InheritedOptOut),
+            "inherited_object" => Some(FactAction::InheritedObject),
             _ => crate::ConsentAction::from_name(name).map(FactAction::Consent),
+        }
+    }
+
+    /// The consent action the fact records, and whether it was inherited from the suppression
+    /// list; `None` for a restriction fact.
+    pub fn consent(self) -> Option<(crate::ConsentAction, bool)> {
+        match self {
+            FactAction::Consent(a) => Some((a, false)),
+            FactAction::InheritedOptOut => Some((crate::ConsentAction::OptOut, true)),
+            FactAction::InheritedObject => Some((crate::ConsentAction::Object, true)),
+            FactAction::Restrict | FactAction::LiftRestriction => None,
         }
     }
 }

@@ -18,6 +18,7 @@ use crate::request::machine::RequestState;
 use crate::request::recipients::{Disclosure, RecipientTask};
 use crate::request::record::{Request, RequestId};
 use crate::subject::Subject;
+use crate::suppression::SuppressionEntry;
 
 /// What appending an entry changes besides the chain and its indexes.
 #[derive(Debug, Clone)]
@@ -55,14 +56,19 @@ pub enum Effect {
     /// this entry's body names so that verification can tell a lawful erasure from values removed
     /// outside gdprkit), and the subject id kept in the clear beside them, so that their facts no
     /// longer count in decisions; the subject's e-mail address; and the content of their messages
-    /// still pending in the outbox. The entries and their commitments stay, and the chain still
-    /// verifies. The subject's id and regime stay in the registry, as the CRM keeps the id; so do
+    /// still pending in the outbox; and its phone number. The entries and their commitments stay,
+    /// and the chain still verifies. The `suppress` entries are added to the suppression list
+    /// (an entry with the same key and scope is kept, with the later erasure and keep-until
+    /// date). The subject's id and regime stay in the registry, as the CRM keeps the id; so do
     /// the names of the recipients its data went to, which Art. 19 needs to tell them.
     EraseSubject {
         /// The subject.
         subject: SubjectId,
         /// The entries to erase: only those still about the subject are changed.
         entries: Vec<u64>,
+        /// The subject's denials of direct marketing, under the keyed hashes of their e-mail
+        /// address and phone number, for the suppression list (rule C9).
+        suppress: Vec<SuppressionEntry>,
     },
     /// Queues a message in the outbox under this entry's number, pending and due at once. When
     /// the subject is erased later, the content of its messages still pending is dropped and
@@ -101,6 +107,10 @@ pub trait Store: Send + Sync {
 
     /// Every custom channel the tenant declared, ordered by name.
     fn channels(&self, tenant: &TenantId) -> Result<Vec<DeclaredChannel>>;
+
+    /// The suppression list's entries whose key is one of `keys`, or every entry with `None`
+    /// (rule C9).
+    fn suppressions(&self, tenant: &TenantId, keys: Option<&[[u8; 32]]>) -> Result<Vec<SuppressionEntry>>;
 
     /// Every subject of the tenant, in any order.
     fn subjects(&self, tenant: &TenantId) -> Result<Vec<Subject>>;

@@ -75,6 +75,13 @@ impl Store for Faulty {
     fn channels(&self, tenant: &TenantId) -> Result<Vec<crate::channel::DeclaredChannel>> {
         self.inner.channels(tenant)
     }
+    fn suppressions(
+        &self,
+        tenant: &TenantId,
+        keys: Option<&[[u8; 32]]>,
+    ) -> Result<Vec<crate::suppression::SuppressionEntry>> {
+        self.inner.suppressions(tenant, keys)
+    }
     fn decision_facts(
         &self,
         tenant: &TenantId,
@@ -178,6 +185,7 @@ fn setup_faulty(
                             id: sid("b2b"),
                             regime: Regime::B2bOptOut,
                             email: None,
+                            phone: None,
                             language: None,
                             registered_at: t("2025-01-01T00:00:00Z"),
                         },
@@ -198,7 +206,11 @@ pub fn an_erasure_failing_at_any_step_changes_nothing(factory: Factory<'_>) {
         "jeanne",
         &[("subject", Value::Text("jeanne".into())), ("first_name", Value::Text("Jeanne".into()))],
     );
-    let (g, clock, faulty) = setup_faulty(factory, |b| b.crm(crm.clone()).data_map(crate::sample::data_map().unwrap()));
+    let (g, clock, faulty) = setup_faulty(factory, |b| {
+        b.crm(crm.clone())
+            .data_map(crate::sample::data_map().unwrap())
+            .hmac_key(crate::HmacKey::new(vec![9u8; 32]).unwrap())
+    });
     clock.set(t("2025-06-01T00:00:00Z"));
     // Jeanne gave her address, opted in, then objected to all direct marketing: a denial that
     // must outlive any failed erasure.

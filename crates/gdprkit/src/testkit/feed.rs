@@ -97,7 +97,7 @@ pub fn an_erasure_missing_an_entry_written_meanwhile_is_refused_whole(factory: F
     // Listed: only the registration (entry 4); the opt-in (entry 6) came "meanwhile".
     let body = serde_json::json!({ "recorded_at": "2025-06-01T00:00:00Z", "entries": [4] }).to_string();
     let entry = NewEntry::about(EntryKind::Erasure, sid("b2c"), None, body, PersonalValues::new()).unwrap();
-    let effect = Effect::EraseSubject { subject: sid("b2c"), entries: vec![4] };
+    let effect = Effect::EraseSubject { subject: sid("b2c"), entries: vec![4], suppress: Vec::new() };
     let err = g.store().append(g.tenant(), &[Append { entry, effect: Some(effect) }]).unwrap_err();
     assert!(matches!(err, crate::Error::SubjectChanged(_)), "{err}");
     assert!(err.is_retryable());
