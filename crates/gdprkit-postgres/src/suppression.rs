@@ -9,7 +9,7 @@ use crate::db_err;
 const COLUMNS: &str = "key, identifier, purpose, channel, action, denied_at, erased_at, keep_until";
 
 /// Adds `entries`, inside the erasure's transaction. An entry already there for the same key and
-/// scope keeps its first denial, with the later erasure and keep-until date.
+/// scope takes an objection over an opt-out, and the later erasure and keep-until date.
 pub(crate) fn add(client: &mut impl GenericClient, tenant: &TenantId, entries: &[SuppressionEntry]) -> Result<()> {
     for e in entries {
         client
@@ -17,6 +17,9 @@ pub(crate) fn add(client: &mut impl GenericClient, tenant: &TenantId, entries: &
                 "INSERT INTO gdprkit_suppressions (tenant, key, identifier, purpose, channel, action, denied_at, \
                  erased_at, keep_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                  ON CONFLICT (tenant, key, purpose, channel) DO UPDATE SET \
+                 action = CASE WHEN excluded.action = 'object' THEN 'object' ELSE gdprkit_suppressions.action END, \
+                 denied_at = CASE WHEN excluded.action = 'object' AND gdprkit_suppressions.action <> 'object' \
+                 THEN excluded.denied_at ELSE gdprkit_suppressions.denied_at END, \
                  erased_at = greatest(gdprkit_suppressions.erased_at, excluded.erased_at), \
                  keep_until = greatest(gdprkit_suppressions.keep_until, excluded.keep_until)",
                 &[

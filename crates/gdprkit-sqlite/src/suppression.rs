@@ -7,13 +7,16 @@ use rusqlite::{Connection, Row, params};
 use crate::db_err;
 
 /// Adds `entries`, inside the erasure's transaction. An entry already there for the same key and
-/// scope keeps its first denial, with the later erasure and keep-until date.
+/// scope takes an objection over an opt-out, and the later erasure and keep-until date.
 pub(crate) fn add(conn: &Connection, tenant: &TenantId, entries: &[SuppressionEntry]) -> Result<()> {
     let mut st = conn
         .prepare_cached(
             "INSERT INTO gdprkit_suppressions (tenant, key, identifier, purpose, channel, action, denied_at, \
              erased_at, keep_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
              ON CONFLICT (tenant, key, purpose, channel) DO UPDATE SET \
+             action = CASE WHEN excluded.action = 'object' THEN 'object' ELSE action END, \
+             denied_at = CASE WHEN excluded.action = 'object' AND action <> 'object' THEN excluded.denied_at \
+             ELSE denied_at END, \
              erased_at = max(erased_at, excluded.erased_at), keep_until = max(keep_until, excluded.keep_until)",
         )
         .map_err(db_err("keep a suppression"))?;

@@ -241,7 +241,8 @@ impl Gdpr {
     /// A subject whose e-mail address or phone number is on the suppression list (an erased
     /// person with the same address or number opted out of or objected to direct marketing)
     /// inherits those denials, recorded at its registration (rule C9); decisions then say so.
-    /// That needs the tenant's HMAC key: without one the list is not read.
+    /// That needs the tenant's HMAC key: without one, a subject with an address or number is
+    /// refused (a `config` error) once the list holds anything.
     pub fn add_subjects(&self, new: Vec<NewSubject>) -> Result<Vec<Subject>> {
         check_batch(new.len())?;
         let now = self.now();
@@ -255,8 +256,20 @@ impl Gdpr {
             personal.add_opt(value::EMAIL, n.email.as_deref())?;
             personal.add_opt(value::PHONE, phone.as_deref())?;
             let entry = NewEntry::about(EntryKind::Subject, n.id.clone(), None, body_json(&body)?, personal)?;
-            if let Some(keys) = self.identifier_keys(n.email.as_deref(), phone.as_deref())? {
-                keyed.extend(keys.into_iter().map(|(_, key)| (n.id.clone(), key)));
+            match self.identifier_keys(n.email.as_deref(), phone.as_deref())? {
+                Some(keys) => keyed.extend(keys.into_iter().map(|(_, key)| (n.id.clone(), key))),
+                // Without the key the list cannot be read: refused while it holds anything.
+                None if !self.parts.store.suppressions(&self.parts.tenant, None)?.is_empty() => {
+                    return Err(Error::config(
+                        "hmac_key",
+                        format!(
+                            "{} has an e-mail address or phone number, and checking it against the suppression \
+                             list (rule C9) needs the HMAC key: set hmac_key (GDPRKIT_HMAC_KEY)",
+                            n.id
+                        ),
+                    ));
+                }
+                None => {}
             }
             let subject =
                 Subject { id: n.id, regime: n.regime, email: n.email, language: n.language, phone, registered_at: now };

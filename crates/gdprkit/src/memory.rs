@@ -77,11 +77,15 @@ struct TenantData {
 
 impl TenantData {
     /// [`Effect::EraseSubject`]: the listed entries still about the subject lose their values and
-    /// subject, and the subject its e-mail address.
+    /// subject, the subject its e-mail address and phone number; the suppression list gains
+    /// `suppress` (an objection wins over an opt-out of the same key and scope).
     fn erase(&mut self, subject: &SubjectId, entries: &[u64], suppress: &[SuppressionEntry]) {
         for e in suppress {
             let slot =
                 self.suppressions.entry((e.key, e.purpose.clone(), e.channel.clone())).or_insert_with(|| e.clone());
+            if e.action == ConsentAction::Object && slot.action != ConsentAction::Object {
+                (slot.action, slot.denied_at) = (e.action, e.denied_at);
+            }
             slot.erased_at = slot.erased_at.max(e.erased_at);
             slot.keep_until = slot.keep_until.max(e.keep_until);
         }

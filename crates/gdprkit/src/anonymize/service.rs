@@ -19,7 +19,7 @@ use crate::request::kind::RequestKind;
 use crate::request::machine::RequestState;
 use crate::request::record::RequestId;
 use crate::request::service::{Step, StepOutcome};
-use crate::suppression::{IdentifierKind, SuppressionEntry, keep_until};
+use crate::suppression::{KeyedIdentifier, SuppressionEntry, keep_until};
 use crate::time;
 
 /// What an erasure did, or would do in a dry run.
@@ -60,17 +60,6 @@ impl Gdpr {
         let registered = self.subject(subject)?;
         let regime = registered.regime;
         let (data, map) = self.crm_data()?;
-        let keys = self.identifier_keys(registered.email.as_deref(), registered.phone.as_deref())?;
-        if keys.is_none() && !self.marketing_denials(current_denials(self.history(subject)?))?.is_empty() {
-            return Err(Error::config(
-                "hmac_key",
-                format!(
-                    "{subject} opted out of or objected to direct marketing; keeping that denial past the erasure, \
-                     on the suppression list (rule C9), needs the HMAC key: set hmac_key (GDPRKIT_HMAC_KEY)"
-                ),
-            ));
-        }
-        let keys = keys.unwrap_or_default();
         let salt = random_salt()?;
         let plan = Plan::build(map, subject, data, self.secrets(&salt))?;
         if dry_run {
@@ -82,6 +71,13 @@ impl Gdpr {
                 suppressed: 0,
                 warnings: Vec::new(),
             });
+        }
+        // A denial of direct marketing outlives the erasure on the suppression list, which needs
+        // the HMAC key: checked before anything changes, and again with the denials the erasure
+        // finally reads.
+        let keys = self.identifier_keys(registered.email.as_deref(), registered.phone.as_deref())?;
+        if keys.is_none() && !self.marketing_denials(current_denials(self.history(subject)?))?.is_empty() {
+            return Err(no_key_for_suppression(subject));
         }
         data.apply(&plan)?;
         // The store's part, in one append. Another writer may add an entry about the subject
@@ -131,12 +127,19 @@ impl Gdpr {
         subject: &SubjectId,
         regime: crate::Regime,
         plan: &Plan,
-        keys: &[(IdentifierKind, [u8; 32])],
+        keys: &Option<Vec<KeyedIdentifier>>,
     ) -> Result<(u64, usize, usize, chrono::DateTime<chrono::Utc>)> {
         let denials = current_denials(self.history(subject)?);
         let now = self.now();
         let mut suppress = Vec::new();
-        for d in self.marketing_denials(denials.clone())? {
+        let marketing = self.marketing_denials(denials.clone())?;
+        let keys = match keys {
+            Some(keys) => keys.as_slice(),
+            // A denial recorded since the check above: the erasure waits for the key.
+            None if !marketing.is_empty() => return Err(no_key_for_suppression(subject)),
+            None => &[],
+        };
+        for d in marketing {
             for (identifier, key) in keys {
                 suppress.push(SuppressionEntry {
                     key: *key,
@@ -251,6 +254,18 @@ impl Gdpr {
         }
         Ok(finished)
     }
+}
+
+/// The error of an erasure that would lose a denial of direct marketing for want of the key
+/// that keeps it on the suppression list (rule C9).
+fn no_key_for_suppression(subject: &SubjectId) -> Error {
+    Error::config(
+        "hmac_key",
+        format!(
+            "{subject} opted out of or objected to direct marketing; keeping that denial past the erasure, on the \
+             suppression list (rule C9), needs the HMAC key: set hmac_key (GDPRKIT_HMAC_KEY)"
+        ),
+    )
 }
 
 /// What the data map covers, once checked against the CRM's live schema.

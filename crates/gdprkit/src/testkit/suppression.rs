@@ -73,6 +73,17 @@ pub fn an_erased_objectors_address_and_number_are_suppressed_on_reimport(factory
         assert!(g.decide(&sid(id), &pid("billing"), &Channel::Email, None).unwrap().allowed, "not marketing");
     }
     assert!(g.decide(&sid("someone-else"), &pid("promo"), &Channel::Email, None).unwrap().allowed, "another person");
+    // A campaign's list, long enough for a store's scan path, says the same.
+    let campaign: Vec<_> =
+        ["jean-again", "jean-phone", "someone-else"].iter().map(|s| sid(s)).cycle().take(96).collect();
+    for d in g.decide_many(&campaign, &pid("promo"), &Channel::Post, None).unwrap() {
+        let one = g.decide(&d.subject, &pid("promo"), &Channel::Post, None).unwrap();
+        assert_eq!(d, one, "one decision and a campaign's");
+    }
+    // Without the key, the list cannot be read: registering an address is refused.
+    let err = keyless.add_subject(person("unknown", Some("unknown@example.fr"), None)).unwrap_err();
+    assert_eq!((err.kind(), err.field()), (ErrorKind::Config, Some("hmac_key")), "{err}");
+    keyless.add_subject(person("no-address", None, None)).unwrap();
     assert!(!g.decide(&sid("anne-again"), &pid("promo"), &Channel::Sms, None).unwrap().allowed, "her opt-out");
     assert!(
         g.decide(&sid("anne-again"), &pid("promo"), &Channel::Email, None).unwrap().allowed,
@@ -111,4 +122,21 @@ pub fn the_suppression_list_is_per_tenant_and_key(factory: Factory<'_>) {
     other_key.add_subject(person("jean-2", Some("jean@example.fr"), None)).unwrap();
     assert!(other_key.decide(&sid("jean-2"), &pid("promo"), &Channel::Email, None).unwrap().allowed);
     assert!(other_key.suppression_list().unwrap().iter().all(|l| l.entries == 1), "the list holds one entry");
+
+    // The same address and scope erased twice, once opted out and once objecting: one entry,
+    // which keeps the objection.
+    // (The second registration inherits the opt-out; its objection comes after.)
+    for (id, action, at) in [
+        ("paul", ConsentAction::OptOut, "2025-02-20T00:00:00Z"),
+        ("paul-2", ConsentAction::Object, "2025-03-01T00:00:00Z"),
+    ] {
+        g.add_subject(person(id, Some("paul@example.fr"), None)).unwrap();
+        let mut denial = event(id, action, "promo", Channel::Email, at);
+        denial.proof = crate::Proof { source: Some(Source::Email), ..crate::Proof::default() };
+        g.record_consent(denial).unwrap();
+        g.erase_subject(&sid(id), false).unwrap();
+    }
+    let scoped: Vec<_> = g.suppression_list().unwrap().into_iter().filter(|l| l.purpose.is_some()).collect();
+    assert_eq!(scoped.len(), 1);
+    assert_eq!((scoped[0].entries, scoped[0].action), (1, ConsentAction::Object));
 }
