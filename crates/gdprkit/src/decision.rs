@@ -282,36 +282,30 @@ impl<'s> FactsFold<'s> {
     /// when it happened (microseconds), its entry number and its action. Facts after the
     /// instant, outside the scopes, or that decide nothing are passed over.
     pub fn offer(&mut self, purpose: &str, channel: &str, occurred_at: i64, seq: u64, action: &str) {
+        use crate::raw::ledger::{FactAction, RESTRICTION_SCOPE};
         if occurred_at > self.at {
             return;
         }
-        let fact = crate::raw::ledger::FactAction::from_name(action);
-        match fact.and_then(|f| f.consent()) {
-            Some((a, inherited)) if a.is_decisive() => {
-                let scope = self.scopes.iter().position(|s| {
-                    s.purpose.as_ref().map_or("", |p| p.as_str()) == purpose
-                        && s.channel.as_ref().map_or("", |c| c.as_str()) == channel
-                });
-                if let Some(scope) = scope {
-                    self.offer_fact(scope, occurred_at, seq, a, inherited);
-                }
-                return;
+        if purpose == RESTRICTION_SCOPE {
+            match FactAction::from_name(action) {
+                Some(FactAction::Restrict) => self.offer_restriction(occurred_at, seq, true),
+                Some(FactAction::LiftRestriction) => self.offer_restriction(occurred_at, seq, false),
+                _ => {}
             }
-            Some((ConsentAction::SoftOptInOffered, _)) => {
-                let first = self.scopes.first().is_some_and(|s| {
-                    s.purpose.as_ref().map_or("", |p| p.as_str()) == purpose
-                        && s.channel.as_ref().map_or("", |c| c.as_str()) == channel
-                });
-                if first {
-                    self.offer_soft_opt_in(occurred_at, seq);
-                }
-                return;
-            }
-            _ => {}
+            return;
         }
-        match fact {
-            Some(crate::raw::ledger::FactAction::Restrict) => self.offer_restriction(occurred_at, seq, true),
-            Some(crate::raw::ledger::FactAction::LiftRestriction) => self.offer_restriction(occurred_at, seq, false),
+        // Most of a subject's facts are about other purposes and channels: the scope is matched
+        // before the action is read.
+        let Some(scope) = self.scopes.iter().position(|s| {
+            s.purpose.as_ref().map_or("", |p| p.as_str()) == purpose
+                && s.channel.as_ref().map_or("", |c| c.as_str()) == channel
+        }) else {
+            return;
+        };
+        match FactAction::from_name(action).and_then(FactAction::consent) {
+            Some((a, inherited)) if a.is_decisive() => self.offer_fact(scope, occurred_at, seq, a, inherited),
+            // Offers count in the first scope only: exactly the purpose and channel asked.
+            Some((ConsentAction::SoftOptInOffered, _)) if scope == 0 => self.offer_soft_opt_in(occurred_at, seq),
             _ => {}
         }
     }

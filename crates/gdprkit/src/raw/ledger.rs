@@ -299,12 +299,16 @@ impl FactAction {
 
     /// The action named exactly `name`.
     pub fn from_name(name: &str) -> Option<Self> {
+        // Consent actions first: decisions read one per row.
+        if let Some(a) = crate::ConsentAction::from_name(name) {
+            return Some(FactAction::Consent(a));
+        }
         match name {
             "restrict" => Some(FactAction::Restrict),
             "lift_restriction" => Some(FactAction::LiftRestriction),
             "inherited_opt_out" => Some(FactAction::InheritedOptOut),
             "inherited_object" => Some(FactAction::InheritedObject),
-            _ => crate::ConsentAction::from_name(name).map(FactAction::Consent),
+            _ => None,
         }
     }
 
