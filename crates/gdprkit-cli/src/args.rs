@@ -413,14 +413,24 @@ pub enum RequestCommand {
         /// Only requests in this state.
         #[arg(long, value_name = "STATE")]
         state: Option<String>,
+        /// Only requests refused or completed after their due date.
+        #[arg(long)]
+        late: bool,
     },
-    /// Ask the subject for something; the deadline pauses.
+    /// Ask the subject for something: their identity on a reasonable doubt, or a clarification;
+    /// the deadline pauses.
     AwaitSubject {
         /// The request's id.
         id: String,
-        /// What is asked, and why.
+        /// identity (on a reasonable doubt, Art. 12(6)) or clarification.
+        #[arg(long, value_name = "KIND")]
+        kind: String,
+        /// For identity, the doubt; for a clarification, what is asked.
         #[arg(long, value_name = "TEXT")]
         reason: String,
+        /// For identity, the method asked for (a reply from the address on record, a call-back).
+        #[arg(long, value_name = "TEXT")]
+        method: Option<String>,
         #[command(flatten)]
         by: By,
     },

@@ -495,7 +495,17 @@ fn requests_are_opened_stepped_tracked_and_listed() {
     assert_eq!(wrong.status.code(), Some(1));
     assert_eq!((wrong.stdout.clone(), wrong.status.code()), (unknown.stdout, unknown.status.code()), "the same answer");
 
-    db.ok(&["request", "await-subject", &id, "--reason", "Please confirm your address.", "--by", "Marie"]);
+    db.ok(&[
+        "request",
+        "await-subject",
+        &id,
+        "--kind",
+        "clarification",
+        "--reason",
+        "Please confirm your address.",
+        "--by",
+        "Marie",
+    ]);
     assert!(db.ok(&["request", "show", &id]).contains("waiting on the subject for: Please confirm your address."));
     db.ok(&["request", "resume", &id, "--public-note", "Thank you, we have your address."]);
     let tracked = db.ok(&["request", "track", &token]);

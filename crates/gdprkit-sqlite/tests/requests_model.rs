@@ -18,7 +18,11 @@ use proptest::prelude::*;
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
-        Just(Step::AwaitSubject { reason: "Please confirm your identity.".into() }),
+        Just(Step::AwaitSubject {
+            kind: gdprkit::WaitKind::Identity,
+            reason: "Please confirm your identity.".into(),
+            method: Some("a reply from the address on record".into())
+        }),
         Just(Step::Resume),
         Just(Step::Accept),
         Just(Step::Start),

@@ -89,7 +89,7 @@ pub use request::kind::{ReceivedVia, RequestKind};
 pub use request::machine::{RequestAction, RequestState};
 pub use request::notice::{Controller, NoticeKind, NoticeText};
 pub use request::recipients::{Disclosure, RecipientTask, SkipReason, TaskOutcome, TaskStatus};
-pub use request::record::{ExtensionGround, PublicView, RefusalCode, Request, RequestId};
+pub use request::record::{ExtensionGround, PublicView, RefusalCode, Request, RequestId, WaitKind};
 pub use request::service::{Delivery, NewRequest, Notice, OpenedRequest, Step, StepOutcome};
 pub use rules::RuleId;
 pub use subject::{Language, NewSubject, Regime, Subject};

@@ -537,8 +537,17 @@ pub fn waiting_pauses_and_an_extension_moves_the_deadline(factory: Factory<'_>) 
     clock.set(t("2024-03-05T10:00:00Z"));
     let id = open(&g, "b2c", RequestKind::Rectification, "2024-03-05T10:00:00Z").request.id;
     clock.set(t("2024-03-10T10:00:00Z"));
-    let waiting =
-        g.act(&id, Step::AwaitSubject { reason: "Please confirm your postal address.".into() }, "Marie").unwrap();
+    let waiting = g
+        .act(
+            &id,
+            Step::AwaitSubject {
+                kind: crate::WaitKind::Clarification,
+                reason: "Please confirm your postal address.".into(),
+                method: None,
+            },
+            "Marie",
+        )
+        .unwrap();
     assert_eq!(waiting.request.state, RequestState::AwaitingSubject);
     clock.set(t("2024-03-20T10:00:00Z"));
     let resumed = g.act_noted(&id, Step::Resume, "Marie", Some("Thank you, we have your address.")).unwrap();
@@ -565,7 +574,15 @@ pub fn waiting_pauses_and_an_extension_moves_the_deadline(factory: Factory<'_>) 
         "Marie",
     );
     assert!(err.unwrap_err().to_string().contains("by the initial due date, 2024-04-05"), "too late to extend");
-    assert!(g.act(&late, Step::AwaitSubject { reason: " ".into() }, "Marie").is_err(), "a reason is required");
+    assert!(
+        g.act(
+            &late,
+            Step::AwaitSubject { kind: crate::WaitKind::Clarification, reason: " ".into(), method: None },
+            "Marie"
+        )
+        .is_err(),
+        "a reason is required"
+    );
     assert!(g.verify_ledger().unwrap().is_intact());
 }
 
@@ -576,7 +593,12 @@ pub fn an_extension_is_decided_by_the_initial_due_date_even_after_a_pause(factor
     clock.set(t("2024-03-05T10:00:00Z"));
     let id = open(&g, "b2c", RequestKind::Access, "2024-03-05T10:00:00Z").request.id;
     clock.set(t("2024-03-10T10:00:00Z"));
-    g.act(&id, Step::AwaitSubject { reason: "Which account?".into() }, "Marie").unwrap();
+    g.act(
+        &id,
+        Step::AwaitSubject { kind: crate::WaitKind::Clarification, reason: "Which account?".into(), method: None },
+        "Marie",
+    )
+    .unwrap();
     clock.set(t("2024-03-20T10:00:00Z"));
     let resumed = g.act(&id, Step::Resume, "Marie").unwrap().request;
     assert_eq!((resumed.initial_due.to_string(), resumed.due.to_string()), ("2024-04-05".into(), "2024-04-15".into()));
@@ -627,7 +649,12 @@ pub fn overdue_and_due_soon_requests_are_listed(factory: Factory<'_>) {
     assert_eq!(ids(g.overdue_requests().unwrap()), std::slice::from_ref(&old));
     assert_eq!(ids(g.requests_due_within(7).unwrap()), std::slice::from_ref(&recent));
     assert!(g.requests_due_within(3).unwrap().is_empty());
-    g.act(&old, Step::AwaitSubject { reason: "Which account?".into() }, "Marie").unwrap();
+    g.act(
+        &old,
+        Step::AwaitSubject { kind: crate::WaitKind::Clarification, reason: "Which account?".into(), method: None },
+        "Marie",
+    )
+    .unwrap();
     assert!(g.overdue_requests().unwrap().is_empty(), "a request waiting on the subject is paused");
 }
 

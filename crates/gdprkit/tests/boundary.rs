@@ -118,7 +118,11 @@ fn every_input_deserializes_and_reads_back() {
         },
     );
     let steps = [
-        Step::AwaitSubject { reason: "a copy of your reply".into() },
+        Step::AwaitSubject {
+            kind: gdprkit::WaitKind::Clarification,
+            reason: "a copy of your reply".into(),
+            method: None,
+        },
         Step::Resume,
         Step::Accept,
         Step::Start,
@@ -188,7 +192,17 @@ fn every_output_serializes_and_reads_back() {
     let json = round_trip("OpenedRequest", &access);
     assert_eq!(json["notice"]["delivery"]["status"], "sent");
     round_trip("PublicView", &g.track(&access.token).unwrap().unwrap());
-    let waiting = g.act(&access.request.id, Step::AwaitSubject { reason: "which address?".into() }, "Claire").unwrap();
+    let waiting = g
+        .act(
+            &access.request.id,
+            Step::AwaitSubject {
+                kind: gdprkit::WaitKind::Clarification,
+                reason: "which address?".into(),
+                method: None,
+            },
+            "Claire",
+        )
+        .unwrap();
     round_trip("StepOutcome", &waiting);
     g.act(&access.request.id, Step::Resume, "Claire").unwrap();
     g.act(&access.request.id, Step::Accept, "Claire").unwrap();

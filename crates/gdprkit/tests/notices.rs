@@ -59,9 +59,23 @@ fn the_receipt_gives_the_due_date_and_the_token_in_the_subjects_language() {
 fn waiting_extension_refusal_and_completion_each_say_what_the_law_requires() {
     let (g, outbox, _) = gdpr_with_outbox();
     let id = open(&g, "john", RequestKind::Access).request.id;
-    g.act(&id, Step::AwaitSubject { reason: "a copy of an identity document".into() }, "Marie").unwrap();
+    g.act(
+        &id,
+        Step::AwaitSubject {
+            kind: gdprkit::WaitKind::Identity,
+            reason: "the request came from an address we do not know".into(),
+            method: Some("a reply from the address on record".into()),
+        },
+        "Marie",
+    )
+    .unwrap();
     let m = last(&outbox);
-    assert!(m.body.contains("a copy of an identity document") && m.body.contains("suspended"), "{}", m.body);
+    assert!(
+        m.body.contains("an address we do not know") && m.body.contains("a reply from the address on record"),
+        "{}",
+        m.body
+    );
+    assert!(m.body.contains("suspended"), "{}", m.body);
     g.act(&id, Step::Resume, "Marie").unwrap();
     assert_eq!(outbox.messages().len(), 2, "resuming sends nothing");
 

@@ -75,14 +75,18 @@ pub fn run(ctx: &Context, command: RequestCommand) -> CliResult<ExitCode> {
             })?;
             return Ok(if view.is_some() { ExitCode::SUCCESS } else { ExitCode::from(1) });
         }
-        RequestCommand::List { overdue, due_within, state } => {
+        RequestCommand::List { overdue, due_within, state, late } => {
             let state = state.map(|s| s.parse::<RequestState>()).transpose()?;
             let g = ctx.reader()?;
-            // Both filters together list both groups: what is late, then what is due soon.
-            let mut requests = match (overdue, due_within) {
-                (false, None) => g.requests()?,
+            // Filters together list each group in turn: what was answered late, what is overdue,
+            // then what is due soon.
+            let mut requests = match (overdue, due_within, late) {
+                (false, None, false) => g.requests()?,
                 _ => Vec::new(),
             };
+            if late {
+                requests.extend(g.late_requests()?);
+            }
             if overdue {
                 requests.extend(g.overdue_requests()?);
             }
@@ -98,13 +102,14 @@ pub fn run(ctx: &Context, command: RequestCommand) -> CliResult<ExitCode> {
                     .iter()
                     .map(|r| {
                         format!(
-                            "{}  {:<14} {:<17} received {}  due {}  {}",
+                            "{}  {:<14} {:<17} received {}  due {}  {}{}",
                             r.id,
                             r.kind.as_str(),
                             r.state.as_str(),
                             r.received_on,
                             r.due,
-                            r.subject
+                            r.subject,
+                            if r.late { "  (answered late)" } else { "" }
                         )
                     })
                     .collect::<Vec<_>>()
@@ -161,7 +166,9 @@ pub fn run(ctx: &Context, command: RequestCommand) -> CliResult<ExitCode> {
             ctx.emit(&task, || format!("{}: {}", task.recipient, task_status(&task.status)))?;
             return Ok(ExitCode::SUCCESS);
         }
-        RequestCommand::AwaitSubject { id, reason, by } => (id, Step::AwaitSubject { reason }, by),
+        RequestCommand::AwaitSubject { id, kind, reason, method, by } => {
+            (id, Step::AwaitSubject { kind: kind.parse::<gdprkit::WaitKind>()?, reason, method }, by)
+        }
         RequestCommand::Resume { id, by } => (id, Step::Resume, by),
         RequestCommand::Accept { id, by } => (id, Step::Accept, by),
         RequestCommand::Start { id, by } => (id, Step::Start, by),

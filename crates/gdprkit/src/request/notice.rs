@@ -108,6 +108,12 @@ fn refusal_label(code: RefusalCode, lang: Language) -> &'static str {
         (Language::En, C::NotEligibleForPortability) => {
             "the data are not processed on consent or contract by automated means (Art. 20(1) GDPR)"
         }
+        (Language::En, C::RightsOfOthers) => {
+            "giving the copy would adversely affect the rights and freedoms of others (Art. 15(4) GDPR)"
+        }
+        (Language::En, C::CompellingLegitimateGrounds) => {
+            "compelling legitimate grounds for the processing override your interests, rights and freedoms (Art. 21(1) GDPR)"
+        }
         (Language::En, C::Other) => "the reason given below",
         (Language::Fr, C::IdentityNotVerified) => "votre identité n'a pas pu être vérifiée (art. 12.6 du RGPD)",
         (Language::Fr, C::ManifestlyUnfounded) => "la demande est manifestement infondée (art. 12.5 du RGPD)",
@@ -123,6 +129,12 @@ fn refusal_label(code: RefusalCode, lang: Language) -> &'static str {
         }
         (Language::Fr, C::NotEligibleForPortability) => {
             "les données ne sont pas traitées sur la base du consentement ou d'un contrat par des moyens automatisés (art. 20.1 du RGPD)"
+        }
+        (Language::Fr, C::RightsOfOthers) => {
+            "la communication de la copie porterait atteinte aux droits et libertés d'autrui (art. 15.4 du RGPD)"
+        }
+        (Language::Fr, C::CompellingLegitimateGrounds) => {
+            "des motifs légitimes et impérieux pour le traitement prévalent sur vos intérêts, droits et libertés (art. 21.1 du RGPD)"
         }
         (Language::Fr, C::Other) => "le motif indiqué ci-dessous",
     }

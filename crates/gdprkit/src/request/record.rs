@@ -8,6 +8,7 @@ use super::kind::{ReceivedVia, RequestKind, named_enum};
 use super::machine::RequestState;
 use crate::error::{Error, Result};
 use crate::ids::SubjectId;
+
 use crate::text::hex;
 
 named_enum!(
@@ -41,10 +42,119 @@ named_enum!(
         LegalClaims => "legal_claims",
         /// The data are not processed on consent or contract by automated means (Art. 20(1)).
         NotEligibleForPortability => "not_eligible_for_portability",
+        /// Giving the copy would adversely affect the rights and freedoms of others (Art. 15(4)).
+        RightsOfOthers => "rights_of_others",
+        /// Compelling legitimate grounds override the subject's objection (Art. 21(1)).
+        CompellingLegitimateGrounds => "compelling_legitimate_grounds",
         /// Another reason, given in the text.
         Other => "other",
     }
 );
+
+named_enum!(
+    /// What a request waits on the subject for (R4).
+    WaitKind, "kind", {
+        /// Their identity, on a reasonable doubt (Art. 12(6)).
+        Identity => "identity",
+        /// Something to clarify about what they ask.
+        Clarification => "clarification",
+    }
+);
+
+impl RefusalCode {
+    /// The kinds of request this code can refuse, in words, as the table of R5 says. An
+    /// objection to direct marketing cannot be refused at all (Art. 21(3)).
+    pub fn kinds(self) -> &'static str {
+        match self {
+            RefusalCode::IdentityNotVerified => "any, after the request waited on the subject for identity (R4)",
+            RefusalCode::ManifestlyUnfounded | RefusalCode::Excessive | RefusalCode::Other => {
+                "any but an objection to direct marketing"
+            }
+            RefusalCode::FreedomOfExpression
+            | RefusalCode::LegalObligation
+            | RefusalCode::PublicInterestHealth
+            | RefusalCode::ArchivingResearch => "erasure, anonymization",
+            RefusalCode::LegalClaims => "erasure, anonymization; an objection under Art. 21(1)",
+            RefusalCode::CompellingLegitimateGrounds => "an objection under Art. 21(1)",
+            RefusalCode::RightsOfOthers => "access, portability",
+            RefusalCode::NotEligibleForPortability => "portability",
+        }
+    }
+
+    /// Its legal source.
+    pub fn source(self) -> &'static str {
+        match self {
+            RefusalCode::IdentityNotVerified => "Art. 12(2), 12(6)",
+            RefusalCode::ManifestlyUnfounded | RefusalCode::Excessive => "Art. 12(5)",
+            RefusalCode::FreedomOfExpression => "Art. 17(3)(a)",
+            RefusalCode::LegalObligation => "Art. 17(3)(b)",
+            RefusalCode::PublicInterestHealth => "Art. 17(3)(c)",
+            RefusalCode::ArchivingResearch => "Art. 17(3)(d)",
+            RefusalCode::LegalClaims => "Art. 17(3)(e), 21(1)",
+            RefusalCode::CompellingLegitimateGrounds => "Art. 21(1)",
+            RefusalCode::RightsOfOthers => "Art. 15(4)",
+            RefusalCode::NotEligibleForPortability => "Art. 20(1)",
+            RefusalCode::Other => "Art. 12(4)",
+        }
+    }
+
+    /// Whether this code can refuse `request` (R5): the table of [`RefusalCode::kinds`], and, for
+    /// `identity_not_verified`, an earlier wait on the subject for identity. Objections are all
+    /// handled as objections to direct marketing, which cannot be refused (C5), until objections
+    /// under Art. 21(1) are told apart.
+    pub fn check(self, request: &Request) -> Result<()> {
+        use RequestKind as K;
+        let kind = request.kind;
+        let applies = match self {
+            RefusalCode::IdentityNotVerified
+            | RefusalCode::ManifestlyUnfounded
+            | RefusalCode::Excessive
+            | RefusalCode::Other => kind != K::Objection,
+            RefusalCode::FreedomOfExpression
+            | RefusalCode::LegalObligation
+            | RefusalCode::PublicInterestHealth
+            | RefusalCode::ArchivingResearch
+            | RefusalCode::LegalClaims => matches!(kind, K::Erasure | K::Anonymization),
+            RefusalCode::CompellingLegitimateGrounds => false,
+            RefusalCode::RightsOfOthers => matches!(kind, K::Access | K::Portability),
+            RefusalCode::NotEligibleForPortability => kind == K::Portability,
+        };
+        if kind == K::Objection {
+            return Err(Error::state(
+                "action",
+                "an objection to direct marketing cannot be refused (Art. 21(3)); complete it",
+            ));
+        }
+        if !applies {
+            return Err(Error::invalid(
+                "code",
+                format!(
+                    "{self} ({}) refuses {} requests only, and this is a {kind} request",
+                    self.source(),
+                    self.kinds()
+                ),
+            ));
+        }
+        if self == RefusalCode::IdentityNotVerified && !request.identity_asked {
+            return Err(Error::state(
+                "code",
+                "identity_not_verified needs a reasonable doubt first (Art. 12(6)): wait on the subject for their \
+                 identity (await-subject --kind identity, with the doubt and the method asked), then refuse if it \
+                 cannot be verified",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The table of R5 as Markdown, as `docs/requests.md` prints it.
+    pub fn table_markdown() -> String {
+        let mut out = String::from("| code | refuses | source |\n|---|---|---|\n");
+        for code in RefusalCode::ALL.iter().copied() {
+            out.push_str(&format!("| `{code}` | {} | {} |\n", code.kinds(), code.source()));
+        }
+        out
+    }
+}
 
 /// A request's id: 24 hexadecimal characters, random.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -129,6 +239,16 @@ pub struct Request {
     /// identity, or what needs clarifying).
     #[serde(default)]
     pub awaiting: Option<String>,
+    /// What the request waits on the subject for, while it does (R4).
+    #[serde(default)]
+    pub awaiting_kind: Option<WaitKind>,
+    /// Whether it ever waited on the subject for their identity, which `identity_not_verified`
+    /// needs (R4, R5).
+    #[serde(default)]
+    pub identity_asked: bool,
+    /// Whether it was refused or completed after its due date (R5): late, and listed so.
+    #[serde(default)]
+    pub late: bool,
     /// Notes staff wrote for the subject to read with their tracking token.
     #[serde(default)]
     pub public_notes: Vec<PublicNote>,

@@ -13,8 +13,8 @@ use super::machine::{
 use super::notice::{NoticeDetails, NoticeKind, NoticeText, render};
 use super::recipients::{Disclosure, MAX_RECIPIENT_BYTES, RecipientTask, TaskOutcome, TaskStatus};
 use super::record::{
-    Extension, ExtensionGround, PublicNote, PublicView, RefusalCode, Request, RequestId, constant_time_eq, new_token,
-    token_hash,
+    Extension, ExtensionGround, PublicNote, PublicView, RefusalCode, Request, RequestId, WaitKind, constant_time_eq,
+    new_token, token_hash,
 };
 use crate::consent::{Collector, NewConsent, Proof, Source};
 use crate::error::{Error, Result};
@@ -126,11 +126,18 @@ pub enum Delivery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Step {
-    /// Ask the subject for something (identity on reasonable doubt, clarification): the deadline
-    /// pauses. The reason says what is asked.
+    /// Ask the subject for something: their identity, on a reasonable doubt (Art. 12(6)), or a
+    /// clarification. The deadline pauses (R4).
     AwaitSubject {
-        /// What is asked of the subject, and why.
+        /// What is waited for.
+        kind: WaitKind,
+        /// For identity, the reasonable doubt; for a clarification, what is asked. The subject is
+        /// told.
         reason: String,
+        /// For identity, the method asked for (a reply from the address on record, a call-back);
+        /// never a copy of an identity document kept beyond the check.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        method: Option<String>,
     },
     /// The subject answered: the deadline runs again.
     Resume,
@@ -198,6 +205,9 @@ impl Gdpr {
             waiting_since: None,
             paused_days: 0,
             awaiting: None,
+            awaiting_kind: None,
+            identity_asked: false,
+            late: false,
             public_notes: Vec::new(),
             refusal: None,
             closed_at: None,
@@ -263,17 +273,37 @@ impl Gdpr {
         }
         let mut also = Vec::new();
         match &step {
-            Step::AwaitSubject { reason } => {
+            Step::AwaitSubject { kind, reason, method } => {
                 check_text("reason", reason, MAX_REASON_BYTES)?;
-                personal.add(value::REASON, reason.as_str())?;
+                let asked = match (kind, method) {
+                    (WaitKind::Identity, Some(method)) => {
+                        check_text("method", method, MAX_REASON_BYTES)?;
+                        format!("{reason} — {method}")
+                    }
+                    (WaitKind::Identity, None) => {
+                        return Err(Error::invalid(
+                            "method",
+                            "a wait for identity names the method asked for (a reply from the address on \
+                             record, a call-back, …) with the doubt (Art. 12(6))",
+                        ));
+                    }
+                    (WaitKind::Clarification, Some(_)) => {
+                        return Err(Error::invalid("method", "a method is asked for identity only"));
+                    }
+                    (WaitKind::Clarification, None) => reason.clone(),
+                };
+                personal.add(value::REASON, asked.as_str())?;
                 after.waiting_since = Some(now);
-                after.awaiting = Some(reason.clone());
+                after.awaiting = Some(asked);
+                after.awaiting_kind = Some(*kind);
+                after.identity_asked |= *kind == WaitKind::Identity;
             }
             Step::Resume => {
                 let since = before.waiting_since.map_or(today, |t| self.parts.zone.local_date(t));
                 after.paused_days += u64::try_from((today - since).num_days()).unwrap_or(0);
                 after.waiting_since = None;
                 after.awaiting = None;
+                after.awaiting_kind = None;
             }
             Step::Extend { ground, reason } => {
                 check_text("reason", reason, MAX_REASON_BYTES)?;
@@ -281,6 +311,7 @@ impl Gdpr {
                 after.extension = Some(Extension { ground: *ground, reason: reason.clone(), at: now });
             }
             Step::Refuse { code, reason } => {
+                code.check(&before)?;
                 check_text("reason", reason, MAX_REASON_BYTES)?;
                 personal.add(value::REASON, reason.as_str())?;
                 after.refusal = Some(*code);
@@ -292,15 +323,16 @@ impl Gdpr {
         }
         let notice = notice_of(step.action()).map(|kind| {
             let reason = match &step {
-                Step::AwaitSubject { reason } | Step::Extend { reason, .. } | Step::Refuse { reason, .. } => {
-                    Some(reason.as_str())
-                }
+                Step::AwaitSubject { .. } => after.awaiting.as_deref(),
+                Step::Extend { reason, .. } | Step::Refuse { reason, .. } => Some(reason.as_str()),
                 _ => None,
             };
             (kind, reason)
         });
         if after.state.is_closed() {
             after.closed_at = Some(now);
+            // Refused or completed after the due date: late, and listed so (R5).
+            after.late = matches!(after.state, RequestState::Refused | RequestState::Completed) && today > before.due;
         }
         after.due = self.due_of(&after)?;
         let entry = self.request_entry(&after, step.action().as_str(), Some(before.state), now, &personal)?;
@@ -599,6 +631,13 @@ impl Gdpr {
             .into_iter()
             .filter(|r| r.state != RequestState::AwaitingSubject && r.is_overdue(today))
             .collect())
+    }
+
+    /// Requests refused or completed after their due date, oldest first (R5).
+    pub fn late_requests(&self) -> Result<Vec<Request>> {
+        let mut late: Vec<Request> = self.requests()?.into_iter().filter(|r| r.late).collect();
+        late.sort_by_key(|r| r.received_at);
+        Ok(late)
     }
 
     /// Open requests due today or within the next `days` days, and not yet overdue (R10).
