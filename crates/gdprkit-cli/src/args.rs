@@ -157,12 +157,17 @@ pub enum Command {
     },
     /// The due dates of a request received on a date (Art. 12(3)).
     Deadline {
-        /// The receipt date, YYYY-MM-DD, in the controller's time zone.
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        /// When the request was received: a date (YYYY-MM-DD) in the controller's time zone, or
+        /// an instant (RFC 3339), read in --zone.
+        #[arg(long, value_name = "DATE|RFC3339")]
         received: String,
-        /// The country whose public holidays apply.
-        #[arg(long, default_value = "FR", value_name = "CODE")]
-        country: String,
+        /// The controller's time zone, an IANA name.
+        #[arg(long, default_value = "Europe/Paris", value_name = "ZONE")]
+        zone: String,
+        /// The holidays that apply: FR, FR-AM (Alsace-Moselle), or an .ics file or a list of
+        /// dates.
+        #[arg(long, default_value = "FR", value_name = "CODE|FILE")]
+        calendar: String,
     },
     /// Build a sample CRM in a fresh SQLite file and walk it through gdprkit.
     Demo {

@@ -79,7 +79,7 @@ fn run(cli: Cli) -> context::CliResult<ExitCode> {
             commands::export::run(&ctx, &subject, &map, &format, &out, lang.as_deref(), mail.then_some(smtp).flatten())
         }
         Command::Sweep { map, dry_run, batch } => commands::sweep::run(&ctx, &map, dry_run, batch),
-        Command::Deadline { received, country } => commands::deadline::run(&ctx, &received, &country),
+        Command::Deadline { received, zone, calendar } => commands::deadline::run(&ctx, &received, &zone, &calendar),
         Command::Demo { dir } => demo::run(&ctx, &dir),
     }
 }

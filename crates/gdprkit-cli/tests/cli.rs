@@ -454,10 +454,26 @@ fn deadlines_follow_the_eu_rule_with_french_holidays() {
     let due = db.json(&["deadline", "--received", "2025-04-01"]);
     assert_eq!(due["due"], "2025-05-02", "1 May is a holiday");
     assert_eq!(due["extended_due"], "2025-07-01");
-    let text = db.ok(&["deadline", "--received", "2025-12-31", "--country", "fr"]);
+    let text = db.ok(&["deadline", "--received", "2025-12-31", "--calendar", "fr"]);
     assert_eq!(text.trim(), "received 2025-12-31: due 2026-02-02 (Monday), at the latest 2026-03-31 if extended");
     assert_refused(&db.run(&["deadline", "--received", "2025-02-30"]), "--received");
-    assert_refused(&db.run(&["deadline", "--received", "2025-03-01", "--country", "XX"]), "country");
+    assert_refused(&db.run(&["deadline", "--received", "2025-03-01", "--calendar", "XX"]), "calendar");
+    assert_refused(&db.run(&["deadline", "--received", "2025-03-01", "--zone", "UTC+2"]), "time zone");
+    // R2: an instant is read in the controller's zone; Alsace-Moselle and .ics calendars.
+    let helsinki = db.json(&["deadline", "--received", "2025-01-31T22:30:00Z", "--zone", "Europe/Helsinki"]);
+    assert_eq!(helsinki["received"], "2025-02-01");
+    let paris = db.json(&["deadline", "--received", "2025-01-31T22:30:00Z"]);
+    assert_eq!(paris["received"], "2025-01-31");
+    assert_eq!(db.json(&["deadline", "--received", "2025-03-18", "--calendar", "FR-AM"])["due"], "2025-04-22");
+    let ics = db.path.with_file_name("pt.ics");
+    std::fs::write(
+        &ics,
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:1\r\nDTSTART;VALUE=DATE:19780610\r\n\
+         RRULE:FREQ=YEARLY\r\nSUMMARY:Dia de Portugal\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    )
+    .unwrap();
+    let lisbon = ["deadline", "--received", "2025-05-10", "--zone", "Europe/Lisbon", "--calendar"];
+    assert_eq!(db.json(&[&lisbon[..], &[ics.to_str().unwrap()]].concat())["due"], "2025-06-11");
     assert!(!db.path.exists(), "deadlines need no database");
 }
 

@@ -51,7 +51,7 @@ pub fn open(config: &Config) -> Result<Gdpr> {
         builder = builder.zone(ControllerZone::from_name(zone)?);
     }
     if let Some(calendar) = &config.calendar {
-        builder = builder.calendar(for_country(calendar).map_err(|e| Error::config("calendar", e))?.into());
+        builder = builder.calendar(holiday_calendar(calendar)?);
     }
     if let Some(country) = &config.country {
         builder = builder.phone_country(country.parse().map_err(|e| Error::config("country", reason(&e)))?);
@@ -95,6 +95,24 @@ pub fn open(config: &Config) -> Result<Gdpr> {
         builder = builder.renderer(Arc::new(PdfRenderer::new()));
     }
     builder.build()
+}
+
+/// The holiday calendar `spec` names: a built-in one (`FR`, `FR-AM`), or a file: an iCalendar
+/// file (`.ics`) of all-day events, or a list of dates, one `YYYY-MM-DD` a line.
+pub fn holiday_calendar(spec: &str) -> Result<Arc<dyn gdprkit::HolidayCalendar>> {
+    let is_file = spec.contains('/') || spec.contains('.') || Path::new(spec).is_file();
+    if !is_file {
+        return Ok(for_country(spec).map_err(|e| Error::config("calendar", reason(&e)))?.into());
+    }
+    let text = std::fs::read_to_string(spec)
+        .map_err(|e| Error::config("calendar", format!("cannot read the holiday calendar {spec}: {e}")))?;
+    let name = Path::new(spec).file_stem().and_then(|s| s.to_str()).unwrap_or(spec);
+    let calendar = if spec.to_ascii_lowercase().ends_with(".ics") {
+        gdprkit::ListedHolidays::from_ics(name, &text)
+    } else {
+        gdprkit::ListedHolidays::from_dates(name, &text)
+    };
+    Ok(Arc::new(calendar.map_err(|e| Error::config("calendar", reason(&e)))?))
 }
 
 /// Whether `location` names a PostgreSQL database rather than a SQLite file.
@@ -218,7 +236,8 @@ mod tests {
             "store = {:?}\ntenant = \"acme\"\ntime_zone = \"Europe/Lisbon\"\n",
             dir.path().join("g.db").display().to_string()
         );
-        let err = open(&Config::from_toml(&text).unwrap()).unwrap_err();
+        assert!(open(&Config::from_toml(&text).unwrap()).is_ok(), "any IANA zone (R2)");
+        let err = open(&Config::from_toml(&text.replace("Europe/Lisbon", "UTC+01:00")).unwrap()).unwrap_err();
         assert_eq!((err.code(), err.field()), ("config", Some("time_zone")), "{err}");
 
         let config = serde_json::json!({

@@ -86,7 +86,7 @@ impl GdprBuilder {
                 clock: Arc::new(SystemClock),
                 tenant: TenantId::default_tenant(),
                 calendar: Arc::new(France),
-                zone: ControllerZone::CentralEurope,
+                zone: ControllerZone::default(),
                 mailer: None,
                 journal: None,
                 controller: Controller::default(),
@@ -111,7 +111,7 @@ impl GdprBuilder {
         self
     }
 
-    /// The time zone receipt dates are read in (Central European time unless set).
+    /// The time zone receipt dates are read in (`Europe/Paris` unless set).
     pub fn zone(mut self, zone: ControllerZone) -> Self {
         self.parts.zone = zone;
         self

@@ -43,10 +43,12 @@ pub struct Config {
     /// The tenant every call works for; `default` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<TenantId>,
-    /// The controller's time zone, an IANA name; `Europe/Paris` when absent.
+    /// The controller's time zone, an IANA name (`Europe/Lisbon`, `Europe/Helsinki`, …);
+    /// `Europe/Paris` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
-    /// The holiday calendar of request deadlines, a country code; `FR` when absent.
+    /// The holiday calendar of request deadlines: `FR`, `FR-AM` (Alsace-Moselle), or the path of
+    /// an iCalendar file (`.ics`) or of a list of dates; `FR` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<String>,
     /// The country phone numbers given without their country code are read in, an ISO 3166-1

@@ -83,7 +83,8 @@ pub use outbox::{DeliveryReport, MessageKind, OutboxFilter, OutboxItem, OutboxSt
 pub use phone::PhoneCountry;
 pub use purpose::{LegalBasis, Purpose};
 pub use raw::ledger::{Verification, sha256_hex};
-pub use request::calendar::{France, HolidayCalendar, NoHolidays};
+pub use request::calendar::{France, FranceAlsaceMoselle, HolidayCalendar, NoHolidays};
+pub use request::calendar_file::ListedHolidays;
 pub use request::deadline::{ControllerZone, Deadlines};
 pub use request::kind::{ReceivedVia, RequestKind};
 pub use request::machine::{RequestAction, RequestState};

@@ -6,13 +6,17 @@ use serde::Serialize;
 
 use crate::context::{CliResult, Context};
 
-pub fn run(ctx: &Context, received: &str, country: &str) -> CliResult<ExitCode> {
-    let received = gdprkit::time::parse_date("--received", received)?;
-    // A preview opens no database: gdprkit runs in memory on the country's calendar.
+pub fn run(ctx: &Context, received: &str, zone: &str, calendar: &str) -> CliResult<ExitCode> {
+    // A preview opens no database: gdprkit runs in memory in the zone and on the calendar given.
     let mut config = ctx.config();
     config.store = gdprkit_setup::IN_MEMORY.into();
-    config.calendar = Some(country.to_owned());
+    config.calendar = Some(calendar.to_owned());
+    config.time_zone = Some(zone.to_owned());
     let g = ctx.open(&config)?;
+    let received = match gdprkit::time::parse_date("--received", received) {
+        Ok(date) => date,
+        Err(_) => g.receipt_date(gdprkit::time::parse("--received", received)?),
+    };
     let dl = g.deadline(received)?;
     #[derive(Serialize)]
     struct Out {

@@ -48,7 +48,7 @@ impl HolidayCalendar for NoHolidays {
 
 /// France's 11 national public holidays: 1 January, Easter Monday, 1 May, 8 May, Ascension
 /// Thursday, Whit Monday, 14 July, 15 August, 1 November, 11 November and 25 December.
-/// (Alsace-Moselle's two extra days are not national and are not included.)
+/// (Alsace-Moselle's two extra days are in [`FranceAlsaceMoselle`].)
 #[derive(Debug, Default, Clone, Copy)]
 pub struct France;
 
@@ -71,13 +71,37 @@ impl HolidayCalendar for France {
     }
 }
 
-/// The calendar for a country code (ISO 3166-1 alpha-2, case-insensitive).
+/// The holidays of Alsace and Moselle (Bas-Rhin, Haut-Rhin, Moselle): France's 11, with Good
+/// Friday and 26 December (Code du travail, art. L.3134-13).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FranceAlsaceMoselle;
+
+impl HolidayCalendar for FranceAlsaceMoselle {
+    fn name(&self) -> &str {
+        "FR-AM"
+    }
+
+    fn is_holiday(&self, date: NaiveDate) -> bool {
+        if France.is_holiday(date) || (date.month(), date.day()) == (12, 26) {
+            return true;
+        }
+        easter_sunday(date.year()).and_then(|e| e.checked_sub_days(chrono::Days::new(2))) == Some(date)
+    }
+}
+
+/// The built-in calendar with this code, case-insensitive: `FR` (France) or `FR-AM` (Alsace and
+/// Moselle). Other calendars are read from a file ([`crate::request::calendar_file`]).
 pub fn for_country(code: &str) -> Result<Box<dyn HolidayCalendar>> {
     match code.to_ascii_uppercase().as_str() {
         "FR" => Ok(Box::new(France)),
+        "FR-AM" | "FR-ALSACE-MOSELLE" => Ok(Box::new(FranceAlsaceMoselle)),
         _ => Err(Error::invalid(
-            "country",
-            format!("{:?} has no built-in holiday calendar; known: FR", truncate_for_message(code)),
+            "calendar",
+            format!(
+                "{:?} has no built-in holiday calendar; built in: FR, FR-AM (Alsace-Moselle); or give an .ics file or a \
+                 list of dates",
+                truncate_for_message(code)
+            ),
         )),
     }
 }
@@ -157,7 +181,8 @@ mod tests {
     #[test]
     fn countries_are_looked_up_by_code() {
         assert_eq!(for_country("fr").unwrap().name(), "FR");
+        assert_eq!(for_country("fr-am").unwrap().name(), "FR-AM");
         let err = for_country("XX").err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(err.starts_with("invalid country"), "{err}");
+        assert!(err.starts_with("invalid calendar"), "{err}");
     }
 }

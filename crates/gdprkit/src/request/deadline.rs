@@ -7,7 +7,7 @@
 //! plus three months and the unrolled initial due date plus two months, rolled the same way.
 //! While a request waits on the subject, its due dates move by the calendar days spent waiting.
 
-use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::calendar::HolidayCalendar;
@@ -65,94 +65,52 @@ impl Deadlines {
     }
 }
 
-/// The controller's time zone, in which a request's receipt date is read (R2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ControllerZone {
-    /// Coordinated Universal Time.
-    Utc,
-    /// Central European Time with the EU's summer time (France, Germany, Belgium, Spain, Italy,
-    /// the Netherlands, …): UTC+1, and UTC+2 from 01:00 UTC on the last Sunday of March to
-    /// 01:00 UTC on the last Sunday of October.
-    #[default]
-    CentralEurope,
+/// The controller's time zone, in which a request's receipt date is read (R2): any IANA zone
+/// (`Europe/Paris` unless set), with its whole history of offsets and summer time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ControllerZone(chrono_tz::Tz);
+
+impl Default for ControllerZone {
+    fn default() -> Self {
+        Self(chrono_tz::Tz::Europe__Paris)
+    }
 }
 
-/// The IANA zones on Central European time with the EU's summer time.
-const CENTRAL_EUROPE: &[&str] = &[
-    "Europe/Amsterdam",
-    "Europe/Andorra",
-    "Europe/Belgrade",
-    "Europe/Berlin",
-    "Europe/Bratislava",
-    "Europe/Brussels",
-    "Europe/Budapest",
-    "Europe/Copenhagen",
-    "Europe/Gibraltar",
-    "Europe/Ljubljana",
-    "Europe/Luxembourg",
-    "Europe/Madrid",
-    "Europe/Malta",
-    "Europe/Monaco",
-    "Europe/Oslo",
-    "Europe/Paris",
-    "Europe/Prague",
-    "Europe/Rome",
-    "Europe/San_Marino",
-    "Europe/Sarajevo",
-    "Europe/Skopje",
-    "Europe/Stockholm",
-    "Europe/Tirane",
-    "Europe/Vaduz",
-    "Europe/Vatican",
-    "Europe/Vienna",
-    "Europe/Warsaw",
-    "Europe/Zagreb",
-    "Europe/Zurich",
-    "CET",
-];
-
 impl ControllerZone {
-    /// The zone of an IANA time zone name: `UTC`, or one of the zones on Central European time
-    /// (`Europe/Paris`, `Europe/Berlin`, …). Other zones are refused rather than approximated.
+    /// Coordinated Universal Time.
+    pub fn utc() -> Self {
+        Self(chrono_tz::Tz::UTC)
+    }
+
+    /// The zone of an IANA time zone name (`Europe/Lisbon`, `Europe/Helsinki`, `UTC`, …). A fixed
+    /// offset is refused: a controller's deadlines follow its summer time.
     pub fn from_name(name: &str) -> Result<Self> {
-        if matches!(name, "UTC" | "Etc/UTC" | "Etc/UCT" | "UCT" | "Zulu" | "Etc/Zulu") {
-            return Ok(ControllerZone::Utc);
-        }
-        if CENTRAL_EUROPE.contains(&name) {
-            return Ok(ControllerZone::CentralEurope);
-        }
-        Err(Error::config(
-            "time_zone",
-            format!(
-                "{:?} is not a zone gdprkit knows; it knows UTC and the zones on Central European time (Europe/Paris, Europe/Berlin, …)",
-                crate::ids::truncate_for_message(name)
-            ),
-        ))
+        name.parse::<chrono_tz::Tz>().map(Self).map_err(|_| {
+            Error::config(
+                "time_zone",
+                format!(
+                    "{:?} is not an IANA time zone name (Europe/Paris, Europe/Lisbon, Europe/Helsinki, UTC, …)",
+                    crate::ids::truncate_for_message(name)
+                ),
+            )
+        })
+    }
+
+    /// The zone's IANA name.
+    pub fn name(&self) -> &'static str {
+        self.0.name()
     }
 
     /// The calendar date of `instant` in this zone.
     pub fn local_date(self, instant: DateTime<Utc>) -> NaiveDate {
-        match self {
-            ControllerZone::Utc => instant.date_naive(),
-            ControllerZone::CentralEurope => {
-                let year = instant.year();
-                let summer = match (last_sunday_one_utc(year, 3), last_sunday_one_utc(year, 10)) {
-                    (Some(start), Some(end)) => instant >= start && instant < end,
-                    _ => false,
-                };
-                let hours = if summer { 2 } else { 1 };
-                (instant + chrono::TimeDelta::hours(hours)).date_naive()
-            }
-        }
+        instant.with_timezone(&self.0).date_naive()
     }
 }
 
-/// 01:00 UTC on the last Sunday of `month` in `year`.
-fn last_sunday_one_utc(year: i32, month: u32) -> Option<DateTime<Utc>> {
-    let last_day = (28..=31).rev().find_map(|d| NaiveDate::from_ymd_opt(year, month, d))?;
-    let back = last_day.weekday().num_days_from_sunday();
-    let sunday = last_day.checked_sub_days(chrono::Days::new(u64::from(back)))?;
-    Some(sunday.and_hms_opt(1, 0, 0)?.and_utc())
+impl std::fmt::Display for ControllerZone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 #[cfg(test)]
@@ -190,14 +148,16 @@ mod tests {
     #[test]
     fn receipt_dates_are_read_in_the_controllers_zone() {
         let t = |s: &str| crate::time::parse("t", s).unwrap();
-        let paris = ControllerZone::CentralEurope;
+        let paris = ControllerZone::default();
         assert_eq!(paris.local_date(t("2025-01-31T23:30:00Z")), d("2025-02-01"), "winter: UTC+1");
         assert_eq!(paris.local_date(t("2025-07-31T22:30:00Z")), d("2025-08-01"), "summer: UTC+2");
         assert_eq!(paris.local_date(t("2025-07-31T21:30:00Z")), d("2025-07-31"));
         assert_eq!(paris.local_date(t("2025-03-30T00:59:59Z")), d("2025-03-30"), "just before summer time");
         assert_eq!(paris.local_date(t("2025-03-29T23:30:00Z")), d("2025-03-30"));
         assert_eq!(paris.local_date(t("2025-10-26T22:30:00Z")), d("2025-10-26"), "winter again: 23:30");
-        assert_eq!(ControllerZone::Utc.local_date(t("2025-01-31T23:30:00Z")), d("2025-01-31"));
+        assert_eq!(ControllerZone::utc().local_date(t("2025-01-31T23:30:00Z")), d("2025-01-31"));
+        assert!(ControllerZone::from_name("UTC+02:00").is_err(), "an offset is not a zone");
+        assert!(ControllerZone::from_name("Europe/Atlantis").is_err());
     }
 
     #[test]

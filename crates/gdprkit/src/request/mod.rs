@@ -2,6 +2,7 @@
 //! legal deadlines and the holiday calendars those deadlines roll over.
 
 pub mod calendar;
+pub mod calendar_file;
 pub mod deadline;
 pub mod kind;
 pub mod machine;

@@ -611,6 +611,17 @@ impl Gdpr {
         Deadlines::for_receipt(received, self.parts.calendar.as_ref())
     }
 
+    /// The receipt date of a request that arrived at `at`: its date in the controller's time zone
+    /// (R2), from which [`Gdpr::deadline`] counts.
+    pub fn receipt_date(&self, at: DateTime<Utc>) -> NaiveDate {
+        self.parts.zone.local_date(at)
+    }
+
+    /// The controller's time zone and holiday calendar, by name.
+    pub fn deadline_settings(&self) -> (String, String) {
+        (self.parts.zone.name().to_owned(), self.parts.calendar.name().to_owned())
+    }
+
     /// Every request of one subject, oldest first.
     pub fn subject_requests(&self, subject: &SubjectId) -> Result<Vec<Request>> {
         self.subject(subject)?;
