@@ -488,10 +488,19 @@ pub enum RequestCommand {
         #[command(flatten)]
         by: By,
     },
-    /// Complete the request.
+    /// Complete the request. An access or portability request is completed with its copy
+    /// delivered: --delivered-by records how it was handed over (a program mails it with
+    /// `Gdpr::complete_with_export`).
     Complete {
         /// The request's id.
         id: String,
+        /// How the copy of an access or portability request reached the subject: post,
+        /// in_person or download.
+        #[arg(long, value_name = "HOW", requires = "on")]
+        delivered_by: Option<String>,
+        /// The day the copy was handed over (YYYY-MM-DD).
+        #[arg(long, value_name = "YYYY-MM-DD", requires = "delivered_by")]
+        on: Option<String>,
         #[command(flatten)]
         by: By,
     },

@@ -12,7 +12,7 @@ use chrono::TimeDelta;
 use gdprkit::anonymize::sweep::SweepOptions;
 use gdprkit::mailer::MemoryMailer;
 use gdprkit::request::kind::{ReceivedVia, RequestKind};
-use gdprkit::request::record::{ExtensionGround, RefusalCode};
+use gdprkit::request::record::{CopyDelivery, ExtensionGround, RefusalCode};
 use gdprkit::request::service::{NewRequest, Step};
 use gdprkit::{
     Channel, Collector, ConsentAction, Gdpr, Language, LegalBasis, NewConsent, NewSubject, Proof, Purpose, PurposeId,
@@ -455,9 +455,11 @@ fn walk_requests(ctx: &Context, g: &Gdpr, say: &mut Narrator) -> CliResult<Reque
 
     let access = open(12, RequestKind::Access, ReceivedVia::Email, 20)?;
     g.act(&access.request.id, Step::Accept, "Claire (DPO)")?;
-    let done = g.act(&access.request.id, Step::Complete, "Claire (DPO)")?.request;
+    // The copy was printed and posted today (E3): recorded with the completion.
+    let posted = Step::CompleteHandedOver { by: CopyDelivery::Post, on: g.receipt_date(g.now()) };
+    let done = g.act(&access.request.id, posted, "Claire (DPO)")?.request;
     say.line(&format!(
-        "  contact-0012 asked for access by e-mail; due {}; accepted and completed. Tracking code {} shows: {}.",
+        "  contact-0012 asked for access by e-mail; due {}; accepted, its copy printed and posted, and completed. Tracking code {} shows: {}.",
         done.due,
         access.token,
         g.track(&access.token)?.map_or("nothing".into(), |v| v.state.to_string())

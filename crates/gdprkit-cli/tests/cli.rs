@@ -529,8 +529,10 @@ fn requests_are_opened_stepped_tracked_and_listed() {
     db.ok(&["request", "extend", &id, "--ground", "complexity", "--reason", "Three systems to search."]);
     db.ok(&["request", "accept", &id]);
     db.ok(&["request", "start", &id]);
-    let done = db.json(&["request", "complete", &id]);
+    assert_refused(&db.run(&["request", "complete", &id]), "completed with its copy delivered");
+    let done = db.json(&["request", "complete", &id, "--delivered-by", "in-person", "--on", "2025-06-01"]);
     assert_eq!(done["state"], "completed");
+    assert_eq!(done["delivered"]["by"], "in_person");
     assert_eq!(done["initial_due"], "2025-06-20");
     assert_refused(&db.run(&["request", "accept", &id]), "accept does not apply to a request that is completed");
 

@@ -10,7 +10,7 @@ use gdprkit::MemoryStore;
 use gdprkit::raw::Store;
 use gdprkit::request::kind::{ReceivedVia, RequestKind};
 use gdprkit::request::machine::RequestState;
-use gdprkit::request::record::{ExtensionGround, RefusalCode};
+use gdprkit::request::record::{CopyDelivery, ExtensionGround, RefusalCode};
 use gdprkit::request::service::{NewRequest, Step};
 use gdprkit::testkit::{setup, sid, t};
 use gdprkit_sqlite::SqliteStore;
@@ -29,6 +29,7 @@ fn step() -> impl Strategy<Value = Step> {
         Just(Step::Extend { ground: ExtensionGround::Complexity, reason: "Several systems.".into() }),
         Just(Step::Refuse { code: RefusalCode::Excessive, reason: "Fourth identical request this month.".into() }),
         Just(Step::Complete),
+        Just(Step::CompleteHandedOver { by: CopyDelivery::Post, on: "2025-03-03".parse().unwrap() }),
         Just(Step::Withdraw),
     ]
 }
@@ -65,8 +66,13 @@ proptest! {
                     }
                     Err(e) => {
                         // Refused by the table, or by a rule of its own: extension once and in
-                        // time, no refusal of an objection.
-                        let by_rule = matches!(step, Step::Extend { .. }) || (matches!(step, Step::Refuse { .. }) && kind == RequestKind::Objection);
+                        // time, no refusal of an objection, a copy for access and portability
+                        // and for them only (E3).
+                        let copy = matches!(kind, RequestKind::Access | RequestKind::Portability);
+                        let by_rule = matches!(step, Step::Extend { .. })
+                            || (matches!(step, Step::Refuse { .. }) && kind == RequestKind::Objection)
+                            || (matches!(step, Step::Complete) && copy)
+                            || (matches!(step, Step::CompleteHandedOver { .. }) && !copy);
                         prop_assert!(expected.is_err() || by_rule, "{:?} failed: {}", step, e);
                         prop_assert_eq!(g.request(&id).unwrap().state, state, "a refused step changes nothing");
                     }

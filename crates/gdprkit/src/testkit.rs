@@ -498,7 +498,9 @@ pub fn requests_follow_their_life_and_are_tracked_by_token(factory: Factory<'_>)
     clock.set(t("2025-04-02T09:00:00Z"));
     assert_eq!(g.act(&id, Step::Accept, "Marie").unwrap().request.state, RequestState::Accepted);
     assert_eq!(g.act(&id, Step::Start, "Marie").unwrap().request.state, RequestState::InProgress);
-    let done = g.act(&id, Step::Complete, "Marie").unwrap().request;
+    let handed_over =
+        Step::CompleteHandedOver { by: crate::request::record::CopyDelivery::Post, on: "2025-04-02".parse().unwrap() };
+    let done = g.act(&id, handed_over, "Marie").unwrap().request;
     assert_eq!((done.state, done.closed_at), (RequestState::Completed, Some(t("2025-04-02T09:00:00Z"))));
     assert_eq!(g.track(&opened.token).unwrap().unwrap().state, RequestState::Completed);
     let refused = g
@@ -715,7 +717,9 @@ pub fn recipients_are_told_of_an_erasure(factory: Factory<'_>) {
     let access = open(&g, "b2c", RequestKind::Access, "2025-01-10T09:00:00Z").request.id;
     g.act(&access, Step::Complete, "Marie").unwrap_err();
     g.act(&access, Step::Accept, "Marie").unwrap();
-    g.act(&access, Step::Complete, "Marie").unwrap();
+    let handed_over =
+        Step::CompleteHandedOver { by: crate::request::record::CopyDelivery::InPerson, on: g.receipt_date(g.now()) };
+    g.act(&access, handed_over, "Marie").unwrap();
     assert!(g.recipient_tasks(&access).unwrap().is_empty(), "access owes recipients nothing");
 
     let erasure = open(&g, "b2c", RequestKind::Erasure, "2025-01-10T09:00:00Z").request.id;

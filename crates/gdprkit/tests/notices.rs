@@ -95,7 +95,8 @@ fn waiting_extension_refusal_and_completion_each_say_what_the_law_requires() {
     assert!(m.body.contains("by 5 June 2025 at the latest"), "the new due date: {}", m.body);
 
     g.act(&id, Step::Accept, "Marie").unwrap();
-    g.act(&id, Step::Complete, "Marie").unwrap();
+    let on = g.receipt_date(g.now());
+    g.act(&id, Step::CompleteHandedOver { by: gdprkit::request::record::CopyDelivery::Post, on }, "Marie").unwrap();
     let m = last(&outbox);
     assert_eq!(m.subject, "Your request has been completed");
     assert!(m.body.contains("completed on 5 March 2025"), "{}", m.body);

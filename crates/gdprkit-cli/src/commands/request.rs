@@ -178,7 +178,16 @@ pub fn run(ctx: &Context, command: RequestCommand) -> CliResult<ExitCode> {
         RequestCommand::Refuse { id, code, reason, by } => {
             (id, Step::Refuse { code: code.parse::<RefusalCode>()?, reason }, by)
         }
-        RequestCommand::Complete { id, by } => (id, Step::Complete, by),
+        RequestCommand::Complete { id, delivered_by, on, by } => match (delivered_by, on) {
+            (Some(how), Some(on)) => {
+                let step = Step::CompleteHandedOver {
+                    by: how.replace('-', "_").parse::<gdprkit::request::record::CopyDelivery>()?,
+                    on: gdprkit::time::parse_date("--on", &on)?,
+                };
+                (id, step, by)
+            }
+            _ => (id, Step::Complete, by),
+        },
         RequestCommand::Withdraw { id, by } => (id, Step::Withdraw, by),
     };
     let id = RequestId::new(id)?;

@@ -66,6 +66,14 @@ named_enum!(
     }
 );
 
+impl RequestKind {
+    /// Whether the request is answered with a copy of the data, which must reach the subject
+    /// before it is completed (E3): access and portability.
+    pub fn carries_a_copy(self) -> bool {
+        matches!(self, RequestKind::Access | RequestKind::Portability)
+    }
+}
+
 named_enum!(
     /// How a request reached the controller. Any channel is valid (Art. 12).
     ReceivedVia, "via", {

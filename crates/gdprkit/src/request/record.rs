@@ -61,6 +61,29 @@ named_enum!(
     }
 );
 
+named_enum!(
+    /// How the copy of an access or portability request reached the subject (E3).
+    CopyDelivery, "delivered_by", {
+        /// Mailed to the subject's address, attached to the completion notice.
+        Mail => "mail",
+        /// Printed and posted.
+        Post => "post",
+        /// Handed over in person.
+        InPerson => "in_person",
+        /// Downloaded by the subject from their own space.
+        Download => "download",
+    }
+);
+
+/// When and how the copy of an access or portability request was delivered (E3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivered {
+    /// How.
+    pub by: CopyDelivery,
+    /// On which day.
+    pub on: NaiveDate,
+}
+
 impl RefusalCode {
     /// The kinds of request this code can refuse, in words, as the table of R5 says. An
     /// objection to direct marketing cannot be refused at all (Art. 21(3)).
@@ -249,6 +272,9 @@ pub struct Request {
     /// Whether it was refused or completed after its due date (R5): late, and listed so.
     #[serde(default)]
     pub late: bool,
+    /// For a completed access or portability request: how and when its copy was delivered (E3).
+    #[serde(default)]
+    pub delivered: Option<Delivered>,
     /// Notes staff wrote for the subject to read with their tracking token.
     #[serde(default)]
     pub public_notes: Vec<PublicNote>,

@@ -13,8 +13,8 @@ use super::machine::{
 use super::notice::{NoticeDetails, NoticeKind, NoticeText, render};
 use super::recipients::{Disclosure, MAX_RECIPIENT_BYTES, RecipientTask, TaskOutcome, TaskStatus};
 use super::record::{
-    Extension, ExtensionGround, PublicNote, PublicView, RefusalCode, Request, RequestId, WaitKind, constant_time_eq,
-    new_token, token_hash,
+    CopyDelivery, Delivered, Extension, ExtensionGround, PublicNote, PublicView, RefusalCode, Request, RequestId,
+    WaitKind, constant_time_eq, new_token, token_hash,
 };
 use crate::consent::{Collector, NewConsent, Proof, Source};
 use crate::error::{Error, Result};
@@ -160,8 +160,18 @@ pub enum Step {
         reason: String,
     },
     /// Complete it. Completing an objection confirms it: the consent ledger recorded it when the
-    /// request was received (C5).
+    /// request was received (C5). An access or portability request is completed with its copy
+    /// delivered (E3): [`Gdpr::complete_with_export`] mails it, or [`Step::CompleteHandedOver`]
+    /// records how it was handed over.
     Complete,
+    /// Complete an access or portability request whose copy reached the subject otherwise than
+    /// by mail from gdprkit (E3): printed and posted, handed over in person, or downloaded.
+    CompleteHandedOver {
+        /// How.
+        by: CopyDelivery,
+        /// On which day (in the controller's zone), between receipt and today.
+        on: NaiveDate,
+    },
     /// The subject withdraws it.
     Withdraw,
 }
@@ -176,7 +186,7 @@ impl Step {
             Step::Start => RequestAction::Start,
             Step::Extend { .. } => RequestAction::Extend,
             Step::Refuse { .. } => RequestAction::Refuse,
-            Step::Complete => RequestAction::Complete,
+            Step::Complete | Step::CompleteHandedOver { .. } => RequestAction::Complete,
             Step::Withdraw => RequestAction::Withdraw,
         }
     }
@@ -208,6 +218,7 @@ impl Gdpr {
             awaiting_kind: None,
             identity_asked: false,
             late: false,
+            delivered: None,
             public_notes: Vec::new(),
             refusal: None,
             closed_at: None,
@@ -315,6 +326,41 @@ impl Gdpr {
                 check_text("reason", reason, MAX_REASON_BYTES)?;
                 personal.add(value::REASON, reason.as_str())?;
                 after.refusal = Some(*code);
+            }
+            Step::Complete if before.kind.carries_a_copy() => match attachments.is_empty() {
+                true => {
+                    return Err(Error::state(
+                        "action",
+                        format!(
+                            "a {} request is completed with its copy delivered (Art. 15(3), 20(1)): mail it with \
+                             complete_with_export, or record how it was handed over (complete --delivered-by \
+                             post|in_person|download --on DATE)",
+                            before.kind
+                        ),
+                    ));
+                }
+                false => after.delivered = Some(Delivered { by: CopyDelivery::Mail, on: today }),
+            },
+            Step::CompleteHandedOver { by, on } => {
+                if !before.kind.carries_a_copy() {
+                    return Err(Error::invalid("delivered_by", format!("a {} request carries no copy", before.kind)));
+                }
+                if *by == CopyDelivery::Mail {
+                    return Err(Error::invalid(
+                        "delivered_by",
+                        "a copy is mailed by complete_with_export, which sends it",
+                    ));
+                }
+                if *on > today || *on < before.received_on {
+                    return Err(Error::invalid(
+                        "on",
+                        format!(
+                            "{on} is not between the request's receipt, {}, and today, {today}",
+                            before.received_on
+                        ),
+                    ));
+                }
+                after.delivered = Some(Delivered { by: *by, on: *on });
             }
             Step::Accept | Step::Start | Step::Complete | Step::Withdraw => {}
         }
