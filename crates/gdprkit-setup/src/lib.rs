@@ -100,9 +100,15 @@ pub fn open(config: &Config) -> Result<Gdpr> {
 /// The holiday calendar `spec` names: a built-in one (`FR`, `FR-AM`), or a file: an iCalendar
 /// file (`.ics`) of all-day events, or a list of dates, one `YYYY-MM-DD` a line.
 pub fn holiday_calendar(spec: &str) -> Result<Arc<dyn gdprkit::HolidayCalendar>> {
-    let is_file = spec.contains('/') || spec.contains('.') || Path::new(spec).is_file();
-    if !is_file {
-        return Ok(for_country(spec).map_err(|e| Error::config("calendar", reason(&e)))?.into());
+    // A built-in code wins over a file of the same name; anything else is a path.
+    if let Ok(builtin) = for_country(spec) {
+        return Ok(builtin.into());
+    }
+    if !Path::new(spec).is_file() && !spec.contains('/') && !spec.contains('.') {
+        return Err(Error::config(
+            "calendar",
+            format!("{spec:?} is neither a built-in calendar (FR, FR-AM) nor a file of holidays"),
+        ));
     }
     let text = std::fs::read_to_string(spec)
         .map_err(|e| Error::config("calendar", format!("cannot read the holiday calendar {spec}: {e}")))?;

@@ -57,3 +57,19 @@ fn a_copy_handed_over_is_recorded_with_how_and_when() {
     let handed = Step::CompleteHandedOver { by: CopyDelivery::InPerson, on };
     assert_eq!(g.act(&erasure, handed, "Marie").unwrap_err().field(), Some("delivered_by"), "an erasure has no copy");
 }
+
+/// Art. 12(3): a copy handed over on the due date and recorded the day after is on time; one
+/// handed over the day after is late.
+#[test]
+fn a_copy_handed_over_is_late_by_the_day_it_was_handed_over() {
+    let (g, clock) = setup(&|| Arc::new(MemoryStore::new()));
+    clock.set(t("2025-03-05T10:00:00Z"));
+    let (on_time, late) = (accepted(&g, RequestKind::Access), accepted(&g, RequestKind::Access));
+    clock.set(t("2025-04-09T10:00:00Z"));
+    for (id, on) in [(&on_time, "2025-04-07"), (&late, "2025-04-08")] {
+        let step = Step::CompleteHandedOver { by: CopyDelivery::InPerson, on: on.parse().unwrap() };
+        g.act(id, step, "Marie").unwrap();
+    }
+    assert!(!g.request(&on_time).unwrap().late, "due Monday 7 April (the 5th is a Saturday)");
+    assert!(g.request(&late).unwrap().late);
+}

@@ -128,3 +128,23 @@ fn the_docs_print_the_refusal_table_the_code_uses() {
     let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/requests.md")).unwrap();
     assert!(docs.contains(&RefusalCode::table_markdown()), "docs/requests.md must hold RefusalCode::table_markdown()");
 }
+
+/// Art. 12(3), 12(6) (R4): a request refused while it still waits on the subject counts the wait
+/// as paused: refused for want of identity a month into the wait, it is not late.
+#[test]
+fn a_refusal_during_a_wait_counts_the_wait_as_paused() {
+    let (g, clock) = gdpr();
+    let id = open(&g, RequestKind::Access);
+    clock.set(t("2025-03-10T10:00:00Z"));
+    let doubt = Step::AwaitSubject {
+        kind: WaitKind::Identity,
+        reason: "The request came from an address we do not know.".into(),
+        method: Some("a reply from the address on record".into()),
+    };
+    g.act(&id, doubt, "Marie").unwrap();
+    clock.set(t("2025-04-10T10:00:00Z"));
+    refuse(&g, &id, RefusalCode::IdentityNotVerified).unwrap();
+    let r = g.request(&id).unwrap();
+    assert_eq!((r.paused_days, r.due.to_string()), (31, "2025-05-06".to_owned()), "5 April + 31 days, a Tuesday");
+    assert!(!r.late && r.awaiting.is_none());
+}

@@ -31,6 +31,20 @@ impl ListedHolidays {
         for component in &calendar.components {
             let CalendarComponent::Event(event) = component else { continue };
             let summary = event.get_summary().unwrap_or("an event");
+            if event.get_status() == Some(icalendar::EventStatus::Cancelled) {
+                continue;
+            }
+            // What would add or remove days beyond one date, once or yearly, is refused rather
+            // than half read.
+            for key in ["EXDATE", "RDATE", "RECURRENCE-ID"] {
+                let present = event.property_value(key).is_some() || event.multi_properties().contains_key(key);
+                if present {
+                    return Err(bad(format!(
+                        "{:?} has {key}, which is not read; list its dates one by one",
+                        truncate_for_message(summary)
+                    )));
+                }
+            }
             let date = match event.get_start() {
                 Some(DatePerhapsTime::Date(d)) => d,
                 Some(_) => {
@@ -41,6 +55,14 @@ impl ListedHolidays {
                 }
                 None => return Err(bad(format!("{:?} has no start date", truncate_for_message(summary)))),
             };
+            if let Some(DatePerhapsTime::Date(end)) = event.get_end()
+                && end > date.succ_opt().unwrap_or(date)
+            {
+                return Err(bad(format!(
+                    "{:?} lasts several days; give one event per holiday",
+                    truncate_for_message(summary)
+                )));
+            }
             match event.property_value("RRULE").map(|r| r.trim().to_ascii_uppercase()) {
                 None => {
                     out.dates.insert(date);
@@ -131,6 +153,16 @@ mod tests {
     fn events_with_a_time_or_other_recurrences_are_refused() {
         let timed = PORTUGAL.replace("DTSTART;VALUE=DATE:20250418", "DTSTART:20250418T090000Z");
         assert!(ListedHolidays::from_ics("PT", &timed).unwrap_err().to_string().contains("has a time"));
+        let excepted = PORTUGAL.replace("RRULE:FREQ=YEARLY", "RRULE:FREQ=YEARLY\r\nEXDATE;VALUE=DATE:20250610");
+        assert!(ListedHolidays::from_ics("PT", &excepted).unwrap_err().to_string().contains("EXDATE"));
+        let long =
+            PORTUGAL.replace("DTSTART;VALUE=DATE:20250418", "DTSTART;VALUE=DATE:20250418\r\nDTEND;VALUE=DATE:20250421");
+        assert!(ListedHolidays::from_ics("PT", &long).unwrap_err().to_string().contains("several days"));
+        let one_day =
+            PORTUGAL.replace("DTSTART;VALUE=DATE:20250418", "DTSTART;VALUE=DATE:20250418\r\nDTEND;VALUE=DATE:20250419");
+        assert!(ListedHolidays::from_ics("PT", &one_day).is_ok(), "an all-day event ends the next day");
+        let cancelled = PORTUGAL.replace("SUMMARY:Sexta-feira Santa", "SUMMARY:Sexta-feira Santa\r\nSTATUS:CANCELLED");
+        assert!(!ListedHolidays::from_ics("PT", &cancelled).unwrap().is_holiday(d("2025-04-18")), "cancelled");
         let monthly = PORTUGAL.replace("RRULE:FREQ=YEARLY", "RRULE:FREQ=MONTHLY");
         assert!(ListedHolidays::from_ics("PT", &monthly).unwrap_err().to_string().contains("only FREQ=YEARLY"));
         assert!(ListedHolidays::from_ics("PT", "not a calendar").is_err());

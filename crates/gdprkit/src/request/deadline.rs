@@ -85,6 +85,14 @@ impl ControllerZone {
     /// The zone of an IANA time zone name (`Europe/Lisbon`, `Europe/Helsinki`, `UTC`, …). A fixed
     /// offset is refused: a controller's deadlines follow its summer time.
     pub fn from_name(name: &str) -> Result<Self> {
+        let utc = matches!(name, "UTC" | "Etc/UTC" | "Etc/UCT" | "Etc/Universal" | "Etc/Zulu");
+        let fixed_offset = name.starts_with("Etc/") || matches!(name, "EST" | "MST" | "HST");
+        if fixed_offset && !utc {
+            return Err(Error::config(
+                "time_zone",
+                format!("{name:?} is a fixed offset; give the controller's zone by its place (Europe/Paris, …)"),
+            ));
+        }
         name.parse::<chrono_tz::Tz>().map(Self).map_err(|_| {
             Error::config(
                 "time_zone",
@@ -157,6 +165,8 @@ mod tests {
         assert_eq!(paris.local_date(t("2025-10-26T22:30:00Z")), d("2025-10-26"), "winter again: 23:30");
         assert_eq!(ControllerZone::utc().local_date(t("2025-01-31T23:30:00Z")), d("2025-01-31"));
         assert!(ControllerZone::from_name("UTC+02:00").is_err(), "an offset is not a zone");
+        assert!(ControllerZone::from_name("Etc/GMT-2").is_err() && ControllerZone::from_name("EST").is_err());
+        assert!(ControllerZone::from_name("Etc/UTC").is_ok());
         assert!(ControllerZone::from_name("Europe/Atlantis").is_err());
     }
 

@@ -339,7 +339,24 @@ impl Gdpr {
                         ),
                     ));
                 }
-                false => after.delivered = Some(Delivered { by: CopyDelivery::Mail, on: today }),
+                false => {
+                    // The copy goes with the completion notice: only where there is an address.
+                    let address = match contact {
+                        Some(c) => c.email.clone(),
+                        None => self.subject(&before.subject)?.email,
+                    };
+                    if address.is_none() {
+                        return Err(Error::state(
+                            "action",
+                            format!(
+                                "{} has no e-mail address to mail the copy to: hand it over, then record how \
+                                 (complete --delivered-by post|in_person|download --on DATE)",
+                                before.subject
+                            ),
+                        ));
+                    }
+                    after.delivered = Some(Delivered { by: CopyDelivery::Mail, on: today });
+                }
             },
             Step::CompleteHandedOver { by, on } => {
                 if !before.kind.carries_a_copy() {
@@ -369,18 +386,32 @@ impl Gdpr {
         }
         let notice = notice_of(step.action()).map(|kind| {
             let reason = match &step {
-                Step::AwaitSubject { .. } => after.awaiting.as_deref(),
-                Step::Extend { reason, .. } | Step::Refuse { reason, .. } => Some(reason.as_str()),
+                Step::AwaitSubject { .. } => after.awaiting.clone(),
+                Step::Extend { reason, .. } | Step::Refuse { reason, .. } => Some(reason.clone()),
                 _ => None,
             };
             (kind, reason)
         });
         if after.state.is_closed() {
             after.closed_at = Some(now);
-            // Refused or completed after the due date: late, and listed so (R5).
-            after.late = matches!(after.state, RequestState::Refused | RequestState::Completed) && today > before.due;
+            // A wait still running when the request closes counts as paused up to today (R4).
+            if let Some(since) = after.waiting_since.take() {
+                let since = self.parts.zone.local_date(since);
+                after.paused_days += u64::try_from((today - since).num_days()).unwrap_or(0);
+                after.awaiting = None;
+                after.awaiting_kind = None;
+            }
         }
         after.due = self.due_of(&after)?;
+        if matches!(after.state, RequestState::Refused | RequestState::Completed) {
+            // Answered after the due date: late, and listed so (R5). A copy handed over counts
+            // from the day it was handed over.
+            let answered = match &step {
+                Step::CompleteHandedOver { on, .. } => *on,
+                _ => today,
+            };
+            after.late = answered > after.due;
+        }
         let entry = self.request_entry(&after, step.action().as_str(), Some(before.state), now, &personal)?;
         let mut appends = vec![Append {
             entry,
@@ -389,7 +420,7 @@ impl Gdpr {
         appends.extend(also);
         let mut prepared = notice
             .map(|(kind, reason)| {
-                let details = NoticeDetails { token: None, reason, on: Some(today) };
+                let details = NoticeDetails { token: None, reason: reason.as_deref(), on: Some(today) };
                 self.prepare_notice(kind, &after, details, contact, attachments, now)
             })
             .transpose()?;
