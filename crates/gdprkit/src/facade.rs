@@ -249,6 +249,8 @@ impl Gdpr {
         let mut appends = Vec::with_capacity(new.len());
         let mut subjects = Vec::with_capacity(new.len());
         let mut keyed: Vec<(SubjectId, [u8; 32])> = Vec::new();
+        // Whether the suppression list holds anything, read once and only when needed.
+        let mut list_in_use: Option<bool> = None;
         for n in new {
             let phone = n.validate(self.parts.phone_country)?;
             let body = SubjectBody { recorded_at: time::format(now), regime: n.regime, language: n.language };
@@ -259,17 +261,24 @@ impl Gdpr {
             match self.identifier_keys(n.email.as_deref(), phone.as_deref())? {
                 Some(keys) => keyed.extend(keys.into_iter().map(|(_, key)| (n.id.clone(), key))),
                 // Without the key the list cannot be read: refused while it holds anything.
-                None if !self.parts.store.suppressions(&self.parts.tenant, None)?.is_empty() => {
-                    return Err(Error::config(
-                        "hmac_key",
-                        format!(
-                            "{} has an e-mail address or phone number, and checking it against the suppression \
-                             list (rule C9) needs the HMAC key: set hmac_key (GDPRKIT_HMAC_KEY)",
-                            n.id
-                        ),
-                    ));
+                None => {
+                    let in_use = match list_in_use {
+                        Some(in_use) => in_use,
+                        None => {
+                            *list_in_use.insert(!self.parts.store.suppressions(&self.parts.tenant, None)?.is_empty())
+                        }
+                    };
+                    if in_use {
+                        return Err(Error::config(
+                            "hmac_key",
+                            format!(
+                                "{} has an e-mail address or phone number, and checking it against the \
+                                 suppression list (rule C9) needs the HMAC key: set hmac_key (GDPRKIT_HMAC_KEY)",
+                                n.id
+                            ),
+                        ));
+                    }
                 }
-                None => {}
             }
             let subject =
                 Subject { id: n.id, regime: n.regime, email: n.email, language: n.language, phone, registered_at: now };
