@@ -67,7 +67,7 @@ fn entry(r: &Row) -> Result<SuppressionEntry> {
     let (purpose, channel): (&str, &str) = (r.get(2), r.get(3));
     Ok(SuppressionEntry {
         key: key.try_into().map_err(|_| corrupt("key"))?,
-        identifier: IdentifierKind::from_name(r.get(1)).ok_or_else(|| corrupt("identifier"))?,
+        identifier: r.get::<_, &str>(1).parse::<IdentifierKind>().map_err(|_| corrupt("identifier"))?,
         purpose: (!purpose.is_empty()).then(|| purpose.parse()).transpose()?,
         channel: (!channel.is_empty()).then(|| channel.parse()).transpose()?,
         action: ConsentAction::from_name(r.get(4)).ok_or_else(|| corrupt("action"))?,

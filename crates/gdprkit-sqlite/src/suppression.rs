@@ -76,7 +76,7 @@ fn entry(r: &Row<'_>) -> Result<SuppressionEntry> {
     let (purpose, channel) = (text(2)?, text(3)?);
     Ok(SuppressionEntry {
         key: key.try_into().map_err(|_| corrupt("key"))?,
-        identifier: IdentifierKind::from_name(&text(1)?).ok_or_else(|| corrupt("identifier"))?,
+        identifier: text(1)?.parse::<IdentifierKind>().map_err(|_| corrupt("identifier"))?,
         purpose: (!purpose.is_empty()).then(|| purpose.parse()).transpose()?,
         channel: (!channel.is_empty()).then(|| channel.parse()).transpose()?,
         action: ConsentAction::from_name(&text(4)?).ok_or_else(|| corrupt("action"))?,

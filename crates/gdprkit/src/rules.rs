@@ -311,5 +311,29 @@ mod tests {
         let names: std::collections::HashSet<_> = RuleId::ALL.iter().map(|r| r.as_str()).collect();
         assert_eq!(names.len(), RuleId::ALL.len());
         assert_eq!(table_markdown().lines().count(), RuleId::ALL.len() + 2);
+        let mut reached = std::collections::HashSet::new();
+        let (before, after) = (phone_opt_in_from() - chrono::TimeDelta::seconds(1), phone_opt_in_from());
+        for basis in LegalBasis::ALL {
+            for (dm, professional) in [(false, true), (true, true), (true, false)] {
+                let id = crate::ids::PurposeId::new("p").unwrap();
+                let purpose = Purpose::new(id, basis, dm).professional(professional);
+                for channel_kind in ChannelKind::ALL.iter().copied() {
+                    for regime in [Regime::B2bOptOut, Regime::B2cOptIn, Regime::SoftOptIn] {
+                        for at in [before, after] {
+                            for offered in [false, true] {
+                                let input = RuleInput { purpose: &purpose, channel_kind, regime, at, offered };
+                                reached.insert(default_rule(input));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            reached.len(),
+            RuleId::ALL.len(),
+            "rows never chosen: {:?}",
+            RuleId::ALL.iter().filter(|r| !reached.contains(r)).collect::<Vec<_>>()
+        );
     }
 }

@@ -26,34 +26,15 @@ pub const KEEP_FOR_YEARS: u32 = 3;
 
 const DOMAIN: &[u8] = b"gdprkit/suppression/v1\0";
 
-/// What identifies a person in the list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IdentifierKind {
-    /// An e-mail address, lower-cased.
-    Email,
-    /// A phone number, in E.164.
-    Phone,
-}
-
-impl IdentifierKind {
-    /// `email` or `phone`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IdentifierKind::Email => "email",
-            IdentifierKind::Phone => "phone",
-        }
+crate::request::kind::named_enum!(
+    /// What identifies a person in the list.
+    IdentifierKind, "identifier", {
+        /// An e-mail address, lower-cased.
+        Email => "email",
+        /// A phone number, in E.164.
+        Phone => "phone",
     }
-
-    /// The kind named `name`, as stores keep it.
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "email" => Some(IdentifierKind::Email),
-            "phone" => Some(IdentifierKind::Phone),
-            _ => None,
-        }
-    }
-}
+);
 
 /// One entry of the list: a keyed hash and the denial it carries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -694,11 +694,6 @@ impl Gdpr {
         self.parts.zone.local_date(at)
     }
 
-    /// The controller's time zone and holiday calendar, by name.
-    pub fn deadline_settings(&self) -> (String, String) {
-        (self.parts.zone.name().to_owned(), self.parts.calendar.name().to_owned())
-    }
-
     /// Every request of one subject, oldest first.
     pub fn subject_requests(&self, subject: &SubjectId) -> Result<Vec<Request>> {
         self.subject(subject)?;
