@@ -396,6 +396,11 @@ pub enum RequestCommand {
         /// When it was received (now when omitted).
         #[arg(long, value_name = "RFC3339")]
         received_at: Option<String>,
+        /// For an objection, a purpose objected to (repeat it): direct marketing stops at once;
+        /// a purpose on public_task or legitimate_interests is restricted while the objection is
+        /// assessed (Art. 21(1)). None means all direct marketing.
+        #[arg(long = "purpose", value_name = "PURPOSE")]
+        purposes: Vec<String>,
     },
     /// Show a request.
     Show {

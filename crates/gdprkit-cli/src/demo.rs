@@ -445,6 +445,7 @@ fn walk_requests(ctx: &Context, g: &Gdpr, say: &mut Narrator) -> CliResult<Reque
     let g = g.to_builder().mailer(outbox.clone()).build()?;
     let open = |subject: usize, kind: RequestKind, via: ReceivedVia, days_ago: i64| {
         g.open_request(NewRequest {
+            purposes: Vec::new(),
             subject: contact(subject),
             kind,
             via,
@@ -516,6 +517,7 @@ fn walk_requests(ctx: &Context, g: &Gdpr, say: &mut Narrator) -> CliResult<Reque
 fn walk_export(dir: &Path, g: &Gdpr, say: &mut Narrator) -> CliResult<Exported> {
     let subject = contact(24);
     let opened = g.open_request(NewRequest {
+        purposes: Vec::new(),
         subject: subject.clone(),
         kind: RequestKind::Access,
         via: ReceivedVia::Post,
@@ -552,6 +554,7 @@ fn walk_erasure(dir: &Path, g: &Gdpr, say: &mut Narrator) -> CliResult<Erasure> 
         .map_err(|e| Refusal(format!("--dir: cannot write {}: {e}", map_path.display())))?;
     let subject = contact(48);
     let opened = g.open_request(NewRequest {
+        purposes: Vec::new(),
         subject: subject.clone(),
         kind: RequestKind::Erasure,
         via: ReceivedVia::Email,

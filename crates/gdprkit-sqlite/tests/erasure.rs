@@ -178,6 +178,7 @@ fn erasing_a_subject_clears_the_crm_rows_and_gdprkits_own_records() {
     g.record_consent(objection).unwrap();
     let request = g
         .open_request(NewRequest {
+            purposes: Vec::new(),
             subject: SubjectId::new("c1").unwrap(),
             kind: RequestKind::Erasure,
             via: ReceivedVia::Phone,
@@ -249,7 +250,14 @@ fn an_accepted_erasure_request_is_carried_out_and_completed() {
     g.add_subject(s).unwrap();
     g.record_disclosure(&c1, "Acme Logistics", None).unwrap();
     let open = |kind| {
-        g.open_request(NewRequest { subject: c1.clone(), kind, via: ReceivedVia::Email, received_at: None }).unwrap()
+        g.open_request(NewRequest {
+            purposes: Vec::new(),
+            subject: c1.clone(),
+            kind,
+            via: ReceivedVia::Email,
+            received_at: None,
+        })
+        .unwrap()
     };
     let access = open(RequestKind::Access).request.id;
     let erasure = open(RequestKind::Erasure).request.id;

@@ -48,7 +48,7 @@ proptest! {
             let (g, clock) = setup(&|| store.clone());
             clock.set(t("2025-03-03T09:00:00Z"));
             // An existing customer: every kind of request is eligible, portability included.
-            let opened = g.open_request(NewRequest { subject: sid("soft"), kind, via: ReceivedVia::Web, received_at: None }).unwrap();
+            let opened = g.open_request(NewRequest { purposes: Vec::new(), subject: sid("soft"), kind, via: ReceivedVia::Web, received_at: None }).unwrap();
             let id = opened.request.id;
             let mut state = RequestState::Received;
             let mut extended = false;

@@ -20,6 +20,7 @@ use crate::channel::ChannelKind;
 use crate::consent::ConsentAction;
 use crate::ids::{Channel, PurposeId, SubjectId};
 use crate::purpose::{LegalBasis, Purpose};
+use crate::request::objection::PendingObjection;
 use crate::rules::{RuleId, RuleInput, default_rule, phone_opt_in_from};
 use crate::subject::Regime;
 
@@ -110,6 +111,9 @@ pub enum DecidedBy {
         /// The ledger entry that restricted processing.
         seq: u64,
     },
+    /// An objection to this purpose on grounds relating to the subject's particular situation is
+    /// being assessed: processing for it is restricted meanwhile (Art. 18(1)(d), Art. 21(1), R11).
+    PendingObjection(PendingObjection),
     /// A row of the default rule table, as no decisive event applies (rule C4).
     Rule {
         /// The row.
@@ -177,6 +181,17 @@ impl Decision {
         Decision { subject, purpose: purpose.id.clone(), channel, at, allowed, decided_by, since }
     }
 
+    /// The same decision, denied because an objection under Art. 21(1) is being assessed (R11):
+    /// that restriction comes before any event or rule, as a restriction does.
+    pub fn restricted_by(self, pending: PendingObjection) -> Self {
+        Decision {
+            allowed: false,
+            since: Some(pending.since),
+            decided_by: DecidedBy::PendingObjection(pending),
+            ..self
+        }
+    }
+
     /// The reason in plain words.
     pub fn reason(&self) -> String {
         match &self.decided_by {
@@ -205,6 +220,13 @@ impl Decision {
             DecidedBy::Restriction { seq } => format!(
                 "processing is restricted at the subject's request (Art. 18) since {} (ledger entry {seq})",
                 self.since.map_or_else(String::new, crate::time::format)
+            ),
+            DecidedBy::PendingObjection(p) => format!(
+                "the subject objected to {} on grounds relating to their particular situation (Art. 21(1)), and \
+                 while request {} is assessed since {}, processing for it is restricted (Art. 18(1)(d))",
+                self.purpose,
+                p.request,
+                crate::time::format(p.since)
             ),
             DecidedBy::Rule { rule, legal_basis, regime, channel_kind, offer } => {
                 let r = rule.rule();

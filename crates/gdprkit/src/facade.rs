@@ -28,6 +28,7 @@ use crate::raw::store::{Append, Effect, Store};
 use crate::request::calendar::HolidayCalendar;
 use crate::request::deadline::ControllerZone;
 use crate::request::notice::Controller;
+use crate::request::objection::pending_at;
 use crate::subject::{NewSubject, Subject};
 use crate::time::{self, Clock};
 
@@ -446,14 +447,37 @@ impl Gdpr {
         let at = at.map_or_else(|| self.now(), time::truncate);
         let scopes = Scope::covering(&purpose, channel);
         let facts = self.parts.store.decision_facts(&self.parts.tenant, subjects, &scopes, at)?;
-        subjects
+        let decisions = subjects
             .iter()
             .zip(facts)
             .map(|(id, facts)| {
                 let facts = facts.ok_or_else(|| Error::UnknownSubject(id.to_string()))?;
                 Ok(Decision::from_facts(id.clone(), &purpose, channel.clone(), kind, at, facts))
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        if !purpose.objectable_on_situation() {
+            return Ok(decisions);
+        }
+        // Objections under Art. 21(1) being assessed restrict their purposes (R11). They are
+        // requests, few beside the subjects: read once per call.
+        let requests = match subjects {
+            [one] => self.parts.store.subject_requests(&self.parts.tenant, one)?,
+            _ => self.parts.store.requests(&self.parts.tenant)?,
+        };
+        let mut objections: HashMap<&SubjectId, Vec<&crate::Request>> = HashMap::new();
+        for r in requests.iter().filter(|r| r.kind == crate::RequestKind::Objection) {
+            objections.entry(&r.subject).or_default().push(r);
+        }
+        Ok(decisions
+            .into_iter()
+            .map(|d| {
+                let pending = objections.get(&d.subject).and_then(|rs| pending_at(rs.iter().copied(), &purpose.id, at));
+                match pending {
+                    Some(p) => d.restricted_by(p),
+                    None => d,
+                }
+            })
+            .collect())
     }
 
     /// Every consent event of a subject, oldest first (by when it happened, then by when it was

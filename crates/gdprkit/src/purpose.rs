@@ -108,6 +108,13 @@ impl Purpose {
         Self { professional, ..self }
     }
 
+    /// Whether the subject may object to it on grounds relating to their particular situation
+    /// (Art. 21(1), rule R11): processing on a public task or legitimate interests that is not
+    /// direct marketing (which Art. 21(2) covers instead).
+    pub fn objectable_on_situation(&self) -> bool {
+        !self.direct_marketing && matches!(self.legal_basis, LegalBasis::PublicTask | LegalBasis::LegitimateInterests)
+    }
+
     /// Checks the label. The facade calls this; callers may call it first.
     pub fn validate(&self) -> Result<()> {
         crate::text::check_text("label", &self.label, MAX_LABEL_BYTES)

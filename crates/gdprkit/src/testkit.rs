@@ -13,6 +13,7 @@ pub mod crm;
 mod faults;
 mod feed;
 pub mod memory_crm;
+mod objections;
 mod outbox;
 mod rules;
 mod suppression;
@@ -24,6 +25,7 @@ pub use feed::{
     an_erasure_missing_an_entry_written_meanwhile_is_refused_whole,
     the_change_feed_pages_through_the_ledger_without_personal_values,
 };
+pub use objections::an_objection_on_grounds_of_the_persons_situation_restricts_then_decides;
 pub use outbox::{
     SwitchableMailer, a_message_taken_by_one_deliverer_is_not_sent_by_another,
     a_notice_waits_in_the_outbox_until_the_server_takes_it, erasing_a_subject_cancels_its_pending_messages,
@@ -113,6 +115,7 @@ macro_rules! store_conformance {
                 custom_channels_are_declared_once_with_their_kind,
                 an_erased_objectors_address_and_number_are_suppressed_on_reimport,
                 the_suppression_list_is_per_tenant_and_key,
+                an_objection_on_grounds_of_the_persons_situation_restricts_then_decides,
             );
         }
     };
@@ -454,8 +457,14 @@ pub fn concurrent_appends_keep_one_chain(factory: Factory<'_>) {
 }
 
 fn open(g: &Gdpr, subject: &str, kind: RequestKind, received: &str) -> crate::request::service::OpenedRequest {
-    g.open_request(NewRequest { subject: sid(subject), kind, via: ReceivedVia::Email, received_at: Some(t(received)) })
-        .unwrap()
+    g.open_request(NewRequest {
+        purposes: Vec::new(),
+        subject: sid(subject),
+        kind,
+        via: ReceivedVia::Email,
+        received_at: Some(t(received)),
+    })
+    .unwrap()
 }
 
 pub fn requests_follow_their_life_and_are_tracked_by_token(factory: Factory<'_>) {
@@ -525,6 +534,7 @@ pub fn requests_follow_their_life_and_are_tracked_by_token(factory: Factory<'_>)
     ));
     assert!(matches!(
         g.open_request(NewRequest {
+            purposes: Vec::new(),
             subject: sid("ghost"),
             kind: RequestKind::Access,
             via: ReceivedVia::Post,

@@ -111,6 +111,7 @@ fn every_input_deserializes_and_reads_back() {
     round_trip(
         "NewRequest",
         &NewRequest {
+            purposes: Vec::new(),
             subject: sid("jeanne"),
             kind: RequestKind::Portability,
             via: ReceivedVia::InPerson,
@@ -186,7 +187,14 @@ fn every_output_serializes_and_reads_back() {
     round_trip("MapCheck", &g.check_map().unwrap());
 
     let open = |kind| {
-        g.open_request(NewRequest { subject: jeanne.clone(), kind, via: ReceivedVia::Web, received_at: None }).unwrap()
+        g.open_request(NewRequest {
+            purposes: Vec::new(),
+            subject: jeanne.clone(),
+            kind,
+            via: ReceivedVia::Web,
+            received_at: None,
+        })
+        .unwrap()
     };
     let access = open(RequestKind::Access);
     let json = round_trip("OpenedRequest", &access);

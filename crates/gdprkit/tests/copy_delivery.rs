@@ -13,7 +13,13 @@ use gdprkit::{ErrorKind, Gdpr, MemoryStore, RequestId, RequestState};
 
 fn accepted(g: &Gdpr, kind: RequestKind) -> RequestId {
     let id = g
-        .open_request(NewRequest { subject: sid("soft"), kind, via: ReceivedVia::Post, received_at: None })
+        .open_request(NewRequest {
+            purposes: Vec::new(),
+            subject: sid("soft"),
+            kind,
+            via: ReceivedVia::Post,
+            received_at: None,
+        })
         .unwrap()
         .request
         .id;

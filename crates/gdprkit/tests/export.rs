@@ -174,7 +174,13 @@ impl Renderer for FakePdf {
 
 fn accepted(gdpr: &Gdpr, kind: RequestKind) -> gdprkit::request::record::RequestId {
     let opened = gdpr
-        .open_request(NewRequest { subject: sid("jeanne"), kind, via: ReceivedVia::Email, received_at: None })
+        .open_request(NewRequest {
+            purposes: Vec::new(),
+            subject: sid("jeanne"),
+            kind,
+            via: ReceivedVia::Email,
+            received_at: None,
+        })
         .unwrap();
     gdpr.act(&opened.request.id, Step::Accept, "staff").unwrap();
     opened.request.id

@@ -29,7 +29,14 @@ fn gdpr_with_outbox() -> (Gdpr, Arc<MemoryMailer>, Arc<gdprkit::FixedClock>) {
 }
 
 fn open(g: &Gdpr, subject: &str, kind: RequestKind) -> gdprkit::request::service::OpenedRequest {
-    g.open_request(NewRequest { subject: sid(subject), kind, via: ReceivedVia::Email, received_at: None }).unwrap()
+    g.open_request(NewRequest {
+        purposes: Vec::new(),
+        subject: sid(subject),
+        kind,
+        via: ReceivedVia::Email,
+        received_at: None,
+    })
+    .unwrap()
 }
 
 fn last(outbox: &MemoryMailer) -> Message {
@@ -152,6 +159,7 @@ fn without_an_address_the_notice_comes_back_to_print_and_without_a_mailer_it_is_
     plain.add_subject(s).unwrap();
     let opened = plain
         .open_request(NewRequest {
+            purposes: Vec::new(),
             subject: sid("paul"),
             kind: RequestKind::Access,
             via: ReceivedVia::Post,

@@ -18,10 +18,16 @@ fn gdpr() -> (Gdpr, Arc<FixedClock>) {
 }
 
 fn open(g: &Gdpr, kind: RequestKind) -> RequestId {
-    g.open_request(NewRequest { subject: sid("b2c"), kind, via: ReceivedVia::Email, received_at: None })
-        .unwrap()
-        .request
-        .id
+    g.open_request(NewRequest {
+        purposes: Vec::new(),
+        subject: sid("b2c"),
+        kind,
+        via: ReceivedVia::Email,
+        received_at: None,
+    })
+    .unwrap()
+    .request
+    .id
 }
 
 fn refuse(g: &Gdpr, id: &RequestId, code: RefusalCode) -> gdprkit::Result<RequestState> {
@@ -33,7 +39,8 @@ fn allowed(code: RefusalCode, kind: RequestKind) -> bool {
     use RefusalCode as C;
     use RequestKind as K;
     match code {
-        // Objections are all handled as objections to direct marketing (C5): never refused.
+        // These objections name no purpose: all direct marketing (C5), never refused. Objections
+        // under Art. 21(1) are tested in `objections.rs`.
         _ if kind == K::Objection => false,
         C::ManifestlyUnfounded | C::Excessive | C::Other => true,
         C::FreedomOfExpression
@@ -45,7 +52,7 @@ fn allowed(code: RefusalCode, kind: RequestKind) -> bool {
         }
         C::RightsOfOthers => matches!(kind, K::Access | K::Portability),
         C::NotEligibleForPortability => kind == K::Portability,
-        // Art. 21(1) objections are not told apart from objections to direct marketing yet.
+        // Art. 21(1) only: see `objections.rs`.
         C::CompellingLegitimateGrounds => false,
         // Tested on its own below: it needs a wait for identity first.
         C::IdentityNotVerified => true,

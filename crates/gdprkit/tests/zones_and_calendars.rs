@@ -30,6 +30,7 @@ fn received(zone: &str, calendar: Arc<dyn HolidayCalendar>, at: &str) -> (NaiveD
     g.add_subject(NewSubject::new(sid("s"), Regime::B2cOptIn)).unwrap();
     let r = g
         .open_request(NewRequest {
+            purposes: Vec::new(),
             subject: sid("s"),
             kind: RequestKind::Access,
             via: ReceivedVia::Email,

@@ -2,12 +2,12 @@
 
 use std::process::ExitCode;
 
-use gdprkit::SubjectId;
 use gdprkit::request::kind::{ReceivedVia, RequestKind};
 use gdprkit::request::machine::RequestState;
 use gdprkit::request::recipients::{SkipReason, TaskOutcome, TaskStatus};
 use gdprkit::request::record::{ExtensionGround, RefusalCode, Request, RequestId};
 use gdprkit::request::service::{Delivery, NewRequest, Notice, Step};
+use gdprkit::{PurposeId, SubjectId};
 use serde::Serialize;
 
 use crate::args::RequestCommand;
@@ -15,8 +15,9 @@ use crate::context::{CliResult, Context, Refusal, instant};
 
 pub fn run(ctx: &Context, command: RequestCommand) -> CliResult<ExitCode> {
     let (id, step, by) = match command {
-        RequestCommand::Open { subject, kind, via, received_at } => {
+        RequestCommand::Open { subject, kind, via, received_at, purposes } => {
             let new = NewRequest {
+                purposes: purposes.into_iter().map(PurposeId::new).collect::<gdprkit::Result<_>>()?,
                 subject: SubjectId::new(subject)?,
                 kind: kind.parse::<RequestKind>()?,
                 via: via.parse::<ReceivedVia>()?,

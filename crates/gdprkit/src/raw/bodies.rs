@@ -105,6 +105,9 @@ pub(crate) struct RequestBody<'a> {
     pub ground: Option<ExtensionGround>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<RefusalCode>,
+    /// What an objection objects to, on the entry that opens it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub objection: Option<&'a crate::request::objection::ObjectionScope>,
 }
 
 /// Recipient tasks created or marked, or a restriction put in place or lifted (entry kind

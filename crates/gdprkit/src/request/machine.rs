@@ -98,7 +98,8 @@ impl RequestState {
 /// - An extension is granted once, and decided no later than the initial due date, the one stored
 ///   at receipt, even when waiting on the subject moved the current one later (Art. 12(3): the
 ///   controller informs the subject of an extension "within one month of receipt"; R3).
-/// - An objection to direct marketing cannot be refused (Art. 21(3), C5).
+/// - An objection to direct marketing alone cannot be refused (Art. 21(3), C5); one that also
+///   objects under Art. 21(1) can, in that part (R11).
 pub fn check_guards(request: &Request, action: RequestAction, today: NaiveDate) -> Result<()> {
     match action {
         A::Extend if request.extension.is_some() => {
@@ -111,7 +112,7 @@ pub fn check_guards(request: &Request, action: RequestAction, today: NaiveDate) 
                 request.initial_due
             ),
         )),
-        A::Refuse if request.kind == RequestKind::Objection => {
+        A::Refuse if super::objection::scope_of(request).is_some_and(|s| !s.refusable()) => {
             Err(Error::state("action", "an objection to direct marketing cannot be refused (Art. 21(3)); complete it"))
         }
         _ => Ok(()),
@@ -132,27 +133,34 @@ pub enum SideEffect {
     /// receipt (Art. 21(3), C5): the objection takes effect when it is received, not when staff
     /// complete the request, which then only confirms it.
     RecordObjection,
+    /// Completing an objection under Art. 21(1) records an `object` event for each of its
+    /// purposes, on every channel, as of the completion (R11): decisions deny them from then.
+    RecordSituationObjection,
     /// Completing a rectification, erasure, restriction or anonymization creates a task per
     /// recipient the data went to (Art. 19, R9).
     TellRecipients,
 }
 
-/// The side effects of receiving a request of `kind`, in the transaction that opens it.
-pub fn side_effects_on_receipt(kind: RequestKind) -> &'static [SideEffect] {
-    match kind {
-        RequestKind::Objection => &[SideEffect::RecordObjection],
+/// The side effects of receiving `request`, in the transaction that opens it: an objection to
+/// direct marketing takes effect at once (C5).
+pub fn side_effects_on_receipt(request: &Request) -> &'static [SideEffect] {
+    match super::objection::scope_of(request) {
+        Some(scope) if scope.direct_marketing => &[SideEffect::RecordObjection],
         _ => &[],
     }
 }
 
-/// The side effects of `action` on a request of `kind`.
-pub fn side_effects(kind: RequestKind, action: RequestAction) -> &'static [SideEffect] {
+/// The side effects of `action` on `request`.
+pub fn side_effects(request: &Request, action: RequestAction) -> &'static [SideEffect] {
     use RequestKind as K;
-    match (action, kind) {
+    match (action, request.kind) {
         (A::Accept, K::Restriction) => &[SideEffect::Restrict],
         (A::Accept, K::Portability) => &[SideEffect::CheckPortability],
         (A::Complete, K::Rectification | K::Erasure | K::Restriction | K::Anonymization) => {
             &[SideEffect::TellRecipients]
+        }
+        (A::Complete, K::Objection) if super::objection::scope_of(request).is_some_and(|s| s.refusable()) => {
+            &[SideEffect::RecordSituationObjection]
         }
         _ => &[],
     }

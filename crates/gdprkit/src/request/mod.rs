@@ -7,6 +7,7 @@ pub mod deadline;
 pub mod kind;
 pub mod machine;
 pub mod notice;
+pub mod objection;
 pub mod recipients;
 pub mod record;
 pub mod service;

@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::kind::{ReceivedVia, RequestKind, named_enum};
 use super::machine::RequestState;
+use super::objection::ObjectionScope;
 use crate::error::{Error, Result};
 use crate::ids::SubjectId;
 
@@ -122,32 +123,35 @@ impl RefusalCode {
     }
 
     /// Whether this code can refuse `request` (R5): the table of [`RefusalCode::kinds`], and, for
-    /// `identity_not_verified`, an earlier wait on the subject for identity. Objections are all
-    /// handled as objections to direct marketing, which cannot be refused (C5), until objections
-    /// under Art. 21(1) are told apart.
+    /// `identity_not_verified`, an earlier wait on the subject for identity. An objection is
+    /// refused only in its part under Art. 21(1) (R11): an objection to direct marketing alone
+    /// cannot be refused (C5), and where an objection also covers direct marketing, that part
+    /// took effect on receipt and stands.
     pub fn check(self, request: &Request) -> Result<()> {
         use RequestKind as K;
         let kind = request.kind;
-        let applies = match self {
-            RefusalCode::IdentityNotVerified
-            | RefusalCode::ManifestlyUnfounded
-            | RefusalCode::Excessive
-            | RefusalCode::Other => kind != K::Objection,
-            RefusalCode::FreedomOfExpression
-            | RefusalCode::LegalObligation
-            | RefusalCode::PublicInterestHealth
-            | RefusalCode::ArchivingResearch
-            | RefusalCode::LegalClaims => matches!(kind, K::Erasure | K::Anonymization),
-            RefusalCode::CompellingLegitimateGrounds => false,
-            RefusalCode::RightsOfOthers => matches!(kind, K::Access | K::Portability),
-            RefusalCode::NotEligibleForPortability => kind == K::Portability,
-        };
-        if kind == K::Objection {
+        let objection = super::objection::scope_of(request);
+        if objection.as_ref().is_some_and(|s| !s.refusable()) {
             return Err(Error::state(
                 "action",
                 "an objection to direct marketing cannot be refused (Art. 21(3)); complete it",
             ));
         }
+        let situation = objection.is_some();
+        let applies = match self {
+            RefusalCode::IdentityNotVerified
+            | RefusalCode::ManifestlyUnfounded
+            | RefusalCode::Excessive
+            | RefusalCode::Other => true,
+            RefusalCode::FreedomOfExpression
+            | RefusalCode::LegalObligation
+            | RefusalCode::PublicInterestHealth
+            | RefusalCode::ArchivingResearch => matches!(kind, K::Erasure | K::Anonymization),
+            RefusalCode::LegalClaims => matches!(kind, K::Erasure | K::Anonymization) || situation,
+            RefusalCode::CompellingLegitimateGrounds => situation,
+            RefusalCode::RightsOfOthers => matches!(kind, K::Access | K::Portability),
+            RefusalCode::NotEligibleForPortability => kind == K::Portability,
+        };
         if !applies {
             return Err(Error::invalid(
                 "code",
@@ -275,6 +279,10 @@ pub struct Request {
     /// For a completed access or portability request: how and when its copy was delivered (E3).
     #[serde(default)]
     pub delivered: Option<Delivered>,
+    /// For an objection: what it objects to (C5, R11). `None` on objections recorded before
+    /// objections named purposes, which were all to direct marketing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objection: Option<ObjectionScope>,
     /// Notes staff wrote for the subject to read with their tracking token.
     #[serde(default)]
     pub public_notes: Vec<PublicNote>,

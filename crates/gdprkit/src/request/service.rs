@@ -11,6 +11,7 @@ use super::machine::{
     RequestAction, RequestState, SideEffect, check_guards, notice_of, side_effects, side_effects_on_receipt,
 };
 use super::notice::{NoticeDetails, NoticeKind, NoticeText, render};
+use super::objection::{ObjectionScope, scope_of};
 use super::recipients::{Disclosure, MAX_RECIPIENT_BYTES, RecipientTask, TaskOutcome, TaskStatus};
 use super::record::{
     CopyDelivery, Delivered, Extension, ExtensionGround, PublicNote, PublicView, RefusalCode, Request, RequestId,
@@ -19,7 +20,7 @@ use super::record::{
 use crate::consent::{Collector, NewConsent, Proof, Source};
 use crate::error::{Error, Result};
 use crate::facade::Gdpr;
-use crate::ids::SubjectId;
+use crate::ids::{PurposeId, SubjectId};
 use crate::mailer::{Attachment, Message};
 use crate::raw::bodies::{DisclosureBody, RequestBody, TaskBody, value};
 use crate::raw::ledger::{EntryKind, FactAction, NewEntry, OwnedFact, PersonalValues, RESTRICTION_SCOPE, body_json};
@@ -47,6 +48,11 @@ pub struct NewRequest {
     /// When it reached the controller; now when `None`. Never in the future.
     #[serde(default)]
     pub received_at: Option<DateTime<Utc>>,
+    /// For an objection, the purposes objected to (R11): direct-marketing ones stop at once
+    /// (C5), those on `public_task` or `legitimate_interests` are restricted while the objection
+    /// is assessed (Art. 21(1)); none means all direct marketing. Other kinds name none.
+    #[serde(default)]
+    pub purposes: Vec<PurposeId>,
 }
 
 /// A request just opened, with its tracking token: shown once, kept only as its SHA-256.
@@ -199,6 +205,19 @@ impl Gdpr {
         let now = self.now();
         let received_at = new.received_at.map_or(Ok(now), |at| time::check_past("received_at", at, now))?;
         self.subject(&new.subject)?;
+        let objection = match new.kind {
+            RequestKind::Objection => {
+                let purposes = new.purposes.iter().map(|p| self.purpose(p)).collect::<Result<Vec<_>>>()?;
+                Some(ObjectionScope::of(&purposes)?)
+            }
+            _ if !new.purposes.is_empty() => {
+                return Err(Error::invalid(
+                    "purposes",
+                    format!("only an objection names purposes, and this is a {} request", new.kind),
+                ));
+            }
+            _ => None,
+        };
         let received_on = self.parts.zone.local_date(received_at);
         let deadlines = Deadlines::for_receipt(received_on, self.parts.calendar.as_ref())?;
         let request = Request {
@@ -219,6 +238,7 @@ impl Gdpr {
             identity_asked: false,
             late: false,
             delivered: None,
+            objection,
             public_notes: Vec::new(),
             refusal: None,
             closed_at: None,
@@ -227,7 +247,7 @@ impl Gdpr {
         let entry = self.request_entry(&request, "open", None, now, &PersonalValues::new())?;
         let effect = Effect::OpenRequest { request: request.clone(), token_hash };
         let mut appends = vec![Append { entry, effect: Some(effect) }];
-        for effect in side_effects_on_receipt(request.kind) {
+        for effect in side_effects_on_receipt(&request) {
             appends.extend(self.side_effect(*effect, &request, now)?);
         }
         let details = NoticeDetails { token: Some(&token), reason: None, on: Some(received_on) };
@@ -381,7 +401,7 @@ impl Gdpr {
             }
             Step::Accept | Step::Start | Step::Complete | Step::Withdraw => {}
         }
-        for effect in side_effects(before.kind, step.action()) {
+        for effect in side_effects(&before, step.action()) {
             also.extend(self.side_effect(*effect, &before, now)?);
         }
         let notice = notice_of(step.action()).map(|kind| {
@@ -458,6 +478,22 @@ impl Gdpr {
                 let (append, _) =
                     self.prepare_consent(objection, now, None, &mut HashSet::new(), &mut HashSet::new())?;
                 vec![append]
+            }
+            SideEffect::RecordSituationObjection => {
+                let mut appends = Vec::new();
+                let mut seen = (HashSet::new(), HashSet::new());
+                for purpose in scope_of(before).map(|s| s.particular_situation).unwrap_or_default() {
+                    let mut objection = NewConsent::objection(before.subject.clone());
+                    objection.purpose = Some(purpose);
+                    objection.occurred_at = Some(now);
+                    objection.proof = Proof {
+                        source: Some(source_of(before.via)),
+                        collected_by: Some(Collector::Subject),
+                        ..Proof::default()
+                    };
+                    appends.push(self.prepare_consent(objection, now, None, &mut seen.0, &mut seen.1)?.0);
+                }
+                appends
             }
             SideEffect::TellRecipients => self.recipient_tasks_append(before, now)?.into_iter().collect(),
         })
@@ -756,6 +792,7 @@ impl Gdpr {
             due: r.due,
             ground: r.extension.as_ref().filter(|_| action == "extend").map(|e| e.ground),
             code: r.refusal,
+            objection: r.objection.as_ref().filter(|_| action == "open"),
         };
         NewEntry::about(EntryKind::Request, r.subject.clone(), None, body_json(&body)?, personal.clone())
     }

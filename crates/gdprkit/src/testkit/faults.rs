@@ -225,6 +225,7 @@ pub fn an_erasure_failing_at_any_step_changes_nothing(factory: Factory<'_>) {
     g.record_consent(objection).unwrap();
     let opened = g
         .open_request(NewRequest {
+            purposes: Vec::new(),
             subject: sid("jeanne"),
             kind: RequestKind::Erasure,
             via: ReceivedVia::Email,

@@ -15,8 +15,13 @@ pub fn the_change_feed_pages_through_the_ledger_without_personal_values(factory:
     ines.email = Some("ines@example.org".into());
     g.add_subject(ines).unwrap();
     g.record_consent(event("ines", ConsentAction::OptIn, "promo", Channel::Email, "2025-05-01T00:00:00Z")).unwrap();
-    let new =
-        NewRequest { subject: sid("ines"), kind: RequestKind::Access, via: ReceivedVia::Email, received_at: None };
+    let new = NewRequest {
+        purposes: Vec::new(),
+        subject: sid("ines"),
+        kind: RequestKind::Access,
+        via: ReceivedVia::Email,
+        received_at: None,
+    };
     let opened = g.open_request(new).unwrap();
 
     let page = g.changes_since(0, 100).unwrap();

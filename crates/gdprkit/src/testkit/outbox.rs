@@ -54,8 +54,13 @@ fn with_address(g: &Gdpr, id: &str) {
 }
 
 fn open(g: &Gdpr, subject: &str) -> crate::OpenedRequest {
-    let new =
-        NewRequest { subject: sid(subject), kind: RequestKind::Access, via: ReceivedVia::Email, received_at: None };
+    let new = NewRequest {
+        purposes: Vec::new(),
+        subject: sid(subject),
+        kind: RequestKind::Access,
+        via: ReceivedVia::Email,
+        received_at: None,
+    };
     g.open_request(new).unwrap()
 }
 
