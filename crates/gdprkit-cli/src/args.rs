@@ -506,6 +506,10 @@ pub enum RequestCommand {
         /// The day the copy was handed over (YYYY-MM-DD).
         #[arg(long, value_name = "YYYY-MM-DD", requires = "delivered_by")]
         on: Option<String>,
+        /// Part of the data kept (repeat it): WHAT:CODE or WHAT:CODE:PERIOD, such as
+        /// invoices:legal_obligation:10y; CODE is a refusal code that applies to the request.
+        #[arg(long = "kept", value_name = "WHAT:CODE[:PERIOD]", conflicts_with = "delivered_by")]
+        kept: Vec<String>,
         #[command(flatten)]
         by: By,
     },

@@ -179,7 +179,11 @@ pub fn run(ctx: &Context, command: RequestCommand) -> CliResult<ExitCode> {
         RequestCommand::Refuse { id, code, reason, by } => {
             (id, Step::Refuse { code: code.parse::<RefusalCode>()?, reason }, by)
         }
-        RequestCommand::Complete { id, delivered_by, on, by } => match (delivered_by, on) {
+        RequestCommand::Complete { id, delivered_by, on, kept, by } => match (delivered_by, on) {
+            _ if !kept.is_empty() => {
+                let kept = kept.iter().map(|k| kept_part(k)).collect::<CliResult<Vec<_>>>()?;
+                (id, Step::CompleteKeeping { kept }, by)
+            }
             (Some(how), Some(on)) => {
                 let step = Step::CompleteHandedOver {
                     by: how.replace('-', "_").parse::<gdprkit::request::record::CopyDelivery>()?,
@@ -257,4 +261,14 @@ fn describe(r: &Request) -> String {
         out.push_str(&format!("\nrefused: {code}"));
     }
     out
+}
+
+/// Reads `WHAT:CODE[:PERIOD]` (`invoices:legal_obligation:10y`) as a part kept.
+fn kept_part(text: &str) -> CliResult<gdprkit::request::record::Kept> {
+    let mut parts = text.splitn(3, ':');
+    let (Some(what), Some(code)) = (parts.next(), parts.next()) else {
+        return Err(Box::new(Refusal(format!("--kept {text:?}: give WHAT:CODE or WHAT:CODE:PERIOD"))));
+    };
+    let period = parts.next().map(|p| gdprkit::anonymize::map::Period::parse(p, "--kept")).transpose()?;
+    Ok(gdprkit::request::record::Kept { what: what.to_owned(), code: code.parse::<RefusalCode>()?, period })
 }

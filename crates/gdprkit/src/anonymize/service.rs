@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::map::OnErasure;
 use super::operators::random_salt;
 use super::plan::{EntityAction, Plan};
 use crate::consent::{ConsentEvent, NewConsent, Proof};
@@ -17,7 +18,7 @@ use crate::raw::ledger::{EntryKind, NewEntry, PersonalValues, body_json};
 use crate::raw::store::{Append, Effect};
 use crate::request::kind::RequestKind;
 use crate::request::machine::RequestState;
-use crate::request::record::RequestId;
+use crate::request::record::{Kept, RefusalCode, RequestId};
 use crate::request::service::{Step, StepOutcome};
 use crate::suppression::{KeyedIdentifier, SuppressionEntry, keep_until};
 use crate::time;
@@ -321,9 +322,32 @@ impl Gdpr {
         }
         let contact = self.subject(&request.subject)?;
         let report = self.erase_subject(&request.subject, false)?;
-        let outcome = self.act_inner(id, Step::Complete, actor, None, Some(&contact), Vec::new())?;
+        // What the map retains is kept in part, and the completion says so (R5).
+        let kept = kept_by(&report.plan, self.crm_data()?.1);
+        let step = if kept.is_empty() { Step::Complete } else { Step::CompleteKeeping { kept } };
+        let outcome = self.act_inner(id, step, actor, None, Some(&contact), Vec::new())?;
         Ok(ExecutedRequest { report, outcome })
     }
+}
+
+/// The entities an erasure's plan retained rows of, as parts kept (R5): the map's reason read as
+/// a refusal code (`legal-obligation` is `legal_obligation`; a reason that is no code is
+/// `other`), with the map's period.
+fn kept_by(plan: &Plan, map: &crate::anonymize::map::DataMap) -> Vec<Kept> {
+    plan.entities
+        .iter()
+        .filter_map(|e| match &e.action {
+            EntityAction::Retain { reason, rows } if *rows > 0 => {
+                let code = reason.replace('-', "_").parse().unwrap_or(RefusalCode::Other);
+                let period = map.entities.iter().find(|m| m.name == e.entity).and_then(|m| match &m.on_erasure {
+                    OnErasure::Retain { period, .. } => Some(*period),
+                    _ => None,
+                });
+                Some(Kept { what: e.entity.clone(), code, period })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The latest decisive event per scope, where it denies contact.

@@ -140,6 +140,62 @@ fn refusal_label(code: RefusalCode, lang: Language) -> &'static str {
     }
 }
 
+/// For a request completed in part: what was kept, why and for how long, and the subject's two
+/// remedies, as a refusal states them (R5, Art. 12(4)). Empty for a request completed in full.
+fn kept_text(r: &Request, lang: Language, controller: &Controller) -> String {
+    if r.kept.is_empty() {
+        return String::new();
+    }
+    let lines: Vec<String> = r
+        .kept
+        .iter()
+        .map(|k| {
+            let why = refusal_label(k.code, lang);
+            match (lang, k.period) {
+                (Language::En, Some(p)) => format!("- {}: kept for {}, because of {why}", k.what, period(p, lang)),
+                (Language::En, None) => format!("- {}: kept because of {why}", k.what),
+                (Language::Fr, Some(p)) => {
+                    format!("- {} : conservé(e)s {}, en raison de : {why}", k.what, period(p, lang))
+                }
+                (Language::Fr, None) => format!("- {} : conservé(e)s en raison de : {why}", k.what),
+            }
+        })
+        .collect();
+    match lang {
+        Language::En => format!(
+            "\n\nWe did not act on all of it. We kept:\n{}\n\n\
+             You have the right to lodge a complaint with the supervisory authority: {}.\n\
+             You also have the right to seek a judicial remedy before the competent court.",
+            lines.join("\n"),
+            controller.authority
+        ),
+        Language::Fr => format!(
+            "\n\nNous n'avons pas pu y donner suite en totalité. Nous avons conservé :\n{}\n\n\
+             Vous avez le droit d'introduire une réclamation auprès de l'autorité de contrôle : {}.\n\
+             Vous disposez également du droit de former un recours juridictionnel devant la juridiction compétente.",
+            lines.join("\n"),
+            controller.authority
+        ),
+    }
+}
+
+/// A period in words: `10 years`, `18 mois`.
+fn period(p: crate::anonymize::map::Period, lang: Language) -> String {
+    let parts = [(p.years, "year", "an"), (p.months, "month", "mois"), (p.days, "day", "jour")];
+    let words: Vec<String> = parts
+        .iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, en, fr)| match lang {
+            Language::En => format!("{n} {en}{}", if *n > 1 { "s" } else { "" }),
+            Language::Fr => format!("{n} {fr}{}", if *n > 1 && *fr != "mois" { "s" } else { "" }),
+        })
+        .collect();
+    words.join(match lang {
+        Language::En => " and ",
+        Language::Fr => " et ",
+    })
+}
+
 fn date(d: NaiveDate, lang: Language) -> String {
     match lang {
         Language::En => d.format("%-d %B %Y").to_string(),
@@ -196,8 +252,9 @@ pub fn render(
         (Language::En, NoticeKind::Completion) => (
             "Your request has been completed".to_owned(),
             format!(
-                "Your request for {what}, received on {received}, has been completed on {}.",
-                date(details.on.unwrap_or(r.due), lang)
+                "Your request for {what}, received on {received}, has been completed on {}.{}",
+                date(details.on.unwrap_or(r.due), lang),
+                kept_text(r, lang, controller)
             ),
         ),
         (Language::Fr, NoticeKind::Receipt) => (
@@ -236,8 +293,9 @@ pub fn render(
         (Language::Fr, NoticeKind::Completion) => (
             "Votre demande a été traitée".to_owned(),
             format!(
-                "Votre demande {what}, reçue le {received}, a été traitée le {}.",
-                date(details.on.unwrap_or(r.due), lang)
+                "Votre demande {what}, reçue le {received}, a été traitée le {}.{}",
+                date(details.on.unwrap_or(r.due), lang),
+                kept_text(r, lang, controller)
             ),
         ),
     };

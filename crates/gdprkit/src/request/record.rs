@@ -76,6 +76,23 @@ named_enum!(
     }
 );
 
+/// Part of the data kept when a request is completed (R5, partial refusal): what, under which
+/// code of the refusal table, and for how long. The completion notice states it with the
+/// subject's remedies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kept {
+    /// What was kept: an entity of the data map (`invoices`) or a field (`contacts.email`).
+    pub what: String,
+    /// Why, as a code of the refusal table that applies to the request's kind.
+    pub code: RefusalCode,
+    /// For how long, where a period applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<crate::anonymize::map::Period>,
+}
+
+/// The longest name of what was kept, in bytes.
+pub const MAX_KEPT_BYTES: usize = 200;
+
 /// When and how the copy of an access or portability request was delivered (E3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivered {
@@ -283,6 +300,9 @@ pub struct Request {
     /// objections named purposes, which were all to direct marketing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objection: Option<ObjectionScope>,
+    /// For a request completed in part: what was kept, why and for how long (R5).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<Kept>,
     /// Notes staff wrote for the subject to read with their tracking token.
     #[serde(default)]
     pub public_notes: Vec<PublicNote>,

@@ -14,8 +14,8 @@ use super::notice::{NoticeDetails, NoticeKind, NoticeText, render};
 use super::objection::{ObjectionScope, scope_of};
 use super::recipients::{Disclosure, MAX_RECIPIENT_BYTES, RecipientTask, TaskOutcome, TaskStatus};
 use super::record::{
-    CopyDelivery, Delivered, Extension, ExtensionGround, PublicNote, PublicView, RefusalCode, Request, RequestId,
-    WaitKind, constant_time_eq, new_token, token_hash,
+    CopyDelivery, Delivered, Extension, ExtensionGround, Kept, MAX_KEPT_BYTES, PublicNote, PublicView, RefusalCode,
+    Request, RequestId, WaitKind, constant_time_eq, new_token, token_hash,
 };
 use crate::consent::{Collector, NewConsent, Proof, Source};
 use crate::error::{Error, Result};
@@ -170,6 +170,15 @@ pub enum Step {
     /// delivered (E3): [`Gdpr::complete_with_export`] mails it, or [`Step::CompleteHandedOver`]
     /// records how it was handed over.
     Complete,
+    /// Complete the request keeping part of the data (R5, partial refusal): each part kept names
+    /// a code of the refusal table that applies to the request's kind, and its period; the
+    /// completion notice states them with the right to complain and to a judicial remedy. Not
+    /// for access or portability, whose copy is delivered with [`Step::CompleteHandedOver`] or
+    /// [`Gdpr::complete_with_export`].
+    CompleteKeeping {
+        /// What was kept, at least one.
+        kept: Vec<Kept>,
+    },
     /// Complete an access or portability request whose copy reached the subject otherwise than
     /// by mail from gdprkit (E3): printed and posted, handed over in person, or downloaded.
     CompleteHandedOver {
@@ -192,7 +201,7 @@ impl Step {
             Step::Start => RequestAction::Start,
             Step::Extend { .. } => RequestAction::Extend,
             Step::Refuse { .. } => RequestAction::Refuse,
-            Step::Complete | Step::CompleteHandedOver { .. } => RequestAction::Complete,
+            Step::Complete | Step::CompleteKeeping { .. } | Step::CompleteHandedOver { .. } => RequestAction::Complete,
             Step::Withdraw => RequestAction::Withdraw,
         }
     }
@@ -239,6 +248,7 @@ impl Gdpr {
             late: false,
             delivered: None,
             objection,
+            kept: Vec::new(),
             public_notes: Vec::new(),
             refusal: None,
             closed_at: None,
@@ -378,6 +388,22 @@ impl Gdpr {
                     after.delivered = Some(Delivered { by: CopyDelivery::Mail, on: today });
                 }
             },
+            Step::CompleteKeeping { kept } => {
+                if before.kind.carries_a_copy() {
+                    return Err(Error::invalid(
+                        "kept",
+                        format!("a {} request is completed with its copy delivered; nothing is kept", before.kind),
+                    ));
+                }
+                if kept.is_empty() {
+                    return Err(Error::invalid("kept", "name what was kept, or complete the request in full"));
+                }
+                for k in kept {
+                    check_text("kept", &k.what, MAX_KEPT_BYTES)?;
+                    k.code.check(&before)?;
+                }
+                after.kept = kept.clone();
+            }
             Step::CompleteHandedOver { by, on } => {
                 if !before.kind.carries_a_copy() {
                     return Err(Error::invalid("delivered_by", format!("a {} request carries no copy", before.kind)));
