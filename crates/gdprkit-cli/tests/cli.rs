@@ -571,6 +571,21 @@ fn a_data_map_is_checked_against_the_crm_schema() {
     write("phone = { op = \"mask\", keep_last = 2 }\nage = { op = \"generalize\", to = \"range\", width = 10 }");
     let out = db.json(&["map", "check", map_arg]);
     assert_eq!((out["entities"].as_u64(), out["fields"].as_u64()), (Some(1), Some(2)));
+    // Rule A3: what keeps the rows pseudonymized is named, the unnamed column included.
+    let warnings: Vec<&str> = out["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
+    assert_eq!(
+        warnings,
+        [
+            "entity \"contacts\": field phone declares no kind (identifier, quasi, free_text or non_personal)",
+            "entity \"contacts\": field age declares no kind (identifier, quasi, free_text or non_personal)",
+            "entity \"contacts\": column email is not named in the data map, and may hold anything",
+        ]
+    );
+    write(
+        "phone = { op = \"null\", kind = \"identifier\" }\nage = { op = \"generalize\", to = \"range\", width = 10, kind = \"quasi\" }\nemail = { op = \"null\", kind = \"identifier\" }",
+    );
+    let text = db.ok(&["map", "check", map_arg]);
+    assert!(!text.contains("warning"), "everything named and removed: {text}");
     write("fax = \"null\"");
     assert_refused(&db.run(&["map", "check", map_arg]), "column \"fax\" does not exist");
     write("age = \"redact\"");
@@ -1241,7 +1256,7 @@ fn commands_work_with_a_postgres_database() {
     ok(&["export", "--subject", "jean", "--map", map_arg, "--format", "json", "--out", json.to_str().unwrap()]);
     assert!(std::fs::read_to_string(&json).unwrap().contains("Jean Dupont"), "the export reads the CRM's row");
     let erased = ok(&["erase", "--subject", "jean", "--map", map_arg]);
-    assert!(erased.contains("contacts: 1 row(s) changed, anonymized"), "{erased}");
+    assert!(erased.contains("contacts: 1 row(s) changed, pseudonymized only: field name declares no kind"), "{erased}");
     let name = |subject: &str| -> Option<String> {
         store
             .with_raw_client(|c| {

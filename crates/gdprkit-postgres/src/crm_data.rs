@@ -195,6 +195,12 @@ impl CrmData for PostgresCrmData {
         tx.commit().map_err(db_err("commit an erasure"))
     }
 
+    fn columns(&self, entity: &Entity) -> Result<Vec<String>> {
+        let table = table_of(&mut *self.client(), &entity.name, &entity.table)?;
+        let key = table.key().name.clone();
+        Ok(table.columns.iter().map(|c| c.name.clone()).filter(|name| *name != key).collect())
+    }
+
     fn records(&self, entity: &Entity, subject: &SubjectId) -> Result<Vec<Record>> {
         let what = "read a subject's records";
         let mut client = self.client();

@@ -177,6 +177,27 @@ impl CrmData for SqliteCrmData {
         Ok(out)
     }
 
+    fn columns(&self, entity: &Entity) -> Result<Vec<String>> {
+        let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = conn
+            .prepare("SELECT name, upper(type), pk FROM pragma_table_info(?1) ORDER BY cid")
+            .map_err(db_err("read the CRM's schema"))?;
+        let cols = st
+            .query_map([entity.table.as_str()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+            })
+            .map_err(db_err("read the CRM's schema"))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db_err("read the CRM's schema"))?;
+        // A lone INTEGER PRIMARY KEY is the rowid itself: the key that names the rows.
+        let key_columns = cols.iter().filter(|(_, _, pk)| *pk > 0).count();
+        Ok(cols
+            .into_iter()
+            .filter(|(_, ty, pk)| !(key_columns == 1 && *pk == 1 && ty == "INTEGER"))
+            .map(|(name, _, _)| name)
+            .collect())
+    }
+
     fn count_expired(&self, entity: &Entity, then: EndAction, cutoff: &str, fields: &Anonymizer) -> Result<u64> {
         let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         let sweep = SweepSql::new(&conn, entity, then, fields, None)?;
@@ -659,11 +680,9 @@ mod tests {
         check(MAP).unwrap();
         // An integer generalized to a range, text pseudonymized: each fits its column.
         let other_operators = MAP
-            .replace(
-                "notes = \"null\"",
-                "notes = \"null\"\nscore = { op = \"generalize\", to = \"range\", width = 10 }",
-            )
-            .replace("email = \"hash\"", "email = \"pseudonymize\"");
+            .replace("score = { kind = \"quasi\" }", "score = { op = \"generalize\", to = \"range\", width = 10 }")
+            .replace("email = { op = \"hash\"", "email = { op = \"pseudonymize\"");
+        assert!(other_operators.contains("range") && other_operators.contains("pseudonymize"));
         check(&other_operators).unwrap();
     }
 
@@ -685,16 +704,26 @@ mod tests {
                 MAP.replace("from_column = \"last_inbound_at\"", "from_column = \"last_seen\""),
                 "retention: column \"last_seen\"",
             ),
-            (MAP.replace("notes = \"null\"", "memo = \"null\""), "field \"memo\": column \"memo\" does not exist"),
             (
-                MAP.replace("first_name = \"redact\"", "first_name = \"redact\"\nscore = \"redact\""),
+                MAP.replace("notes = { op = \"null\", kind = \"free_text\" }", "memo = \"null\""),
+                "field \"memo\": column \"memo\" does not exist",
+            ),
+            (
+                MAP.replace("score = { kind = \"quasi\" }", "score = \"redact\""),
                 "field \"score\" (INTEGER): this operator writes text",
             ),
             (
-                MAP.replace("notes = \"null\"", "last_name = \"null\"").replace("last_name = \"redact\"\n", ""),
+                MAP.replace("notes = { op = \"null\", kind = \"free_text\" }", "last_name = \"null\"")
+                    .replace("last_name = { op = \"redact\", kind = \"identifier\" }\n", ""),
                 "field \"last_name\" (TEXT): null needs a column that accepts NULL",
             ),
-            (MAP.replace("notes = \"null\"", "notes = \"null\"\nsubject = \"redact\""), "the subject column"),
+            (
+                MAP.replace(
+                    "notes = { op = \"null\", kind = \"free_text\" }",
+                    "notes = \"null\"\nsubject = \"redact\"",
+                ),
+                "the subject column",
+            ),
         ];
         for (map, expected) in cases {
             let err = check(&map).unwrap_err();

@@ -63,7 +63,8 @@ fn the_plan_names_every_change_and_applying_it_changes_only_those() {
     assert_eq!(rows.len(), 1);
     let changed: Vec<&str> = rows[0].fields.iter().map(|f| f.field.as_str()).collect();
     assert_eq!(changed, ["first_name", "last_name", "email", "phone", "birth_date", "notes"]);
-    assert_eq!(plan.entities[0].outcome, Outcome::Anonymized);
+    assert_eq!(plan.entities[0].outcome, Outcome::Pseudonymized, "the sample map hashes, masks and keeps");
+    assert_eq!(plan.entities[0].why.len(), 4, "{:?}", plan.entities[0].why);
     assert!(matches!(&plan.entities[1].action, EntityAction::Delete { rows } if rows.len() == 2));
     assert!(matches!(&plan.entities[2].action, EntityAction::Retain { rows: 1, .. }));
     assert_eq!(plan.rows_touched(), 3);
@@ -282,25 +283,47 @@ fn an_accepted_erasure_request_is_carried_out_and_completed() {
     assert!(g.verify_ledger().unwrap().is_intact());
 }
 
+/// Rule A3 (WP29 Opinion 05/2014, section 4) against the live schema: anonymized only with every
+/// column named, identifiers removed, quasi-identifiers and free text removed or generalized;
+/// otherwise pseudonymized, naming why.
 #[test]
-fn a_field_kept_or_pseudonymized_makes_the_outcome_pseudonymized() {
+fn the_verdict_reads_the_tables_columns_and_the_fields_kinds() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crm.db");
     crm(&path);
     let data = SqliteCrmData::open(&path).unwrap();
     let subject = SubjectId::new("c1").unwrap();
     let keyed = Secrets { salt: b"s", hmac_key: Some(b"integrator key") };
-    for (fields, expected) in [
-        ("first_name = \"redact\"\nemail = \"pseudonymize\"", Outcome::Pseudonymized),
-        ("first_name = \"redact\"\nemail = \"keep\"", Outcome::Pseudonymized),
-        ("first_name = \"redact\"\nemail = \"hash\"", Outcome::Anonymized),
-    ] {
+    let all_removed = "first_name = { op = \"redact\", kind = \"identifier\" }\n\
+        last_name = { op = \"redact\", kind = \"identifier\" }\nemail = { op = \"null\", kind = \"identifier\" }\n\
+        phone = { op = \"null\", kind = \"identifier\" }\nbirth_date = { op = \"generalize\", to = \"year\", kind = \"quasi\" }\n\
+        notes = { op = \"null\", kind = \"free_text\" }\nscore = { op = \"generalize\", to = \"range\", width = 10, kind = \"quasi\" }\n\
+        last_inbound_at = { op = \"generalize\", to = \"year\", kind = \"quasi\" }";
+    let cases: [(String, &[&str]); 4] = [
+        (all_removed.to_owned(), &[]),
+        (
+            all_removed.replace("email = { op = \"null\"", "email = { op = \"hash\""),
+            &["identifier email is hashed (linkable), not removed"],
+        ),
+        (
+            all_removed.replace("email = { op = \"null\"", "email = { op = \"pseudonymize\""),
+            &["identifier email is pseudonymized (linkable under the key), not removed"],
+        ),
+        (
+            all_removed.replace("\nscore = { op = \"generalize\", to = \"range\", width = 10, kind = \"quasi\" }", ""),
+            &["column score is not named in the data map, and may hold anything"],
+        ),
+    ];
+    for (fields, why) in cases {
         let map = DataMap::from_toml(&format!(
             "[[entity]]\nname = \"contacts\"\ntable = \"contacts\"\nsubject_column = \"subject\"\ncategory = \"identity\"\n\
              on_erasure = \"anonymize\"\n[entity.fields]\n{fields}\n"
         ))
         .unwrap();
+        data.check(&map).unwrap();
         let plan = Plan::build(&map, &subject, &data, keyed).unwrap();
+        let expected = if why.is_empty() { Outcome::Anonymized } else { Outcome::Pseudonymized };
         assert_eq!(plan.entities[0].outcome, expected, "{fields}");
+        assert_eq!(plan.entities[0].why, why, "{fields}");
     }
 }

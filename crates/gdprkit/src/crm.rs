@@ -41,6 +41,11 @@ pub trait CrmData: Send + Sync {
     /// fields, in the table's column order: what an export shows the person (rule E1).
     fn records(&self, entity: &Entity, subject: &SubjectId) -> Result<Vec<Record>>;
 
+    /// The columns of the entity's table, in the table's order, but for the key that names its
+    /// rows (SQLite's `INTEGER PRIMARY KEY`, PostgreSQL's one-column integer primary key): what
+    /// the anonymization verdict checks the map names (rule A3).
+    fn columns(&self, entity: &Entity) -> Result<Vec<String>>;
+
     /// How many rows of `entity` are past `cutoff` and not yet swept: their retention column is
     /// before `cutoff` (RFC 3339 or `YYYY-MM-DD` text compares in order) and, for an anonymized
     /// entity, the operators would still change them (or, when some operator is not idempotent,

@@ -16,7 +16,9 @@ CREATE TABLE calls (id INTEGER PRIMARY KEY, subject TEXT NOT NULL, summary TEXT,
 CREATE TABLE invoices (id INTEGER PRIMARY KEY, subject TEXT NOT NULL, amount REAL);";
 
 /// The sample CRM's data map: contacts anonymized field by field (and after 3 years without a
-/// word from them), calls deleted, invoices kept 10 years under a legal obligation; and what an
+/// word from them) with every column named and its kind declared, though the hashed e-mail, the
+/// masked phone number and the kept score and date leave them pseudonymized (rule A3), calls
+/// deleted, invoices kept 10 years under a legal obligation; and what an
 /// export tells a person about the purposes `newsletter`, `events` and `product-news`.
 pub const DATA_MAP: &str = r#"# Where the sample CRM keeps a person's data, and what an erasure does to it.
 [[entity]]
@@ -27,12 +29,14 @@ category = "identity"
 on_erasure = "anonymize"
 retention = { keep_for = "3y", from_column = "last_inbound_at", then = "anonymize" }
 [entity.fields]
-first_name = "redact"
-last_name = "redact"
-email = "hash"
-phone = { op = "mask", keep_last = 2 }
-birth_date = { op = "generalize", to = "year" }
-notes = "null"
+first_name = { op = "redact", kind = "identifier" }
+last_name = { op = "redact", kind = "identifier" }
+email = { op = "hash", kind = "identifier" }
+phone = { op = "mask", keep_last = 2, kind = "identifier" }
+birth_date = { op = "generalize", to = "year", kind = "quasi" }
+notes = { op = "null", kind = "free_text" }
+score = { kind = "quasi" }
+last_inbound_at = { kind = "quasi" }
 
 [[entity]]
 name = "calls"

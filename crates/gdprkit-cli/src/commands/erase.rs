@@ -22,8 +22,8 @@ pub fn run(ctx: &Context, subject: &str, map_file: &Path, dry_run: bool) -> CliR
             match &e.action {
                 EntityAction::Anonymize { rows } => {
                     let outcome = match e.outcome {
-                        Outcome::Pseudonymized => "pseudonymized only: a kept or keyed field links the rows back",
-                        _ => "anonymized",
+                        Outcome::Pseudonymized => format!("pseudonymized only: {}", e.why.join("; ")),
+                        _ => "anonymized".to_owned(),
                     };
                     out.push_str(&format!("\n  {}: {} row(s) changed, {outcome}", e.entity, rows.len()));
                     for r in rows {

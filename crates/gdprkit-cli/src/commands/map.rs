@@ -15,13 +15,17 @@ pub fn run(ctx: &Context, command: MapCommand) -> CliResult<ExitCode> {
             ctx.add_crm(&mut config, &file)?;
             let out = ctx.open(&config)?.check_map()?;
             ctx.emit(&out, || {
-                format!(
+                let mut text = format!(
                     "{} fits {}: {} entities, {} fields with their operators",
                     file.display(),
                     ctx.db,
                     out.entities,
                     out.fields
-                )
+                );
+                for w in &out.warnings {
+                    text.push_str(&format!("\nwarning: {w}"));
+                }
+                text
             })?;
             Ok(ExitCode::SUCCESS)
         }

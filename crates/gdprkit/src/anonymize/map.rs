@@ -5,10 +5,13 @@
 //! parameters, periods. Whether its tables and columns exist, with types that fit their
 //! operators, is checked against the live schema by the CRM's adapter ([`crate::CrmData::check`]) when gdprkit is built.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use toml::{Table, Value as Toml};
 
 use super::operators::{Generalization, Operator, Value};
+use super::verdict::FieldKind;
 use crate::error::{Error, Result};
 
 /// A table or column name: a letter or `_`, then letters, digits or `_`, 64 bytes at most. Only
@@ -147,6 +150,9 @@ pub struct Entity {
     /// Its fields and their operators, in the order the map gives. Fields not named are left
     /// untouched.
     pub fields: Vec<(Identifier, Operator)>,
+    /// The kind each field declares (rule A1); a field absent here declares none, which the
+    /// anonymization verdict counts against it (rule A3).
+    pub kinds: BTreeMap<Identifier, FieldKind>,
     /// For an entity whose rows are events (calls, e-mails, meetings, orders): the column holding
     /// each event's date. An export lists such rows with the person's events, by date.
     pub event_at: Option<Identifier>,
@@ -315,7 +321,26 @@ impl Entity {
             t.insert("event_at".into(), Toml::String(c.as_str().into()));
         }
         if !self.fields.is_empty() {
-            let fields = self.fields.iter().map(|(c, op)| (c.as_str().to_owned(), operator_spec(op))).collect();
+            let fields = self
+                .fields
+                .iter()
+                .map(|(c, op)| {
+                    let spec = match (operator_spec(op), self.kinds.get(c)) {
+                        (spec, None) => spec,
+                        (Toml::Table(mut t), Some(kind)) => {
+                            t.insert("kind".into(), Toml::String(kind.as_str().into()));
+                            Toml::Table(t)
+                        }
+                        (name, Some(kind)) => {
+                            let mut t = Table::new();
+                            t.insert("op".into(), name);
+                            t.insert("kind".into(), Toml::String(kind.as_str().into()));
+                            Toml::Table(t)
+                        }
+                    };
+                    (c.as_str().to_owned(), spec)
+                })
+                .collect();
             t.insert("fields".into(), Toml::Table(fields));
         }
         t
@@ -491,12 +516,17 @@ fn read_entity(e: &Table, index: usize) -> Result<Entity> {
         Some(_) => return Err(Error::invalid("data_map", format!("{what}: retention must be a table"))),
     };
     let mut fields = Vec::new();
+    let mut kinds = BTreeMap::new();
     match e.get("fields") {
         None => {}
         Some(Toml::Table(t)) => {
             for (column, spec) in t {
                 let w = format!("{what}, field {column:?}");
-                fields.push((Identifier::new(column, &w)?, read_operator(spec, &w)?));
+                let column = Identifier::new(column, &w)?;
+                if let Some(kind) = read_kind(spec, &w)? {
+                    kinds.insert(column.clone(), kind);
+                }
+                fields.push((column, read_operator(spec, &w)?));
             }
         }
         Some(_) => return Err(Error::invalid("data_map", format!("{what}: fields must be a table"))),
@@ -508,12 +538,29 @@ fn read_entity(e: &Table, index: usize) -> Result<Entity> {
         None => None,
         Some(_) => Some(Identifier::new(str_key(e, "event_at", &what)?, &format!("{what}, event_at"))?),
     };
-    Ok(Entity { name, table, subject_column, category, on_erasure, retention, fields, event_at })
+    Ok(Entity { name, table, subject_column, category, on_erasure, retention, fields, kinds, event_at })
+}
+
+/// A field's `kind`, where its table declares one.
+fn read_kind(spec: &Toml, what: &str) -> Result<Option<FieldKind>> {
+    let Toml::Table(t) = spec else { return Ok(None) };
+    match t.get("kind") {
+        None => Ok(None),
+        Some(Toml::String(k)) => FieldKind::from_name(k).map(Some).ok_or_else(|| {
+            Error::invalid(
+                "data_map",
+                format!("{what}: kind {k:?} is not identifier, quasi, free_text or non_personal"),
+            )
+        }),
+        Some(_) => Err(Error::invalid("data_map", format!("{what}: `kind` must be a string"))),
+    }
 }
 
 fn read_operator(spec: &Toml, what: &str) -> Result<Operator> {
     let (op, params) = match spec {
         Toml::String(op) => (op.as_str(), None),
+        // A field with a kind and no operator is kept as it is.
+        Toml::Table(t) if !t.contains_key("op") && t.contains_key("kind") => ("keep", Some(t)),
         Toml::Table(t) => (str_key(t, "op", what)?, Some(t)),
         _ => return Err(Error::invalid("data_map", format!("{what}: an operator is a name or {{ op = \"…\", … }}"))),
     };
@@ -529,10 +576,10 @@ fn read_operator(spec: &Toml, what: &str) -> Result<Operator> {
         usize::try_from(n).map_err(|_| Error::invalid("data_map", format!("{what}: `{key}` must not be negative")))
     };
     let allowed: &[&str] = match op {
-        "mask" => &["op", "keep_first", "keep_last"],
-        "replace" => &["op", "with"],
-        "generalize" => &["op", "to", "width", "keep"],
-        _ => &["op"],
+        "mask" => &["op", "kind", "keep_first", "keep_last"],
+        "replace" => &["op", "kind", "with"],
+        "generalize" => &["op", "kind", "to", "width", "keep"],
+        _ => &["op", "kind"],
     };
     if let Some(key) = params.and_then(|p| p.keys().find(|k| !allowed.contains(&k.as_str()))) {
         return Err(Error::invalid("data_map", format!("{what}: {op} takes no `{key}`")));
@@ -637,7 +684,14 @@ mod tests {
         let contacts = &map.entities[0];
         assert_eq!(contacts.subject_column.as_str(), "id");
         let names: Vec<&str> = contacts.fields.iter().map(|(c, _)| c.as_str()).collect();
-        assert_eq!(names, ["first_name", "last_name", "email", "phone", "birth_date", "notes"], "the map's order");
+        assert_eq!(
+            names,
+            ["first_name", "last_name", "email", "phone", "birth_date", "notes", "plan"],
+            "the map's order"
+        );
+        assert_eq!(contacts.fields[6].1, Operator::Keep, "a kind and no operator keeps the field");
+        assert_eq!(contacts.kinds.get(&contacts.fields[5].0), Some(&FieldKind::FreeText));
+        assert_eq!(contacts.kinds.len(), 7, "every field declares its kind");
         assert_eq!(contacts.fields[3].1, Operator::Mask { keep_first: 0, keep_last: 2 });
         assert_eq!(contacts.fields[4].1, Operator::Generalize(Generalization::Year));
         let retention = contacts.retention.as_ref().unwrap();
@@ -705,7 +759,13 @@ retention = \"3 years after the last contact\"
                 example.replace("table = \"contacts\"", "table = \"contacts; DROP TABLE x\""),
                 "entity \"contacts\", table",
             ),
-            (example.replace("phone = { op = \"mask\", keep_last = 2 }", "phone = \"scramble\""), "field \"phone\""),
+            (
+                example
+                    .replace("phone = { op = \"mask\", keep_last = 2, kind = \"identifier\" }", "phone = \"scramble\""),
+                "field \"phone\"",
+            ),
+            (example.replace("kind = \"quasi\"", "kind = \"secret\""), "kind \"secret\" is not identifier"),
+            (example.replace("kind = \"quasi\"", "kind = 3"), "`kind` must be a string"),
             (example.replace("keep_last = 2", "keep_last = -2"), "field \"phone\""),
             (example.replace("keep_last = 2", "keep_lats = 2"), "mask takes no `keep_lats`"),
             (example.replace("to = \"year\"", "to = \"decade\""), "field \"birth_date\""),

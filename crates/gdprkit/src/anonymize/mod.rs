@@ -6,3 +6,4 @@ pub mod operators;
 pub mod plan;
 pub mod service;
 pub mod sweep;
+pub mod verdict;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::map::{DataMap, Entity, Identifier, OnErasure};
 use super::operators::{Operator, Secrets, Value};
+use super::verdict::verdict;
 use crate::crm::CrmData;
 use crate::error::Result;
 use crate::ids::SubjectId;
@@ -71,9 +72,11 @@ impl RowChange {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
-    /// Every mapped field is removed or generalized beyond recovery.
+    /// Every identifier removed, every quasi-identifier and free text removed or generalized,
+    /// and every column of the table named in the map (rule A3).
     Anonymized,
-    /// Some mapped field is kept or pseudonymized under a key: the rows can be linked back.
+    /// Anything short of that: a field kept, hashed, pseudonymized or masked, a field with no
+    /// kind, a column the map does not name. [`EntityPlan::why`] says what.
     Pseudonymized,
     /// The rows are gone.
     Deleted,
@@ -92,6 +95,9 @@ pub struct EntityPlan {
     pub action: EntityAction,
     /// What is left afterwards.
     pub outcome: Outcome,
+    /// For a pseudonymized outcome, what made it so: one sentence per field or column.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub why: Vec<String>,
 }
 
 /// The plan of an erasure for one subject.
@@ -109,26 +115,31 @@ impl Plan {
         let mut entities = Vec::with_capacity(map.entities.len());
         for entity in &map.entities {
             let rows = data.rows(entity, subject)?;
-            let (action, outcome) = match &entity.on_erasure {
+            let (action, outcome, why) = match &entity.on_erasure {
                 OnErasure::Retain { reason, .. } => {
-                    (EntityAction::Retain { reason: reason.clone(), rows: rows.len() }, Outcome::Retained)
+                    (EntityAction::Retain { reason: reason.clone(), rows: rows.len() }, Outcome::Retained, Vec::new())
                 }
-                OnErasure::Delete => {
-                    (EntityAction::Delete { rows: rows.iter().map(|(id, _)| *id).collect() }, Outcome::Deleted)
-                }
+                OnErasure::Delete => (
+                    EntityAction::Delete { rows: rows.iter().map(|(id, _)| *id).collect() },
+                    Outcome::Deleted,
+                    Vec::new(),
+                ),
                 OnErasure::Anonymize => {
                     let mut changes = Vec::with_capacity(rows.len());
                     for (row, values) in rows {
                         changes.extend(RowChange::of(entity, row, values, secrets)?);
                     }
-                    let linked = entity.fields.iter().any(|(_, op)| op.keeps_a_link());
-                    (
-                        EntityAction::Anonymize { rows: changes },
-                        if linked { Outcome::Pseudonymized } else { Outcome::Anonymized },
-                    )
+                    let (outcome, why) = verdict(entity, &data.columns(entity)?);
+                    (EntityAction::Anonymize { rows: changes }, outcome, why)
                 }
             };
-            entities.push(EntityPlan { entity: entity.name.clone(), table: entity.table.clone(), action, outcome });
+            entities.push(EntityPlan {
+                entity: entity.name.clone(),
+                table: entity.table.clone(),
+                action,
+                outcome,
+                why,
+            });
         }
         Ok(Plan { subject: subject.clone(), entities })
     }

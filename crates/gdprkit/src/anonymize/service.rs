@@ -270,21 +270,36 @@ fn no_key_for_suppression(subject: &SubjectId) -> Error {
 }
 
 /// What the data map covers, once checked against the CRM's live schema.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MapCheck {
     /// How many entities it declares.
     pub entities: usize,
     /// How many fields, with their operators, across them.
     pub fields: usize,
+    /// What keeps an anonymized entity's rows only pseudonymized after an erasure, per entity:
+    /// columns the map does not name, fields with no kind, identifiers kept, hashed or masked
+    /// (rule A3). The map works; these are what an erasure report will say.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 impl Gdpr {
     /// Checks the configured data map against the CRM's live schema again (the builder checked
-    /// it once): every table and column exists, with a type that fits its operator (rule A1).
+    /// it once): every table and column exists, with a type that fits its operator (rule A1);
+    /// and says what would leave an anonymized entity pseudonymized (rule A3).
     pub fn check_map(&self) -> Result<MapCheck> {
         let (crm, map) = self.crm_data()?;
         crm.check(map)?;
-        Ok(MapCheck { entities: map.entities.len(), fields: map.entities.iter().map(|e| e.fields.len()).sum() })
+        let mut warnings = Vec::new();
+        for entity in map.entities.iter().filter(|e| e.on_erasure == super::map::OnErasure::Anonymize) {
+            let (_, why) = super::verdict::verdict(entity, &crm.columns(entity)?);
+            warnings.extend(why.into_iter().map(|w| format!("entity {:?}: {w}", entity.name)));
+        }
+        Ok(MapCheck {
+            entities: map.entities.len(),
+            fields: map.entities.iter().map(|e| e.fields.len()).sum(),
+            warnings,
+        })
     }
 }
 

@@ -133,6 +133,20 @@ impl CrmData for MemoryCrm {
         Ok(rows.iter().filter(|r| r.subject == subject.as_str()).map(|r| r.record.clone()).collect())
     }
 
+    /// Without a schema, the columns any of the entity's rows holds, in order of appearance.
+    fn columns(&self, entity: &Entity) -> Result<Vec<String>> {
+        let tables = self.tables.lock().unwrap_or_else(|e| e.into_inner());
+        let mut names: Vec<String> = vec![entity.subject_column.as_str().to_owned()];
+        for row in tables.get(&entity.name).map(Vec::as_slice).unwrap_or_default() {
+            for (name, _) in &row.record.0 {
+                if !names.contains(name) {
+                    names.push(name.clone());
+                }
+            }
+        }
+        Ok(names)
+    }
+
     fn count_expired(&self, _: &Entity, _: EndAction, _: &str, _: &Anonymizer) -> Result<u64> {
         Ok(0)
     }
