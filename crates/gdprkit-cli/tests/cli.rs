@@ -404,12 +404,17 @@ fn deadlines_follow_the_eu_rule_with_french_holidays() {
     assert!(!db.path.exists(), "deadlines need no database");
 }
 
+/// What an export tells a person of the sample's newsletter (Art. 15(1)).
+const NEWSLETTER: &str =
+    "[[processing]]\npurpose = \"newsletter\"\ncategories = [\"identity\"]\nretention = \"until you unsubscribe\"\n";
+
 /// Writes a data map with one entity, `contacts` (id as subject column, anonymized on erasure),
-/// with `extra` lines in the entity and `fields` as its fields.
+/// with `extra` lines in the entity and `fields` as its fields, and what an export says of the
+/// newsletter.
 fn write_contacts_map(path: &Path, extra: &str, fields: &str) {
     let map = format!(
         "[[entity]]\nname = \"contacts\"\ntable = \"contacts\"\nsubject_column = \"id\"\ncategory = \"identity\"\n\
-         on_erasure = \"anonymize\"\n{extra}\n[entity.fields]\n{fields}\n"
+         on_erasure = \"anonymize\"\n{extra}\n[entity.fields]\n{fields}\n\n{NEWSLETTER}"
     );
     std::fs::write(path, map).unwrap();
 }
@@ -1248,7 +1253,8 @@ fn commands_work_with_a_postgres_database() {
         &map,
         "[[entity]]\nname = \"contacts\"\ntable = \"contacts\"\nsubject_column = \"subject\"\ncategory = \"identity\"\n\
          on_erasure = \"anonymize\"\nretention = { keep_for = \"3y\", from_column = \"seen\", then = \"anonymize\" }\n\
-         [entity.fields]\nname = \"redact\"\nemail = \"null\"\n",
+         [entity.fields]\nname = \"redact\"\nemail = \"null\"\n\n"
+            .to_owned() + NEWSLETTER,
     )
     .unwrap();
     assert!(ok(&["map", "check", map_arg]).contains("1 entities, 2 fields"));

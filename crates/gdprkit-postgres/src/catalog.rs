@@ -2,7 +2,7 @@
 //! them: every table, column and key exists, and each column's type takes what its operator
 //! writes.
 
-use gdprkit::anonymize::map::{DataMap, Entity, Identifier};
+use gdprkit::anonymize::map::{DataMap, Entity, Identifier, Retention};
 use gdprkit::anonymize::operators::{Operator, Value};
 use gdprkit::{Error, Result};
 use postgres::GenericClient;
@@ -129,6 +129,31 @@ impl Table {
     }
 
     /// The columns of an entity's fields, in the map's order.
+    /// A retention rule's event columns, then the entity's collection column if it names one.
+    pub fn retention_columns(&self, entity: &Entity, rule: &Retention) -> Result<Vec<&Column>> {
+        let mut out = rule.from.iter().map(|c| self.find(entity, c, "retention")).collect::<Result<Vec<_>>>()?;
+        if let Some(c) = &entity.collected_at {
+            out.push(self.find(entity, c, "collected_at")?);
+        }
+        Ok(out)
+    }
+
+    /// The instant a row's retention runs from (rule A6), as SQL: the latest non-empty event
+    /// column (`greatest` passes over NULLs), else the collection column; NULL when none is set.
+    pub fn retention_date(&self, entity: &Entity, rule: &Retention) -> Result<String> {
+        let value = |c: &Column| match c.kind {
+            Kind::Text => format!("nullif({}, '')", c.quoted()),
+            _ => c.quoted(),
+        };
+        let from =
+            rule.from.iter().map(|c| self.find(entity, c, "retention").map(value)).collect::<Result<Vec<_>>>()?;
+        let latest = format!("greatest({})", from.join(", "));
+        Ok(match &entity.collected_at {
+            Some(c) => format!("coalesce({latest}, {})", value(self.find(entity, c, "collected_at")?)),
+            None => latest,
+        })
+    }
+
     pub fn fields(&self, entity: &Entity) -> Result<Vec<&Column>> {
         entity.fields.iter().map(|(f, _)| self.find(entity, f, &format!("field {:?}", f.as_str()))).collect()
     }
@@ -159,14 +184,30 @@ fn check_entity(client: &mut impl GenericClient, table: &Table, e: &Entity) -> R
     let what = format!("entity {:?}", e.name);
     table.find(e, &e.subject_column, "subject_column")?;
     if let Some(r) = &e.retention {
-        let column = table.find(e, &r.from_column, "retention")?;
-        // The cutoff is an RFC 3339 instant, compared in the column's own type.
-        if !casts(client, &Value::Text("2000-01-01T00:00:00Z".into()), column)? {
+        let columns = table.retention_columns(e, r)?;
+        for column in &columns {
+            // The cutoff is an RFC 3339 instant, compared in the columns' own type.
+            if !casts(client, &Value::Text("2000-01-01T00:00:00Z".into()), column)? {
+                return Err(Error::invalid(
+                    "data_map",
+                    format!(
+                        "{what}, retention: column {:?} ({}) holds no dates or instants",
+                        column.name, column.sql_type
+                    ),
+                ));
+            }
+        }
+        if let Some(other) = columns.iter().find(|c| c.sql_type != columns[0].sql_type) {
             return Err(Error::invalid(
                 "data_map",
-                format!("{what}, retention: column {:?} ({}) holds no dates or instants", column.name, column.sql_type),
+                format!(
+                    "{what}, retention: column {:?} ({}) and column {:?} ({}) must hold the same type, to be compared",
+                    columns[0].name, columns[0].sql_type, other.name, other.sql_type
+                ),
             ));
         }
+    } else if let Some(c) = &e.collected_at {
+        table.find(e, c, "collected_at")?;
     }
     if let Some(c) = &e.event_at {
         table.find(e, c, "event_at")?;

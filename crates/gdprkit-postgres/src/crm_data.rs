@@ -223,6 +223,27 @@ impl CrmData for PostgresCrmData {
             .collect()
     }
 
+    fn undated(&self, entity: &Entity, limit: usize) -> Result<(u64, Vec<i64>)> {
+        let Some(rule) = &entity.retention else { return Ok((0, Vec::new())) };
+        let what = "find the rows a retention rule cannot date";
+        let mut client = self.client();
+        let table = table_of(&mut *client, &entity.name, &entity.table)?;
+        let condition = format!("{} IS NULL", table.retention_date(entity, rule)?);
+        let count: i64 = client
+            .query_one(&format!("SELECT count(*) FROM {} WHERE {condition}", table.quoted), &[])
+            .map_err(db_err(what))?
+            .get(0);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let key = table.key().quoted();
+        let rows = client
+            .query(
+                &format!("SELECT {key}::int8 FROM {} WHERE {condition} ORDER BY {key} LIMIT $1", table.quoted),
+                &[&limit],
+            )
+            .map_err(db_err(what))?;
+        Ok((u64::try_from(count).unwrap_or(0), rows.iter().map(|r| r.get(0)).collect()))
+    }
+
     fn count_expired(&self, entity: &Entity, then: EndAction, cutoff: &str, fields: &Anonymizer) -> Result<u64> {
         let what = "count the rows to sweep";
         let mut client = self.client();
@@ -430,8 +451,9 @@ impl<'e> Sweep<'e> {
         let columns: Vec<Column> = table.fields(entity)?.into_iter().cloned().collect();
         let mut sql = Sql::default();
         let key = table.key().quoted();
-        let from = table.find(entity, &rule.from_column, "retention")?;
-        let mut expired = format!("{} < {}", from.quoted(), sql.value(from, &Value::Text(cutoff.to_owned()))?);
+        let first = table.find(entity, &rule.from[0], "retention")?;
+        let cutoff = sql.value(first, &Value::Text(cutoff.to_owned()))?;
+        let mut expired = format!("{} < {cutoff}", table.retention_date(entity, rule)?);
         if let Some(after) = after {
             expired += &format!(" AND {key} > {}", sql.param(Wire::Integer(Some(after))));
         }

@@ -123,7 +123,16 @@ fn a_sweep_compares_instants_in_the_columns_type_and_writes_typed_constants() {
     data.check(&map).unwrap();
     let now = t("2025-09-15T00:00:00Z");
     let report = sweep(&map, &data, SECRETS, now, 100, false, &mut |_| {}).unwrap();
-    assert_eq!(report.entities, [SweptEntity { entity: "people".to_owned(), action: EndAction::Anonymize, rows: 1 }]);
+    assert_eq!(
+        report.entities,
+        [SweptEntity {
+            entity: "people".to_owned(),
+            action: EndAction::Anonymize,
+            rows: 1,
+            undated: 0,
+            undated_rows: vec![]
+        }]
+    );
     let row = plain
         .query_one("SELECT name, born::text, balance::text, level::text FROM people WHERE customer_no = 42", &[])
         .unwrap();

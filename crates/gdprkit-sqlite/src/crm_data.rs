@@ -90,7 +90,52 @@ fn subject_is(entity: &Entity) -> String {
     format!("{c} = ?1 AND CAST({c} AS TEXT) = ?1 COLLATE BINARY")
 }
 
+/// The instant a row's retention runs from (rule A6), as SQL: the latest non-empty value among
+/// the rule's event columns, else the entity's collection column; NULL when the row has none.
+/// Text in RFC 3339 or `YYYY-MM-DD` compares in time order.
+fn retention_date(entity: &Entity, rule: &gdprkit::anonymize::map::Retention) -> String {
+    let cols: Vec<String> = rule.from.iter().map(|c| format!("nullif({}, '')", c.quoted())).collect();
+    // The latest non-empty one: each column, else any other, and the greatest of those, since
+    // SQLite's max() of several values is NULL when one is.
+    let latest = if cols.len() == 1 {
+        cols[0].clone()
+    } else {
+        let rotations: Vec<String> = (0..cols.len())
+            .map(|i| {
+                let mut order = cols[i..].to_vec();
+                order.extend_from_slice(&cols[..i]);
+                format!("coalesce({})", order.join(", "))
+            })
+            .collect();
+        format!("max({})", rotations.join(", "))
+    };
+    match &entity.collected_at {
+        Some(c) => format!("coalesce({latest}, nullif({}, ''))", c.quoted()),
+        None => latest,
+    }
+}
+
 impl CrmData for SqliteCrmData {
+    fn undated(&self, entity: &Entity, limit: usize) -> Result<(u64, Vec<i64>)> {
+        let Some(rule) = &entity.retention else { return Ok((0, Vec::new())) };
+        let what = "find the rows a retention rule cannot date";
+        let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        let condition = format!("{} IS NULL", retention_date(entity, rule));
+        let table = entity.table.quoted();
+        let count: i64 = conn
+            .query_row(&format!("SELECT count(*) FROM {table} WHERE {condition}"), [], |r| r.get(0))
+            .map_err(db_err(what))?;
+        let mut st = conn
+            .prepare(&format!("SELECT rowid FROM {table} WHERE {condition} ORDER BY rowid LIMIT ?1"))
+            .map_err(db_err(what))?;
+        let rows = st
+            .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get(0))
+            .map_err(db_err(what))?
+            .collect::<rusqlite::Result<Vec<i64>>>()
+            .map_err(db_err(what))?;
+        Ok((u64::try_from(count).unwrap_or(0), rows))
+    }
+
     fn check(&self, map: &DataMap) -> Result<()> {
         check_map(&self.conn.lock().unwrap_or_else(|e| e.into_inner()), map)
     }
@@ -372,7 +417,7 @@ impl SweepSql {
         let records_rows = then == EndAction::Anonymize && !fields.is_idempotent();
         // Without a start, `:after` is NULL and the test is left out, so that no id is too small.
         let start = if after.is_some() { "rowid > :after" } else { ":after IS NULL" };
-        let expired = format!("{start} AND {} < :cutoff", rule.from_column.quoted());
+        let expired = format!("{start} AND {} < :cutoff", retention_date(entity, rule));
         let mut pending = expired.clone();
         match then {
             EndAction::Delete => {}
@@ -571,7 +616,12 @@ fn check_entity(conn: &Connection, e: &Entity) -> Result<()> {
     };
     find(&e.subject_column, "subject_column")?;
     if let Some(r) = &e.retention {
-        find(&r.from_column, "retention")?;
+        for c in &r.from {
+            find(c, "retention")?;
+        }
+    }
+    if let Some(c) = &e.collected_at {
+        find(c, "collected_at")?;
     }
     if let Some(c) = &e.event_at {
         find(c, "event_at")?;
@@ -700,10 +750,7 @@ mod tests {
                 ),
                 "entity \"invoices\", subject_column: column \"customer\"",
             ),
-            (
-                MAP.replace("from_column = \"last_inbound_at\"", "from_column = \"last_seen\""),
-                "retention: column \"last_seen\"",
-            ),
+            (MAP.replace("from = [\"last_inbound_at\"]", "from = [\"last_seen\"]"), "retention: column \"last_seen\""),
             (
                 MAP.replace("notes = { op = \"null\", kind = \"free_text\" }", "memo = \"null\""),
                 "field \"memo\": column \"memo\" does not exist",

@@ -78,8 +78,20 @@ fn expired_rows_are_swept_once_and_a_dry_run_only_counts() {
     assert_eq!(
         dry.entities,
         [
-            SweptEntity { entity: "contacts".into(), action: EndAction::Anonymize, rows: 10 },
-            SweptEntity { entity: "calls".into(), action: EndAction::Delete, rows: 15 }
+            SweptEntity {
+                entity: "contacts".into(),
+                action: EndAction::Anonymize,
+                rows: 10,
+                undated: 0,
+                undated_rows: vec![]
+            },
+            SweptEntity {
+                entity: "calls".into(),
+                action: EndAction::Delete,
+                rows: 15,
+                undated: 0,
+                undated_rows: vec![]
+            }
         ]
     );
     assert!(!dry.applied);
@@ -237,4 +249,57 @@ fn a_value_an_operator_refuses_stops_the_sweep_with_its_reason_and_changes_nothi
         "{err}"
     );
     assert_eq!(snapshot(&path), before);
+}
+
+/// Rule A6 (CNIL référentiel prospection: 3 years from collection or from the prospect's last
+/// contact): the latest of several event columns counts; a prospect who never replied runs from
+/// collection; a row with no date at all is listed, never skipped silently.
+#[test]
+fn retention_runs_from_the_latest_event_else_from_collection() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    let c = Connection::open(&path).unwrap();
+    c.execute_batch(
+        "CREATE TABLE prospects (id INTEGER PRIMARY KEY, subject TEXT NOT NULL, replied_at TEXT, clicked_at TEXT,
+             collected_at TEXT);
+         INSERT INTO prospects (subject, replied_at, clicked_at, collected_at) VALUES
+             ('never-replied-old', NULL, NULL, '2021-01-10'),
+             ('never-replied-new', NULL, '', '2023-01-10'),
+             ('replied-late', '2024-02-01', NULL, '2021-01-10'),
+             ('clicked-late', '2021-06-01', '2024-05-01', '2020-01-10'),
+             ('replied-early', '2021-03-01', '2021-04-01', '2020-01-10'),
+             ('no-date', NULL, NULL, NULL);",
+    )
+    .unwrap();
+    drop(c);
+    let map = DataMap::from_toml(
+        "[[entity]]\nname = \"prospects\"\ntable = \"prospects\"\nsubject_column = \"subject\"\ncategory = \"identity\"\n\
+         on_erasure = \"delete\"\ncollected_at = \"collected_at\"\n\
+         retention = { keep_for = \"3y\", from = [\"replied_at\", \"clicked_at\"], then = \"delete\" }\n",
+    )
+    .unwrap();
+    let data = SqliteCrmData::open(&path).unwrap();
+    data.check(&map).unwrap();
+    let now = t("2025-06-01T00:00:00Z");
+    let dry = sweep(&map, &data, SECRETS, now, 10, true, &mut |_| {}).unwrap();
+    assert_eq!((dry.entities[0].rows, dry.entities[0].undated, dry.entities[0].undated_rows.clone()), (2, 1, vec![6]));
+    let done = sweep(&map, &data, SECRETS, now, 10, false, &mut |_| {}).unwrap();
+    assert_eq!(done.entities[0].rows, 2);
+    let left: Vec<String> = Connection::open(&path)
+        .unwrap()
+        .prepare("SELECT subject FROM prospects ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(
+        left,
+        ["never-replied-new", "replied-late", "clicked-late", "no-date"],
+        "collected 2021 and last heard 2021 go"
+    );
+    let unknown = "[[entity]]\nname = \"prospects\"\ntable = \"prospects\"\nsubject_column = \"subject\"\n\
+                   category = \"identity\"\non_erasure = \"delete\"\ncollected_at = \"created\"\n";
+    let err = data.check(&DataMap::from_toml(unknown).unwrap()).unwrap_err();
+    assert!(err.to_string().contains("collected_at: column \"created\""), "{err}");
 }

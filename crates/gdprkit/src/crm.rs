@@ -46,8 +46,13 @@ pub trait CrmData: Send + Sync {
     /// the anonymization verdict checks the map names (rule A3).
     fn columns(&self, entity: &Entity) -> Result<Vec<String>>;
 
-    /// How many rows of `entity` are past `cutoff` and not yet swept: their retention column is
-    /// before `cutoff` (RFC 3339 or `YYYY-MM-DD` text compares in order) and, for an anonymized
+    /// The rows of `entity` its retention rule cannot date (rule A6): every event column and the
+    /// collection column empty. Returns how many, and the ids of the first `limit`. A sweep lists
+    /// them and never skips them silently. `(0, [])` for an entity with no retention rule.
+    fn undated(&self, entity: &Entity, limit: usize) -> Result<(u64, Vec<i64>)>;
+
+    /// How many rows of `entity` are past `cutoff` and not yet swept: the instant their retention
+    /// runs from (the latest of its event columns, else the collection column) is before `cutoff` (RFC 3339 or `YYYY-MM-DD` text compares in order) and, for an anonymized
     /// entity, the operators would still change them (or, when some operator is not idempotent,
     /// no sweep has recorded them as done).
     fn count_expired(&self, entity: &Entity, then: EndAction, cutoff: &str, fields: &Anonymizer) -> Result<u64>;

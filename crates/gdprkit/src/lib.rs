@@ -25,6 +25,7 @@
 //! implements, by their article.
 
 pub mod anonymize;
+pub mod applies;
 mod builder;
 pub mod changes;
 pub mod channel;
@@ -62,6 +63,7 @@ pub use anonymize::operators::{Operator, Value};
 pub use anonymize::plan::{EntityAction, FieldChange, Outcome, Plan};
 pub use anonymize::service::{ErasureReport, ExecutedRequest, MapCheck};
 pub use anonymize::sweep::{SweepOptions, SweepProgress, SweepReport, SweptEntity};
+pub use applies::{AppliedPurpose, Applies};
 pub use builder::{GdprBuilder, HmacKey};
 pub use changes::{Change, ChangeKind, ChangePage};
 pub use channel::{ChannelKind, DeclaredChannel};

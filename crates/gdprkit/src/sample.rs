@@ -27,7 +27,7 @@ table = "contacts"
 subject_column = "subject"
 category = "identity"
 on_erasure = "anonymize"
-retention = { keep_for = "3y", from_column = "last_inbound_at", then = "anonymize" }
+retention = { keep_for = "3y", from = ["last_inbound_at"], then = "anonymize" }
 [entity.fields]
 first_name = { op = "redact", kind = "identifier" }
 last_name = { op = "redact", kind = "identifier" }
@@ -89,7 +89,7 @@ table = "calls"
 subject_column = "subject"
 category = "events"
 on_erasure = "delete"
-retention = { keep_for = "1y", from_column = "at", then = "delete" }
+retention = { keep_for = "1y", from = ["at"], then = "delete" }
 "#;
 
 /// [`DATA_MAP`], read.

@@ -762,7 +762,7 @@ pub fn portability_needs_consent_or_a_contract(factory: Factory<'_>) {
     let prospect = open(&g, "b2b", RequestKind::Portability, "2025-01-10T09:00:00Z").request.id;
     let err = g.act(&prospect, Step::Accept, "Marie").unwrap_err().to_string();
     assert!(
-        err.contains("neither on consent nor on a contract") && err.contains("not_eligible_for_portability"),
+        err.contains("rests on consent they gave or on a contract") && err.contains("not_eligible_for_portability"),
         "{err}"
     );
     let refused = g
@@ -783,6 +783,14 @@ pub fn portability_needs_consent_or_a_contract(factory: Factory<'_>) {
     g.add_purpose(Purpose::new(pid("newsletter"), LegalBasis::Consent, true)).unwrap();
     g.record_consent(event("b2c", ConsentAction::OptIn, "newsletter", Channel::Email, "2025-01-02T00:00:00Z")).unwrap();
     assert_eq!(g.act(&consumer, Step::Accept, "Marie").unwrap().request.state, RequestState::Accepted, "consent");
+
+    // Art. 20(1)(a), R6: a consent withdrawn since still makes the data it covered portable.
+    g.record_consent(event("b2b", ConsentAction::OptIn, "newsletter", Channel::Email, "2025-01-03T00:00:00Z")).unwrap();
+    g.record_consent(event("b2b", ConsentAction::Withdraw, "newsletter", Channel::Email, "2025-01-04T00:00:00Z"))
+        .unwrap();
+    assert_eq!(g.portability_ineligibility(&sid("b2b")).unwrap(), None, "withdrawn, still portable");
+    let applied = g.purposes_applying_to(&sid("b2b")).unwrap();
+    assert_eq!(applied.iter().map(|a| a.purpose.id.as_str()).collect::<Vec<_>>(), ["newsletter"]);
 }
 
 pub fn a_restriction_stops_every_decision_until_lifted(factory: Factory<'_>) {

@@ -48,11 +48,19 @@ fn no_tuples(what: &str, json: &Json) {
     }
 }
 
-/// The sample CRM's map, without its `[[processing]]` (which names purposes these tests do not
-/// register).
+/// The sample CRM's map, its `[[processing]]` (which names purposes these tests do not register)
+/// replaced by one for `promo`, which applies to Jeanne.
 fn map() -> DataMap {
     let mut map = gdprkit::sample::data_map().unwrap();
-    map.processing.clear();
+    map.processing = vec![gdprkit::anonymize::map::Processing {
+        purpose: "promo".into(),
+        categories: vec!["identity".into()],
+        recipients: vec![],
+        retention: "3 years after your last contact with us".into(),
+        source: None,
+        automated_decision: None,
+        transfers: vec![],
+    }];
     map
 }
 

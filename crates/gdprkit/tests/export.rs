@@ -49,6 +49,18 @@ purpose = "promo"
 categories = ["identity"]
 recipients = ["Brevo (e-mail delivery)"]
 retention = "3 years after the last contact"
+automated_decision = "A score computed from your calls decides which offers we send you."
+transfers = [{ recipient = "Brevo (e-mail delivery)", country = "United States", safeguard = "standard contractual clauses (Art. 46(2)(c))" }]
+
+[[processing]]
+purpose = "newsletter"
+categories = ["identity"]
+retention = "until you unsubscribe"
+
+[[processing]]
+purpose = "billing"
+categories = ["billing"]
+retention = "10 years after the invoice (Code de commerce L.123-22)"
 "#;
 
 fn crm() -> MemoryCrm {
@@ -115,12 +127,33 @@ fn an_export_holds_the_persons_data_by_category_their_events_consents_and_proces
     assert_eq!(e.consents[1].action, "opt_out");
     let promo = e.processing.iter().find(|p| p.purpose == "promo").unwrap();
     assert_eq!((promo.legal_basis.as_str(), promo.recipients.len()), ("legitimate_interests", 1));
+    assert!(promo.automated_decision.as_deref().unwrap().contains("score"), "Art. 15(1)(h)");
+    assert_eq!(promo.transfers[0].country, "United States", "Art. 15(2)");
     let billing = e.processing.iter().find(|p| p.purpose == "billing").unwrap();
     assert_eq!(billing.legal_basis, "contract");
-    assert!(billing.retention.is_none(), "a purpose the map does not describe is still listed");
+    assert!(billing.retention.as_deref().unwrap().contains("10 years"), "Art. 15(1)(d)");
     assert_eq!(e.disclosures[0].recipient, "Brevo (e-mail delivery)");
     assert!(e.rights.iter().any(|r| r.right == "complaint" && r.article == "77"));
     assert!(e.controller.authority.contains("CNIL"));
+}
+
+/// Art. 15(1)(a)-(d), E1: only the processing that applies to the person: promo (her opt-out and
+/// her identity data), newsletter (her opt-in), billing (her invoices, on a contract); Paul, with
+/// no invoice and no consent, is told of promo only.
+#[test]
+fn only_the_processing_that_applies_to_the_person_is_listed() {
+    let (gdpr, _) = gdpr();
+    let purposes = |id: &str| -> Vec<String> {
+        gdpr.export(&sid(id), None).unwrap().processing.into_iter().map(|p| p.purpose).collect()
+    };
+    assert_eq!(purposes("jeanne"), ["billing", "newsletter", "promo"]);
+    assert_eq!(purposes("paul"), ["promo"]);
+    // Her opt-in makes the newsletter apply; a map that does not describe it cannot say how long
+    // her data are kept, and the export is refused rather than silent on it.
+    let (gdpr, _) = gdpr_with_map(&MAP.replace("purpose = \"newsletter\"", "purpose = \"billing2\""));
+    gdpr.add_purpose(Purpose::new(pid("billing2"), LegalBasis::Contract, false)).unwrap();
+    let err = gdpr.export(&sid("jeanne"), None).unwrap_err().to_string();
+    assert!(err.contains("purpose newsletter applies to jeanne") && err.contains("retention"), "{err}");
 }
 
 #[test]
@@ -145,9 +178,19 @@ fn the_json_validates_against_its_schema_and_reads_back_whole() {
 #[test]
 fn another_format_or_a_newer_version_is_refused() {
     let json = String::from_utf8(to_json(&export()).unwrap()).unwrap();
-    let newer = json.replacen("\"version\": 2", "\"version\": 3", 1);
+    let newer = json.replacen("\"version\": 3", "\"version\": 4", 1);
     assert_ne!(newer, json, "the version was found and changed");
-    let older = json.replacen("\"version\": 2", "\"version\": 1", 1);
+    // Version 2 had no automated decisions or transfers: it still reads.
+    let mut v2: serde_json::Value = serde_json::from_str(&json).unwrap();
+    v2["version"] = 2.into();
+    for p in v2["processing"].as_array_mut().unwrap() {
+        let p = p.as_object_mut().unwrap();
+        p.remove("automated_decision");
+        p.remove("transfers");
+    }
+    let read = from_json(v2.to_string().as_bytes()).unwrap();
+    assert_eq!((read.version, read.processing[2].transfers.len()), (2, 0), "version 2 still reads");
+    let older = json.replacen("\"version\": 3", "\"version\": 1", 1);
     assert_eq!(from_json(older.as_bytes()).unwrap().version, 1, "version 1 still reads");
     assert!(from_json(newer.as_bytes()).unwrap_err().to_string().contains("newer"));
     let other = json.replacen("gdprkit-export", "other", 1);

@@ -44,6 +44,16 @@ pub fn run(ctx: &Context, map_file: &Path, dry_run: bool, batch: usize) -> CliRe
         }
         for e in &report.entities {
             out.push_str(&format!("\n  {}: {} row(s) {}", e.entity, e.rows, verb(e.action)));
+            if e.undated > 0 {
+                let ids: Vec<String> = e.undated_rows.iter().map(i64::to_string).collect();
+                let more = if e.undated > e.undated_rows.len() as u64 { ", …" } else { "" };
+                out.push_str(&format!(
+                    "\n  {}: {} row(s) cannot be dated (every retention column empty), kept until dated: rows {}{more}",
+                    e.entity,
+                    e.undated,
+                    ids.join(", ")
+                ));
+            }
         }
         out
     })?;

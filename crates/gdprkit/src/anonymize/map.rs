@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use toml::{Table, Value as Toml};
 
 use super::operators::{Generalization, Operator, Value};
+pub use super::processing::{Processing, Transfer};
 use super::verdict::FieldKind;
 use crate::error::{Error, Result};
 
@@ -126,8 +127,10 @@ pub enum EndAction {
 pub struct Retention {
     /// How long.
     pub keep_for: Period,
-    /// The column holding the instant the period runs from.
-    pub from_column: Identifier,
+    /// The columns holding the events the period runs from: the latest non-empty one counts (a
+    /// reply, a click, an order). A row where all are empty runs from the entity's
+    /// [`Entity::collected_at`].
+    pub from: Vec<Identifier>,
     /// What happens when it runs out.
     pub then: EndAction,
 }
@@ -147,6 +150,9 @@ pub struct Entity {
     pub on_erasure: OnErasure,
     /// Its retention rule, if any.
     pub retention: Option<Retention>,
+    /// The column holding when each row was collected: where a row's retention runs from when
+    /// none of its retention events happened (rule A6).
+    pub collected_at: Option<Identifier>,
     /// Its fields and their operators, in the order the map gives. Fields not named are left
     /// untouched.
     pub fields: Vec<(Identifier, Operator)>,
@@ -156,22 +162,6 @@ pub struct Entity {
     /// For an entity whose rows are events (calls, e-mails, meetings, orders): the column holding
     /// each event's date. An export lists such rows with the person's events, by date.
     pub event_at: Option<Identifier>,
-}
-
-/// What the controller does with the data for one purpose, as an export tells the person
-/// (Art. 13–15). The legal basis comes from the purpose as registered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Processing {
-    /// The purpose's id, as registered.
-    pub purpose: String,
-    /// The categories of data it uses.
-    pub categories: Vec<String>,
-    /// Who receives the data, by name.
-    pub recipients: Vec<String>,
-    /// How long the data are kept, in words.
-    pub retention: Option<String>,
-    /// Where the data come from, when not from the person.
-    pub source: Option<String>,
 }
 
 /// A data map: every entity holding a subject's data. It serializes and deserializes in the
@@ -225,7 +215,7 @@ impl DataMap {
                     let Toml::Table(p) = p else {
                         return Err(Error::invalid("data_map", format!("processing #{} is not a table", i + 1)));
                     };
-                    let p = read_processing(p, i)?;
+                    let p = Processing::read(p, i)?;
                     if processing.iter().any(|x| x.purpose == p.purpose) {
                         return Err(Error::invalid(
                             "data_map",
@@ -309,7 +299,7 @@ impl Entity {
         if let Some(r) = &self.retention {
             let mut rt = Table::new();
             rt.insert("keep_for".into(), Toml::String(r.keep_for.to_text()));
-            rt.insert("from_column".into(), Toml::String(r.from_column.as_str().into()));
+            rt.insert("from".into(), Toml::Array(r.from.iter().map(|c| Toml::String(c.as_str().into())).collect()));
             let then = match r.then {
                 EndAction::Anonymize => "anonymize",
                 EndAction::Delete => "delete",
@@ -319,6 +309,9 @@ impl Entity {
         }
         if let Some(c) = &self.event_at {
             t.insert("event_at".into(), Toml::String(c.as_str().into()));
+        }
+        if let Some(c) = &self.collected_at {
+            t.insert("collected_at".into(), Toml::String(c.as_str().into()));
         }
         if !self.fields.is_empty() {
             let fields = self
@@ -390,23 +383,6 @@ fn operator_spec(op: &Operator) -> Toml {
     }
 }
 
-impl Processing {
-    fn to_table(&self) -> Table {
-        let mut t = Table::new();
-        let list = |items: &[String]| Toml::Array(items.iter().map(|s| Toml::String(s.clone())).collect());
-        t.insert("purpose".into(), Toml::String(self.purpose.clone()));
-        t.insert("categories".into(), list(&self.categories));
-        t.insert("recipients".into(), list(&self.recipients));
-        if let Some(r) = &self.retention {
-            t.insert("retention".into(), Toml::String(r.clone()));
-        }
-        if let Some(s) = &self.source {
-            t.insert("source".into(), Toml::String(s.clone()));
-        }
-        t
-    }
-}
-
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -419,48 +395,22 @@ fn str_key<'a>(t: &'a Table, key: &str, what: &str) -> Result<&'a str> {
     }
 }
 
-fn read_processing(p: &Table, index: usize) -> Result<Processing> {
-    let purpose = str_key(p, "purpose", &format!("processing #{}", index + 1))?.to_owned();
-    let what = format!("processing {purpose:?}");
-    if let Some(key) =
-        p.keys().find(|k| !["purpose", "categories", "recipients", "retention", "source"].contains(&k.as_str()))
-    {
-        return Err(Error::invalid("data_map", format!("{what}: unknown key {key:?}")));
-    }
-    let list = |key: &str| -> Result<Vec<String>> {
-        match p.get(key) {
-            None => Ok(Vec::new()),
-            Some(Toml::Array(items)) => items
-                .iter()
-                .map(|item| match item {
-                    Toml::String(s) => Ok(s.clone()),
-                    _ => Err(Error::invalid("data_map", format!("{what}: `{key}` must be a list of strings"))),
-                })
-                .collect(),
-            Some(_) => Err(Error::invalid("data_map", format!("{what}: `{key}` must be a list of strings"))),
-        }
-    };
-    let text = |key: &str| -> Result<Option<String>> {
-        match p.get(key) {
-            None => Ok(None),
-            Some(_) => str_key(p, key, &what).map(|s| Some(s.to_owned())),
-        }
-    };
-    Ok(Processing {
-        categories: list("categories")?,
-        recipients: list("recipients")?,
-        retention: text("retention")?,
-        source: text("source")?,
-        purpose,
-    })
-}
-
 fn read_entity(e: &Table, index: usize) -> Result<Entity> {
     let name = str_key(e, "name", &format!("entity #{}", index + 1))?.to_owned();
     let what = format!("entity {name:?}");
     for key in e.keys() {
-        if !["name", "table", "subject_column", "category", "on_erasure", "retention", "fields", "event_at"]
-            .contains(&key.as_str())
+        if ![
+            "name",
+            "table",
+            "subject_column",
+            "category",
+            "on_erasure",
+            "retention",
+            "fields",
+            "event_at",
+            "collected_at",
+        ]
+        .contains(&key.as_str())
         {
             return Err(Error::invalid("data_map", format!("{what}: unknown key {key:?}")));
         }
@@ -500,7 +450,7 @@ fn read_entity(e: &Table, index: usize) -> Result<Entity> {
             let w = format!("{what}, retention");
             Some(Retention {
                 keep_for: Period::parse(str_key(t, "keep_for", &w)?, &w)?,
-                from_column: Identifier::new(str_key(t, "from_column", &w)?, &w)?,
+                from: read_from(t, &w)?,
                 then: match str_key(t, "then", &w)? {
                     "anonymize" => EndAction::Anonymize,
                     "delete" => EndAction::Delete,
@@ -538,7 +488,44 @@ fn read_entity(e: &Table, index: usize) -> Result<Entity> {
         None => None,
         Some(_) => Some(Identifier::new(str_key(e, "event_at", &what)?, &format!("{what}, event_at"))?),
     };
-    Ok(Entity { name, table, subject_column, category, on_erasure, retention, fields, kinds, event_at })
+    let collected_at = match e.get("collected_at") {
+        None => None,
+        Some(_) => Some(Identifier::new(str_key(e, "collected_at", &what)?, &format!("{what}, collected_at"))?),
+    };
+    Ok(Entity { name, table, subject_column, category, on_erasure, retention, collected_at, fields, kinds, event_at })
+}
+
+/// A retention rule's event columns: `from = ["a", "b"]`, or the older `from_column = "a"`.
+fn read_from(t: &Table, what: &str) -> Result<Vec<Identifier>> {
+    if let Some(key) = t.keys().find(|k| !["keep_for", "from", "from_column", "then"].contains(&k.as_str())) {
+        return Err(Error::invalid("data_map", format!("{what}: unknown key {key:?}")));
+    }
+    let columns = match (t.get("from"), t.get("from_column")) {
+        (Some(Toml::Array(list)), None) => list
+            .iter()
+            .map(|c| match c {
+                Toml::String(c) => Identifier::new(c, what),
+                _ => Err(Error::invalid("data_map", format!("{what}: `from` must be a list of column names"))),
+            })
+            .collect::<Result<Vec<_>>>()?,
+        (None, Some(_)) => vec![Identifier::new(str_key(t, "from_column", what)?, what)?],
+        (Some(_), Some(_)) => {
+            return Err(Error::invalid("data_map", format!("{what}: give `from` or `from_column`, not both")));
+        }
+        (Some(_), None) => {
+            return Err(Error::invalid("data_map", format!("{what}: `from` must be a list of column names")));
+        }
+        (None, None) => {
+            return Err(Error::invalid(
+                "data_map",
+                format!("{what}: `from` is missing: the columns the period runs from, such as [\"last_inbound_at\"]"),
+            ));
+        }
+    };
+    if columns.is_empty() {
+        return Err(Error::invalid("data_map", format!("{what}: `from` names no column")));
+    }
+    Ok(columns)
 }
 
 /// A field's `kind`, where its table declares one.
@@ -696,7 +683,7 @@ mod tests {
         assert_eq!(contacts.fields[4].1, Operator::Generalize(Generalization::Year));
         let retention = contacts.retention.as_ref().unwrap();
         assert_eq!(
-            (retention.keep_for.years, retention.from_column.as_str(), retention.then),
+            (retention.keep_for.years, retention.from[0].as_str(), retention.then),
             (3, "last_inbound_at", EndAction::Anonymize)
         );
         assert_eq!(
@@ -735,8 +722,10 @@ retention = \"3 years after the last contact\"
                 purpose: "newsletter".into(),
                 categories: vec!["identity".into(), "contact".into()],
                 recipients: vec!["Brevo (e-mail delivery)".into()],
-                retention: Some("3 years after the last contact".into()),
+                retention: "3 years after the last contact".into(),
                 source: None,
+                automated_decision: None,
+                transfers: vec![],
             }]
         );
         for (bad, expected) in [

@@ -4,6 +4,7 @@
 pub mod map;
 pub mod operators;
 pub mod plan;
+pub mod processing;
 pub mod service;
 pub mod sweep;
 pub mod verdict;

@@ -41,7 +41,18 @@ pub struct SweptEntity {
     pub action: EndAction,
     /// The rows it applied to (in a dry run, would apply to).
     pub rows: u64,
+    /// The rows its retention rule cannot date (every event column and the collection column
+    /// empty): neither swept nor kept silently, but listed here to be dated or decided on
+    /// (rule A6).
+    #[serde(default)]
+    pub undated: u64,
+    /// The ids of the first [`UNDATED_LISTED`] of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub undated_rows: Vec<i64>,
 }
+
+/// How many undated rows a sweep report lists by id, per entity.
+pub const UNDATED_LISTED: usize = 100;
 
 /// How a sweep runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,8 +101,16 @@ pub fn sweep(
         let cutoff = crate::time::format(cutoff(now, rule.keep_for)?);
         let fields = Anonymizer::new(entity.fields.iter().map(|(_, op)| op.clone()).collect(), secrets);
         let total = data.count_expired(entity, rule.then, &cutoff, &fields)?;
+        let (undated, undated_rows) = data.undated(entity, UNDATED_LISTED)?;
+        let swept = |rows| SweptEntity {
+            entity: entity.name.clone(),
+            action: rule.then,
+            rows,
+            undated,
+            undated_rows: undated_rows.clone(),
+        };
         if dry_run {
-            entities.push(SweptEntity { entity: entity.name.clone(), action: rule.then, rows: total });
+            entities.push(swept(total));
             continue;
         }
         let mut done = 0;
@@ -108,7 +127,7 @@ pub fn sweep(
             done += batch.rows;
             progress(&SweepProgress { entity: entity.name.clone(), done, total: total.max(done) });
         }
-        entities.push(SweptEntity { entity: entity.name.clone(), action: rule.then, rows: done });
+        entities.push(swept(done));
     }
     if !dry_run {
         data.scrub().map_err(|e| {

@@ -1,6 +1,7 @@
 //! Gathering an export (rule E1): the CRM's rows through the data map and the subject-data
 //! adapter, the consent history, the requests, the disclosures and the processing information.
 
+use crate::applies::applied;
 use crate::error::{Error, Result};
 use crate::facade::Gdpr;
 use crate::ids::SubjectId;
@@ -15,7 +16,8 @@ impl Gdpr {
     /// Everything held on `subject`: their rows in every entity of the data map (read through the
     /// CRM's data, with every column), grouped by category, with the entities the map marks as events listed
     /// by date; their consent history; their requests; to whom their data went; what is done with
-    /// the data for each registered purpose; and their rights. Written in `language`, else the
+    /// the data for each purpose that applies to them ([`crate::applies`]), with its retention,
+    /// automated decision-making and transfers; and their rights. Written in `language`, else the
     /// subject's, else French.
     ///
     /// A `[[processing]]` entry of the map that names a purpose not registered is refused: the
@@ -61,9 +63,10 @@ impl Gdpr {
             (None, None) => std::cmp::Ordering::Equal,
         });
 
-        let consents = self
-            .history(subject)?
-            .into_iter()
+        let history = self.history(subject)?;
+        let consents = history
+            .iter()
+            .cloned()
             .map(|e| ConsentRecord {
                 seq: e.seq,
                 action: e.action.as_str().into(),
@@ -102,22 +105,39 @@ impl Gdpr {
             })
             .collect();
 
-        let processing = purposes
-            .into_iter()
-            .map(|p| {
-                let described = map.processing.iter().find(|d| d.purpose == p.id.as_str());
-                ProcessingRecord {
-                    purpose: p.id.as_str().to_owned(),
-                    label: p.label,
-                    legal_basis: p.legal_basis.as_str().into(),
-                    direct_marketing: p.direct_marketing,
-                    categories: described.map(|d| d.categories.clone()).unwrap_or_default(),
-                    recipients: described.map(|d| d.recipients.clone()).unwrap_or_default(),
-                    retention: described.and_then(|d| d.retention.clone()),
-                    source: described.and_then(|d| d.source.clone()),
-                }
-            })
+        // Only the processing that applies to the person (E1), each with its retention.
+        let held: Vec<String> = categories
+            .iter()
+            .filter(|c| c.entities.iter().any(|e| !e.records.is_empty()))
+            .map(|c| c.name.clone())
+            .chain(events.iter().map(|e| e.category.clone()))
             .collect();
+        let mut processing = Vec::new();
+        for applied in applied(&person, purposes, &history, Some(map), &held) {
+            let p = applied.purpose;
+            let Some(described) = map.processing.iter().find(|d| d.purpose == p.id.as_str()) else {
+                return Err(Error::invalid(
+                    "data_map",
+                    format!(
+                        "purpose {} applies to {subject}, and the data map describes no [[processing]] for it: the \
+                         person is told how long their data are kept (Art. 15(1)(d)); add one with its retention",
+                        p.id
+                    ),
+                ));
+            };
+            processing.push(ProcessingRecord {
+                purpose: p.id.as_str().to_owned(),
+                label: p.label,
+                legal_basis: p.legal_basis.as_str().into(),
+                direct_marketing: p.direct_marketing,
+                categories: described.categories.clone(),
+                recipients: described.recipients.clone(),
+                retention: Some(described.retention.clone()),
+                source: described.source.clone(),
+                automated_decision: described.automated_decision.clone(),
+                transfers: described.transfers.clone(),
+            });
+        }
 
         let disclosures = self
             .disclosures(subject)?

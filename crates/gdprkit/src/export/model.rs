@@ -15,7 +15,10 @@ use crate::anonymize::operators::Value;
 /// The value of `format` in every export.
 pub const FORMAT: &str = "gdprkit-export";
 /// The version of the export schema this gdprkit writes and reads.
-pub const VERSION: u32 = 2;
+///
+/// Version 3 lists only the processing that applies to the person, with automated
+/// decision-making and transfers; versions 1 and 2 still read.
+pub const VERSION: u32 = 3;
 
 /// Everything held on one person.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -188,6 +191,14 @@ pub struct ProcessingRecord {
     pub retention: Option<String>,
     /// Where the data come from, when not from the person.
     pub source: Option<String>,
+    /// Automated decision-making or profiling, with its logic (Art. 15(1)(h)); `None` when there
+    /// is none. Since version 3.
+    #[serde(default)]
+    pub automated_decision: Option<String>,
+    /// Transfers outside the EEA, per recipient, with their safeguard (Art. 15(2)). Since
+    /// version 3.
+    #[serde(default)]
+    pub transfers: Vec<crate::anonymize::processing::Transfer>,
 }
 
 /// One disclosure of the person's data.

@@ -133,6 +133,12 @@ pub fn sample_export(
             recipients: vec!["Brevo (e-mail delivery)".into()],
             retention: Some("3 years after the last contact".into()),
             source: None,
+            automated_decision: None,
+            transfers: vec![crate::anonymize::processing::Transfer {
+                recipient: "Brevo (e-mail delivery)".into(),
+                country: "United States (support staff)".into(),
+                safeguard: "standard contractual clauses (Art. 46(2)(c))".into(),
+            }],
         }],
         disclosures: vec![DisclosureRecord { recipient: "Brevo (e-mail delivery)".into(), disclosed_at: start }],
         rights: Right::all(),

@@ -554,26 +554,6 @@ impl Gdpr {
         Ok(Some(Append { entry, effect: Some(Effect::CreateTasks(tasks)) }))
     }
 
-    /// Why a subject's data is not eligible for portability (R6), or `None` when it is. Data are
-    /// eligible when processed on consent (the subject opted in to a purpose whose legal basis is
-    /// consent) or on a contract (an existing customer, regime `soft_opt_in`). A B2B prospect
-    /// processed on legitimate interests, with no such opt-in, is not.
-    pub fn portability_ineligibility(&self, subject: &SubjectId) -> Result<Option<String>> {
-        let s = self.subject(subject)?;
-        if s.regime == crate::Regime::SoftOptIn {
-            return Ok(None);
-        }
-        for event in self.history(subject)? {
-            if event.action == crate::ConsentAction::OptIn
-                && let Some(p) = &event.purpose
-                && self.purpose(p)?.legal_basis == crate::LegalBasis::Consent
-            {
-                return Ok(None);
-            }
-        }
-        Ok(Some(format!("{subject}'s data are processed neither on consent nor on a contract (regime {})", s.regime)))
-    }
-
     /// Lifts the restriction an accepted `restriction` request put in place (Art. 18(3)):
     /// only once the subject was told, which `subject_told` attests.
     pub fn lift_restriction(&self, id: &RequestId, actor: &str, subject_told: bool) -> Result<()> {

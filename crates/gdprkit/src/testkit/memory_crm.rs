@@ -147,6 +147,10 @@ impl CrmData for MemoryCrm {
         Ok(names)
     }
 
+    fn undated(&self, _: &Entity, _: usize) -> Result<(u64, Vec<i64>)> {
+        Ok((0, Vec::new()))
+    }
+
     fn count_expired(&self, _: &Entity, _: EndAction, _: &str, _: &Anonymizer) -> Result<u64> {
         Ok(0)
     }
