@@ -37,6 +37,7 @@ struct Summary {
     history_of: String,
     history_events: usize,
     requests: Requests,
+    objection: Objection,
     export: Exported,
     erasure: Erasure,
     swept: u64,
@@ -60,7 +61,16 @@ struct Erasure {
     ledger_entries_erased: u64,
     denials_kept: usize,
     suppressed: usize,
+    kept: Vec<gdprkit::request::record::Kept>,
     reimported: Shown,
+}
+
+#[derive(Serialize)]
+struct Objection {
+    request: String,
+    before: Shown,
+    while_assessed: Shown,
+    upheld: Shown,
 }
 
 #[derive(Serialize)]
@@ -124,7 +134,7 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
     let purposes = register_purposes(&g)?;
     say.line(&format!(
         "Registered {} purposes: newsletter and event invitations on consent, product news on legitimate \
-         interests (all three direct marketing), and billing on contract.",
+         interests (all three direct marketing), billing on contract, and lead scoring on legitimate interests.",
         purposes
     ));
 
@@ -224,6 +234,7 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
     }
 
     let requests = walk_requests(ctx, &g, &mut say)?;
+    let objection = walk_objection(&g, &mut say)?;
     let export = walk_export(dir, &g, &mut say)?;
     let erasure = walk_erasure(dir, &g, &mut say)?;
     let swept = walk_sweep(&g, &mut say)?;
@@ -275,6 +286,7 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
             history_of: "contact-0013".into(),
             history_events: history.len(),
             requests,
+            objection,
             export,
             erasure,
             swept,
@@ -310,6 +322,7 @@ fn register_purposes(g: &Gdpr) -> CliResult<usize> {
         ("events", "Event invitations", LegalBasis::Consent, true),
         ("product-news", "Product announcements", LegalBasis::LegitimateInterests, true),
         ("billing", "Invoices and account notices", LegalBasis::Contract, false),
+        ("lead-scoring", "Scoring leads from their activity", LegalBasis::LegitimateInterests, false),
     ];
     for (id, label, basis, dm) in purposes {
         let mut p = Purpose::new(PurposeId::new(id)?, basis, dm);
@@ -512,6 +525,42 @@ fn walk_requests(ctx: &Context, g: &Gdpr, say: &mut Narrator) -> CliResult<Reque
     })
 }
 
+/// An objection on grounds relating to the person's situation (Art. 21(1), rule R11): lead
+/// scoring is restricted while it is assessed, then stopped when it is upheld.
+fn walk_objection(g: &Gdpr, say: &mut Narrator) -> CliResult<Objection> {
+    let subject = contact(2);
+    let scoring = PurposeId::new("lead-scoring")?;
+    let shown = |d: gdprkit::Decision| Shown {
+        subject: d.subject.to_string(),
+        purpose: d.purpose.to_string(),
+        channel: d.channel.to_string(),
+        allowed: d.allowed,
+        reason: d.reason(),
+    };
+    let before = shown(g.decide(&subject, &scoring, &Channel::Email, None)?);
+    let opened = g.open_request(NewRequest {
+        purposes: vec![scoring.clone()],
+        subject: subject.clone(),
+        kind: RequestKind::Objection,
+        via: ReceivedVia::Web,
+        received_at: None,
+    })?;
+    let while_assessed = shown(g.decide(&subject, &scoring, &Channel::Email, None)?);
+    g.act(&opened.request.id, Step::Accept, "Claire (DPO)")?;
+    g.act(&opened.request.id, Step::Complete, "Claire (DPO)")?;
+    let upheld = shown(g.decide(&subject, &scoring, &Channel::Email, None)?);
+    say.line(&format!(
+        "\nObjection (Art. 21(1)): {subject} objected to lead scoring, on legitimate interests, for reasons of their \
+         own situation. Before: {}. While the DPO assessed it: {} — {}. Upheld: {} — {}",
+        if before.allowed { "allowed" } else { "not allowed" },
+        if while_assessed.allowed { "allowed" } else { "not allowed" },
+        while_assessed.reason,
+        if upheld.allowed { "allowed" } else { "not allowed" },
+        upheld.reason
+    ));
+    Ok(Objection { request: opened.request.id.to_string(), before, while_assessed, upheld })
+}
+
 /// An access request completed with the person's export: the PDF (mailed with the completion
 /// notice when there is a mailer, and written to print and post) and the JSON for portability.
 fn walk_export(dir: &Path, g: &Gdpr, say: &mut Narrator) -> CliResult<Exported> {
@@ -565,7 +614,7 @@ fn walk_erasure(dir: &Path, g: &Gdpr, say: &mut Narrator) -> CliResult<Erasure> 
     let report = &done.report;
     say.line(&format!(
         "\nErasure: {subject} asked to be erased. The data map ({}) says where the CRM keeps its data: its contact row \
-         was anonymized field by field, its calls deleted, its invoices kept for 10 years (a legal obligation); \
+         was changed field by field, its calls deleted, its invoices kept for 10 years (a legal obligation); \
          {} CRM rows in all, in one transaction. gdprkit then erased the personal values of {} ledger entries and \
          the e-mail it held, kept {} opt-out(s) or objection(s) so that the person is still not contacted, and \
          recorded the erasure; the request is {}.",
@@ -574,6 +623,23 @@ fn walk_erasure(dir: &Path, g: &Gdpr, say: &mut Narrator) -> CliResult<Erasure> 
         report.ledger_entries_erased,
         report.denials_kept,
         done.outcome.request.state
+    ));
+    let kept = done.outcome.request.kept.clone();
+    let kept_words: Vec<String> = kept
+        .iter()
+        .map(|k| format!("{} ({}, {})", k.what, k.code, k.period.map_or_else(String::new, |p| p.to_text())))
+        .collect();
+    say.line(&format!(
+        "Partial erasure: the request was completed keeping {}; the completion notice says what was kept, why and \
+         for how long, and the right to complain to the CNIL and to a judicial remedy (Art. 12(4)). The contact row \
+         is {}.",
+        kept_words.join(", "),
+        report.plan.entities.iter().find(|e| e.entity == "contacts").map_or_else(String::new, |e| match e.outcome {
+            gdprkit::anonymize::plan::Outcome::Pseudonymized => {
+                format!("pseudonymized, not anonymized: {}", e.why.join("; "))
+            }
+            other => format!("{other:?}").to_lowercase(),
+        })
     ));
 
     // The same person, bought again with a purchased list months later.
@@ -598,6 +664,7 @@ fn walk_erasure(dir: &Path, g: &Gdpr, say: &mut Narrator) -> CliResult<Erasure> 
         ledger_entries_erased: report.ledger_entries_erased,
         denials_kept: report.denials_kept,
         suppressed: report.suppressed,
+        kept,
         reimported: Shown {
             subject: reimported.to_string(),
             purpose: product_news.to_string(),

@@ -318,6 +318,8 @@ fn the_demo_builds_a_crm_and_verifies_its_ledger() {
         "refused for a legal obligation",
         "extended once",
         "overdue",
+        "Objection (Art. 21(1))",
+        "Partial erasure",
         "Ledger: intact",
     ] {
         assert!(text.contains(expected), "the demo should say {expected:?}:\n{text}");
@@ -341,7 +343,22 @@ fn the_demo_builds_a_crm_and_verifies_its_ledger() {
     // suppression list.
     let carried = summary["erasure"]["denials_kept"].as_u64().unwrap();
     assert_eq!(carried, 1);
-    assert_eq!(entries, 4 + 1000 + summary["consent_events"].as_u64().unwrap() + 8 + 5 + carried + 3 + messages + 2);
+    // And the objection under Art. 21(1): its opening, acceptance, completion and the object
+    // event the completion records.
+    assert_eq!(
+        entries,
+        5 + 1000 + summary["consent_events"].as_u64().unwrap() + 8 + 4 + 5 + carried + 3 + messages + 2
+    );
+    let objection = &summary["objection"];
+    assert_eq!(
+        [&objection["before"], &objection["while_assessed"], &objection["upheld"]].map(|d| d["allowed"].as_bool()),
+        [Some(true), Some(false), Some(false)],
+        "Art. 21(1): allowed, restricted while assessed, stopped once upheld"
+    );
+    assert!(objection["while_assessed"]["reason"].as_str().unwrap().contains("Art. 18(1)(d)"));
+    // R5: the erasure kept the invoices under a legal obligation, and says so.
+    assert_eq!(summary["erasure"]["kept"][0]["what"], "invoices");
+    assert_eq!(summary["erasure"]["kept"][0]["code"], "legal_obligation");
     let pdf = std::fs::read(demo.join("export.pdf")).unwrap();
     assert!(pdf.starts_with(b"%PDF-"), "the demo writes the export as a PDF");
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(demo.join("export.json")).unwrap()).unwrap();

@@ -67,6 +67,17 @@ recipients = ["Eventbrite (registrations)"]
 retention = "3 years after your last contact with us"
 
 [[processing]]
+purpose = "billing"
+categories = ["identity", "billing"]
+retention = "10 years after each invoice (Code de commerce, art. L123-22)"
+
+[[processing]]
+purpose = "lead-scoring"
+categories = ["identity", "events"]
+retention = "3 years after your last contact with us"
+automated_decision = "a score computed from your calls and replies decides the order in which our sales team calls back; it decides nothing else"
+
+[[processing]]
 purpose = "product-news"
 categories = ["identity"]
 retention = "3 years after your last contact with us"
