@@ -1311,7 +1311,7 @@ fn commands_work_with_a_postgres_database() {
         .unwrap();
     let text = String::from_utf8_lossy(&demo.stdout);
     assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
-    for expected in ["the PostgreSQL schema gdprkit_demo", "anonymized field by field", "Ledger: intact"] {
+    for expected in ["the PostgreSQL schema gdprkit_demo", "changed field by field", "Ledger: intact"] {
         assert!(text.contains(expected), "the demo should say {expected:?}:\n{text}");
     }
     assert!(!text.contains(&base), "the demo does not print the URL, which holds a password");
