@@ -48,6 +48,25 @@ pub enum ChannelCommand {
     List,
 }
 
+/// `gdprkit settings …`
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Show the time zone and holiday calendar in use, and whether they are the tenant's stored
+    /// settings.
+    Show,
+    /// Store the tenant's time zone and holiday calendar (rule R2): every later command, on any
+    /// server, reads receipt dates in them.
+    Save {
+        /// An IANA time zone (Europe/Lisbon); the one in use when omitted.
+        #[arg(long, value_name = "ZONE")]
+        zone: Option<String>,
+        /// FR, FR-AM (Alsace-Moselle), an iCalendar file or a file of dates; the one in use when
+        /// omitted.
+        #[arg(long, value_name = "CALENDAR")]
+        calendar: Option<String>,
+    },
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -58,6 +77,9 @@ pub enum Command {
     /// marketing look at.
     #[command(subcommand)]
     Channel(ChannelCommand),
+    /// The tenant's time zone and holiday calendar, which request deadlines follow.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
     /// The default rule table that decides contact when no opt-in, opt-out or objection applies
     /// (rule C4), with the legal source of each row.
     Rules,

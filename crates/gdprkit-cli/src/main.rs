@@ -64,6 +64,7 @@ fn run(cli: Cli) -> context::CliResult<ExitCode> {
         Command::Purpose(c) => commands::purpose::run(&ctx, c),
         Command::Subject(c) => commands::subject::run(&ctx, c),
         Command::Channel(c) => commands::channel::run(&ctx, c),
+        Command::Settings(c) => commands::settings::run(&ctx, c),
         Command::Suppression(c) => commands::subject::suppression(&ctx, c),
         Command::Rules => commands::channel::rules(&ctx),
         Command::Consent(c) => commands::consent::run(&ctx, c),

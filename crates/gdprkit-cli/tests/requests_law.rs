@@ -69,3 +69,34 @@ fn a_completion_names_what_it_kept() {
     assert_eq!(done["kept"][0]["period"]["years"], 10);
     assert!(done["notice"]["text"]["body"].as_str().unwrap().contains("recours juridictionnel"), "{done}");
 }
+
+/// R2: the tenant's zone and calendar, stored once, are what every later command reads receipt
+/// dates in.
+#[test]
+fn the_tenants_settings_are_saved_shown_and_followed() {
+    let db = Db::with_sample();
+    let shown = db.json(&["settings", "show"]);
+    assert_eq!((shown["time_zone"].as_str(), shown["calendar"].as_str()), (Some("Europe/Paris"), Some("FR")));
+    assert_eq!(shown["stored"], false);
+    assert_refused(&db.run(&["settings", "save", "--zone", "Nowhere/City"]), "not an IANA time zone");
+    assert_refused(&db.run(&["settings", "save", "--zone", "Etc/GMT-2"]), "fixed offset");
+    db.ok(&["settings", "save", "--zone", "Europe/Lisbon"]);
+    let shown = db.json(&["settings", "show"]);
+    assert_eq!((shown["time_zone"].as_str(), shown["stored"].as_bool()), (Some("Europe/Lisbon"), Some(true)));
+    // 23:30 UTC on 31 March 2025 is 00:30 on 1 April in Lisbon (summer time): due 1 May, a
+    // holiday of the stored French calendar, so 2 May.
+    let opened = db.json(&[
+        "request",
+        "open",
+        "--subject",
+        "jean",
+        "--kind",
+        "access",
+        "--via",
+        "email",
+        "--received-at",
+        "2025-03-31T23:30:00Z",
+    ]);
+    assert_eq!(opened["due"], "2025-05-02", "{opened}");
+    assert!(db.ok(&["changes"]).contains("settings saved: time zone Europe/Lisbon"));
+}

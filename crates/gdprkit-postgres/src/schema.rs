@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_outbox.sql"),
     include_str!("../migrations/0003_rules.sql"),
     include_str!("../migrations/0004_suppression.sql"),
+    include_str!("../migrations/0005_settings.sql"),
 ];
 
 /// The advisory lock key that migrations hold (the bytes of "gdprkit!").

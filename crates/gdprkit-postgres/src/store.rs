@@ -378,6 +378,16 @@ fn apply_effect(tx: &mut Transaction<'_>, tenant: &TenantId, seq: u64, effect: &
                 }
             })?;
         }
+        Effect::Settings(s) => {
+            let json =
+                serde_json::to_string(s).map_err(|e| Error::internal("could not write the tenant's settings", e))?;
+            tx.execute(
+                "INSERT INTO gdprkit_settings (tenant, settings) VALUES ($1, $2) \
+                 ON CONFLICT (tenant) DO UPDATE SET settings = excluded.settings",
+                &[&t, &json],
+            )
+            .map_err(db_err("store the tenant's settings"))?;
+        }
         Effect::Channel(c) => {
             tx.execute(
                 "INSERT INTO gdprkit_channels (tenant, name, kind) VALUES ($1, $2, $3)",
@@ -543,6 +553,17 @@ impl Store for PostgresStore {
             )
             .map_err(db_err("list purposes"))?;
         rows.iter().map(purpose_row).collect()
+    }
+
+    fn settings(&self, tenant: &TenantId) -> Result<Option<gdprkit::TenantSettings>> {
+        let row = self
+            .client()?
+            .query_opt("SELECT settings FROM gdprkit_settings WHERE tenant = $1", &[&tenant.as_str()])
+            .map_err(db_err("read the tenant's settings"))?;
+        row.map(|r| {
+            serde_json::from_str(r.get::<_, &str>(0)).map_err(|e| Error::Corrupt(format!("the tenant's settings: {e}")))
+        })
+        .transpose()
     }
 
     fn channels(&self, tenant: &TenantId) -> Result<Vec<DeclaredChannel>> {

@@ -145,3 +145,43 @@ fn a_sweep_compares_instants_in_the_columns_type_and_writes_typed_constants() {
     let again = sweep(&map, &data, SECRETS, now, 100, false, &mut |_| {}).unwrap();
     assert_eq!(again.entities[0].rows, 0, "a second run changes nothing");
 }
+
+/// Rule A6 on PostgreSQL: the latest of several event columns (`greatest` passes over NULLs and
+/// empty text is no date), else the collection column; a row with no date is listed, never swept;
+/// retention columns of different types are refused at the check.
+#[test]
+fn retention_runs_from_the_latest_event_else_from_collection() {
+    let Some((data, mut plain)) = fresh() else { return };
+    plain
+        .batch_execute(
+            "CREATE TABLE prospects (id BIGSERIAL PRIMARY KEY, subject TEXT NOT NULL, replied_at TEXT,
+                 clicked_at TEXT, collected_at TEXT, met_on DATE);
+             INSERT INTO prospects (subject, replied_at, clicked_at, collected_at) VALUES
+                 ('never-replied-old', NULL, NULL, '2021-01-10'),
+                 ('never-replied-new', NULL, '', '2023-01-10'),
+                 ('replied-late', '2024-02-01', NULL, '2021-01-10'),
+                 ('clicked-late', '2021-06-01', '2024-05-01', '2020-01-10'),
+                 ('replied-early', '2021-03-01', '2021-04-01', '2020-01-10'),
+                 ('no-date', NULL, NULL, NULL);",
+        )
+        .unwrap();
+    let map = |from: &str| {
+        DataMap::from_toml(&format!(
+            "[[entity]]\nname = \"prospects\"\ntable = \"prospects\"\nsubject_column = \"subject\"\n\
+             category = \"identity\"\non_erasure = \"delete\"\ncollected_at = \"collected_at\"\n\
+             retention = {{ keep_for = \"3y\", from = [{from}], then = \"delete\" }}\n"
+        ))
+        .unwrap()
+    };
+    let mixed = data.check(&map("\"replied_at\", \"met_on\"")).unwrap_err().to_string();
+    assert!(mixed.contains("must hold the same type"), "{mixed}");
+    let map = map("\"replied_at\", \"clicked_at\"");
+    data.check(&map).unwrap();
+    let now = t("2025-06-01T00:00:00Z");
+    let dry = sweep(&map, &data, SECRETS, now, 10, true, &mut |_| {}).unwrap();
+    assert_eq!((dry.entities[0].rows, dry.entities[0].undated, dry.entities[0].undated_rows.clone()), (2, 1, vec![6]));
+    sweep(&map, &data, SECRETS, now, 10, false, &mut |_| {}).unwrap();
+    let left: Vec<String> =
+        plain.query("SELECT subject FROM prospects ORDER BY id", &[]).unwrap().iter().map(|r| r.get(0)).collect();
+    assert_eq!(left, ["never-replied-new", "replied-late", "clicked-late", "no-date"]);
+}

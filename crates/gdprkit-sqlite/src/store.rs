@@ -260,6 +260,16 @@ impl Store for SqliteStore {
                             }
                         })?;
                     }
+                    Some(Effect::Settings(s)) => {
+                        let json = serde_json::to_string(s)
+                            .map_err(|e| Error::internal("could not write the tenant's settings", e))?;
+                        tx.prepare_cached(
+                            "INSERT INTO gdprkit_settings (tenant, settings) VALUES (?1, ?2) \
+                             ON CONFLICT (tenant) DO UPDATE SET settings = excluded.settings",
+                        )
+                        .and_then(|mut st| st.execute(params![tenant.as_str(), json]))
+                        .map_err(db_err("store the tenant's settings"))?;
+                    }
                     Some(Effect::Channel(c)) => {
                         tx.prepare_cached("INSERT INTO gdprkit_channels (tenant, name, kind) VALUES (?1, ?2, ?3)")
                             .and_then(|mut st| st.execute(params![tenant.as_str(), c.name.as_str(), c.kind.as_str()]))
@@ -466,6 +476,16 @@ impl Store for SqliteStore {
             .map_err(db_err("list purposes"))?;
         let rows = st.query_map([tenant.as_str()], purpose_row).map_err(db_err("list purposes"))?;
         rows.map(|r| r.map_err(db_err("list purposes"))?).collect()
+    }
+
+    fn settings(&self, tenant: &TenantId) -> Result<Option<gdprkit::TenantSettings>> {
+        let conn = self.conn();
+        let json: Option<String> = conn
+            .prepare_cached("SELECT settings FROM gdprkit_settings WHERE tenant = ?1")
+            .and_then(|mut st| st.query_row([tenant.as_str()], |r| r.get(0)).optional())
+            .map_err(db_err("read the tenant's settings"))?;
+        json.map(|j| serde_json::from_str(&j).map_err(|e| Error::Corrupt(format!("the tenant's settings: {e}"))))
+            .transpose()
     }
 
     fn channels(&self, tenant: &TenantId) -> Result<Vec<DeclaredChannel>> {

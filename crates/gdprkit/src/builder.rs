@@ -72,11 +72,17 @@ impl fmt::Debug for HmacKey {
 #[must_use]
 pub struct GdprBuilder {
     parts: Parts,
+    /// The zone and calendar given, which the tenant's stored settings fill in or check.
+    zone: Option<ControllerZone>,
+    calendar: Option<Arc<dyn HolidayCalendar>>,
+    /// Whether the zone and calendar given replace the stored ones (to save them anew).
+    replacing_settings: bool,
 }
 
 impl GdprBuilder {
     pub(crate) fn from_parts(parts: Parts) -> Self {
-        Self { parts }
+        let (zone, calendar) = (Some(parts.zone), Some(parts.calendar.clone()));
+        Self { parts, zone, calendar, replacing_settings: false }
     }
 
     pub(crate) fn new(store: Arc<dyn Store>) -> Self {
@@ -96,6 +102,9 @@ impl GdprBuilder {
                 hmac_key: None,
                 phone_country: PhoneCountry::france(),
             },
+            zone: None,
+            calendar: None,
+            replacing_settings: false,
         }
     }
 
@@ -111,15 +120,26 @@ impl GdprBuilder {
         self
     }
 
-    /// The time zone receipt dates are read in (`Europe/Paris` unless set).
+    /// The time zone receipt dates are read in: the tenant's stored one unless set, else
+    /// `Europe/Paris`. One that differs from the stored one is refused by [`GdprBuilder::build`]
+    /// (see [`crate::settings`]).
     pub fn zone(mut self, zone: ControllerZone) -> Self {
-        self.parts.zone = zone;
+        self.zone = Some(zone);
         self
     }
 
-    /// The public holidays that request deadlines roll over (France unless set).
+    /// The public holidays that request deadlines roll over: the tenant's stored calendar
+    /// unless set, else France. One that differs from the stored one is refused by
+    /// [`GdprBuilder::build`].
     pub fn calendar(mut self, calendar: Arc<dyn HolidayCalendar>) -> Self {
-        self.parts.calendar = calendar;
+        self.calendar = Some(calendar);
+        self
+    }
+
+    /// Uses the zone and calendar given even where they differ from the tenant's stored
+    /// settings: to store them anew with [`Gdpr::save_settings`].
+    pub fn replacing_settings(mut self) -> Self {
+        self.replacing_settings = true;
         self
     }
 
@@ -180,7 +200,14 @@ impl GdprBuilder {
     /// naming a table or column that does not exist is refused before anything runs (rule A1).
     /// With the CRM's tables, an erasure a crash interrupted is finished first
     /// ([`Gdpr::finish_interrupted_erasures`]).
-    pub fn build(self) -> Result<Gdpr> {
+    pub fn build(mut self) -> Result<Gdpr> {
+        let stored = match self.replacing_settings {
+            true => None,
+            false => self.parts.store.settings(&self.parts.tenant)?,
+        };
+        let (zone, calendar) = crate::settings::resolve(stored, self.zone, self.calendar)?;
+        self.parts.zone = zone;
+        self.parts.calendar = calendar;
         let p = &self.parts;
         if let Some(map) = &p.data_map {
             if map.needs_key() && p.hmac_key.is_none() {

@@ -57,6 +57,13 @@ pub enum ChangeKind {
     },
     /// A subject was registered.
     SubjectRegistered,
+    /// The tenant's settings were saved (rule R2).
+    SettingsSaved {
+        /// The time zone.
+        time_zone: String,
+        /// The holiday calendar's name.
+        calendar: String,
+    },
     /// A consent event: an opt-in, opt-out, withdrawal or objection.
     Consent {
         /// What the subject did.
@@ -120,6 +127,10 @@ pub struct ChangePage {
 #[derive(Deserialize)]
 struct Body {
     recorded_at: String,
+    #[serde(default)]
+    time_zone: Option<String>,
+    #[serde(default)]
+    calendar: Option<String>,
     #[serde(default)]
     id: Option<String>,
     #[serde(default)]
@@ -207,6 +218,10 @@ fn change_of(e: &StoredEntry<'_>) -> Result<Change> {
             },
         },
         EntryKind::Disclosure => ChangeKind::Disclosure,
+        EntryKind::Settings => ChangeKind::SettingsSaved {
+            time_zone: body.time_zone.ok_or_else(|| corrupt("time zone"))?,
+            calendar: body.calendar.ok_or_else(|| corrupt("calendar"))?,
+        },
         EntryKind::Erasure => ChangeKind::Erasure,
         EntryKind::Message => {
             ChangeKind::Message { message: body.message.ok_or_else(|| corrupt("message"))?, request: body.request }

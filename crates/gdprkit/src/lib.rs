@@ -49,6 +49,7 @@ pub mod raw;
 pub mod request;
 pub mod rules;
 pub mod sample;
+pub mod settings;
 pub mod subject;
 pub mod suppression;
 mod text;
@@ -96,6 +97,7 @@ pub use request::recipients::{Disclosure, RecipientTask, SkipReason, TaskOutcome
 pub use request::record::{ExtensionGround, PublicView, RefusalCode, Request, RequestId, WaitKind};
 pub use request::service::{Delivery, NewRequest, Notice, OpenedRequest, Step, StepOutcome};
 pub use rules::RuleId;
+pub use settings::{CalendarSetting, SettingsView, TenantSettings};
 pub use subject::{Language, NewSubject, Regime, Subject};
 pub use suppression::{IdentifierKind, SuppressionEntry, SuppressionGroup};
 pub use time::{Clock, FixedClock, SystemClock};

@@ -56,6 +56,7 @@ struct TenantData {
     entries: Vec<Entry>,
     purposes: BTreeMap<PurposeId, Purpose>,
     channels: BTreeMap<String, DeclaredChannel>,
+    settings: Option<crate::settings::TenantSettings>,
     subjects: HashMap<SubjectId, Subject>,
     /// Entry numbers naming each subject, in order.
     subject_seqs: HashMap<SubjectId, Vec<u64>>,
@@ -244,6 +245,7 @@ impl Store for MemoryStore {
                     Some(Effect::Channel(c)) => {
                         data.channels.insert(c.name.to_string(), c.clone());
                     }
+                    Some(Effect::Settings(s)) => data.settings = Some(s.clone()),
                     Some(Effect::Subject(s)) => {
                         data.subjects.insert(s.id.clone(), s.clone());
                     }
@@ -327,6 +329,10 @@ impl Store for MemoryStore {
 
     fn channels(&self, tenant: &TenantId) -> Result<Vec<DeclaredChannel>> {
         self.read(tenant, |d| Ok(d.channels.values().cloned().collect()))
+    }
+
+    fn settings(&self, tenant: &TenantId) -> Result<Option<crate::settings::TenantSettings>> {
+        self.read(tenant, |d| Ok(d.settings.clone()))
     }
 
     fn suppressions(&self, tenant: &TenantId, keys: Option<&[[u8; 32]]>) -> Result<Vec<SuppressionEntry>> {

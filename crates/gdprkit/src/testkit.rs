@@ -16,6 +16,7 @@ pub mod memory_crm;
 mod objections;
 mod outbox;
 mod rules;
+mod settings;
 mod suppression;
 
 pub use faults::{
@@ -34,6 +35,7 @@ pub use outbox::{
 pub use rules::{
     custom_channels_are_declared_once_with_their_kind, decisions_match_the_rule_table_on_random_histories,
 };
+pub use settings::the_tenants_settings_are_stored_and_every_later_gdpr_reads_them;
 pub use suppression::{
     an_erased_objectors_address_and_number_are_suppressed_on_reimport, the_suppression_list_is_per_tenant_and_key,
 };
@@ -116,6 +118,7 @@ macro_rules! store_conformance {
                 an_erased_objectors_address_and_number_are_suppressed_on_reimport,
                 the_suppression_list_is_per_tenant_and_key,
                 an_objection_on_grounds_of_the_persons_situation_restricts_then_decides,
+                the_tenants_settings_are_stored_and_every_later_gdpr_reads_them,
             );
         }
     };

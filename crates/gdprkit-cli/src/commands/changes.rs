@@ -23,6 +23,9 @@ fn line(c: &Change) -> String {
     let what = match &c.what {
         ChangeKind::PurposeRegistered { purpose } => format!("purpose {purpose} registered"),
         ChangeKind::SubjectRegistered => "subject registered".into(),
+        ChangeKind::SettingsSaved { time_zone, calendar } => {
+            format!("settings saved: time zone {time_zone}, holiday calendar {calendar}")
+        }
         ChangeKind::ChannelDeclared { channel, kind } => format!("channel {channel} declared {kind}"),
         ChangeKind::Consent { action, purpose, channel, occurred_at } => format!(
             "{action} {} by {} (happened {})",

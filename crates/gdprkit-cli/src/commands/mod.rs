@@ -13,5 +13,6 @@ pub mod map;
 pub mod outbox;
 pub mod purpose;
 pub mod request;
+pub mod settings;
 pub mod subject;
 pub mod sweep;

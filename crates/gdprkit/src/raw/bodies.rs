@@ -90,6 +90,14 @@ pub(crate) struct ConsentBody {
     pub notice_sha256: Option<String>,
 }
 
+/// The tenant's settings saved (entry kind `settings`).
+#[derive(Serialize)]
+pub(crate) struct SettingsBody<'a> {
+    pub recorded_at: String,
+    pub time_zone: &'a str,
+    pub calendar: &'a str,
+}
+
 /// A request opened, or a step of its life (entry kind `request`).
 #[derive(Serialize)]
 pub(crate) struct RequestBody<'a> {

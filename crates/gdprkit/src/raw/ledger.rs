@@ -50,6 +50,8 @@ pub enum EntryKind {
     Message,
     /// A custom channel declared with its kind.
     Channel,
+    /// The tenant's settings saved: its time zone and holiday calendar (rule R2).
+    Settings,
 }
 
 impl EntryKind {
@@ -64,6 +66,7 @@ impl EntryKind {
             EntryKind::Erasure => "erasure",
             EntryKind::Message => "message",
             EntryKind::Channel => "channel",
+            EntryKind::Settings => "settings",
         }
     }
 
@@ -78,6 +81,7 @@ impl EntryKind {
             "erasure" => Ok(EntryKind::Erasure),
             "message" => Ok(EntryKind::Message),
             "channel" => Ok(EntryKind::Channel),
+            "settings" => Ok(EntryKind::Settings),
             _ => Err(Error::Corrupt(format!("unknown ledger entry kind {s:?}"))),
         }
     }

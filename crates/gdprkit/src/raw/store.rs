@@ -29,6 +29,8 @@ pub enum Effect {
     Subject(Subject),
     /// Declares a custom channel; fails with [`crate::Error::ChannelExists`] when it is declared.
     Channel(DeclaredChannel),
+    /// Stores the tenant's settings, replacing any stored before.
+    Settings(crate::settings::TenantSettings),
     /// Keeps a new request and the SHA-256 of its tracking token.
     OpenRequest {
         /// The request.
@@ -107,6 +109,9 @@ pub trait Store: Send + Sync {
 
     /// Every custom channel the tenant declared, ordered by name.
     fn channels(&self, tenant: &TenantId) -> Result<Vec<DeclaredChannel>>;
+
+    /// The tenant's stored settings, the latest saved; `None` when none were.
+    fn settings(&self, tenant: &TenantId) -> Result<Option<crate::settings::TenantSettings>>;
 
     /// The suppression list's entries whose key is one of `keys`, or every entry with `None`
     /// (rule C9).

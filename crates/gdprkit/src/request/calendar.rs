@@ -14,6 +14,12 @@ pub trait HolidayCalendar: Send + Sync {
     /// Whether `date` is a public holiday.
     fn is_holiday(&self, date: NaiveDate) -> bool;
 
+    /// The calendar as the tenant's settings store it; `None` for a calendar that cannot be
+    /// stored (a custom implementation).
+    fn setting(&self) -> Option<crate::settings::CalendarSetting> {
+        None
+    }
+
     /// Whether `date` is a working day: not a Saturday, a Sunday or a public holiday.
     fn is_working_day(&self, date: NaiveDate) -> bool {
         !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !self.is_holiday(date)
@@ -53,6 +59,10 @@ impl HolidayCalendar for NoHolidays {
 pub struct France;
 
 impl HolidayCalendar for France {
+    fn setting(&self) -> Option<crate::settings::CalendarSetting> {
+        Some(crate::settings::CalendarSetting::France)
+    }
+
     fn name(&self) -> &str {
         "FR"
     }
@@ -77,6 +87,10 @@ impl HolidayCalendar for France {
 pub struct FranceAlsaceMoselle;
 
 impl HolidayCalendar for FranceAlsaceMoselle {
+    fn setting(&self) -> Option<crate::settings::CalendarSetting> {
+        Some(crate::settings::CalendarSetting::FranceAlsaceMoselle)
+    }
+
     fn name(&self) -> &str {
         "FR-AM"
     }

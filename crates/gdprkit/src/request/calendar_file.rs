@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::ids::truncate_for_message;
 
 /// Public holidays listed one by one, or as a day of the year that comes back every year.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ListedHolidays {
     name: String,
     dates: BTreeSet<NaiveDate>,
@@ -114,6 +114,10 @@ fn first_line(s: &str) -> &str {
 }
 
 impl HolidayCalendar for ListedHolidays {
+    fn setting(&self) -> Option<crate::settings::CalendarSetting> {
+        Some(crate::settings::CalendarSetting::Listed(self.clone()))
+    }
+
     fn name(&self) -> &str {
         &self.name
     }

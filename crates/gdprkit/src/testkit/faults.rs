@@ -75,6 +75,9 @@ impl Store for Faulty {
     fn channels(&self, tenant: &TenantId) -> Result<Vec<crate::channel::DeclaredChannel>> {
         self.inner.channels(tenant)
     }
+    fn settings(&self, tenant: &TenantId) -> Result<Option<crate::settings::TenantSettings>> {
+        self.inner.settings(tenant)
+    }
     fn suppressions(
         &self,
         tenant: &TenantId,
