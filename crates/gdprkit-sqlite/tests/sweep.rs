@@ -75,25 +75,14 @@ fn expired_rows_are_swept_once_and_a_dry_run_only_counts() {
     let before = snapshot(&path);
 
     let dry = sweep(&map, &data, SECRETS, now, 4, true, &mut |_| {}).unwrap();
-    assert_eq!(
-        dry.entities,
-        [
-            SweptEntity {
-                entity: "contacts".into(),
-                action: EndAction::Anonymize,
-                rows: 10,
-                undated: 0,
-                undated_rows: vec![]
-            },
-            SweptEntity {
-                entity: "calls".into(),
-                action: EndAction::Delete,
-                rows: 15,
-                undated: 0,
-                undated_rows: vec![]
-            }
-        ]
-    );
+    let summary: Vec<(&str, EndAction, u64, u64)> =
+        dry.entities.iter().map(|e: &SweptEntity| (e.entity.as_str(), e.action, e.rows, e.undated)).collect();
+    assert_eq!(summary, [("contacts", EndAction::Anonymize, 10, 0), ("calls", EndAction::Delete, 15, 0)]);
+    // Rule A3: fields with no kind and columns not named leave the swept contacts pseudonymized, and the
+    // report says so rather than calling them anonymized.
+    assert_eq!(dry.entities[0].outcome, Some(gdprkit::anonymize::plan::Outcome::Pseudonymized));
+    assert!(dry.entities[0].why.iter().any(|w| w.contains("column notes is not named")), "{:?}", dry.entities[0].why);
+    assert_eq!((dry.entities[1].outcome, dry.entities[1].why.len()), (None, 0), "deleted rows need no verdict");
     assert!(!dry.applied);
     assert_eq!(snapshot(&path), before, "a dry run changes nothing");
 

@@ -4,8 +4,8 @@
 //! A purpose applies to a subject when
 //! - a consent event for it is on record (an opt-in, even one withdrawn since, an opt-out, an
 //!   objection to it, an offer to refuse);
-//! - the data map's `[[processing]]` for it uses a category of data the CRM holds on the subject,
-//!   unless it rests on consent (which processes no one's data without it);
+//! - the CRM holds data of every category the data map's `[[processing]]` for it uses, unless it
+//!   rests on consent (which processes no one's data without it);
 //! - or the subject is an existing customer (regime `soft_opt_in`) and the purpose rests on a
 //!   contract.
 
@@ -93,10 +93,11 @@ pub fn applied(
         let described = map
             .filter(|_| purpose.legal_basis != LegalBasis::Consent)
             .and_then(|m| m.processing.iter().find(|p| p.purpose == purpose.id.as_str()));
-        let categories: Vec<String> =
-            described.map(|d| d.categories.iter().filter(|c| held.contains(c)).cloned().collect()).unwrap_or_default();
-        if !categories.is_empty() {
-            because.push(Applies::DataHeld { categories });
+        // Every category the processing uses must be held: a prospect's contact row does not put
+        // them under a billing contract that also reads contact details.
+        if let Some(d) = described.filter(|d| !d.categories.is_empty() && d.categories.iter().all(|c| held.contains(c)))
+        {
+            because.push(Applies::DataHeld { categories: d.categories.clone() });
         }
         if person.regime == Regime::SoftOptIn && purpose.legal_basis == LegalBasis::Contract {
             because.push(Applies::Customer);

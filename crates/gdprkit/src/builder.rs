@@ -201,11 +201,8 @@ impl GdprBuilder {
     /// With the CRM's tables, an erasure a crash interrupted is finished first
     /// ([`Gdpr::finish_interrupted_erasures`]).
     pub fn build(mut self) -> Result<Gdpr> {
-        let stored = match self.replacing_settings {
-            true => None,
-            false => self.parts.store.settings(&self.parts.tenant)?,
-        };
-        let (zone, calendar) = crate::settings::resolve(stored, self.zone, self.calendar)?;
+        let stored = self.parts.store.settings(&self.parts.tenant)?;
+        let (zone, calendar) = crate::settings::resolve(stored, self.zone, self.calendar, self.replacing_settings)?;
         self.parts.zone = zone;
         self.parts.calendar = calendar;
         let p = &self.parts;

@@ -89,10 +89,12 @@ impl Gdpr {
                 ),
             )
         })?;
+        let stored = serde_json::to_vec(&settings).map_err(|e| Error::internal("could not write the settings", e))?;
         let body = SettingsBody {
             recorded_at: crate::time::format(self.now()),
             time_zone: &settings.time_zone,
             calendar: self.parts.calendar.name(),
+            sha256: crate::raw::ledger::sha256_hex(&stored),
         };
         let entry = NewEntry::new(EntryKind::Settings, body_json(&body)?, &PersonalValues::new());
         self.store().append(self.tenant(), &[Append { entry, effect: Some(Effect::Settings(settings.clone())) }])?;
@@ -106,18 +108,19 @@ impl Gdpr {
 
 /// The zone and calendar a `Gdpr` uses, from what its builder was given (`None` when not given)
 /// and what the tenant has stored: the stored ones fill what was not given, and one given that
-/// differs from the stored one is refused.
+/// differs from the stored one is refused, unless `replacing` (to store it anew).
 pub(crate) fn resolve(
     stored: Option<TenantSettings>,
     zone: Option<ControllerZone>,
     calendar: Option<Arc<dyn HolidayCalendar>>,
+    replacing: bool,
 ) -> Result<(ControllerZone, Arc<dyn HolidayCalendar>)> {
     let Some(stored) = stored else {
         return Ok((zone.unwrap_or_default(), calendar.unwrap_or_else(|| Arc::new(France))));
     };
     let zone = match zone {
         None => ControllerZone::from_name(&stored.time_zone)?,
-        Some(z) if z.name() == stored.time_zone => z,
+        Some(z) if replacing || z.name() == stored.time_zone => z,
         Some(z) => {
             return Err(Error::config(
                 "time_zone",
@@ -133,7 +136,7 @@ pub(crate) fn resolve(
     };
     let calendar = match calendar {
         None => stored.calendar.calendar(),
-        Some(c) if c.setting().as_ref() == Some(&stored.calendar) => c,
+        Some(c) if replacing || c.setting().as_ref() == Some(&stored.calendar) => c,
         Some(c) => {
             return Err(Error::config(
                 "calendar",

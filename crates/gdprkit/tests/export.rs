@@ -59,7 +59,7 @@ retention = "until you unsubscribe"
 
 [[processing]]
 purpose = "billing"
-categories = ["billing"]
+categories = ["identity", "billing"]
 retention = "10 years after the invoice (Code de commerce L.123-22)"
 "#;
 
@@ -147,7 +147,10 @@ fn only_the_processing_that_applies_to_the_person_is_listed() {
         gdpr.export(&sid(id), None).unwrap().processing.into_iter().map(|p| p.purpose).collect()
     };
     assert_eq!(purposes("jeanne"), ["billing", "newsletter", "promo"]);
-    assert_eq!(purposes("paul"), ["promo"]);
+    assert_eq!(purposes("paul"), ["promo"], "his contact row alone puts him under no billing contract");
+    // Art. 20(1), R6: so he, a B2B prospect on legitimate interests, has nothing portable; she has.
+    assert!(gdpr.portability_ineligibility(&sid("paul")).unwrap().is_some());
+    assert_eq!(gdpr.portability_ineligibility(&sid("jeanne")).unwrap(), None);
     // Her opt-in makes the newsletter apply; a map that does not describe it cannot say how long
     // her data are kept, and the export is refused rather than silent on it.
     let (gdpr, _) = gdpr_with_map(&MAP.replace("purpose = \"newsletter\"", "purpose = \"billing2\""));

@@ -118,6 +118,23 @@ fn an_objection_to_direct_marketing_takes_effect_on_receipt_and_cannot_be_refuse
     assert_eq!(g.request(&id).unwrap().objection.unwrap().particular_situation.len(), 0);
 }
 
+/// R11: an objection is upheld or refused whole; keeping parts of it is not modelled, and is
+/// refused rather than recorded with an `object` event that would stop what was said kept.
+#[test]
+fn an_objection_cannot_be_completed_keeping_parts() {
+    let (g, _) = gdpr();
+    let id = object(&g, "b2c", &["scoring"]).unwrap();
+    g.act(&id, Step::Accept, "Marie").unwrap();
+    let kept = gdprkit::request::record::Kept {
+        what: "scoring".into(),
+        code: RefusalCode::CompellingLegitimateGrounds,
+        period: None,
+    };
+    let err = g.act(&id, Step::CompleteKeeping { kept: vec![kept] }, "Marie").unwrap_err();
+    assert_eq!(err.field(), Some("kept"), "{err}");
+    assert_eq!(g.request(&id).unwrap().state, RequestState::Accepted);
+}
+
 /// R11: an objection to both refuses only in its Art. 21(1) part; the direct-marketing part
 /// took effect on receipt and stands.
 #[test]

@@ -106,6 +106,22 @@ fn parts_kept_by_hand_are_checked_like_refusals() {
     assert_eq!(err.field(), Some("kept"), "a copy is delivered, not kept: {err}");
 }
 
+/// R5: a map whose retained entity gives a reason that cannot refuse an erasure is found before
+/// anything is erased: the request and the person's rows are left as they were.
+#[test]
+fn a_retention_reason_that_cannot_refuse_an_erasure_stops_it_before_anything_is_erased() {
+    let crm = Arc::new(MemoryCrm::new());
+    let text = gdprkit::sample::DATA_MAP.replace("retain = \"legal-obligation\"", "retain = \"rights-of-others\"");
+    let map = gdprkit::anonymize::map::DataMap::from_toml(&text).unwrap();
+    let (g, _) = setup_with(&|| Arc::new(MemoryStore::new()), |b| b.crm(crm.clone()).data_map(map));
+    crm.insert("contacts", "b2c", &[("last_name", gdprkit::anonymize::operators::Value::Text("Durand".into()))]);
+    let id = accepted(&g, "b2c", RequestKind::Erasure);
+    let err = g.execute_request(&id, "Marie").unwrap_err();
+    assert_eq!(err.field(), Some("code"), "{err}");
+    assert_eq!(g.request(&id).unwrap().state, RequestState::Accepted, "not even started");
+    assert_eq!(crm.applied(), 0, "no row changed");
+}
+
 /// A completion in full says nothing of parts kept or remedies.
 #[test]
 fn a_full_completion_names_no_remedy() {

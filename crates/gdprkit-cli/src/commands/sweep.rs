@@ -32,18 +32,26 @@ pub fn run(ctx: &Context, map_file: &Path, dry_run: bool, batch: usize) -> CliRe
     };
     let report = g.sweep(SweepOptions { batch_size: batch, dry_run }, &mut bar)?;
     ctx.emit(&report, || {
-        let verb = |action: EndAction| match (dry_run, action) {
-            (true, EndAction::Anonymize) => "to anonymize",
-            (true, EndAction::Delete) => "to delete",
-            (false, EndAction::Anonymize) => "anonymized",
-            (false, EndAction::Delete) => "deleted",
+        let verb = |e: &gdprkit::anonymize::sweep::SweptEntity| {
+            let pseudonymized = e.outcome == Some(gdprkit::anonymize::plan::Outcome::Pseudonymized);
+            match (dry_run, e.action, pseudonymized) {
+                (true, EndAction::Anonymize, false) => "to anonymize",
+                (true, EndAction::Anonymize, true) => "to pseudonymize",
+                (true, EndAction::Delete, _) => "to delete",
+                (false, EndAction::Anonymize, false) => "anonymized",
+                (false, EndAction::Anonymize, true) => "pseudonymized",
+                (false, EndAction::Delete, _) => "deleted",
+            }
         };
         let mut out = String::from(if dry_run { "dry run: rows whose retention ran out" } else { "swept" });
         if report.entities.is_empty() {
             out.push_str(": no entity of the map has a retention rule");
         }
         for e in &report.entities {
-            out.push_str(&format!("\n  {}: {} row(s) {}", e.entity, e.rows, verb(e.action)));
+            out.push_str(&format!("\n  {}: {} row(s) {}", e.entity, e.rows, verb(e)));
+            if !e.why.is_empty() {
+                out.push_str(&format!(" (not anonymized: {})", e.why.join("; ")));
+            }
             if e.undated > 0 {
                 let ids: Vec<String> = e.undated_rows.iter().map(i64::to_string).collect();
                 let more = if e.undated > e.undated_rows.len() as u64 { ", …" } else { "" };

@@ -291,7 +291,21 @@ impl Gdpr {
         let (crm, map) = self.crm_data()?;
         crm.check(map)?;
         let mut warnings = Vec::new();
-        for entity in map.entities.iter().filter(|e| e.on_erasure == super::map::OnErasure::Anonymize) {
+        // E1: an export names the retention of every processing that applies to the person.
+        for p in self.purposes()? {
+            if !map.processing.iter().any(|d| d.purpose == p.id.as_str()) {
+                warnings.push(format!(
+                    "purpose {} has no [[processing]]: the export of anyone it applies to is refused until the map \
+                     says how long their data are kept",
+                    p.id
+                ));
+            }
+        }
+        let anonymized = |e: &&super::map::Entity| {
+            e.on_erasure == super::map::OnErasure::Anonymize
+                || e.retention.as_ref().is_some_and(|r| r.then == super::map::EndAction::Anonymize)
+        };
+        for entity in map.entities.iter().filter(anonymized) {
             let (_, why) = super::verdict::verdict(entity, &crm.columns(entity)?);
             warnings.extend(why.into_iter().map(|w| format!("entity {:?}: {w}", entity.name)));
         }
@@ -327,6 +341,13 @@ impl Gdpr {
                 ),
             ));
         }
+        // What the map retains is kept in part, and the completion says so (R5): checked before
+        // anything is erased, so that a completion refused afterwards cannot strand the request.
+        let retained = retained_parts(self.crm_data()?.1);
+        for part in &retained {
+            crate::text::check_text("kept", &part.what, crate::request::record::MAX_KEPT_BYTES)?;
+            part.code.check(&request)?;
+        }
         if request.state == RequestState::Accepted {
             self.act(id, Step::Start, actor)?;
         } else if request.state != RequestState::InProgress {
@@ -337,29 +358,33 @@ impl Gdpr {
         }
         let contact = self.subject(&request.subject)?;
         let report = self.erase_subject(&request.subject, false)?;
-        // What the map retains is kept in part, and the completion says so (R5).
-        let kept = kept_by(&report.plan, self.crm_data()?.1);
+        let kept: Vec<Kept> =
+            retained
+                .into_iter()
+                .filter(|k| {
+                    report.plan.entities.iter().any(|e| {
+                        e.entity == k.what && matches!(e.action, EntityAction::Retain { rows, .. } if rows > 0)
+                    })
+                })
+                .collect();
         let step = if kept.is_empty() { Step::Complete } else { Step::CompleteKeeping { kept } };
         let outcome = self.act_inner(id, step, actor, None, Some(&contact), Vec::new())?;
         Ok(ExecutedRequest { report, outcome })
     }
 }
 
-/// The entities an erasure's plan retained rows of, as parts kept (R5): the map's reason read as
-/// a refusal code (`legal-obligation` is `legal_obligation`; a reason that is no code is
-/// `other`), with the map's period.
-fn kept_by(plan: &Plan, map: &crate::anonymize::map::DataMap) -> Vec<Kept> {
-    plan.entities
+/// The entities the data map retains on erasure, as parts kept (R5): the map's reason read as a
+/// refusal code (`legal-obligation` is `legal_obligation`; a reason that is no code is `other`),
+/// with the map's period.
+fn retained_parts(map: &crate::anonymize::map::DataMap) -> Vec<Kept> {
+    map.entities
         .iter()
-        .filter_map(|e| match &e.action {
-            EntityAction::Retain { reason, rows } if *rows > 0 => {
-                let code = reason.replace('-', "_").parse().unwrap_or(RefusalCode::Other);
-                let period = map.entities.iter().find(|m| m.name == e.entity).and_then(|m| match &m.on_erasure {
-                    OnErasure::Retain { period, .. } => Some(*period),
-                    _ => None,
-                });
-                Some(Kept { what: e.entity.clone(), code, period })
-            }
+        .filter_map(|m| match &m.on_erasure {
+            OnErasure::Retain { reason, period } => Some(Kept {
+                what: m.name.clone(),
+                code: reason.replace('-', "_").parse().unwrap_or(RefusalCode::Other),
+                period: Some(*period),
+            }),
             _ => None,
         })
         .collect()

@@ -49,6 +49,13 @@ pub struct SweptEntity {
     /// The ids of the first [`UNDATED_LISTED`] of them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub undated_rows: Vec<i64>,
+    /// For rows anonymized by the map's operators, what is left of them (rule A3): anonymized,
+    /// or only pseudonymized, with what made it so in [`SweptEntity::why`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<super::plan::Outcome>,
+    /// What keeps the rows pseudonymized, one sentence per field or column.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub why: Vec<String>,
 }
 
 /// How many undated rows a sweep report lists by id, per entity.
@@ -102,12 +109,21 @@ pub fn sweep(
         let fields = Anonymizer::new(entity.fields.iter().map(|(_, op)| op.clone()).collect(), secrets);
         let total = data.count_expired(entity, rule.then, &cutoff, &fields)?;
         let (undated, undated_rows) = data.undated(entity, UNDATED_LISTED)?;
+        let (outcome, why) = match rule.then {
+            EndAction::Anonymize => {
+                let (outcome, why) = super::verdict::verdict(entity, &data.columns(entity)?);
+                (Some(outcome), why)
+            }
+            EndAction::Delete => (None, Vec::new()),
+        };
         let swept = |rows| SweptEntity {
             entity: entity.name.clone(),
             action: rule.then,
             rows,
             undated,
             undated_rows: undated_rows.clone(),
+            outcome,
+            why: why.clone(),
         };
         if dry_run {
             entities.push(swept(total));

@@ -96,6 +96,8 @@ pub(crate) struct SettingsBody<'a> {
     pub recorded_at: String,
     pub time_zone: &'a str,
     pub calendar: &'a str,
+    /// The SHA-256 of the settings stored, a file calendar's dates included.
+    pub sha256: String,
 }
 
 /// A request opened, or a step of its life (entry kind `request`).
@@ -116,6 +118,9 @@ pub(crate) struct RequestBody<'a> {
     /// What an objection objects to, on the entry that opens it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objection: Option<&'a crate::request::objection::ObjectionScope>,
+    /// What a completion kept (R5), on the entry that completes a request in part.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub kept: &'a [crate::request::record::Kept],
 }
 
 /// Recipient tasks created or marked, or a restriction put in place or lifted (entry kind

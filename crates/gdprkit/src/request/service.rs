@@ -389,6 +389,13 @@ impl Gdpr {
                 }
             },
             Step::CompleteKeeping { kept } => {
+                if before.kind == RequestKind::Objection {
+                    return Err(Error::invalid(
+                        "kept",
+                        "an objection is upheld whole (complete) or refused with its grounds (refuse); to keep \
+                         processing for some purposes, open one objection per purpose",
+                    ));
+                }
                 if before.kind.carries_a_copy() {
                     return Err(Error::invalid(
                         "kept",
@@ -799,6 +806,7 @@ impl Gdpr {
             ground: r.extension.as_ref().filter(|_| action == "extend").map(|e| e.ground),
             code: r.refusal,
             objection: r.objection.as_ref().filter(|_| action == "open"),
+            kept: if action == "complete" { &r.kept } else { &[] },
         };
         NewEntry::about(EntryKind::Request, r.subject.clone(), None, body_json(&body)?, personal.clone())
     }
