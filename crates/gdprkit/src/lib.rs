@@ -40,6 +40,7 @@ pub mod export;
 pub mod facade;
 pub mod ids;
 pub mod journal;
+pub mod json_api;
 pub mod mailer;
 pub mod memory;
 pub mod outbox;

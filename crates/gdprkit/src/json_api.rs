@@ -1,0 +1,178 @@
+//! The facade as calls by name with JSON arguments and results: the one surface the Python and
+//! Node packages call, so that they hold no logic of their own and a new field reaches them with
+//! no binding code. Each method's arguments are the serde form of the facade's own types
+//! (`docs/python.md` lists them); results are the serde form of what the facade returns.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::consent::NewConsent;
+use crate::error::{Error, Result};
+use crate::facade::Gdpr;
+use crate::ids::{Channel, PurposeId, SubjectId};
+use crate::request::record::RequestId;
+use crate::request::service::{NewRequest, Step};
+use crate::subject::NewSubject;
+
+/// Every method [`call`] knows, in the order `docs/python.md` lists them.
+pub const METHODS: &[&str] = &[
+    "add_purpose",
+    "purposes",
+    "add_subject",
+    "add_subjects",
+    "subject",
+    "record_consent",
+    "record_consents",
+    "decide",
+    "decide_many",
+    "history",
+    "verify_ledger",
+    "open_request",
+    "act",
+    "request",
+    "requests",
+    "subject_requests",
+    "track",
+    "settings",
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubjectArg {
+    subject: SubjectId,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DecideArgs {
+    subject: Option<SubjectId>,
+    #[serde(default)]
+    subjects: Vec<SubjectId>,
+    purpose: PurposeId,
+    channel: Channel,
+    #[serde(default)]
+    at: Option<DateTime<Utc>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActArgs {
+    request: RequestId,
+    step: Step,
+    actor: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestArg {
+    request: RequestId,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenArg {
+    token: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Nothing {}
+
+/// Calls `method` with `args` (a JSON object) and returns its result as JSON. An unknown method,
+/// or arguments that do not read as the method's, is an `invalid_input` error naming what is
+/// wrong; the facade's own errors come back as they are.
+pub fn call(g: &Gdpr, method: &str, args: Value) -> Result<Value> {
+    Ok(match method {
+        "add_purpose" => {
+            g.add_purpose(read(method, args)?)?;
+            Value::Null
+        }
+        "purposes" => {
+            read::<Nothing>(method, args)?;
+            to_value(g.purposes()?)?
+        }
+        "add_subject" => to_value(g.add_subject(read::<NewSubject>(method, args)?)?)?,
+        "add_subjects" => to_value(g.add_subjects(read::<Vec<NewSubject>>(method, args)?)?)?,
+        "subject" => to_value(g.subject(&read::<SubjectArg>(method, args)?.subject)?)?,
+        "record_consent" => to_value(g.record_consent(read::<NewConsent>(method, args)?)?)?,
+        "record_consents" => to_value(g.record_consents(read::<Vec<NewConsent>>(method, args)?)?)?,
+        "decide" | "decide_many" => {
+            let a: DecideArgs = read(method, args)?;
+            let subjects = match (method, a.subject) {
+                ("decide", Some(s)) if a.subjects.is_empty() => vec![s],
+                ("decide_many", None) => a.subjects,
+                _ => {
+                    return Err(Error::invalid(
+                        "args",
+                        format!("{method} takes {}", if method == "decide" { "`subject`" } else { "`subjects`" }),
+                    ));
+                }
+            };
+            let decisions = g.decide_many(&subjects, &a.purpose, &a.channel, a.at)?;
+            let with_reasons: Vec<Value> = decisions
+                .iter()
+                .map(|d| {
+                    let mut v = to_value(d)?;
+                    if let Value::Object(fields) = &mut v {
+                        fields.insert("reason".into(), Value::String(d.reason()));
+                    }
+                    Ok(v)
+                })
+                .collect::<Result<_>>()?;
+            match method {
+                "decide" => with_reasons.into_iter().next().unwrap_or(Value::Null),
+                _ => Value::Array(with_reasons),
+            }
+        }
+        "history" => to_value(g.history(&read::<SubjectArg>(method, args)?.subject)?)?,
+        "verify_ledger" => {
+            read::<Nothing>(method, args)?;
+            to_value(g.verify_ledger()?)?
+        }
+        "open_request" => to_value(g.open_request(read::<NewRequest>(method, args)?)?)?,
+        "act" => {
+            let a: ActArgs = read(method, args)?;
+            to_value(g.act_noted(&a.request, a.step, &a.actor, a.note.as_deref())?)?
+        }
+        "request" => to_value(g.request(&read::<RequestArg>(method, args)?.request)?)?,
+        "requests" => {
+            read::<Nothing>(method, args)?;
+            to_value(g.requests()?)?
+        }
+        "subject_requests" => to_value(g.subject_requests(&read::<SubjectArg>(method, args)?.subject)?)?,
+        "track" => to_value(g.track(&read::<TokenArg>(method, args)?.token)?)?,
+        "settings" => {
+            read::<Nothing>(method, args)?;
+            to_value(g.settings()?)?
+        }
+        other => {
+            return Err(Error::invalid(
+                "method",
+                format!(
+                    "{:?} is not a method; they are: {}",
+                    crate::ids::truncate_for_message(other),
+                    METHODS.join(", ")
+                ),
+            ));
+        }
+    })
+}
+
+/// The arguments of `method`, read from JSON.
+fn read<T: DeserializeOwned>(method: &str, args: Value) -> Result<T> {
+    serde_json::from_value(args).map_err(|e| Error::invalid("args", format!("{method}: {e}")))
+}
+
+fn to_value<T: serde::Serialize>(v: T) -> Result<Value> {
+    serde_json::to_value(v).map_err(|e| Error::internal("could not write a result as JSON", e))
+}
+
+/// A one-line description of an error for a binding: its code, field, whether to retry, and the
+/// message, as JSON.
+pub fn error_json(e: &Error) -> Value {
+    json!({ "code": e.code(), "field": e.field(), "retryable": e.is_retryable(), "message": e.to_string() })
+}

@@ -1,0 +1,85 @@
+//! The facade called by name with JSON, as the Python and Node packages call it: every method,
+//! an unknown one, and arguments that do not read.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use gdprkit::json_api::{METHODS, call, error_json};
+use gdprkit::testkit::{setup, t};
+use gdprkit::{ErrorKind, Gdpr, MemoryStore};
+use serde_json::{Value, json};
+
+fn gdpr() -> Gdpr {
+    let (g, clock) = setup(&|| Arc::new(MemoryStore::new()));
+    clock.set(t("2025-03-05T10:00:00Z"));
+    g
+}
+
+#[test]
+fn every_method_answers_with_the_facades_own_types() {
+    let g = gdpr();
+    let newsletter = json!({ "id": "newsletter", "label": "News", "legal_basis": "consent", "direct_marketing": true });
+    assert_eq!(call(&g, "add_purpose", newsletter).unwrap(), Value::Null);
+    assert_eq!(call(&g, "purposes", json!({})).unwrap().as_array().unwrap().len(), 3);
+    let jeanne = call(&g, "add_subject", json!({ "id": "jeanne", "regime": "b2c_opt_in", "email": "j@example.org" }));
+    assert_eq!(jeanne.unwrap()["regime"], "b2c_opt_in");
+    let many = call(&g, "add_subjects", json!([{ "id": "a", "regime": "b2b_opt_out" }])).unwrap();
+    assert_eq!(many[0]["id"], "a");
+    assert_eq!(call(&g, "subject", json!({ "subject": "jeanne" })).unwrap()["email"], "j@example.org");
+    let opt_in = json!({
+        "subject": "jeanne", "action": "opt_in", "purpose": "newsletter", "channel": "email",
+        "occurred_at": "2025-03-01T09:00:00Z",
+        "proof": { "source": "web_form", "collected_by": { "by": "subject" }, "notice_version": "v1",
+                   "notice_sha256": "0000000000000000000000000000000000000000000000000000000000000000" }
+    });
+    let event = call(&g, "record_consent", opt_in.clone());
+    assert_eq!(event.unwrap()["action"], "opt_in");
+    assert_eq!(call(&g, "record_consents", json!([opt_in])).unwrap().as_array().unwrap().len(), 1);
+    let d = call(&g, "decide", json!({ "subject": "jeanne", "purpose": "newsletter", "channel": "email" })).unwrap();
+    assert_eq!(d["allowed"], true);
+    assert!(d["reason"].as_str().unwrap().contains("opted in"), "{d}");
+    let campaign =
+        call(&g, "decide_many", json!({ "subjects": ["jeanne", "a"], "purpose": "newsletter", "channel": "email" }));
+    assert_eq!(
+        campaign.unwrap().as_array().unwrap().iter().map(|d| d["allowed"].as_bool()).collect::<Vec<_>>(),
+        [Some(true), Some(false)]
+    );
+    assert_eq!(call(&g, "history", json!({ "subject": "jeanne" })).unwrap().as_array().unwrap().len(), 2);
+    assert_eq!(call(&g, "verify_ledger", json!({})).unwrap()["status"], "intact");
+    let opened = call(&g, "open_request", json!({ "subject": "jeanne", "kind": "erasure", "via": "email" })).unwrap();
+    let id = opened["request"]["id"].as_str().unwrap().to_owned();
+    let token = opened["token"].as_str().unwrap().to_owned();
+    let step =
+        call(&g, "act", json!({ "request": id, "step": { "action": "accept" }, "actor": "Marie", "note": "On it." }));
+    assert_eq!(step.unwrap()["request"]["state"], "accepted");
+    assert_eq!(call(&g, "request", json!({ "request": id })).unwrap()["kind"], "erasure");
+    assert_eq!(call(&g, "requests", json!({})).unwrap().as_array().unwrap().len(), 1);
+    assert_eq!(call(&g, "subject_requests", json!({ "subject": "jeanne" })).unwrap().as_array().unwrap().len(), 1);
+    assert_eq!(call(&g, "track", json!({ "token": token })).unwrap()["state"], "accepted");
+    assert_eq!(call(&g, "track", json!({ "token": "nope" })).unwrap(), Value::Null);
+    assert_eq!(call(&g, "settings", json!({})).unwrap()["time_zone"], "Europe/Paris");
+    assert_eq!(METHODS.len(), 18, "every method above");
+}
+
+#[test]
+fn unknown_methods_and_unreadable_arguments_are_invalid_input_and_write_nothing() {
+    let g = gdpr();
+    let before = g.verify_ledger().unwrap();
+    let err = call(&g, "drop_everything", json!({})).unwrap_err();
+    assert_eq!((err.kind(), err.field()), (ErrorKind::InvalidInput, Some("method")));
+    assert!(err.to_string().contains("decide_many"), "lists the methods: {err}");
+    for (method, args) in [
+        ("add_subject", json!({ "id": "x" })),
+        ("decide", json!({ "subjects": ["b2c"], "purpose": "promo", "channel": "email" })),
+        ("decide", json!({ "subject": "b2c", "purpose": "promo", "channel": "email", "at": "yesterday" })),
+        ("verify_ledger", json!({ "deep": true })),
+    ] {
+        let err = call(&g, method, args).unwrap_err();
+        assert_eq!((err.kind(), err.field()), (ErrorKind::InvalidInput, Some("args")), "{method}: {err}");
+    }
+    let err = call(&g, "subject", json!({ "subject": "ghost" })).unwrap_err();
+    let described = error_json(&err);
+    assert_eq!((described["code"].as_str(), described["retryable"].as_bool()), (Some("not_found"), Some(false)));
+    assert_eq!(g.verify_ledger().unwrap(), before, "nothing written");
+}
