@@ -52,3 +52,14 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== Rust tests"
 cargo test --workspace --locked
+
+echo "== Python package"
+# Built from source into a fresh venv, as `pip install ./bindings/python` builds it, in the dev
+# profile (a release build of typst takes a quarter of an hour), with no toolchain of maturin's
+# own; then its tests and a strict type check.
+pyvenv="$(mktemp -d)/venv"
+python3 -m venv "$pyvenv"
+"$pyvenv/bin/pip" install -q pytest mypy
+MATURIN_NO_INSTALL_RUST=1 MATURIN_PEP517_ARGS="--profile dev" "$pyvenv/bin/pip" install -q ./bindings/python
+(cd bindings/python && "$pyvenv/bin/python" -m pytest -q tests && "$pyvenv/bin/python" -m mypy --strict python/gdprkit)
+rm -rf "$(dirname "$pyvenv")"

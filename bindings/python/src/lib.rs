@@ -1,0 +1,79 @@
+//! The native half of the `gdprkit` Python package: a `Gdpr` opened from a configuration, and
+//! every facade method called by name with JSON through [`gdprkit::json_api`], with the GIL
+//! released. It holds no logic: the Python half (`python/gdprkit`) gives the methods their
+//! keyword arguments, their result objects and their exception classes.
+
+/// The JSON form of an error, which the Python half turns into its exception class.
+pub fn error_message(e: &gdprkit::Error) -> String {
+    gdprkit::json_api::error_json(e).to_string()
+}
+
+/// Opens gdprkit as a JSON configuration (the keys of `gdprkit::Config`) says.
+pub fn open(config_json: &str) -> gdprkit::Result<gdprkit::Gdpr> {
+    let config = gdprkit::Config::from_json(config_json)?;
+    gdprkit_setup::open(&config)
+}
+
+/// Calls `method` with JSON arguments and returns its JSON result.
+pub fn call(g: &gdprkit::Gdpr, method: &str, args_json: &str) -> gdprkit::Result<String> {
+    let args = serde_json::from_str(args_json).map_err(|e| gdprkit::Error::invalid("args", e))?;
+    Ok(gdprkit::json_api::call(g, method, args)?.to_string())
+}
+
+#[cfg(feature = "python")]
+mod python {
+    use pyo3::exceptions::PyException;
+    use pyo3::prelude::*;
+
+    pyo3::create_exception!(_native, NativeError, PyException, "An error of gdprkit's core, as JSON.");
+
+    fn to_py(e: gdprkit::Error) -> PyErr {
+        NativeError::new_err(super::error_message(&e))
+    }
+
+    /// gdprkit for one tenant, safe to share between threads.
+    #[pyclass(frozen)]
+    struct Native {
+        gdpr: gdprkit::Gdpr,
+    }
+
+    #[pymethods]
+    impl Native {
+        #[new]
+        fn new(py: Python<'_>, config_json: &str) -> PyResult<Self> {
+            let gdpr = py.detach(|| super::open(config_json)).map_err(to_py)?;
+            Ok(Native { gdpr })
+        }
+
+        /// Calls a facade method by name with JSON arguments, without the GIL.
+        fn call(&self, py: Python<'_>, method: &str, args_json: &str) -> PyResult<String> {
+            py.detach(|| super::call(&self.gdpr, method, args_json)).map_err(to_py)
+        }
+    }
+
+    #[pymodule]
+    fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add_class::<Native>()?;
+        m.add("NativeError", m.py().get_type::<NativeError>())?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_in_memory_answers_calls_by_name() {
+        let g = open(r#"{"store": ":memory:", "pdf": false}"#).unwrap();
+        call(
+            &g,
+            "add_purpose",
+            r#"{"id": "news", "label": "News", "legal_basis": "consent", "direct_marketing": true}"#,
+        )
+        .unwrap();
+        assert!(call(&g, "purposes", "{}").unwrap().contains("\"news\""));
+        let err = call(&g, "purposes", "{not json").unwrap_err();
+        assert!(error_message(&err).contains("\"code\":\"invalid_input\""));
+    }
+}

@@ -1,0 +1,104 @@
+"""The Python package against the Rust core: decisions, requests, errors, and threads."""
+
+import datetime as dt
+import threading
+
+import pytest
+
+import gdprkit
+from gdprkit import Gdpr
+
+NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
+PROOF = {
+    "source": "web_form",
+    "collected_by": {"by": "subject"},
+    "notice_version": "v1",
+    "notice_sha256": "0" * 64,
+}
+
+
+@pytest.fixture
+def g(tmp_path):
+    gdpr = Gdpr(str(tmp_path / "gdprkit.db"), now=NOW, pdf=False)
+    gdpr.add_purpose("newsletter", legal_basis="consent", direct_marketing=True, label="News")
+    gdpr.add_subject("jeanne", regime="b2c_opt_in", email="jeanne@example.org", language="fr")
+    return gdpr
+
+
+def test_a_consumer_is_contacted_only_after_an_opt_in(g):
+    # CPCE L.34-5, GDPR Art. 6(1)(a): no electronic marketing to a consumer without consent.
+    assert g.decide("jeanne", "newsletter", "email").allowed is False
+    event = g.record_consent(
+        "jeanne", action="opt_in", purpose="newsletter", channel="email", occurred_at=NOW, proof=PROOF
+    )
+    assert event.action == "opt_in"
+    d = g.decide("jeanne", "newsletter", "email")
+    assert d.allowed is True and "opted in" in d.reason
+    assert [x.allowed for x in g.campaign(["jeanne"], "newsletter", "email")] == [True]
+    assert len(g.history("jeanne")) == 1
+    assert g.verify_ledger().status == "intact"
+    assert g.verify_ledger().to_dict()["status"] == "intact"
+
+
+def test_a_request_goes_through_its_life_and_is_tracked(g):
+    opened = g.open_request("jeanne", kind="erasure", via="email")
+    rid = opened.request.id
+    assert opened.request.state == "received"
+    g.act(rid, "accept", by="Marie")
+    refused = g.act(rid, "refuse", by="Marie", code="legal_obligation", reason="Invoices are kept 10 years.")
+    assert refused.request.state == "refused"
+    assert g.track(opened.token).state == "refused"
+    assert g.track("nope") is None
+    assert [r.id for r in g.requests()] == [rid]
+
+
+def test_errors_are_classes_with_code_field_and_retryable(g):
+    with pytest.raises(gdprkit.NotFoundError) as e:
+        g.subject("ghost")
+    assert isinstance(e.value, LookupError) and e.value.code == "not_found"
+    with pytest.raises(gdprkit.InvalidInputError) as e:
+        g.add_subject("x", regime="martian")
+    assert isinstance(e.value, ValueError) and e.value.retryable is False
+    with pytest.raises(gdprkit.AlreadyExistsError):
+        g.add_subject("jeanne", regime="b2c_opt_in")
+    with pytest.raises(gdprkit.InvalidStateError):
+        g.act(g.open_request("jeanne", kind="access", via="web").request.id, "complete", by="Marie")
+    with pytest.raises(gdprkit.InvalidInputError) as e:
+        g.decide("jeanne", "newsletter", "email", at=dt.datetime(2025, 1, 1))
+    assert e.value.field == "at" and "naive" in str(e.value)
+    with pytest.raises(gdprkit.ConfigError):
+        Gdpr(":memory:", time_zone="Etc/GMT-2")
+
+
+def test_results_are_read_only_with_a_readable_repr(g):
+    s = g.subject("jeanne")
+    with pytest.raises(AttributeError):
+        s.regime = "soft_opt_in"
+    assert "regime='b2c_opt_in'" in repr(s)
+    assert s["email"] == "jeanne@example.org"
+
+
+def test_threads_share_one_gdpr(g):
+    results = []
+
+    def work():
+        for _ in range(50):
+            results.append(g.decide("jeanne", "newsletter", "email").allowed)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [False] * 400
+
+
+def test_the_example_of_docs_python_md_runs_as_written(tmp_path, monkeypatch, capsys):
+    import pathlib
+    import re
+
+    docs = pathlib.Path(__file__).resolve().parents[3] / "docs" / "python.md"
+    example = re.search(r"```python\n(.*?)```", docs.read_text(), re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(example, "docs/python.md", "exec"), {})
+    assert "consent_required" in capsys.readouterr().out
