@@ -102,3 +102,14 @@ def test_the_example_of_docs_python_md_runs_as_written(tmp_path, monkeypatch, ca
     monkeypatch.chdir(tmp_path)
     exec(compile(example, "docs/python.md", "exec"), {})
     assert "consent_required" in capsys.readouterr().out
+
+
+def test_the_example_of_the_readme_runs_as_written(tmp_path, monkeypatch, capsys):
+    import pathlib
+    import re
+
+    readme = pathlib.Path(__file__).resolve().parents[3] / "README.md"
+    example = re.search(r"```python\n(.*?)```", readme.read_text(), re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(example, "README.md", "exec"), {})
+    assert capsys.readouterr().out == "True\n"
