@@ -113,3 +113,24 @@ def test_the_example_of_the_readme_runs_as_written(tmp_path, monkeypatch, capsys
     monkeypatch.chdir(tmp_path)
     exec(compile(example, "README.md", "exec"), {})
     assert capsys.readouterr().out == "True\n"
+
+
+def test_lists_deadlines_disclosures_and_settings(g):
+    assert g.deadline(dt.date(2025, 4, 1)).due == "2025-05-02"  # 1 May is a holiday (R2)
+    assert g.overdue_requests() == [] and g.late_requests() == [] and g.requests_due_within(3) == []
+    g.record_disclosure("jeanne", "Brevo SAS", at=NOW)
+    rid = g.open_request("jeanne", kind="rectification", via="phone").request.id
+    g.act(rid, "accept", by="Marie")
+    g.act(rid, "complete", by="Marie")
+    assert [t.recipient for t in g.recipient_tasks(rid)] == ["Brevo SAS"]  # Art. 19
+    assert g.settings().time_zone == "Europe/Paris"
+    page = g.changes_since(0, limit=5)
+    assert len(page.changes) == 5
+
+
+def test_erasure_and_export_need_the_crms_tables(g):
+    # Without a CRM and a data map configured, the library says what is missing.
+    with pytest.raises(gdprkit.ConfigError):
+        g.erase_subject("jeanne", dry_run=True)
+    with pytest.raises(gdprkit.ConfigError):
+        g.export("jeanne")

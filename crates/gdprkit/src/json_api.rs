@@ -35,6 +35,21 @@ pub const METHODS: &[&str] = &[
     "requests",
     "subject_requests",
     "track",
+    "overdue_requests",
+    "late_requests",
+    "requests_due_within",
+    "deadline",
+    "lift_restriction",
+    "record_disclosure",
+    "disclosures",
+    "recipient_tasks",
+    "purposes_applying_to",
+    "erase_subject",
+    "execute_request",
+    "sweep",
+    "export",
+    "deliver_pending",
+    "changes_since",
     "settings",
 ];
 
@@ -81,6 +96,66 @@ struct TokenArg {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Nothing {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DaysArg {
+    days: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReceivedArg {
+    received: chrono::NaiveDate,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LiftArgs {
+    request: RequestId,
+    actor: String,
+    subject_told: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DisclosureArgs {
+    subject: SubjectId,
+    recipient: String,
+    #[serde(default)]
+    at: Option<DateTime<Utc>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EraseArgs {
+    subject: SubjectId,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExecuteArgs {
+    request: RequestId,
+    actor: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExportArgs {
+    subject: SubjectId,
+    #[serde(default)]
+    language: Option<crate::subject::Language>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangesArgs {
+    #[serde(default)]
+    since: u64,
+    limit: usize,
+}
 
 /// Calls `method` with `args` (a JSON object) and returns its result as JSON. An unknown method,
 /// or arguments that do not read as the method's, is an `invalid_input` error naming what is
@@ -145,6 +220,49 @@ pub fn call(g: &Gdpr, method: &str, args: Value) -> Result<Value> {
         }
         "subject_requests" => to_value(g.subject_requests(&read::<SubjectArg>(method, args)?.subject)?)?,
         "track" => to_value(g.track(&read::<TokenArg>(method, args)?.token)?)?,
+        "overdue_requests" => {
+            read::<Nothing>(method, args)?;
+            to_value(g.overdue_requests()?)?
+        }
+        "late_requests" => {
+            read::<Nothing>(method, args)?;
+            to_value(g.late_requests()?)?
+        }
+        "requests_due_within" => to_value(g.requests_due_within(read::<DaysArg>(method, args)?.days)?)?,
+        "deadline" => to_value(g.deadline(read::<ReceivedArg>(method, args)?.received)?)?,
+        "lift_restriction" => {
+            let a: LiftArgs = read(method, args)?;
+            g.lift_restriction(&a.request, &a.actor, a.subject_told)?;
+            Value::Null
+        }
+        "record_disclosure" => {
+            let a: DisclosureArgs = read(method, args)?;
+            to_value(g.record_disclosure(&a.subject, &a.recipient, a.at)?)?
+        }
+        "disclosures" => to_value(g.disclosures(&read::<SubjectArg>(method, args)?.subject)?)?,
+        "recipient_tasks" => to_value(g.recipient_tasks(&read::<RequestArg>(method, args)?.request)?)?,
+        "purposes_applying_to" => to_value(g.purposes_applying_to(&read::<SubjectArg>(method, args)?.subject)?)?,
+        "erase_subject" => {
+            let a: EraseArgs = read(method, args)?;
+            to_value(g.erase_subject(&a.subject, a.dry_run)?)?
+        }
+        "execute_request" => {
+            let a: ExecuteArgs = read(method, args)?;
+            to_value(g.execute_request(&a.request, &a.actor)?)?
+        }
+        "sweep" => to_value(g.sweep(read::<crate::anonymize::sweep::SweepOptions>(method, args)?, &mut |_| {})?)?,
+        "export" => {
+            let a: ExportArgs = read(method, args)?;
+            to_value(g.export(&a.subject, a.language)?)?
+        }
+        "deliver_pending" => {
+            read::<Nothing>(method, args)?;
+            to_value(g.deliver_pending()?)?
+        }
+        "changes_since" => {
+            let a: ChangesArgs = read(method, args)?;
+            to_value(g.changes_since(a.since, a.limit)?)?
+        }
         "settings" => {
             read::<Nothing>(method, args)?;
             to_value(g.settings()?)?

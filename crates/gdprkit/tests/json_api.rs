@@ -59,7 +59,7 @@ fn every_method_answers_with_the_facades_own_types() {
     assert_eq!(call(&g, "track", json!({ "token": token })).unwrap()["state"], "accepted");
     assert_eq!(call(&g, "track", json!({ "token": "nope" })).unwrap(), Value::Null);
     assert_eq!(call(&g, "settings", json!({})).unwrap()["time_zone"], "Europe/Paris");
-    assert_eq!(METHODS.len(), 18, "every method above");
+    assert_eq!(METHODS.len(), 33, "every method above and in the next test");
 }
 
 #[test]
@@ -82,4 +82,54 @@ fn unknown_methods_and_unreadable_arguments_are_invalid_input_and_write_nothing(
     let described = error_json(&err);
     assert_eq!((described["code"].as_str(), described["retryable"].as_bool()), (Some("not_found"), Some(false)));
     assert_eq!(g.verify_ledger().unwrap(), before, "nothing written");
+}
+
+#[test]
+fn lists_erasure_exports_and_the_feed_through_calls_by_name() {
+    let crm = Arc::new(gdprkit::testkit::memory_crm::MemoryCrm::new());
+    let map = gdprkit::sample::data_map().unwrap();
+    let (g, clock) =
+        gdprkit::testkit::setup_with(&|| Arc::new(MemoryStore::new()), |b| b.crm(crm.clone()).data_map(map));
+    clock.set(t("2025-03-05T10:00:00Z"));
+    for (id, basis, dm) in [
+        ("newsletter", "consent", true),
+        ("events", "consent", true),
+        ("product-news", "legitimate_interests", true),
+        ("lead-scoring", "legitimate_interests", false),
+    ] {
+        call(&g, "add_purpose", json!({ "id": id, "label": id, "legal_basis": basis, "direct_marketing": dm }))
+            .unwrap();
+    }
+    crm.insert("contacts", "b2c", &[("last_name", gdprkit::anonymize::operators::Value::Text("Durand".into()))]);
+    assert_eq!(call(&g, "deadline", json!({ "received": "2025-04-01" })).unwrap()["due"], "2025-05-02");
+    for method in ["overdue_requests", "late_requests"] {
+        assert_eq!(call(&g, method, json!({})).unwrap(), json!([]), "{method}");
+    }
+    assert_eq!(call(&g, "requests_due_within", json!({ "days": 3 })).unwrap(), json!([]));
+    let d = call(&g, "record_disclosure", json!({ "subject": "b2c", "recipient": "Brevo SAS" })).unwrap();
+    assert_eq!(d["recipient"], "Brevo SAS");
+    assert_eq!(call(&g, "disclosures", json!({ "subject": "b2c" })).unwrap().as_array().unwrap().len(), 1);
+    let applied = call(&g, "purposes_applying_to", json!({ "subject": "b2c" })).unwrap();
+    assert!(applied.as_array().unwrap().iter().any(|a| a["purpose"]["id"] == "product-news"), "{applied}");
+    let export = call(&g, "export", json!({ "subject": "b2c", "language": "en" })).unwrap();
+    assert_eq!((export["format"].as_str(), export["language"].as_str()), (Some("gdprkit-export"), Some("en")));
+    let plan = call(&g, "erase_subject", json!({ "subject": "b2c", "dry_run": true })).unwrap();
+    assert_eq!(plan["applied"], false);
+    assert_eq!(call(&g, "sweep", json!({ "batch_size": 10, "dry_run": true })).unwrap()["applied"], false);
+
+    let restriction =
+        call(&g, "open_request", json!({ "subject": "b2c", "kind": "restriction", "via": "web" })).unwrap();
+    let rid = restriction["request"]["id"].clone();
+    call(&g, "act", json!({ "request": rid, "step": { "action": "accept" }, "actor": "Marie" })).unwrap();
+    call(&g, "lift_restriction", json!({ "request": rid, "actor": "Marie", "subject_told": true })).unwrap();
+    let erasure = call(&g, "open_request", json!({ "subject": "b2c", "kind": "erasure", "via": "web" })).unwrap();
+    let eid = erasure["request"]["id"].clone();
+    call(&g, "act", json!({ "request": eid, "step": { "action": "accept" }, "actor": "Marie" })).unwrap();
+    let done = call(&g, "execute_request", json!({ "request": eid, "actor": "Marie" })).unwrap();
+    assert_eq!(done["outcome"]["request"]["state"], "completed");
+    assert_eq!(call(&g, "recipient_tasks", json!({ "request": eid })).unwrap()[0]["recipient"], "Brevo SAS");
+    let no_mailer = call(&g, "deliver_pending", json!({})).unwrap_err();
+    assert_eq!(no_mailer.kind(), ErrorKind::Config, "no mailer here: {no_mailer}");
+    let page = call(&g, "changes_since", json!({ "since": 0, "limit": 3 })).unwrap();
+    assert_eq!(page["changes"].as_array().unwrap().len(), 3);
 }

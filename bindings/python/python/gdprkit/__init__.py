@@ -363,6 +363,78 @@ class Gdpr:
         result: Optional[Record] = self._call("track", {"token": token})
         return result
 
+    def overdue_requests(self) -> List[Record]:
+        """Open requests past their due date today."""
+        return list(self._call("overdue_requests", {}))
+
+    def late_requests(self) -> List[Record]:
+        """Requests refused or completed after their due date."""
+        return list(self._call("late_requests", {}))
+
+    def requests_due_within(self, days: int) -> List[Record]:
+        """Open requests due today or within ``days`` days."""
+        return list(self._call("requests_due_within", {"days": days}))
+
+    def deadline(self, received: _dt.date) -> Record:
+        """The due dates of a request received on ``received`` (the controller's date)."""
+        result: Record = self._call("deadline", {"received": received.isoformat()})
+        return result
+
+    def lift_restriction(self, request: str, *, by: str, subject_told: bool) -> None:
+        """Lifts the restriction a restriction request put in place, once the subject was told."""
+        self._call("lift_restriction", {"request": request, "actor": by, "subject_told": subject_told})
+
+    def record_disclosure(self, subject: str, recipient: str, *, at: Optional[_dt.datetime] = None) -> Record:
+        """Records that the subject's data went to ``recipient``."""
+        args = _drop_none({"subject": subject, "recipient": recipient, "at": _instant("at", at)})
+        result: Record = self._call("record_disclosure", args)
+        return result
+
+    def recipient_tasks(self, request: str) -> List[Record]:
+        """The recipients to tell about a completed rectification, erasure or restriction."""
+        return list(self._call("recipient_tasks", {"request": request}))
+
+    def purposes_applying_to(self, subject: str) -> List[Record]:
+        """The purposes that apply to the subject, and why."""
+        return list(self._call("purposes_applying_to", {"subject": subject}))
+
+    # Erasure, retention, exports.
+
+    def erase_subject(self, subject: str, *, dry_run: bool = False) -> Record:
+        """Erases the subject by the data map (or, with ``dry_run``, shows the plan)."""
+        result: Record = self._call("erase_subject", {"subject": subject, "dry_run": dry_run})
+        return result
+
+    def execute_request(self, request: str, *, by: str) -> Record:
+        """Carries out an accepted erasure or anonymization request and completes it."""
+        result: Record = self._call("execute_request", {"request": request, "actor": by})
+        return result
+
+    def sweep(self, *, batch_size: int = 500, dry_run: bool = False) -> Record:
+        """Applies the data map's retention rules (or, with ``dry_run``, counts the rows due)."""
+        result: Record = self._call("sweep", {"batch_size": batch_size, "dry_run": dry_run})
+        return result
+
+    def export(self, subject: str, *, language: Optional[str] = None) -> Dict[str, Any]:
+        """Everything held on the subject, as the JSON export's dict (portability, Art. 20)."""
+        result: Record = self._call("export", _drop_none({"subject": subject, "language": language}))
+        return result.to_dict()
+
+    def deliver_pending(self) -> Record:
+        """Sends what waits in the outbox."""
+        result: Record = self._call("deliver_pending", {})
+        return result
+
+    def changes_since(self, since: int = 0, *, limit: int = 1000) -> Record:
+        """The ledger's changes after ``since``, without personal values."""
+        result: Record = self._call("changes_since", {"since": since, "limit": limit})
+        return result
+
+    def settings(self) -> Record:
+        """The time zone and holiday calendar in use, and whether they are stored."""
+        result: Record = self._call("settings", {})
+        return result
+
 
 def _error(e: Exception) -> GdprError:
     try:
