@@ -20,6 +20,14 @@ pub fn call(g: &gdprkit::Gdpr, method: &str, args_json: &str) -> gdprkit::Result
     Ok(gdprkit::json_api::call(g, method, args)?.to_string())
 }
 
+/// The subject's export rendered as PDF/A (the configured renderer), for a person to read, print
+/// and post.
+pub fn export_pdf(g: &gdprkit::Gdpr, subject: &str, language: Option<&str>) -> gdprkit::Result<Vec<u8>> {
+    let subject = gdprkit::SubjectId::new(subject)?;
+    let language = language.map(str::parse::<gdprkit::Language>).transpose()?;
+    g.render_pdf(&g.export(&subject, language)?)
+}
+
 #[cfg(feature = "python")]
 mod python {
     use pyo3::exceptions::PyException;
@@ -48,6 +56,18 @@ mod python {
         /// Calls a facade method by name with JSON arguments, without the GIL.
         fn call(&self, py: Python<'_>, method: &str, args_json: &str) -> PyResult<String> {
             py.detach(|| super::call(&self.gdpr, method, args_json)).map_err(to_py)
+        }
+
+        /// The subject's export as PDF bytes, without the GIL while it renders.
+        #[pyo3(signature = (subject, language=None))]
+        fn export_pdf<'py>(
+            &self,
+            py: Python<'py>,
+            subject: &str,
+            language: Option<&str>,
+        ) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+            let bytes = py.detach(|| super::export_pdf(&self.gdpr, subject, language)).map_err(to_py)?;
+            Ok(pyo3::types::PyBytes::new(py, &bytes))
         }
     }
 

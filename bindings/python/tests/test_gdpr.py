@@ -134,3 +134,32 @@ def test_erasure_and_export_need_the_crms_tables(g):
         g.erase_subject("jeanne", dry_run=True)
     with pytest.raises(gdprkit.ConfigError):
         g.export("jeanne")
+
+
+def test_an_export_as_pdf_and_as_a_dict_from_the_crms_tables(tmp_path):
+    import sqlite3
+
+    crm = tmp_path / "crm.db"
+    with sqlite3.connect(crm) as c:
+        c.execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY, subject TEXT NOT NULL, name TEXT)")
+        c.execute("INSERT INTO contacts (subject, name) VALUES ('jeanne', 'Jeanne Martin')")
+    data_map = {
+        "entity": [
+            {
+                "name": "contacts",
+                "table": "contacts",
+                "subject_column": "subject",
+                "category": "identity",
+                "on_erasure": "anonymize",
+                "fields": {"name": {"op": "redact", "kind": "identifier"}},
+            }
+        ]
+    }
+    g = Gdpr(str(tmp_path / "gdprkit.db"), now=NOW, crm=str(crm), data_map=data_map)
+    g.add_subject("jeanne", regime="b2c_opt_in")
+    export = g.export("jeanne", language="en")
+    assert export["categories"][0]["entities"][0]["records"][0]["name"] == "Jeanne Martin"
+    pdf = g.export_pdf("jeanne", language="fr")
+    assert pdf.startswith(b"%PDF-")
+    with pytest.raises(gdprkit.NotFoundError):
+        g.export_pdf("ghost")

@@ -420,6 +420,13 @@ class Gdpr:
         result: Record = self._call("export", _drop_none({"subject": subject, "language": language}))
         return result.to_dict()
 
+    def export_pdf(self, subject: str, *, language: Optional[str] = None) -> bytes:
+        """Everything held on the subject as a PDF/A to read, print and post (Art. 15)."""
+        try:
+            return self._native.export_pdf(subject, language)
+        except _native.NativeError as e:
+            raise _error(e) from e
+
     def deliver_pending(self) -> Record:
         """Sends what waits in the outbox."""
         result: Record = self._call("deliver_pending", {})
