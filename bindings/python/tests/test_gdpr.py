@@ -163,3 +163,17 @@ def test_an_export_as_pdf_and_as_a_dict_from_the_crms_tables(tmp_path):
     assert pdf.startswith(b"%PDF-")
     with pytest.raises(gdprkit.NotFoundError):
         g.export_pdf("ghost")
+
+
+def test_batches_are_all_or_nothing(g):
+    added = g.add_subjects([{"id": f"lead-{i}", "regime": "b2b_opt_out"} for i in range(3)])
+    assert [s.id for s in added] == ["lead-0", "lead-1", "lead-2"]
+    with pytest.raises(gdprkit.AlreadyExistsError):
+        g.add_subjects([{"id": "lead-3", "regime": "b2b_opt_out"}, {"id": "lead-0", "regime": "b2b_opt_out"}])
+    with pytest.raises(gdprkit.NotFoundError):
+        g.subject("lead-3")  # nothing of the failed batch was written
+    event = {"action": "opt_in", "purpose": "newsletter", "channel": "email", "occurred_at": NOW, "proof": PROOF}
+    seqs = g.record_consents([dict(event, subject="jeanne"), dict(event, subject="lead-0")])
+    assert len(seqs) == 2 and seqs[0] < seqs[1]
+    with pytest.raises(gdprkit.InvalidInputError):
+        g.record_consents([dict(event, subject="jeanne", occurred_at=dt.datetime(2025, 1, 1))])

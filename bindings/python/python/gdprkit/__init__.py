@@ -263,6 +263,11 @@ class Gdpr:
         result: Record = self._call("add_subject", args)
         return result
 
+    def add_subjects(self, subjects: Iterable[Mapping[str, Any]]) -> List[Record]:
+        """Registers many subjects in one transaction: each a mapping with ``id`` and ``regime``,
+        and optionally ``email``, ``phone`` and ``language``. All or none."""
+        return list(self._call("add_subjects", [_drop_none(dict(s)) for s in subjects]))
+
     def subject(self, id: str) -> Record:
         """The subject with this id."""
         result: Record = self._call("subject", {"subject": id})
@@ -293,6 +298,19 @@ class Gdpr:
         )
         result: Record = self._call("record_consent", args)
         return result
+
+    def record_consents(self, events: Iterable[Mapping[str, Any]]) -> List[int]:
+        """Records many consent events in one transaction (the keyword arguments of
+        ``record_consent``, with ``subject``, as mappings); returns their ledger entry numbers.
+        All or none."""
+        batch = []
+        for e in events:
+            event = dict(e)
+            occurred_at = event.get("occurred_at")
+            if occurred_at is not None:
+                event["occurred_at"] = _instant("occurred_at", occurred_at)
+            batch.append(_drop_none(event))
+        return list(self._call("record_consents", batch))
 
     def decide(self, subject: str, purpose: str, channel: str, *, at: Optional[_dt.datetime] = None) -> Record:
         """Whether the subject may be contacted for the purpose on the channel, and why."""
