@@ -39,6 +39,23 @@ mod python {
         NativeError::new_err(super::error_message(&e))
     }
 
+    /// A Python object as gdprkit's mailer: its `_send_json(message_json)` sends one message and
+    /// raises to refuse it. The core calls it without the GIL, so it takes the GIL to call in.
+    struct PyMailer(Py<PyAny>);
+
+    impl gdprkit::mailer::Mailer for PyMailer {
+        fn send(&self, message: &gdprkit::mailer::Message) -> gdprkit::Result<()> {
+            let json = serde_json::to_string(message)
+                .map_err(|e| gdprkit::Error::internal("could not write a message as JSON", e))?;
+            Python::attach(|py| {
+                self.0
+                    .call_method1(py, "_send_json", (json,))
+                    .map(|_| ())
+                    .map_err(|e| gdprkit::Error::mail(format!("the Python mailer raised {e}"), true, None))
+            })
+        }
+    }
+
     /// gdprkit for one tenant, safe to share between threads.
     #[pyclass(frozen)]
     struct Native {
@@ -48,8 +65,16 @@ mod python {
     #[pymethods]
     impl Native {
         #[new]
-        fn new(py: Python<'_>, config_json: &str) -> PyResult<Self> {
+        #[pyo3(signature = (config_json, mailer=None))]
+        fn new(py: Python<'_>, config_json: &str, mailer: Option<Py<PyAny>>) -> PyResult<Self> {
             let gdpr = py.detach(|| super::open(config_json)).map_err(to_py)?;
+            let gdpr = match mailer {
+                None => gdpr,
+                Some(m) => {
+                    let builder = gdpr.to_builder().mailer(std::sync::Arc::new(PyMailer(m)));
+                    py.detach(|| builder.build()).map_err(to_py)?
+                }
+            };
             Ok(Native { gdpr })
         }
 

@@ -177,3 +177,33 @@ def test_batches_are_all_or_nothing(g):
     assert len(seqs) == 2 and seqs[0] < seqs[1]
     with pytest.raises(gdprkit.InvalidInputError):
         g.record_consents([dict(event, subject="jeanne", occurred_at=dt.datetime(2025, 1, 1))])
+
+
+class OutboxMailer:
+    def __init__(self, fail: bool = False) -> None:
+        self.sent = []
+        self.fail = fail
+
+    def send(self, message) -> None:
+        if self.fail:
+            raise ConnectionError("the mail server is down")
+        self.sent.append(message)
+
+
+def test_a_python_mailer_sends_the_notices_and_a_failure_keeps_them_queued(tmp_path):
+    mailer = OutboxMailer()
+    g = Gdpr(str(tmp_path / "gdprkit.db"), now=NOW, pdf=False, mailer=mailer)
+    g.add_subject("jeanne", regime="b2c_opt_in", email="jeanne@example.org", language="en")
+    opened = g.open_request("jeanne", kind="access", via="email")
+    assert opened.notice.delivery.status == "sent"
+    assert mailer.sent[0].to == "jeanne@example.org" and opened.token in mailer.sent[0].body
+
+    down = OutboxMailer(fail=True)
+    g2 = Gdpr(str(tmp_path / "gdprkit.db"), now=NOW, pdf=False, mailer=down)
+    queued = g2.open_request("jeanne", kind="erasure", via="email")
+    assert queued.notice.delivery.status == "queued"
+    assert "the mail server is down" in queued.notice.delivery.reason
+    assert g.deliver_pending().waiting == 1, "tried again a minute after the failure, not before"
+    later = Gdpr(str(tmp_path / "gdprkit.db"), now=NOW + dt.timedelta(minutes=2), pdf=False, mailer=mailer)
+    report = later.deliver_pending()
+    assert len(report.delivered) == 1 and len(mailer.sent) == 2

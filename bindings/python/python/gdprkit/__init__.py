@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import json as _json
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Protocol
 
 from . import _native
 
 __all__ = [
     "Gdpr",
+    "Mailer",
     "Record",
     "GdprError",
     "InvalidInputError",
@@ -196,13 +197,37 @@ def _drop_none(args: Mapping[str, Any]) -> Dict[str, Any]:
     return {k: v for k, v in args.items() if v is not None}
 
 
+class Mailer(Protocol):
+    """Sends a message to a subject; raising refuses it (it stays in the outbox, tried again)."""
+
+    def send(self, message: Record) -> None:
+        """``message`` has ``to``, ``subject``, ``body``, ``attachments`` (each ``filename``,
+        ``content_type``, ``bytes``) and ``message_id``."""
+        ...
+
+
+class _MailerAdapter:
+    """What the core calls: the message as JSON, handed to the Python mailer as a Record."""
+
+    def __init__(self, mailer: Mailer) -> None:
+        self._mailer = mailer
+
+    def _send_json(self, message_json: str) -> None:
+        message = _json.loads(message_json)
+        for a in message.get("attachments", []):
+            a["bytes"] = bytes(a["bytes"])
+        self._mailer.send(Record(message))
+
+
 class Gdpr:
     """gdprkit for one tenant, on a SQLite file (a path) or a PostgreSQL database (a URL).
 
     Safe to share between threads: every call releases the GIL while the core works.
     """
 
-    def __init__(self, store: str, *, tenant: Optional[str] = None, **config: Any) -> None:
+    def __init__(
+        self, store: str, *, tenant: Optional[str] = None, mailer: Optional[Mailer] = None, **config: Any
+    ) -> None:
         settings = dict(config)
         settings["store"] = str(store)
         if tenant is not None:
@@ -211,7 +236,8 @@ class Gdpr:
         if isinstance(now, _dt.datetime):
             settings["now"] = _instant("now", now)
         try:
-            self._native = _native.Native(_json.dumps(settings))
+            adapter = _MailerAdapter(mailer) if mailer is not None else None
+            self._native = _native.Native(_json.dumps(settings), adapter)
         except _native.NativeError as e:
             raise _error(e) from e
 
