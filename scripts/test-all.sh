@@ -60,6 +60,9 @@ echo "== Python package"
 pyvenv="$(mktemp -d)/venv"
 python3 -m venv "$pyvenv"
 "$pyvenv/bin/pip" install -q pytest mypy
-MATURIN_NO_INSTALL_RUST=1 MATURIN_PEP517_ARGS="--profile dev" "$pyvenv/bin/pip" install -q ./bindings/python
+# A target directory of its own: the native module is a cdylib, whose file has no hash in its name,
+# and the workspace's tests build the same file without the `python` feature.
+CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/python-wheel" MATURIN_NO_INSTALL_RUST=1 \
+  MATURIN_PEP517_ARGS="--profile dev" "$pyvenv/bin/pip" install -q ./bindings/python
 (cd bindings/python && "$pyvenv/bin/python" -m pytest -q tests && "$pyvenv/bin/python" -m mypy --strict python/gdprkit)
 rm -rf "$(dirname "$pyvenv")"

@@ -207,3 +207,17 @@ def test_a_python_mailer_sends_the_notices_and_a_failure_keeps_them_queued(tmp_p
     later = Gdpr(str(tmp_path / "gdprkit.db"), now=NOW + dt.timedelta(minutes=2), pdf=False, mailer=mailer)
     report = later.deliver_pending()
     assert len(report.delivered) == 1 and len(mailer.sent) == 2
+
+
+def test_the_back_office_example_runs(tmp_path):
+    import pathlib
+    import subprocess
+    import sys
+
+    script = pathlib.Path(__file__).resolve().parents[3] / "examples" / "python" / "backoffice.py"
+    out = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "office.db")], capture_output=True, text=True, check=True
+    ).stdout
+    assert "newsletter by e-mail goes to: anne\n" in out
+    assert "not completed without its copy" in out
+    assert "completed, the copy posted: completed" in out and "ledger: intact" in out

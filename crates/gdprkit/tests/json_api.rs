@@ -59,6 +59,13 @@ fn every_method_answers_with_the_facades_own_types() {
     assert_eq!(call(&g, "track", json!({ "token": token })).unwrap()["state"], "accepted");
     assert_eq!(call(&g, "track", json!({ "token": "nope" })).unwrap(), Value::Null);
     assert_eq!(call(&g, "settings", json!({})).unwrap()["time_zone"], "Europe/Paris");
+    // A step's fields read as the command line names them: a copy handed over by post (E3).
+    let access = call(&g, "open_request", json!({ "subject": "jeanne", "kind": "access", "via": "post" })).unwrap();
+    let aid = access["request"]["id"].clone();
+    call(&g, "act", json!({ "request": aid, "step": { "action": "accept" }, "actor": "Marie" })).unwrap();
+    let handed = json!({ "action": "complete_handed_over", "delivered_by": "post", "on": "2025-03-05" });
+    let done = call(&g, "act", json!({ "request": aid, "step": handed, "actor": "Marie" })).unwrap();
+    assert_eq!(done["request"]["delivered"]["by"], "post");
     assert_eq!(METHODS.len(), 33, "every method above and in the next test");
 }
 

@@ -182,7 +182,8 @@ pub enum Step {
     /// Complete an access or portability request whose copy reached the subject otherwise than
     /// by mail from gdprkit (E3): printed and posted, handed over in person, or downloaded.
     CompleteHandedOver {
-        /// How.
+        /// How (`delivered_by` in JSON, as on the command line).
+        #[serde(rename = "delivered_by")]
         by: CopyDelivery,
         /// On which day (in the controller's zone), between receipt and today.
         on: NaiveDate,
