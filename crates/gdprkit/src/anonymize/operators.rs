@@ -119,10 +119,11 @@ impl std::fmt::Debug for Secrets<'_> {
 }
 
 impl Operator {
-    /// Whether the result is still tied to the person through a key or is left as it was: such
-    /// outcomes are pseudonymized, not anonymized (rule A3).
+    /// Whether the result can still be linked to the person or single them out: the value kept,
+    /// keyed (`pseudonymize`), hashed or partly kept (`mask`). On a personal field such outcomes
+    /// are pseudonymized, not anonymized (rule A3; WP29 Opinion 05/2014, section 4).
     pub fn keeps_a_link(&self) -> bool {
-        matches!(self, Operator::Keep | Operator::Pseudonymize)
+        matches!(self, Operator::Keep | Operator::Pseudonymize | Operator::Hash | Operator::Mask { .. })
     }
 
     /// Whether applying the operator to its own output gives that output again. Every operator
@@ -396,7 +397,7 @@ mod tests {
         assert_ne!(a, op.apply(&text("marie@example.fr"), SECRETS).unwrap());
         let err = op.apply(&text("x"), Secrets { hmac_key: None, ..SECRETS }).unwrap_err().to_string();
         assert!(err.contains("no HMAC key is configured"), "{err}");
-        assert!(op.keeps_a_link() && !Operator::Hash.keeps_a_link());
+        assert!(op.keeps_a_link() && Operator::Hash.keeps_a_link() && !Operator::Redact.keeps_a_link());
         assert!(!op.is_idempotent() && !Operator::Hash.is_idempotent(), "a sweep must record rows done");
     }
 

@@ -59,7 +59,7 @@ pub fn verdict(entity: &Entity, columns: &[String]) -> (Outcome, Vec<String>) {
             continue;
         }
         let name = column.as_str();
-        let removed = matches!(op, Operator::Null | Operator::Redact | Operator::Replace { .. });
+        let removed = !op.keeps_a_link() && !matches!(op, Operator::Generalize(_));
         let generalized = matches!(op, Operator::Generalize(_));
         match entity.kinds.get(column) {
             None => why.push(format!("field {name} declares no kind (identifier, quasi, free_text or non_personal)")),
