@@ -64,5 +64,9 @@ python3 -m venv "$pyvenv"
 # and the workspace's tests build the same file without the `python` feature.
 CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/python-wheel" MATURIN_NO_INSTALL_RUST=1 \
   MATURIN_PEP517_ARGS="--profile dev" "$pyvenv/bin/pip" install -q ./bindings/python
-(cd bindings/python && "$pyvenv/bin/python" -m pytest -q tests && "$pyvenv/bin/python" -m mypy --strict python/gdprkit)
+# The tests, a strict type check of the package, its tests and the example, and stubtest, which
+# fails when a method of the native module has no stub or a stub that does not match it.
+(cd bindings/python && "$pyvenv/bin/python" -m pytest -q tests \
+  && "$pyvenv/bin/python" -m mypy --strict python/gdprkit tests ../../examples/python \
+  && "$pyvenv/bin/python" -m mypy.stubtest gdprkit._native)
 rm -rf "$(dirname "$pyvenv")"

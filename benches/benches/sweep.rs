@@ -48,7 +48,7 @@ fn sweeps(c: &mut Criterion) {
             |path| {
                 let data = SqliteCrmData::open(&path).unwrap();
                 let secrets = Secrets { salt: b"bench", hmac_key: None };
-                let report = sweep(&map, &data, secrets, now(), 10_000, false, &mut |_| {}).unwrap();
+                let report = sweep(&map, &data, secrets, now(), 10_000, false, &mut |_| Ok(())).unwrap();
                 assert_eq!(report.entities[0].rows, ROWS);
             },
             BatchSize::PerIteration,
@@ -65,7 +65,7 @@ fn sweeps(c: &mut Criterion) {
             |path| {
                 let data = SqliteCrmData::open(&path).unwrap();
                 let secrets = Secrets { salt: b"bench", hmac_key: None };
-                let report = sweep(&hashed, &data, secrets, now(), 10_000, false, &mut |_| {}).unwrap();
+                let report = sweep(&hashed, &data, secrets, now(), 10_000, false, &mut |_| Ok(())).unwrap();
                 assert_eq!(report.entities[0].rows, ROWS);
             },
             BatchSize::PerIteration,

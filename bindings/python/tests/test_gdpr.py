@@ -1,7 +1,11 @@
 """The Python package against the Rust core: decisions, requests, errors, and threads."""
 
+from __future__ import annotations
+
 import datetime as dt
+import pathlib
 import threading
+from typing import Any, List
 
 import pytest
 
@@ -18,14 +22,14 @@ PROOF = {
 
 
 @pytest.fixture
-def g(tmp_path):
+def g(tmp_path: pathlib.Path) -> Gdpr:
     gdpr = Gdpr(str(tmp_path / "gdprkit.db"), now=NOW, pdf=False)
     gdpr.add_purpose("newsletter", legal_basis="consent", direct_marketing=True, label="News")
     gdpr.add_subject("jeanne", regime="b2c_opt_in", email="jeanne@example.org", language="fr")
     return gdpr
 
 
-def test_a_consumer_is_contacted_only_after_an_opt_in(g):
+def test_a_consumer_is_contacted_only_after_an_opt_in(g: Gdpr) -> None:
     # CPCE L.34-5, GDPR Art. 6(1)(a): no electronic marketing to a consumer without consent.
     assert g.decide("jeanne", "newsletter", "email").allowed is False
     event = g.record_consent(
@@ -40,22 +44,23 @@ def test_a_consumer_is_contacted_only_after_an_opt_in(g):
     assert g.verify_ledger().to_dict()["status"] == "intact"
 
 
-def test_a_request_goes_through_its_life_and_is_tracked(g):
+def test_a_request_goes_through_its_life_and_is_tracked(g: Gdpr) -> None:
     opened = g.open_request("jeanne", kind="erasure", via="email")
     rid = opened.request.id
     assert opened.request.state == "received"
     g.act(rid, "accept", by="Marie")
     refused = g.act(rid, "refuse", by="Marie", code="legal_obligation", reason="Invoices are kept 10 years.")
     assert refused.request.state == "refused"
-    assert g.track(opened.token).state == "refused"
+    tracked = g.track(opened.token)
+    assert tracked is not None and tracked.state == "refused"
     assert g.track("nope") is None
     assert [r.id for r in g.requests()] == [rid]
 
 
-def test_errors_are_classes_with_code_field_and_retryable(g):
-    with pytest.raises(gdprkit.NotFoundError) as e:
+def test_errors_are_classes_with_code_field_and_retryable(g: Gdpr) -> None:
+    with pytest.raises(gdprkit.NotFoundError) as missing:
         g.subject("ghost")
-    assert isinstance(e.value, LookupError) and e.value.code == "not_found"
+    assert isinstance(missing.value, LookupError) and missing.value.code == "not_found"
     with pytest.raises(gdprkit.InvalidInputError) as e:
         g.add_subject("x", regime="martian")
     assert isinstance(e.value, ValueError) and e.value.retryable is False
@@ -70,7 +75,7 @@ def test_errors_are_classes_with_code_field_and_retryable(g):
         Gdpr(":memory:", time_zone="Etc/GMT-2")
 
 
-def test_results_are_read_only_with_a_readable_repr(g):
+def test_results_are_read_only_with_a_readable_repr(g: Gdpr) -> None:
     s = g.subject("jeanne")
     with pytest.raises(AttributeError):
         s.regime = "soft_opt_in"
@@ -78,10 +83,10 @@ def test_results_are_read_only_with_a_readable_repr(g):
     assert s["email"] == "jeanne@example.org"
 
 
-def test_threads_share_one_gdpr(g):
-    results = []
+def test_threads_share_one_gdpr(g: Gdpr) -> None:
+    results: List[bool] = []
 
-    def work():
+    def work() -> None:
         for _ in range(50):
             results.append(g.decide("jeanne", "newsletter", "email").allowed)
 
@@ -93,29 +98,42 @@ def test_threads_share_one_gdpr(g):
     assert results == [False] * 400
 
 
-def test_the_example_of_docs_python_md_runs_as_written(tmp_path, monkeypatch, capsys):
+def test_the_examples_of_docs_python_md_run_in_order_as_written(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import pathlib
     import re
 
     docs = pathlib.Path(__file__).resolve().parents[3] / "docs" / "python.md"
-    example = re.search(r"```python\n(.*?)```", docs.read_text(), re.S).group(1)
+    blocks = re.findall(r"```python\n(.*?)```", docs.read_text(), re.S)
+    assert len(blocks) >= 8
     monkeypatch.chdir(tmp_path)
-    exec(compile(example, "docs/python.md", "exec"), {})
-    assert "consent_required" in capsys.readouterr().out
+    exec(compile("\n".join(blocks), "docs/python.md", "exec"), {})
+    out = capsys.readouterr().out.splitlines()
+    assert "consent_required" in out[0]
+    assert out[1].startswith("True ") and out[2] == "['jeanne']"
+    assert out[3].startswith("received ") and out[4] == "accepted"
+    assert out[5] == "completed ['export.pdf']", "the copy mailed as a PDF"
+    assert out[6] == "completed" and out[7] == "contacts: 1/1", "erased, then the expired row swept"
+    assert out[8:] == ["not_found subject False", "at", "[False, False, False]"]
 
 
-def test_the_example_of_the_readme_runs_as_written(tmp_path, monkeypatch, capsys):
+def test_the_example_of_the_readme_runs_as_written(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import pathlib
     import re
 
     readme = pathlib.Path(__file__).resolve().parents[3] / "README.md"
-    example = re.search(r"```python\n(.*?)```", readme.read_text(), re.S).group(1)
+    found = re.search(r"```python\n(.*?)```", readme.read_text(), re.S)
+    assert found is not None
+    example = found.group(1)
     monkeypatch.chdir(tmp_path)
     exec(compile(example, "README.md", "exec"), {})
     assert capsys.readouterr().out == "True\n"
 
 
-def test_lists_deadlines_disclosures_and_settings(g):
+def test_lists_deadlines_disclosures_and_settings(g: Gdpr) -> None:
     assert g.deadline(dt.date(2025, 4, 1)).due == "2025-05-02"  # 1 May is a holiday (R2)
     assert g.overdue_requests() == [] and g.late_requests() == [] and g.requests_due_within(3) == []
     g.record_disclosure("jeanne", "Brevo SAS", at=NOW)
@@ -128,7 +146,7 @@ def test_lists_deadlines_disclosures_and_settings(g):
     assert len(page.changes) == 5
 
 
-def test_erasure_and_export_need_the_crms_tables(g):
+def test_erasure_and_export_need_the_crms_tables(g: Gdpr) -> None:
     # Without a CRM and a data map configured, the library says what is missing.
     with pytest.raises(gdprkit.ConfigError):
         g.erase_subject("jeanne", dry_run=True)
@@ -136,7 +154,7 @@ def test_erasure_and_export_need_the_crms_tables(g):
         g.export("jeanne")
 
 
-def test_an_export_as_pdf_and_as_a_dict_from_the_crms_tables(tmp_path):
+def test_an_export_as_pdf_and_as_a_dict_from_the_crms_tables(tmp_path: pathlib.Path) -> None:
     import sqlite3
 
     crm = tmp_path / "crm.db"
@@ -165,7 +183,7 @@ def test_an_export_as_pdf_and_as_a_dict_from_the_crms_tables(tmp_path):
         g.export_pdf("ghost")
 
 
-def test_batches_are_all_or_nothing(g):
+def test_batches_are_all_or_nothing(g: Gdpr) -> None:
     added = g.add_subjects([{"id": f"lead-{i}", "regime": "b2b_opt_out"} for i in range(3)])
     assert [s.id for s in added] == ["lead-0", "lead-1", "lead-2"]
     with pytest.raises(gdprkit.AlreadyExistsError):
@@ -181,16 +199,16 @@ def test_batches_are_all_or_nothing(g):
 
 class OutboxMailer:
     def __init__(self, fail: bool = False) -> None:
-        self.sent = []
+        self.sent: List[gdprkit.Record] = []
         self.fail = fail
 
-    def send(self, message) -> None:
+    def send(self, message: gdprkit.Record) -> None:
         if self.fail:
             raise ConnectionError("the mail server is down")
         self.sent.append(message)
 
 
-def test_a_python_mailer_sends_the_notices_and_a_failure_keeps_them_queued(tmp_path):
+def test_a_python_mailer_sends_the_notices_and_a_failure_keeps_them_queued(tmp_path: pathlib.Path) -> None:
     mailer = OutboxMailer()
     g = Gdpr(str(tmp_path / "gdprkit.db"), now=NOW, pdf=False, mailer=mailer)
     g.add_subject("jeanne", regime="b2c_opt_in", email="jeanne@example.org", language="en")
@@ -209,7 +227,7 @@ def test_a_python_mailer_sends_the_notices_and_a_failure_keeps_them_queued(tmp_p
     assert len(report.delivered) == 1 and len(mailer.sent) == 2
 
 
-def test_the_back_office_example_runs(tmp_path):
+def test_the_back_office_example_runs(tmp_path: pathlib.Path) -> None:
     import pathlib
     import subprocess
     import sys

@@ -678,8 +678,8 @@ fn walk_erasure(dir: &Path, g: &Gdpr, say: &mut Narrator) -> CliResult<Erasure> 
 /// A retention sweep over the sample CRM: contacts not heard from in 3 years are anonymized.
 fn walk_sweep(g: &Gdpr, say: &mut Narrator) -> CliResult<u64> {
     let options = SweepOptions { batch_size: 250, dry_run: false };
-    let swept: u64 = g.sweep(options, &mut |_| {})?.entities.iter().map(|e| e.rows).sum();
-    let second: u64 = g.sweep(options, &mut |_| {})?.entities.iter().map(|e| e.rows).sum();
+    let swept: u64 = g.sweep(options, &mut |_| Ok(()))?.entities.iter().map(|e| e.rows).sum();
+    let second: u64 = g.sweep(options, &mut |_| Ok(()))?.entities.iter().map(|e| e.rows).sum();
     say.line(&format!(
         "\nRetention sweep: the data map keeps a contact 3 years after they last reached out; {swept} contacts past \
          that were anonymized, 250 per transaction. A second sweep found {second} rows to change."

@@ -572,7 +572,10 @@ impl Store for PostgresStore {
             .query("SELECT name, kind FROM gdprkit_channels WHERE tenant = $1 ORDER BY name", &[&tenant.as_str()])
             .map_err(db_err("list channels"))?;
         rows.iter()
-            .map(|r| Ok(DeclaredChannel { name: r.get::<_, &str>(0).parse()?, kind: r.get::<_, &str>(1).parse()? }))
+            .map(|r| {
+                (|| Ok(DeclaredChannel { name: r.get::<_, &str>(0).parse()?, kind: r.get::<_, &str>(1).parse()? }))()
+                    .map_err(Error::unreadable("channel"))
+            })
             .collect()
     }
 
@@ -629,7 +632,8 @@ impl Store for PostgresStore {
         for r in &rows {
             let id: &str = r.get(0);
             if !regimes.contains_key(id) {
-                regimes.insert(id, (r.get::<_, &str>(1).parse()?, gdprkit::time::from_micros(r.get(2))?));
+                let regime = r.get::<_, &str>(1).parse().map_err(Error::unreadable("subject"))?;
+                regimes.insert(id, (regime, gdprkit::time::from_micros(r.get(2))?));
             }
             let (Some(fold), Some(action)) = (folds.get_mut(id), r.get::<_, Option<&str>>(7)) else { continue };
             let seq: i64 = r.get::<_, Option<i64>>(6).unwrap_or_default();
@@ -801,6 +805,10 @@ impl Store for PostgresStore {
 const SUBJECT_COLUMNS: &str = "id, regime, email, language, registered_at, phone";
 
 fn subject_row(r: &Row) -> Result<Subject> {
+    subject_fields(r).map_err(Error::unreadable("subject"))
+}
+
+fn subject_fields(r: &Row) -> Result<Subject> {
     Ok(Subject {
         id: SubjectId::new(r.get::<_, String>(0))?,
         regime: r.get::<_, &str>(1).parse()?,
@@ -833,6 +841,10 @@ fn visit_portal(
 }
 
 fn purpose_row(r: &Row) -> Result<Purpose> {
+    purpose_fields(r).map_err(Error::unreadable("purpose"))
+}
+
+fn purpose_fields(r: &Row) -> Result<Purpose> {
     Ok(Purpose {
         id: r.get::<_, &str>(0).parse()?,
         label: r.get(1),

@@ -122,7 +122,7 @@ fn a_sweep_compares_instants_in_the_columns_type_and_writes_typed_constants() {
     let map = DataMap::from_toml(MAP).unwrap();
     data.check(&map).unwrap();
     let now = t("2025-09-15T00:00:00Z");
-    let report = sweep(&map, &data, SECRETS, now, 100, false, &mut |_| {}).unwrap();
+    let report = sweep(&map, &data, SECRETS, now, 100, false, &mut |_| Ok(())).unwrap();
     let summary: Vec<(&str, EndAction, u64, u64)> =
         report.entities.iter().map(|e: &SweptEntity| (e.entity.as_str(), e.action, e.rows, e.undated)).collect();
     assert_eq!(summary, [("people", EndAction::Anonymize, 1, 0)]);
@@ -135,7 +135,7 @@ fn a_sweep_compares_instants_in_the_columns_type_and_writes_typed_constants() {
     assert_eq!(row.get::<_, Option<String>>(3).as_deref(), Some("bronze"));
     let kept: String = plain.query_one("SELECT name FROM people WHERE customer_no = 43", &[]).unwrap().get(0);
     assert_eq!(kept, "Bastien", "seen within three years: untouched");
-    let again = sweep(&map, &data, SECRETS, now, 100, false, &mut |_| {}).unwrap();
+    let again = sweep(&map, &data, SECRETS, now, 100, false, &mut |_| Ok(())).unwrap();
     assert_eq!(again.entities[0].rows, 0, "a second run changes nothing");
 }
 
@@ -171,9 +171,9 @@ fn retention_runs_from_the_latest_event_else_from_collection() {
     let map = map("\"replied_at\", \"clicked_at\"");
     data.check(&map).unwrap();
     let now = t("2025-06-01T00:00:00Z");
-    let dry = sweep(&map, &data, SECRETS, now, 10, true, &mut |_| {}).unwrap();
+    let dry = sweep(&map, &data, SECRETS, now, 10, true, &mut |_| Ok(())).unwrap();
     assert_eq!((dry.entities[0].rows, dry.entities[0].undated, dry.entities[0].undated_rows.clone()), (2, 1, vec![6]));
-    sweep(&map, &data, SECRETS, now, 10, false, &mut |_| {}).unwrap();
+    sweep(&map, &data, SECRETS, now, 10, false, &mut |_| Ok(())).unwrap();
     let left: Vec<String> =
         plain.query("SELECT subject FROM prospects ORDER BY id", &[]).unwrap().iter().map(|r| r.get(0)).collect();
     assert_eq!(left, ["never-replied-new", "replied-late", "clicked-late", "no-date"]);

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use gdprkit::raw::FactsFold;
 use gdprkit::raw::ledger::{FactAction, RESTRICTION_SCOPE};
 use gdprkit::raw::{Scope, SubjectFacts};
-use gdprkit::{ConsentAction, Regime, Result, SubjectId, TenantId};
+use gdprkit::{ConsentAction, Error, Regime, Result, SubjectId, TenantId};
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::db_err;
@@ -65,7 +65,9 @@ fn point(
             .query_row([tenant.as_str(), subject.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
             .optional()
             .map_err(db_err("read a subject's regime"))?;
-        row.map(|(regime, registered_at)| Ok((regime.parse()?, gdprkit::time::from_micros(registered_at)?))).transpose()
+        row.map(|(regime, registered_at)| Ok((regime.parse()?, gdprkit::time::from_micros(registered_at)?)))
+            .transpose()
+            .map_err(Error::unreadable("subject"))
     })
 }
 
@@ -110,8 +112,12 @@ fn scan(
         if matches.is_empty() {
             continue;
         }
-        let regime: Regime =
-            row.get_ref(1).and_then(|v| v.as_str().map_err(Into::into)).map_err(db_err("scan subjects"))?.parse()?;
+        let regime: Regime = row
+            .get_ref(1)
+            .and_then(|v| v.as_str().map_err(Into::into))
+            .map_err(db_err("scan subjects"))?
+            .parse()
+            .map_err(Error::unreadable("subject"))?;
         let registered_at = gdprkit::time::from_micros(row.get(2).map_err(db_err("scan subjects"))?)?;
         for &i in matches {
             known[i] = Some((regime, registered_at));

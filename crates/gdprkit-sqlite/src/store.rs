@@ -498,7 +498,8 @@ impl Store for SqliteStore {
             .map_err(db_err("list channels"))?;
         rows.map(|r| {
             let (name, kind) = r.map_err(db_err("list channels"))?;
-            Ok(DeclaredChannel { name: name.parse()?, kind: kind.parse()? })
+            (|| Ok(DeclaredChannel { name: name.parse()?, kind: kind.parse()? }))()
+                .map_err(Error::unreadable("channel"))
         })
         .collect()
     }
@@ -689,7 +690,8 @@ fn subject_row(r: &Row<'_>) -> rusqlite::Result<Result<Subject>> {
             phone,
             registered_at: gdprkit::time::from_micros(registered_at)?,
         })
-    })())
+    })()
+    .map_err(Error::unreadable("subject")))
 }
 
 /// A record as the JSON kept in its row.
@@ -707,5 +709,6 @@ fn purpose_row(r: &Row<'_>) -> rusqlite::Result<Result<Purpose>> {
     let basis: String = r.get(2)?;
     let dm: bool = r.get(3)?;
     let professional: bool = r.get(4)?;
-    Ok((|| Ok(Purpose { id: id.parse()?, label, legal_basis: basis.parse()?, direct_marketing: dm, professional }))())
+    Ok((|| Ok(Purpose { id: id.parse()?, label, legal_basis: basis.parse()?, direct_marketing: dm, professional }))()
+        .map_err(Error::unreadable("purpose")))
 }

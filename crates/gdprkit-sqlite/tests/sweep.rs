@@ -74,7 +74,7 @@ fn expired_rows_are_swept_once_and_a_dry_run_only_counts() {
     let now = t("2025-06-01T00:00:00Z");
     let before = snapshot(&path);
 
-    let dry = sweep(&map, &data, SECRETS, now, 4, true, &mut |_| {}).unwrap();
+    let dry = sweep(&map, &data, SECRETS, now, 4, true, &mut |_| Ok(())).unwrap();
     let summary: Vec<(&str, EndAction, u64, u64)> =
         dry.entities.iter().map(|e: &SweptEntity| (e.entity.as_str(), e.action, e.rows, e.undated)).collect();
     assert_eq!(summary, [("contacts", EndAction::Anonymize, 10, 0), ("calls", EndAction::Delete, 15, 0)]);
@@ -87,7 +87,11 @@ fn expired_rows_are_swept_once_and_a_dry_run_only_counts() {
     assert_eq!(snapshot(&path), before, "a dry run changes nothing");
 
     let mut seen: Vec<SweepProgress> = Vec::new();
-    let report = sweep(&map, &data, SECRETS, now, 4, false, &mut |p| seen.push(p.clone())).unwrap();
+    let report = sweep(&map, &data, SECRETS, now, 4, false, &mut |p| {
+        seen.push(p.clone());
+        Ok(())
+    })
+    .unwrap();
     assert_eq!(report.entities[0].rows, 10);
     assert_eq!(report.entities[1].rows, 15);
     assert_eq!(
@@ -110,7 +114,7 @@ fn expired_rows_are_swept_once_and_a_dry_run_only_counts() {
     }
     assert_eq!(count(&path, "SELECT count(*) FROM calls"), 15);
 
-    let again = sweep(&map, &data, SECRETS, now, 4, false, &mut |_| {}).unwrap();
+    let again = sweep(&map, &data, SECRETS, now, 4, false, &mut |_| Ok(())).unwrap();
     assert_eq!(again.entities.iter().map(|e| e.rows).collect::<Vec<_>>(), [0, 0], "a second run finds nothing");
     assert_eq!(snapshot(&path), after, "and changes nothing, hashed fields included");
 }
@@ -131,17 +135,17 @@ fn a_sweep_that_fails_midway_resumes_and_a_third_run_changes_nothing() {
     let data = SqliteCrmData::open(&path).unwrap();
     let map = map();
     let now = t("2025-06-01T00:00:00Z");
-    let err = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| {}).unwrap_err();
+    let err = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| Ok(())).unwrap_err();
     assert!(format!("{err:?}").contains("injected failure"));
     let redacted = "SELECT count(*) FROM contacts WHERE first_name = '[redacted]'";
     let partial = count(&path, redacted);
     assert!(partial > 0 && partial < 20, "the batches before the failure are done: {partial}");
 
     Connection::open(&path).unwrap().execute_batch("DROP TRIGGER injected;").unwrap();
-    let resumed = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| {}).unwrap();
+    let resumed = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| Ok(())).unwrap();
     assert_eq!(resumed.entities[0].rows as i64, 20 - partial, "the rest, and only the rest");
     assert_eq!(count(&path, redacted), 20);
-    let third = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| {}).unwrap();
+    let third = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| Ok(())).unwrap();
     assert_eq!(third.entities.iter().map(|e| e.rows).collect::<Vec<_>>(), [0, 0]);
 }
 
@@ -152,7 +156,7 @@ fn a_sweep_over_ten_thousand_subjects_leaves_no_trace() {
     crm(&path, 30_000);
     let data = SqliteCrmData::open(&path).unwrap();
     let map = map();
-    let report = sweep(&map, &data, SECRETS, t("2025-06-01T00:00:00Z"), 1_000, false, &mut |_| {}).unwrap();
+    let report = sweep(&map, &data, SECRETS, t("2025-06-01T00:00:00Z"), 1_000, false, &mut |_| Ok(())).unwrap();
     assert_eq!(report.entities[0].rows, 10_000, "10,000 expired subjects");
     // Read while the connection is still open: closing it would checkpoint the log by itself.
     let mut bytes = std::fs::read(&path).unwrap();
@@ -196,22 +200,22 @@ fn with_idempotent_operators_a_sweep_resumes_without_a_record_of_rows_done() {
     let data = SqliteCrmData::open(&path).unwrap();
     let map = DataMap::from_toml(&idempotent_map()).unwrap();
     let now = t("2025-06-01T00:00:00Z");
-    let dry = sweep(&map, &data, SECRETS, now, 3, true, &mut |_| {}).unwrap();
+    let dry = sweep(&map, &data, SECRETS, now, 3, true, &mut |_| Ok(())).unwrap();
     assert_eq!(dry.entities[0].rows, 19, "20 expired contacts, one already anonymized");
 
-    let err = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| {}).unwrap_err();
+    let err = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| Ok(())).unwrap_err();
     assert!(format!("{err:?}").contains("injected failure"));
     let redacted = "SELECT count(*) FROM contacts WHERE first_name = '[redacted]'";
     let partial = count(&path, redacted);
     assert!(partial > 1 && partial < 20, "the batches before the failure are done: {partial}");
 
     c.execute_batch("DROP TRIGGER injected;").unwrap();
-    let resumed = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| {}).unwrap();
+    let resumed = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| Ok(())).unwrap();
     assert_eq!(resumed.entities[0].rows as i64, 20 - partial, "the rest, and only the rest");
     assert_eq!(count(&path, redacted), 20);
     assert_eq!(count(&path, "SELECT count(*) FROM contacts WHERE email LIKE 's%@example.org'"), 40);
     let after = snapshot(&path);
-    let third = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| {}).unwrap();
+    let third = sweep(&map, &data, SECRETS, now, 3, false, &mut |_| Ok(())).unwrap();
     assert_eq!(third.entities[0].rows, 0);
     assert_eq!(snapshot(&path), after);
     assert_eq!(count(&path, "SELECT count(*) FROM sqlite_master WHERE name = 'gdprkit_swept'"), 0);
@@ -231,7 +235,7 @@ fn a_value_an_operator_refuses_stops_the_sweep_with_its_reason_and_changes_nothi
     let map = DataMap::from_toml(&map).unwrap();
     let data = SqliteCrmData::open(&path).unwrap();
     let before = snapshot(&path);
-    let err = sweep(&map, &data, SECRETS, t("2025-06-01T00:00:00Z"), 100, false, &mut |_| {}).unwrap_err();
+    let err = sweep(&map, &data, SECRETS, t("2025-06-01T00:00:00Z"), 100, false, &mut |_| Ok(())).unwrap_err();
     assert!(
         err.to_string()
             .contains("entity \"contacts\", row 1, field \"phone\": invalid generalize: \"June 1980\" is not a date"),
@@ -270,9 +274,9 @@ fn retention_runs_from_the_latest_event_else_from_collection() {
     let data = SqliteCrmData::open(&path).unwrap();
     data.check(&map).unwrap();
     let now = t("2025-06-01T00:00:00Z");
-    let dry = sweep(&map, &data, SECRETS, now, 10, true, &mut |_| {}).unwrap();
+    let dry = sweep(&map, &data, SECRETS, now, 10, true, &mut |_| Ok(())).unwrap();
     assert_eq!((dry.entities[0].rows, dry.entities[0].undated, dry.entities[0].undated_rows.clone()), (2, 1, vec![6]));
-    let done = sweep(&map, &data, SECRETS, now, 10, false, &mut |_| {}).unwrap();
+    let done = sweep(&map, &data, SECRETS, now, 10, false, &mut |_| Ok(())).unwrap();
     assert_eq!(done.entities[0].rows, 2);
     let left: Vec<String> = Connection::open(&path)
         .unwrap()

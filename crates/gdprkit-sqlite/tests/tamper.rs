@@ -236,3 +236,25 @@ fn registries_edited_outside_gdprkit_are_named() {
         }
     }
 }
+
+/// A registry value no gdprkit writes (a regime, a legal basis, a channel kind set by hand) reads
+/// back as a corrupt record, not as the caller's invalid input: the caller gave nothing wrong.
+#[test]
+fn a_registry_value_gdprkit_never_writes_reads_as_corrupt() {
+    for (edit, read) in [
+        ("UPDATE gdprkit_subjects SET regime = 'martian' WHERE id = 'b2c'", "subject"),
+        ("UPDATE gdprkit_purposes SET legal_basis = 'whim' WHERE id = 'promo'", "purpose"),
+        ("INSERT INTO gdprkit_channels (tenant, name, kind) VALUES ('default', 'fax', 'telepathy')", "channel"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let (g, store) = ledger(&dir);
+        store.with_raw_connection(|c| c.execute(edit, []).unwrap());
+        let err = match read {
+            "subject" => g.subject(&gdprkit::testkit::sid("b2c")).unwrap_err(),
+            "purpose" => g.purposes().unwrap_err(),
+            _ => g.channels().unwrap_err(),
+        };
+        assert_eq!(err.kind(), gdprkit::ErrorKind::Corrupt, "{edit}: {err}");
+        assert!(err.to_string().contains(&format!("a stored {read} is unreadable")), "{edit}: {err}");
+    }
+}

@@ -34,6 +34,7 @@ impl ChannelKind {
 /// A custom channel the tenant declared, with its kind. A custom channel never declared is taken
 /// as electronic, the kind whose rules allow least.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DeclaredChannel {
     /// The channel's name.
     pub name: Channel,

@@ -229,6 +229,7 @@ impl FromStr for Collector {
 /// What proves a consent event (rule C3).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct Proof {
     /// Where the event came from. Required for an opt-in.
     pub source: Option<Source>,
@@ -299,6 +300,7 @@ impl Proof {
 
 /// A consent event to record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewConsent {
     /// The subject it is about.
     pub subject: SubjectId,

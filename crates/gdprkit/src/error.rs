@@ -206,6 +206,18 @@ impl Error {
         Error::InvalidState { field, reason: reason.to_string() }
     }
 
+    /// For a store reading back its own rows: a value that does not read (a regime, a purpose id
+    /// changed behind gdprkit's back) is a [`Error::Corrupt`] record naming `what`, not the
+    /// caller's invalid input; other errors pass as they are.
+    pub fn unreadable(what: &'static str) -> impl Fn(Error) -> Error {
+        move |e| match e {
+            Error::InvalidInput { field, reason } => {
+                Error::Corrupt(format!("a stored {what} is unreadable: invalid {field}: {reason}"))
+            }
+            other => other,
+        }
+    }
+
     /// Builds an [`Error::Config`].
     pub fn config(field: &'static str, reason: impl fmt::Display) -> Self {
         Error::Config { field, reason: reason.to_string() }

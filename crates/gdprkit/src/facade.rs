@@ -137,6 +137,15 @@ impl Gdpr {
         &self.parts.store
     }
 
+    /// The same gdprkit (store, tenant, settings, mailer, CRM data: all shared) reading the time
+    /// from `clock`. Cheap: a binding whose host language has its own clock reads it once per
+    /// call and calls through a copy stopped at that instant.
+    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> Gdpr {
+        let mut copy = self.clone();
+        copy.parts.clock = clock;
+        copy
+    }
+
     /// The instant the clock reads now, to the microsecond that records keep.
     pub fn now(&self) -> DateTime<Utc> {
         time::truncate(self.parts.clock.now())

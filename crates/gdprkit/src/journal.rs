@@ -153,7 +153,7 @@ impl Gdpr {
             report.erased.push(subject.clone());
         }
         if report.swept && !dry_run {
-            self.sweep(SweepOptions::default(), &mut |_| {})?;
+            self.sweep(SweepOptions::default(), &mut |_| Ok(()))?;
         }
         Ok(report)
     }

@@ -19,7 +19,10 @@ use crate::subject::NewSubject;
 /// Every method [`call`] knows, in the order `docs/python.md` lists them.
 pub const METHODS: &[&str] = &[
     "add_purpose",
+    "purpose",
     "purposes",
+    "add_channel",
+    "channels",
     "add_subject",
     "add_subjects",
     "subject",
@@ -43,14 +46,23 @@ pub const METHODS: &[&str] = &[
     "record_disclosure",
     "disclosures",
     "recipient_tasks",
+    "mark_recipient_task",
     "purposes_applying_to",
     "erase_subject",
     "execute_request",
+    "finish_interrupted_erasures",
+    "check_map",
     "sweep",
     "export",
+    "complete_with_export",
     "deliver_pending",
+    "outbox",
+    "unsubscribe_token",
+    "unsubscribe",
+    "suppression_list",
     "changes_since",
     "settings",
+    "save_settings",
 ];
 
 #[derive(Deserialize)]
@@ -151,6 +163,41 @@ struct ExportArgs {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct PurposeArg {
+    purpose: PurposeId,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaskArgs {
+    request: RequestId,
+    recipient: String,
+    /// `sent`, or `skipped` with a `reason`.
+    outcome: String,
+    #[serde(default)]
+    reason: Option<crate::request::recipients::SkipReason>,
+    actor: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutboxArgs {
+    #[serde(default)]
+    filter: crate::outbox::OutboxFilter,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnsubscribeTokenArgs {
+    subject: SubjectId,
+    #[serde(default)]
+    purpose: Option<PurposeId>,
+    #[serde(default)]
+    channel: Option<Channel>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ChangesArgs {
     #[serde(default)]
     since: u64,
@@ -166,9 +213,18 @@ pub fn call(g: &Gdpr, method: &str, args: Value) -> Result<Value> {
             g.add_purpose(read(method, args)?)?;
             Value::Null
         }
+        "purpose" => to_value(g.purpose(&read::<PurposeArg>(method, args)?.purpose)?)?,
         "purposes" => {
             read::<Nothing>(method, args)?;
             to_value(g.purposes()?)?
+        }
+        "add_channel" => {
+            g.add_channel(read(method, args)?)?;
+            Value::Null
+        }
+        "channels" => {
+            read::<Nothing>(method, args)?;
+            to_value(g.channels()?)?
         }
         "add_subject" => to_value(g.add_subject(read::<NewSubject>(method, args)?)?)?,
         "add_subjects" => to_value(g.add_subjects(read::<Vec<NewSubject>>(method, args)?)?)?,
@@ -210,7 +266,9 @@ pub fn call(g: &Gdpr, method: &str, args: Value) -> Result<Value> {
         }
         "open_request" => to_value(g.open_request(read::<NewRequest>(method, args)?)?)?,
         "act" => {
+            let raw_step = args.get("step").cloned();
             let a: ActArgs = read(method, args)?;
+            check_step_keys(raw_step, &a.step)?;
             to_value(g.act_noted(&a.request, a.step, &a.actor, a.note.as_deref())?)?
         }
         "request" => to_value(g.request(&read::<RequestArg>(method, args)?.request)?)?,
@@ -241,6 +299,21 @@ pub fn call(g: &Gdpr, method: &str, args: Value) -> Result<Value> {
         }
         "disclosures" => to_value(g.disclosures(&read::<SubjectArg>(method, args)?.subject)?)?,
         "recipient_tasks" => to_value(g.recipient_tasks(&read::<RequestArg>(method, args)?.request)?)?,
+        "mark_recipient_task" => {
+            let a: TaskArgs = read(method, args)?;
+            use crate::request::recipients::TaskOutcome;
+            let outcome = match (a.outcome.as_str(), a.reason) {
+                ("sent", None) => TaskOutcome::Sent,
+                ("skipped", Some(reason)) => TaskOutcome::Skipped(reason),
+                _ => {
+                    return Err(Error::invalid(
+                        "outcome",
+                        "is `sent` (with no reason) or `skipped` with a `reason` (impossible, disproportionate_effort)",
+                    ));
+                }
+            };
+            to_value(g.mark_recipient_task(&a.request, &a.recipient, outcome, &a.actor)?)?
+        }
         "purposes_applying_to" => to_value(g.purposes_applying_to(&read::<SubjectArg>(method, args)?.subject)?)?,
         "erase_subject" => {
             let a: EraseArgs = read(method, args)?;
@@ -250,14 +323,46 @@ pub fn call(g: &Gdpr, method: &str, args: Value) -> Result<Value> {
             let a: ExecuteArgs = read(method, args)?;
             to_value(g.execute_request(&a.request, &a.actor)?)?
         }
-        "sweep" => to_value(g.sweep(read::<crate::anonymize::sweep::SweepOptions>(method, args)?, &mut |_| {})?)?,
+        "finish_interrupted_erasures" => {
+            read::<Nothing>(method, args)?;
+            to_value(g.finish_interrupted_erasures()?)?
+        }
+        "check_map" => {
+            read::<Nothing>(method, args)?;
+            to_value(g.check_map()?)?
+        }
+        "sweep" => to_value(g.sweep(read(method, args)?, &mut |_| Ok(()))?)?,
         "export" => {
             let a: ExportArgs = read(method, args)?;
             to_value(g.export(&a.subject, a.language)?)?
         }
+        "complete_with_export" => {
+            let a: ExecuteArgs = read(method, args)?;
+            to_value(g.complete_with_export(&a.request, &a.actor)?)?
+        }
         "deliver_pending" => {
             read::<Nothing>(method, args)?;
             to_value(g.deliver_pending()?)?
+        }
+        "outbox" => to_value(g.outbox(read::<OutboxArgs>(method, args)?.filter)?)?,
+        "unsubscribe_token" => {
+            let a: UnsubscribeTokenArgs = read(method, args)?;
+            let scope = match (&a.purpose, &a.channel) {
+                (Some(p), Some(c)) => Some((p, c)),
+                (None, None) => None,
+                _ => {
+                    return Err(Error::invalid(
+                        "args",
+                        "unsubscribe_token takes both `purpose` and `channel`, or neither",
+                    ));
+                }
+            };
+            Value::String(g.unsubscribe_token(&a.subject, scope)?)
+        }
+        "unsubscribe" => to_value(g.unsubscribe(&read::<TokenArg>(method, args)?.token)?)?,
+        "suppression_list" => {
+            read::<Nothing>(method, args)?;
+            to_value(g.suppression_list()?)?
         }
         "changes_since" => {
             let a: ChangesArgs = read(method, args)?;
@@ -266,6 +371,10 @@ pub fn call(g: &Gdpr, method: &str, args: Value) -> Result<Value> {
         "settings" => {
             read::<Nothing>(method, args)?;
             to_value(g.settings()?)?
+        }
+        "save_settings" => {
+            read::<Nothing>(method, args)?;
+            to_value(g.save_settings()?)?
         }
         other => {
             return Err(Error::invalid(
@@ -280,6 +389,20 @@ pub fn call(g: &Gdpr, method: &str, args: Value) -> Result<Value> {
     })
 }
 
+/// Refuses a key of a step that the step did not read. Serde refuses unknown keys of a step with
+/// fields, but ignores them for a step without any (`accept`); a misspelled key is refused either
+/// way, never dropped with what it carried.
+fn check_step_keys(raw: Option<Value>, step: &Step) -> Result<()> {
+    let (Some(Value::Object(given)), Value::Object(read)) = (raw, to_value(step)?) else { return Ok(()) };
+    match given.iter().find(|(k, v)| !v.is_null() && !read.contains_key(k.as_str())) {
+        Some((key, _)) => Err(Error::invalid(
+            "args",
+            format!("act: unknown field `{}` for the step `{}`", crate::ids::truncate_for_message(key), read["action"]),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The arguments of `method`, read from JSON.
 fn read<T: DeserializeOwned>(method: &str, args: Value) -> Result<T> {
     serde_json::from_value(args).map_err(|e| Error::invalid("args", format!("{method}: {e}")))
@@ -289,8 +412,20 @@ fn to_value<T: serde::Serialize>(v: T) -> Result<Value> {
     serde_json::to_value(v).map_err(|e| Error::internal("could not write a result as JSON", e))
 }
 
-/// A one-line description of an error for a binding: its code, field, whether to retry, and the
-/// message, as JSON.
+/// A one-line description of an error for a binding: its code, field, whether to retry, the
+/// message, and the chain of underlying errors (the driver's, the mail server's), as JSON.
 pub fn error_json(e: &Error) -> Value {
-    json!({ "code": e.code(), "field": e.field(), "retryable": e.is_retryable(), "message": e.to_string() })
+    let mut sources = Vec::new();
+    let mut next = std::error::Error::source(e);
+    while let Some(source) = next {
+        sources.push(source.to_string());
+        next = source.source();
+    }
+    json!({
+        "code": e.code(),
+        "field": e.field(),
+        "retryable": e.is_retryable(),
+        "message": e.to_string(),
+        "sources": sources,
+    })
 }

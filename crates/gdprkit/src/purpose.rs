@@ -76,6 +76,7 @@ impl fmt::Display for LegalBasis {
 
 /// A purpose of processing, registered once per tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Purpose {
     /// The purpose's id.
     pub id: PurposeId,

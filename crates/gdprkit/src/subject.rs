@@ -95,6 +95,7 @@ impl fmt::Display for Language {
 
 /// What is needed to register a subject.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewSubject {
     /// The CRM's id for the subject.
     pub id: SubjectId,

@@ -245,7 +245,12 @@ fn every_output_serializes_and_reads_back() {
         );
     }
     let mut progress = Vec::new();
-    let report = g.sweep(SweepOptions::default(), &mut |p| progress.push(p.clone())).unwrap();
+    let report = g
+        .sweep(SweepOptions::default(), &mut |p| {
+            progress.push(p.clone());
+            Ok(())
+        })
+        .unwrap();
     round_trip("SweepReport", &report);
     round_trip(
         "SweepProgress",

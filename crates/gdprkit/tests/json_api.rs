@@ -59,6 +59,10 @@ fn every_method_answers_with_the_facades_own_types() {
     assert_eq!(call(&g, "track", json!({ "token": token })).unwrap()["state"], "accepted");
     assert_eq!(call(&g, "track", json!({ "token": "nope" })).unwrap(), Value::Null);
     assert_eq!(call(&g, "settings", json!({})).unwrap()["time_zone"], "Europe/Paris");
+    // No mailer here: the receipt and the acceptance wait in the outbox.
+    let pending = call(&g, "outbox", json!({})).unwrap();
+    assert_eq!(pending.as_array().unwrap().iter().map(|m| m["kind"].as_str()).collect::<Vec<_>>(), [Some("receipt")]);
+    assert_eq!(call(&g, "outbox", json!({ "filter": "all" })).unwrap(), pending, "nothing sent yet");
     // A step's fields read as the command line names them: a copy handed over by post (E3).
     let access = call(&g, "open_request", json!({ "subject": "jeanne", "kind": "access", "via": "post" })).unwrap();
     let aid = access["request"]["id"].clone();
@@ -66,7 +70,13 @@ fn every_method_answers_with_the_facades_own_types() {
     let handed = json!({ "action": "complete_handed_over", "delivered_by": "post", "on": "2025-03-05" });
     let done = call(&g, "act", json!({ "request": aid, "step": handed, "actor": "Marie" })).unwrap();
     assert_eq!(done["request"]["delivered"]["by"], "post");
-    assert_eq!(METHODS.len(), 33, "every method above and in the next test");
+    assert_eq!(call(&g, "purpose", json!({ "purpose": "newsletter" })).unwrap()["legal_basis"], "consent");
+    call(&g, "add_channel", json!({ "name": "whatsapp", "kind": "electronic" })).unwrap();
+    assert_eq!(call(&g, "channels", json!({})).unwrap()[0]["name"], "whatsapp");
+    let saved = call(&g, "save_settings", json!({})).unwrap();
+    assert_eq!(saved["time_zone"], "Europe/Paris");
+    assert_eq!(call(&g, "settings", json!({})).unwrap()["stored"], true);
+    assert_eq!(METHODS.len(), 45, "every method above and in the next tests");
 }
 
 #[test]
@@ -81,6 +91,14 @@ fn unknown_methods_and_unreadable_arguments_are_invalid_input_and_write_nothing(
         ("decide", json!({ "subjects": ["b2c"], "purpose": "promo", "channel": "email" })),
         ("decide", json!({ "subject": "b2c", "purpose": "promo", "channel": "email", "at": "yesterday" })),
         ("verify_ledger", json!({ "deep": true })),
+        // A misspelled key is refused, never dropped with what it carried.
+        ("add_subject", json!({ "id": "x", "regime": "b2c_opt_in", "emial": "x@example.org" })),
+        ("act", json!({ "request": "0".repeat(24), "step": { "action": "accept", "colour": "blue" }, "actor": "M" })),
+        (
+            "record_consent",
+            json!({ "subject": "b2c", "action": "opt_in", "purpose": "promo", "channel": "email",
+                    "proof": { "source": "web_form", "notice_versoin": "v1" } }),
+        ),
     ] {
         let err = call(&g, method, args).unwrap_err();
         assert_eq!((err.kind(), err.field()), (ErrorKind::InvalidInput, Some("args")), "{method}: {err}");
@@ -88,15 +106,20 @@ fn unknown_methods_and_unreadable_arguments_are_invalid_input_and_write_nothing(
     let err = call(&g, "subject", json!({ "subject": "ghost" })).unwrap_err();
     let described = error_json(&err);
     assert_eq!((described["code"].as_str(), described["retryable"].as_bool()), (Some("not_found"), Some(false)));
+    assert_eq!(described["sources"], json!([]), "an unknown subject has no underlying error");
+    let wrapped = gdprkit::Error::storage("could not write", std::io::Error::other("disk full"));
+    assert_eq!(error_json(&wrapped)["sources"], json!(["disk full"]), "the driver's error comes along");
     assert_eq!(g.verify_ledger().unwrap(), before, "nothing written");
 }
 
-#[test]
-fn lists_erasure_exports_and_the_feed_through_calls_by_name() {
+/// A gdprkit with the sample data map over CRM tables in memory, an HMAC key, and the map's
+/// purposes registered.
+fn with_crm() -> (Gdpr, Arc<gdprkit::testkit::memory_crm::MemoryCrm>) {
     let crm = Arc::new(gdprkit::testkit::memory_crm::MemoryCrm::new());
     let map = gdprkit::sample::data_map().unwrap();
-    let (g, clock) =
-        gdprkit::testkit::setup_with(&|| Arc::new(MemoryStore::new()), |b| b.crm(crm.clone()).data_map(map));
+    let (g, clock) = gdprkit::testkit::setup_with(&|| Arc::new(MemoryStore::new()), |b| {
+        b.crm(crm.clone()).data_map(map).hmac_key(gdprkit::HmacKey::new(vec![42u8; 32]).unwrap())
+    });
     clock.set(t("2025-03-05T10:00:00Z"));
     for (id, basis, dm) in [
         ("newsletter", "consent", true),
@@ -107,6 +130,12 @@ fn lists_erasure_exports_and_the_feed_through_calls_by_name() {
         call(&g, "add_purpose", json!({ "id": id, "label": id, "legal_basis": basis, "direct_marketing": dm }))
             .unwrap();
     }
+    (g, crm)
+}
+
+#[test]
+fn lists_erasure_exports_and_the_feed_through_calls_by_name() {
+    let (g, crm) = with_crm();
     crm.insert("contacts", "b2c", &[("last_name", gdprkit::anonymize::operators::Value::Text("Durand".into()))]);
     assert_eq!(call(&g, "deadline", json!({ "received": "2025-04-01" })).unwrap()["due"], "2025-05-02");
     for method in ["overdue_requests", "late_requests"] {
@@ -139,4 +168,40 @@ fn lists_erasure_exports_and_the_feed_through_calls_by_name() {
     assert_eq!(no_mailer.kind(), ErrorKind::Config, "no mailer here: {no_mailer}");
     let page = call(&g, "changes_since", json!({ "since": 0, "limit": 3 })).unwrap();
     assert_eq!(page["changes"].as_array().unwrap().len(), 3);
+    let told = json!({ "request": eid, "recipient": "Brevo SAS", "outcome": "skipped", "reason": "impossible", "actor": "Marie" });
+    assert_eq!(call(&g, "mark_recipient_task", told).unwrap()["status"]["status"], "skipped");
+    let half = json!({ "request": eid, "recipient": "Brevo SAS", "outcome": "skipped", "actor": "Marie" });
+    assert_eq!(call(&g, "mark_recipient_task", half).unwrap_err().field(), Some("outcome"));
+    assert_eq!(call(&g, "finish_interrupted_erasures", json!({})).unwrap(), json!([]));
+    assert!(call(&g, "check_map", json!({})).unwrap()["warnings"].is_array());
+}
+
+#[test]
+fn unsubscribe_references_and_exports_for_download_through_calls_by_name() {
+    let (g, _) = with_crm();
+    let camille = json!({ "id": "camille", "regime": "b2c_opt_in", "email": "camille@example.org" });
+    call(&g, "add_subject", camille).unwrap();
+    let opt_in = json!({
+        "subject": "camille", "action": "opt_in", "purpose": "newsletter", "channel": "email",
+        "proof": { "source": "web_form", "collected_by": { "by": "subject" }, "notice_version": "v1",
+                   "notice_sha256": "0000000000000000000000000000000000000000000000000000000000000000" }
+    });
+    call(&g, "record_consent", opt_in).unwrap();
+    let access = call(&g, "open_request", json!({ "subject": "camille", "kind": "portability", "via": "web" }));
+    let id = access.unwrap()["request"]["id"].clone();
+    call(&g, "act", json!({ "request": id, "step": { "action": "accept" }, "actor": "Marie" })).unwrap();
+    let done = call(&g, "complete_with_export", json!({ "request": id, "actor": "Marie" })).unwrap();
+    assert_eq!(done["attachment"]["filename"], "export.json");
+    assert_eq!(done["outcome"]["request"]["state"], "completed");
+
+    let scoped = json!({ "subject": "camille", "purpose": "newsletter", "channel": "email" });
+    let token = call(&g, "unsubscribe_token", scoped).unwrap();
+    let done = call(&g, "unsubscribe", json!({ "token": token })).unwrap();
+    assert_eq!((done["recorded"].as_bool(), done["event"]["action"].as_str()), (Some(true), Some("opt_out")));
+    let half = call(&g, "unsubscribe_token", json!({ "subject": "camille", "purpose": "newsletter" })).unwrap_err();
+    assert_eq!(half.field(), Some("args"));
+
+    // An erased subject's opt-out is kept as a keyed hash of the address (suppression list).
+    call(&g, "erase_subject", json!({ "subject": "camille" })).unwrap();
+    assert_eq!(call(&g, "suppression_list", json!({})).unwrap().as_array().unwrap().len(), 1);
 }

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime as _dt
 import json as _json
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Protocol
+import os
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Protocol
 
 from . import _native
 
 __all__ = [
     "Gdpr",
     "Mailer",
+    "Clock",
     "Record",
     "GdprError",
     "InvalidInputError",
@@ -193,6 +195,15 @@ def _instant(name: str, value: Optional[_dt.datetime]) -> Optional[str]:
     return value.astimezone(_dt.timezone.utc).isoformat().replace("+00:00", "Z")
 
 
+def _date(name: str, value: _dt.date) -> str:
+    """A calendar date as ISO 8601; a datetime is refused (which day would it be, and where?)."""
+    if isinstance(value, _dt.datetime) or not isinstance(value, _dt.date):
+        raise InvalidInputError(
+            f"{name}: expected a date (datetime.date), got {type(value).__name__}", field=name
+        )
+    return value.isoformat()
+
+
 def _drop_none(args: Mapping[str, Any]) -> Dict[str, Any]:
     return {k: v for k, v in args.items() if v is not None}
 
@@ -203,6 +214,15 @@ class Mailer(Protocol):
     def send(self, message: Record) -> None:
         """``message`` has ``to``, ``subject``, ``body``, ``attachments`` (each ``filename``,
         ``content_type``, ``bytes``) and ``message_id``."""
+        ...
+
+
+class Clock(Protocol):
+    """Where gdprkit reads the time, when not from the system: read once at the start of each
+    call, and that instant is the call's now. ``now()`` returns an aware ``datetime``."""
+
+    def now(self) -> _dt.datetime:
+        """The current instant, with a time zone."""
         ...
 
 
@@ -226,26 +246,60 @@ class Gdpr:
     """
 
     def __init__(
-        self, store: str, *, tenant: Optional[str] = None, mailer: Optional[Mailer] = None, **config: Any
+        self,
+        store: str | os.PathLike[str],
+        *,
+        tenant: Optional[str] = None,
+        mailer: Optional[Mailer] = None,
+        clock: Optional[Clock] = None,
+        **config: Any,
     ) -> None:
         settings = dict(config)
-        settings["store"] = str(store)
+        settings["store"] = os.fspath(store)
         if tenant is not None:
             settings["tenant"] = tenant
+        for key in ("crm", "data_map", "erasure_journal"):
+            if isinstance(settings.get(key), os.PathLike):
+                settings[key] = os.fspath(settings[key])
         now = settings.get("now")
-        if isinstance(now, _dt.datetime):
+        if now is not None:
             settings["now"] = _instant("now", now)
+        self._clock = clock
         try:
             adapter = _MailerAdapter(mailer) if mailer is not None else None
             self._native = _native.Native(_json.dumps(settings), adapter)
         except _native.NativeError as e:
-            raise _error(e) from e
+            raise _error(e) from _cause(e)
+
+    @classmethod
+    def from_config(
+        cls, config: Mapping[str, Any], *, mailer: Optional[Mailer] = None, clock: Optional[Clock] = None
+    ) -> "Gdpr":
+        """Opens gdprkit from one configuration dict (the keys of the keyword arguments, ``store``
+        among them), as read from a settings module or a JSON or TOML file."""
+        settings = dict(config)
+        if "store" not in settings:
+            raise ConfigError(
+                "store: the configuration names no store (a SQLite path or a postgres:// URL)", field="store"
+            )
+        store = settings.pop("store")
+        return cls(store, mailer=mailer, clock=clock, **settings)
+
+    def _now(self) -> Optional[str]:
+        """The clock's instant for the next call, or None to read the system's."""
+        if self._clock is None:
+            return None
+        return _instant("clock.now()", self._clock.now())
 
     def _call(self, method: str, args: Any) -> Any:
         try:
-            out = self._native.call(method, _json.dumps(args))
+            args_json = _json.dumps(args, allow_nan=False)
+        except (TypeError, ValueError) as e:
+            raise InvalidInputError(f"{method}: {e}", field="args") from e
+        try:
+            out = self._native.call(method, args_json, self._now())
         except _native.NativeError as e:
-            raise _error(e) from e
+            raise _error(e) from _cause(e)
         return _wrap(_json.loads(out))
 
     # Purposes and subjects.
@@ -271,9 +325,23 @@ class Gdpr:
             },
         )
 
+    def purpose(self, id: str) -> Record:
+        """The purpose with this id."""
+        result: Record = self._call("purpose", {"purpose": id})
+        return result
+
     def purposes(self) -> List[Record]:
         """Every registered purpose, by id."""
         return list(self._call("purposes", {}))
+
+    def add_channel(self, name: str, *, kind: str) -> None:
+        """Declares a channel of the CRM's own (``whatsapp``) as ``electronic``, ``phone`` or
+        ``post``: the rules of that kind of channel apply to it. A kind is never changed."""
+        self._call("add_channel", {"name": name, "kind": kind})
+
+    def channels(self) -> List[Record]:
+        """The channels declared with ``add_channel``."""
+        return list(self._call("channels", {}))
 
     def add_subject(
         self,
@@ -402,6 +470,10 @@ class Gdpr:
         """Every request, oldest first."""
         return list(self._call("requests", {}))
 
+    def subject_requests(self, subject: str) -> List[Record]:
+        """Every request of one subject, oldest first."""
+        return list(self._call("subject_requests", {"subject": subject}))
+
     def track(self, token: str) -> Optional[Record]:
         """What a tracking token shows, or None for a token that matches no request."""
         result: Optional[Record] = self._call("track", {"token": token})
@@ -421,7 +493,7 @@ class Gdpr:
 
     def deadline(self, received: _dt.date) -> Record:
         """The due dates of a request received on ``received`` (the controller's date)."""
-        result: Record = self._call("deadline", {"received": received.isoformat()})
+        result: Record = self._call("deadline", {"received": _date("received", received)})
         return result
 
     def lift_restriction(self, request: str, *, by: str, subject_told: bool) -> None:
@@ -434,9 +506,24 @@ class Gdpr:
         result: Record = self._call("record_disclosure", args)
         return result
 
+    def disclosures(self, subject: str) -> List[Record]:
+        """The recipients the subject's data went to, oldest first (Art. 19)."""
+        return list(self._call("disclosures", {"subject": subject}))
+
     def recipient_tasks(self, request: str) -> List[Record]:
         """The recipients to tell about a completed rectification, erasure or restriction."""
         return list(self._call("recipient_tasks", {"request": request}))
+
+    def mark_recipient_task(
+        self, request: str, recipient: str, *, outcome: str, by: str, reason: Optional[str] = None
+    ) -> Record:
+        """Marks a recipient as told (``outcome="sent"``), or not told (``"skipped"``) for a
+        ``reason`` Art. 19 allows: ``impossible`` or ``disproportionate_effort``."""
+        args = _drop_none(
+            {"request": request, "recipient": recipient, "outcome": outcome, "reason": reason, "actor": by}
+        )
+        result: Record = self._call("mark_recipient_task", args)
+        return result
 
     def purposes_applying_to(self, subject: str) -> List[Record]:
         """The purposes that apply to the subject, and why."""
@@ -454,10 +541,41 @@ class Gdpr:
         result: Record = self._call("execute_request", {"request": request, "actor": by})
         return result
 
-    def sweep(self, *, batch_size: int = 500, dry_run: bool = False) -> Record:
-        """Applies the data map's retention rules (or, with ``dry_run``, counts the rows due)."""
-        result: Record = self._call("sweep", {"batch_size": batch_size, "dry_run": dry_run})
+    def finish_interrupted_erasures(self) -> List[str]:
+        """Finishes the erasures a crash interrupted; returns the subjects finished."""
+        return list(self._call("finish_interrupted_erasures", {}))
+
+    def check_map(self) -> Record:
+        """Checks the data map against the CRM's tables; ``warnings`` lists what to look at."""
+        result: Record = self._call("check_map", {})
         return result
+
+    def sweep(
+        self,
+        *,
+        batch_size: int = 500,
+        dry_run: bool = False,
+        progress: Optional[Callable[[Record], None]] = None,
+    ) -> Record:
+        """Applies the data map's retention rules (or, with ``dry_run``, counts the rows due), in
+        transactions of ``batch_size`` rows. ``progress`` is called after each batch with its
+        ``entity``, ``done`` and ``total``; what it raises stops the sweep and is raised as it is
+        (the batches committed before stay done: the next sweep goes on from there)."""
+        options = _json.dumps({"batch_size": batch_size, "dry_run": dry_run})
+        if progress is None:
+            result: Record = self._call("sweep", {"batch_size": batch_size, "dry_run": dry_run})
+            return result
+        report = progress
+
+        def each_batch(progress_json: str) -> None:
+            report(Record(_json.loads(progress_json)))
+
+        try:
+            out = self._native.sweep(options, each_batch, self._now())
+        except _native.NativeError as e:
+            raise _error(e) from _cause(e)
+        done: Record = _wrap(_json.loads(out))
+        return done
 
     def export(self, subject: str, *, language: Optional[str] = None) -> Dict[str, Any]:
         """Everything held on the subject, as the JSON export's dict (portability, Art. 20)."""
@@ -467,14 +585,45 @@ class Gdpr:
     def export_pdf(self, subject: str, *, language: Optional[str] = None) -> bytes:
         """Everything held on the subject as a PDF/A to read, print and post (Art. 15)."""
         try:
-            return self._native.export_pdf(subject, language)
+            return self._native.export_pdf(subject, language, self._now())
         except _native.NativeError as e:
-            raise _error(e) from e
+            raise _error(e) from _cause(e)
+
+    def complete_with_export(self, request: str, *, by: str) -> Record:
+        """Completes an accepted access (a PDF) or portability (JSON) request with the export:
+        mailed with the completion notice when the subject has an address; its ``attachment``
+        (``filename``, ``content_type``, ``bytes``) is there to print and post either way."""
+        result: Record = self._call("complete_with_export", {"request": request, "actor": by})
+        attachment = result["attachment"]
+        fields = result.to_dict()
+        fields["attachment"] = dict(attachment.to_dict(), bytes=bytes(attachment["bytes"]))
+        return Record(fields)
 
     def deliver_pending(self) -> Record:
         """Sends what waits in the outbox."""
         result: Record = self._call("deliver_pending", {})
         return result
+
+    def outbox(self, *, all: bool = False) -> List[Record]:
+        """The messages waiting to be sent, or with ``all`` every message, sent ones included."""
+        return list(self._call("outbox", {"filter": "all" if all else "pending"}))
+
+    def unsubscribe_token(self, subject: str, *, purpose: Optional[str] = None, channel: Optional[str] = None) -> str:
+        """A reference for a message's unsubscribe link: following it opts the subject out of the
+        ``purpose`` on the ``channel`` (both, or neither for every marketing purpose)."""
+        args = _drop_none({"subject": subject, "purpose": purpose, "channel": channel})
+        token: str = self._call("unsubscribe_token", args)
+        return token
+
+    def unsubscribe(self, token: str) -> Record:
+        """Records the opt-out an unsubscribe reference stands for (once, however often followed)."""
+        result: Record = self._call("unsubscribe", {"token": token})
+        return result
+
+    def suppression_list(self) -> List[Record]:
+        """The keyed hashes of erased subjects' addresses with their opt-outs, so that a re-import
+        does not contact them again."""
+        return list(self._call("suppression_list", {}))
 
     def changes_since(self, since: int = 0, *, limit: int = 1000) -> Record:
         """The ledger's changes after ``since``, without personal values."""
@@ -485,6 +634,24 @@ class Gdpr:
         """The time zone and holiday calendar in use, and whether they are stored."""
         result: Record = self._call("settings", {})
         return result
+
+    def save_settings(self) -> Record:
+        """Stores the time zone and calendar in use as the tenant's, so that every later opening
+        reads them."""
+        result: Record = self._call("save_settings", {})
+        return result
+
+
+def _cause(e: BaseException) -> Optional[BaseException]:
+    """What caused a native error: the exception a Python callback (the mailer) raised, or the
+    core's underlying error (the database driver's, the mail server's) as a ``NativeError``."""
+    if e.__cause__ is not None:
+        return e.__cause__
+    try:
+        sources = _json.loads(str(e)).get("sources") or []
+    except ValueError:
+        return None
+    return _native.NativeError(": ".join(str(s) for s in sources)) if sources else None
 
 
 def _error(e: Exception) -> GdprError:

@@ -29,6 +29,7 @@ pub fn run(ctx: &Context, map_file: &Path, dry_run: bool, batch: usize) -> CliRe
                 let _ = writeln!(std::io::stderr());
             }
         }
+        Ok(())
     };
     let report = g.sweep(SweepOptions { batch_size: batch, dry_run }, &mut bar)?;
     ctx.emit(&report, || {

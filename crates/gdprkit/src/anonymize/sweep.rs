@@ -63,7 +63,7 @@ pub const UNDATED_LISTED: usize = 100;
 
 /// How a sweep runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SweepOptions {
     /// Rows per transaction; at least 1.
     pub batch_size: usize,
@@ -88,7 +88,8 @@ pub fn cutoff(now: DateTime<Utc>, keep_for: Period) -> Result<DateTime<Utc>> {
 }
 
 /// Sweeps every entity of `map` that has a retention rule, `batch_size` rows per transaction,
-/// calling `progress` after each batch. With `dry_run`, only counts. [`crate::Gdpr::sweep`] runs
+/// calling `progress` after each batch; an error from `progress` stops the sweep there (the
+/// batches committed stay done). With `dry_run`, only counts. [`crate::Gdpr::sweep`] runs
 /// it on the configured CRM data and clock.
 pub fn sweep(
     map: &DataMap,
@@ -97,7 +98,7 @@ pub fn sweep(
     now: DateTime<Utc>,
     batch_size: usize,
     dry_run: bool,
-    progress: &mut dyn FnMut(&SweepProgress),
+    progress: &mut dyn FnMut(&SweepProgress) -> Result<()>,
 ) -> Result<SweepReport> {
     if batch_size == 0 {
         return Err(Error::invalid("batch", "must hold at least one row"));
@@ -141,7 +142,9 @@ pub fn sweep(
             };
             after = Some(batch.last);
             done += batch.rows;
-            progress(&SweepProgress { entity: entity.name.clone(), done, total: total.max(done) });
+            if let Err(e) = progress(&SweepProgress { entity: entity.name.clone(), done, total: total.max(done) }) {
+                return Err(stopped(&entities, &entity.name, done, e));
+            }
         }
         entities.push(swept(done));
     }
@@ -184,10 +187,15 @@ fn stopped(finished: &[SweptEntity], entity: &str, done: u64, e: Error) -> Error
 
 impl Gdpr {
     /// Applies the end action of every retention rule of the data map to the rows whose retention
-    /// ran out at the configured clock's now (rule A6), in batches, calling `progress` after each;
+    /// ran out at the configured clock's now (rule A6), in batches, calling `progress` after each
+    /// (an error it returns stops the sweep there, the batches committed staying done);
     /// with `dry_run`, only counts them. Interrupted, it resumes where it stopped; run twice, it
     /// changes nothing the second time.
-    pub fn sweep(&self, options: SweepOptions, progress: &mut dyn FnMut(&SweepProgress)) -> Result<SweepReport> {
+    pub fn sweep(
+        &self,
+        options: SweepOptions,
+        progress: &mut dyn FnMut(&SweepProgress) -> Result<()>,
+    ) -> Result<SweepReport> {
         let (crm, map) = self.crm_data()?;
         let salt = super::operators::random_salt()?;
         let now = self.now();

@@ -38,6 +38,7 @@ const MAX_TOKEN_BYTES: usize = 128;
 
 /// A request to open.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewRequest {
     /// The subject who made it.
     pub subject: SubjectId,
@@ -131,6 +132,7 @@ pub enum Delivery {
 /// An action on a request, with what it needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum Step {
     /// Ask the subject for something: their identity, on a reasonable doubt (Art. 12(6)), or a
     /// clarification. The deadline pauses (R4).

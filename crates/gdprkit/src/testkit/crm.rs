@@ -15,7 +15,7 @@ use crate::anonymize::operators::{Anonymizer, REDACTED, Secrets, Value};
 use crate::anonymize::plan::{EntityAction, Plan};
 use crate::anonymize::sweep::sweep;
 use crate::crm::CrmData;
-use crate::{Result, SubjectId};
+use crate::{Error, Result, SubjectId};
 
 /// A CRM database under test: the adapter, and plain SQL to set up and read its tables.
 pub trait CrmUnderTest {
@@ -118,6 +118,7 @@ macro_rules! crm_conformance {
                 a_sweep_with_computed_operators_resumes_and_changes_nothing_twice,
                 a_sweep_deletes_expired_rows_only,
                 a_refused_value_stops_the_sweep_naming_its_row_and_field,
+                a_progress_error_stops_the_sweep_after_the_batch_it_reports,
             );
         }
     };
@@ -340,7 +341,7 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 
 /// A sweep of `crm` by `map` at [`now`], `batch` rows per transaction: what it did, per entity.
 fn swept(crm: &dyn CrmUnderTest, map: &DataMap, batch: usize, dry_run: bool) -> Result<Vec<(String, EndAction, u64)>> {
-    sweep(map, crm.data(), SECRETS, now(), batch, dry_run, &mut |_| {})
+    sweep(map, crm.data(), SECRETS, now(), batch, dry_run, &mut |_| Ok(()))
         .map(|report| report.entities.into_iter().map(|e| (e.entity, e.action, e.rows)).collect())
 }
 
@@ -418,6 +419,21 @@ pub fn a_sweep_deletes_expired_rows_only(factory: CrmFactory<'_>) {
     assert_eq!(run(false), [("calls".to_owned(), EndAction::Delete, 2)]);
     assert_eq!(ids(&*crm, "calls"), ["11"]);
     assert_eq!(run(false)[0].2, 0);
+}
+
+pub fn a_progress_error_stops_the_sweep_after_the_batch_it_reports(factory: CrmFactory<'_>) {
+    let crm = fresh(factory);
+    let map = map(DELETE_SWEEP);
+    let mut reported = Vec::new();
+    let err = sweep(&map, crm.data(), SECRETS, now(), 1, false, &mut |p| {
+        reported.push(p.done);
+        Err(Error::invalid("progress", "the caller stopped"))
+    })
+    .unwrap_err();
+    assert_eq!(reported, [1], "no batch after the one whose progress failed");
+    assert!(err.to_string().contains("committing 1 rows of calls"), "says what stays done: {err}");
+    assert_eq!(ids(&*crm, "calls"), ["11", "12"], "the batch reported stays done, the next is not begun");
+    assert_eq!(swept(&*crm, &map, 1, false).unwrap()[0].2, 1, "the next run goes on");
 }
 
 pub fn a_refused_value_stops_the_sweep_naming_its_row_and_field(factory: CrmFactory<'_>) {
