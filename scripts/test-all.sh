@@ -67,6 +67,6 @@ CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/python-wheel" MATURIN_NO_INSTALL_R
 # The tests, a strict type check of the package, its tests and the example, and stubtest, which
 # fails when a method of the native module has no stub or a stub that does not match it.
 (cd bindings/python && "$pyvenv/bin/python" -m pytest -q tests \
-  && "$pyvenv/bin/python" -m mypy --strict python/gdprkit tests ../../examples/python \
+  && "$pyvenv/bin/python" -m mypy --strict python/gdprkit tests ../../examples/python ../../benches/python \
   && "$pyvenv/bin/python" -m mypy.stubtest gdprkit._native)
 rm -rf "$(dirname "$pyvenv")"

@@ -25,7 +25,7 @@ def main(database: str) -> None:
     now = dt.datetime.now(dt.timezone.utc)
     g.record_consent("anne", action="opt_in", purpose="newsletter", channel="email", occurred_at=now, proof=PROOF)
 
-    allowed = [d.subject for d in g.campaign(["anne", "bruno", "chloe"], "newsletter", "email") if d.allowed]
+    allowed = g.campaign(["anne", "bruno", "chloe"], "newsletter", "email").allowed
     print(f"newsletter by e-mail goes to: {', '.join(allowed)}")
 
     opened = g.open_request("bruno", kind="access", via="email")

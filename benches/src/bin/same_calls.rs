@@ -1,5 +1,6 @@
 //! The calls `benches/python/same_calls.py` times from Python, made from Rust on the same store:
-//! `same-calls campaign STORE N` decides for subjects `s-0` to `s-{N-1}` in one call;
+//! `same-calls campaign STORE N` decides for subjects `s-0` to `s-{N-1}` in one call and lists
+//! those who may be contacted;
 //! `same-calls consents STORE N` records N opt-ins, one call each. Opening is not timed, as in
 //! the Python script. Prints the seconds the calls took.
 
@@ -16,12 +17,15 @@ fn main() {
     let config = serde_json::json!({ "store": store, "pdf": false, "now": "2025-06-01T12:00:00Z" });
     let g = gdprkit_setup::open(&gdprkit::Config::from_json(&config.to_string()).unwrap()).unwrap();
     let newsletter: PurposeId = "newsletter".parse().unwrap();
-    let subjects: Vec<SubjectId> = (0..n).map(|i| SubjectId::new(format!("s-{i}")).unwrap()).collect();
+    // The caller's own ids, as Python's are str: made into `SubjectId`s inside the timed call.
+    let ids: Vec<String> = (0..n).map(|i| format!("s-{i}")).collect();
     let start = Instant::now();
+    let subjects: Vec<SubjectId> = ids.into_iter().map(|i| SubjectId::new(i).unwrap()).collect();
     match what.as_str() {
         "campaign" => {
             let decisions = g.decide_many(&subjects, &newsletter, &Channel::Email, None).unwrap();
-            assert_eq!(decisions.len(), n);
+            let allowed: Vec<&str> = decisions.iter().filter(|d| d.allowed).map(|d| d.subject.as_str()).collect();
+            assert!(allowed.len() <= n);
         }
         "consents" => {
             for s in &subjects {

@@ -1,59 +1,17 @@
-//! The native half of the `gdprkit` Python package: a `Gdpr` opened from a configuration, and
-//! every facade method called by name with JSON through [`gdprkit::json_api`], with the GIL
-//! released. It holds no logic: the Python half (`python/gdprkit`) gives the methods their
-//! keyword arguments, their result objects and their exception classes.
+//! The native half of the `gdprkit` Python package: the PyO3 glue over
+//! [`gdprkit_setup::host`], which opens gdprkit from a JSON configuration and calls every facade
+//! method by name with JSON, here with the GIL released. It holds no logic: the Python half
+//! (`python/gdprkit`) gives the methods their keyword arguments, their result objects and their
+//! exception classes.
 
 /// The JSON form of an error, which the Python half turns into its exception class.
 pub fn error_message(e: &gdprkit::Error) -> String {
     gdprkit::json_api::error_json(e).to_string()
 }
 
-/// Opens gdprkit as a JSON configuration (the keys of `gdprkit::Config`) says.
-pub fn open(config_json: &str) -> gdprkit::Result<gdprkit::Gdpr> {
-    let config = gdprkit::Config::from_json(config_json)?;
-    gdprkit_setup::open(&config)
-}
-
-/// `g`, or `g` reading the time from a clock stopped at `now` (RFC 3339): how the host's own
-/// clock, read once before the call, reaches the core.
-pub fn at(g: &gdprkit::Gdpr, now: Option<&str>) -> gdprkit::Result<gdprkit::Gdpr> {
-    let Some(now) = now else { return Ok(g.clone()) };
-    let now = chrono::DateTime::parse_from_rfc3339(now)
-        .map_err(|e| gdprkit::Error::invalid("now", format!("{now:?} is not an RFC 3339 instant: {e}")))?;
-    Ok(g.with_clock(std::sync::Arc::new(gdprkit::FixedClock::new(now.to_utc()))))
-}
-
-/// Calls `method` with JSON arguments and returns its JSON result.
-pub fn call(g: &gdprkit::Gdpr, method: &str, args_json: &str) -> gdprkit::Result<String> {
-    let args = serde_json::from_str(args_json).map_err(|e| gdprkit::Error::invalid("args", e))?;
-    Ok(gdprkit::json_api::call(g, method, args)?.to_string())
-}
-
-/// Sweeps as the JSON options say (`batch_size`, `dry_run`), handing `progress` each batch's
-/// progress as JSON; an error from `progress` stops the sweep there.
-pub fn sweep(
-    g: &gdprkit::Gdpr,
-    options_json: &str,
-    progress: &mut dyn FnMut(String) -> gdprkit::Result<()>,
-) -> gdprkit::Result<String> {
-    let options =
-        serde_json::from_str(options_json).map_err(|e| gdprkit::Error::invalid("args", format!("sweep: {e}")))?;
-    let report = g.sweep(options, &mut |p| {
-        progress(serde_json::to_string(p).map_err(|e| gdprkit::Error::internal("could not write progress", e))?)
-    })?;
-    serde_json::to_string(&report).map_err(|e| gdprkit::Error::internal("could not write a result as JSON", e))
-}
-
-/// The subject's export rendered as PDF/A (the configured renderer), for a person to read, print
-/// and post.
-pub fn export_pdf(g: &gdprkit::Gdpr, subject: &str, language: Option<&str>) -> gdprkit::Result<Vec<u8>> {
-    let subject = gdprkit::SubjectId::new(subject)?;
-    let language = language.map(str::parse::<gdprkit::Language>).transpose()?;
-    g.render_pdf(&g.export(&subject, language)?)
-}
-
 #[cfg(feature = "python")]
 mod python {
+    use gdprkit_setup::host;
     use pyo3::exceptions::PyException;
     use pyo3::prelude::*;
 
@@ -117,7 +75,7 @@ mod python {
         #[pyo3(signature = (config_json, mailer=None))]
         fn new(py: Python<'_>, config_json: &str, mailer: Option<Py<PyAny>>) -> PyResult<Self> {
             fresh_call();
-            let gdpr = py.detach(|| super::open(config_json)).map_err(|e| to_py(py, e))?;
+            let gdpr = py.detach(|| host::open_json(config_json)).map_err(|e| to_py(py, e))?;
             let gdpr = match mailer {
                 None => gdpr,
                 Some(m) => {
@@ -133,7 +91,24 @@ mod python {
         #[pyo3(signature = (method, args_json, now=None))]
         fn call(&self, py: Python<'_>, method: &str, args_json: &str, now: Option<&str>) -> PyResult<String> {
             fresh_call();
-            py.detach(|| super::call(&super::at(&self.gdpr, now)?, method, args_json)).map_err(|e| to_py(py, e))
+            py.detach(|| host::call(&host::at(&self.gdpr, now)?, method, args_json)).map_err(|e| to_py(py, e))
+        }
+
+        /// Decides for many subjects in one call, without the GIL, keeping the decisions native.
+        #[pyo3(signature = (subjects, purpose, channel, at=None, now=None))]
+        fn campaign(
+            &self,
+            py: Python<'_>,
+            subjects: Vec<String>,
+            purpose: &str,
+            channel: &str,
+            at: Option<&str>,
+            now: Option<&str>,
+        ) -> PyResult<Campaign> {
+            fresh_call();
+            py.detach(|| host::Campaign::decide(&host::at(&self.gdpr, now)?, subjects, purpose, channel, at))
+                .map(Campaign)
+                .map_err(|e| to_py(py, e))
         }
 
         /// Sweeps without the GIL, calling `progress(progress_json)` with it after each batch; what
@@ -148,8 +123,8 @@ mod python {
         ) -> PyResult<String> {
             fresh_call();
             let result = py.detach(|| {
-                let g = super::at(&self.gdpr, now)?;
-                super::sweep(&g, options_json, &mut |p| {
+                let g = host::at(&self.gdpr, now)?;
+                host::sweep(&g, options_json, &mut |p| {
                     Python::attach(|py| {
                         progress.call1(py, (p,)).map(|_| ()).map_err(|e| {
                             gdprkit::Error::invalid("progress", format!("the progress callback raised {}", raised(e)))
@@ -174,9 +149,30 @@ mod python {
         ) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
             fresh_call();
             let bytes = py
-                .detach(|| super::export_pdf(&super::at(&self.gdpr, now)?, subject, language))
+                .detach(|| host::export_pdf(&host::at(&self.gdpr, now)?, subject, language))
                 .map_err(|e| to_py(py, e))?;
             Ok(pyo3::types::PyBytes::new(py, &bytes))
+        }
+    }
+
+    /// The decisions of a campaign, kept native.
+    #[pyclass(frozen)]
+    struct Campaign(host::Campaign);
+
+    #[pymethods]
+    impl Campaign {
+        fn __len__(&self) -> usize {
+            self.0.len()
+        }
+
+        /// The ids of the subjects who may be contacted, in the order asked.
+        fn allowed(&self) -> Vec<&str> {
+            self.0.allowed().collect()
+        }
+
+        /// Decision `i` as JSON, with its reason.
+        fn decision_json(&self, py: Python<'_>, i: usize) -> PyResult<String> {
+            self.0.decision_json(i).map_err(|e| to_py(py, e))
         }
     }
 
@@ -189,44 +185,9 @@ mod python {
     #[pymodule]
     fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add_class::<Native>()?;
+        m.add_class::<Campaign>()?;
         m.add_function(wrap_pyfunction!(methods, m)?)?;
         m.add("NativeError", m.py().get_type::<NativeError>())?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_store_in_memory_answers_calls_by_name() {
-        let g = open(r#"{"store": ":memory:", "pdf": false}"#).unwrap();
-        call(
-            &g,
-            "add_purpose",
-            r#"{"id": "news", "label": "News", "legal_basis": "consent", "direct_marketing": true}"#,
-        )
-        .unwrap();
-        assert!(call(&g, "purposes", "{}").unwrap().contains("\"news\""));
-        let err = call(&g, "purposes", "{not json").unwrap_err();
-        assert!(error_message(&err).contains("\"code\":\"invalid_input\""));
-    }
-
-    #[test]
-    fn a_call_reads_the_hosts_instant_when_given_one() {
-        let g = open(r#"{"store": ":memory:", "pdf": false}"#).unwrap();
-        assert_eq!(at(&g, Some("2030-01-02T03:04:05Z")).unwrap().now().to_rfc3339(), "2030-01-02T03:04:05+00:00");
-        let err = at(&g, Some("tomorrow")).unwrap_err();
-        assert_eq!(err.field(), Some("now"));
-    }
-
-    #[test]
-    fn a_progress_error_stops_the_sweep_and_comes_back() {
-        let g = open(r#"{"store": ":memory:", "pdf": false}"#).unwrap();
-        let err = sweep(&g, r#"{"batch_size": 0, "dry_run": false}"#, &mut |_| Ok(())).unwrap_err();
-        assert_eq!(err.field(), Some("crm"), "no CRM configured: {err}");
-        let err = sweep(&g, r#"{"batch": 3}"#, &mut |_| Ok(())).unwrap_err();
-        assert_eq!(err.field(), Some("args"));
     }
 }

@@ -13,6 +13,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod host;
 mod journal;
 
 pub use journal::FileJournal;

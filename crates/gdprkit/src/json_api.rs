@@ -244,16 +244,7 @@ pub fn call(g: &Gdpr, method: &str, args: Value) -> Result<Value> {
                 }
             };
             let decisions = g.decide_many(&subjects, &a.purpose, &a.channel, a.at)?;
-            let with_reasons: Vec<Value> = decisions
-                .iter()
-                .map(|d| {
-                    let mut v = to_value(d)?;
-                    if let Value::Object(fields) = &mut v {
-                        fields.insert("reason".into(), Value::String(d.reason()));
-                    }
-                    Ok(v)
-                })
-                .collect::<Result<_>>()?;
+            let with_reasons: Vec<Value> = decisions.iter().map(decision_json).collect::<Result<_>>()?;
             match method {
                 "decide" => with_reasons.into_iter().next().unwrap_or(Value::Null),
                 _ => Value::Array(with_reasons),
@@ -387,6 +378,16 @@ pub fn call(g: &Gdpr, method: &str, args: Value) -> Result<Value> {
             ));
         }
     })
+}
+
+/// A decision as JSON, with its `reason` in words: what `decide` and `decide_many` return, and
+/// what a binding gives for one decision of a campaign it keeps native.
+pub fn decision_json(d: &crate::Decision) -> Result<Value> {
+    let mut v = to_value(d)?;
+    if let Value::Object(fields) = &mut v {
+        fields.insert("reason".into(), Value::String(d.reason()));
+    }
+    Ok(v)
 }
 
 /// Refuses a key of a step that the step did not read. Serde refuses unknown keys of a step with

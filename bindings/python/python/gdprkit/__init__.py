@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import json as _json
 import os
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Protocol
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Protocol, Sequence, Union, overload
 
 from . import _native
 
@@ -18,6 +18,7 @@ __all__ = [
     "Gdpr",
     "Mailer",
     "Clock",
+    "Campaign",
     "Record",
     "GdprError",
     "InvalidInputError",
@@ -135,11 +136,12 @@ class Record(Mapping[str, Any]):
     __slots__ = ("_fields",)
 
     def __init__(self, fields: Mapping[str, Any]) -> None:
-        object.__setattr__(self, "_fields", {k: _wrap(v) for k, v in fields.items()})
+        # The plain values as JSON gave them; nested ones become Records and tuples when read.
+        object.__setattr__(self, "_fields", dict(fields))
 
     def __getattr__(self, name: str) -> Any:
         try:
-            return self._fields[name]
+            return _wrap(self._fields[name])
         except KeyError:
             raise AttributeError(name) from None
 
@@ -147,7 +149,7 @@ class Record(Mapping[str, Any]):
         raise AttributeError("gdprkit results are read-only")
 
     def __getitem__(self, key: str) -> Any:
-        return self._fields[key]
+        return _wrap(self._fields[key])
 
     def __iter__(self) -> Any:
         return iter(self._fields)
@@ -156,11 +158,11 @@ class Record(Mapping[str, Any]):
         return len(self._fields)
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{k}={v!r}" for k, v in self._fields.items())
+        inner = ", ".join(f"{k}={_wrap(v)!r}" for k, v in self._fields.items())
         return f"Record({inner})"
 
     def to_dict(self) -> Dict[str, Any]:
-        """The result as plain dicts and lists, as JSON gives it."""
+        """The result as plain dicts and lists, as JSON gives it (a copy)."""
         return {k: _plain(v) for k, v in self._fields.items()}
 
 
@@ -175,7 +177,9 @@ def _wrap(value: Any) -> Any:
 def _plain(value: Any) -> Any:
     if isinstance(value, Record):
         return value.to_dict()
-    if isinstance(value, tuple):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
 
@@ -215,6 +219,44 @@ class Mailer(Protocol):
         """``message`` has ``to``, ``subject``, ``body``, ``attachments`` (each ``filename``,
         ``content_type``, ``bytes``) and ``message_id``."""
         ...
+
+
+class Campaign(Sequence[Record]):
+    """The decisions of a campaign, one per subject in the order asked, kept in the core:
+    ``allowed`` lists who may be contacted; a decision is read when indexed or iterated."""
+
+    __slots__ = ("_native", "_allowed")
+
+    def __init__(self, native: _native.Campaign) -> None:
+        self._native = native
+        self._allowed: Optional[List[str]] = None
+
+    @property
+    def allowed(self) -> List[str]:
+        """The ids of the subjects who may be contacted, in the order asked."""
+        if self._allowed is None:
+            self._allowed = self._native.allowed()
+        return list(self._allowed)
+
+    def __len__(self) -> int:
+        return len(self._native)
+
+    @overload
+    def __getitem__(self, i: int) -> Record: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> List[Record]: ...
+
+    def __getitem__(self, i: Union[int, slice]) -> Union[Record, List[Record]]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError(f"decision {i} of {n}")
+        return Record(_json.loads(self._native.decision_json(i % n)))
+
+    def __repr__(self) -> str:
+        return f"Campaign({len(self)} decisions, {len(self.allowed)} allowed)"
 
 
 class Clock(Protocol):
@@ -414,12 +456,18 @@ class Gdpr:
 
     def campaign(
         self, subjects: Iterable[str], purpose: str, channel: str, *, at: Optional[_dt.datetime] = None
-    ) -> List[Record]:
-        """The same decision for many subjects, in their order, in one call."""
-        args = _drop_none(
-            {"subjects": list(subjects), "purpose": purpose, "channel": channel, "at": _instant("at", at)}
-        )
-        return list(self._call("decide_many", args))
+    ) -> Campaign:
+        """The same decision for many subjects, in their order, in one call: ``.allowed`` lists
+        who may be contacted; each decision (a ``Record``, as ``decide`` gives) is read when
+        indexed or iterated."""
+        ids = list(subjects)
+        if not all(isinstance(s, str) for s in ids):
+            raise InvalidInputError("subjects: every subject is an id (str)", field="subjects")
+        try:
+            native = self._native.campaign(ids, purpose, channel, _instant("at", at), self._now())
+        except _native.NativeError as e:
+            raise _error(e) from _cause(e)
+        return Campaign(native)
 
     def history(self, subject: str) -> List[Record]:
         """Every consent event of the subject, oldest first."""
