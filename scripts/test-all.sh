@@ -49,6 +49,8 @@ fi
 echo "== formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The Node glue, behind the feature only its build turns on.
+cargo clippy -p gdprkit-node --features node --all-targets --locked -- -D warnings
 
 echo "== Rust tests"
 cargo test --workspace --locked
@@ -70,3 +72,19 @@ CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/python-wheel" MATURIN_NO_INSTALL_R
   && "$pyvenv/bin/python" -m mypy --strict python/gdprkit tests ../../examples/python ../../benches/python \
   && "$pyvenv/bin/python" -m mypy.stubtest gdprkit._native)
 rm -rf "$(dirname "$pyvenv")"
+
+echo "== Node package"
+# The package's devDependencies (@napi-rs/cli, typescript, @types/node) for the checks; then the
+# package installed from another directory as `npm install ./bindings/node` installs it, which
+# builds the native module from source (dev profile); then the check that the committed
+# native.js and native.d.ts are what `napi build` writes from the Rust code, and the tests
+# (which type-check and run the example, the README's and docs/node.md's examples).
+(cd bindings/node && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+nodeapp="$(mktemp -d)"
+package="$(pwd)/bindings/node"
+(cd "$nodeapp" && npm init -y >/dev/null \
+  && GDPRKIT_NODE_PROFILE=dev npm install --no-audit --no-fund --foreground-scripts --loglevel=error "$package" \
+  && node -e "require('gdprkit')" \
+  && node --input-type=module -e "import { Gdpr } from 'gdprkit'; if (typeof Gdpr.open !== 'function') process.exit(1)")
+rm -rf "$nodeapp"
+(cd bindings/node && npm run --silent check-generated && node --test __test__/)
