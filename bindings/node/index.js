@@ -167,7 +167,7 @@ class Campaign {
 
   /** The ids of the subjects who may be contacted, in the order asked. */
   get allowed() {
-    if (this.#allowed === null) this.#allowed = this.#native.allowed()
+    if (this.#allowed === null) this.#allowed = JSON.parse(this.#native.allowedJson())
     return [...this.#allowed]
   }
 
@@ -302,8 +302,8 @@ class Gdpr {
   /** The same decision for many subjects, in their order, in one call. */
   async campaign(subjects, purpose, channel, options) {
     const { at } = only(options, ['at'])
-    const ids = list('subjects', subjects)
-    if (!ids.every((s) => typeof s === 'string')) throw invalid('subjects', 'every subject is an id (a string)')
+    // One JSON string crosses to the core, which refuses anything but ids in it.
+    const ids = json('campaign', Array.isArray(subjects) ? subjects : list('subjects', subjects))
     if (typeof purpose !== 'string') throw invalid('purpose', `expected a string, got ${describe(purpose)}`)
     if (typeof channel !== 'string') throw invalid('channel', `expected a string, got ${describe(channel)}`)
     const decided = await settle(this.#native.campaign(ids, purpose, channel, instant('at', at), this.#now()))

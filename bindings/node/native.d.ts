@@ -13,8 +13,11 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class Campaign {
   /** How many decisions: one per subject asked about. */
   get length(): number
-  /** The ids of the subjects who may be contacted, in the order asked. */
-  allowed(): Array<string>
+  /**
+   * The ids of the subjects who may be contacted, in the order asked, as a JSON array
+   * (one string to cross rather than one per subject).
+   */
+  allowedJson(): string
   /** Decision `i` as JSON, with its reason. */
   decisionJson(i: number): string
 }
@@ -36,8 +39,12 @@ export declare class Native {
    * waiting for its promise; a failure it reports stops the sweep there.
    */
   sweep(optionsJson: string, progress: (progressJson: string) => Promise<string>, now?: string | undefined | null): Promise<string>
-  /** Decides for many subjects in one call, keeping the decisions native. */
-  campaign(subjects: Array<string>, purpose: string, channel: string, at?: string | undefined | null, now?: string | undefined | null): Promise<Campaign>
+  /**
+   * Decides for many subjects in one call, keeping the decisions native. The subjects come
+   * as one JSON array of ids: one string crosses from JavaScript rather than one per
+   * subject, which would hold the JavaScript thread for as long as the call's own work.
+   */
+  campaign(subjectsJson: string, purpose: string, channel: string, at?: string | undefined | null, now?: string | undefined | null): Promise<Campaign>
   /** The subject's export as PDF bytes. */
   exportPdf(subject: string, language?: string | undefined | null, now?: string | undefined | null): Promise<Buffer>
 }

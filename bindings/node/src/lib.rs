@@ -156,11 +156,13 @@ pub mod node {
             })
         }
 
-        /// Decides for many subjects in one call, keeping the decisions native.
+        /// Decides for many subjects in one call, keeping the decisions native. The subjects come
+        /// as one JSON array of ids: one string crosses from JavaScript rather than one per
+        /// subject, which would hold the JavaScript thread for as long as the call's own work.
         #[napi(ts_return_type = "Promise<Campaign>")]
         pub fn campaign(
             &self,
-            subjects: Vec<String>,
+            subjects_json: String,
             purpose: String,
             channel: String,
             at: Option<String>,
@@ -168,6 +170,9 @@ pub mod node {
         ) -> AsyncTask<CampaignTask> {
             let gdpr = self.gdpr.clone();
             CampaignTask::run(move || {
+                let subjects: Vec<String> = serde_json::from_str(&subjects_json).map_err(|e| {
+                    gdprkit::Error::invalid("subjects", format!("every subject is an id (a string): {e}"))
+                })?;
                 host::Campaign::decide(&host::at(&gdpr, now.as_deref())?, subjects, &purpose, &channel, at.as_deref())
             })
         }
@@ -192,10 +197,12 @@ pub mod node {
             u32::try_from(self.0.len()).unwrap_or(u32::MAX)
         }
 
-        /// The ids of the subjects who may be contacted, in the order asked.
+        /// The ids of the subjects who may be contacted, in the order asked, as a JSON array
+        /// (one string to cross rather than one per subject).
         #[napi]
-        pub fn allowed(&self) -> Vec<String> {
-            self.0.allowed().map(str::to_owned).collect()
+        pub fn allowed_json(&self) -> napi::Result<String> {
+            serde_json::to_string(&self.0.allowed().collect::<Vec<_>>())
+                .map_err(|e| to_js(gdprkit::Error::internal("could not write the allowed subjects as JSON", e)))
         }
 
         /// Decision `i` as JSON, with its reason.
