@@ -122,6 +122,32 @@ pub enum Command {
     /// delivered after.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Serve the portal where people follow their requests and unsubscribe in one click, on
+    /// ADDR, behind your reverse proxy (TLS is the proxy's). Logs one line per request on
+    /// stderr, with no token or personal data; stops on Ctrl-C or SIGTERM once the requests in
+    /// flight are answered. Unsubscribe links need GDPRKIT_HMAC_KEY.
+    Serve {
+        /// The address to listen on; port 0 picks a free one (the address is printed).
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+        listen: std::net::SocketAddr,
+        /// The controller's name, as the pages show it.
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// A directory of templates replacing the embedded ones of the same name.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// The origin people reach the portal at (https://privacy.example.com), for the CSRF
+        /// check of browsers that send no Sec-Fetch-Site.
+        #[arg(long, value_name = "URL")]
+        public_origin: Option<String>,
+        /// A reverse proxy whose X-Forwarded-For names the client (repeatable); otherwise the
+        /// socket's peer is the client the rate limits count.
+        #[arg(long = "trusted-proxy", value_name = "IP")]
+        trusted_proxies: Vec<std::net::IpAddr>,
+        /// Cookies without Secure, for a portal reached over plain HTTP (on loopback, in tests).
+        #[arg(long)]
+        insecure_cookies: bool,
+    },
     /// Erase a subject: the CRM's rows by the data map (the --db database holds them), then what
     /// gdprkit keeps. A map that pseudonymizes needs GDPRKIT_HMAC_KEY.
     Erase {

@@ -75,6 +75,14 @@ fn run(cli: Cli) -> context::CliResult<ExitCode> {
         Command::Changes { since, limit } => commands::changes::run(&ctx, since, limit),
         Command::Erasures(c) => commands::erasures::run(&ctx, c),
         Command::Outbox(c) => commands::outbox::run(&ctx, c),
+        Command::Serve { listen, name, templates, public_origin, trusted_proxies, insecure_cookies } => {
+            let mut settings = gdprkit_portal::PortalSettings::new(name);
+            settings.templates_dir = templates;
+            settings.public_origin = public_origin;
+            settings.trusted_proxies = trusted_proxies;
+            settings.secure_cookies = !insecure_cookies;
+            commands::serve::run(&ctx, listen, settings)
+        }
         Command::Erase { subject, map, dry_run } => commands::erase::run(&ctx, &subject, &map, dry_run),
         Command::Export { subject, map, format, out, lang, mail, smtp } => {
             commands::export::run(&ctx, &subject, &map, &format, &out, lang.as_deref(), mail.then_some(smtp).flatten())

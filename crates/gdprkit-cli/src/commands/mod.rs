@@ -13,6 +13,7 @@ pub mod map;
 pub mod outbox;
 pub mod purpose;
 pub mod request;
+pub mod serve;
 pub mod settings;
 pub mod subject;
 pub mod sweep;

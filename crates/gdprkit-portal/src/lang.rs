@@ -1,0 +1,200 @@
+//! The language of a page: French or English, from the `lang` query parameter (the switch on
+//! every page), then the `Accept-Language` header; and the words of each.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::ACCEPT_LANGUAGE;
+use axum::http::request::Parts;
+use minijinja::Value;
+
+/// A language the pages are written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// French.
+    Fr,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Its code, as `lang` attributes and the switch give it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<Lang> {
+        let primary = code.split(['-', '_']).next()?.trim().to_ascii_lowercase();
+        match primary.as_str() {
+            "fr" => Some(Lang::Fr),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The language a request asks for: `?lang=`, else the best of `Accept-Language` by its
+    /// weights, else French.
+    pub fn of(parts: &Parts) -> Lang {
+        let asked = parts
+            .uri
+            .query()
+            .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")).and_then(Lang::from_code));
+        asked
+            .or_else(|| parts.headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(accept_language))
+            .unwrap_or(Lang::Fr)
+    }
+
+    /// The words of the pages in this language, for the templates (`t.follow_title`).
+    pub fn words(self) -> Value {
+        let table = match self {
+            Lang::Fr => FR,
+            Lang::En => EN,
+        };
+        Value::from(table.iter().copied().collect::<std::collections::BTreeMap<&str, &str>>())
+    }
+}
+
+/// The best language of an `Accept-Language` header that the pages are written in.
+fn accept_language(header: &str) -> Option<Lang> {
+    let mut best: Option<(f32, Lang)> = None;
+    for item in header.split(',') {
+        let mut fields = item.split(';');
+        let Some(lang) = fields.next().and_then(Lang::from_code) else { continue };
+        let weight =
+            fields.find_map(|f| f.trim().strip_prefix("q=")).and_then(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
+        if weight > 0.0 && best.is_none_or(|(w, _)| weight > w) {
+            best = Some((weight, lang));
+        }
+    }
+    best.map(|(_, l)| l)
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Lang::of(parts))
+    }
+}
+
+/// The French words of the pages.
+const FR: &[(&str, &str)] = &[
+    ("skip", "Aller au contenu"),
+    ("language", "Langue"),
+    ("home_title", "Vos données personnelles"),
+    ("home_intro", "Suivez une demande que vous avez faite sur vos données, ou gérez vos abonnements."),
+    ("follow_link", "Suivre une demande"),
+    ("follow_title", "Suivre une demande"),
+    ("follow_intro", "Saisissez la référence de suivi que nous vous avons envoyée avec l'accusé de réception."),
+    ("token_label", "Référence de suivi"),
+    ("follow_button", "Voir ma demande"),
+    ("not_found", "Aucune demande ne correspond à cette référence, ou elle n'est plus valable."),
+    ("opening", "Ouverture de votre demande…"),
+    ("continue", "Continuer"),
+    ("request_title", "Votre demande"),
+    ("kind", "Droit exercé"),
+    ("state", "Où elle en est"),
+    ("received_on", "Reçue le"),
+    ("due", "Réponse au plus tard le"),
+    ("extended", "Délai prolongé"),
+    ("closed_at", "Close le"),
+    ("notes", "Messages"),
+    ("no_notes", "Aucun message pour l'instant."),
+    ("kind.access", "Accès"),
+    ("kind.rectification", "Rectification"),
+    ("kind.erasure", "Effacement"),
+    ("kind.restriction", "Limitation"),
+    ("kind.portability", "Portabilité"),
+    ("kind.objection", "Opposition"),
+    ("kind.anonymization", "Anonymisation"),
+    ("state.received", "Reçue"),
+    ("state.awaiting_subject", "En attente de votre réponse"),
+    ("state.accepted", "Acceptée"),
+    ("state.in_progress", "En cours"),
+    ("state.completed", "Traitée"),
+    ("state.refused", "Refusée"),
+    ("state.withdrawn", "Retirée"),
+    ("yes", "Oui"),
+    ("unsubscribe_title", "Se désabonner"),
+    ("unsubscribe_intro", "Confirmez que vous ne souhaitez plus recevoir ces messages."),
+    ("unsubscribe_button", "Me désabonner"),
+    ("unsubscribed_title", "Vous êtes désabonné"),
+    ("unsubscribed_intro", "Nous ne vous enverrons plus ces messages. Votre choix est enregistré avec sa date."),
+    ("invalid_link", "Ce lien n'est pas valable."),
+    ("too_many", "Trop de tentatives. Réessayez dans quelques minutes."),
+    ("forbidden", "Cette demande vient d'une autre page que la nôtre ; elle est refusée."),
+    ("error", "Une erreur est survenue de notre côté. Réessayez plus tard."),
+    ("page_not_found", "Cette page n'existe pas."),
+];
+
+/// The English words of the pages.
+const EN: &[(&str, &str)] = &[
+    ("skip", "Skip to content"),
+    ("language", "Language"),
+    ("home_title", "Your personal data"),
+    ("home_intro", "Follow a request you made about your data, or manage your subscriptions."),
+    ("follow_link", "Follow a request"),
+    ("follow_title", "Follow a request"),
+    ("follow_intro", "Enter the tracking reference we sent you with the acknowledgement of your request."),
+    ("token_label", "Tracking reference"),
+    ("follow_button", "See my request"),
+    ("not_found", "No request matches this reference, or it is no longer valid."),
+    ("opening", "Opening your request…"),
+    ("continue", "Continue"),
+    ("request_title", "Your request"),
+    ("kind", "Right exercised"),
+    ("state", "Where it stands"),
+    ("received_on", "Received on"),
+    ("due", "Answer due by"),
+    ("extended", "Deadline extended"),
+    ("closed_at", "Closed on"),
+    ("notes", "Messages"),
+    ("no_notes", "No message yet."),
+    ("kind.access", "Access"),
+    ("kind.rectification", "Rectification"),
+    ("kind.erasure", "Erasure"),
+    ("kind.restriction", "Restriction"),
+    ("kind.portability", "Portability"),
+    ("kind.objection", "Objection"),
+    ("kind.anonymization", "Anonymization"),
+    ("state.received", "Received"),
+    ("state.awaiting_subject", "Waiting for your answer"),
+    ("state.accepted", "Accepted"),
+    ("state.in_progress", "In progress"),
+    ("state.completed", "Completed"),
+    ("state.refused", "Refused"),
+    ("state.withdrawn", "Withdrawn"),
+    ("yes", "Yes"),
+    ("unsubscribe_title", "Unsubscribe"),
+    ("unsubscribe_intro", "Confirm that you no longer wish to receive these messages."),
+    ("unsubscribe_button", "Unsubscribe me"),
+    ("unsubscribed_title", "You are unsubscribed"),
+    ("unsubscribed_intro", "We will no longer send you these messages. Your choice is recorded with its date."),
+    ("invalid_link", "This link is not valid."),
+    ("too_many", "Too many attempts. Try again in a few minutes."),
+    ("forbidden", "This request comes from a page other than ours; it is refused."),
+    ("error", "Something went wrong on our side. Try again later."),
+    ("page_not_found", "This page does not exist."),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_heaviest_known_language() {
+        assert_eq!(accept_language("de-DE, en;q=0.8, fr;q=0.9"), Some(Lang::Fr));
+        assert_eq!(accept_language("en-GB,en;q=0.9"), Some(Lang::En));
+        assert_eq!(accept_language("de, es;q=0.5"), None);
+        assert_eq!(accept_language("fr;q=0, en;q=0.1"), Some(Lang::En));
+    }
+
+    #[test]
+    fn both_languages_have_the_same_words() {
+        fn keys(t: &'static [(&'static str, &'static str)]) -> Vec<&'static str> {
+            t.iter().map(|(k, _)| *k).collect()
+        }
+        assert_eq!(keys(FR), keys(EN));
+    }
+}
