@@ -971,6 +971,10 @@ export interface TrackView {
   closed_at: Instant | null;
   /** The notes written for the subject, oldest first. */
   notes: PublicNote[];
+  /** While the request waits on the subject (R4): what for. */
+  waiting_for: WaitKind | null;
+  /** While it waits on them: what they are asked, as the notice told them. */
+  question: string | null;
 }
 
 /** The due dates of a request received on a given date. */

@@ -30,7 +30,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use gdprkit::Gdpr;
 
 pub use lang::Lang;
@@ -73,6 +73,8 @@ pub fn router(gdpr: Gdpr, settings: PortalSettings) -> gdprkit::Result<Router> {
         .route("/follow", get(routes::follow::form).post(routes::follow::lookup))
         .route("/r/{token}", get(routes::follow::link))
         .route("/request", get(routes::follow::view))
+        .route("/request/withdraw", post(routes::follow::withdraw))
+        .route("/request/answer", post(routes::follow::answer))
         .route("/u/{reference}", get(routes::unsubscribe::page).post(routes::unsubscribe::post))
         .fallback(routes::not_found)
         .layer(axum::middleware::from_fn(security::headers))

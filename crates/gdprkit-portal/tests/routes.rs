@@ -316,3 +316,56 @@ async fn templates_and_colours_come_from_the_integrator() {
     bad.colours.text = "red; } body { background: url(//evil)".into();
     assert_eq!(router(f.gdpr.clone(), bad).unwrap_err().field(), Some("colours.text"));
 }
+
+fn with_cookie(mut r: Request<Body>, token: &str) -> Request<Body> {
+    r.headers_mut().insert("cookie", format!("gdprkit_request={token}").parse().unwrap());
+    r
+}
+
+#[tokio::test]
+async fn the_person_answers_the_question_and_withdraws_from_the_page() {
+    // R4: the answer restarts the deadline; R1: the person may withdraw an open request.
+    let f = fixture();
+    let token = opened(&f);
+    let id = call(&f.gdpr, "requests", json!({}))[0]["id"].as_str().unwrap().to_owned();
+    let ask = json!({"request": id, "step": {"action": "await_subject", "kind": "clarification", "reason": "Which account?"}, "actor": "Marie"});
+    call(&f.gdpr, "act", ask);
+    let page = send(&f.app, with_cookie(get("/request?lang=en"), &token)).await;
+    assert!(
+        page.body.contains("Waiting for your answer") && page.body.contains("<label for=\"answer\">"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Which account?"), "the question is shown with the form");
+    let answered =
+        send(&f.app, with_cookie(post("/request/answer?lang=en", "text=The+one+ending+in+42"), &token)).await;
+    assert_eq!(
+        (answered.status, answered.headers["location"].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/request?lang=en")
+    );
+    let page = send(&f.app, with_cookie(get("/request?lang=en"), &token)).await;
+    assert!(page.body.contains("The one ending in 42") && !page.body.contains("id=\"answer\""), "{}", page.body);
+    let empty = send(&f.app, with_cookie(post("/request/answer?lang=en", "text=+"), &token)).await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    assert!(empty.body.contains("Your answer is empty."));
+    let late = send(&f.app, with_cookie(post("/request/answer?lang=en", "text=Again"), &token)).await;
+    assert_eq!(late.status, StatusCode::CONFLICT, "no question waits any more");
+
+    let cross = Request::post("/request/withdraw").header("sec-fetch-site", "cross-site").body(Body::empty()).unwrap();
+    assert_eq!(send(&f.app, with_cookie(cross, &token)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        call(&f.gdpr, "request", json!({"request": id}))["state"],
+        "received",
+        "a cross-site post changes nothing"
+    );
+    let withdrawn = send(&f.app, with_cookie(post("/request/withdraw?lang=en", ""), &token)).await;
+    assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
+    let page = send(&f.app, with_cookie(get("/request?lang=en"), &token)).await;
+    assert!(page.body.contains("Withdrawn") && !page.body.contains("Withdraw my request"), "{}", page.body);
+    let again = send(&f.app, with_cookie(post("/request/withdraw?lang=en", ""), &token)).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "an old page: the step no longer applies");
+    let history = call(&f.gdpr, "request", json!({"request": id}));
+    assert_eq!(history["state"], "withdrawn");
+    let no_cookie = send(&f.app, post("/request/withdraw", "")).await;
+    assert_eq!(no_cookie.status, StatusCode::SEE_OTHER, "no token: back to the form");
+}

@@ -87,6 +87,7 @@ pub use outbox::{DeliveryReport, MessageKind, OutboxFilter, OutboxItem, OutboxSt
 pub use phone::PhoneCountry;
 pub use purpose::{LegalBasis, Purpose};
 pub use raw::ledger::{Verification, sha256_hex};
+pub use request::by_subject::{SUBJECT_ACTOR, SubjectStep};
 pub use request::calendar::{France, FranceAlsaceMoselle, HolidayCalendar, NoHolidays};
 pub use request::calendar_file::ListedHolidays;
 pub use request::deadline::{ControllerZone, Deadlines};

@@ -10,6 +10,7 @@ use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use gdprkit::{ErrorKind, SubjectStep};
 use serde::Deserialize;
 
 use super::{Shared, blocking, csrf, failed, limited};
@@ -79,6 +80,38 @@ pub async fn view(State(p): Shared, lang: Lang, parts: Parts) -> Response {
         // The token expired with its request, or was never right: back to the form.
         Ok(None) => to_form(lang),
         Err(e) => failed(&p, lang, &e),
+    }
+}
+
+/// The person's answer to the question their request waits on (R4).
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    text: String,
+}
+
+/// Withdraws the request the cookie's token follows (R1).
+pub async fn withdraw(State(p): Shared, lang: Lang, parts: Parts) -> Response {
+    step(&p, lang, &parts, SubjectStep::Withdraw).await
+}
+
+/// Answers the question the request waits on (R4).
+pub async fn answer(State(p): Shared, lang: Lang, parts: Parts, Form(f): Form<AnswerForm>) -> Response {
+    step(&p, lang, &parts, SubjectStep::Answer { text: f.text }).await
+}
+
+/// Takes the person's step and shows the request again; a step its state no longer allows (the
+/// page was old) says so.
+async fn step(p: &Portal, lang: Lang, parts: &Parts, step: SubjectStep) -> Response {
+    if let Err(refused) = csrf(p, parts, lang) {
+        return refused;
+    }
+    let Some(token) = cookie(parts) else { return to_form(lang) };
+    match blocking(p, move |g| g.act_by_token(&token, step)).await {
+        Ok(Some(_)) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/request?lang={}", lang.code()))]).into_response(),
+        Ok(None) => to_form(lang),
+        Err(e) if e.kind() == ErrorKind::InvalidState => p.pages.message(StatusCode::CONFLICT, lang, "no_longer"),
+        Err(e) if e.kind() == ErrorKind::InvalidInput => p.pages.message(StatusCode::BAD_REQUEST, lang, "answer_empty"),
+        Err(e) => failed(p, lang, &e),
     }
 }
 

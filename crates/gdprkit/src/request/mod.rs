@@ -1,6 +1,7 @@
 //! Requests from data subjects (section 2 of the rules): what they ask for, their life, their
 //! legal deadlines and the holiday calendars those deadlines roll over.
 
+pub mod by_subject;
 pub mod calendar;
 pub mod calendar_file;
 pub mod deadline;

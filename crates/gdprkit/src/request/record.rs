@@ -328,6 +328,8 @@ impl Request {
             extended: self.extension.is_some(),
             closed_at: self.closed_at,
             notes: self.public_notes.clone(),
+            waiting_for: self.awaiting_kind,
+            question: self.awaiting.clone(),
         }
     }
 }
@@ -341,8 +343,8 @@ pub struct PublicNote {
     pub text: String,
 }
 
-/// What a tracking token shows: the request's kind, state, dates and public notes, and nothing
-/// else (R8).
+/// What a tracking token shows: the request's kind, state, dates, public notes and the question
+/// it waits on the subject for, and nothing else (R8).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicView {
     /// The right exercised.
@@ -359,6 +361,10 @@ pub struct PublicView {
     pub closed_at: Option<DateTime<Utc>>,
     /// The notes written for the subject, oldest first.
     pub notes: Vec<PublicNote>,
+    /// While the request waits on the subject (R4): what for, their identity or a clarification.
+    pub waiting_for: Option<WaitKind>,
+    /// While it waits on them: what they are asked, as the notice told them.
+    pub question: Option<String>,
 }
 
 /// The bytes of a tracking token: 160 random bits.

@@ -15,7 +15,7 @@ use super::objection::{ObjectionScope, scope_of};
 use super::recipients::{Disclosure, MAX_RECIPIENT_BYTES, RecipientTask, TaskOutcome, TaskStatus};
 use super::record::{
     CopyDelivery, Delivered, Extension, ExtensionGround, Kept, MAX_KEPT_BYTES, PublicNote, PublicView, RefusalCode,
-    Request, RequestId, WaitKind, constant_time_eq, new_token, token_hash,
+    Request, RequestId, WaitKind, new_token,
 };
 use crate::consent::{Collector, NewConsent, Proof, Source};
 use crate::error::{Error, Result};
@@ -34,7 +34,7 @@ pub const MAX_REASON_BYTES: usize = 4096;
 /// The longest actor name accepted, in bytes.
 pub const MAX_ACTOR_BYTES: usize = 256;
 /// Tokens longer than this are not looked up: no token gdprkit issued is that long.
-const MAX_TOKEN_BYTES: usize = 128;
+pub(crate) const MAX_TOKEN_BYTES: usize = 128;
 
 /// A request to open.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -722,15 +722,7 @@ impl Gdpr {
     /// What the holder of a tracking token may see: the request's public view, or `None` for a
     /// token that matches no request. A wrong token and an unknown one get the same answer.
     pub fn track(&self, token: &str) -> Result<Option<PublicView>> {
-        if token.len() > MAX_TOKEN_BYTES {
-            return Ok(None);
-        }
-        let hash = token_hash(token);
-        Ok(self
-            .store()
-            .request_by_token(self.tenant(), &hash)?
-            .filter(|(_, stored)| constant_time_eq(stored, &hash))
-            .map(|(request, _)| request.public_view()))
+        Ok(self.request_tracked_by(token)?.map(|request| request.public_view()))
     }
 
     /// The due dates of a request received on `received` (a date in the controller's time
