@@ -8,16 +8,17 @@ cd "$(dirname "$0")/.."
 cache="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}"
 
 echo "== tools"
-if ! command -v pdftotext >/dev/null || ! command -v qpdf >/dev/null; then
+if ! command -v pdftotext >/dev/null || ! command -v qpdf >/dev/null || ! [ -x /usr/bin/chromium ]; then
   apt_get=(apt-get)
   [ "$(id -u)" -eq 0 ] || apt_get=(sudo apt-get)
   "${apt_get[@]}" update -q
-  DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -q poppler-utils qpdf
+  DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -q poppler-utils qpdf chromium
 fi
 venv="$cache/gdprkit-venv"
-if ! "$venv/bin/python" -c "import aiosmtpd" 2>/dev/null; then
+if ! "$venv/bin/python" -c "import aiosmtpd, playwright, pytest" 2>/dev/null; then
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q aiosmtpd
+  # playwright drives Debian's chromium; its own browser download is never used.
+  "$venv/bin/pip" install -q aiosmtpd playwright==1.65.3 pytest
 fi
 export GDPRKIT_PYTHON="$venv/bin/python"
 
@@ -88,3 +89,9 @@ package="$(pwd)/bindings/node"
   && node --input-type=module -e "import { Gdpr } from 'gdprkit'; if (typeof Gdpr.open !== 'function') process.exit(1)")
 rm -rf "$nodeapp"
 (cd bindings/node && npm run --silent check-generated && node --test __test__/)
+
+echo "== Portal in a browser"
+# `gdprkit serve` (the binary the Rust tests built) driven by playwright in Debian's chromium, with
+# axe-core injected into every page; the screenshots go to docs/portal/.
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+GDPRKIT_BIN="${CARGO_TARGET_DIR:-target}/debug/gdprkit" "$venv/bin/python" -m pytest -q tests/browser
