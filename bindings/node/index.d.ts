@@ -817,6 +817,8 @@ export interface Request {
   refusal: RefusalCode | null;
   /** When it was completed, refused or withdrawn. */
   closed_at: Instant | null;
+  /** Each state it entered, with when, oldest first. */
+  history: StateChange[];
 }
 
 /** A notice's subject line and body. */
@@ -975,6 +977,16 @@ export interface TrackView {
   waiting_for: WaitKind | null;
   /** While it waits on them: what they are asked, as the notice told them. */
   question: string | null;
+  /** Each state it entered, with when, oldest first. */
+  history: StateChange[];
+}
+
+/** A state a request entered, and when (R1). */
+export interface StateChange {
+  /** When. */
+  at: Instant;
+  /** The state it entered. */
+  state: RequestState;
 }
 
 /** The due dates of a request received on a given date. */

@@ -1,86 +1,17 @@
 //! Every route of the portal and every security property it promises, through the router as a
 //! CRM mounts it: headers, CSRF, rate limits, identical answers, cookies, languages, one-click
-//! unsubscribe (RFC 8058), body limits, template overrides, (no token in any log line: tests/log.rs).
+//! unsubscribe (RFC 8058), body limits and template overrides (the log lines: tests/log.rs).
 
 #![allow(clippy::unwrap_used)]
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+mod common;
 
-use axum::Router;
 use axum::body::Body;
-use axum::extract::connect_info::MockConnectInfo;
-use axum::http::{HeaderMap, Request, StatusCode};
-use chrono::{DateTime, TimeDelta, Utc};
-use gdprkit::{FixedClock, Gdpr, HmacKey, MemoryStore};
+use axum::http::{Request, StatusCode};
+use chrono::TimeDelta;
+use common::{call, fixture, fixture_with, get, opened, post, send};
 use gdprkit_portal::{PortalSettings, router};
-use http_body_util::BodyExt;
-use serde_json::{Value, json};
-use tower::ServiceExt;
-
-struct Fixture {
-    gdpr: Gdpr,
-    clock: Arc<FixedClock>,
-    app: Router,
-}
-
-fn now() -> DateTime<Utc> {
-    "2025-06-02T09:00:00Z".parse().unwrap()
-}
-
-fn fixture_with(settings: PortalSettings) -> Fixture {
-    let clock = Arc::new(FixedClock::new(now()));
-    let gdpr = Gdpr::builder(Arc::new(MemoryStore::new()))
-        .clock(clock.clone())
-        .hmac_key(HmacKey::new(b"a key of thirty-two bytes or more, for tests".to_vec()).unwrap())
-        .build()
-        .unwrap();
-    let app =
-        router(gdpr.clone(), settings).unwrap().layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 9], 4000))));
-    Fixture { gdpr, clock, app }
-}
-
-fn fixture() -> Fixture {
-    fixture_with(PortalSettings::new("Acme"))
-}
-
-fn call(g: &Gdpr, method: &str, args: Value) -> Value {
-    gdprkit::json_api::call(g, method, args).unwrap()
-}
-
-/// A subject with an open erasure request; returns its tracking token.
-fn opened(f: &Fixture) -> String {
-    call(&f.gdpr, "add_subject", json!({"id": "jeanne", "regime": "b2c_opt_in", "email": "jeanne@example.org"}));
-    let opened = call(&f.gdpr, "open_request", json!({"subject": "jeanne", "kind": "erasure", "via": "email"}));
-    opened["token"].as_str().unwrap().to_owned()
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-async fn send(app: &Router, request: Request<Body>) -> Answer {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
-    Answer { status, headers, body }
-}
-
-fn get(uri: &str) -> Request<Body> {
-    Request::get(uri).body(Body::empty()).unwrap()
-}
-
-/// A form posted from the portal's own page.
-fn post(uri: &str, form: &str) -> Request<Body> {
-    Request::post(uri)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("sec-fetch-site", "same-origin")
-        .body(Body::from(form.to_owned()))
-        .unwrap()
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn every_page_carries_the_security_headers() {
@@ -362,6 +293,9 @@ async fn the_person_answers_the_question_and_withdraws_from_the_page() {
     assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
     let page = send(&f.app, with_cookie(get("/request?lang=en"), &token)).await;
     assert!(page.body.contains("Withdrawn") && !page.body.contains("Withdraw my request"), "{}", page.body);
+    let history = page.body.split("<ol class=\"history\">").nth(1).unwrap().split("</ol>").next().unwrap();
+    let states: Vec<&str> = history.split("</time> ").skip(1).map(|s| s.split('<').next().unwrap()).collect();
+    assert_eq!(states, ["Received", "Waiting for your answer", "Received", "Withdrawn"], "{history}");
     let again = send(&f.app, with_cookie(post("/request/withdraw?lang=en", ""), &token)).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "an old page: the step no longer applies");
     let history = call(&f.gdpr, "request", json!({"request": id}));

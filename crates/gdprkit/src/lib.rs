@@ -96,7 +96,7 @@ pub use request::machine::{RequestAction, RequestState};
 pub use request::notice::{Controller, NoticeKind, NoticeText};
 pub use request::objection::{ObjectionScope, PendingObjection};
 pub use request::recipients::{Disclosure, RecipientTask, SkipReason, TaskOutcome, TaskStatus};
-pub use request::record::{ExtensionGround, PublicView, RefusalCode, Request, RequestId, WaitKind};
+pub use request::record::{ExtensionGround, PublicView, RefusalCode, Request, RequestId, StateChange, WaitKind};
 pub use request::service::{Delivery, NewRequest, Notice, OpenedRequest, Step, StepOutcome};
 pub use rules::RuleId;
 pub use settings::{CalendarSetting, SettingsView, TenantSettings};

@@ -51,6 +51,9 @@ fn an_answer_resumes_the_deadline_and_is_kept_as_a_note() {
     assert_eq!(view.state, RequestState::Received);
     assert_eq!(view.due.to_string(), "2025-04-15", "due 2025-04-05 moved by the ten days waited");
     assert_eq!(view.notes.last().unwrap().text, "The one ending in 42.");
+    let states: Vec<RequestState> = view.history.iter().map(|c| c.state).collect();
+    assert_eq!(states, [RequestState::Received, RequestState::AwaitingSubject, RequestState::Received]);
+    assert_eq!(view.history[2].at, t("2025-03-15T10:00:00Z"), "each state with when it was entered");
     let empty = g.act_by_token(&token, SubjectStep::Answer { text: " ".into() }).unwrap_err();
     assert_eq!(empty.field(), Some("text"));
 }

@@ -310,6 +310,19 @@ pub struct Request {
     pub refusal: Option<RefusalCode>,
     /// When it was completed, refused or withdrawn.
     pub closed_at: Option<DateTime<Utc>>,
+    /// Each state it entered, with when, oldest first: what its tracking page shows (R8). Empty
+    /// for a request recorded before gdprkit kept it.
+    #[serde(default)]
+    pub history: Vec<StateChange>,
+}
+
+/// A state a request entered, and when (R1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateChange {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The state it entered.
+    pub state: RequestState,
 }
 
 impl Request {
@@ -330,6 +343,7 @@ impl Request {
             notes: self.public_notes.clone(),
             waiting_for: self.awaiting_kind,
             question: self.awaiting.clone(),
+            history: self.history.clone(),
         }
     }
 }
@@ -343,8 +357,8 @@ pub struct PublicNote {
     pub text: String,
 }
 
-/// What a tracking token shows: the request's kind, state, dates, public notes and the question
-/// it waits on the subject for, and nothing else (R8).
+/// What a tracking token shows: the request's kind, state and the states before it, dates, public
+/// notes and the question it waits on the subject for, and nothing else (R8).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicView {
     /// The right exercised.
@@ -365,6 +379,8 @@ pub struct PublicView {
     pub waiting_for: Option<WaitKind>,
     /// While it waits on them: what they are asked, as the notice told them.
     pub question: Option<String>,
+    /// Each state it entered, with when, oldest first.
+    pub history: Vec<StateChange>,
 }
 
 /// The bytes of a tracking token: 160 random bits.

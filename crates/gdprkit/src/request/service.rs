@@ -15,7 +15,7 @@ use super::objection::{ObjectionScope, scope_of};
 use super::recipients::{Disclosure, MAX_RECIPIENT_BYTES, RecipientTask, TaskOutcome, TaskStatus};
 use super::record::{
     CopyDelivery, Delivered, Extension, ExtensionGround, Kept, MAX_KEPT_BYTES, PublicNote, PublicView, RefusalCode,
-    Request, RequestId, WaitKind, new_token,
+    Request, RequestId, StateChange, WaitKind, new_token,
 };
 use crate::consent::{Collector, NewConsent, Proof, Source};
 use crate::error::{Error, Result};
@@ -255,6 +255,7 @@ impl Gdpr {
             public_notes: Vec::new(),
             refusal: None,
             closed_at: None,
+            history: vec![StateChange { at: received_at, state: RequestState::Received }],
         };
         let (token, token_hash) = new_token()?;
         let entry = self.request_entry(&request, "open", None, now, &PersonalValues::new())?;
@@ -309,6 +310,9 @@ impl Gdpr {
         let mut after = before.clone();
         after.state = before.state.apply(step.action())?;
         check_guards(&before, step.action(), today)?;
+        if after.state != before.state {
+            after.history.push(StateChange { at: now, state: after.state });
+        }
         let mut personal = PersonalValues::new();
         personal.add(value::ACTOR, actor)?;
         if let Some(note) = public_note {
