@@ -17,7 +17,26 @@ pub fn address(parts: &Parts, trusted_proxies: &[IpAddr]) -> IpAddr {
         .map(|ConnectInfo(a)| a.ip())
         .or_else(|| parts.extensions.get::<MockConnectInfo<SocketAddr>>().map(|MockConnectInfo(a)| a.ip()))
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    if trusted_proxies.contains(&peer) { forwarded(&parts.headers).unwrap_or(peer) } else { peer }
+    let peer = peer.to_canonical();
+    let client = if trusted_proxies.iter().any(|p| p.to_canonical() == peer) {
+        forwarded(&parts.headers).map_or(peer, |a| a.to_canonical())
+    } else {
+        peer
+    };
+    network(client)
+}
+
+/// The address the limits count: an IPv4 address as it is, an IPv6 address by its /64 (the
+/// smallest network one holder is usually given, who could otherwise take a new address for
+/// each attempt).
+fn network(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+    }
 }
 
 /// The address the proxy saw: the last of `X-Forwarded-For` (the ones before it are what the
@@ -50,5 +69,17 @@ mod tests {
         assert_eq!(address(&claimed, &[]), proxy, "no trusted proxy: the socket's peer");
         let direct = parts("198.51.100.2:5000", Some("203.0.113.7"));
         assert_eq!(address(&direct, &[proxy]), "198.51.100.2".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn an_ipv6_client_counts_by_its_network_and_a_mapped_address_as_ipv4() {
+        let a = parts("[2001:db8:1:2:aaaa::1]:5000", None);
+        let b = parts("[2001:db8:1:2:bbbb::9]:5000", None);
+        assert_eq!(address(&a, &[]), address(&b, &[]), "one /64, one bucket");
+        assert_ne!(address(&a, &[]), address(&parts("[2001:db8:1:3::1]:5000", None), &[]));
+        let mapped = parts("[::ffff:10.0.0.1]:5000", Some("203.0.113.7"));
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let client: IpAddr = "203.0.113.7".parse().unwrap();
+        assert_eq!(address(&mapped, &[proxy]), client, "the proxy, as a server listening on [::] sees it");
     }
 }

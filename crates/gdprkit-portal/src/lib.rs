@@ -77,9 +77,10 @@ pub fn router(gdpr: Gdpr, settings: PortalSettings) -> gdprkit::Result<Router> {
         .route("/request/answer", post(routes::follow::answer))
         .route("/u/{reference}", get(routes::unsubscribe::page).post(routes::unsubscribe::post))
         .fallback(routes::not_found)
+        // Innermost first: a body refused for its size is answered with the headers, and logged.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::middleware::from_fn(log::requests))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .with_state(portal))
 }
 

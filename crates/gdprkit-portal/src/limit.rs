@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 
 use crate::settings::RateLimit;
 
-/// The most clients remembered; past it, buckets that are full again are forgotten.
+/// The most clients remembered; past it, buckets that are full again are forgotten, then the half
+/// seen longest ago.
 const MAX_CLIENTS: usize = 100_000;
 
 /// The buckets of one kind of request.
@@ -36,7 +37,14 @@ impl Limiter {
         let per_second = f64::from(self.limit.per_minute.max(1)) / 60.0;
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if buckets.len() >= MAX_CLIENTS {
+            // Full buckets first; if clients still fill the map, the half seen longest ago.
             buckets.retain(|_, b| refill(*b, now, per_second, burst) < burst);
+            if buckets.len() >= MAX_CLIENTS / 2 {
+                let mut seen: Vec<DateTime<Utc>> = buckets.values().map(|b| b.at).collect();
+                seen.sort_unstable();
+                let cutoff = seen[seen.len() / 2];
+                buckets.retain(|_, b| b.at > cutoff);
+            }
         }
         let bucket = buckets.entry(client).or_insert(Bucket { tokens: burst, at: now });
         let tokens = refill(*bucket, now, per_second, burst);

@@ -192,6 +192,25 @@ async fn one_click_unsubscribe_records_the_opt_out_and_answers_with_no_page() {
         Request::post(format!("/u/{}", "ab".repeat(40))).body(Body::from("List-Unsubscribe=One-Click")).unwrap();
     let a = send(&f.app, forged).await;
     assert_eq!((a.status, a.body.as_str()), (StatusCode::NOT_FOUND, ""));
+    // A provider posts many from few addresses: valid posts never meet the rate limit.
+    for _ in 0..15 {
+        let again = Request::post(format!("/u/{reference}"))
+            .header("content-type", "multipart/form-data; boundary=XyZ")
+            .body(Body::from(
+                "--XyZ\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--XyZ--\r\n",
+            ))
+            .unwrap();
+        assert_eq!(send(&f.app, again).await.status, StatusCode::OK, "multipart, as RFC 8058 recommends");
+    }
+}
+
+#[tokio::test]
+async fn a_crafted_reference_cannot_point_the_confirmation_form_elsewhere() {
+    // `/u/..%2Frequest%2Fwithdraw` would make the form post to /request/withdraw.
+    let f = fixture();
+    let a = send(&f.app, get("/u/..%2Frequest%2Fwithdraw?lang=en")).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert!(a.body.contains("This link is not valid.") && !a.body.contains("<form"), "{}", a.body);
 }
 
 #[tokio::test]
@@ -221,7 +240,9 @@ async fn the_confirmation_page_posts_a_checked_form() {
 async fn a_body_past_the_limit_is_refused() {
     let f = fixture();
     let big = format!("token={}", "a".repeat(gdprkit_portal::BODY_LIMIT + 1));
-    assert_eq!(send(&f.app, post("/follow", &big)).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let a = send(&f.app, post("/follow", &big)).await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(a.headers.contains_key("content-security-policy"), "refused with the headers too");
 }
 
 #[tokio::test]
@@ -269,7 +290,7 @@ async fn the_person_answers_the_question_and_withdraws_from_the_page() {
     );
     assert!(page.body.contains("Which account?"), "the question is shown with the form");
     let answered =
-        send(&f.app, with_cookie(post("/request/answer?lang=en", "text=The+one+ending+in+42"), &token)).await;
+        send(&f.app, with_cookie(post("/request/answer?lang=en", "text=The+one+ending%0D%0Ain+42"), &token)).await;
     assert_eq!(
         (answered.status, answered.headers["location"].to_str().unwrap()),
         (StatusCode::SEE_OTHER, "/request?lang=en")
@@ -278,7 +299,7 @@ async fn the_person_answers_the_question_and_withdraws_from_the_page() {
     assert!(page.body.contains("The one ending in 42") && !page.body.contains("id=\"answer\""), "{}", page.body);
     let empty = send(&f.app, with_cookie(post("/request/answer?lang=en", "text=+"), &token)).await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
-    assert!(empty.body.contains("Your answer is empty."));
+    assert!(empty.body.contains("Your answer could not be recorded: it is empty or too long."));
     let late = send(&f.app, with_cookie(post("/request/answer?lang=en", "text=Again"), &token)).await;
     assert_eq!(late.status, StatusCode::CONFLICT, "no question waits any more");
 

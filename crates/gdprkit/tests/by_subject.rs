@@ -47,7 +47,7 @@ fn an_answer_resumes_the_deadline_and_is_kept_as_a_note() {
     g.act(&id, step, "Marie").unwrap();
     clock.advance(TimeDelta::days(10));
     let view =
-        g.act_by_token(&token, SubjectStep::Answer { text: "  The one ending in 42.  ".into() }).unwrap().unwrap();
+        g.act_by_token(&token, SubjectStep::Answer { text: "  The one ending\r\nin 42.  ".into() }).unwrap().unwrap();
     assert_eq!(view.state, RequestState::Received);
     assert_eq!(view.due.to_string(), "2025-04-15", "due 2025-04-05 moved by the ten days waited");
     assert_eq!(view.notes.last().unwrap().text, "The one ending in 42.");

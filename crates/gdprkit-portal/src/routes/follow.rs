@@ -110,7 +110,9 @@ async fn step(p: &Portal, lang: Lang, parts: &Parts, step: SubjectStep) -> Respo
         Ok(Some(_)) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/request?lang={}", lang.code()))]).into_response(),
         Ok(None) => to_form(lang),
         Err(e) if e.kind() == ErrorKind::InvalidState => p.pages.message(StatusCode::CONFLICT, lang, "no_longer"),
-        Err(e) if e.kind() == ErrorKind::InvalidInput => p.pages.message(StatusCode::BAD_REQUEST, lang, "answer_empty"),
+        Err(e) if e.kind() == ErrorKind::InvalidInput => {
+            p.pages.message(StatusCode::BAD_REQUEST, lang, "answer_invalid")
+        }
         Err(e) => failed(p, lang, &e),
     }
 }

@@ -19,7 +19,10 @@ pub enum SubjectStep {
     /// Withdraw the request (R1): it closes as withdrawn.
     Withdraw,
     /// Answer the question the request waits on (R4): the deadline runs again, and the answer is
-    /// kept with the request as a note, which staff read and the person sees with their token.
+    /// kept with the request as a note (one paragraph: line breaks become spaces), which staff
+    /// read and the person sees with their token. An answer to an identity question does not
+    /// prove the identity: staff still judge it before they accept, and `identity_not_verified`
+    /// stays open to them (R5).
     Answer {
         /// The answer, in the person's words.
         text: String,
@@ -36,11 +39,13 @@ impl Gdpr {
         let outcome = match step {
             SubjectStep::Withdraw => self.act(&request.id, Step::Withdraw, SUBJECT_ACTOR)?,
             SubjectStep::Answer { text } => {
-                let text = text.trim();
+                // One paragraph, as every note is: line breaks and runs of spaces (a text area
+                // sends CR LF) become single spaces.
+                let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
                 if text.is_empty() {
                     return Err(Error::invalid("text", "an answer must not be empty"));
                 }
-                self.act_noted(&request.id, Step::Resume, SUBJECT_ACTOR, Some(text))?
+                self.act_noted(&request.id, Step::Resume, SUBJECT_ACTOR, Some(&text))?
             }
         };
         Ok(Some(outcome.request.public_view()))
