@@ -104,6 +104,19 @@ function instant(field, value) {
   throw invalid(field, `expected a Date or an RFC 3339 string, got ${describe(value)}`)
 }
 
+/**
+ * The core's arguments for a method: its positional arguments (`fixed`), over its options as the
+ * core names them, over `defaults`. An option that repeats a positional argument is refused,
+ * rather than one of the two winning silently.
+ */
+function args(fixed, options, { defaults = {}, renames = {} } = {}) {
+  const given = snake(options, 'options', renames)
+  for (const key of Object.keys(fixed)) {
+    if (Object.hasOwn(given, key)) throw invalid(key, 'given both as an argument and as an option')
+  }
+  return { ...defaults, ...given, ...fixed }
+}
+
 /** Refuses an option a method that calls the native module directly does not take. */
 function only(options, keys, what = 'options') {
   if (options === undefined || options === null) return {}
@@ -213,7 +226,8 @@ class Gdpr {
    * Opens gdprkit from one configuration object (the keys of `Gdpr.open`'s options, `store`
    * among them, camelCase or as the core names them), as read from a JSON or TOML file.
    */
-  static async fromConfig(config, { mailer, clock } = {}) {
+  static async fromConfig(config, hooks) {
+    const { mailer, clock } = only(hooks, ['mailer', 'clock'], 'hooks')
     const settings = snake(config, 'config')
     if (typeof settings.store !== 'string') {
       throw new GdprError('store: the configuration names no store (a SQLite path or a postgres:// URL)', {
@@ -243,8 +257,8 @@ class Gdpr {
 
   /** Registers a purpose with its legal basis (`consent`, `contract`, …). */
   async addPurpose(id, options) {
-    const purpose = { id, label: id, direct_marketing: false, professional: true, ...snake(options, 'options') }
-    await this.#call('add_purpose', purpose)
+    const defaults = { label: id, direct_marketing: false, professional: true }
+    await this.#call('add_purpose', args({ id }, options, { defaults }))
   }
 
   /** The purpose with this id. */
@@ -259,7 +273,7 @@ class Gdpr {
 
   /** Declares a channel of the CRM's own as `electronic`, `phone` or `post`. */
   async addChannel(name, options) {
-    await this.#call('add_channel', { name, ...snake(options, 'options') })
+    await this.#call('add_channel', args({ name }, options))
   }
 
   /** The channels declared with `addChannel`. */
@@ -269,7 +283,7 @@ class Gdpr {
 
   /** Registers a subject under a regime (`b2b_opt_out`, `b2c_opt_in`, `soft_opt_in`). */
   async addSubject(id, options) {
-    return this.#call('add_subject', { id, ...snake(options, 'options') })
+    return this.#call('add_subject', args({ id }, options))
   }
 
   /** Registers many subjects in one transaction, all or none. */
@@ -286,7 +300,7 @@ class Gdpr {
 
   /** Records an opt-in, opt-out, withdrawal or objection, with its proof. */
   async recordConsent(subject, options) {
-    return this.#call('record_consent', consentEvent({ ...options, subject }))
+    return this.#call('record_consent', consentEvent(args({ subject }, options)))
   }
 
   /** Records many consent events in one transaction; returns their ledger entry numbers. */
@@ -296,7 +310,7 @@ class Gdpr {
 
   /** Whether the subject may be contacted for the purpose on the channel, and why. */
   async decide(subject, purpose, channel, options) {
-    return this.#call('decide', { subject, purpose, channel, ...snake(options, 'options') })
+    return this.#call('decide', args({ subject, purpose, channel }, options))
   }
 
   /** The same decision for many subjects, in their order, in one call. */
@@ -324,12 +338,13 @@ class Gdpr {
 
   /** Opens a request; the result holds the request, its tracking token and the receipt notice. */
   async openRequest(subject, options) {
-    return this.#call('open_request', { subject, purposes: [], ...snake(options, 'options') })
+    return this.#call('open_request', args({ subject }, options, { defaults: { purposes: [] } }))
   }
 
   /** Takes a step in a request's life (`accept`, `refuse`, `complete`, …), by `by`. */
   async act(request, action, options) {
     const { actor, note, ...step } = snake(options, 'options', BY_ACTOR)
+    if (Object.hasOwn(step, 'action')) throw invalid('action', 'given both as an argument and as an option')
     return this.#call('act', { request, step: { ...step, action }, actor, note })
   }
 
@@ -378,12 +393,12 @@ class Gdpr {
 
   /** Lifts the restriction a restriction request put in place, once the subject was told. */
   async liftRestriction(request, options) {
-    await this.#call('lift_restriction', { request, ...snake(options, 'options', BY_ACTOR) })
+    await this.#call('lift_restriction', args({ request }, options, { renames: BY_ACTOR }))
   }
 
   /** Records that the subject's data went to `recipient`. */
   async recordDisclosure(subject, recipient, options) {
-    return this.#call('record_disclosure', { subject, recipient, ...snake(options, 'options') })
+    return this.#call('record_disclosure', args({ subject, recipient }, options))
   }
 
   /** The recipients the subject's data went to, oldest first (Art. 19). */
@@ -398,7 +413,7 @@ class Gdpr {
 
   /** Marks a recipient as told (`sent`), or not told (`skipped`) for a reason Art. 19 allows. */
   async markRecipientTask(request, recipient, options) {
-    return this.#call('mark_recipient_task', { request, recipient, ...snake(options, 'options', BY_ACTOR) })
+    return this.#call('mark_recipient_task', args({ request, recipient }, options, { renames: BY_ACTOR }))
   }
 
   /** The purposes that apply to the subject, and why. */
@@ -410,12 +425,12 @@ class Gdpr {
 
   /** Erases the subject by the data map (or, with `dryRun`, shows the plan). */
   async eraseSubject(subject, options) {
-    return this.#call('erase_subject', { subject, dry_run: false, ...snake(options, 'options') })
+    return this.#call('erase_subject', args({ subject }, options, { defaults: { dry_run: false } }))
   }
 
   /** Carries out an accepted erasure or anonymization request and completes it. */
   async executeRequest(request, options) {
-    return this.#call('execute_request', { request, ...snake(options, 'options', BY_ACTOR) })
+    return this.#call('execute_request', args({ request }, options, { renames: BY_ACTOR }))
   }
 
   /** Finishes the erasures a crash interrupted; resolves to the subjects finished. */
@@ -459,7 +474,7 @@ class Gdpr {
 
   /** Everything held on the subject, as the JSON export (portability, Art. 20). */
   async export(subject, options) {
-    return this.#call('export', { subject, ...snake(options, 'options') })
+    return this.#call('export', args({ subject }, options))
   }
 
   /** Everything held on the subject as a PDF/A to read, print and post (Art. 15). */
@@ -478,7 +493,7 @@ class Gdpr {
    * `content_type`, `bytes` as a Buffer) is there to print and post either way.
    */
   async completeWithExport(request, options) {
-    const done = await this.#call('complete_with_export', { request, ...snake(options, 'options', BY_ACTOR) })
+    const done = await this.#call('complete_with_export', args({ request }, options, { renames: BY_ACTOR }))
     done.attachment.bytes = Buffer.from(done.attachment.bytes)
     return done
   }
@@ -496,7 +511,7 @@ class Gdpr {
 
   /** A reference for a message's unsubscribe link (a purpose and channel, or neither). */
   async unsubscribeToken(subject, options) {
-    return this.#call('unsubscribe_token', { subject, ...snake(options, 'options') })
+    return this.#call('unsubscribe_token', args({ subject }, options))
   }
 
   /** Records the opt-out an unsubscribe reference stands for (once, however often followed). */
@@ -511,7 +526,7 @@ class Gdpr {
 
   /** The ledger's changes after `since`, without personal values. */
   async changesSince(since = 0, options) {
-    return this.#call('changes_since', { since, limit: 1000, ...snake(options, 'options') })
+    return this.#call('changes_since', args({ since }, options, { defaults: { limit: 1000 } }))
   }
 
   /** The time zone and holiday calendar in use, and whether they are stored. */

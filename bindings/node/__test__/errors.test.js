@@ -123,3 +123,13 @@ test('the native module refuses values of the wrong type with an error, never an
   await assert.rejects(opened.call('teleport', '{}'), (e) => JSON.parse(e.message).code === 'invalid_input')
   await assert.rejects(opened.call('purposes', '{}', 'yesterday'), (e) => JSON.parse(e.message).field === 'now')
 })
+
+test('an option that repeats a positional argument is refused, not silently overridden', async (t) => {
+  const { g } = await open(t)
+  await g.addSubject('alice', { regime: 'b2b_opt_out' })
+  await assert.rejects(g.eraseSubject('alice', { subject: 'jeanne', dryRun: true }), { code: 'GDPR_INVALID_INPUT', field: 'subject' })
+  await assert.rejects(g.recordConsent('alice', { subject: 'jeanne', action: 'object' }), { code: 'GDPR_INVALID_INPUT', field: 'subject' })
+  await assert.rejects(g.act('0'.repeat(24), 'accept', { by: 'Marie', action: 'refuse' }), { code: 'GDPR_INVALID_INPUT', field: 'action' })
+  await assert.rejects(Gdpr.fromConfig({ store: ':memory:' }, { mailer: null, colour: 'blue' }), { code: 'GDPR_INVALID_INPUT', field: 'colour' })
+  assert.equal((await g.history('jeanne')).length, 0, 'nothing recorded for the subject named in the options')
+})

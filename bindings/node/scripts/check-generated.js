@@ -23,12 +23,16 @@ try {
   const napi = path.join(here, 'node_modules', '@napi-rs', 'cli', 'dist', 'cli.js')
   if (!fs.existsSync(napi)) {
     console.error('@napi-rs/cli is not installed: run `npm ci` in bindings/node first')
-    process.exit(1)
+    process.exitCode = 1
+    return
   }
   const args = [napi, 'build', '--platform', '--features', 'node', '--js', 'native.js', '--dts', 'native.d.ts']
   args.push('--target-dir', targetDir, '--output-dir', out)
   const built = spawnSync(process.execPath, args, { cwd: here, stdio: 'inherit' })
-  if (built.status !== 0) process.exit(built.status ?? 1)
+  if (built.status !== 0) {
+    process.exitCode = built.status ?? 1
+    return
+  }
 
   let drifted = false
   for (const name of generated) {
@@ -43,7 +47,7 @@ try {
       console.error(`bindings/node/${name} differs from what napi build writes from src/lib.rs: run \`npm run generate\` in bindings/node and commit it`)
     }
   }
-  if (drifted) process.exit(1)
+  if (drifted) process.exitCode = 1
 } finally {
   fs.rmSync(out, { recursive: true, force: true })
 }

@@ -78,7 +78,10 @@ pub mod node {
 
                 fn compute(&mut self) -> napi::Result<Self::Output> {
                     let work = self.0.take().ok_or_else(|| napi::Error::from_reason("a task ran twice"))?;
-                    Ok(work())
+                    // A panic must not cross into Node, which would abort the process: it becomes
+                    // the core's internal error.
+                    Ok(std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+                        .unwrap_or_else(|_| Err(gdprkit::Error::internal("a call panicked", std::fmt::Error))))
                 }
 
                 fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<$js> {
