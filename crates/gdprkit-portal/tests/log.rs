@@ -42,7 +42,10 @@ async fn no_token_reaches_a_log_line() {
     send(&f.app, get(&format!("/r/{token}"))).await;
     send(
         &f.app,
-        Request::get("/request").header("cookie", format!("gdprkit_request={token}")).body(Body::empty()).unwrap(),
+        Request::get("/request")
+            .header("cookie", format!("__Secure-gdprkit_request={token}"))
+            .body(Body::empty())
+            .unwrap(),
     )
     .await;
     send(&f.app, get(&format!("/u/{reference}"))).await;

@@ -55,12 +55,13 @@ async fn a_token_typed_in_the_form_opens_the_request_through_a_cookie() {
     assert_eq!(a.status, StatusCode::SEE_OTHER);
     assert_eq!(a.headers["location"], "/request?lang=en");
     let cookie = a.headers["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("__Secure-gdprkit_request="), "a Secure cookie's name says so: {cookie}");
     for part in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/request", "Max-Age=900"] {
         assert!(cookie.contains(part), "{cookie}: {part}");
     }
     assert!(!a.headers["location"].to_str().unwrap().contains(&token));
     let page = Request::get("/request?lang=en")
-        .header("cookie", format!("gdprkit_request={token}"))
+        .header("cookie", format!("__Secure-gdprkit_request={token}"))
         .body(Body::empty())
         .unwrap();
     let a = send(&f.app, page).await;
@@ -98,7 +99,7 @@ async fn the_mailed_link_sets_the_cookie_and_moves_on_by_a_page_of_its_own() {
     let token = opened(&f);
     let a = send(&f.app, get(&format!("/r/{token}?lang=en"))).await;
     assert_eq!(a.status, StatusCode::OK);
-    assert!(a.headers["set-cookie"].to_str().unwrap().starts_with(&format!("gdprkit_request={token};")));
+    assert!(a.headers["set-cookie"].to_str().unwrap().starts_with(&format!("__Secure-gdprkit_request={token};")));
     assert!(a.body.contains("http-equiv=\"refresh\" content=\"0;url=/request?lang=en\""));
     assert!(a.body.contains("href=\"/request?lang=en\""), "and a link, for browsers that do not refresh");
 }
@@ -270,7 +271,7 @@ async fn templates_and_colours_come_from_the_integrator() {
 }
 
 fn with_cookie(mut r: Request<Body>, token: &str) -> Request<Body> {
-    r.headers_mut().insert("cookie", format!("gdprkit_request={token}").parse().unwrap());
+    r.headers_mut().insert("cookie", format!("__Secure-gdprkit_request={token}").parse().unwrap());
     r
 }
 

@@ -17,8 +17,12 @@ use super::{Shared, blocking, csrf, failed, limited};
 use crate::Portal;
 use crate::lang::Lang;
 
-/// The cookie that carries the token from the form or the link to the request's page.
-const COOKIE_NAME: &str = "gdprkit_request";
+/// The cookie that carries the token from the form or the link to the request's page; with the
+/// `__Secure-` prefix when cookies are Secure, so that no page of a sibling subdomain over plain
+/// HTTP can plant one of its own.
+fn cookie_name(p: &Portal) -> &'static str {
+    if p.settings.secure_cookies { "__Secure-gdprkit_request" } else { "gdprkit_request" }
+}
 /// How long the cookie lasts, in seconds: long enough to read the page.
 const COOKIE_SECONDS: u32 = 15 * 60;
 
@@ -71,7 +75,7 @@ pub async fn link(State(p): Shared, lang: Lang, parts: Parts, token: Result<Path
 
 /// The request the cookie's token follows.
 pub async fn view(State(p): Shared, lang: Lang, parts: Parts) -> Response {
-    let Some(token) = cookie(&parts) else { return to_form(lang) };
+    let Some(token) = cookie(&p, &parts) else { return to_form(lang) };
     match blocking(&p, move |g| g.track(&token)).await {
         Ok(Some(view)) => {
             let view = minijinja::Value::from(minijinja::value::Serde(view));
@@ -105,7 +109,7 @@ async fn step(p: &Portal, lang: Lang, parts: &Parts, step: SubjectStep) -> Respo
     if let Err(refused) = csrf(p, parts, lang) {
         return refused;
     }
-    let Some(token) = cookie(parts) else { return to_form(lang) };
+    let Some(token) = cookie(p, parts) else { return to_form(lang) };
     match blocking(p, move |g| g.act_by_token(&token, step)).await {
         Ok(Some(_)) => (StatusCode::SEE_OTHER, [(LOCATION, format!("/request?lang={}", lang.code()))]).into_response(),
         Ok(None) => to_form(lang),
@@ -133,8 +137,8 @@ fn to_form(lang: Lang) -> Response {
 
 fn set_cookie(p: &Portal, response: &mut Response, token: &str) {
     let secure = if p.settings.secure_cookies { "; Secure" } else { "" };
-    let value =
-        format!("{COOKIE_NAME}={token}; Path=/request; Max-Age={COOKIE_SECONDS}; HttpOnly; SameSite=Strict{secure}");
+    let name = cookie_name(p);
+    let value = format!("{name}={token}; Path=/request; Max-Age={COOKIE_SECONDS}; HttpOnly; SameSite=Strict{secure}");
     // A token that reached here was found by `track`, so it is a valid header value; one that is
     // not is simply not set.
     if let Ok(v) = HeaderValue::from_str(&value) {
@@ -142,12 +146,13 @@ fn set_cookie(p: &Portal, response: &mut Response, token: &str) {
     }
 }
 
-fn cookie(parts: &Parts) -> Option<String> {
+fn cookie(p: &Portal, parts: &Parts) -> Option<String> {
+    let name = cookie_name(p);
     parts
         .headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(COOKIE_NAME)?.strip_prefix('=').map(str::to_owned))
+        .find_map(|c| c.trim().strip_prefix(name)?.strip_prefix('=').map(str::to_owned))
 }
