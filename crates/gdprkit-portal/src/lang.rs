@@ -4,33 +4,24 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::ACCEPT_LANGUAGE;
 use axum::http::request::Parts;
+use gdprkit::Language;
 use minijinja::Value;
 
-/// A language the pages are written in.
+/// The language a page is written in: one of the core's languages ([`Language`]), read from a
+/// request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// French.
-    Fr,
-    /// English.
-    En,
-}
+pub struct Lang(pub Language);
 
 impl Lang {
     /// Its code, as `lang` attributes and the switch give it.
     pub fn code(self) -> &'static str {
-        match self {
-            Lang::Fr => "fr",
-            Lang::En => "en",
-        }
+        self.0.as_str()
     }
 
+    /// The language of a tag such as `en-GB`, when the core speaks it.
     fn from_code(code: &str) -> Option<Lang> {
         let primary = code.split(['-', '_']).next()?.trim().to_ascii_lowercase();
-        match primary.as_str() {
-            "fr" => Some(Lang::Fr),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
+        primary.parse().ok().map(Lang)
     }
 
     /// The language a request asks for: `?lang=`, else the best of `Accept-Language` by its
@@ -42,14 +33,14 @@ impl Lang {
             .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")).and_then(Lang::from_code));
         asked
             .or_else(|| parts.headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(accept_language))
-            .unwrap_or(Lang::Fr)
+            .unwrap_or(Lang(Language::Fr))
     }
 
     /// The words of the pages in this language, for the templates (`t.follow_title`).
     pub fn words(self) -> Value {
-        let table = match self {
-            Lang::Fr => FR,
-            Lang::En => EN,
+        let table = match self.0 {
+            Language::Fr => FR,
+            Language::En => EN,
         };
         Value::from(table.iter().copied().collect::<std::collections::BTreeMap<&str, &str>>())
     }
@@ -202,10 +193,10 @@ mod tests {
 
     #[test]
     fn accept_language_picks_the_heaviest_known_language() {
-        assert_eq!(accept_language("de-DE, en;q=0.8, fr;q=0.9"), Some(Lang::Fr));
-        assert_eq!(accept_language("en-GB,en;q=0.9"), Some(Lang::En));
+        assert_eq!(accept_language("de-DE, en;q=0.8, fr;q=0.9"), Some(Lang(Language::Fr)));
+        assert_eq!(accept_language("en-GB,en;q=0.9"), Some(Lang(Language::En)));
         assert_eq!(accept_language("de, es;q=0.5"), None);
-        assert_eq!(accept_language("fr;q=0, en;q=0.1"), Some(Lang::En));
+        assert_eq!(accept_language("fr;q=0, en;q=0.1"), Some(Lang(Language::En)));
     }
 
     #[test]
