@@ -133,9 +133,9 @@ function describe(value) {
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value
 }
 
-function json(method, args) {
+function json(method, value) {
   try {
-    return JSON.stringify(args)
+    return JSON.stringify(value)
   } catch (e) {
     throw invalid('args', `${method}: ${e.message}`)
   }
