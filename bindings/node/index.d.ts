@@ -125,10 +125,10 @@ export type SkipReason = 'impossible' | 'disproportionate_effort';
 export type RecipientTaskOutcome = 'sent' | 'skipped';
 
 /** Which notice a subject received about their request (R7). */
-export type NoticeKind = 'receipt' | 'extension' | 'awaiting_subject' | 'refusal' | 'completion';
+export type NoticeKind = 'receipt' | 'extension' | 'awaiting_subject' | 'refusal' | 'completion' | 'copy_ready';
 
 /** What a message in the outbox is. */
-export type MessageKind = NoticeKind | 'export';
+export type MessageKind = NoticeKind | 'export' | 'confirmation';
 
 /** Where a message in the outbox stands. */
 export type OutboxState = 'pending' | 'delivered' | 'cancelled';

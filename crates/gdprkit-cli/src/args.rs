@@ -29,6 +29,14 @@ pub struct Cli {
     /// FR when omitted).
     #[arg(long, global = true, env = "GDPRKIT_COUNTRY", value_name = "CC")]
     pub country: Option<String>,
+    /// The controller's name, as notices and exports sign them ("the data controller" when
+    /// omitted).
+    #[arg(long = "controller", global = true, env = "GDPRKIT_CONTROLLER", value_name = "NAME")]
+    pub controller: Option<String>,
+    /// The address of the person-facing portal (https://privacy.example.com): receipts link to
+    /// it, and a copy offered for download is announced with it.
+    #[arg(long, global = true, env = "GDPRKIT_PORTAL", value_name = "URL")]
+    pub portal: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -147,6 +155,25 @@ pub enum Command {
         /// Cookies without Secure, for a portal reached over plain HTTP (on loopback, in tests).
         #[arg(long)]
         insecure_cookies: bool,
+        /// The data map (TOML) of the CRM's tables in the --db database: with it, the person
+        /// downloads the copy of an access or portability request offered to them.
+        #[arg(long, value_name = "FILE")]
+        map: Option<PathBuf>,
+        /// Days a copy offered stays downloadable (1 to 90; 7 by default).
+        #[arg(long, value_name = "DAYS")]
+        download_days: Option<u32>,
+        /// Token and code lookups (following a request, a reference, a confirmation, a download)
+        /// allowed per client: this many at once, then this many a minute (10 by default).
+        #[arg(long, value_name = "N")]
+        lookup_limit: Option<u32>,
+        /// Requests submitted per client: this many at once, then one a minute (3 by default).
+        #[arg(long, value_name = "N")]
+        submission_limit: Option<u32>,
+        /// The SMTP server the portal's messages go through (the confirmation of a request
+        /// submitted there, its receipt): smtp://HOST:PORT, smtp://HOST:PORT?tls=required or
+        /// smtps://HOST:PORT. Without it they wait in the outbox for `gdprkit outbox deliver`.
+        #[arg(long, value_name = "URL")]
+        smtp: Option<String>,
     },
     /// Erase a subject: the CRM's rows by the data map (the --db database holds them), then what
     /// gdprkit keeps. A map that pseudonymizes needs GDPRKIT_HMAC_KEY.
@@ -560,6 +587,20 @@ pub enum RequestCommand {
         kept: Vec<String>,
         #[command(flatten)]
         by: By,
+    },
+    /// Offer the copy of an access or portability request in progress for download on the
+    /// portal (`gdprkit serve --map`), and tell the subject; their first download completes the
+    /// request (E3).
+    OfferDownload {
+        /// The request's id.
+        id: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// What the subject wrote with a request they submitted on the portal.
+    Message {
+        /// The request's id.
+        id: String,
     },
     /// The subject withdraws the request.
     Withdraw {

@@ -5,7 +5,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use gdprkit::{Clock, Config, FixedClock, Gdpr, GdprBuilder, MapSource, SecretSource, SystemClock, TenantId};
+use gdprkit::{
+    Clock, Config, ControllerConfig, FixedClock, Gdpr, GdprBuilder, MapSource, SecretSource, SystemClock, TenantId,
+};
 use serde::Serialize;
 
 use crate::args::Cli;
@@ -52,6 +54,10 @@ pub struct Context {
     pub journal: Option<std::path::PathBuf>,
     /// The country of --country, when given.
     pub country: Option<String>,
+    /// The controller's name of --controller, when given.
+    pub controller: Option<String>,
+    /// The portal's address of --portal, when given.
+    pub portal: Option<String>,
 }
 
 impl Context {
@@ -74,6 +80,8 @@ impl Context {
             clock,
             journal: cli.journal.clone(),
             country: cli.country.clone(),
+            controller: cli.controller.clone(),
+            portal: cli.portal.clone(),
         })
     }
 
@@ -95,6 +103,11 @@ impl Context {
             erasure_journal: self.journal.as_ref().map(|j| j.display().to_string()),
             country: self.country.clone(),
             hmac_key: key_set.then(|| SecretSource::Env { env: HMAC_KEY_VAR.into() }),
+            controller: (self.controller.is_some() || self.portal.is_some()).then(|| ControllerConfig {
+                name: self.controller.clone().unwrap_or_else(|| gdprkit::Controller::default().name),
+                authority: None,
+                portal: self.portal.clone(),
+            }),
             ..Config::default()
         }
     }
@@ -119,7 +132,7 @@ impl Context {
 
     /// Refuses a SQLite --db that does not exist or is empty: only registering something
     /// creates a database.
-    fn existing(&self) -> CliResult<()> {
+    pub fn existing(&self) -> CliResult<()> {
         if self.is_postgres() {
             return Ok(());
         }

@@ -75,13 +75,32 @@ fn run(cli: Cli) -> context::CliResult<ExitCode> {
         Command::Changes { since, limit } => commands::changes::run(&ctx, since, limit),
         Command::Erasures(c) => commands::erasures::run(&ctx, c),
         Command::Outbox(c) => commands::outbox::run(&ctx, c),
-        Command::Serve { listen, name, templates, public_origin, trusted_proxies, insecure_cookies } => {
+        Command::Serve {
+            listen,
+            name,
+            templates,
+            public_origin,
+            trusted_proxies,
+            insecure_cookies,
+            map,
+            download_days,
+            smtp,
+            lookup_limit,
+            submission_limit,
+        } => {
             let mut settings = gdprkit_portal::PortalSettings::new(name);
             settings.templates_dir = templates;
             settings.public_origin = public_origin;
             settings.trusted_proxies = trusted_proxies;
             settings.secure_cookies = !insecure_cookies;
-            commands::serve::run(&ctx, listen, settings)
+            if let Some(n) = lookup_limit {
+                settings.lookups = gdprkit_portal::RateLimit { burst: n, per_minute: n };
+            }
+            if let Some(n) = submission_limit {
+                settings.submissions = gdprkit_portal::RateLimit { burst: n, per_minute: 1 };
+            }
+            let served = commands::serve::Served { map, download_days, smtp };
+            commands::serve::run(&ctx, listen, settings, served)
         }
         Command::Erase { subject, map, dry_run } => commands::erase::run(&ctx, &subject, &map, dry_run),
         Command::Export { subject, map, format, out, lang, mail, smtp } => {

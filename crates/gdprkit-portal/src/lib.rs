@@ -47,6 +47,10 @@ pub(crate) struct Portal {
     pub pages: pages::Pages,
     pub css: String,
     pub lookups: limit::Limiter,
+    pub submissions: limit::Limiter,
+    /// Whether requests can be submitted here: the controller has a portal address to confirm
+    /// them through.
+    pub can_submit: bool,
 }
 
 /// The portal's routes over `gdpr`, as `settings` say. Mount it at the root of its own origin
@@ -66,16 +70,23 @@ pub fn router(gdpr: Gdpr, settings: PortalSettings) -> gdprkit::Result<Router> {
     let css =
         pages.css(&settings).map_err(|e| gdprkit::Error::config("templates_dir", format!("portal.css: {e:#}")))?;
     let lookups = limit::Limiter::new(settings.lookups);
-    let portal = Arc::new(Portal { gdpr, settings, pages, css, lookups });
+    let submissions = limit::Limiter::new(settings.submissions);
+    let can_submit = gdpr.controller().portal.is_some();
+    let portal = Arc::new(Portal { gdpr, settings, pages, css, lookups, submissions, can_submit });
     Ok(Router::new()
         .route("/", get(routes::home))
         .route("/static/portal.css", get(routes::css))
         .route("/follow", get(routes::follow::form).post(routes::follow::lookup))
         .route("/r/{token}", get(routes::follow::link))
+        .route("/submit", get(routes::submit::form).post(routes::submit::post))
+        .route("/c/{code}", get(routes::submit::link))
+        .route("/c", post(routes::submit::confirm))
         .route("/request", get(routes::follow::view))
         .route("/request/withdraw", post(routes::follow::withdraw))
         .route("/request/answer", post(routes::follow::answer))
+        .route("/request/{file}", get(routes::follow::download))
         .route("/u/{reference}", get(routes::unsubscribe::page).post(routes::unsubscribe::post))
+        .route("/u/{reference}/choices", get(routes::choices::page).post(routes::choices::post))
         .fallback(routes::not_found)
         // Innermost first: a body refused for its size is answered with the headers, and logged.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))

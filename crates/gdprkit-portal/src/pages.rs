@@ -20,6 +20,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("unsubscribe.html", include_str!("../templates/unsubscribe.html")),
     ("unsubscribed.html", include_str!("../templates/unsubscribed.html")),
     ("message.html", include_str!("../templates/message.html")),
+    ("submit.html", include_str!("../templates/submit.html")),
+    ("submitted.html", include_str!("../templates/submitted.html")),
+    ("confirm.html", include_str!("../templates/confirm.html")),
+    ("choices.html", include_str!("../templates/choices.html")),
     ("portal.css", include_str!("../templates/portal.css")),
 ];
 

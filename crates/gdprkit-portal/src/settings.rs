@@ -23,8 +23,11 @@ pub struct PortalSettings {
     /// Whether cookies are marked `Secure` (served over HTTPS); `true` unless turned off for a
     /// portal reached over plain HTTP on loopback.
     pub secure_cookies: bool,
-    /// Token lookups (following a request, an unsubscribe reference) per client.
+    /// Token lookups (following a request, an unsubscribe reference, a confirmation code) per
+    /// client.
     pub lookups: RateLimit,
+    /// Requests submitted per client.
+    pub submissions: RateLimit,
 }
 
 impl PortalSettings {
@@ -39,6 +42,7 @@ impl PortalSettings {
             trusted_proxies: Vec::new(),
             secure_cookies: true,
             lookups: RateLimit { burst: 10, per_minute: 10 },
+            submissions: RateLimit { burst: 3, per_minute: 1 },
         }
     }
 }

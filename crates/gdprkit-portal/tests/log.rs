@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::http::Request;
-use common::{call, fixture, get, opened, post, send};
+use common::{call, code_in, fixture, get, mailed, opened, portal_fixture, post, send};
 use serde_json::json;
 
 /// A writer that keeps what the log subscriber writes.
@@ -50,10 +50,17 @@ async fn no_token_reaches_a_log_line() {
     .await;
     send(&f.app, get(&format!("/u/{reference}"))).await;
     send(&f.app, post(&format!("/u/{reference}"), "confirm=yes")).await;
+    let p = portal_fixture();
+    send(&p.app, post("/submit", "kind=erasure&email=jeanne%40example.org&message=My%20secret")).await;
+    let code = code_in(&mailed(&p.gdpr)[0].1);
+    send(&p.app, get(&format!("/c/{code}"))).await;
+    send(&p.app, post("/c", &format!("code={code}"))).await;
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert_eq!(log.lines().count(), 5, "one line per request: {log}");
+    assert_eq!(log.lines().count(), 8, "one line per request: {log}");
     assert!(log.contains("route=\"/r/{token}\"") && log.contains("route=\"/u/{reference}\""), "{log}");
-    for secret in [&token, &reference] {
+    assert!(log.contains("route=\"/c/{code}\""), "{log}");
+    assert!(!log.contains("My secret") && !log.contains("example.org"), "no message, no address: {log}");
+    for secret in [&token, &reference, &code] {
         assert!(!log.contains(secret.as_str()), "a token in the log: {log}");
     }
     assert!(!log.contains("jeanne") && !log.contains("203.0.113.9"), "no personal data: {log}");

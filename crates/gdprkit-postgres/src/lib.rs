@@ -13,6 +13,7 @@ mod outbox;
 mod pool;
 mod schema;
 mod store;
+mod submissions;
 mod suppression;
 mod values;
 

@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_rules.sql"),
     include_str!("../migrations/0004_suppression.sql"),
     include_str!("../migrations/0005_settings.sql"),
+    include_str!("../migrations/0006_submissions.sql"),
 ];
 
 /// The advisory lock key that migrations hold (the bytes of "gdprkit!").

@@ -9,7 +9,7 @@ use gdprkit::raw::{Append, Effect, Head};
 use gdprkit::raw::{Scope, Store, SubjectFacts};
 use gdprkit::request::recipients::{Disclosure, RecipientTask};
 use gdprkit::request::record::{Request, RequestId};
-use gdprkit::{DeclaredChannel, Error, Purpose, PurposeId, Result, Subject, SubjectId, TenantId};
+use gdprkit::{DeclaredChannel, Error, Purpose, PurposeId, Result, Subject, SubjectId, Submission, TenantId};
 use postgres::error::SqlState;
 use postgres::{Row, Transaction};
 use r2d2::{Pool, PooledConnection};
@@ -424,7 +424,10 @@ fn apply_effect(tx: &mut Transaction<'_>, tenant: &TenantId, seq: u64, effect: &
             })?;
             return Ok(1);
         }
-        Effect::OpenRequest { request, token_hash } => {
+        Effect::OpenRequest { request, token_hash, confirms } => {
+            if let Some(hash) = confirms {
+                crate::submissions::confirm(tx, tenant, hash)?;
+            }
             tx.execute(
                 "INSERT INTO gdprkit_requests (tenant, id, subject, state, due, received_at, token_hash, record) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -522,6 +525,7 @@ fn apply_effect(tx: &mut Transaction<'_>, tenant: &TenantId, seq: u64, effect: &
             .map_err(db_err("erase a subject's e-mail and phone"))?;
             crate::suppression::add(tx, tenant, suppress)?;
             outbox::cancel_pending(tx, tenant, subject)?;
+            crate::submissions::erase(tx, tenant, subject)?;
         }
         Effect::Enqueue(q) => outbox::enqueue(tx, tenant, seq, q)?,
     }
@@ -797,6 +801,33 @@ impl Store for PostgresStore {
 
     fn record_attempt(&self, tenant: &TenantId, id: u64, attempt: &Attempt) -> Result<bool> {
         outbox::record(&mut self.client()?.client, tenant, id, attempt)
+    }
+
+    fn subjects_by_email(&self, tenant: &TenantId, email: &str) -> Result<Vec<Subject>> {
+        self.client()?
+            .client
+            .query(
+                &format!(
+                    "SELECT {SUBJECT_COLUMNS} FROM gdprkit_subjects WHERE tenant = $1 AND lower(email) = lower($2)"
+                ),
+                &[&tenant.as_str(), &email],
+            )
+            .map_err(db_err("find subjects by address"))?
+            .iter()
+            .map(subject_row)
+            .collect()
+    }
+
+    fn put_submission(&self, tenant: &TenantId, code_hash: &[u8; 32], submission: &Submission) -> Result<()> {
+        crate::submissions::put(&mut self.client()?.client, tenant, code_hash, submission)
+    }
+
+    fn submission(&self, tenant: &TenantId, code_hash: &[u8; 32]) -> Result<Option<(Submission, [u8; 32])>> {
+        crate::submissions::get(&mut self.client()?.client, tenant, code_hash)
+    }
+
+    fn expire_submissions(&self, tenant: &TenantId, now: DateTime<Utc>) -> Result<usize> {
+        crate::submissions::expire(&mut self.client()?.client, tenant, now)
     }
 }
 

@@ -24,6 +24,7 @@ mod outbox;
 pub mod schema;
 mod scrub;
 mod store;
+mod submissions;
 mod suppression;
 
 pub use crm_data::SqliteCrmData;

@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_rules.sql"),
     include_str!("../migrations/0005_suppression.sql"),
     include_str!("../migrations/0006_settings.sql"),
+    include_str!("../migrations/0007_submissions.sql"),
 ];
 
 /// The schema version this build writes.

@@ -12,7 +12,7 @@ use gdprkit::raw::{Append, Effect, Head};
 use gdprkit::raw::{Scope, Store, SubjectFacts};
 use gdprkit::request::recipients::{Disclosure, RecipientTask};
 use gdprkit::request::record::{Request, RequestId};
-use gdprkit::{DeclaredChannel, Error, Purpose, PurposeId, Result, Subject, SubjectId, TenantId};
+use gdprkit::{DeclaredChannel, Error, Purpose, PurposeId, Result, Subject, SubjectId, Submission, TenantId};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 
@@ -306,7 +306,10 @@ impl Store for SqliteStore {
                         })?;
                         new_subjects += 1;
                     }
-                    Some(Effect::OpenRequest { request, token_hash }) => {
+                    Some(Effect::OpenRequest { request, token_hash, confirms }) => {
+                        if let Some(hash) = confirms {
+                            crate::submissions::confirm(&tx, tenant, hash)?;
+                        }
                         tx.prepare_cached(
                             "INSERT INTO gdprkit_requests (tenant, id, subject, state, due, received_at, token_hash, record) \
                              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -423,6 +426,7 @@ impl Store for SqliteStore {
                         .map_err(db_err("erase a subject's e-mail and phone"))?;
                         crate::suppression::add(&tx, tenant, suppress)?;
                         outbox::cancel_pending(&tx, tenant, subject)?;
+                        crate::submissions::erase(&tx, tenant, subject)?;
                         erased = true;
                     }
                     Some(Effect::Enqueue(q)) => outbox::enqueue(&tx, tenant, seq, q)?,
@@ -670,6 +674,36 @@ impl Store for SqliteStore {
 
     fn record_attempt(&self, tenant: &TenantId, id: u64, attempt: &Attempt) -> Result<bool> {
         outbox::record(&self.conn(), tenant, id, attempt)
+    }
+
+    fn subjects_by_email(&self, tenant: &TenantId, email: &str) -> Result<Vec<Subject>> {
+        let conn = self.conn();
+        let mut st = conn
+            .prepare_cached(&format!(
+                "SELECT {SUBJECT_COLUMNS} FROM gdprkit_subjects WHERE tenant = ?1 AND lower(email) = lower(?2)"
+            ))
+            .map_err(db_err("find subjects by address"))?;
+        let rows =
+            st.query_map(params![tenant.as_str(), email], subject_row).map_err(db_err("find subjects by address"))?;
+        rows.map(|r| r.map_err(db_err("find subjects by address"))?).collect()
+    }
+
+    fn put_submission(&self, tenant: &TenantId, code_hash: &[u8; 32], submission: &Submission) -> Result<()> {
+        crate::submissions::put(&self.conn(), tenant, code_hash, submission)
+    }
+
+    fn submission(&self, tenant: &TenantId, code_hash: &[u8; 32]) -> Result<Option<(Submission, [u8; 32])>> {
+        crate::submissions::get(&self.conn(), tenant, code_hash)
+    }
+
+    fn expire_submissions(&self, tenant: &TenantId, now: DateTime<Utc>) -> Result<usize> {
+        let conn = self.conn();
+        let expired = crate::submissions::expire(&conn, tenant, now)?;
+        if expired > 0 {
+            // Old page images in the write-ahead log would still hold the expired messages.
+            crate::scrub::truncate_log(&conn)?;
+        }
+        Ok(expired)
     }
 }
 

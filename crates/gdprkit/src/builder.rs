@@ -101,11 +101,19 @@ impl GdprBuilder {
                 data_map: None,
                 hmac_key: None,
                 phone_country: PhoneCountry::france(),
+                download_days: crate::request::download::DEFAULT_DOWNLOAD_DAYS,
             },
             zone: None,
             calendar: None,
             replacing_settings: false,
         }
+    }
+
+    /// How many days the copy of an access or portability request stays downloadable on the
+    /// portal once offered ([`Gdpr::offer_download`]): 7 unless set, at most 90.
+    pub fn download_days(mut self, days: u32) -> Self {
+        self.parts.download_days = days;
+        self
     }
 
     /// The tenant every call works for (`default` unless set).
@@ -206,6 +214,19 @@ impl GdprBuilder {
         self.parts.zone = zone;
         self.parts.calendar = calendar;
         let p = &self.parts;
+        if !(1..=crate::request::download::MAX_DOWNLOAD_DAYS).contains(&p.download_days) {
+            return Err(Error::config(
+                "download_days",
+                format!(
+                    "a copy stays downloadable between 1 and {} days, not {}",
+                    crate::request::download::MAX_DOWNLOAD_DAYS,
+                    p.download_days
+                ),
+            ));
+        }
+        if let Some(portal) = &p.controller.portal {
+            crate::request::notice::check_portal(portal)?;
+        }
         if let Some(map) = &p.data_map {
             if map.needs_key() && p.hmac_key.is_none() {
                 return Err(Error::config(

@@ -121,12 +121,17 @@ pub struct ControllerConfig {
     /// absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authority: Option<String>,
+    /// The address of the person-facing portal (`https://privacy.example.com`): receipt notices
+    /// link to it, and requests submitted there are confirmed through it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portal: Option<String>,
 }
 
 impl ControllerConfig {
     /// The controller as notices and exports name it.
     pub fn to_controller(&self) -> Controller {
-        let mut controller = Controller { name: self.name.clone(), ..Controller::default() };
+        let mut controller =
+            Controller { name: self.name.clone(), portal: self.portal.clone(), ..Controller::default() };
         if let Some(authority) = &self.authority {
             controller.authority = authority.clone();
         }

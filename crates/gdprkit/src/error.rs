@@ -125,6 +125,9 @@ pub enum Error {
     /// The request changed between reading it and acting on it; read it again.
     #[error("request {0} changed meanwhile; read it again and retry")]
     RequestChanged(String),
+    /// A submission was confirmed or expired meanwhile: its code confirms nothing now.
+    #[error("this submission was confirmed or expired meanwhile")]
+    SubmissionGone,
     /// An entry about the subject was written while it was being erased; erase it again.
     #[error("subject {0} changed while it was being erased; erase it again")]
     SubjectChanged(String),
@@ -258,7 +261,7 @@ impl Error {
             Error::UnknownSubject(_) | Error::UnknownPurpose(_) | Error::UnknownRequest(_) => ErrorKind::NotFound,
             Error::SubjectExists(_) | Error::PurposeExists(_) | Error::ChannelExists(_) => ErrorKind::AlreadyExists,
             Error::InvalidState { .. } => ErrorKind::InvalidState,
-            Error::RequestChanged(_) | Error::SubjectChanged(_) => ErrorKind::Conflict,
+            Error::RequestChanged(_) | Error::SubjectChanged(_) | Error::SubmissionGone => ErrorKind::Conflict,
             Error::Config { .. } => ErrorKind::Config,
             Error::SchemaTooNew { .. } | Error::Storage { .. } => ErrorKind::Storage,
             Error::Corrupt(_) => ErrorKind::Corrupt,
@@ -285,6 +288,7 @@ impl Error {
             Error::ChannelExists(_) => Some("channel"),
             Error::UnknownRequest(_) | Error::RequestChanged(_) => Some("request"),
             Error::MissingProof(_) => Some("proof"),
+            Error::SubmissionGone => Some("code"),
             Error::SchemaTooNew { .. }
             | Error::Corrupt(_)
             | Error::Mail { .. }

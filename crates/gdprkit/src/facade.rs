@@ -109,6 +109,7 @@ pub(crate) struct Parts {
     pub hmac_key: Option<HmacKey>,
     pub journal: Option<Arc<dyn ErasureJournal>>,
     pub phone_country: PhoneCountry,
+    pub download_days: u32,
 }
 
 impl Gdpr {
@@ -135,6 +136,11 @@ impl Gdpr {
     /// The store this instance works on.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.parts.store
+    }
+
+    /// The controller that notices and exports name.
+    pub fn controller(&self) -> &Controller {
+        &self.parts.controller
     }
 
     /// The same gdprkit (store, tenant, settings, mailer, CRM data: all shared) reading the time

@@ -45,6 +45,7 @@ pub mod mailer;
 pub mod memory;
 pub mod outbox;
 pub mod phone;
+pub mod preferences;
 pub mod purpose;
 pub mod raw;
 pub mod request;
@@ -85,12 +86,16 @@ pub use mailer::{Attachment, Mailer, MemoryMailer, Message};
 pub use memory::MemoryStore;
 pub use outbox::{DeliveryReport, MessageKind, OutboxFilter, OutboxItem, OutboxState};
 pub use phone::PhoneCountry;
+pub use preferences::{
+    PREFERENCE_CHANNELS, Preference, PreferenceChange, PreferenceEvent, Preferences, WORDING_VERSION,
+};
 pub use purpose::{LegalBasis, Purpose};
 pub use raw::ledger::{Verification, sha256_hex};
 pub use request::by_subject::{SUBJECT_ACTOR, SubjectStep};
 pub use request::calendar::{France, FranceAlsaceMoselle, HolidayCalendar, NoHolidays};
 pub use request::calendar_file::ListedHolidays;
 pub use request::deadline::{ControllerZone, Deadlines};
+pub use request::download::{CopyFormat, DEFAULT_DOWNLOAD_DAYS, DownloadedCopy, MAX_DOWNLOAD_DAYS};
 pub use request::kind::{ReceivedVia, RequestKind};
 pub use request::machine::{RequestAction, RequestState};
 pub use request::notice::{Controller, NoticeKind, NoticeText};
@@ -98,6 +103,9 @@ pub use request::objection::{ObjectionScope, PendingObjection};
 pub use request::recipients::{Disclosure, RecipientTask, SkipReason, TaskOutcome, TaskStatus};
 pub use request::record::{ExtensionGround, PublicView, RefusalCode, Request, RequestId, StateChange, WaitKind};
 pub use request::service::{Delivery, NewRequest, Notice, OpenedRequest, Step, StepOutcome};
+pub use request::submission::{
+    MAX_MESSAGE_BYTES, NewSubmission, PendingSubmission, SUBMISSION_HOURS, Submission, Submitted,
+};
 pub use rules::RuleId;
 pub use settings::{CalendarSetting, SettingsView, TenantSettings};
 pub use subject::{Language, NewSubject, Regime, Subject};

@@ -17,6 +17,7 @@ use crate::raw::ledger::{FactAction, GENESIS, OwnedFact, StoredEntry};
 use crate::raw::store::{Append, Effect, Head, Store};
 use crate::request::recipients::{Disclosure, RecipientTask, TaskStatus};
 use crate::request::record::{Request, RequestId};
+use crate::request::submission::Submission;
 use crate::subject::Subject;
 use crate::suppression::SuppressionEntry;
 
@@ -74,6 +75,9 @@ struct TenantData {
     outbox: BTreeMap<u64, (OutboxItem, Option<Message>)>,
     /// The suppression list, by key and scope.
     suppressions: BTreeMap<SuppressionKey, SuppressionEntry>,
+    /// Submissions by the SHA-256 of their code: the content while pending, `None` once
+    /// confirmed or expired.
+    submissions: HashMap<[u8; 32], Option<Submission>>,
 }
 
 impl TenantData {
@@ -114,6 +118,7 @@ impl TenantData {
             s.email = None;
             s.phone = None;
         }
+        self.submissions.retain(|_, s| s.as_ref().is_none_or(|s| &s.subject != subject));
         for (item, message) in self.outbox.values_mut() {
             if &item.subject == subject && item.state == OutboxState::Pending {
                 item.state = OutboxState::Cancelled;
@@ -207,6 +212,11 @@ impl Store for MemoryStore {
                     {
                         return Err(Error::SubjectChanged(subject.to_string()));
                     }
+                    Some(Effect::OpenRequest { confirms: Some(hash), .. })
+                        if !matches!(data.submissions.get(hash), Some(Some(_))) =>
+                    {
+                        return Err(Error::SubmissionGone);
+                    }
                     Some(Effect::UpdateTask(task))
                         if data
                             .tasks
@@ -249,8 +259,11 @@ impl Store for MemoryStore {
                     Some(Effect::Subject(s)) => {
                         data.subjects.insert(s.id.clone(), s.clone());
                     }
-                    Some(Effect::OpenRequest { request, token_hash }) => {
+                    Some(Effect::OpenRequest { request, token_hash, confirms }) => {
                         data.requests.insert(request.id.clone(), (request.clone(), *token_hash));
+                        if let Some(hash) = confirms {
+                            data.submissions.insert(*hash, None);
+                        }
                     }
                     Some(Effect::UpdateRequest { request, .. }) => {
                         if let Some(slot) = data.requests.get_mut(&request.id) {
@@ -492,6 +505,37 @@ impl Store for MemoryStore {
                 }
             }
             Ok(true)
+        })
+    }
+
+    fn put_submission(&self, tenant: &TenantId, code_hash: &[u8; 32], submission: &Submission) -> Result<()> {
+        self.with(|tenants| {
+            let data = tenants.entry(tenant.clone()).or_default();
+            data.submissions.insert(*code_hash, Some(submission.clone()));
+            Ok(())
+        })
+    }
+
+    fn submission(&self, tenant: &TenantId, code_hash: &[u8; 32]) -> Result<Option<(Submission, [u8; 32])>> {
+        self.with(|tenants| {
+            Ok(tenants
+                .get(tenant)
+                .and_then(|d| d.submissions.get_key_value(code_hash))
+                .and_then(|(hash, s)| Some((s.clone()?, *hash))))
+        })
+    }
+
+    fn expire_submissions(&self, tenant: &TenantId, now: DateTime<Utc>) -> Result<usize> {
+        self.with(|tenants| {
+            let Some(data) = tenants.get_mut(tenant) else { return Ok(0) };
+            let mut expired = 0;
+            for slot in data.submissions.values_mut() {
+                if slot.as_ref().is_some_and(|s| s.expires_at <= now) {
+                    *slot = None;
+                    expired += 1;
+                }
+            }
+            Ok(expired)
         })
     }
 }

@@ -17,6 +17,7 @@ mod objections;
 mod outbox;
 mod rules;
 mod settings;
+mod submissions;
 mod suppression;
 
 pub use faults::{
@@ -36,6 +37,10 @@ pub use rules::{
     custom_channels_are_declared_once_with_their_kind, decisions_match_the_rule_table_on_random_histories,
 };
 pub use settings::the_tenants_settings_are_stored_and_every_later_gdpr_reads_them;
+pub use submissions::{
+    a_bad_submission_is_refused_alike_and_needs_a_portal, a_submitted_request_opens_when_its_address_is_confirmed,
+    an_unconfirmed_submission_expires_and_erasure_removes_a_pending_one,
+};
 pub use suppression::{
     an_erased_objectors_address_and_number_are_suppressed_on_reimport, the_suppression_list_is_per_tenant_and_key,
 };
@@ -119,6 +124,9 @@ macro_rules! store_conformance {
                 the_suppression_list_is_per_tenant_and_key,
                 an_objection_on_grounds_of_the_persons_situation_restricts_then_decides,
                 the_tenants_settings_are_stored_and_every_later_gdpr_reads_them,
+                a_submitted_request_opens_when_its_address_is_confirmed,
+                an_unconfirmed_submission_expires_and_erasure_removes_a_pending_one,
+                a_bad_submission_is_refused_alike_and_needs_a_portal,
             );
         }
     };

@@ -119,34 +119,12 @@ impl Gdpr {
     /// now, by e-mail, with the reference's SHA-256 as proof. Following it again records nothing
     /// more and says so. Any reference gdprkit did not give this tenant is refused alike.
     pub fn unsubscribe(&self, token: &str) -> Result<Unsubscribed> {
-        let (enc, mac) = self.unsubscribe_keys()?;
-        if token.len() > MAX_TOKEN_CHARS || !token.len().is_multiple_of(2) {
-            return Err(unknown());
-        }
-        let bytes = unhex(token).ok_or_else(unknown)?;
-        if bytes.len() < NONCE_BYTES + TAG_BYTES + 4 {
-            return Err(unknown());
-        }
-        let (nonce, rest) = bytes.split_at(NONCE_BYTES);
-        let (ciphertext, given) = rest.split_at(rest.len() - TAG_BYTES);
-        if !constant_time_eq(&tag(&mac, nonce, ciphertext)?, given) {
-            return Err(unknown());
-        }
-        let mut payload = ciphertext.to_vec();
-        keystream(&enc, nonce, &mut payload)?;
-        let parts: Vec<&[u8]> = payload.split(|&b| b == 0).collect();
-        let [tenant, subject, purpose, channel, rest] = parts.as_slice() else { return Err(unknown()) };
-        let text = |b: &[u8]| std::str::from_utf8(b).map(str::to_owned).map_err(|_| unknown());
-        if !rest.is_empty() || text(tenant)? != self.tenant().as_str() {
-            return Err(unknown());
-        }
-        let subject = SubjectId::new(text(subject)?).map_err(|_| unknown())?;
+        let (subject, purpose, channel) = self.read_reference(token)?.ok_or_else(unknown)?;
         let digest = crate::raw::ledger::sha256_hex(token.as_bytes());
         if let Some(event) = self.history(&subject)?.into_iter().find(|e| e.proof.proof_ref.as_deref() == Some(&digest))
         {
             return Ok(Unsubscribed { subject, recorded: false, event });
         }
-        let (purpose, channel) = (text(purpose)?, text(channel)?);
         let mut consent = if purpose.is_empty() {
             NewConsent::objection(subject.clone())
         } else {
@@ -160,6 +138,41 @@ impl Gdpr {
         };
         let event = self.record_consent(consent)?;
         Ok(Unsubscribed { subject, recorded: true, event })
+    }
+}
+
+impl Gdpr {
+    /// What a reference this tenant gave says: the subject, and the purpose and channel (empty for
+    /// all direct marketing); `None` for anything else, forged, altered or another tenant's.
+    pub(crate) fn read_reference(&self, token: &str) -> Result<Option<(SubjectId, String, String)>> {
+        let (enc, mac) = self.unsubscribe_keys()?;
+        if token.len() > MAX_TOKEN_CHARS || !token.len().is_multiple_of(2) {
+            return Ok(None);
+        }
+        let Some(bytes) = unhex(token) else { return Ok(None) };
+        if bytes.len() < NONCE_BYTES + TAG_BYTES + 4 {
+            return Ok(None);
+        }
+        let (nonce, rest) = bytes.split_at(NONCE_BYTES);
+        let (ciphertext, given) = rest.split_at(rest.len() - TAG_BYTES);
+        if !constant_time_eq(&tag(&mac, nonce, ciphertext)?, given) {
+            return Ok(None);
+        }
+        let mut payload = ciphertext.to_vec();
+        keystream(&enc, nonce, &mut payload)?;
+        let parts: Vec<&[u8]> = payload.split(|&b| b == 0).collect();
+        let [tenant, subject, purpose, channel, rest] = parts.as_slice() else { return Ok(None) };
+        let text = |b: &[u8]| std::str::from_utf8(b).ok().map(str::to_owned);
+        let (Some(tenant), Some(subject), Some(purpose), Some(channel)) =
+            (text(tenant), text(subject), text(purpose), text(channel))
+        else {
+            return Ok(None);
+        };
+        if !rest.is_empty() || tenant != self.tenant().as_str() {
+            return Ok(None);
+        }
+        let Ok(subject) = SubjectId::new(subject) else { return Ok(None) };
+        Ok(Some((subject, purpose, channel)))
     }
 }
 

@@ -194,9 +194,23 @@ pub fn run(ctx: &Context, command: RequestCommand) -> CliResult<ExitCode> {
             _ => (id, Step::Complete, by),
         },
         RequestCommand::Withdraw { id, by } => (id, Step::Withdraw, by),
+        RequestCommand::OfferDownload { id, by } => {
+            let outcome = ctx.gdpr(false)?.offer_download(&RequestId::new(id)?, &by.who)?;
+            return emit_outcome(ctx, &outcome);
+        }
+        RequestCommand::Message { id } => {
+            let message = ctx.reader()?.request_message(&RequestId::new(id)?)?;
+            ctx.emit(&message, || message.clone().unwrap_or_else(|| "(no message)".into()))?;
+            return Ok(ExitCode::SUCCESS);
+        }
     };
     let id = RequestId::new(id)?;
     let outcome = ctx.gdpr(false)?.act_noted(&id, step, &by.who, by.public_note.as_deref())?;
+    emit_outcome(ctx, &outcome)
+}
+
+/// Prints a request after a step, with what became of its notice.
+fn emit_outcome(ctx: &Context, outcome: &gdprkit::StepOutcome) -> CliResult<ExitCode> {
     #[derive(Serialize)]
     struct Out<'a> {
         #[serde(flatten)]

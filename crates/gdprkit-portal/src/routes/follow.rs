@@ -6,11 +6,11 @@
 use axum::Form;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use gdprkit::{ErrorKind, SubjectStep};
+use gdprkit::{CopyFormat, ErrorKind, SubjectStep};
 use serde::Deserialize;
 
 use super::{Shared, blocking, csrf, failed, limited};
@@ -40,7 +40,7 @@ pub async fn form(State(p): Shared, lang: Lang) -> Response {
 /// A token typed into the form: the request's page, or the one answer for every token that
 /// matches none.
 pub async fn lookup(State(p): Shared, lang: Lang, parts: Parts, Form(f): Form<TokenForm>) -> Response {
-    if let Err(refused) = csrf(&p, &parts, lang).and_then(|()| limited(&p, &parts, lang)) {
+    if let Err(refused) = csrf(&p, &parts, lang).and_then(|()| limited(&p, &p.lookups, &parts, lang)) {
         return refused;
     }
     match known(&p, f.token.trim()).await {
@@ -57,7 +57,7 @@ pub async fn lookup(State(p): Shared, lang: Lang, parts: Parts, Form(f): Form<To
 /// The link mailed with the receipt: sets the cookie and moves on to `/request` by a page of its
 /// own (a redirect would not carry a SameSite=Strict cookie set by a link from a mail client).
 pub async fn link(State(p): Shared, lang: Lang, parts: Parts, token: Result<Path<String>, PathRejection>) -> Response {
-    if let Err(refused) = limited(&p, &parts, lang) {
+    if let Err(refused) = limited(&p, &p.lookups, &parts, lang) {
         return refused;
     }
     // A path that does not decode is a token that matches nothing, and answered as one.
@@ -82,6 +82,37 @@ pub async fn view(State(p): Shared, lang: Lang, parts: Parts) -> Response {
             p.pages.page(StatusCode::OK, "request.html", lang, minijinja::context! { view })
         }
         // The token expired with its request, or was never right: back to the form.
+        Ok(None) => to_form(lang),
+        Err(e) => failed(&p, lang, &e),
+    }
+}
+
+/// The copy of the request the cookie's token follows, while it is offered (E3): the first
+/// download completes the request. Anything else gets the request's page back.
+pub async fn download(State(p): Shared, lang: Lang, parts: Parts, Path(file): Path<String>) -> Response {
+    let format = match file.as_str() {
+        "copy.pdf" => CopyFormat::Pdf,
+        "copy.json" => CopyFormat::Json,
+        _ => return p.pages.message(StatusCode::NOT_FOUND, lang, "page_not_found"),
+    };
+    // Building a copy takes time: downloads count against the client's lookups.
+    if let Err(refused) = limited(&p, &p.lookups, &parts, lang) {
+        return refused;
+    }
+    let Some(token) = cookie(&p, &parts) else { return to_form(lang) };
+    match blocking(&p, move |g| g.download_copy(&token, format)).await {
+        Ok(Some(copy)) => {
+            let disposition = format!("attachment; filename=\"{}\"", copy.filename);
+            let mut r = copy.bytes.into_response();
+            let headers = r.headers_mut();
+            if let (Ok(kind), Ok(disposition)) =
+                (HeaderValue::from_str(&copy.content_type), HeaderValue::from_str(&disposition))
+            {
+                headers.insert(CONTENT_TYPE, kind);
+                headers.insert(CONTENT_DISPOSITION, disposition);
+            }
+            r
+        }
         Ok(None) => to_form(lang),
         Err(e) => failed(&p, lang, &e),
     }
@@ -135,7 +166,7 @@ fn to_form(lang: Lang) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, format!("/follow?lang={}", lang.code()))]).into_response()
 }
 
-fn set_cookie(p: &Portal, response: &mut Response, token: &str) {
+pub(crate) fn set_cookie(p: &Portal, response: &mut Response, token: &str) {
     let secure = if p.settings.secure_cookies { "; Secure" } else { "" };
     let name = cookie_name(p);
     let value = format!("{name}={token}; Path=/request; Max-Age={COOKIE_SECONDS}; HttpOnly; SameSite=Strict{secure}");

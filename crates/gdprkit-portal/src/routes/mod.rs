@@ -1,6 +1,8 @@
 //! The handlers, one module per thing a person does; what they share.
 
+pub mod choices;
 pub mod follow;
+pub mod submit;
 pub mod unsubscribe;
 
 use std::sync::Arc;
@@ -49,10 +51,16 @@ pub fn failed(p: &Portal, lang: Lang, e: &gdprkit::Error) -> Response {
     p.pages.message(StatusCode::INTERNAL_SERVER_ERROR, lang, "error")
 }
 
-/// Takes one lookup of the client from its rate limit, or answers 429 with `Retry-After`.
-pub fn limited(p: &Portal, parts: &axum::http::request::Parts, lang: Lang) -> Result<(), Response> {
+/// Takes one request of the client from its rate limit `limiter`, or answers 429 with
+/// `Retry-After`.
+pub fn limited(
+    p: &Portal,
+    limiter: &crate::limit::Limiter,
+    parts: &axum::http::request::Parts,
+    lang: Lang,
+) -> Result<(), Response> {
     let client = crate::client::address(parts, &p.settings.trusted_proxies);
-    p.lookups.take(client, p.gdpr.now()).map_err(|wait| {
+    limiter.take(client, p.gdpr.now()).map_err(|wait| {
         let mut r = p.pages.message(StatusCode::TOO_MANY_REQUESTS, lang, "too_many");
         r.headers_mut().insert(RETRY_AFTER, HeaderValue::from(wait));
         r

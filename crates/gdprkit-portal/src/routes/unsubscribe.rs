@@ -28,7 +28,7 @@ pub async fn page(
     parts: Parts,
     reference: Result<Path<String>, PathRejection>,
 ) -> Response {
-    if let Err(refused) = limited(&p, &parts, lang) {
+    if let Err(refused) = limited(&p, &p.lookups, &parts, lang) {
         return refused;
     }
     // Only a reference's own characters go back into the page's form, so nothing else can change
@@ -47,7 +47,7 @@ pub async fn post(
     body: Bytes,
 ) -> Response {
     let one_click = is_one_click(&parts, &body);
-    if !one_click && let Err(refused) = csrf(&p, &parts, lang).and_then(|()| limited(&p, &parts, lang)) {
+    if !one_click && let Err(refused) = csrf(&p, &parts, lang).and_then(|()| limited(&p, &p.lookups, &parts, lang)) {
         return refused;
     }
     let Some(reference) = well_formed(reference) else { return refused_reference(&p, &parts, lang, one_click) };
@@ -63,7 +63,7 @@ pub async fn post(
 /// A reference gdprkit did not make: counted against a one-click poster's rate limit (a valid
 /// one-click post is not), and answered alike whatever was wrong with it.
 fn refused_reference(p: &Portal, parts: &Parts, lang: Lang, one_click: bool) -> Response {
-    if one_click && let Err(refused) = limited(p, parts, lang) {
+    if one_click && let Err(refused) = limited(p, &p.lookups, parts, lang) {
         return refused;
     }
     invalid(p, lang, one_click)
@@ -78,7 +78,7 @@ fn invalid(p: &Portal, lang: Lang, one_click: bool) -> Response {
 }
 
 /// The reference, when it has the form of one gdprkit makes: hexadecimal, not too long.
-fn well_formed(reference: Result<Path<String>, PathRejection>) -> Option<String> {
+pub(crate) fn well_formed(reference: Result<Path<String>, PathRejection>) -> Option<String> {
     let Ok(Path(r)) = reference else { return None };
     (!r.is_empty() && r.len() <= MAX_REFERENCE_CHARS && r.bytes().all(|b| b.is_ascii_hexdigit())).then_some(r)
 }

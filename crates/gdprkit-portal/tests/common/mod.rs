@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode};
 use chrono::{DateTime, Utc};
-use gdprkit::{FixedClock, Gdpr, HmacKey, MemoryStore};
+use gdprkit::{Controller, FixedClock, Gdpr, HmacKey, MemoryStore};
 use gdprkit_portal::{PortalSettings, router};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -41,6 +41,31 @@ pub fn fixture_with(settings: PortalSettings) -> Fixture {
 
 pub fn fixture() -> Fixture {
     fixture_with(PortalSettings::new("Acme"))
+}
+
+/// A controller whose portal is `https://privacy.example.com`, so that requests can be submitted,
+/// with the subject `jeanne` (jeanne@example.org) and no mailer: messages wait in the outbox.
+pub fn portal_fixture() -> Fixture {
+    let clock = Arc::new(FixedClock::new(now()));
+    let controller =
+        Controller { name: "Acme".into(), portal: Some("https://privacy.example.com".into()), ..Controller::default() };
+    let gdpr = Gdpr::builder(Arc::new(MemoryStore::new())).clock(clock.clone()).controller(controller).build().unwrap();
+    call(&gdpr, "add_subject", json!({"id": "jeanne", "regime": "b2c_opt_in", "email": "jeanne@example.org"}));
+    let app = router(gdpr.clone(), PortalSettings::new("Acme"))
+        .unwrap()
+        .layer(MockConnectInfo(SocketAddr::from(([203, 0, 113, 9], 4000))));
+    Fixture { gdpr, clock, app }
+}
+
+/// The messages waiting in the outbox, as (to, body).
+pub fn mailed(g: &Gdpr) -> Vec<(String, String)> {
+    g.store().due_messages(g.tenant(), g.now(), 100).unwrap().into_iter().map(|(_, m)| (m.to, m.body)).collect()
+}
+
+/// The confirmation code of the link in a mailed body.
+pub fn code_in(body: &str) -> String {
+    let link = body.split_whitespace().find(|w| w.starts_with("https://privacy.example.com/c/")).unwrap();
+    link.rsplit('/').next().unwrap().to_owned()
 }
 
 pub fn call(g: &Gdpr, method: &str, args: Value) -> Value {

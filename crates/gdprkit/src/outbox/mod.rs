@@ -36,11 +36,15 @@ pub enum MessageKind {
     Completion,
     /// An export mailed outside any request.
     Export,
+    /// The link to confirm a request submitted on the portal.
+    Confirmation,
+    /// A request's copy is ready to download on the portal.
+    CopyReady,
 }
 
 impl MessageKind {
     /// The kind's name: `receipt`, `extension`, `awaiting_subject`, `refusal`, `completion`,
-    /// `export`.
+    /// `export`, `confirmation`, `copy_ready`.
     pub fn as_str(self) -> &'static str {
         match self {
             MessageKind::Receipt => "receipt",
@@ -49,14 +53,25 @@ impl MessageKind {
             MessageKind::Refusal => "refusal",
             MessageKind::Completion => "completion",
             MessageKind::Export => "export",
+            MessageKind::Confirmation => "confirmation",
+            MessageKind::CopyReady => "copy_ready",
         }
     }
 
     /// Reads a kind's name.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Receipt, Self::Extension, Self::AwaitingSubject, Self::Refusal, Self::Completion, Self::Export]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            Self::Receipt,
+            Self::Extension,
+            Self::AwaitingSubject,
+            Self::Refusal,
+            Self::Completion,
+            Self::Export,
+            Self::Confirmation,
+            Self::CopyReady,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 
@@ -68,6 +83,7 @@ impl From<NoticeKind> for MessageKind {
             NoticeKind::AwaitingSubject => MessageKind::AwaitingSubject,
             NoticeKind::Refusal => MessageKind::Refusal,
             NoticeKind::Completion => MessageKind::Completion,
+            NoticeKind::CopyReady => MessageKind::CopyReady,
         }
     }
 }

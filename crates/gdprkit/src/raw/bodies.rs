@@ -42,6 +42,8 @@ pub mod value {
     pub const REASON: &str = "reason";
     /// A recipient the subject's data went to.
     pub const RECIPIENT: &str = "recipient";
+    /// What the person wrote with a request they submitted.
+    pub const MESSAGE: &str = "message";
 }
 
 /// A purpose registered (entry kind `purpose`).

@@ -17,6 +17,7 @@ use crate::raw::ledger::{NewEntry, StoredEntry};
 use crate::request::machine::RequestState;
 use crate::request::recipients::{Disclosure, RecipientTask};
 use crate::request::record::{Request, RequestId};
+use crate::request::submission::Submission;
 use crate::subject::Subject;
 use crate::suppression::SuppressionEntry;
 
@@ -31,12 +32,17 @@ pub enum Effect {
     Channel(DeclaredChannel),
     /// Stores the tenant's settings, replacing any stored before.
     Settings(crate::settings::TenantSettings),
-    /// Keeps a new request and the SHA-256 of its tracking token.
+    /// Keeps a new request and the SHA-256 of its tracking token. With `confirms`, the request
+    /// confirms the pending submission whose code has that SHA-256: the submission's content is
+    /// dropped and its hash kept as confirmed; fails with [`crate::Error::SubmissionGone`] unless
+    /// it is still pending.
     OpenRequest {
         /// The request.
         request: Request,
         /// The SHA-256 of its tracking token.
         token_hash: [u8; 32],
+        /// The SHA-256 of the code of the submission it confirms, if any.
+        confirms: Option<[u8; 32]>,
     },
     /// Replaces a request; fails with [`crate::Error::RequestChanged`] unless its state is still
     /// `expected`.
@@ -58,7 +64,8 @@ pub enum Effect {
     /// this entry's body names so that verification can tell a lawful erasure from values removed
     /// outside gdprkit), and the subject id kept in the clear beside them, so that their facts no
     /// longer count in decisions; the subject's e-mail address; and the content of their messages
-    /// still pending in the outbox; and its phone number. The entries and their commitments stay,
+    /// still pending in the outbox; and its phone number; and their submissions still pending
+    /// (deleted whole). The entries and their commitments stay,
     /// and the chain still verifies. The `suppress` entries are added to the suppression list
     /// (an entry with the same key and scope is kept, with the later erasure and keep-until
     /// date). The subject's id and regime stay in the registry, as the CRM keeps the id; so do
@@ -186,4 +193,25 @@ pub trait Store: Send + Sync {
     /// failed (its failures counted, the error kept, the next attempt set). A message no longer
     /// pending is left as it is, and `false` returned.
     fn record_attempt(&self, tenant: &TenantId, id: u64, attempt: &Attempt) -> Result<bool>;
+
+    /// The subjects whose e-mail address is `email`, compared without regard to ASCII case. The
+    /// default reads every subject; a store with an index on addresses overrides it.
+    fn subjects_by_email(&self, tenant: &TenantId, email: &str) -> Result<Vec<Subject>> {
+        let mut all = self.subjects(tenant)?;
+        all.retain(|s| s.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email)));
+        Ok(all)
+    }
+
+    /// Keeps a submission pending under the SHA-256 of its code. Outside the chain, as the
+    /// outbox's attempts are: the ledger records the confirmation message queued with it, and the
+    /// request opened when it is confirmed.
+    fn put_submission(&self, tenant: &TenantId, code_hash: &[u8; 32], submission: &Submission) -> Result<()>;
+
+    /// The pending submission whose code has this SHA-256, with the hash as stored, for the
+    /// caller to compare in constant time; `None` once it is confirmed, expired or erased.
+    fn submission(&self, tenant: &TenantId, code_hash: &[u8; 32]) -> Result<Option<(Submission, [u8; 32])>>;
+
+    /// Expires the pending submissions whose `expires_at` is at or before `now`: their content
+    /// (subject, message) is dropped and only their code's hash and times stay. Returns how many.
+    fn expire_submissions(&self, tenant: &TenantId, now: DateTime<Utc>) -> Result<usize>;
 }

@@ -48,7 +48,7 @@ impl Gdpr {
                 self.act_noted(&request.id, Step::Resume, SUBJECT_ACTOR, Some(&text))?
             }
         };
-        Ok(Some(outcome.request.public_view()))
+        Ok(Some(self.public_view(&outcome.request)))
     }
 
     /// The request `token` tracks, its hash compared in constant time.

@@ -14,6 +14,10 @@ pub struct Controller {
     pub name: String,
     /// The supervisory authority a subject may complain to, with how to reach it.
     pub authority: String,
+    /// The address of the person-facing portal (`https://privacy.example.com`), where known:
+    /// receipt notices then carry a link to follow the request, and requests submitted there are
+    /// confirmed by a link to it.
+    pub portal: Option<String>,
 }
 
 impl Default for Controller {
@@ -22,6 +26,7 @@ impl Default for Controller {
         Self {
             name: "the data controller".into(),
             authority: "CNIL, 3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07, www.cnil.fr".into(),
+            portal: None,
         }
     }
 }
@@ -40,10 +45,14 @@ pub enum NoticeKind {
     Refusal,
     /// The request was completed.
     Completion,
+    /// The copy of an access or portability request is ready to download on the portal, until
+    /// a date (E3).
+    CopyReady,
 }
 
 impl NoticeKind {
-    /// The notice's name: `receipt`, `extension`, `awaiting_subject`, `refusal`, `completion`.
+    /// The notice's name: `receipt`, `extension`, `awaiting_subject`, `refusal`, `completion`,
+    /// `copy_ready`.
     pub fn as_str(self) -> &'static str {
         match self {
             NoticeKind::Receipt => "receipt",
@@ -51,6 +60,7 @@ impl NoticeKind {
             NoticeKind::AwaitingSubject => "awaiting_subject",
             NoticeKind::Refusal => "refusal",
             NoticeKind::Completion => "completion",
+            NoticeKind::CopyReady => "copy_ready",
         }
     }
 }
@@ -75,7 +85,7 @@ pub struct NoticeDetails<'a> {
     pub on: Option<NaiveDate>,
 }
 
-fn kind_label(kind: RequestKind, lang: Language) -> &'static str {
+pub(crate) fn kind_label(kind: RequestKind, lang: Language) -> &'static str {
     match (lang, kind) {
         (Language::En, RequestKind::Access) => "access to your personal data",
         (Language::En, RequestKind::Rectification) => "rectification of your personal data",
@@ -203,6 +213,49 @@ fn date(d: NaiveDate, lang: Language) -> String {
     }
 }
 
+/// Checks a portal address: an `https://` (or `http://`) origin, with a path at most, which
+/// mailed links are built on.
+pub(crate) fn check_portal(portal: &str) -> crate::error::Result<()> {
+    let rest = portal.strip_prefix("https://").or_else(|| portal.strip_prefix("http://"));
+    let valid = rest.is_some_and(|r| {
+        !r.is_empty()
+            && !r.starts_with('/')
+            && r.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'?' | b'#' | b'"' | b'<' | b'>' | b'\\'))
+    });
+    if valid {
+        Ok(())
+    } else {
+        Err(crate::error::Error::config(
+            "controller.portal",
+            format!(
+                "{:?} is not the address of a web page such as https://privacy.example.com",
+                crate::ids::truncate_for_message(portal)
+            ),
+        ))
+    }
+}
+
+/// The link to follow a request on the controller's portal, as a paragraph, when there is one.
+fn follow_link(controller: &Controller, token: Option<&str>, lang: Language) -> String {
+    let (Some(portal), Some(token)) = (controller.portal.as_deref(), token) else { return String::new() };
+    let link = format!("{}/r/{token}", portal.trim_end_matches('/'));
+    match lang {
+        Language::En => format!("\n\nOr follow it on our website: {link}"),
+        Language::Fr => format!("\n\nOu suivez-la sur notre site : {link}"),
+    }
+}
+
+/// Where the person follows their request on the controller's portal, as a paragraph, when there
+/// is one.
+fn portal_page(controller: &Controller, lang: Language) -> String {
+    let Some(portal) = controller.portal.as_deref() else { return String::new() };
+    let link = format!("{}/follow", portal.trim_end_matches('/'));
+    match lang {
+        Language::En => format!("\n\nOpen it with your tracking code at {link}"),
+        Language::Fr => format!("\n\nOuvrez-la avec votre code de suivi sur {link}"),
+    }
+}
+
 /// The text of a notice about `r`, in `lang`, from `controller`.
 pub fn render(
     notice: NoticeKind,
@@ -220,8 +273,9 @@ pub fn render(
             "We have received your request".to_owned(),
             format!(
                 "We received your request for {what} on {received}. We will answer by {due} at the latest.\n\n\
-                 You can follow your request with this tracking code: {}\nKeep it: it is not sent again.",
-                details.token.unwrap_or("")
+                 You can follow your request with this tracking code: {}\nKeep it: it is not sent again.{}",
+                details.token.unwrap_or(""),
+                follow_link(controller, details.token, lang)
             ),
         ),
         (Language::En, NoticeKind::Extension) => (
@@ -257,12 +311,31 @@ pub fn render(
                 kept_text(r, lang, controller)
             ),
         ),
+        (Language::En, NoticeKind::CopyReady) => (
+            "Your copy is ready to download".to_owned(),
+            format!(
+                "The copy of your data, for your request for {what} received on {received}, is ready. \
+                 Download it from your request's page until {}.{}",
+                date(details.on.unwrap_or(r.due), lang),
+                portal_page(controller, lang)
+            ),
+        ),
+        (Language::Fr, NoticeKind::CopyReady) => (
+            "La copie de vos données est prête".to_owned(),
+            format!(
+                "La copie de vos données, pour votre demande {what} reçue le {received}, est prête. \
+                 Téléchargez-la depuis la page de votre demande jusqu'au {}.{}",
+                date(details.on.unwrap_or(r.due), lang),
+                portal_page(controller, lang)
+            ),
+        ),
         (Language::Fr, NoticeKind::Receipt) => (
             "Nous avons bien reçu votre demande".to_owned(),
             format!(
                 "Nous avons reçu le {received} votre demande {what}. Nous y répondrons au plus tard le {due}.\n\n\
-                 Vous pouvez suivre votre demande avec ce code de suivi : {}\nConservez-le : il ne vous sera pas renvoyé.",
-                details.token.unwrap_or("")
+                 Vous pouvez suivre votre demande avec ce code de suivi : {}\nConservez-le : il ne vous sera pas renvoyé.{}",
+                details.token.unwrap_or(""),
+                follow_link(controller, details.token, lang)
             ),
         ),
         (Language::Fr, NoticeKind::Extension) => (

@@ -296,6 +296,10 @@ pub struct Request {
     /// For a completed access or portability request: how and when its copy was delivered (E3).
     #[serde(default)]
     pub delivered: Option<Delivered>,
+    /// For an access or portability request whose copy is offered on the portal: until when the
+    /// person may download it (E3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub download_until: Option<DateTime<Utc>>,
     /// For an objection: what it objects to (C5, R11). `None` on objections recorded before
     /// objections named purposes, which were all to direct marketing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -344,6 +348,7 @@ impl Request {
             waiting_for: self.awaiting_kind,
             question: self.awaiting.clone(),
             history: self.history.clone(),
+            download_until: self.download_until,
         }
     }
 }
@@ -381,6 +386,9 @@ pub struct PublicView {
     pub question: Option<String>,
     /// Each state it entered, with when, oldest first.
     pub history: Vec<StateChange>,
+    /// Until when the person may download the copy, while they may (E3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub download_until: Option<DateTime<Utc>>,
 }
 
 /// The bytes of a tracking token: 160 random bits.

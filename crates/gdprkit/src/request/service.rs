@@ -93,14 +93,14 @@ pub struct Notice {
 }
 
 /// A notice written before the change that produces it, with the append that queues it.
-struct PreparedNotice {
-    notice: Notice,
+pub(crate) struct PreparedNotice {
+    pub(crate) notice: Notice,
     queued: Option<(Append, Message)>,
 }
 
 impl PreparedNotice {
     /// Adds the queuing append to `appends`, returning its index there.
-    fn queue_into(&mut self, appends: &mut Vec<Append>) -> Option<(usize, Message)> {
+    pub(crate) fn queue_into(&mut self, appends: &mut Vec<Append>) -> Option<(usize, Message)> {
         self.queued.take().map(|(append, message)| {
             appends.push(append);
             (appends.len() - 1, message)
@@ -214,9 +214,26 @@ impl Gdpr {
     /// Opens a request: its due dates from the receipt date (R2), a tracking token (R8), and a
     /// ledger entry.
     pub fn open_request(&self, new: NewRequest) -> Result<OpenedRequest> {
+        self.open_request_confirming(new, None, None)
+    }
+
+    /// Opens a request with what the person submitted (their message, kept as a personal value of
+    /// its first entry, and the language they wrote in, which the receipt is written in),
+    /// confirming the pending submission whose code has the SHA-256 `confirms`, if any, in the
+    /// same transaction.
+    pub(crate) fn open_request_confirming(
+        &self,
+        new: NewRequest,
+        submitted: Option<(&str, Language)>,
+        confirms: Option<[u8; 32]>,
+    ) -> Result<OpenedRequest> {
         let now = self.now();
         let received_at = new.received_at.map_or(Ok(now), |at| time::check_past("received_at", at, now))?;
-        self.subject(&new.subject)?;
+        let mut contact = self.subject(&new.subject)?;
+        let message = submitted.map(|(m, _)| m).filter(|m| !m.trim().is_empty());
+        if let Some((_, language)) = submitted {
+            contact.language = Some(language);
+        }
         let objection = match new.kind {
             RequestKind::Objection => {
                 let purposes = new.purposes.iter().map(|p| self.purpose(p)).collect::<Result<Vec<_>>>()?;
@@ -250,6 +267,7 @@ impl Gdpr {
             identity_asked: false,
             late: false,
             delivered: None,
+            download_until: None,
             objection,
             kept: Vec::new(),
             public_notes: Vec::new(),
@@ -258,14 +276,17 @@ impl Gdpr {
             history: vec![StateChange { at: received_at, state: RequestState::Received }],
         };
         let (token, token_hash) = new_token()?;
-        let entry = self.request_entry(&request, "open", None, now, &PersonalValues::new())?;
-        let effect = Effect::OpenRequest { request: request.clone(), token_hash };
+        let mut personal = PersonalValues::new();
+        personal.add_opt(value::MESSAGE, message)?;
+        let entry = self.request_entry(&request, "open", None, now, &personal)?;
+        let effect = Effect::OpenRequest { request: request.clone(), token_hash, confirms };
         let mut appends = vec![Append { entry, effect: Some(effect) }];
         for effect in side_effects_on_receipt(&request) {
             appends.extend(self.side_effect(*effect, &request, now)?);
         }
         let details = NoticeDetails { token: Some(&token), reason: None, on: Some(received_on) };
-        let mut prepared = self.prepare_notice(NoticeKind::Receipt, &request, details, None, Vec::new(), now)?;
+        let mut prepared =
+            self.prepare_notice(NoticeKind::Receipt, &request, details, Some(&contact), Vec::new(), now)?;
         let queued = prepared.queue_into(&mut appends);
         let seqs = self.store().append(self.tenant(), &appends)?;
         let notice = self.send_notice(prepared.notice, queued, &seqs);
@@ -674,7 +695,7 @@ impl Gdpr {
 
     /// Writes a notice in the subject's language and, when the subject has an e-mail address,
     /// the append that queues it in the outbox with the change that produces it.
-    fn prepare_notice(
+    pub(crate) fn prepare_notice(
         &self,
         kind: NoticeKind,
         r: &Request,
@@ -709,7 +730,7 @@ impl Gdpr {
     /// After the commit: tries once to deliver a queued notice (`queued` is its index among the
     /// appends numbered `seqs`), and says what became of it. A failure here leaves the notice in
     /// the outbox; the committed change stands.
-    fn send_notice(&self, mut notice: Notice, queued: Option<(usize, Message)>, seqs: &[u64]) -> Notice {
+    pub(crate) fn send_notice(&self, mut notice: Notice, queued: Option<(usize, Message)>, seqs: &[u64]) -> Notice {
         let Some((id, message)) = queued.and_then(|(i, m)| Some((*seqs.get(i)?, m))) else {
             return notice;
         };
@@ -726,7 +747,15 @@ impl Gdpr {
     /// What the holder of a tracking token may see: the request's public view, or `None` for a
     /// token that matches no request. A wrong token and an unknown one get the same answer.
     pub fn track(&self, token: &str) -> Result<Option<PublicView>> {
-        Ok(self.request_tracked_by(token)?.map(|request| request.public_view()))
+        Ok(self.request_tracked_by(token)?.map(|request| self.public_view(&request)))
+    }
+
+    /// The public view of `request` now: a download window that has passed is not shown.
+    pub(crate) fn public_view(&self, request: &Request) -> PublicView {
+        let mut view = request.public_view();
+        let now = self.now();
+        view.download_until = view.download_until.filter(|until| *until > now);
+        view
     }
 
     /// The due dates of a request received on `received` (a date in the controller's time
@@ -785,7 +814,7 @@ impl Gdpr {
         Ok(if r.extension.is_some() { dl.extended_due } else { dl.due })
     }
 
-    fn request_entry(
+    pub(crate) fn request_entry(
         &self,
         r: &Request,
         action: &str,

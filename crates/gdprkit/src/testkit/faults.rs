@@ -142,6 +142,22 @@ impl Store for Faulty {
     fn record_attempt(&self, tenant: &TenantId, id: u64, attempt: &Attempt) -> Result<bool> {
         self.inner.record_attempt(tenant, id, attempt)
     }
+
+    fn subjects_by_email(&self, tenant: &TenantId, email: &str) -> Result<Vec<crate::Subject>> {
+        self.inner.subjects_by_email(tenant, email)
+    }
+
+    fn put_submission(&self, tenant: &TenantId, hash: &[u8; 32], s: &crate::Submission) -> Result<()> {
+        self.inner.put_submission(tenant, hash, s)
+    }
+
+    fn submission(&self, tenant: &TenantId, hash: &[u8; 32]) -> Result<Option<(crate::Submission, [u8; 32])>> {
+        self.inner.submission(tenant, hash)
+    }
+
+    fn expire_submissions(&self, tenant: &TenantId, now: chrono::DateTime<chrono::Utc>) -> Result<usize> {
+        self.inner.expire_submissions(tenant, now)
+    }
 }
 
 /// What a reader of the store sees of the subject `jeanne` and the whole ledger.
