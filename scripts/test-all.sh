@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Every test of every language gdprkit ships, from a fresh clone. Installs and starts what it
-# needs: poppler-utils and qpdf (Debian) to read back the PDFs, a Python environment with
+# needs: poppler-utils and qpdf (Debian) to read back the PDFs, openssl to make the test's
+# certificates, a Python environment with
 # aiosmtpd for the SMTP server the mail tests talk to, and the machine's PostgreSQL 15 with a
-# test role and a fresh test database (GDPRKIT_TEST_POSTGRES_URL, unless already given).
+# test role and a fresh test database (GDPRKIT_TEST_POSTGRES_URL, unless already given), over
+# TLS with a certificate made for the test by an authority made for the test, the test role
+# refused any unencrypted connection.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cache="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}"
 
 echo "== tools"
-if ! command -v pdftotext >/dev/null || ! command -v qpdf >/dev/null || ! [ -x /usr/bin/chromium ]; then
+if ! command -v pdftotext >/dev/null || ! command -v qpdf >/dev/null || ! [ -x /usr/bin/chromium ] \
+  || ! command -v openssl >/dev/null; then
   apt_get=(apt-get)
   [ "$(id -u)" -eq 0 ] || apt_get=(sudo apt-get)
   "${apt_get[@]}" update -q
-  DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -q poppler-utils qpdf chromium
+  DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -q poppler-utils qpdf chromium openssl
 fi
 venv="$cache/gdprkit-venv"
 if ! "$venv/bin/python" -c "import aiosmtpd, playwright, pytest" 2>/dev/null; then
@@ -38,7 +42,38 @@ SELECT format('ALTER ROLE gdprkit_test PASSWORD %L', :'pw') \gexec
 DROP DATABASE IF EXISTS gdprkit_test;
 CREATE DATABASE gdprkit_test OWNER gdprkit_test;
 SQL
-    export GDPRKIT_TEST_POSTGRES_URL="postgres://gdprkit_test:$password@127.0.0.1:5432/gdprkit_test"
+    # TLS: an authority of the test's own signs a certificate for 127.0.0.1 and localhost; another
+    # authority, for the test that its certificates are refused. Made once, kept in the cache.
+    tls="$cache/gdprkit-postgres-tls"
+    if [ ! -f "$tls/server.crt" ]; then
+      mkdir -p "$tls"
+      openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=gdprkit test authority" \
+        -keyout "$tls/ca.key" -out "$tls/ca.crt" 2>/dev/null
+      openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=another authority" \
+        -keyout "$tls/other-ca.key" -out "$tls/other-ca.crt" 2>/dev/null
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$tls/server.key" \
+        -out "$tls/server.csr" 2>/dev/null
+      printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > "$tls/server.ext"
+      openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -CAcreateserial \
+        -days 3650 -extfile "$tls/server.ext" -out "$tls/server.crt" 2>/dev/null
+    fi
+    pgconf="$("${as_postgres[@]}" psql -qtA -c 'SHOW config_file')"
+    pgdir="$(dirname "$pgconf")"
+    # The server reads its key only when it is the postgres user's alone.
+    "${as_postgres[@]}" sh -c "cat > '$pgdir/gdprkit-test.crt'" < "$tls/server.crt"
+    "${as_postgres[@]}" sh -c "umask 077; cat > '$pgdir/gdprkit-test.key'" < "$tls/server.key"
+    hba="$("${as_postgres[@]}" psql -qtA -c 'SHOW hba_file')"
+    if ! "${as_postgres[@]}" grep -q '^hostnossl all gdprkit_test all reject' "$hba"; then
+      "${as_postgres[@]}" sh -c "{ echo 'hostnossl all gdprkit_test all reject'; cat '$hba'; } > '$hba.new' && mv '$hba.new' '$hba'"
+    fi
+    "${as_postgres[@]}" psql -q -v ON_ERROR_STOP=1 >/dev/null <<SQL
+ALTER SYSTEM SET ssl = on;
+ALTER SYSTEM SET ssl_cert_file = '$pgdir/gdprkit-test.crt';
+ALTER SYSTEM SET ssl_key_file = '$pgdir/gdprkit-test.key';
+SELECT pg_reload_conf();
+SQL
+    export GDPRKIT_TEST_POSTGRES_CA="$tls/ca.crt" GDPRKIT_TEST_POSTGRES_OTHER_CA="$tls/other-ca.crt"
+    export GDPRKIT_TEST_POSTGRES_URL="postgres://gdprkit_test:$password@127.0.0.1:5432/gdprkit_test?sslmode=verify-full&sslrootcert=$tls/ca.crt"
   elif [ -n "${GDPRKIT_REQUIRE_POSTGRES:-}" ]; then
     echo "PostgreSQL 15 is not installed, and GDPRKIT_REQUIRE_POSTGRES is set" >&2
     exit 1

@@ -79,9 +79,9 @@ fn appends(c: &mut Criterion) {
                             let url = url.clone();
                             let schema = schema("appends");
                             s.spawn(move || {
-                                let mut config: postgres::Config = url.parse().unwrap();
-                                config.options(&format!("-c search_path={schema}"));
-                                let mut client = config.connect(postgres::NoTls).unwrap();
+                                let mut target = gdprkit_postgres::Target::parse(&url).unwrap();
+                                target.config_mut().options(&format!("-c search_path={schema}"));
+                                let mut client = target.connect().unwrap();
                                 let insert = client
                                     .prepare(
                                         "INSERT INTO raw_ledger (tenant, prev_hash, hash, kind, subject, purpose, channel, \
@@ -132,9 +132,9 @@ fn decisions(c: &mut Criterion) {
             black_box(g.decide(&ids[i], &newsletter, &Channel::Email, None).unwrap().allowed)
         })
     });
-    let mut config: postgres::Config = url.parse().unwrap();
-    config.options(&format!("-c search_path={}", schema("decisions")));
-    let mut client = config.connect(postgres::NoTls).unwrap();
+    let mut target = gdprkit_postgres::Target::parse(&url).unwrap();
+    target.config_mut().options(&format!("-c search_path={}", schema("decisions")));
+    let mut client = target.connect().unwrap();
     let select = client
         .prepare(
             "SELECT action FROM gdprkit_ledger WHERE tenant = 'default' AND subject = $1 AND purpose = 'newsletter' \
@@ -155,7 +155,7 @@ fn decisions(c: &mut Criterion) {
 
 fn cleanup(_: &mut Criterion) {
     let Some(url) = url() else { return };
-    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let mut client = gdprkit_postgres::Target::parse(&url).unwrap().connect().unwrap();
     for name in ["appends", "decisions"] {
         client.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", schema(name))).unwrap();
     }

@@ -807,6 +807,8 @@ export interface Request {
   late: boolean;
   /** For a completed access or portability request: how and when its copy was delivered. */
   delivered: Delivered | null;
+  /** For a copy offered for download on the portal: until when the person may download it (E3). */
+  download_until?: Instant;
   /** For an objection: what it objects to (absent on objections recorded before they named purposes). */
   objection?: ObjectionScope;
   /** For a request completed in part: what was kept (absent when nothing was). */
@@ -979,6 +981,8 @@ export interface TrackView {
   question: string | null;
   /** Each state it entered, with when, oldest first. */
   history: StateChange[];
+  /** While a copy is offered for download on the portal: until when (E3). */
+  download_until?: Instant;
 }
 
 /** A state a request entered, and when (R1). */
@@ -1929,6 +1933,16 @@ export declare class Gdpr {
    * `content_type`, `bytes` as a Buffer) is there to print and post either way.
    */
   completeWithExport(request: string, options: ByOptions): Promise<CompletedWithExport>;
+
+  /**
+   * Offers the copy of an access or portability request in progress for download on the portal
+   * for the configured number of days, and tells the person (a `copy_ready` notice); their first
+   * download completes the request (E3).
+   */
+  offerDownload(request: string, options: ByOptions): Promise<StepOutcome>;
+
+  /** What the person wrote with a request they submitted on the portal; `null` when nothing. */
+  requestMessage(request: string): Promise<string | null>;
 
   /** Sends what waits in the outbox. */
   deliverPending(): Promise<DeliveryReport>;

@@ -488,6 +488,19 @@ class Gdpr {
   }
 
   /**
+   * Offers the copy of an access or portability request in progress for download on the portal,
+   * and tells the person; their first download completes the request (E3).
+   */
+  async offerDownload(request, options) {
+    return this.#call('offer_download', args({ request }, options, { renames: BY_ACTOR }))
+  }
+
+  /** What the person wrote with a request they submitted on the portal; `null` when nothing. */
+  async requestMessage(request) {
+    return this.#call('request_message', { request })
+  }
+
+  /**
    * Completes an accepted access (a PDF) or portability (JSON) request with the export: mailed
    * with the completion notice when the subject has an address; its `attachment` (`filename`,
    * `content_type`, `bytes` as a Buffer) is there to print and post either way.

@@ -12,18 +12,18 @@ Run by scripts/test-all.sh: GDPRKIT_BIN names the `gdprkit` binary the Rust test
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import json
 import os
 import pathlib
-import socket
 import sqlite3
 import subprocess
 import threading
 from typing import Any, Callable, Dict, Iterator, List
 
-from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -54,16 +54,18 @@ retention = "until you unsubscribe"
 
 
 class Mailbox:
-    """An SMTP server on loopback that keeps the plain-text body of every message, by address."""
+    """An SMTP server on loopback that keeps the plain-text body of every message, by address. It
+    binds a port the system picks, once, so that no other test can take it meanwhile."""
 
     def __init__(self) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
         self.messages: List[tuple[str, str]] = []
         self.lock = threading.Lock()
-        self.controller = Controller(self, hostname="127.0.0.1", port=port)
-        self.controller.start()
+        self.loop = asyncio.new_event_loop()
+        self.server = self.loop.run_until_complete(
+            self.loop.create_server(lambda: SMTP(self, loop=self.loop), "127.0.0.1", 0))
+        port = self.server.sockets[0].getsockname()[1]
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
         self.url = f"smtp://127.0.0.1:{port}"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
@@ -82,7 +84,9 @@ class Mailbox:
         return found[-1]
 
     def stop(self) -> None:
-        self.controller.stop()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.server.close()
 
 
 class Portal:

@@ -114,6 +114,19 @@ test('a restriction is lifted once the subject was told (Art. 18(3))', async (t)
   await g.liftRestriction(request.id, { by: 'Marie', subjectTold: true })
 })
 
+test('a copy offered for download on the portal waits for the person (E3)', async (t) => {
+  const g = await open(t)
+  const { request } = await g.openRequest('jeanne', { kind: 'access', via: 'web' })
+  await g.act(request.id, 'accept', { by: 'Marie' })
+  await assert.rejects(g.offerDownload(request.id, { by: 'Marie' }), { code: 'GDPR_INVALID_STATE' }, 'not started')
+  await g.act(request.id, 'start', { by: 'Marie' })
+  const offered = await g.offerDownload(request.id, { by: 'Marie' })
+  assert.equal(offered.request.state, 'in_progress')
+  assert.equal(offered.notice.kind, 'copy_ready')
+  assert.equal(typeof offered.request.download_until, 'string')
+  assert.equal(await g.requestMessage(request.id), null, 'opened by staff, with no message')
+})
+
 test('a copy for download, the outbox, and a JavaScript mailer sending what waits (Art. 20)', async (t) => {
   const g = await open(t)
   await g.recordConsent('jeanne', { action: 'opt_in', purpose: 'newsletter', channel: 'email', occurredAt: NOW, proof: PROOF })

@@ -159,6 +159,19 @@ def test_a_copy_for_download_and_the_outbox(g: Gdpr) -> None:
     assert len(g.outbox(all=True)) == 2
 
 
+def test_a_copy_offered_for_download_waits_for_the_person(g: Gdpr) -> None:
+    # E3: offered on the portal, the copy is delivered by the person's first download.
+    rid = g.open_request("jeanne", kind="access", via="web").request.id
+    g.act(rid, "accept", by="Marie")
+    with pytest.raises(gdprkit.InvalidStateError):
+        g.offer_download(rid, by="Marie")
+    g.act(rid, "start", by="Marie")
+    offered = g.offer_download(rid, by="Marie")
+    assert offered.request.state == "in_progress" and offered.notice.kind == "copy_ready"
+    assert isinstance(offered.request.download_until, str)
+    assert g.request_message(rid) is None, "opened by staff, with no message"
+
+
 def test_unsubscribe_references_opt_out_once(g: Gdpr) -> None:
     # RFC 8058 one-click unsubscribe: following a reference twice records one opt-out.
     token = g.unsubscribe_token("jeanne", purpose="newsletter", channel="email")

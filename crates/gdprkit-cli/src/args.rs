@@ -37,6 +37,11 @@ pub struct Cli {
     /// it, and a copy offered for download is announced with it.
     #[arg(long, global = true, env = "GDPRKIT_PORTAL", value_name = "URL")]
     pub portal: Option<String>,
+    /// How log lines are written on stderr: human, or json for a log shipper. What is logged is
+    /// set by GDPRKIT_LOG (info, debug, gdprkit=debug, …): warnings only by default, each request
+    /// for `serve`.
+    #[arg(long, global = true, env = "GDPRKIT_LOG_FORMAT", value_enum, default_value = "human")]
+    pub log_format: crate::logging::LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -8,6 +8,7 @@ mod args;
 mod commands;
 mod context;
 mod demo;
+mod logging;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,9 @@ fn main() -> ExitCode {
             };
         }
     };
+    // A server logs each request; other commands only what needs attention, unless asked.
+    let default = if matches!(cli.command, Command::Serve { .. }) { "info" } else { "warn" };
+    logging::install(cli.log_format, default);
     match run(cli) {
         Ok(code) => code,
         // The reader of standard output has gone (`| head`): nothing more to say, and no one to

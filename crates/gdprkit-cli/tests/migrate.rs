@@ -130,7 +130,7 @@ fn a_postgres_schema_from_before_the_rule_table_migrates_and_changes_only_unlawf
     let schema = format!("migrate_{}_{}", std::process::id(), chrono::Utc::now().timestamp_micros());
     let dump =
         std::fs::read_to_string(fixture("postgres.sql")).unwrap().replace("__SCHEMA__", &format!("\"{schema}\""));
-    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let mut client = gdprkit_postgres::Target::parse(&url).unwrap().connect().unwrap();
     client.batch_execute(&format!("CREATE SCHEMA \"{schema}\"")).unwrap();
     client.batch_execute(&dump).unwrap();
     let store = gdprkit_postgres::PostgresStore::connect_in_schema(&url, Some(&schema), 1).unwrap();

@@ -56,7 +56,8 @@ async fn no_token_reaches_a_log_line() {
     send(&p.app, get(&format!("/c/{code}"))).await;
     send(&p.app, post("/c", &format!("code={code}"))).await;
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert_eq!(log.lines().count(), 8, "one line per request: {log}");
+    // gdprkit's own events (a request opened) come too; the portal writes one line per request.
+    assert_eq!(log.lines().filter(|l| l.contains("gdprkit_portal")).count(), 8, "one line per request: {log}");
     assert!(log.contains("route=\"/r/{token}\"") && log.contains("route=\"/u/{reference}\""), "{log}");
     assert!(log.contains("route=\"/c/{code}\""), "{log}");
     assert!(!log.contains("My secret") && !log.contains("example.org"), "no message, no address: {log}");

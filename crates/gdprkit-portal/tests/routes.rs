@@ -16,7 +16,18 @@ use serde_json::json;
 #[tokio::test]
 async fn every_page_carries_the_security_headers() {
     let f = fixture();
-    for uri in ["/", "/follow", "/request", "/u/00", "/nowhere", "/r/00"] {
+    for uri in [
+        "/",
+        "/submit",
+        "/c/00",
+        "/follow",
+        "/request",
+        "/request/copy.pdf",
+        "/u/00",
+        "/u/00/choices",
+        "/nowhere",
+        "/r/00",
+    ] {
         let a = send(&f.app, get(uri)).await;
         let csp = a.headers["content-security-policy"].to_str().unwrap();
         assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{uri}: {csp}");

@@ -16,7 +16,7 @@ use gdprkit::export::model::Record;
 use gdprkit::{Error, Result, SubjectId};
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
-use postgres::{Client, GenericClient, NoTls, Statement};
+use postgres::{Client, GenericClient, Statement};
 
 use crate::catalog::{Column, Table, check_map};
 use crate::db_err;
@@ -49,8 +49,7 @@ impl PostgresCrmData {
 
     /// The same, finding the CRM's tables in the PostgreSQL schema `schema` (created if missing).
     pub fn connect_in_schema(url: &str, schema: Option<&str>) -> Result<Self> {
-        let config = crate::config(url, schema)?;
-        Self::with_client(config.connect(NoTls).map_err(db_err("connect"))?)
+        Self::with_client(crate::config(url, schema)?.client()?)
     }
 
     /// Works on an open connection. The session is set to UTC and ISO dates, so that instants

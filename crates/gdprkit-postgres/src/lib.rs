@@ -15,11 +15,13 @@ mod schema;
 mod store;
 mod submissions;
 mod suppression;
+mod tls;
 mod values;
 
 pub use crm_data::PostgresCrmData;
 pub use schema::{MIGRATIONS, version};
 pub use store::PostgresStore;
+pub use tls::{Target, TlsMode};
 
 /// Maps a PostgreSQL error to a storage error saying what gdprkit was doing.
 pub(crate) fn db_err(what: &'static str) -> impl Fn(postgres::Error) -> gdprkit::Error {
@@ -39,11 +41,11 @@ pub(crate) fn db_err(what: &'static str) -> impl Fn(postgres::Error) -> gdprkit:
     }
 }
 
-/// The connection settings of `url`; with a `schema`, that schema is created if missing and put
-/// first on the connections' `search_path`.
-pub(crate) fn config(url: &str, schema: Option<&str>) -> gdprkit::Result<postgres::Config> {
+/// The server of `url` and how to reach it; with a `schema`, that schema is created if missing
+/// and put first on the connections' `search_path`.
+pub(crate) fn config(url: &str, schema: Option<&str>) -> gdprkit::Result<Target> {
     use gdprkit::Error;
-    let mut config: postgres::Config = url.parse().map_err(|e| Error::invalid("url", format!("{e}")))?;
+    let mut target = Target::parse(url)?;
     if let Some(schema) = schema {
         let plain = !schema.is_empty()
             && schema.len() <= 63
@@ -52,11 +54,11 @@ pub(crate) fn config(url: &str, schema: Option<&str>) -> gdprkit::Result<postgre
         if !plain {
             return Err(Error::invalid("schema", "must be lowercase letters, digits and _"));
         }
-        let mut client = config.connect(postgres::NoTls).map_err(db_err("connect"))?;
+        let mut client = target.client()?;
         client
             .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
             .map_err(db_err("create the schema"))?;
-        config.options(&format!("-c search_path={schema}"));
+        target.config.options(&format!("-c search_path={schema}"));
     }
-    Ok(config)
+    Ok(target)
 }

@@ -125,10 +125,10 @@ fn item(r: &Row) -> Result<OutboxItem> {
     Ok(OutboxItem {
         id: r.get::<_, i64>(0) as u64,
         message_id: r.get(1),
-        kind: MessageKind::parse(r.get(2)).ok_or_else(|| corrupt(r.get(2)))?,
+        kind: r.get::<_, &str>(2).parse::<MessageKind>().map_err(|_| corrupt(r.get(2)))?,
         subject: SubjectId::new(r.get::<_, String>(3))?,
         request: r.get::<_, Option<String>>(4).map(RequestId::new).transpose()?,
-        state: OutboxState::parse(r.get(5)).ok_or_else(|| corrupt(r.get(5)))?,
+        state: r.get::<_, &str>(5).parse::<OutboxState>().map_err(|_| corrupt(r.get(5)))?,
         queued_at: from_micros(r.get(6))?,
         failed_attempts: u32::try_from(r.get::<_, i32>(7)).unwrap_or(u32::MAX),
         last_error: r.get(8),

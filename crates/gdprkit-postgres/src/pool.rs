@@ -4,17 +4,24 @@
 use std::collections::HashMap;
 
 use postgres::types::ToSql;
-use postgres::{Client, GenericClient, NoTls, Row, Statement, Transaction};
+use postgres::{Client, GenericClient, Row, Statement, Transaction};
 
-/// Opens connections for the pool, from one configuration.
+use crate::tls::Target;
+
+/// Opens connections for the pool, to one server.
 #[derive(Debug)]
 pub(crate) struct Manager {
-    config: postgres::Config,
+    target: Target,
 }
 
 impl Manager {
-    pub fn new(config: postgres::Config) -> Self {
-        Self { config }
+    pub fn new(target: Target) -> Self {
+        Self { target }
+    }
+
+    /// A connection, or the one-line error that says why not.
+    pub fn check(&self) -> gdprkit::Result<()> {
+        self.target.client().map(drop)
     }
 }
 
@@ -69,7 +76,7 @@ impl r2d2::ManageConnection for Manager {
     type Error = postgres::Error;
 
     fn connect(&self) -> Result<Connection, postgres::Error> {
-        let mut client = self.config.connect(NoTls)?;
+        let mut client = self.target.connect()?;
         // gdprkit's statements are indexed lookups whose best plan does not depend on the
         // values. By default PostgreSQL plans a prepared statement again on every run when its
         // generic plan's estimate is worse (as for `subject = ANY($2)`), and planning costs more

@@ -39,7 +39,11 @@ pub fn migrate(client: &mut postgres::Client, migrations: &[&str]) -> Result<()>
         tx.execute("INSERT INTO gdprkit_schema (version) VALUES ($1)", &[&v])
             .map_err(db_err("record the schema version"))?;
     }
-    tx.commit().map_err(db_err("commit the schema migration"))
+    tx.commit().map_err(db_err("commit the schema migration"))?;
+    if found < supported {
+        tracing::info!(from = found, to = supported, "gdprkit schema migrated");
+    }
+    Ok(())
 }
 
 /// The schema version recorded in the database.

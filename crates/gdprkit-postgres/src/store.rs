@@ -61,13 +61,17 @@ impl PostgresStore {
 
     /// A store over a pool of `connections` to `url`, its schema untouched.
     fn pooled(url: &str, schema: Option<&str>, connections: u32) -> Result<Self> {
+        let manager = Manager::new(crate::config(url, schema)?);
+        // One connection first, so that a refusal (a certificate, TLS the server does not offer,
+        // a password) is told in a line of its own rather than as the pool's timeout.
+        manager.check()?;
         let pool = Pool::builder()
             .max_size(connections.max(1))
             // A query on every checkout would add a round trip to every operation. A connection
             // the server closed is dropped when it comes back to the pool (`has_broken`); the one
             // operation that met it fails with a storage error.
             .test_on_check_out(false)
-            .build(Manager::new(crate::config(url, schema)?))
+            .build(manager)
             .map_err(|e| Error::storage("PostgreSQL could not connect", e))?;
         Ok(Self { pool, group: Group::default() })
     }
@@ -534,7 +538,10 @@ fn apply_effect(tx: &mut Transaction<'_>, tenant: &TenantId, seq: u64, effect: &
 
 impl Store for PostgresStore {
     fn append(&self, tenant: &TenantId, entries: &[Append]) -> Result<Vec<u64>> {
-        self.group.append(tenant, entries, |batch| self.write_group(batch))
+        let started = std::time::Instant::now();
+        let seqs = self.group.append(tenant, entries, |batch| self.write_group(batch))?;
+        gdprkit::raw::log_append(tenant, &seqs, started.elapsed());
+        Ok(seqs)
     }
 
     fn purpose(&self, tenant: &TenantId, id: &PurposeId) -> Result<Option<Purpose>> {

@@ -117,9 +117,23 @@ impl SmtpConfig {
             TlsMode::StartTls => 587,
             TlsMode::None => 25,
         };
-        let (host, port) = match address.rsplit_once(':') {
-            Some((host, port)) => (host, port.parse::<u16>().map_err(|_| bad(&format!("{port:?} is not a port")))?),
-            None => (address, default_port),
+        let port_of = |port: &str| port.parse::<u16>().map_err(|_| bad(&format!("{port:?} is not a port")));
+        // An IPv6 address is written in brackets, as in any URL: smtp://[::1]:2525.
+        let (host, port) = if let Some(bracketed) = address.strip_prefix('[') {
+            let (ip, after) = bracketed.split_once(']').ok_or_else(|| bad("an IPv6 address without its ]"))?;
+            if ip.parse::<std::net::Ipv6Addr>().is_err() {
+                return Err(bad(&format!("{ip:?} is not an IPv6 address")));
+            }
+            match after {
+                "" => (ip, default_port),
+                _ => (ip, port_of(after.strip_prefix(':').ok_or_else(|| bad("text after the IPv6 address"))?)?),
+            }
+        } else {
+            match address.split_once(':') {
+                Some((host, port)) if !port.contains(':') => (host, port_of(port)?),
+                Some(_) => return Err(bad("an IPv6 address must be in brackets, as smtp://[::1]:2525")),
+                None => (address, default_port),
+            }
         };
         if host.is_empty() {
             return Err(bad("no host"));
@@ -216,8 +230,22 @@ mod tests {
         let c = SmtpConfig::from_url("smtp://mail.example.org?tls=required", "a@example.org").unwrap();
         assert_eq!((c.port, c.tls), (587, TlsMode::StartTls));
         assert_eq!(SmtpConfig::from_url("smtps://mail.example.org", "a@example.org").unwrap().tls, TlsMode::Tls);
-        for bad in ["mail.example.org", "http://x", "smtp://", "smtp://x:port", "smtp://u:p@x:25", "smtp://x?tls=maybe"]
-        {
+        let c = SmtpConfig::from_url("smtp://[::1]:2525", "a@example.org").unwrap();
+        assert_eq!((c.host.as_str(), c.port), ("::1", 2525), "an IPv6 literal, its brackets dropped");
+        let c = SmtpConfig::from_url("smtps://[2001:db8::25]", "a@example.org").unwrap();
+        assert_eq!((c.host.as_str(), c.port), ("2001:db8::25", 465));
+        for bad in [
+            "mail.example.org",
+            "http://x",
+            "smtp://",
+            "smtp://x:port",
+            "smtp://u:p@x:25",
+            "smtp://x?tls=maybe",
+            "smtp://::1:25",
+            "smtp://[::1",
+            "smtp://[::1]x",
+            "smtp://[mail]:25",
+        ] {
             let err = SmtpConfig::from_url(bad, "a@example.org").unwrap_err().to_string();
             assert!(err.starts_with("invalid smtp_url"), "{bad}: {err}");
         }

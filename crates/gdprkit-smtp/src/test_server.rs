@@ -10,7 +10,7 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 /// `N.eml`, and each attachment as `N-FILENAME`; it refuses recipients starting with `refuse`.
 pub struct TestServer {
     child: Child,
-    /// What the server prints: `ready`, then `accepted N` per message.
+    /// What the server prints: `ready PORT`, then `accepted N` per message.
     out: Option<BufReader<ChildStdout>>,
     /// The port it listens on, on 127.0.0.1.
     pub port: u16,
@@ -25,16 +25,10 @@ impl TestServer {
     ///
     /// When the server cannot start (no Python, no aiosmtpd): the tests that need it cannot run.
     pub fn start(dir: &Path) -> TestServer {
-        // A free port, chosen by the system and released for the server to take.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .unwrap_or_else(|e| panic!("no free port on loopback: {e}"));
         let python = std::env::var("GDPRKIT_PYTHON").unwrap_or_else(|_| "python3".into());
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("testserver/smtp_server.py");
         let mut child = Command::new(&python)
             .arg(script)
-            .arg(port.to_string())
             .arg(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -45,11 +39,13 @@ impl TestServer {
         if let Some(out) = out.as_mut() {
             let _ = out.read_line(&mut line);
         }
-        assert_eq!(
-            line.trim(),
-            "ready",
-            "the SMTP server did not start: is aiosmtpd installed for {python}? (./scripts/test-all.sh installs it)"
-        );
+        // The server binds a port the system picks and says which: no two tests race for one.
+        let port = line.trim().strip_prefix("ready ").and_then(|p| p.parse::<u16>().ok()).unwrap_or_else(|| {
+            panic!(
+                "the SMTP server did not start ({line:?}): is aiosmtpd installed for {python}? \
+                 (./scripts/test-all.sh installs it)"
+            )
+        });
         TestServer { child, out, port, dir: dir.to_owned() }
     }
 

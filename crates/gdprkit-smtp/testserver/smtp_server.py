@@ -1,17 +1,20 @@
 """A loopback SMTP server for gdprkit's tests (aiosmtpd).
 
-Usage: smtp_server.py PORT DIR. Prints "ready" once it listens on 127.0.0.1:PORT, and runs until
+Usage: smtp_server.py DIR. Listens on a port of 127.0.0.1 the system picks, prints "ready PORT"
+once it does (bound once, so that tests started together never race for a port), and runs until
 its standard input closes. Each message it takes is written to DIR as N.eml, and each attachment
 of it as N-FILENAME, decoded; then "accepted N" is printed, just before the server answers 250.
 Recipients whose address starts with "refuse" are refused with 550.
 """
 
+import asyncio
 import email
 import email.policy
 import os
 import sys
+import threading
 
-from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 
 class Handler:
@@ -47,12 +50,20 @@ class Handler:
 
 
 def main():
-    port, out = int(sys.argv[1]), sys.argv[2]
-    controller = Controller(Handler(out), hostname="127.0.0.1", port=port)
-    controller.start()
-    print("ready", flush=True)
-    sys.stdin.read()
-    controller.stop()
+    out = sys.argv[1]
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    handler = Handler(out)
+    server = loop.run_until_complete(loop.create_server(lambda: SMTP(handler), "127.0.0.1", 0))
+    print(f"ready {server.sockets[0].getsockname()[1]}", flush=True)
+
+    def until_stdin_closes():
+        sys.stdin.read()
+        loop.call_soon_threadsafe(loop.stop)
+
+    threading.Thread(target=until_stdin_closes, daemon=True).start()
+    loop.run_forever()
+    server.close()
 
 
 if __name__ == "__main__":

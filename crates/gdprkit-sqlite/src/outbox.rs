@@ -140,10 +140,10 @@ fn item(r: &Row<'_>) -> rusqlite::Result<Result<OutboxItem>> {
         Ok(OutboxItem {
             id: id as u64,
             message_id,
-            kind: MessageKind::parse(&kind).ok_or_else(|| corrupt(&kind))?,
+            kind: kind.parse::<MessageKind>().map_err(|_| corrupt(&kind))?,
             subject: SubjectId::new(subject)?,
             request: request.map(RequestId::new).transpose()?,
-            state: OutboxState::parse(&state).ok_or_else(|| corrupt(&state))?,
+            state: state.parse::<OutboxState>().map_err(|_| corrupt(&state))?,
             queued_at: from_micros(queued_at)?,
             failed_attempts: u32::try_from(failed).unwrap_or(u32::MAX),
             last_error,

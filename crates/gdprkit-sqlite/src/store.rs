@@ -199,8 +199,9 @@ fn is_constraint(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation)
 }
 
-impl Store for SqliteStore {
-    fn append(&self, tenant: &TenantId, entries: &[Append]) -> Result<Vec<u64>> {
+impl SqliteStore {
+    /// [`Store::append`], untimed.
+    fn append_inner(&self, tenant: &TenantId, entries: &[Append]) -> Result<Vec<u64>> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err("start a write"))?;
         let mut head = read_head(&tx, tenant)?;
@@ -456,6 +457,15 @@ impl Store for SqliteStore {
                 )
             })?;
         }
+        Ok(seqs)
+    }
+}
+
+impl Store for SqliteStore {
+    fn append(&self, tenant: &TenantId, entries: &[Append]) -> Result<Vec<u64>> {
+        let started = std::time::Instant::now();
+        let seqs = self.append_inner(tenant, entries)?;
+        gdprkit::raw::log_append(tenant, &seqs, started.elapsed());
         Ok(seqs)
     }
 

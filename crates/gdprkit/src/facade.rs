@@ -535,6 +535,9 @@ impl Gdpr {
         let mut verifier = Verifier::new(self.parts.tenant.clone());
         let mut model = crate::derived::Model::default();
         let head = self.parts.store.scan_ledger(&self.parts.tenant, &mut |e| {
+            if e.seq.is_multiple_of(VERIFY_PROGRESS_EVERY) {
+                tracing::debug!(tenant = %self.parts.tenant, entries = e.seq, "verifying the ledger");
+            }
             also(e);
             let going = verifier.check(e);
             if going {
@@ -544,14 +547,25 @@ impl Gdpr {
         })?;
         let verification = verifier.finish(head);
         if !verification.is_intact() {
+            tracing::warn!(tenant = %self.parts.tenant, ?verification, "ledger verification failed");
             return Ok(verification);
         }
-        Ok(match model.compare(self.parts.store.as_ref(), &self.parts.tenant)? {
+        let verification = match model.compare(self.parts.store.as_ref(), &self.parts.tenant)? {
             Some((table, reason)) => Verification::Disagrees { table, reason },
             None => verification,
-        })
+        };
+        match &verification {
+            Verification::Intact { entries } => {
+                tracing::info!(tenant = %self.parts.tenant, entries, "ledger verified");
+            }
+            other => tracing::warn!(tenant = %self.parts.tenant, verification = ?other, "ledger verification failed"),
+        }
+        Ok(verification)
     }
 }
+
+/// Entries between two progress events of a verification.
+const VERIFY_PROGRESS_EVERY: u64 = 100_000;
 
 fn check_batch(len: usize) -> Result<()> {
     if len == 0 {

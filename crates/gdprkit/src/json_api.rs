@@ -55,6 +55,8 @@ pub const METHODS: &[&str] = &[
     "sweep",
     "export",
     "complete_with_export",
+    "offer_download",
+    "request_message",
     "deliver_pending",
     "outbox",
     "unsubscribe_token",
@@ -331,6 +333,11 @@ pub fn call(g: &Gdpr, method: &str, args: Value) -> Result<Value> {
             let a: ExecuteArgs = read(method, args)?;
             to_value(g.complete_with_export(&a.request, &a.actor)?)?
         }
+        "offer_download" => {
+            let a: ExecuteArgs = read(method, args)?;
+            to_value(g.offer_download(&a.request, &a.actor)?)?
+        }
+        "request_message" => to_value(g.request_message(&read::<RequestArg>(method, args)?.request)?)?,
         "deliver_pending" => {
             read::<Nothing>(method, args)?;
             to_value(g.deliver_pending()?)?

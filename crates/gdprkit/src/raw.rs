@@ -11,3 +11,18 @@ pub mod store;
 pub use crate::crm::BatchDone;
 pub use crate::decision::{EventRef, FactsFold, Scope, SubjectFacts};
 pub use store::{Append, Effect, Head, Store};
+
+/// An append slower than this is logged as a warning.
+pub const SLOW_APPEND: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Logs an append a store made: its tenant, how many entries, their numbers and how long it took
+/// (a `debug` event; a `warn` past [`SLOW_APPEND`]). Stores call it; nothing personal is logged.
+pub fn log_append(tenant: &crate::TenantId, seqs: &[u64], took: std::time::Duration) {
+    let (first, last) = (seqs.first().copied().unwrap_or(0), seqs.last().copied().unwrap_or(0));
+    let ms = took.as_secs_f64() * 1e3;
+    if took > SLOW_APPEND {
+        tracing::warn!(%tenant, entries = seqs.len(), first, last, ms, "slow append");
+    } else {
+        tracing::debug!(%tenant, entries = seqs.len(), first, last, ms, "append");
+    }
+}

@@ -81,12 +81,20 @@ pub(crate) fn check_identifier(field: &'static str, s: &str) -> Result<()> {
     Ok(())
 }
 
-/// Checks an e-mail address: one `@` with text on both sides, at most 254 bytes, no spaces.
+/// Checks an e-mail address as the mailer will read it: one `@`, a local part and a domain
+/// each valid by the `email_address` crate that lettre parses addresses with (a domain outside
+/// ASCII, which lettre turns to punycode first, is checked for its shape only), a dot in the
+/// domain, at most 254 bytes, no spaces.
 pub(crate) fn check_email(s: &str) -> Result<()> {
     check_text("email", s, 254)?;
     let valid = match s.split_once('@') {
         Some((local, domain)) => {
-            !local.is_empty() && !domain.is_empty() && !domain.contains('@') && domain.contains('.')
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && email_address::EmailAddress::is_valid_local_part(local)
+                && (!domain.is_ascii() || email_address::EmailAddress::is_valid_domain(domain))
         }
         None => false,
     };
@@ -127,7 +135,20 @@ mod tests {
     #[test]
     fn email_addresses_are_checked() {
         assert!(check_email("jean@example.fr").is_ok());
-        for bad in ["", "jean", "jean@", "@example.fr", "jean@example", "je an@example.fr", "a@b@c.fr"] {
+        assert!(check_email("jean.dupont+crm@sub.example.fr").is_ok());
+        assert!(check_email("jean@exemple-é.fr").is_ok(), "lettre sends to an IDN domain in punycode");
+        for bad in [
+            "",
+            "jean",
+            "jean@",
+            "@example.fr",
+            "jean@example",
+            "je an@example.fr",
+            "a@b@c.fr",
+            "a;b@example.fr",
+            "jean..dupont@example.fr",
+            "jean@-example.fr",
+        ] {
             assert!(check_email(bad).is_err(), "{bad:?} should be refused");
         }
     }

@@ -70,13 +70,26 @@ fn every_method_answers_with_the_facades_own_types() {
     let handed = json!({ "action": "complete_handed_over", "delivered_by": "post", "on": "2025-03-05" });
     let done = call(&g, "act", json!({ "request": aid, "step": handed, "actor": "Marie" })).unwrap();
     assert_eq!(done["request"]["delivered"]["by"], "post");
+    // E3: a copy offered for download on the portal; the request stays in progress until then.
+    let copy = call(&g, "open_request", json!({ "subject": "jeanne", "kind": "access", "via": "web" })).unwrap();
+    let cid = copy["request"]["id"].clone();
+    for action in ["accept", "start"] {
+        call(&g, "act", json!({ "request": cid, "step": { "action": action }, "actor": "Marie" })).unwrap();
+    }
+    let offered = call(&g, "offer_download", json!({ "request": cid, "actor": "Marie" })).unwrap();
+    assert_eq!(
+        (offered["request"]["state"].as_str(), offered["notice"]["kind"].as_str()),
+        (Some("in_progress"), Some("copy_ready"))
+    );
+    assert!(offered["request"]["download_until"].is_string());
+    assert_eq!(call(&g, "request_message", json!({ "request": cid })).unwrap(), Value::Null, "opened by staff");
     assert_eq!(call(&g, "purpose", json!({ "purpose": "newsletter" })).unwrap()["legal_basis"], "consent");
     call(&g, "add_channel", json!({ "name": "whatsapp", "kind": "electronic" })).unwrap();
     assert_eq!(call(&g, "channels", json!({})).unwrap()[0]["name"], "whatsapp");
     let saved = call(&g, "save_settings", json!({})).unwrap();
     assert_eq!(saved["time_zone"], "Europe/Paris");
     assert_eq!(call(&g, "settings", json!({})).unwrap()["stored"], true);
-    assert_eq!(METHODS.len(), 45, "every method above and in the next tests");
+    assert_eq!(METHODS.len(), 47, "every method above and in the next tests");
 }
 
 #[test]

@@ -637,6 +637,19 @@ class Gdpr:
         except _native.NativeError as e:
             raise _error(e) from _cause(e)
 
+    def offer_download(self, request: str, *, by: str) -> Record:
+        """Offers the copy of an access or portability request in progress for download on the
+        portal, and tells the person; their first download completes the request (E3). Returns
+        the request and its ``copy_ready`` notice."""
+        result: Record = self._call("offer_download", {"request": request, "actor": by})
+        return result
+
+    def request_message(self, request: str) -> Optional[str]:
+        """What the person wrote with a request they submitted on the portal; ``None`` when they
+        wrote nothing, or when the request was opened otherwise."""
+        message: Optional[str] = self._call("request_message", {"request": request})
+        return message
+
     def complete_with_export(self, request: str, *, by: str) -> Record:
         """Completes an accepted access (a PDF) or portability (JSON) request with the export:
         mailed with the completion notice when the subject has an address; its ``attachment``

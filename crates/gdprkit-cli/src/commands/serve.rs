@@ -1,6 +1,5 @@
 //! `gdprkit serve`: the portal on an address, until Ctrl-C or SIGTERM.
 
-use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,12 +20,8 @@ pub struct Served {
 }
 
 pub fn run(ctx: &Context, listen: SocketAddr, settings: PortalSettings, served: Served) -> CliResult<ExitCode> {
-    // One line per request on stderr; the portal's own lines say nothing of tokens or people.
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
+    // One line per request on stderr (the log main installed); the portal's own lines say
+    // nothing of tokens or people.
     ctx.existing()?;
     let mut config = ctx.config();
     if let Some(map) = &served.map {

@@ -65,6 +65,11 @@ pub async fn post(
         return refused;
     }
     let Some(reference) = well_formed(reference) else { return invalid(&p, lang) };
+    let agree = match f.agree.as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => return p.pages.message(StatusCode::BAD_REQUEST, lang, "choice_invalid"),
+    };
     let (Ok(purpose), Ok(channel)) = (f.purpose.parse::<PurposeId>(), f.channel.parse::<Channel>()) else {
         return p.pages.message(StatusCode::BAD_REQUEST, lang, "choice_invalid");
     };
@@ -74,7 +79,7 @@ pub async fn post(
     let change = PreferenceChange {
         purpose,
         channel,
-        agree: f.agree == "yes",
+        agree,
         wording_sha256: f.wording_sha256,
         ip: Some(client.to_string()),
         user_agent: user_agent.filter(|ua| !ua.trim().is_empty()),

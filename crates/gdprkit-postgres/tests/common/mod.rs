@@ -37,7 +37,7 @@ pub fn fresh_store(connections: u32) -> (PostgresStore, String) {
 pub fn fresh_crm() -> (PostgresCrmData, postgres::Client) {
     let schema = fresh_schema();
     let data = PostgresCrmData::connect_in_schema(&url(), Some(&schema)).unwrap();
-    let mut config: postgres::Config = url().parse().unwrap();
-    config.options(&format!("-c search_path={schema}"));
-    (data, config.connect(postgres::NoTls).unwrap())
+    let mut target = gdprkit_postgres::Target::parse(&url()).unwrap();
+    target.config_mut().options(&format!("-c search_path={schema}"));
+    (data, target.connect().unwrap())
 }

@@ -101,6 +101,15 @@ impl Gdpr {
                  could not be cleared ({e}); erase {subject} again to clear it"
             ));
         }
+        tracing::info!(
+            tenant = %self.tenant(),
+            crm_rows = plan.rows_touched(),
+            ledger_entries_erased,
+            denials_kept,
+            suppressed,
+            warnings = warnings.len(),
+            "subject erased"
+        );
         Ok(ErasureReport { plan, applied: true, ledger_entries_erased, denials_kept, suppressed, warnings })
     }
 

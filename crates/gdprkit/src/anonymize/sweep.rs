@@ -199,9 +199,17 @@ impl Gdpr {
         let (crm, map) = self.crm_data()?;
         let salt = super::operators::random_salt()?;
         let now = self.now();
-        let report = sweep(map, crm, self.secrets(&salt), now, options.batch_size, options.dry_run, progress)?;
+        let tenant = self.tenant();
+        let mut logged = |p: &SweepProgress| {
+            tracing::debug!(%tenant, entity = %p.entity, done = p.done, total = p.total, "sweep batch");
+            progress(p)
+        };
+        let report = sweep(map, crm, self.secrets(&salt), now, options.batch_size, options.dry_run, &mut logged)?;
         if report.applied {
             self.journal(crate::journal::JournalKind::Sweep, None, now)?;
+        }
+        for e in &report.entities {
+            tracing::info!(%tenant, entity = %e.entity, rows = e.rows, applied = report.applied, "swept");
         }
         Ok(report)
     }

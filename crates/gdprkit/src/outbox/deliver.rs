@@ -110,6 +110,18 @@ impl Gdpr {
             }
         };
         self.store().record_attempt(self.tenant(), id, &attempt)?;
+        match (&attempt, &sent) {
+            (_, Sent::Delivered) => tracing::info!(tenant = %self.tenant(), outbox_id = id, "message delivered"),
+            (Attempt::Failed { retry_at, .. }, Sent::Failed(error)) => tracing::warn!(
+                tenant = %self.tenant(),
+                outbox_id = id,
+                failures = failures + 1,
+                retry_at = %crate::time::format(*retry_at),
+                error = %error,
+                "delivery failed; tried again later"
+            ),
+            _ => {}
+        }
         Ok(sent)
     }
 

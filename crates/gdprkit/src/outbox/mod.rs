@@ -20,60 +20,27 @@ use crate::mailer::Message;
 use crate::request::notice::NoticeKind;
 use crate::request::record::RequestId;
 
-/// What a queued message is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MessageKind {
-    /// A request's receipt notice (R7).
-    Receipt,
-    /// A request's extension notice.
-    Extension,
-    /// A request waiting on the person: what is asked.
-    AwaitingSubject,
-    /// A refusal, with the remedies.
-    Refusal,
-    /// A completion, with the export attached for access and portability.
-    Completion,
-    /// An export mailed outside any request.
-    Export,
-    /// The link to confirm a request submitted on the portal.
-    Confirmation,
-    /// A request's copy is ready to download on the portal.
-    CopyReady,
-}
-
-impl MessageKind {
-    /// The kind's name: `receipt`, `extension`, `awaiting_subject`, `refusal`, `completion`,
-    /// `export`, `confirmation`, `copy_ready`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MessageKind::Receipt => "receipt",
-            MessageKind::Extension => "extension",
-            MessageKind::AwaitingSubject => "awaiting_subject",
-            MessageKind::Refusal => "refusal",
-            MessageKind::Completion => "completion",
-            MessageKind::Export => "export",
-            MessageKind::Confirmation => "confirmation",
-            MessageKind::CopyReady => "copy_ready",
-        }
+crate::request::kind::named_enum!(
+    /// What a queued message is.
+    MessageKind, "kind", {
+        /// A request's receipt notice (R7).
+        Receipt => "receipt",
+        /// A request's extension notice.
+        Extension => "extension",
+        /// A request waiting on the person: what is asked.
+        AwaitingSubject => "awaiting_subject",
+        /// A refusal, with the remedies.
+        Refusal => "refusal",
+        /// A completion, with the export attached for access and portability.
+        Completion => "completion",
+        /// An export mailed outside any request.
+        Export => "export",
+        /// The link to confirm a request submitted on the portal.
+        Confirmation => "confirmation",
+        /// A request's copy is ready to download on the portal.
+        CopyReady => "copy_ready",
     }
-
-    /// Reads a kind's name.
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Receipt,
-            Self::Extension,
-            Self::AwaitingSubject,
-            Self::Refusal,
-            Self::Completion,
-            Self::Export,
-            Self::Confirmation,
-            Self::CopyReady,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-}
+);
 
 impl From<NoticeKind> for MessageKind {
     fn from(kind: NoticeKind) -> Self {
@@ -88,39 +55,17 @@ impl From<NoticeKind> for MessageKind {
     }
 }
 
-impl std::fmt::Display for MessageKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+crate::request::kind::named_enum!(
+    /// Where a queued message stands.
+    OutboxState, "state", {
+        /// Waiting for delivery, or for its next attempt after a failure.
+        Pending => "pending",
+        /// Accepted by the mail server; its content is dropped.
+        Delivered => "delivered",
+        /// Not to be delivered: the person was erased before it went out, and its content with them.
+        Cancelled => "cancelled",
     }
-}
-
-/// Where a queued message stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutboxState {
-    /// Waiting for delivery, or for its next attempt after a failure.
-    Pending,
-    /// Accepted by the mail server; its content is dropped.
-    Delivered,
-    /// Not to be delivered: the person was erased before it went out, and its content with them.
-    Cancelled,
-}
-
-impl OutboxState {
-    /// The state's name: `pending`, `delivered`, `cancelled`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutboxState::Pending => "pending",
-            OutboxState::Delivered => "delivered",
-            OutboxState::Cancelled => "cancelled",
-        }
-    }
-
-    /// Reads a state's name.
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Pending, Self::Delivered, Self::Cancelled].into_iter().find(|k| k.as_str() == s)
-    }
-}
+);
 
 /// A message to queue, written with the change that produces it ([`crate::raw::Effect::Enqueue`]).
 /// Its id in the outbox is the number of the ledger entry it comes with.

@@ -31,39 +31,24 @@ impl Default for Controller {
     }
 }
 
-/// Which notice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NoticeKind {
-    /// The request was received: its due date and tracking token.
-    Receipt,
-    /// The deadline was extended: the reason and the new due date.
-    Extension,
-    /// The request waits on the subject: what is asked.
-    AwaitingSubject,
-    /// The request was refused: the reason and the subject's remedies.
-    Refusal,
-    /// The request was completed.
-    Completion,
-    /// The copy of an access or portability request is ready to download on the portal, until
-    /// a date (E3).
-    CopyReady,
-}
-
-impl NoticeKind {
-    /// The notice's name: `receipt`, `extension`, `awaiting_subject`, `refusal`, `completion`,
-    /// `copy_ready`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NoticeKind::Receipt => "receipt",
-            NoticeKind::Extension => "extension",
-            NoticeKind::AwaitingSubject => "awaiting_subject",
-            NoticeKind::Refusal => "refusal",
-            NoticeKind::Completion => "completion",
-            NoticeKind::CopyReady => "copy_ready",
-        }
+super::kind::named_enum!(
+    /// Which notice.
+    NoticeKind, "notice", {
+        /// The request was received: its due date and tracking token.
+        Receipt => "receipt",
+        /// The deadline was extended: the reason and the new due date.
+        Extension => "extension",
+        /// The request waits on the subject: what is asked.
+        AwaitingSubject => "awaiting_subject",
+        /// The request was refused: the reason and the subject's remedies.
+        Refusal => "refusal",
+        /// The request was completed.
+        Completion => "completion",
+        /// The copy of an access or portability request is ready to download on the portal, until
+        /// a date (E3).
+        CopyReady => "copy_ready",
     }
-}
+);
 
 /// A notice's subject line and body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

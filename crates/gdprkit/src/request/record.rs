@@ -408,7 +408,7 @@ pub fn token_hash(token: &str) -> [u8; 32] {
 
 /// Compares two hashes in time that does not depend on where they differ.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    subtle::ConstantTimeEq::ct_eq(a, b).into()
 }
 
 pub(crate) fn random<const N: usize>() -> Result<[u8; N]> {

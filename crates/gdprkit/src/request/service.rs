@@ -289,6 +289,7 @@ impl Gdpr {
             self.prepare_notice(NoticeKind::Receipt, &request, details, Some(&contact), Vec::new(), now)?;
         let queued = prepared.queue_into(&mut appends);
         let seqs = self.store().append(self.tenant(), &appends)?;
+        tracing::info!(tenant = %self.tenant(), request = %request.id, kind = %request.kind, due = %request.due, "request opened");
         let notice = self.send_notice(prepared.notice, queued, &seqs);
         Ok(OpenedRequest { request, token, notice })
     }
@@ -507,6 +508,13 @@ impl Gdpr {
             .transpose()?;
         let queued = prepared.as_mut().and_then(|p| p.queue_into(&mut appends));
         let seqs = self.store().append(self.tenant(), &appends)?;
+        tracing::info!(
+            tenant = %self.tenant(),
+            request = %after.id,
+            action = step.action().as_str(),
+            state = after.state.as_str(),
+            "request step"
+        );
         let notice = prepared.map(|p| self.send_notice(p.notice, queued, &seqs));
         Ok(StepOutcome { request: after, notice })
     }
