@@ -9,6 +9,7 @@ mod commands;
 mod context;
 mod demo;
 mod logging;
+mod progress;
 
 use std::process::ExitCode;
 

@@ -520,6 +520,12 @@ impl Gdpr {
         self.verify_with(&mut |_| {})
     }
 
+    /// [`Gdpr::verify_ledger`], telling `progress` the number of each entry it checks, for a
+    /// progress bar over a long chain.
+    pub fn verify_ledger_progress(&self, progress: &mut dyn FnMut(u64)) -> Result<Verification> {
+        self.verify_with(&mut |e| progress(e.seq))
+    }
+
     /// [`Gdpr::verify_ledger`], showing every entry to `also` as it goes.
     pub(crate) fn verify_with(&self, also: &mut dyn FnMut(&StoredEntry<'_>)) -> Result<Verification> {
         let verification = self.verify_once(also)?;

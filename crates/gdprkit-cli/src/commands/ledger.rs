@@ -46,7 +46,15 @@ pub fn run(ctx: &Context, command: LedgerCommand) -> CliResult<ExitCode> {
 fn verify(ctx: &Context, files: &[PathBuf], public_key: Option<&str>) -> CliResult<ExitCode> {
     let g = ctx.reader()?;
     let verification = if files.is_empty() {
-        g.verify_ledger()?
+        // A counter on a terminal, moved every 10,000 entries.
+        let counter = crate::progress::counter("verifying");
+        let verification = g.verify_ledger_progress(&mut |seq| {
+            if seq.is_multiple_of(10_000) {
+                counter.set_position(seq);
+            }
+        });
+        counter.finish_and_clear();
+        verification?
     } else {
         let trusted = match public_key {
             Some(hex) => PublicKey::from_hex(hex)?,

@@ -1,6 +1,5 @@
 //! `gdprkit sweep`
 
-use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -11,27 +10,25 @@ use crate::context::{CliResult, Context};
 
 pub fn run(ctx: &Context, map_file: &Path, dry_run: bool, batch: usize) -> CliResult<ExitCode> {
     let g = ctx.gdpr_with_crm(map_file)?;
-    let terminal = std::io::stderr().is_terminal();
-    let mut bar = |p: &SweepProgress| {
-        if terminal {
-            let width = 30;
-            let filled = (p.done * width as u64).checked_div(p.total).map_or(width, |f| (f as usize).min(width));
-            let _ = write!(
-                std::io::stderr(),
-                "\r{:<16} [{}{}] {}/{}",
-                p.entity,
-                "#".repeat(filled),
-                ".".repeat(width - filled),
-                p.done,
-                p.total
-            );
-            if p.done >= p.total {
-                let _ = writeln!(std::io::stderr());
+    // One bar per entity, drawn only when stderr is a terminal (indicatif hides it otherwise).
+    let mut current: Option<(String, indicatif::ProgressBar)> = None;
+    let mut progress = |p: &SweepProgress| {
+        if current.as_ref().is_none_or(|(entity, _)| entity != &p.entity) {
+            if let Some((_, done)) = current.take() {
+                done.finish();
             }
+            let bar = crate::progress::bar(p.total, &p.entity);
+            current = Some((p.entity.clone(), bar));
+        }
+        if let Some((_, bar)) = &current {
+            bar.set_position(p.done);
         }
         Ok(())
     };
-    let report = g.sweep(SweepOptions { batch_size: batch, dry_run }, &mut bar)?;
+    let report = g.sweep(SweepOptions { batch_size: batch, dry_run }, &mut progress)?;
+    if let Some((_, bar)) = current.take() {
+        bar.finish();
+    }
     ctx.emit(&report, || {
         let verb = |e: &gdprkit::anonymize::sweep::SweptEntity| {
             let pseudonymized = e.outcome == Some(gdprkit::anonymize::plan::Outcome::Pseudonymized);

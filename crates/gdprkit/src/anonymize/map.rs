@@ -175,9 +175,11 @@ pub struct DataMap {
 }
 
 impl DataMap {
-    /// Reads a data map from TOML, naming the entity and field of any fault.
+    /// Reads a data map from TOML, naming the entity and field of any fault, and the line and
+    /// column of a key no map holds.
     pub fn from_toml(text: &str) -> Result<Self> {
         let table: Table = toml::from_str(text).map_err(|e| Error::invalid("data_map", one_line(&e.to_string())))?;
+        super::map_shape::check_keys(text).map_err(|e| Error::invalid("data_map", e))?;
         Self::from_table(&table)
     }
 
@@ -730,7 +732,7 @@ retention = \"3 years after the last contact\"
         );
         for (bad, expected) in [
             ("recipients = [\"Brevo (e-mail delivery)\"]", "recipients = \"Brevo\"", "must be a list of strings"),
-            ("retention = \"3 years", "retenion = \"3 years", "unknown key \"retenion\""),
+            ("retention = \"3 years", "retenion = \"3 years", "unknown field `retenion`"),
             ("event_at = \"called_at\"", "event_at = \"called at\"", "entity \"calls\", event_at"),
         ]
         .map(|(from, to, expected)| (text.replace(from, to), expected))
@@ -772,9 +774,9 @@ retention = \"3 years after the last contact\"
                 "entity \"contacts\": on_erasure",
             ),
             (example.replace("name = \"invoices\"", "name = \"contacts\""), "declared twice"),
-            (example.replace("category = \"billing\"", "categry = \"billing\""), "unknown key \"categry\""),
+            (example.replace("category = \"billing\"", "categry = \"billing\""), "unknown field `categry`"),
             ("[[entity]]\nname = 1".to_owned(), "`name` must be a string"),
-            ("title = \"x\"".to_owned(), "no [[entity]]"),
+            ("title = \"x\"".to_owned(), "line 1, column 1: unknown field `title`"),
             ("[[entity".to_owned(), "invalid data_map"),
         ];
         for (text, expected) in cases {
@@ -782,6 +784,20 @@ retention = \"3 years after the last contact\"
             assert!(err.contains(expected), "{expected:?} not in {err:?}");
             assert!(!err.contains('\n'), "one line: {err:?}");
         }
+    }
+
+    #[test]
+    fn a_misspelled_key_is_named_with_its_line_and_column() {
+        let text = "[[entity]]\nname = \"contacts\"\ntable = \"contacts\"\nsubject_column = \"id\"\n\
+                    category = \"identity\"\non_erasure = \"delete\"\nretention = { keep_fro = \"3y\" }\n";
+        let err = DataMap::from_toml(text).unwrap_err().to_string();
+        assert!(err.contains("line 7, column 15: unknown field `keep_fro`, expected one of"), "{err}");
+        let text = "[[entity]]\nname = \"contacts\"\ntabel = \"contacts\"\n";
+        let err = DataMap::from_toml(text).unwrap_err().to_string();
+        assert!(err.contains("line 3, column 1: unknown field `tabel`"), "{err}");
+        let text = "[[processing]]\npurpose = \"x\"\ntransfers = [{ recipient = \"a\", contry = \"US\" }]\n";
+        let err = DataMap::from_toml(text).unwrap_err().to_string();
+        assert!(err.contains("line 3, column 33: unknown field `contry`"), "{err}");
     }
 
     proptest::proptest! {

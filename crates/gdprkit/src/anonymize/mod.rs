@@ -2,6 +2,7 @@
 //! rules): the field operators.
 
 pub mod map;
+mod map_shape;
 pub mod operators;
 pub mod plan;
 pub mod processing;
