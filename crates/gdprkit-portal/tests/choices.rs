@@ -82,6 +82,8 @@ async fn a_forged_reference_a_stale_wording_and_another_site_are_refused() {
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     let stale = format!("purpose=news&channel=sms&agree=yes&wording_sha256={}", "0".repeat(64));
     assert_eq!(send(&f.app, post(&format!("/u/{reference}/choices"), &stale)).await.status, StatusCode::CONFLICT);
+    let ghost = send(&f.app, post(&format!("/u/{reference}/choices"), "purpose=ghost&channel=email&agree=no")).await;
+    assert_eq!(ghost.status, StatusCode::CONFLICT, "a purpose not offered is refused, not an error of ours");
     let odd = send(&f.app, post(&format!("/u/{reference}/choices"), "purpose=news&channel=email&agree=maybe")).await;
     assert_eq!(odd.status, StatusCode::BAD_REQUEST);
     let mut cross = post(&format!("/u/{reference}/choices"), "purpose=news&channel=email&agree=no");

@@ -203,11 +203,21 @@ fn take_tls_params(url: &str) -> Result<(String, TlsMode, Option<String>)> {
         let mut kept = Vec::new();
         for word in url.split_whitespace() {
             let (key, value) = word.split_once('=').unwrap_or((word, ""));
-            if !read(key, value.to_owned())? {
+            let unquoted = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')).unwrap_or(value);
+            if !read(key.trim(), unquoted.to_owned())? {
                 kept.push(word);
             }
         }
-        kept.join(" ")
+        let rest = kept.join(" ");
+        // A value with spaces in quotes, or a key spaced from its `=`, is not read here: refused
+        // rather than left for the driver to read differently.
+        if rest.contains("sslmode") || rest.contains("sslrootcert") {
+            return Err(Error::invalid(
+                "url",
+                "write sslmode=MODE and sslrootcert=PATH without spaces, or use a postgres:// URL",
+            ));
+        }
+        rest
     };
     Ok((rest, mode, root))
 }
@@ -240,17 +250,28 @@ fn client_config(mode: TlsMode, root: Option<&str>) -> Result<rustls::ClientConf
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::internal("set up TLS", e))?;
-    let verifier: Arc<dyn ServerCertVerifier> = match mode {
-        TlsMode::Disable | TlsMode::Prefer | TlsMode::Require => {
+    if mode == TlsMode::VerifyCa && root.is_none() {
+        // The system's authorities sign certificates for anyone's host: checking only that one of
+        // them signed would accept any of those. libpq refuses it too.
+        return Err(Error::config(
+            "sslrootcert",
+            "sslmode=verify-ca checks only who signed the server's certificate: name the PEM file of its \
+             authority with sslrootcert, or use verify-full to check the host against the system's authorities",
+        ));
+    }
+    let checked = |root: Option<&str>| -> Result<Arc<WebPkiServerVerifier>> {
+        WebPkiServerVerifier::builder_with_provider(Arc::new(roots(root)?), provider.clone())
+            .build()
+            .map_err(|e| Error::internal("set up certificate verification", e))
+    };
+    let verifier: Arc<dyn ServerCertVerifier> = match (mode, root) {
+        // As libpq: prefer and require with a root certificate file check who signed it.
+        (TlsMode::Prefer | TlsMode::Require, Some(_)) | (TlsMode::VerifyCa, _) => Arc::new(AnyName(checked(root)?)),
+        // Disable never connects with TLS; its connector is never used.
+        (TlsMode::Disable, _) | (TlsMode::Prefer | TlsMode::Require, None) => {
             Arc::new(EncryptOnly(provider.signature_verification_algorithms))
         }
-        TlsMode::VerifyCa | TlsMode::VerifyFull => {
-            let roots = Arc::new(roots(root)?);
-            let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider)
-                .build()
-                .map_err(|e| Error::internal("set up certificate verification", e))?;
-            if mode == TlsMode::VerifyCa { Arc::new(AnyName(webpki)) } else { webpki }
-        }
+        (TlsMode::VerifyFull, _) => checked(root)?,
     };
     Ok(builder.dangerous().with_custom_certificate_verifier(verifier).with_no_client_auth())
 }

@@ -81,6 +81,9 @@ fn verify_full_refuses_another_host_or_another_authority_in_one_line() {
     assert!(e.contains("not signed by an authority trusted here") && e.contains("sslrootcert"), "{e}");
     let e = one_line_error(&with(&base, &format!("sslmode=verify-ca&sslrootcert={other}")));
     assert!(e.contains("not signed by an authority trusted here"), "{e}");
+    // As libpq: require with a root certificate file checks who signed the certificate.
+    let e = one_line_error(&with(&base, &format!("sslmode=require&sslrootcert={other}")));
+    assert!(e.contains("not signed by an authority trusted here"), "{e}");
 }
 
 #[test]
@@ -108,4 +111,12 @@ fn bad_tls_settings_are_refused_before_connecting() {
     assert!(!shown.contains("secret"), "no password in Debug: {shown}");
     assert_eq!(Target::parse("postgres://u@127.0.0.1/db").unwrap().mode(), TlsMode::Prefer, "libpq's default");
     assert_eq!(Target::parse("host=127.0.0.1 user=u sslmode=disable").unwrap().mode(), TlsMode::Disable);
+    assert_eq!(Target::parse("host=127.0.0.1 user=u sslmode='require'").unwrap().mode(), TlsMode::Require);
+    let e = Target::parse("host=127.0.0.1 user=u sslmode = require").unwrap_err().to_string();
+    assert!(e.contains("sslmode"), "refused, not read silently as prefer: {e}");
+    let e = Target::parse("host=127.0.0.1 user=u sslrootcert='/etc/my ca.pem'").unwrap_err().to_string();
+    assert!(e.starts_with("invalid url"), "a quoted value with a space is refused: {e}");
+    // verify-ca against the system's public authorities would accept any certificate they signed.
+    let e = Target::parse("postgres://u@127.0.0.1/db?sslmode=verify-ca").unwrap_err().to_string();
+    assert!(e.contains("sslrootcert"), "{e}");
 }

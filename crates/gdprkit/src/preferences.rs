@@ -128,9 +128,13 @@ impl Gdpr {
         language: Language,
     ) -> Result<Option<ConsentEvent>> {
         let Some((subject, _, _)) = self.read_reference(reference)? else { return Ok(None) };
-        let purpose = self.purpose(&change.purpose)?;
+        let not_offered = || Error::invalid("purpose", "is not a choice offered to the person");
+        let purpose = match self.purpose(&change.purpose) {
+            Err(Error::UnknownPurpose(_)) => return Err(not_offered()),
+            other => other?,
+        };
         if !chooses_on(&purpose) || !PREFERENCE_CHANNELS.contains(&change.channel) {
-            return Err(Error::invalid("purpose", "is not a choice offered to the person"));
+            return Err(not_offered());
         }
         let action = if change.agree { ConsentAction::OptIn } else { ConsentAction::OptOut };
         let mut consent = NewConsent::new(subject, action, change.purpose.clone(), change.channel.clone());

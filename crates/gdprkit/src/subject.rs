@@ -1,97 +1,35 @@
 //! Data subjects: the people a CRM holds data on.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
-use crate::ids::{SubjectId, truncate_for_message};
+use crate::error::Result;
+use crate::ids::SubjectId;
 
-/// Who a subject is to the controller, which the default rules for direct marketing look at when
-/// no opt-in, opt-out or objection applies (rule C4, [`crate::rules`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Regime {
-    /// A professional contact (CNIL's B2B rule): marketing about their profession is allowed
-    /// until they opt out or object.
-    B2bOptOut,
-    /// A consumer (CPCE L.34-5): electronic marketing needs an opt-in.
-    B2cOptIn,
-    /// An existing customer, for products like those bought (CPCE L.34-5 al. 2): allowed once
-    /// offered the chance to refuse (a `soft_opt_in_offered` event), until they opt out.
-    SoftOptIn,
-}
-
-impl Regime {
-    /// The regime's name: `b2b_opt_out`, `b2c_opt_in` or `soft_opt_in`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Regime::B2bOptOut => "b2b_opt_out",
-            Regime::B2cOptIn => "b2c_opt_in",
-            Regime::SoftOptIn => "soft_opt_in",
-        }
+crate::request::kind::named_enum!(
+    /// Who a subject is to the controller, which the default rules for direct marketing look at
+    /// when no opt-in, opt-out or objection applies (rule C4, [`crate::rules`]).
+    Regime, "regime", {
+        /// A professional contact (CNIL's B2B rule): marketing about their profession is allowed
+        /// until they opt out or object.
+        B2bOptOut => "b2b_opt_out",
+        /// A consumer (CPCE L.34-5): electronic marketing needs an opt-in.
+        B2cOptIn => "b2c_opt_in",
+        /// An existing customer, for products like those bought (CPCE L.34-5 al. 2): allowed once
+        /// offered the chance to refuse (a `soft_opt_in_offered` event), until they opt out.
+        SoftOptIn => "soft_opt_in",
     }
-}
+);
 
-impl FromStr for Regime {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "b2b-opt-out" | "b2b_opt_out" => Ok(Regime::B2bOptOut),
-            "b2c-opt-in" | "b2c_opt_in" => Ok(Regime::B2cOptIn),
-            "soft-opt-in" | "soft_opt_in" => Ok(Regime::SoftOptIn),
-            _ => Err(Error::invalid(
-                "regime",
-                format!("{:?} is not one of b2b_opt_out, b2c_opt_in, soft_opt_in", truncate_for_message(s)),
-            )),
-        }
+crate::request::kind::named_enum!(
+    /// The language a subject is written to in: its ISO 639-1 code.
+    Language, "language", {
+        /// French.
+        Fr => "fr",
+        /// English.
+        En => "en",
     }
-}
-
-impl fmt::Display for Regime {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The language a subject is written to in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    /// French.
-    Fr,
-    /// English.
-    En,
-}
-
-impl Language {
-    /// The ISO 639-1 code: `fr` or `en`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Language::Fr => "fr",
-            Language::En => "en",
-        }
-    }
-}
-
-impl FromStr for Language {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "fr" => Ok(Language::Fr),
-            "en" => Ok(Language::En),
-            _ => Err(Error::invalid("language", format!("{:?} is not one of fr, en", truncate_for_message(s)))),
-        }
-    }
-}
-
-impl fmt::Display for Language {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+);
 
 /// What is needed to register a subject.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -112,6 +112,20 @@ fn only_a_copy_in_progress_is_offered_for_the_days_set() {
     assert_eq!(err.kind(), ErrorKind::InvalidState, "{err}");
     assert!(err.to_string().contains("in progress"), "{err}");
 
+    // A request refused after its copy was offered hands nothing over, and no longer offers it.
+    let (refused, token) = in_progress(&g, RequestKind::Access);
+    g.offer_download(&refused, "Marie").unwrap();
+    // Art. 15(4): the copy would reveal another person's data.
+    let refuse = Step::Refuse { code: gdprkit::RefusalCode::RightsOfOthers, reason: "It names others.".into() };
+    g.act(&refused, refuse, "Marie").unwrap();
+    assert_eq!(g.download_copy(&token, CopyFormat::Pdf).unwrap(), None, "refused: nothing handed over");
+    assert_eq!(g.track(&token).unwrap().unwrap().download_until, None);
+    let (withdrawn, token) = in_progress(&g, RequestKind::Access);
+    g.offer_download(&withdrawn, "Marie").unwrap();
+    g.act(&withdrawn, Step::Withdraw, "subject").unwrap();
+    assert_eq!(g.download_copy(&token, CopyFormat::Json).unwrap(), None, "withdrawn: nothing handed over");
+    assert_eq!(g.track(&token).unwrap().unwrap().download_until, None);
+
     for days in [0, 91] {
         let err = Gdpr::builder(Arc::new(MemoryStore::new())).download_days(days).build().err().unwrap();
         assert_eq!(err.field(), Some("download_days"), "{err}");

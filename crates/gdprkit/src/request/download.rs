@@ -89,7 +89,9 @@ impl Gdpr {
     pub fn download_copy(&self, token: &str, format: CopyFormat) -> Result<Option<DownloadedCopy>> {
         let Some(request) = self.request_tracked_by(token)? else { return Ok(None) };
         let now = self.now();
-        if request.download_until.is_none_or(|until| until <= now) {
+        // A request refused or withdrawn since the copy was offered hands nothing over.
+        let open = matches!(request.state, RequestState::InProgress | RequestState::Completed);
+        if !open || request.download_until.is_none_or(|until| until <= now) {
             return Ok(None);
         }
         let export = self.export(&request.subject, None)?;
@@ -103,8 +105,10 @@ impl Gdpr {
             let step = Step::CompleteHandedOver { by: CopyDelivery::Download, on: day };
             match self.act(&request.id, step, SUBJECT_ACTOR) {
                 Ok(_) => completed = true,
-                // Downloaded at the same moment by another call, which completed it.
+                // Downloaded meanwhile by another call (the PDF and the JSON at once), which
+                // completed it: this copy is delivered all the same.
                 Err(Error::RequestChanged(_)) => {}
+                Err(e) if self.request(&request.id)?.state == RequestState::Completed => drop(e),
                 Err(e) => return Err(e),
             }
         }

@@ -762,7 +762,8 @@ impl Gdpr {
     pub(crate) fn public_view(&self, request: &Request) -> PublicView {
         let mut view = request.public_view();
         let now = self.now();
-        view.download_until = view.download_until.filter(|until| *until > now);
+        let open = matches!(request.state, RequestState::InProgress | RequestState::Completed);
+        view.download_until = view.download_until.filter(|until| open && *until > now);
         view
     }
 
