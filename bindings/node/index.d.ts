@@ -264,6 +264,8 @@ export interface ControllerConfig {
   name: string;
   /** The supervisory authority a person may complain to, with how to reach it; the CNIL when absent. */
   authority?: string;
+  /** The person-facing portal (`https://privacy.example.com`): receipts link to it, and requests submitted there are confirmed through it. */
+  portal?: string;
 }
 
 /** A mail server, and who gdprkit's messages come from. */
