@@ -48,9 +48,6 @@ pub(crate) struct Portal {
     pub css: String,
     pub lookups: limit::Limiter,
     pub submissions: limit::Limiter,
-    /// Whether requests can be submitted here: the controller has a portal address to confirm
-    /// them through.
-    pub can_submit: bool,
 }
 
 /// The portal's routes over `gdpr`, as `settings` say. Mount it at the root of its own origin
@@ -71,8 +68,7 @@ pub fn router(gdpr: Gdpr, settings: PortalSettings) -> gdprkit::Result<Router> {
         pages.css(&settings).map_err(|e| gdprkit::Error::config("templates_dir", format!("portal.css: {e:#}")))?;
     let lookups = limit::Limiter::new(settings.lookups);
     let submissions = limit::Limiter::new(settings.submissions);
-    let can_submit = gdpr.controller().portal.is_some();
-    let portal = Arc::new(Portal { gdpr, settings, pages, css, lookups, submissions, can_submit });
+    let portal = Arc::new(Portal { gdpr, settings, pages, css, lookups, submissions });
     Ok(Router::new()
         .route("/", get(routes::home))
         .route("/static/portal.css", get(routes::css))

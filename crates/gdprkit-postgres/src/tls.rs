@@ -222,22 +222,12 @@ fn take_tls_params(url: &str) -> Result<(String, TlsMode, Option<String>)> {
     Ok((rest, mode, root))
 }
 
+/// A URL parameter's value, percent-decoded.
 fn percent_decode(s: &str) -> Result<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
-            let Some(b) = hex else { return Err(Error::invalid("url", "holds a % not followed by two hex digits")) };
-            out.push(b);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| Error::invalid("url", "a parameter is not UTF-8 once decoded"))
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .map(|v| v.into_owned())
+        .map_err(|_| Error::invalid("url", "a parameter is not UTF-8 once decoded"))
 }
 
 fn provider() -> Arc<CryptoProvider> {

@@ -117,6 +117,9 @@ fn form_page(
     message: &str,
 ) -> Response {
     let kinds: Vec<&str> = KINDS.iter().map(|k| k.as_str()).collect();
-    let context = minijinja::context! { kinds, error, kind, email, message, available => p.can_submit };
+    // Submissions are confirmed through the controller's portal address; without one, the page
+    // says to write instead.
+    let available = p.gdpr.controller().portal.is_some();
+    let context = minijinja::context! { kinds, error, kind, email, message, available };
     p.pages.page(status, "submit.html", lang, context)
 }
