@@ -30,6 +30,10 @@ fn the_most_verbose_log_names_what_happened_and_no_one() {
         assert!(log.contains(event), "the log says {event:?}:\n{log}");
     }
     assert!(log.contains("tenant=default"), "events carry the tenant");
+    for span in ["erase{tenant=default", "sweep{tenant=default", "verify{tenant=default", "request_step{tenant=default"]
+    {
+        assert!(log.contains(span), "events inside {span:?} name the span:\n{log}");
+    }
     // The demo's people: names, addresses, numbers, notes; the key.
     for personal in ["@example.com", "Camille", "Inès", "Nathan", "Durand", "+336", "prefers calls", KEY] {
         assert!(!log.contains(personal), "{personal:?} in the log");
@@ -64,4 +68,13 @@ fn the_json_log_is_one_object_a_line() {
         }
     }
     assert!(opened > 0, "{log}");
+    let erased = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|r| r["message"] == "subject erased")
+        .unwrap();
+    assert!(
+        erased["spans"].as_array().is_some_and(|s| s.iter().any(|s| s["name"] == "erase" && s["tenant"] == "default")),
+        "an event names the spans it happened in: {erased}"
+    );
 }

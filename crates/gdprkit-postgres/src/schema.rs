@@ -23,6 +23,7 @@ const MIGRATION_LOCK: i64 = 0x6764_7072_6b69_7421;
 /// Brings the schema up to date in one transaction; refuses a database written by a newer
 /// gdprkit, changing nothing.
 pub fn migrate(client: &mut postgres::Client, migrations: &[&str]) -> Result<()> {
+    let _span = tracing::info_span!("migrate", store = "postgres").entered();
     let supported = migrations.len() as i64;
     let mut tx = client.transaction().map_err(db_err("start a migration"))?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).map_err(db_err("lock the schema"))?;

@@ -26,6 +26,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// Brings the schema up to `migrations.len()`, each step in its own transaction. A database
 /// written by a newer gdprkit is refused, unchanged.
 pub fn migrate(conn: &mut Connection, migrations: &[&str]) -> Result<()> {
+    let _span = tracing::info_span!("migrate", store = "sqlite").entered();
     let supported = migrations.len() as i64;
     let tx =
         conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db_err("start migration"))?;

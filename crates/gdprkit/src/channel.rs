@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::ids::Channel;
 
-crate::request::kind::named_enum!(
+crate::named_enum::named_enum!(
     /// How a channel reaches a person, as the rules for direct marketing tell channels apart.
     ChannelKind, "kind", {
         /// Electronic mail, text messages, automated calls and the like (CPCE L.34-5, Directive

@@ -1,6 +1,5 @@
 //! Consent events and their proof (rules C1 to C3, C6).
 
-use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
@@ -9,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::ids::{Channel, PurposeId, SubjectId, truncate_for_message};
+use crate::named_enum::named_enum;
 use crate::text::check_text;
 
 /// The longest collector name accepted, in bytes.
@@ -20,53 +20,25 @@ pub const MAX_USER_AGENT_BYTES: usize = 1024;
 /// The longest notice version accepted, in bytes.
 pub const MAX_NOTICE_VERSION_BYTES: usize = 64;
 
-/// What a consent event says (rule C1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ConsentAction {
-    /// The subject agreed to the purpose on the channel.
-    OptIn,
-    /// The subject refused, or unsubscribed from, the purpose on the channel (rule C6).
-    OptOut,
-    /// The subject withdrew an earlier opt-in; not retroactive (Art. 7(3)).
-    Withdraw,
-    /// The subject objected (Art. 21). Without a purpose, to all direct marketing (rule C5).
-    Object,
-    /// The subject was offered the chance to refuse at collection (soft opt-in). Informational.
-    SoftOptInOffered,
-    /// The subject was asked to confirm their consent again. Informational.
-    ReconfirmRequested,
-}
+named_enum!(
+    /// What a consent event says (rule C1).
+    ConsentAction, "action", {
+        /// The subject agreed to the purpose on the channel.
+        OptIn => "opt_in",
+        /// The subject refused, or unsubscribed from, the purpose on the channel (rule C6).
+        OptOut => "opt_out",
+        /// The subject withdrew an earlier opt-in; not retroactive (Art. 7(3)).
+        Withdraw => "withdraw",
+        /// The subject objected (Art. 21). Without a purpose, to all direct marketing (rule C5).
+        Object => "object",
+        /// The subject was offered the chance to refuse at collection (soft opt-in). Informational.
+        SoftOptInOffered => "soft_opt_in_offered",
+        /// The subject was asked to confirm their consent again. Informational.
+        ReconfirmRequested => "reconfirm_requested",
+    }
+);
 
 impl ConsentAction {
-    /// Every action.
-    pub const ALL: [ConsentAction; 6] = [
-        ConsentAction::OptIn,
-        ConsentAction::OptOut,
-        ConsentAction::Withdraw,
-        ConsentAction::Object,
-        ConsentAction::SoftOptInOffered,
-        ConsentAction::ReconfirmRequested,
-    ];
-
-    /// The action's name: `opt_in`, `opt_out`, `withdraw`, `object`, …
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConsentAction::OptIn => "opt_in",
-            ConsentAction::OptOut => "opt_out",
-            ConsentAction::Withdraw => "withdraw",
-            ConsentAction::Object => "object",
-            ConsentAction::SoftOptInOffered => "soft_opt_in_offered",
-            ConsentAction::ReconfirmRequested => "reconfirm_requested",
-        }
-    }
-
-    /// The action named exactly `name` (`opt_in`, …), without allocating; for stores reading
-    /// their own rows.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.as_str() == name)
-    }
-
     /// Whether the action changes what is allowed. The two informational actions do not.
     pub fn is_decisive(self) -> bool {
         matches!(self, ConsentAction::OptIn | ConsentAction::OptOut | ConsentAction::Withdraw | ConsentAction::Object)
@@ -78,88 +50,26 @@ impl ConsentAction {
     }
 }
 
-impl FromStr for ConsentAction {
-    type Err = Error;
-    /// Accepts `opt_in` and `opt-in` alike.
-    fn from_str(s: &str) -> Result<Self> {
-        let norm = s.replace('-', "_");
-        Self::ALL.into_iter().find(|a| a.as_str() == norm).ok_or_else(|| {
-            Error::invalid(
-                "action",
-                format!(
-                    "{:?} is not one of opt_in, opt_out, withdraw, object, soft_opt_in_offered, reconfirm_requested",
-                    truncate_for_message(s)
-                ),
-            )
-        })
+named_enum!(
+    /// Where a consent event came from.
+    Source, "source", {
+        /// A form on a web site.
+        WebForm => "web_form",
+        /// A telephone call.
+        Phone => "phone",
+        /// An e-mail.
+        Email => "email",
+        /// A paper form or letter.
+        Paper => "paper",
+        /// An import of records, typically from a third party.
+        Import => "import",
+        /// A call to the CRM's API.
+        Api => "api",
+        /// The suppression list (rule C9): a denial a subject inherited at registration. Recorded by
+        /// gdprkit only; refused from callers.
+        SuppressionList => "suppression_list",
     }
-}
-
-impl fmt::Display for ConsentAction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Where a consent event came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    /// A form on a web site.
-    WebForm,
-    /// A telephone call.
-    Phone,
-    /// An e-mail.
-    Email,
-    /// A paper form or letter.
-    Paper,
-    /// An import of records, typically from a third party.
-    Import,
-    /// A call to the CRM's API.
-    Api,
-    /// The suppression list (rule C9): a denial a subject inherited at registration. Recorded by
-    /// gdprkit only; refused from callers.
-    SuppressionList,
-}
-
-impl Source {
-    /// Every source a caller may give.
-    pub const ALL: [Source; 6] =
-        [Source::WebForm, Source::Phone, Source::Email, Source::Paper, Source::Import, Source::Api];
-
-    /// The source's name: `web_form`, `phone`, …
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::WebForm => "web_form",
-            Source::Phone => "phone",
-            Source::Email => "email",
-            Source::Paper => "paper",
-            Source::Import => "import",
-            Source::Api => "api",
-            Source::SuppressionList => "suppression_list",
-        }
-    }
-}
-
-impl FromStr for Source {
-    type Err = Error;
-    /// Accepts `web_form` and `web-form` alike.
-    fn from_str(s: &str) -> Result<Self> {
-        let norm = s.replace('-', "_");
-        Self::ALL.into_iter().find(|a| a.as_str() == norm).ok_or_else(|| {
-            Error::invalid(
-                "source",
-                format!("{:?} is not one of web_form, phone, email, paper, import, api", truncate_for_message(s)),
-            )
-        })
-    }
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+);
 
 /// Who collected a consent event.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

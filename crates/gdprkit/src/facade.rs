@@ -538,6 +538,7 @@ impl Gdpr {
     }
 
     fn verify_once(&self, also: &mut dyn FnMut(&StoredEntry<'_>)) -> Result<Verification> {
+        let _span = tracing::info_span!("verify", tenant = %self.parts.tenant).entered();
         let mut verifier = Verifier::new(self.parts.tenant.clone());
         let mut model = crate::derived::Model::default();
         let head = self.parts.store.scan_ledger(&self.parts.tenant, &mut |e| {

@@ -43,6 +43,7 @@ pub mod journal;
 pub mod json_api;
 pub mod mailer;
 pub mod memory;
+mod named_enum;
 pub mod outbox;
 pub mod phone;
 pub mod preferences;

@@ -1,78 +1,31 @@
 //! Purposes of processing and their legal basis (rule C7).
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
-use crate::ids::{PurposeId, truncate_for_message};
+use crate::error::Result;
+use crate::ids::PurposeId;
+use crate::named_enum::named_enum;
 
 /// The longest purpose label accepted, in bytes.
 pub const MAX_LABEL_BYTES: usize = 200;
 
-/// The six legal bases of Art. 6(1) GDPR.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LegalBasis {
-    /// Art. 6(1)(a): the subject's consent.
-    Consent,
-    /// Art. 6(1)(b): a contract with the subject.
-    Contract,
-    /// Art. 6(1)(c): a legal obligation of the controller.
-    LegalObligation,
-    /// Art. 6(1)(d): the vital interests of a person.
-    VitalInterests,
-    /// Art. 6(1)(e): a task in the public interest.
-    PublicTask,
-    /// Art. 6(1)(f): the controller's legitimate interests.
-    LegitimateInterests,
-}
-
-impl LegalBasis {
-    /// Every legal basis, in the order of Art. 6(1).
-    pub const ALL: [LegalBasis; 6] = [
-        LegalBasis::Consent,
-        LegalBasis::Contract,
-        LegalBasis::LegalObligation,
-        LegalBasis::VitalInterests,
-        LegalBasis::PublicTask,
-        LegalBasis::LegitimateInterests,
-    ];
-
-    /// The basis's name: `consent`, `contract`, `legal_obligation`, …
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LegalBasis::Consent => "consent",
-            LegalBasis::Contract => "contract",
-            LegalBasis::LegalObligation => "legal_obligation",
-            LegalBasis::VitalInterests => "vital_interests",
-            LegalBasis::PublicTask => "public_task",
-            LegalBasis::LegitimateInterests => "legitimate_interests",
-        }
+named_enum!(
+    /// The six legal bases of Art. 6(1) GDPR.
+    LegalBasis, "legal_basis", {
+        /// Art. 6(1)(a): the subject's consent.
+        Consent => "consent",
+        /// Art. 6(1)(b): a contract with the subject.
+        Contract => "contract",
+        /// Art. 6(1)(c): a legal obligation of the controller.
+        LegalObligation => "legal_obligation",
+        /// Art. 6(1)(d): the vital interests of a person.
+        VitalInterests => "vital_interests",
+        /// Art. 6(1)(e): a task in the public interest.
+        PublicTask => "public_task",
+        /// Art. 6(1)(f): the controller's legitimate interests.
+        LegitimateInterests => "legitimate_interests",
     }
-}
-
-impl FromStr for LegalBasis {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Self::ALL.into_iter().find(|b| b.as_str() == s || b.as_str().replace('_', "-") == s).ok_or_else(|| {
-            Error::invalid(
-                "legal_basis",
-                format!(
-                    "{:?} is not one of consent, contract, legal_obligation, vital_interests, public_task, legitimate_interests",
-                    truncate_for_message(s)
-                ),
-            )
-        })
-    }
-}
-
-impl fmt::Display for LegalBasis {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+);
 
 /// A purpose of processing, registered once per tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,7 +81,7 @@ mod tests {
 
     #[test]
     fn every_legal_basis_round_trips_through_its_name() {
-        for b in LegalBasis::ALL {
+        for &b in LegalBasis::ALL {
             assert_eq!(b.as_str().parse::<LegalBasis>().unwrap(), b);
         }
         assert!("marketing".parse::<LegalBasis>().is_err());

@@ -7,12 +7,11 @@
 //! is the one place the table lives: [`default_rule`] picks a row, [`RuleId::rule`] says what
 //! each row is, and `docs/rules.md` prints [`table_markdown`] (a test keeps the two the same).
 
-use std::fmt;
-
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::channel::ChannelKind;
+use crate::named_enum::named_enum;
 use crate::purpose::{LegalBasis, Purpose};
 use crate::subject::Regime;
 
@@ -25,42 +24,42 @@ pub fn phone_opt_in_from() -> DateTime<Utc> {
     DateTime::from_timestamp(PHONE_OPT_IN_FROM_SECS, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
-/// A row of the default rule table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RuleId {
-    /// A purpose on consent, with no opt-in: denied.
-    ConsentRequired,
-    /// A purpose on another basis that is not direct marketing (invoices, service messages):
-    /// allowed.
-    NotDirectMarketing,
-    /// Direct marketing by an electronic channel to a consumer: denied without an opt-in.
-    ElectronicConsumer,
-    /// Direct marketing by an electronic channel to a professional contact, about something
-    /// unrelated to their profession: denied without an opt-in, as for a consumer.
-    ElectronicB2bNotProfessional,
-    /// Direct marketing by an electronic channel to a professional contact about their
-    /// profession: allowed until they opt out or object.
-    ElectronicB2b,
-    /// Direct marketing by an electronic channel to an existing customer who was offered the
-    /// chance to refuse: allowed until they opt out or object.
-    ElectronicSoftOptIn,
-    /// Direct marketing by an electronic channel to an existing customer with no offer to refuse
-    /// on record: denied.
-    ElectronicSoftOptInNotOffered,
-    /// A marketing call to a professional contact: allowed until they opt out or object.
-    PhoneB2b,
-    /// A marketing call to a consumer before 11 August 2026: allowed until they opt out or
-    /// object.
-    PhoneConsumerBeforeOptIn,
-    /// A marketing call from 11 August 2026 to an existing customer who was offered the chance
-    /// to refuse: allowed until they opt out or object.
-    PhoneSoftOptIn,
-    /// A marketing call from 11 August 2026 to a consumer without an opt-in: denied.
-    PhoneConsumer,
-    /// Marketing by post: allowed until the person opts out or objects.
-    Post,
-}
+named_enum!(
+    /// A row of the default rule table.
+    RuleId, "rule", {
+        /// A purpose on consent, with no opt-in: denied.
+        ConsentRequired => "consent_required",
+        /// A purpose on another basis that is not direct marketing (invoices, service messages):
+        /// allowed.
+        NotDirectMarketing => "not_direct_marketing",
+        /// Direct marketing by an electronic channel to a consumer: denied without an opt-in.
+        ElectronicConsumer => "electronic_consumer",
+        /// Direct marketing by an electronic channel to a professional contact, about something
+        /// unrelated to their profession: denied without an opt-in, as for a consumer.
+        ElectronicB2bNotProfessional => "electronic_b2b_not_professional",
+        /// Direct marketing by an electronic channel to a professional contact about their
+        /// profession: allowed until they opt out or object.
+        ElectronicB2b => "electronic_b2b",
+        /// Direct marketing by an electronic channel to an existing customer who was offered the
+        /// chance to refuse: allowed until they opt out or object.
+        ElectronicSoftOptIn => "electronic_soft_opt_in",
+        /// Direct marketing by an electronic channel to an existing customer with no offer to refuse
+        /// on record: denied.
+        ElectronicSoftOptInNotOffered => "electronic_soft_opt_in_not_offered",
+        /// A marketing call to a professional contact: allowed until they opt out or object.
+        PhoneB2b => "phone_b2b",
+        /// A marketing call to a consumer before 11 August 2026: allowed until they opt out or
+        /// object.
+        PhoneConsumerBeforeOptIn => "phone_consumer_before_opt_in",
+        /// A marketing call from 11 August 2026 to an existing customer who was offered the chance
+        /// to refuse: allowed until they opt out or object.
+        PhoneSoftOptIn => "phone_soft_opt_in",
+        /// A marketing call from 11 August 2026 to a consumer without an opt-in: denied.
+        PhoneConsumer => "phone_consumer",
+        /// Marketing by post: allowed until the person opts out or objects.
+        Post => "post",
+    }
+);
 
 /// What a row of the table says, for people: when it applies, what it decides, and its source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -84,40 +83,6 @@ pub struct Rule {
 }
 
 impl RuleId {
-    /// Every row, in the order [`default_rule`] tries them.
-    pub const ALL: [RuleId; 12] = [
-        RuleId::ConsentRequired,
-        RuleId::NotDirectMarketing,
-        RuleId::ElectronicConsumer,
-        RuleId::ElectronicB2bNotProfessional,
-        RuleId::ElectronicB2b,
-        RuleId::ElectronicSoftOptIn,
-        RuleId::ElectronicSoftOptInNotOffered,
-        RuleId::PhoneB2b,
-        RuleId::PhoneConsumerBeforeOptIn,
-        RuleId::PhoneSoftOptIn,
-        RuleId::PhoneConsumer,
-        RuleId::Post,
-    ];
-
-    /// The row's name: `consent_required`, `not_direct_marketing`, …
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RuleId::ConsentRequired => "consent_required",
-            RuleId::NotDirectMarketing => "not_direct_marketing",
-            RuleId::ElectronicConsumer => "electronic_consumer",
-            RuleId::ElectronicB2bNotProfessional => "electronic_b2b_not_professional",
-            RuleId::ElectronicB2b => "electronic_b2b",
-            RuleId::ElectronicSoftOptIn => "electronic_soft_opt_in",
-            RuleId::ElectronicSoftOptInNotOffered => "electronic_soft_opt_in_not_offered",
-            RuleId::PhoneB2b => "phone_b2b",
-            RuleId::PhoneConsumerBeforeOptIn => "phone_consumer_before_opt_in",
-            RuleId::PhoneSoftOptIn => "phone_soft_opt_in",
-            RuleId::PhoneConsumer => "phone_consumer",
-            RuleId::Post => "post",
-        }
-    }
-
     /// Whether the row allows contact.
     pub fn allows(self) -> bool {
         self.rule().allows
@@ -228,12 +193,6 @@ impl RuleId {
     }
 }
 
-impl fmt::Display for RuleId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// What the default rules look at.
 #[derive(Debug, Clone, Copy)]
 pub struct RuleInput<'a> {
@@ -279,7 +238,7 @@ pub fn table_markdown() -> String {
         "| rule | legal basis | direct marketing | channel | regime | when | decides | source |\n\
          |---|---|---|---|---|---|---|---|\n",
     );
-    for id in RuleId::ALL {
+    for &id in RuleId::ALL {
         let r = id.rule();
         let condition = if r.condition.is_empty() { "" } else { r.condition };
         out.push_str(&format!(
@@ -313,7 +272,7 @@ mod tests {
         assert_eq!(table_markdown().lines().count(), RuleId::ALL.len() + 2);
         let mut reached = std::collections::HashSet::new();
         let (before, after) = (phone_opt_in_from() - chrono::TimeDelta::seconds(1), phone_opt_in_from());
-        for basis in LegalBasis::ALL {
+        for &basis in LegalBasis::ALL {
             for (dm, professional) in [(false, true), (true, true), (true, false)] {
                 let id = crate::ids::PurposeId::new("p").unwrap();
                 let purpose = Purpose::new(id, basis, dm).professional(professional);

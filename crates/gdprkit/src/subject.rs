@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 use crate::ids::SubjectId;
 
-crate::request::kind::named_enum!(
+crate::named_enum::named_enum!(
     /// Who a subject is to the controller, which the default rules for direct marketing look at
     /// when no opt-in, opt-out or objection applies (rule C4, [`crate::rules`]).
     Regime, "regime", {
@@ -21,7 +21,7 @@ crate::request::kind::named_enum!(
     }
 );
 
-crate::request::kind::named_enum!(
+crate::named_enum::named_enum!(
     /// The language a subject is written to in: its ISO 639-1 code.
     Language, "language", {
         /// French.

@@ -26,7 +26,7 @@ pub const KEEP_FOR_YEARS: u32 = 3;
 
 const DOMAIN: &[u8] = b"gdprkit/suppression/v1\0";
 
-crate::request::kind::named_enum!(
+crate::named_enum::named_enum!(
     /// What identifies a person in the list.
     IdentifierKind, "identifier", {
         /// An e-mail address, lower-cased.

@@ -2,7 +2,7 @@
 //! rules): the field operators.
 
 pub mod map;
-mod map_shape;
+mod map_file;
 pub mod operators;
 pub mod plan;
 pub mod processing;

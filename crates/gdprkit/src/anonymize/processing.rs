@@ -4,9 +4,6 @@
 //! safeguard, read from the map's `[[processing]]` tables.
 
 use serde::Serialize;
-use toml::{Table, Value as Toml};
-
-use crate::error::{Error, Result};
 
 /// What the controller does with the data for one purpose, as an export tells the person
 /// (Art. 13–15). The legal basis comes from the purpose as registered.
@@ -32,6 +29,7 @@ pub struct Processing {
 
 /// A transfer of data outside the EEA (Art. 15(2)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Transfer {
     /// The recipient, one of the processing's recipients.
     pub recipient: String,
@@ -42,132 +40,16 @@ pub struct Transfer {
     pub safeguard: String,
 }
 
-const KEYS: [&str; 7] =
-    ["purpose", "categories", "recipients", "retention", "source", "automated_decision", "transfers"];
-
-impl Processing {
-    /// Reads the `index`-th `[[processing]]` table.
-    pub(crate) fn read(p: &Table, index: usize) -> Result<Self> {
-        let purpose = text(p, "purpose", &format!("processing #{}", index + 1))?
-            .ok_or_else(|| Error::invalid("data_map", format!("processing #{}: `purpose` is missing", index + 1)))?;
-        let what = format!("processing {purpose:?}");
-        if let Some(key) = p.keys().find(|k| !KEYS.contains(&k.as_str())) {
-            return Err(Error::invalid("data_map", format!("{what}: unknown key {key:?}")));
-        }
-        let retention = text(p, "retention", &what)?.ok_or_else(|| {
-            Error::invalid(
-                "data_map",
-                format!(
-                    "{what}: `retention` is missing: how long the data are kept, or the criteria that decide it, \
-                     is told to the person (Art. 13(2)(a), 15(1)(d))"
-                ),
-            )
-        })?;
-        let recipients = list(p, "recipients", &what)?;
-        let transfers = match p.get("transfers") {
-            None => Vec::new(),
-            Some(Toml::Array(items)) => items
-                .iter()
-                .map(|t| {
-                    let Toml::Table(t) = t else {
-                        return Err(Error::invalid("data_map", format!("{what}: each transfer is a table")));
-                    };
-                    let w = format!("{what}, transfer");
-                    if let Some(key) = t.keys().find(|k| !["recipient", "country", "safeguard"].contains(&k.as_str())) {
-                        return Err(Error::invalid("data_map", format!("{w}: unknown key {key:?}")));
-                    }
-                    let field = |key: &str| {
-                        text(t, key, &w)?.ok_or_else(|| Error::invalid("data_map", format!("{w}: `{key}` is missing")))
-                    };
-                    let transfer = Transfer {
-                        recipient: field("recipient")?,
-                        country: field("country")?,
-                        safeguard: field("safeguard")?,
-                    };
-                    if !recipients.contains(&transfer.recipient) {
-                        return Err(Error::invalid(
-                            "data_map",
-                            format!("{w}: {:?} is not one of the processing's recipients", transfer.recipient),
-                        ));
-                    }
-                    Ok(transfer)
-                })
-                .collect::<Result<Vec<_>>>()?,
-            Some(_) => return Err(Error::invalid("data_map", format!("{what}: `transfers` must be a list of tables"))),
-        };
-        Ok(Processing {
-            categories: list(p, "categories", &what)?,
-            recipients,
-            retention,
-            source: text(p, "source", &what)?,
-            automated_decision: text(p, "automated_decision", &what)?,
-            transfers,
-            purpose,
-        })
-    }
-
-    /// The table the map writes.
-    pub(crate) fn to_table(&self) -> Table {
-        let mut t = Table::new();
-        let strings = |items: &[String]| Toml::Array(items.iter().map(|s| Toml::String(s.clone())).collect());
-        t.insert("purpose".into(), Toml::String(self.purpose.clone()));
-        t.insert("categories".into(), strings(&self.categories));
-        t.insert("recipients".into(), strings(&self.recipients));
-        t.insert("retention".into(), Toml::String(self.retention.clone()));
-        if let Some(s) = &self.source {
-            t.insert("source".into(), Toml::String(s.clone()));
-        }
-        if let Some(a) = &self.automated_decision {
-            t.insert("automated_decision".into(), Toml::String(a.clone()));
-        }
-        if !self.transfers.is_empty() {
-            let transfers = self
-                .transfers
-                .iter()
-                .map(|x| {
-                    let mut tt = Table::new();
-                    tt.insert("recipient".into(), Toml::String(x.recipient.clone()));
-                    tt.insert("country".into(), Toml::String(x.country.clone()));
-                    tt.insert("safeguard".into(), Toml::String(x.safeguard.clone()));
-                    Toml::Table(tt)
-                })
-                .collect();
-            t.insert("transfers".into(), Toml::Array(transfers));
-        }
-        t
-    }
-}
-
-fn text(t: &Table, key: &str, what: &str) -> Result<Option<String>> {
-    match t.get(key) {
-        None => Ok(None),
-        Some(Toml::String(s)) if !s.trim().is_empty() => Ok(Some(s.clone())),
-        Some(Toml::String(_)) => Err(Error::invalid("data_map", format!("{what}: `{key}` is empty"))),
-        Some(_) => Err(Error::invalid("data_map", format!("{what}: `{key}` must be a string"))),
-    }
-}
-
-fn list(t: &Table, key: &str, what: &str) -> Result<Vec<String>> {
-    match t.get(key) {
-        None => Ok(Vec::new()),
-        Some(Toml::Array(items)) => items
-            .iter()
-            .map(|item| match item {
-                Toml::String(s) => Ok(s.clone()),
-                _ => Err(Error::invalid("data_map", format!("{what}: `{key}` must be a list of strings"))),
-            })
-            .collect(),
-        Some(_) => Err(Error::invalid("data_map", format!("{what}: `{key}` must be a list of strings"))),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::DataMap;
+    use crate::error::Result;
+
+    const ENTITY: &str = "[[entity]]\nname = \"c\"\ntable = \"c\"\nsubject_column = \"id\"\ncategory = \"identity\"\non_erasure = \"delete\"\n";
 
     fn read(toml: &str) -> Result<Processing> {
-        let table: Table = toml::from_str(toml).unwrap();
-        Processing::read(&table, 0)
+        DataMap::from_toml(&format!("{ENTITY}[[processing]]\n{toml}")).map(|m| m.processing[0].clone())
     }
 
     /// Art. 13(2)(a), 15(1)(d), 15(1)(h), 15(2): retention required; decisions and transfers read.
@@ -183,8 +65,12 @@ mod tests {
         .unwrap();
         assert_eq!(p.transfers[0].country, "United States");
         assert!(p.automated_decision.is_some());
-        let round = Processing::read(&p.to_table(), 0).unwrap();
-        assert_eq!(round, p);
+        let map = DataMap::from_toml(ENTITY).map(|mut m| {
+            m.processing.push(p.clone());
+            m
+        });
+        let json = serde_json::to_string(&map.unwrap()).unwrap();
+        assert_eq!(DataMap::from_json(&json).unwrap().processing, [p], "written and read back");
         let err = read(
             "purpose = \"x\"\nretention = \"1y\"\ntransfers = [{ recipient = \"Nobody\", country = \"US\", safeguard = \"SCC\" }]",
         )

@@ -58,6 +58,7 @@ impl Gdpr {
     /// is erased only with the tenant's HMAC key configured, so that the denial outlives the
     /// erasure: without it, nothing is changed and a `config` error says so.
     pub fn erase_subject(&self, subject: &SubjectId, dry_run: bool) -> Result<ErasureReport> {
+        let _span = tracing::info_span!("erase", tenant = %self.tenant(), dry_run).entered();
         let registered = self.subject(subject)?;
         let regime = registered.regime;
         let (data, map) = self.crm_data()?;
@@ -252,6 +253,7 @@ impl Gdpr {
     /// again, which changes nothing more in the CRM's rows and erases gdprkit's records. Returns
     /// the subjects. [`crate::GdprBuilder::build`] calls it when the CRM's tables are configured.
     pub fn finish_interrupted_erasures(&self) -> Result<Vec<SubjectId>> {
+        let _span = tracing::info_span!("finish_interrupted_erasures", tenant = %self.tenant()).entered();
         let (data, _) = self.crm_data()?;
         let mut finished = Vec::new();
         for subject in data.pending_erasures()? {
@@ -340,6 +342,7 @@ impl Gdpr {
     /// subject by the data map, and completes it, which creates one task per recipient and sends
     /// the completion notice to the address the subject had before the erasure.
     pub fn execute_request(&self, id: &RequestId, actor: &str) -> Result<ExecutedRequest> {
+        let _span = tracing::info_span!("execute_request", tenant = %self.tenant(), request = %id).entered();
         let request = self.request(id)?;
         if !matches!(request.kind, RequestKind::Erasure | RequestKind::Anonymization) {
             return Err(Error::state(

@@ -196,6 +196,7 @@ impl Gdpr {
         options: SweepOptions,
         progress: &mut dyn FnMut(&SweepProgress) -> Result<()>,
     ) -> Result<SweepReport> {
+        let _span = tracing::info_span!("sweep", tenant = %self.tenant(), dry_run = options.dry_run).entered();
         let (crm, map) = self.crm_data()?;
         let salt = super::operators::random_salt()?;
         let now = self.now();

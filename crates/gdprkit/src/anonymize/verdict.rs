@@ -8,46 +8,23 @@
 //! on any field but a `non_personal` one they make the outcome pseudonymized. So does a field
 //! whose kind the map does not declare, since nothing says what it holds.
 
-use serde::{Deserialize, Serialize};
-
 use super::map::Entity;
 use super::operators::Operator;
 use super::plan::Outcome;
 
-/// What a field holds, as the data map declares it (rule A1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FieldKind {
-    /// Identifies the person directly: name, e-mail address, phone number, postal address.
-    Identifier,
-    /// Identifies in combination: birth date, postcode, job title, company.
-    Quasi,
-    /// Free text, which may hold anything: notes, call summaries.
-    FreeText,
-    /// Says nothing about a person: a product code, an amount on its own.
-    NonPersonal,
-}
-
-impl FieldKind {
-    /// Every kind.
-    pub const ALL: [FieldKind; 4] =
-        [FieldKind::Identifier, FieldKind::Quasi, FieldKind::FreeText, FieldKind::NonPersonal];
-
-    /// The kind's name in a data map: `identifier`, `quasi`, `free_text`, `non_personal`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FieldKind::Identifier => "identifier",
-            FieldKind::Quasi => "quasi",
-            FieldKind::FreeText => "free_text",
-            FieldKind::NonPersonal => "non_personal",
-        }
+crate::named_enum::named_enum!(
+    /// What a field holds, as the data map declares it (rule A1).
+    FieldKind, "kind", {
+        /// Identifies the person directly: name, e-mail address, phone number, postal address.
+        Identifier => "identifier",
+        /// Identifies in combination: birth date, postcode, job title, company.
+        Quasi => "quasi",
+        /// Free text, which may hold anything: notes, call summaries.
+        FreeText => "free_text",
+        /// Says nothing about a person: a product code, an amount on its own.
+        NonPersonal => "non_personal",
     }
-
-    /// Reads a kind's name.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == name)
-    }
-}
+);
 
 /// The verdict on an entity whose rows an erasure anonymizes field by field, given the columns
 /// of its table (but its row key): anonymized, or pseudonymized with what made it so, one

@@ -130,6 +130,7 @@ impl Gdpr {
     /// refuses, or that cannot reach it, is kept with the error and tried again later (one minute
     /// after the first failure, doubling up to six hours). Nothing is ever dropped.
     pub fn deliver_pending(&self) -> Result<DeliveryReport> {
+        let _span = tracing::info_span!("deliver", tenant = %self.tenant()).entered();
         if self.parts.mailer.is_none() {
             return Err(no_mailer());
         }

@@ -20,7 +20,7 @@ use crate::mailer::Message;
 use crate::request::notice::NoticeKind;
 use crate::request::record::RequestId;
 
-crate::request::kind::named_enum!(
+crate::named_enum::named_enum!(
     /// What a queued message is.
     MessageKind, "kind", {
         /// A request's receipt notice (R7).
@@ -55,7 +55,7 @@ impl From<NoticeKind> for MessageKind {
     }
 }
 
-crate::request::kind::named_enum!(
+crate::named_enum::named_enum!(
     /// Where a queued message stands.
     OutboxState, "state", {
         /// Waiting for delivery, or for its next attempt after a failure.

@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
+use crate::named_enum::named_enum;
 
 /// The hash that the first entry of every chain points back to.
 pub const GENESIS: [u8; 32] = [0; 32];
@@ -31,59 +32,34 @@ const DOMAIN: &[u8] = b"gdprkit/ledger/v1\0";
 const SALT_LEN: usize = 16;
 const PERSONAL_FORMAT: u8 = 1;
 
-/// What an entry records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum EntryKind {
-    /// A purpose was registered.
-    Purpose,
-    /// A subject was registered.
-    Subject,
-    /// A consent event.
-    Consent,
-    /// A request opened, or a step in its life.
-    Request,
-    /// A subject's data disclosed to a recipient.
-    Disclosure,
-    /// A subject's data erased: what was done, and when.
-    Erasure,
-    /// A message to a subject queued in the outbox: its kind, request and `Message-ID`.
-    Message,
-    /// A custom channel declared with its kind.
-    Channel,
-    /// The tenant's settings saved: its time zone and holiday calendar (rule R2).
-    Settings,
-}
+named_enum!(
+    /// What an entry records.
+    EntryKind, "kind", {
+        /// A purpose was registered.
+        Purpose => "purpose",
+        /// A subject was registered.
+        Subject => "subject",
+        /// A consent event.
+        Consent => "consent",
+        /// A request opened, or a step in its life.
+        Request => "request",
+        /// A subject's data disclosed to a recipient.
+        Disclosure => "disclosure",
+        /// A subject's data erased: what was done, and when.
+        Erasure => "erasure",
+        /// A message to a subject queued in the outbox: its kind, request and `Message-ID`.
+        Message => "message",
+        /// A custom channel declared with its kind.
+        Channel => "channel",
+        /// The tenant's settings saved: its time zone and holiday calendar (rule R2).
+        Settings => "settings",
+    }
+);
 
 impl EntryKind {
-    /// The kind's name as stored and hashed.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntryKind::Purpose => "purpose",
-            EntryKind::Subject => "subject",
-            EntryKind::Consent => "consent",
-            EntryKind::Request => "request",
-            EntryKind::Disclosure => "disclosure",
-            EntryKind::Erasure => "erasure",
-            EntryKind::Message => "message",
-            EntryKind::Channel => "channel",
-            EntryKind::Settings => "settings",
-        }
-    }
-
     /// Reads a stored kind name.
     pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "purpose" => Ok(EntryKind::Purpose),
-            "subject" => Ok(EntryKind::Subject),
-            "consent" => Ok(EntryKind::Consent),
-            "request" => Ok(EntryKind::Request),
-            "disclosure" => Ok(EntryKind::Disclosure),
-            "erasure" => Ok(EntryKind::Erasure),
-            "message" => Ok(EntryKind::Message),
-            "channel" => Ok(EntryKind::Channel),
-            "settings" => Ok(EntryKind::Settings),
-            _ => Err(Error::Corrupt(format!("unknown ledger entry kind {s:?}"))),
-        }
+        Self::from_name(s).ok_or_else(|| Error::Corrupt(format!("unknown ledger entry kind {s:?}")))
     }
 }
 

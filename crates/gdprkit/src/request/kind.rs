@@ -1,50 +1,6 @@
 //! What a request asks for and how it arrived.
 
-macro_rules! named_enum {
-    ($(#[$doc:meta])* $name:ident, $field:literal, { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vdoc])* $variant),+
-        }
-
-        impl $name {
-            /// Every value, in order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The value's name, as stored and printed.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text),+
-                }
-            }
-        }
-
-        impl ::std::str::FromStr for $name {
-            type Err = $crate::Error;
-            /// Accepts the name with `_` or `-`.
-            fn from_str(s: &str) -> $crate::Result<Self> {
-                let norm = s.replace('-', "_");
-                Self::ALL.iter().copied().find(|v| v.as_str() == norm).ok_or_else(|| {
-                    let names: Vec<String> = Self::ALL.iter().map(|v| v.as_str().to_owned()).collect();
-                    $crate::Error::invalid(
-                        $field,
-                        format!("{:?} is not one of {}", $crate::ids::truncate_for_message(s), names.join(", ")),
-                    )
-                })
-            }
-        }
-
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-pub(crate) use named_enum;
+use crate::named_enum::named_enum;
 
 named_enum!(
     /// The right a request exercises.

@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use chrono::NaiveDate;
 
-use super::kind::{RequestKind, named_enum};
+use super::kind::RequestKind;
 use super::notice::NoticeKind;
 use super::record::Request;
 use crate::error::{Error, Result};
+use crate::named_enum::named_enum;
 
 named_enum!(
     /// Where a request stands.

@@ -31,7 +31,7 @@ impl Default for Controller {
     }
 }
 
-super::kind::named_enum!(
+crate::named_enum::named_enum!(
     /// Which notice.
     NoticeKind, "notice", {
         /// The request was received: its due date and tracking token.

@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::kind::named_enum;
 use super::record::RequestId;
 use crate::ids::SubjectId;
+use crate::named_enum::named_enum;
 
 /// The longest recipient name accepted, in bytes.
 pub const MAX_RECIPIENT_BYTES: usize = 256;

@@ -4,11 +4,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::kind::{ReceivedVia, RequestKind, named_enum};
+use super::kind::{ReceivedVia, RequestKind};
 use super::machine::RequestState;
 use super::objection::ObjectionScope;
 use crate::error::{Error, Result};
 use crate::ids::SubjectId;
+use crate::named_enum::named_enum;
 
 use crate::text::hex;
 

@@ -214,6 +214,7 @@ impl Gdpr {
     /// Opens a request: its due dates from the receipt date (R2), a tracking token (R8), and a
     /// ledger entry.
     pub fn open_request(&self, new: NewRequest) -> Result<OpenedRequest> {
+        let _span = tracing::info_span!("open_request", tenant = %self.tenant(), kind = %new.kind).entered();
         self.open_request_confirming(new, None, None)
     }
 
@@ -322,6 +323,9 @@ impl Gdpr {
         contact: Option<&Subject>,
         attachments: Vec<Attachment>,
     ) -> Result<StepOutcome> {
+        let _span =
+            tracing::info_span!("request_step", tenant = %self.tenant(), request = %id, action = %step.action())
+                .entered();
         check_text("actor", actor, MAX_ACTOR_BYTES)?;
         if let Some(note) = public_note {
             check_text("note", note, MAX_REASON_BYTES)?;

@@ -25,7 +25,6 @@ const INSTANTS: [&str; 6] = [
 ];
 const CHANNELS: [&str; 5] = ["email", "sms", "phone", "post", "fax"];
 const REGIMES: [Regime; 3] = [Regime::B2bOptOut, Regime::B2cOptIn, Regime::SoftOptIn];
-const BASES: [LegalBasis; 6] = LegalBasis::ALL;
 
 /// One random event: who, what, for which purpose (`None`: all direct marketing) and channel
 /// (`None`: every channel), and when (an index into [`INSTANTS`]).
@@ -93,7 +92,7 @@ fn ev(subjects: usize) -> impl Strategy<Value = Ev> {
 
 fn case() -> impl Strategy<Value = Case> {
     (
-        prop::sample::select(BASES.to_vec()),
+        prop::sample::select(LegalBasis::ALL.to_vec()),
         any::<bool>(),
         any::<bool>(),
         prop::option::of(prop::sample::select(ChannelKind::ALL.to_vec())),
