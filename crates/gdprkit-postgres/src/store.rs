@@ -104,12 +104,17 @@ impl PostgresStore {
         self.pool.get().map_err(|e| Error::storage("no PostgreSQL connection is free", e))
     }
 
-    /// The requests matching `condition` (SQL after `WHERE`, its values bound), by receipt.
-    fn requests_where(&self, condition: &str, values: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<Vec<Request>> {
+    /// The tenant's requests (`$1`) that also meet `and` (empty, or ` AND …` on `$2` onwards), by
+    /// receipt. The tenant is in the statement itself, as every statement on gdprkit's tables has it
+    /// (`tests/citus.rs`).
+    fn requests_where(&self, and: &str, values: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<Vec<Request>> {
         let rows = self
             .client()?
             .client
-            .query(&format!("SELECT record FROM gdprkit_requests WHERE {condition} ORDER BY received_at, id"), values)
+            .query(
+                &format!("SELECT record FROM gdprkit_requests WHERE tenant = $1{and} ORDER BY received_at, id"),
+                values,
+            )
             .map_err(db_err("list requests"))?;
         rows.iter().map(|r| parse_request(r.get(0))).collect()
     }
@@ -756,11 +761,11 @@ impl Store for PostgresStore {
     }
 
     fn requests(&self, tenant: &TenantId) -> Result<Vec<Request>> {
-        self.requests_where("tenant = $1", &[&tenant.as_str()])
+        self.requests_where("", &[&tenant.as_str()])
     }
 
     fn subject_requests(&self, tenant: &TenantId, subject: &SubjectId) -> Result<Vec<Request>> {
-        self.requests_where("tenant = $1 AND subject = $2", &[&tenant.as_str(), &subject.as_str()])
+        self.requests_where(" AND subject = $2", &[&tenant.as_str(), &subject.as_str()])
     }
 
     fn disclosures(&self, tenant: &TenantId, subject: &SubjectId) -> Result<Vec<Disclosure>> {
