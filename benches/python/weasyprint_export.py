@@ -12,18 +12,20 @@ as the plain typst table of the export benchmark.
 import html
 import json
 import sys
+from typing import Any, Iterator
 
-from weasyprint import HTML
+# Installed in the benchmark's own venv only (export_vs_weasyprint.sh), not in the test venv.
+from weasyprint import HTML  # type: ignore[import-not-found, unused-ignore]
 
 
-def rows(export):
+def rows(export: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
     for c in export["consents"]:
         yield (c["occurred_at"], c["recorded_at"], c.get("purpose"), c.get("channel"), c["action"], c.get("source"))
     for e in export["events"]:
         yield (e["at"], e["entity"], e["category"], "", "", "")
 
 
-def page(export):
+def page(export: dict[str, Any]) -> str:
     cells = "\n".join(
         "<tr>" + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row) + "</tr>" for row in rows(export)
     )
@@ -34,7 +36,7 @@ def page(export):
     )
 
 
-def main():
+def main() -> None:
     source, out = sys.argv[1], sys.argv[2]
     with open(source, encoding="utf-8") as f:
         export = json.load(f)

@@ -92,12 +92,23 @@ pub fn event(k: usize, subjects: usize) -> NewConsent {
 /// A SQLite ledger of [`EVENTS`] events over [`SUBJECTS`] subjects, built on first use and kept
 /// under `target/bench-data` for later runs.
 pub fn large_ledger() -> PathBuf {
+    ledger_of(SUBJECTS, EVENTS)
+}
+
+/// A SQLite ledger of `events` events over `subjects` subjects, built on first use and kept under
+/// `target/bench-data` for later runs.
+pub fn ledger_of(subjects: usize, events: usize) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
     std::fs::create_dir_all(&dir).unwrap();
     // Named after the schema it was built with, so that a schema change builds a new one.
     let schema = sha2::Sha256::digest(gdprkit_sqlite::schema::MIGRATIONS.concat().as_bytes());
     let tag: String = schema[..4].iter().map(|b| format!("{b:02x}")).collect();
-    let path = dir.join(format!("ledger-{EVENTS}-{tag}.db"));
+    let name = if subjects == SUBJECTS {
+        format!("ledger-{events}-{tag}.db")
+    } else {
+        format!("ledger-{subjects}-{events}-{tag}.db")
+    };
+    let path = dir.join(name);
     let done = path.with_extension("done");
     if done.exists() {
         return path;
@@ -106,9 +117,9 @@ pub fn large_ledger() -> PathBuf {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
     eprintln!("building {} (once)…", path.display());
-    let g = setup(SqliteStore::open(&path).unwrap(), SUBJECTS);
-    for start in (0..EVENTS).step_by(50_000) {
-        g.record_consents((start..start + 50_000).map(|k| event(k, SUBJECTS)).collect()).unwrap();
+    let g = setup(SqliteStore::open(&path).unwrap(), subjects);
+    for start in (0..events).step_by(50_000) {
+        g.record_consents((start..(start + 50_000).min(events)).map(|k| event(k, subjects)).collect()).unwrap();
     }
     drop(g);
     let conn = rusqlite::Connection::open(&path).unwrap();

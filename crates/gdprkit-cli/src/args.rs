@@ -332,6 +332,26 @@ pub enum ConsentCommand {
         #[arg(long, value_name = "RFC3339")]
         at: Option<String>,
     },
+    /// A campaign's filter: the subjects that may be contacted for a purpose on a channel, one id a
+    /// line (with --all, every subject with its decision), read and decided page by page; with
+    /// --json, one decision a line. The count goes to stderr.
+    Campaign {
+        /// The purpose.
+        #[arg(long, value_name = "ID")]
+        purpose: String,
+        /// The channel.
+        #[arg(long, value_name = "CHANNEL")]
+        channel: String,
+        /// The instant to decide for (now when omitted).
+        #[arg(long, value_name = "RFC3339")]
+        at: Option<String>,
+        /// Every subject, allowed or not, with the reason.
+        #[arg(long)]
+        all: bool,
+        /// Subjects read and decided at a time.
+        #[arg(long, value_name = "N", default_value_t = 10_000)]
+        page: usize,
+    },
     /// Every consent event of a subject, oldest first.
     History {
         /// The subject.

@@ -97,6 +97,32 @@ fn consent_is_recorded_checked_and_listed() {
 }
 
 #[test]
+fn a_campaign_lists_the_subjects_that_may_be_contacted() {
+    let db = Db::with_sample();
+    db.json(OPT_IN);
+    let campaign = ["consent", "campaign", "--purpose", "newsletter", "--channel", "email", "--page", "1"];
+    let out = db.run(&campaign);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "jean\n", "only the subject who opted in (rule C1)");
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "2 subjects decided, 1 allowed\n");
+    let mut all = campaign.to_vec();
+    all.push("--all");
+    let text = db.ok(&all);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].starts_with("acme-buyer\tnot allowed\t") && lines[1].starts_with("jean\tallowed\t"), "{text}");
+    let mut json = vec!["--json"];
+    json.extend_from_slice(&all);
+    let out = db.run(&json);
+    let decisions: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!((decisions[0]["allowed"].as_bool(), decisions[1]["subject"].as_str()), (Some(false), Some("jean")));
+    let mut bad = campaign.to_vec();
+    bad[7] = "0";
+    assert_refused(&db.run(&bad), "page");
+}
+
+#[test]
 fn subjects_are_added_once() {
     let db = Db::with_sample();
     let s = db.json(&["subject", "add", "marie", "--regime", "soft-opt-in", "--email", "marie@example.fr"]);

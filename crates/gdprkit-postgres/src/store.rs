@@ -622,6 +622,23 @@ impl Store for PostgresStore {
             .collect()
     }
 
+    fn subject_ids(&self, tenant: &TenantId, after: Option<&SubjectId>, limit: usize) -> Result<Vec<SubjectId>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.client()?
+            .client
+            .query(
+                "SELECT id FROM gdprkit_subjects WHERE tenant = $1 AND ($2::TEXT IS NULL OR id > $2) ORDER BY id LIMIT $3",
+                &[&tenant.as_str(), &after.map(SubjectId::as_str), &limit],
+            )
+            .map_err(db_err("list the subjects"))?
+            .iter()
+            .map(|r| {
+                let id: &str = r.get(0);
+                SubjectId::new(id).map_err(|_| Error::Corrupt(format!("subject id {id:?} in gdprkit_subjects")))
+            })
+            .collect()
+    }
+
     fn decision_facts(
         &self,
         tenant: &TenantId,

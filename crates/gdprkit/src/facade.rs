@@ -28,7 +28,7 @@ use crate::raw::store::{Append, Effect, Store};
 use crate::request::calendar::HolidayCalendar;
 use crate::request::deadline::ControllerZone;
 use crate::request::notice::Controller;
-use crate::request::objection::pending_at;
+use crate::request::objection::{PendingObjection, pending_at};
 use crate::subject::{NewSubject, Subject};
 use crate::time::{self, Clock};
 
@@ -460,37 +460,44 @@ impl Gdpr {
         let purpose = self.purpose(purpose)?;
         let kind = self.channel_kind(channel)?;
         let at = at.map_or_else(|| self.now(), time::truncate);
-        let scopes = Scope::covering(&purpose, channel);
-        let facts = self.parts.store.decision_facts(&self.parts.tenant, subjects, &scopes, at)?;
-        let decisions = subjects
-            .iter()
-            .zip(facts)
-            .map(|(id, facts)| {
-                let facts = facts.ok_or_else(|| Error::UnknownSubject(id.to_string()))?;
-                Ok(Decision::from_facts(id.clone(), &purpose, channel.clone(), kind, at, facts))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        if !purpose.objectable_on_situation() {
-            return Ok(decisions);
-        }
         // Objections under Art. 21(1) being assessed restrict their purposes (R11). They are
         // requests, few beside the subjects: read once per call.
         let requests = match subjects {
+            _ if !purpose.objectable_on_situation() => Vec::new(),
             [one] => self.parts.store.subject_requests(&self.parts.tenant, one)?,
             _ => self.parts.store.requests(&self.parts.tenant)?,
         };
-        let mut objections: HashMap<&SubjectId, Vec<&crate::Request>> = HashMap::new();
-        for r in requests.iter().filter(|r| r.kind == crate::RequestKind::Objection) {
-            objections.entry(&r.subject).or_default().push(r);
-        }
-        Ok(decisions
+        let decisions = self.decide_page(subjects, &purpose, kind, channel, at, &Objections::of(&requests))?;
+        decisions
             .into_iter()
-            .map(|d| {
-                let pending = objections.get(&d.subject).and_then(|rs| pending_at(rs.iter().copied(), &purpose.id, at));
-                match pending {
+            .zip(subjects)
+            .map(|(d, id)| d.ok_or_else(|| Error::UnknownSubject(id.to_string())))
+            .collect()
+    }
+
+    /// The decisions for `subjects`, given the purpose, the channel's kind, the instant and the
+    /// objections being assessed, `None` for a subject the store does not hold:
+    /// [`Gdpr::decide_many`] and [`Gdpr::campaign`]'s pages.
+    pub(crate) fn decide_page(
+        &self,
+        subjects: &[SubjectId],
+        purpose: &Purpose,
+        kind: ChannelKind,
+        channel: &Channel,
+        at: DateTime<Utc>,
+        objections: &Objections<'_>,
+    ) -> Result<Vec<Option<Decision>>> {
+        let scopes = Scope::covering(purpose, channel);
+        let facts = self.parts.store.decision_facts(&self.parts.tenant, subjects, &scopes, at)?;
+        Ok(subjects
+            .iter()
+            .zip(facts)
+            .map(|(id, facts)| {
+                let d = Decision::from_facts(id.clone(), purpose, channel.clone(), kind, at, facts?);
+                Some(match objections.pending(id, &purpose.id, at) {
                     Some(p) => d.restricted_by(p),
                     None => d,
-                }
+                })
             })
             .collect())
     }
@@ -568,6 +575,25 @@ impl Gdpr {
             other => tracing::warn!(tenant = %self.parts.tenant, verification = ?other, "ledger verification failed"),
         }
         Ok(verification)
+    }
+}
+
+/// The objection requests of a tenant by subject, for decisions (R11).
+pub(crate) struct Objections<'a>(HashMap<&'a SubjectId, Vec<&'a crate::Request>>);
+
+impl<'a> Objections<'a> {
+    /// The objection requests among `requests`.
+    pub(crate) fn of(requests: &'a [crate::Request]) -> Self {
+        let mut by_subject: HashMap<&SubjectId, Vec<&crate::Request>> = HashMap::new();
+        for r in requests.iter().filter(|r| r.kind == crate::RequestKind::Objection) {
+            by_subject.entry(&r.subject).or_default().push(r);
+        }
+        Self(by_subject)
+    }
+
+    /// The subject's objection to `purpose` being assessed at `at`, if any.
+    fn pending(&self, subject: &SubjectId, purpose: &PurposeId, at: DateTime<Utc>) -> Option<PendingObjection> {
+        self.0.get(subject).and_then(|rs| pending_at(rs.iter().copied(), purpose, at))
     }
 }
 

@@ -27,6 +27,7 @@
 pub mod anonymize;
 pub mod applies;
 mod builder;
+mod campaign;
 pub mod changes;
 pub mod channel;
 pub mod checkpoint;
@@ -69,6 +70,7 @@ pub use anonymize::service::{ErasureReport, ExecutedRequest, MapCheck};
 pub use anonymize::sweep::{SweepOptions, SweepProgress, SweepReport, SweptEntity};
 pub use applies::{AppliedPurpose, Applies};
 pub use builder::{GdprBuilder, HmacKey};
+pub use campaign::{CampaignReport, MAX_PAGE as MAX_CAMPAIGN_PAGE};
 pub use changes::{Change, ChangeKind, ChangePage};
 pub use channel::{ChannelKind, DeclaredChannel};
 pub use checkpoint::Checkpoint;

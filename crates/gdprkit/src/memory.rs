@@ -358,6 +358,15 @@ impl Store for MemoryStore {
         self.read(tenant, |d| Ok(d.subjects.values().cloned().collect()))
     }
 
+    fn subject_ids(&self, tenant: &TenantId, after: Option<&SubjectId>, limit: usize) -> Result<Vec<SubjectId>> {
+        self.read(tenant, |d| {
+            let mut ids: Vec<&SubjectId> =
+                d.subjects.keys().filter(|id| after.is_none_or(|a| id.as_str() > a.as_str())).collect();
+            ids.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+            Ok(ids.into_iter().take(limit).cloned().collect())
+        })
+    }
+
     fn decision_facts(
         &self,
         tenant: &TenantId,

@@ -1,4 +1,4 @@
-//! `gdprkit consent record|check|history|unsubscribe-token|unsubscribe`
+//! `gdprkit consent record|check|campaign|history|unsubscribe-token|unsubscribe`
 
 use std::process::ExitCode;
 
@@ -73,6 +73,36 @@ pub fn run(ctx: &Context, command: ConsentCommand) -> CliResult<ExitCode> {
                 format!("{verdict}: {}{since}", out.reason)
             })?;
             Ok(if decision.allowed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        ConsentCommand::Campaign { purpose, channel, at, all, page } => {
+            let purpose = PurposeId::new(purpose)?;
+            let channel: Channel = channel.parse()?;
+            let at = instant("--at", at.as_deref())?;
+            // A write that fails (a reader gone, as with `| head`) stops the walk; its error is
+            // returned as it is, so that main ends quietly on a closed pipe.
+            let mut failed: Option<std::io::Error> = None;
+            let walked = ctx.reader()?.campaign(&purpose, &channel, at, page, &mut |decisions| {
+                for d in decisions.iter().filter(|d| all || d.allowed) {
+                    let line = if ctx.json {
+                        serde_json::to_string(d).map_err(|e| gdprkit::Error::internal("write a decision", e))?
+                    } else if all {
+                        format!("{}\t{}\t{}", d.subject, if d.allowed { "allowed" } else { "not allowed" }, d.reason())
+                    } else {
+                        d.subject.to_string()
+                    };
+                    if let Err(e) = crate::context::print_line(&line) {
+                        failed = Some(e);
+                        return Err(gdprkit::Error::invalid("stdout", "closed"));
+                    }
+                }
+                Ok(())
+            });
+            if let Some(e) = failed {
+                return Err(Box::new(e));
+            }
+            let report = walked?;
+            eprintln!("{} subjects decided, {} allowed", report.subjects, report.allowed);
+            Ok(ExitCode::SUCCESS)
         }
         ConsentCommand::History { subject } => {
             let subject = SubjectId::new(subject)?;

@@ -127,6 +127,11 @@ pub trait Store: Send + Sync {
     /// Every subject of the tenant, in any order.
     fn subjects(&self, tenant: &TenantId) -> Result<Vec<Subject>>;
 
+    /// A page of the tenant's subject ids: up to `limit` of them, the first after `after` (from
+    /// the start with `None`), in the store's order of ids, the same on every call. Walking
+    /// page after page visits every subject once while holding `limit` ids at a time.
+    fn subject_ids(&self, tenant: &TenantId, after: Option<&SubjectId>, limit: usize) -> Result<Vec<SubjectId>>;
+
     /// For each subject, in the order given: its facts for a decision at `at` over `scopes`, or
     /// `None` when the subject does not exist. The event is the entry with a decisive fact (see
     /// [`crate::ConsentAction::is_decisive`]) with the greatest (`occurred_at`, entry number)

@@ -72,6 +72,9 @@ impl Store for Faulty {
     fn subjects(&self, tenant: &TenantId) -> Result<Vec<Subject>> {
         self.inner.subjects(tenant)
     }
+    fn subject_ids(&self, tenant: &TenantId, after: Option<&SubjectId>, limit: usize) -> Result<Vec<SubjectId>> {
+        self.inner.subject_ids(tenant, after, limit)
+    }
     fn channels(&self, tenant: &TenantId) -> Result<Vec<crate::channel::DeclaredChannel>> {
         self.inner.channels(tenant)
     }
