@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! campaign-scale build SUBJECTS EVENTS      # builds the ledger once, prints its path
-//! campaign-scale gdprkit SUBJECTS EVENTS    # Gdpr::campaign over every subject, pages of 10,000
+//! campaign-scale gdprkit SUBJECTS EVENTS [PAGE]  # Gdpr::campaign over every subject (pages of 10,000)
 //! campaign-scale raw SUBJECTS EVENTS        # the raw index scan of the campaign benchmark
 //! ```
 //!
@@ -20,9 +20,11 @@ use gdprkit_sqlite::SqliteStore;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [mode, subjects, events] = &args[..] else {
-        panic!("campaign-scale build|gdprkit|raw SUBJECTS EVENTS");
+    let (mode, subjects, events) = match &args[..] {
+        [mode, subjects, events, ..] => (mode, subjects, events),
+        _ => panic!("campaign-scale build|gdprkit|raw SUBJECTS EVENTS [PAGE]"),
     };
+    let page: usize = args.get(3).map_or(10_000, |p| p.parse().unwrap());
     let path = ledger_of(subjects.parse().unwrap(), events.parse().unwrap());
     let started = Instant::now();
     let count = match mode.as_str() {
@@ -34,7 +36,7 @@ fn main() {
             let store = Arc::new(SqliteStore::open_existing(&path).unwrap());
             let g = Gdpr::builder(store).clock(Arc::new(FixedClock::new(now()))).build().unwrap();
             let newsletter = PurposeId::new("newsletter").unwrap();
-            let report = g.campaign(&newsletter, &Channel::Email, None, 10_000, &mut |_| Ok(())).unwrap();
+            let report = g.campaign(&newsletter, &Channel::Email, None, page, &mut |_| Ok(())).unwrap();
             eprintln!("allowed: {}", report.allowed);
             report.subjects
         }

@@ -627,8 +627,8 @@ impl Store for PostgresStore {
         self.client()?
             .client
             .query(
-                "SELECT id FROM gdprkit_subjects WHERE tenant = $1 AND ($2::TEXT IS NULL OR id > $2) ORDER BY id LIMIT $3",
-                &[&tenant.as_str(), &after.map(SubjectId::as_str), &limit],
+                "SELECT id FROM gdprkit_subjects WHERE tenant = $1 AND id > $2 ORDER BY id LIMIT $3",
+                &[&tenant.as_str(), &after.map_or("", SubjectId::as_str), &limit],
             )
             .map_err(db_err("list the subjects"))?
             .iter()

@@ -12,7 +12,8 @@ use crate::db_err;
 
 /// Lists shorter than this are answered subject by subject.
 const SCAN_MIN_SUBJECTS: usize = 64;
-/// A list is answered by scanning when it names at least 1/`SCAN_SHARE` of the tenant's subjects.
+/// A list is answered by scanning when it names at least 1/`SCAN_SHARE` of the tenant's subjects
+/// between its first and last id (a whole tenant's list, or a page of a campaign's walk).
 const SCAN_SHARE: usize = 16;
 
 pub(crate) fn decision_facts(
@@ -23,12 +24,30 @@ pub(crate) fn decision_facts(
     at: DateTime<Utc>,
 ) -> Result<Vec<Option<SubjectFacts>>> {
     if subjects.len() >= SCAN_MIN_SUBJECTS {
-        let count: Option<i64> = conn
+        let (first, last) = bounds(subjects);
+        let limit = subjects.len().saturating_mul(SCAN_SHARE);
+        let total: Option<i64> = conn
             .prepare_cached("SELECT subjects FROM gdprkit_tenants WHERE tenant = ?1")
             .and_then(|mut st| st.query_row([tenant.as_str()], |r| r.get(0)).optional())
             .map_err(db_err("count subjects"))?;
-        if subjects.len() * SCAN_SHARE >= count.unwrap_or(0) as usize {
-            return scan(conn, tenant, subjects, scopes, at);
+        if usize::try_from(total.unwrap_or(0)).unwrap_or(usize::MAX) <= limit {
+            return scan(conn, tenant, subjects, scopes, at, (first, last));
+        }
+        // The tenant's subjects in the list's range, counted up to the share that still pays.
+        let in_range: i64 = conn
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM gdprkit_subjects WHERE tenant = ?1 AND id BETWEEN ?2 AND ?3 \
+                 LIMIT ?4)",
+            )
+            .and_then(|mut st| {
+                st.query_row(
+                    rusqlite::params![tenant.as_str(), first, last, i64::try_from(limit).unwrap_or(i64::MAX)],
+                    |r| r.get(0),
+                )
+            })
+            .map_err(db_err("count subjects"))?;
+        if usize::try_from(in_range).unwrap_or(usize::MAX) < limit {
+            return scan(conn, tenant, subjects, scopes, at, (first, last));
         }
     }
     subjects.iter().map(|s| point(conn, tenant, s, scopes, at)).collect()
@@ -87,13 +106,21 @@ fn event_row<'r>(row: &'r Row<'_>) -> rusqlite::Result<Option<EventColumns<'r>>>
     )))
 }
 
-/// Range scans in subject order, merged with the sorted list.
+/// The smallest and the greatest id of a list that is not empty.
+fn bounds(subjects: &[SubjectId]) -> (&str, &str) {
+    let mut ids = subjects.iter().map(SubjectId::as_str);
+    let first = ids.next().unwrap_or_default();
+    ids.fold((first, first), |(lo, hi), id| (lo.min(id), hi.max(id)))
+}
+
+/// Range scans in subject order between `range`'s ids, merged with the sorted list.
 fn scan(
     conn: &Connection,
     tenant: &TenantId,
     subjects: &[SubjectId],
     scopes: &[Scope],
     at: DateTime<Utc>,
+    (first, last): (&str, &str),
 ) -> Result<Vec<Option<SubjectFacts>>> {
     let micros = gdprkit::time::to_micros(at);
     let mut order: Vec<usize> = (0..subjects.len()).collect();
@@ -102,9 +129,12 @@ fn scan(
     let mut known: Vec<Option<(Regime, DateTime<Utc>)>> = vec![None; subjects.len()];
 
     let mut st = conn
-        .prepare_cached("SELECT id, regime, registered_at FROM gdprkit_subjects WHERE tenant = ?1 ORDER BY id")
+        .prepare_cached(
+            "SELECT id, regime, registered_at FROM gdprkit_subjects WHERE tenant = ?1 AND id BETWEEN ?2 AND ?3 \
+             ORDER BY id",
+        )
         .map_err(db_err("scan subjects"))?;
-    let mut rows = st.query([tenant.as_str()]).map_err(db_err("scan subjects"))?;
+    let mut rows = st.query([tenant.as_str(), first, last]).map_err(db_err("scan subjects"))?;
     let mut merge = Merge::new(subjects, &order);
     while let Some(row) = rows.next().map_err(db_err("scan subjects"))? {
         let id = row.get_ref(0).and_then(|v| v.as_str().map_err(Into::into)).map_err(db_err("scan subjects"))?;
@@ -128,15 +158,16 @@ fn scan(
     let mut st = conn
         .prepare_cached(
             "SELECT subject, occurred_at, seq, action FROM gdprkit_ledger INDEXED BY gdprkit_ledger_decisions \
-             WHERE tenant = ?1 AND purpose = ?2 AND channel = ?3 AND occurred_at <= ?4 \
-             ORDER BY subject, occurred_at, seq",
+             WHERE tenant = ?1 AND purpose = ?2 AND channel = ?3 AND subject BETWEEN ?5 AND ?6 \
+             AND occurred_at <= ?4 ORDER BY subject, occurred_at, seq",
         )
         .map_err(db_err("scan decisions"))?;
     for (scope_index, scope) in scopes.iter().enumerate() {
         let purpose = scope.purpose.as_ref().map_or("", |p| p.as_str());
         let channel = scope.channel.as_ref().map_or("", |c| c.as_str());
-        let mut rows =
-            st.query(rusqlite::params![tenant.as_str(), purpose, channel, micros]).map_err(db_err("scan decisions"))?;
+        let mut rows = st
+            .query(rusqlite::params![tenant.as_str(), purpose, channel, micros, first, last])
+            .map_err(db_err("scan decisions"))?;
         let mut merge = Merge::new(subjects, &order);
         while let Some(row) = rows.next().map_err(db_err("scan decisions"))? {
             let Some((subject, occurred_at, seq, action)) = scan_row(row).map_err(db_err("scan decisions"))? else {
@@ -164,7 +195,7 @@ fn scan(
     }
     // Restrictions, in the same subject order: the latest per subject decides whether it holds.
     let mut rows = st
-        .query(rusqlite::params![tenant.as_str(), RESTRICTION_SCOPE, RESTRICTION_SCOPE, micros])
+        .query(rusqlite::params![tenant.as_str(), RESTRICTION_SCOPE, RESTRICTION_SCOPE, micros, first, last])
         .map_err(db_err("scan restrictions"))?;
     let mut merge = Merge::new(subjects, &order);
     while let Some(row) = rows.next().map_err(db_err("scan restrictions"))? {

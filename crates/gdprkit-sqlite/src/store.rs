@@ -543,14 +543,14 @@ impl Store for SqliteStore {
 
     fn subject_ids(&self, tenant: &TenantId, after: Option<&SubjectId>, limit: usize) -> Result<Vec<SubjectId>> {
         let conn = self.conn();
+        // `id > ''` starts at the first id: no id is empty. One statement, so that the first page
+        // and the next seek the primary key alike.
         let mut st = conn
-            .prepare_cached(
-                "SELECT id FROM gdprkit_subjects WHERE tenant = ?1 AND (?2 IS NULL OR id > ?2) ORDER BY id LIMIT ?3",
-            )
+            .prepare_cached("SELECT id FROM gdprkit_subjects WHERE tenant = ?1 AND id > ?2 ORDER BY id LIMIT ?3")
             .map_err(db_err("list the subjects"))?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = st
-            .query_map(params![tenant.as_str(), after.map(SubjectId::as_str), limit], |r| r.get::<_, String>(0))
+            .query_map(params![tenant.as_str(), after.map_or("", SubjectId::as_str), limit], |r| r.get::<_, String>(0))
             .map_err(db_err("list the subjects"))?;
         rows.map(|r| {
             let id = r.map_err(db_err("list the subjects"))?;
