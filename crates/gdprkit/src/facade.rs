@@ -593,6 +593,10 @@ impl<'a> Objections<'a> {
 
     /// The subject's objection to `purpose` being assessed at `at`, if any.
     fn pending(&self, subject: &SubjectId, purpose: &PurposeId, at: DateTime<Utc>) -> Option<PendingObjection> {
+        // Most tenants have none: no id hashed per decision then.
+        if self.0.is_empty() {
+            return None;
+        }
         self.0.get(subject).and_then(|rs| pending_at(rs.iter().copied(), purpose, at))
     }
 }
