@@ -322,29 +322,15 @@ pub enum ConsentCommand {
         /// The subject.
         #[arg(long, value_name = "ID")]
         subject: String,
-        /// The purpose.
-        #[arg(long, value_name = "ID")]
-        purpose: String,
-        /// The channel.
-        #[arg(long, value_name = "CHANNEL")]
-        channel: String,
-        /// The instant to decide for (now when omitted).
-        #[arg(long, value_name = "RFC3339")]
-        at: Option<String>,
+        #[command(flatten)]
+        what: DecideFor,
     },
     /// A campaign's filter: the subjects that may be contacted for a purpose on a channel, one id a
     /// line (with --all, every subject with its decision), read and decided page by page; with
     /// --json, one decision a line. The count goes to stderr.
     Campaign {
-        /// The purpose.
-        #[arg(long, value_name = "ID")]
-        purpose: String,
-        /// The channel.
-        #[arg(long, value_name = "CHANNEL")]
-        channel: String,
-        /// The instant to decide for (now when omitted).
-        #[arg(long, value_name = "RFC3339")]
-        at: Option<String>,
+        #[command(flatten)]
+        what: DecideFor,
         /// Every subject, allowed or not, with the reason.
         #[arg(long)]
         all: bool,
@@ -376,6 +362,20 @@ pub enum ConsentCommand {
         /// The reference.
         token: String,
     },
+}
+
+/// What `consent check` and `consent campaign` decide for.
+#[derive(Debug, Args)]
+pub struct DecideFor {
+    /// The purpose.
+    #[arg(long, value_name = "ID")]
+    pub purpose: String,
+    /// The channel.
+    #[arg(long, value_name = "CHANNEL")]
+    pub channel: String,
+    /// The instant to decide for (now when omitted).
+    #[arg(long, value_name = "RFC3339")]
+    pub at: Option<String>,
 }
 
 /// `gdprkit consent record …`

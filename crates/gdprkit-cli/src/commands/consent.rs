@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use gdprkit::{Channel, Collector, ConsentAction, ConsentEvent, NewConsent, Proof, PurposeId, Source, SubjectId};
 use serde::Serialize;
 
-use crate::args::{ConsentCommand, RecordArgs};
+use crate::args::{ConsentCommand, DecideFor, RecordArgs};
 use crate::context::{CliResult, Context, instant};
 
 /// gdprkit on the database with the HMAC key of GDPRKIT_HMAC_KEY, which signs unsubscribe
@@ -21,6 +21,11 @@ fn keyed(ctx: &Context) -> CliResult<gdprkit::Gdpr> {
     config.hmac_key = Some(gdprkit::SecretSource::Env { env: var.into() });
     ctx.gdpr(false)?;
     ctx.open(&config)
+}
+
+/// The purpose, channel and instant of a decision, read from their options.
+fn decide_for(what: &DecideFor) -> CliResult<(PurposeId, Channel, Option<chrono::DateTime<chrono::Utc>>)> {
+    Ok((PurposeId::new(what.purpose.as_str())?, what.channel.parse()?, instant("--at", what.at.as_deref())?))
 }
 
 pub fn run(ctx: &Context, command: ConsentCommand) -> CliResult<ExitCode> {
@@ -48,11 +53,9 @@ pub fn run(ctx: &Context, command: ConsentCommand) -> CliResult<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
-        ConsentCommand::Check { subject, purpose, channel, at } => {
+        ConsentCommand::Check { subject, what } => {
             let subject = SubjectId::new(subject)?;
-            let purpose = PurposeId::new(purpose)?;
-            let channel: Channel = channel.parse()?;
-            let at = instant("--at", at.as_deref())?;
+            let (purpose, channel, at) = decide_for(&what)?;
             let decision = ctx.reader()?.decide(&subject, &purpose, &channel, at)?;
             #[derive(Serialize)]
             struct Out<'a> {
@@ -74,10 +77,8 @@ pub fn run(ctx: &Context, command: ConsentCommand) -> CliResult<ExitCode> {
             })?;
             Ok(if decision.allowed { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        ConsentCommand::Campaign { purpose, channel, at, all, page } => {
-            let purpose = PurposeId::new(purpose)?;
-            let channel: Channel = channel.parse()?;
-            let at = instant("--at", at.as_deref())?;
+        ConsentCommand::Campaign { what, all, page } => {
+            let (purpose, channel, at) = decide_for(&what)?;
             // A write that fails (a reader gone, as with `| head`) stops the walk; its error is
             // returned as it is, so that main ends quietly on a closed pipe.
             let mut failed: Option<std::io::Error> = None;
