@@ -7,7 +7,7 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use gdprkit::Gdpr;
-use gdprkit_benches::{event, large_ledger, raw_connection, setup};
+use gdprkit_benches::{RAW_VERIFY_SCAN, event, large_ledger, raw_connection, raw_verify_row, setup};
 use gdprkit_sqlite::SqliteStore;
 use rusqlite::params;
 use sha2::{Digest, Sha256};
@@ -174,26 +174,11 @@ fn verify(c: &mut Criterion) {
     });
     group.bench_function("raw_rusqlite_scan_sha256", |b| {
         b.iter(|| {
-            let mut st = conn
-                .prepare_cached(
-                    "SELECT seq, prev_hash, hash, kind, subject, purpose, channel, action, occurred_at, body, \
-                     commitments, personal FROM gdprkit_ledger WHERE tenant = 'default' ORDER BY seq",
-                )
-                .unwrap();
+            let mut st = conn.prepare_cached(RAW_VERIFY_SCAN).unwrap();
             let mut rows = st.query([]).unwrap();
             let mut prev = [0u8; 32];
             while let Some(r) = rows.next().unwrap() {
-                let mut h = Sha256::new();
-                h.update(prev);
-                for i in [3, 5, 6, 7, 9, 10] {
-                    if let Ok(b) = r.get_ref(i).unwrap().as_bytes() {
-                        h.update(b);
-                    }
-                }
-                prev = h.finalize().into();
-                if let Ok(p) = r.get_ref(11).unwrap().as_blob() {
-                    black_box(Sha256::digest(p));
-                }
+                prev = raw_verify_row(&prev, r);
             }
             black_box(prev)
         })

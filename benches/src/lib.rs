@@ -137,6 +137,27 @@ pub fn raw_connection(path: &Path) -> rusqlite::Connection {
     conn
 }
 
+/// The raw verification baseline's query: every column of the tenant's entries, in order.
+pub const RAW_VERIFY_SCAN: &str = "SELECT seq, prev_hash, hash, kind, subject, purpose, channel, action, occurred_at, \
+                                   body, commitments, personal FROM gdprkit_ledger WHERE tenant = 'default' ORDER BY seq";
+
+/// The raw verification baseline's work on one row of [`RAW_VERIFY_SCAN`]: one SHA-256 over the
+/// previous digest and the row's hashed columns, and one over its personal values. Returns the
+/// row's digest.
+pub fn raw_verify_row(prev: &[u8; 32], r: &rusqlite::Row<'_>) -> [u8; 32] {
+    let mut h = sha2::Sha256::new();
+    h.update(prev);
+    for i in [3, 5, 6, 7, 9, 10] {
+        if let Ok(b) = r.get_ref(i).unwrap().as_bytes() {
+            h.update(b);
+        }
+    }
+    if let Ok(p) = r.get_ref(11).unwrap().as_blob() {
+        std::hint::black_box(sha2::Sha256::digest(p));
+    }
+    h.finalize().into()
+}
+
 /// The sample export the export benchmarks render: `events` rows in all, half consent events and
 /// half CRM events (calls), made at [`now`].
 pub fn export_of(events: usize) -> gdprkit::export::model::Export {

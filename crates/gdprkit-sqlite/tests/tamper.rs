@@ -258,3 +258,36 @@ fn a_registry_value_gdprkit_never_writes_reads_as_corrupt() {
         assert!(err.to_string().contains(&format!("a stored {read} is unreadable")), "{edit}: {err}");
     }
 }
+
+/// Verification reads the chain on one thread and checks it on another, a few thousand entries
+/// at a time: a change deep in a long chain is named all the same, and so is the first of two.
+#[test]
+fn a_change_deep_in_a_long_chain_is_named_and_the_first_of_two_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let (g, store) = ledger(&dir);
+    let actions = [ConsentAction::OptIn, ConsentAction::OptOut];
+    let events = (0..9_000)
+        .map(|i| event(["b2c", "b2b", "soft"][i % 3], actions[i % 2], "promo", Channel::Email, "2025-05-02T00:00:00Z"))
+        .collect();
+    g.record_consents(events).unwrap();
+    let mut seen = 0;
+    assert_eq!(g.verify_ledger_progress(&mut |_| seen += 1).unwrap(), Verification::Intact { entries: 9_009 });
+    assert_eq!(seen, 9_009, "progress is told of every entry");
+
+    let change = |seq: i64| {
+        store.with_raw_connection(|c| {
+            c.execute("UPDATE gdprkit_ledger SET body = replace(body, 'web_form', 'paper') WHERE seq = ?1", [seq])
+                .unwrap()
+        })
+    };
+    change(8_500);
+    match g.verify_ledger().unwrap() {
+        Verification::Broken { seq, .. } => assert_eq!(seq, 8_500),
+        other => panic!("a change at entry 8,500 went unnoticed: {other:?}"),
+    }
+    change(4_100);
+    match g.verify_ledger().unwrap() {
+        Verification::Broken { seq, .. } => assert_eq!(seq, 4_100, "the first change is named"),
+        other => panic!("changes at entries 4,100 and 8,500 went unnoticed: {other:?}"),
+    }
+}

@@ -21,8 +21,7 @@ use crate::phone::PhoneCountry;
 use crate::purpose::Purpose;
 use crate::raw::bodies::{ChannelBody, ConsentBody, PurposeBody, SubjectBody, value};
 use crate::raw::ledger::{
-    EntryKind, FactAction, NewEntry, OwnedFact, PersonalValues, StoredEntry, Verification, Verifier, body_json,
-    decode_personal,
+    EntryKind, FactAction, NewEntry, OwnedFact, PersonalValues, StoredEntry, Verification, body_json, decode_personal,
 };
 use crate::raw::store::{Append, Effect, Store};
 use crate::request::calendar::HolidayCalendar;
@@ -546,19 +545,8 @@ impl Gdpr {
 
     fn verify_once(&self, also: &mut dyn FnMut(&StoredEntry<'_>)) -> Result<Verification> {
         let _span = tracing::info_span!("verify", tenant = %self.parts.tenant).entered();
-        let mut verifier = Verifier::new(self.parts.tenant.clone());
-        let mut model = crate::derived::Model::default();
-        let head = self.parts.store.scan_ledger(&self.parts.tenant, &mut |e| {
-            if e.seq.is_multiple_of(VERIFY_PROGRESS_EVERY) {
-                tracing::debug!(tenant = %self.parts.tenant, entries = e.seq, "verifying the ledger");
-            }
-            also(e);
-            let going = verifier.check(e);
-            if going {
-                model.add(e);
-            }
-            going
-        })?;
+        let crate::verify::Scanned { verifier, model, head } =
+            crate::verify::scan(self.parts.store.as_ref(), &self.parts.tenant, also)?;
         let verification = verifier.finish(head);
         if !verification.is_intact() {
             tracing::warn!(tenant = %self.parts.tenant, ?verification, "ledger verification failed");
@@ -600,9 +588,6 @@ impl<'a> Objections<'a> {
         self.0.get(subject).and_then(|rs| pending_at(rs.iter().copied(), purpose, at))
     }
 }
-
-/// Entries between two progress events of a verification.
-const VERIFY_PROGRESS_EVERY: u64 = 100_000;
 
 fn check_batch(len: usize) -> Result<()> {
     if len == 0 {

@@ -59,6 +59,7 @@ pub mod suppression;
 mod text;
 pub mod time;
 pub mod unsubscribe;
+mod verify;
 
 #[cfg(feature = "testkit")]
 pub mod testkit;
