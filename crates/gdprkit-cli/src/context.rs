@@ -107,6 +107,8 @@ impl Context {
                 name: self.controller.clone().unwrap_or_else(|| gdprkit::Controller::default().name),
                 authority: None,
                 portal: self.portal.clone(),
+                address: None,
+                dpo: None,
             }),
             ..Config::default()
         }

@@ -79,7 +79,14 @@ fn every_event_shows_its_date_once_and_every_other_field() {
                 Value::Integer(n) => n.to_string(),
                 other => panic!("the sample's events hold text and integers, not {other:?}"),
             };
-            assert!(text.contains(&format!("{field}: {shown}")), "{field}: {shown} of event {at} not in the PDF");
+            let columns = &export.entities.iter().find(|x| x.entity == e.entity).unwrap().columns;
+            let column = columns.iter().find(|c| &c.column == field).unwrap();
+            if column.technical {
+                assert!(!text.contains(&format!("{field}: {shown}")), "technical {field} of event {at} is shown");
+                continue;
+            }
+            let label = column.label.as_deref().unwrap_or(field);
+            assert!(text.contains(&format!("{label}: {shown}")), "{label}: {shown} of event {at} not in the PDF");
         }
     }
     assert!(!text.contains("called_at"), "the field the date was read from is not repeated");
@@ -203,4 +210,28 @@ fn a_logo_goes_on_the_cover_without_any_file_read() {
     assert_ne!(with_logo, PdfRenderer::new().render(&export).unwrap(), "the logo is drawn");
     let err = PdfRenderer::new().with_logo(b"not an image".to_vec()).render(&export).unwrap_err();
     assert!(err.to_string().contains("could not render the export"), "{err}");
+}
+
+/// Art. 12(1): the PDF speaks the person's words. The data map's labels (here the sample's, in
+/// French and in English) stand for the CRM's column names, technical columns (ids, keys) are left
+/// out, and the controller's address and DPO are given.
+#[test]
+fn labels_stand_for_column_names_and_technical_columns_are_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    for (language, labels) in [
+        ("fr", ["Identité", "Coordonnées", "Prénom", "Adresse électronique", "Montant", "Appels", "Résumé"]),
+        ("en", ["Identity", "Contact details", "First name", "E-mail address", "Amount", "Calls", "Summary"]),
+    ] {
+        let export = export("Jeanne", "", language);
+        let text = text_of(&PdfRenderer::new().render(&export).unwrap(), dir.path());
+        for label in labels {
+            assert!(text.contains(label), "{language}: label {label:?} not in the PDF");
+        }
+        for column in ["first_name", "contact_id", "issued_on", "summary:", "id:"] {
+            assert!(!text.contains(column), "{language}: the CRM's name {column:?} is in the PDF");
+        }
+        for controller in ["Acme CRM SAS", "12 rue des Lilas, 69003 Lyon", "dpo@acme.example"] {
+            assert!(text.contains(controller), "{language}: {controller:?} not in the PDF");
+        }
+    }
 }

@@ -125,13 +125,25 @@ pub struct ControllerConfig {
     /// link to it, and requests submitted there are confirmed through it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub portal: Option<String>,
+    /// Its postal address, printed on exports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// How to reach its data protection officer (an e-mail or postal address), printed on
+    /// exports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpo: Option<String>,
 }
 
 impl ControllerConfig {
     /// The controller as notices and exports name it.
     pub fn to_controller(&self) -> Controller {
-        let mut controller =
-            Controller { name: self.name.clone(), portal: self.portal.clone(), ..Controller::default() };
+        let mut controller = Controller {
+            name: self.name.clone(),
+            portal: self.portal.clone(),
+            address: self.address.clone(),
+            dpo: self.dpo.clone(),
+            ..Controller::default()
+        };
         if let Some(authority) = &self.authority {
             controller.authority = authority.clone();
         }

@@ -21,37 +21,51 @@ CREATE TABLE invoices (id INTEGER PRIMARY KEY, subject TEXT NOT NULL, amount REA
 /// deleted, invoices kept 10 years under a legal obligation; and what an
 /// export tells a person about the purposes `newsletter`, `events` and `product-news`.
 pub const DATA_MAP: &str = r#"# Where the sample CRM keeps a person's data, and what an erasure does to it.
+# What exports call each category, entity and field, in French and English.
+[categories]
+identity = { fr = "Identité", en = "Identity" }
+events = { fr = "Échanges", en = "Dealings with us" }
+billing = { fr = "Facturation", en = "Billing" }
+
 [[entity]]
 name = "contacts"
+label = { fr = "Fiche contact", en = "Contact record" }
 table = "contacts"
 subject_column = "subject"
 category = "identity"
 on_erasure = "anonymize"
 retention = { keep_for = "3y", from = ["last_inbound_at"], then = "anonymize" }
 [entity.fields]
-first_name = { op = "redact", kind = "identifier" }
-last_name = { op = "redact", kind = "identifier" }
-email = { op = "hash", kind = "identifier" }
-phone = { op = "mask", keep_last = 2, kind = "identifier" }
-birth_date = { op = "generalize", to = "year", kind = "quasi" }
-notes = { op = "null", kind = "free_text" }
-score = { kind = "quasi" }
-last_inbound_at = { kind = "quasi" }
+first_name = { op = "redact", kind = "identifier", label = { fr = "Prénom", en = "First name" } }
+last_name = { op = "redact", kind = "identifier", label = { fr = "Nom", en = "Last name" } }
+email = { op = "hash", kind = "identifier", label = { fr = "Adresse électronique", en = "E-mail address" } }
+phone = { op = "mask", keep_last = 2, kind = "identifier", label = { fr = "Téléphone", en = "Phone number" } }
+birth_date = { op = "generalize", to = "year", kind = "quasi", label = { fr = "Date de naissance", en = "Date of birth" } }
+notes = { op = "null", kind = "free_text", label = { fr = "Notes de nos équipes", en = "Our staff's notes" } }
+score = { kind = "quasi", label = { fr = "Score d'intérêt", en = "Interest score" } }
+last_inbound_at = { kind = "quasi", label = { fr = "Dernier message reçu de vous", en = "Your last message to us" } }
 
 [[entity]]
 name = "calls"
+label = { fr = "Appel", en = "Call" }
 table = "calls"
 subject_column = "subject"
 category = "events"
 on_erasure = "delete"
 event_at = "at"
+[entity.fields]
+summary = { kind = "free_text", label = { fr = "Résumé", en = "Summary" } }
+at = { label = { fr = "Date", en = "Date" } }
 
 [[entity]]
 name = "invoices"
+label = { fr = "Factures", en = "Invoices" }
 table = "invoices"
 subject_column = "subject"
 category = "billing"
 on_erasure = { retain = "legal-obligation", for = "10y" }
+[entity.fields]
+amount = { kind = "non_personal", label = { fr = "Montant", en = "Amount" } }
 
 # What an export tells a person about each purpose (Art. 13-15).
 [[processing]]

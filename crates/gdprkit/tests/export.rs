@@ -181,10 +181,22 @@ fn the_json_validates_against_its_schema_and_reads_back_whole() {
 #[test]
 fn another_format_or_a_newer_version_is_refused() {
     let json = String::from_utf8(to_json(&export()).unwrap()).unwrap();
-    let newer = json.replacen("\"version\": 3", "\"version\": 4", 1);
+    let newer = json.replacen("\"version\": 4", "\"version\": 5", 1);
     assert_ne!(newer, json, "the version was found and changed");
-    // Version 2 had no automated decisions or transfers: it still reads.
-    let mut v2: serde_json::Value = serde_json::from_str(&json).unwrap();
+    // Version 3 had no labels, technical columns, address or DPO: it still reads.
+    let mut v3: serde_json::Value = serde_json::from_str(&json).unwrap();
+    v3["version"] = 3.into();
+    v3.as_object_mut().unwrap().remove("entities");
+    for key in ["address", "dpo"] {
+        v3["controller"].as_object_mut().unwrap().remove(key);
+    }
+    for c in v3["categories"].as_array_mut().unwrap() {
+        c.as_object_mut().unwrap().remove("label");
+    }
+    let read = from_json(v3.to_string().as_bytes()).unwrap();
+    assert_eq!((read.version, read.entities.len(), read.controller.dpo), (3, 0, None), "version 3 still reads");
+    // Version 2 had no automated decisions or transfers either: it still reads.
+    let mut v2 = v3;
     v2["version"] = 2.into();
     for p in v2["processing"].as_array_mut().unwrap() {
         let p = p.as_object_mut().unwrap();
@@ -193,7 +205,7 @@ fn another_format_or_a_newer_version_is_refused() {
     }
     let read = from_json(v2.to_string().as_bytes()).unwrap();
     assert_eq!((read.version, read.processing[2].transfers.len()), (2, 0), "version 2 still reads");
-    let older = json.replacen("\"version\": 3", "\"version\": 1", 1);
+    let older = json.replacen("\"version\": 4", "\"version\": 1", 1);
     assert_eq!(from_json(older.as_bytes()).unwrap().version, 1, "version 1 still reads");
     assert!(from_json(newer.as_bytes()).unwrap_err().to_string().contains("newer"));
     let other = json.replacen("gdprkit-export", "other", 1);
@@ -264,4 +276,43 @@ fn a_portability_request_sends_the_json_and_other_kinds_carry_no_export() {
     assert!(err.to_string().contains("a rectification request carries no export"), "{err}");
     let again = gdpr.complete_with_export(&done.outcome.request.id, "staff").unwrap_err();
     assert!(again.to_string().contains("completed"), "a completed request is not completed twice: {again}");
+}
+
+/// Art. 12(1): the export carries the data map's labels in the export's language, and says which
+/// columns are technical (the subject column, the key naming the rows, a field declared so); the
+/// JSON still holds every column.
+#[test]
+fn the_export_carries_the_maps_labels_and_marks_technical_columns() {
+    let labelled = format!(
+        "[categories]\nidentity = {{ fr = \"Identité\", en = \"Identity\" }}\n{}",
+        MAP.replacen(
+            "[entity.fields]\nname = \"redact\"",
+            "label = { fr = \"Fiche\", en = \"Record\" }\n[entity.fields]\nname = { op = \"redact\", label = { fr = \"Nom\", en = \"Name\" } }\nphoto = { kind = \"technical\" }",
+            1,
+        )
+    );
+    let gdpr = Gdpr::builder(Arc::new(MemoryStore::new()))
+        .crm(Arc::new(crm()))
+        .data_map(DataMap::from_toml(&labelled).unwrap())
+        .build()
+        .unwrap();
+    gdpr.add_purpose(Purpose::new(pid("promo"), LegalBasis::LegitimateInterests, true)).unwrap();
+    gdpr.add_purpose(Purpose::new(pid("billing"), LegalBasis::Contract, false)).unwrap();
+    gdpr.add_purpose(Purpose::new(pid("newsletter"), LegalBasis::Consent, true)).unwrap();
+    gdpr.add_subject(NewSubject::new(sid("jeanne"), Regime::B2bOptOut)).unwrap();
+    for (language, category, entity, name) in
+        [(Language::Fr, "Identité", "Fiche", "Nom"), (Language::En, "Identity", "Record", "Name")]
+    {
+        let export = gdpr.export(&sid("jeanne"), Some(language)).unwrap();
+        assert_eq!(export.categories[0].label.as_deref(), Some(category));
+        assert_eq!(export.categories[1].label, None, "billing has no label");
+        let contacts = export.entities.iter().find(|e| e.entity == "contacts").unwrap();
+        assert_eq!(contacts.label.as_deref(), Some(entity));
+        let column = |c: &str| contacts.columns.iter().find(|x| x.column == c).unwrap();
+        assert_eq!((column("name").label.as_deref(), column("name").technical), (Some(name), false));
+        assert!(column("id").technical, "the subject column is technical");
+        assert!(column("photo").technical, "declared technical");
+        let record = &export.categories[0].entities[0].records[0];
+        assert!(record.0.iter().any(|(c, _)| c == "photo"), "the JSON keeps technical columns");
+    }
 }

@@ -188,6 +188,9 @@ pub fn postgres(ctx: &Context, url: &str) -> CliResult<DemoDb> {
     })
 }
 
+/// The name of the demo's controller.
+pub const DEMO_CONTROLLER: &str = "Acme CRM SAS";
+
 /// gdprkit on the demo's store and CRM, with the demo's data map (checked against the CRM's
 /// tables), the PDF renderer, and the HMAC key of GDPRKIT_HMAC_KEY, or a random one for this run
 /// (the suppression list needs one, and a key is never kept in the database).
@@ -196,8 +199,17 @@ fn demo_gdpr(ctx: &Context, store: Arc<dyn Store>, crm: Arc<dyn CrmData>) -> Cli
         Ok(key) if !key.is_empty() => HmacKey::new(key.into_bytes())?,
         _ => HmacKey::new(gdprkit::anonymize::operators::random_salt()?.to_vec())?,
     };
+    // The controller the demo's export and notices name: --controller's name if given.
+    let controller = gdprkit::Controller {
+        name: ctx.controller.clone().unwrap_or_else(|| DEMO_CONTROLLER.into()),
+        address: Some("12 rue des Lilas, 69003 Lyon, France".into()),
+        dpo: Some("dpo@acme-crm.example".into()),
+        portal: ctx.portal.clone(),
+        ..gdprkit::Controller::default()
+    };
     Ok(ctx
         .builder_on(store)
+        .controller(controller)
         .crm(crm)
         .data_map(gdprkit::sample::data_map()?)
         .renderer(Arc::new(PdfRenderer::new()))

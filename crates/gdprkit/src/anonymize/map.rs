@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::label::Label;
 use super::operators::Operator;
 pub use super::processing::{Processing, Transfer};
 use super::verdict::FieldKind;
@@ -161,6 +162,21 @@ pub struct Entity {
     /// For an entity whose rows are events (calls, e-mails, meetings, orders): the column holding
     /// each event's date. An export lists such rows with the person's events, by date.
     pub event_at: Option<Identifier>,
+    /// What the entity is called in front of the person, if the map says.
+    pub label: Option<Label>,
+    /// What each field is called in front of the person, for the fields whose label the map
+    /// gives.
+    pub labels: BTreeMap<Identifier, Label>,
+}
+
+impl Entity {
+    /// Whether `column` is technical: the subject column, or a field declared
+    /// `kind = "technical"` (keys, row ids, foreign keys). An export's PDF leaves technical
+    /// columns out; its JSON keeps them.
+    pub fn is_technical(&self, column: &str) -> bool {
+        column == self.subject_column.as_str()
+            || self.kinds.iter().any(|(c, k)| c.as_str() == column && *k == FieldKind::Technical)
+    }
 }
 
 /// A data map: every entity holding a subject's data. It serializes and deserializes in the
@@ -171,6 +187,9 @@ pub struct DataMap {
     pub entities: Vec<Entity>,
     /// The processing done for each purpose, for exports (`[[processing]]`).
     pub processing: Vec<Processing>,
+    /// What each category is called in front of the person (`[categories]`), for the categories
+    /// the map labels.
+    pub categories: BTreeMap<String, Label>,
 }
 
 impl DataMap {
@@ -209,6 +228,7 @@ impl Period {
 mod tests {
     use super::*;
     use crate::anonymize::operators::Generalization;
+    use crate::subject::Language;
 
     /// The TOML examples of `docs/data-map.md`, in order.
     fn documented_examples() -> Vec<String> {
@@ -416,5 +436,31 @@ retention = \"3 years after the last contact\"
             assert!(Identifier::new(bad, "t").is_err(), "{bad}");
         }
         assert_eq!(Identifier::new("contacts", "t").unwrap().quoted(), "\"contacts\"");
+    }
+
+    #[test]
+    fn labels_and_technical_fields_read_and_write_back() {
+        let map = DataMap::from_toml(crate::sample::DATA_MAP).unwrap();
+        let contacts = &map.entities[0];
+        assert_eq!(contacts.label.as_ref().and_then(|l| l.get(Language::En)), Some("Contact record"));
+        let first = Identifier::new("first_name", "t").unwrap();
+        assert_eq!(contacts.labels.get(&first).and_then(|l| l.get(Language::Fr)), Some("Prénom"));
+        assert!(contacts.is_technical("subject"), "the subject column is technical");
+        assert!(!contacts.is_technical("first_name"));
+        assert_eq!(map.categories.get("billing").and_then(|l| l.get(Language::En)), Some("Billing"));
+        let calls = &map.entities[1];
+        assert_eq!(calls.fields[1].1, Operator::Keep, "a label alone keeps the field");
+
+        let written = serde_json::to_string(&map).unwrap();
+        assert_eq!(serde_json::from_str::<DataMap>(&written).unwrap(), map, "labels survive a round trip");
+
+        let technical = "[[entity]]\nname = \"a\"\ntable = \"a\"\nsubject_column = \"s\"\ncategory = \"c\"\n\
+                         on_erasure = \"delete\"\n[entity.fields]\naccount_id = { kind = \"technical\" }\n";
+        let entity = DataMap::from_toml(technical).unwrap().entities.remove(0);
+        assert!(entity.is_technical("account_id"));
+        for bad in ["label = \"\"", "label = {}", "label = { de = \"Konto\" }"] {
+            let text = technical.replace("kind = \"technical\"", bad);
+            assert!(DataMap::from_toml(&text).is_err(), "{bad} is refused");
+        }
     }
 }

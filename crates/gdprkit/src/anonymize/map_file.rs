@@ -4,6 +4,7 @@
 //! becomes a [`DataMap`], naming the entity and field at fault. `docs/data-map.md` documents the
 //! format.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -11,6 +12,7 @@ use indexmap::IndexMap;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::label::Label;
 use super::map::{DataMap, EndAction, Entity, Identifier, OnErasure, Period, Retention};
 use super::operators::{Generalization, Operator, Value};
 use super::processing::{Processing, Transfer};
@@ -25,6 +27,8 @@ pub(crate) struct MapFile {
     entity: Vec<EntityFile>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     processing: Vec<ProcessingFile>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    categories: BTreeMap<String, Label>,
 }
 
 /// An `[[entity]]`.
@@ -44,6 +48,8 @@ struct EntityFile {
     collected_at: Option<String>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     fields: IndexMap<String, NameOr<FieldFile>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    label: Option<Label>,
 }
 
 /// `on_erasure = { retain = "legal-obligation", for = "10y" }`.
@@ -88,6 +94,8 @@ struct FieldFile {
     keep: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     kind: Option<FieldKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    label: Option<Label>,
 }
 
 /// The constant of `replace`.
@@ -209,7 +217,10 @@ impl MapFile {
             }
             processing.push(p);
         }
-        Ok(DataMap { entities, processing })
+        for (name, label) in &self.categories {
+            label.check().map_err(|why| invalid(format!("category {name:?}: {why}")))?;
+        }
+        Ok(DataMap { entities, processing, categories: self.categories })
     }
 }
 
@@ -239,15 +250,23 @@ impl EntityFile {
         };
         let retention = self.retention.map(|r| r.into_retention(&format!("{what}, retention"))).transpose()?;
         let mut fields = Vec::with_capacity(self.fields.len());
-        let mut kinds = std::collections::BTreeMap::new();
+        let mut kinds = BTreeMap::new();
+        let mut labels = BTreeMap::new();
         for (column, spec) in self.fields {
             let w = format!("{what}, field {column:?}");
             let column = Identifier::new(&column, &w)?;
-            let (op, kind) = spec.into_operator(&w)?;
+            let (op, kind, label) = spec.into_operator(&w)?;
             if let Some(kind) = kind {
                 kinds.insert(column.clone(), kind);
             }
+            if let Some(label) = label {
+                label.check().map_err(|why| invalid(format!("{w}: {why}")))?;
+                labels.insert(column.clone(), label);
+            }
             fields.push((column, op));
+        }
+        if let Some(label) = &self.label {
+            label.check().map_err(|why| invalid(format!("{what}: {why}")))?;
         }
         if on_erasure == OnErasure::Anonymize && fields.is_empty() {
             return Err(invalid(format!("{what}: on_erasure = \"anonymize\" needs [entity.fields]")));
@@ -265,6 +284,8 @@ impl EntityFile {
             retention,
             fields,
             kinds,
+            label: self.label,
+            labels,
         })
     }
 }
@@ -289,16 +310,18 @@ impl RetentionFile {
 }
 
 impl NameOr<FieldFile> {
-    /// The field's operator and declared kind. A field with a kind and no operator is kept.
-    fn into_operator(self, what: &str) -> Result<(Operator, Option<FieldKind>)> {
-        let (op, f) = match self {
+    /// The field's operator, declared kind and label. A field with a kind or a label and no
+    /// operator is kept.
+    fn into_operator(self, what: &str) -> Result<(Operator, Option<FieldKind>, Option<Label>)> {
+        let (op, mut f) = match self {
             NameOr::Name(op) => (op, FieldFile::default()),
-            NameOr::Table(f) => match (&f.op, f.kind) {
-                (Some(op), _) => (op.clone(), f),
-                (None, Some(_)) => ("keep".to_owned(), f),
-                (None, None) => return Err(invalid(format!("{what}: `op` is missing"))),
+            NameOr::Table(f) => match (&f.op, f.kind, &f.label) {
+                (Some(op), _, _) => (op.clone(), f),
+                (None, Some(_), _) | (None, None, Some(_)) => ("keep".to_owned(), f),
+                (None, None, None) => return Err(invalid(format!("{what}: `op` is missing"))),
             },
         };
+        let label = f.label.take();
         let given: [(&str, bool); 6] = [
             ("keep_first", f.keep_first.is_some()),
             ("keep_last", f.keep_last.is_some()),
@@ -363,7 +386,7 @@ impl NameOr<FieldFile> {
                 )));
             }
         };
-        Ok((operator, f.kind))
+        Ok((operator, f.kind, label))
     }
 }
 
@@ -425,6 +448,7 @@ impl From<&DataMap> for MapFile {
                     transfers: p.transfers.clone(),
                 })
                 .collect(),
+            categories: map.categories.clone(),
         }
     }
 }
@@ -452,15 +476,21 @@ impl From<&Entity> for EntityFile {
             }),
             event_at: e.event_at.as_ref().map(name),
             collected_at: e.collected_at.as_ref().map(name),
-            fields: e.fields.iter().map(|(c, op)| (name(c), field_file(op, e.kinds.get(c).copied()))).collect(),
+            fields: e
+                .fields
+                .iter()
+                .map(|(c, op)| (name(c), field_file(op, e.kinds.get(c).copied(), e.labels.get(c).cloned())))
+                .collect(),
+            label: e.label.clone(),
         }
     }
 }
 
-/// An operator as the map writes it: its name alone when it has no parameter and no kind.
-fn field_file(op: &Operator, kind: Option<FieldKind>) -> NameOr<FieldFile> {
+/// A field as the map writes it: its operator's name alone when it has no parameter, kind or label.
+fn field_file(op: &Operator, kind: Option<FieldKind>, label: Option<Label>) -> NameOr<FieldFile> {
     let int = |n: usize| Some(i64::try_from(n).unwrap_or(i64::MAX));
-    let mut f = FieldFile { kind, ..FieldFile::default() };
+    let plain_name = kind.is_none() && label.is_none();
+    let mut f = FieldFile { kind, label, ..FieldFile::default() };
     let name = match op {
         Operator::Keep => "keep",
         Operator::Null => "null",
@@ -500,7 +530,7 @@ fn field_file(op: &Operator, kind: Option<FieldKind>) -> NameOr<FieldFile> {
     };
     let plain =
         matches!(op, Operator::Keep | Operator::Null | Operator::Redact | Operator::Hash | Operator::Pseudonymize);
-    if plain && kind.is_none() {
+    if plain && plain_name {
         NameOr::Name(name.to_owned())
     } else {
         f.op = Some(name.to_owned());

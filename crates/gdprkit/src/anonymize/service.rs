@@ -297,7 +297,9 @@ pub struct MapCheck {
 impl Gdpr {
     /// Checks the configured data map against the CRM's live schema again (the builder checked
     /// it once): every table and column exists, with a type that fits its operator (rule A1);
-    /// and says what would leave an anonymized entity pseudonymized (rule A3).
+    /// says what would leave an anonymized entity pseudonymized (rule A3); and names, for each
+    /// language exports are written in (French and English), the categories, entities and
+    /// columns an export would show by the CRM's own name for want of a label (Art. 12(1)).
     pub fn check_map(&self) -> Result<MapCheck> {
         let (crm, map) = self.crm_data()?;
         crm.check(map)?;
@@ -319,6 +321,12 @@ impl Gdpr {
         for entity in map.entities.iter().filter(anonymized) {
             let (_, why) = super::verdict::verdict(entity, &crm.columns(entity)?);
             warnings.extend(why.into_iter().map(|w| format!("entity {:?}: {w}", entity.name)));
+        }
+        for entity in &map.entities {
+            warnings.extend(super::label::unlabelled(map, entity, &crm.columns(entity)?));
+        }
+        for name in map.categories.keys().filter(|c| !map.entities.iter().any(|e| &e.category == *c)) {
+            warnings.push(format!("[categories] labels {name:?}, which no entity has as its category"));
         }
         Ok(MapCheck {
             entities: map.entities.len(),

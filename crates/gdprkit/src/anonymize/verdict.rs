@@ -23,6 +23,9 @@ crate::named_enum::named_enum!(
         FreeText => "free_text",
         /// Says nothing about a person: a product code, an amount on its own.
         NonPersonal => "non_personal",
+        /// A key, a row id or a foreign key: says nothing about the person by itself, and is
+        /// left out of an export's PDF (kept in its JSON).
+        Technical => "technical",
     }
 );
 
@@ -40,7 +43,7 @@ pub fn verdict(entity: &Entity, columns: &[String]) -> (Outcome, Vec<String>) {
         let generalized = matches!(op, Operator::Generalize(_));
         match entity.kinds.get(column) {
             None => why.push(format!("field {name} declares no kind (identifier, quasi, free_text or non_personal)")),
-            Some(FieldKind::NonPersonal) => {}
+            Some(FieldKind::NonPersonal | FieldKind::Technical) => {}
             Some(FieldKind::Identifier) if !removed => {
                 why.push(format!("identifier {name} is {}, not removed", op_words(op)));
             }

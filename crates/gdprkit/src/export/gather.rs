@@ -8,8 +8,8 @@ use crate::ids::SubjectId;
 use crate::subject::Language;
 
 use super::model::{
-    Category, ConsentRecord, ControllerInfo, CrmEvent, DisclosureRecord, EntityRecords, Export, FORMAT, Note,
-    ProcessingRecord, RequestRecord, Right, SubjectInfo, VERSION,
+    Category, ColumnInfo, ConsentRecord, ControllerInfo, CrmEvent, DisclosureRecord, EntityInfo, EntityRecords, Export,
+    FORMAT, Note, ProcessingRecord, RequestRecord, Right, SubjectInfo, VERSION,
 };
 
 impl Gdpr {
@@ -23,7 +23,9 @@ impl Gdpr {
     /// A `[[processing]]` entry of the map that names a purpose not registered is refused: the
     /// person would be told of a processing the ledger does not know.
     pub fn export(&self, subject: &SubjectId, language: Option<Language>) -> Result<Export> {
+        let controller = &self.parts.controller;
         let person = self.subject(subject)?;
+        let language = language.or(person.language).unwrap_or(Language::Fr);
         let (data, map) = self.crm_data()?;
         let purposes = self.purposes()?;
         if let Some(p) = map.processing.iter().find(|p| !purposes.iter().any(|r| r.id.as_str() == p.purpose)) {
@@ -35,8 +37,10 @@ impl Gdpr {
 
         let mut categories: Vec<Category> = Vec::new();
         let mut events = Vec::new();
+        let mut entities = Vec::with_capacity(map.entities.len());
         for entity in &map.entities {
             let records = data.records(entity, subject)?;
+            entities.push(entity_info(entity, &data.columns(entity)?, records.first(), language));
             if let Some(column) = &entity.event_at {
                 for record in records {
                     let at = record.0.iter().find(|(c, _)| c == column.as_str()).and_then(|(_, v)| v.as_text());
@@ -52,7 +56,11 @@ impl Gdpr {
             let rows = EntityRecords { entity: entity.name.clone(), records };
             match categories.iter_mut().find(|c| c.name == entity.category) {
                 Some(c) => c.entities.push(rows),
-                None => categories.push(Category { name: entity.category.clone(), entities: vec![rows] }),
+                None => categories.push(Category {
+                    name: entity.category.clone(),
+                    label: map.categories.get(&entity.category).and_then(|l| l.get(language)).map(str::to_owned),
+                    entities: vec![rows],
+                }),
             }
         }
         // Oldest first; events without a date last, in the map's order.
@@ -149,10 +157,12 @@ impl Gdpr {
             format: FORMAT.into(),
             version: VERSION,
             generated_at: self.now(),
-            language: language.or(person.language).unwrap_or(Language::Fr).as_str().into(),
+            language: language.as_str().into(),
             controller: ControllerInfo {
-                name: self.parts.controller.name.clone(),
-                authority: self.parts.controller.authority.clone(),
+                name: controller.name.clone(),
+                authority: controller.authority.clone(),
+                address: controller.address.clone(),
+                dpo: controller.dpo.clone(),
             },
             subject: SubjectInfo {
                 id: person.id.as_str().to_owned(),
@@ -168,6 +178,40 @@ impl Gdpr {
             processing,
             disclosures,
             rights: Right::all(),
+            entities,
         })
+    }
+}
+
+/// The entity's label and its columns' in `language`, the columns read from `first` (every row
+/// of an entity has the same). A column is technical when the map says so, when it links the row
+/// to the subject, or when it is the key naming the rows (absent from `named`, the columns but
+/// the key).
+fn entity_info(
+    entity: &crate::anonymize::map::Entity,
+    named: &[String],
+    first: Option<&super::model::Record>,
+    language: Language,
+) -> EntityInfo {
+    let columns = first
+        .map(|r| {
+            r.0.iter()
+                .map(|(column, _)| ColumnInfo {
+                    column: column.clone(),
+                    label: entity
+                        .labels
+                        .iter()
+                        .find(|(c, _)| c.as_str() == column)
+                        .and_then(|(_, l)| l.get(language))
+                        .map(str::to_owned),
+                    technical: entity.is_technical(column) || !named.contains(column),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    EntityInfo {
+        entity: entity.name.clone(),
+        label: entity.label.as_ref().and_then(|l| l.get(language)).map(str::to_owned),
+        columns,
     }
 }

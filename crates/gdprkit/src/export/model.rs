@@ -17,8 +17,9 @@ pub const FORMAT: &str = "gdprkit-export";
 /// The version of the export schema this gdprkit writes and reads.
 ///
 /// Version 3 lists only the processing that applies to the person, with automated
-/// decision-making and transfers; versions 1 and 2 still read.
-pub const VERSION: u32 = 3;
+/// decision-making and transfers. Version 4 adds the labels the data map gives, which columns
+/// are technical, and the controller's address and DPO. Versions 1 to 3 still read.
+pub const VERSION: u32 = 4;
 
 /// Everything held on one person.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,6 +51,33 @@ pub struct Export {
     pub disclosures: Vec<DisclosureRecord>,
     /// The person's rights, each with its article.
     pub rights: Vec<Right>,
+    /// What each entity of the data map and its columns are called in the export's language,
+    /// and which columns are technical (left out of the PDF). Since version 4.
+    #[serde(default)]
+    pub entities: Vec<EntityInfo>,
+}
+
+/// An entity as the person reads it: its label and its columns'.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityInfo {
+    /// The entity's name in the data map.
+    pub entity: String,
+    /// Its label in the export's language, if the map gives one.
+    pub label: Option<String>,
+    /// The columns of its rows, in the table's order.
+    pub columns: Vec<ColumnInfo>,
+}
+
+/// A column as the person reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnInfo {
+    /// The column's name in the CRM's table.
+    pub column: String,
+    /// Its label in the export's language, if the map gives one.
+    pub label: Option<String>,
+    /// Whether it is technical (a key, a row id, the subject column): kept in the JSON, left out
+    /// of the PDF.
+    pub technical: bool,
 }
 
 /// The controller, as the export names it.
@@ -59,6 +87,12 @@ pub struct ControllerInfo {
     pub name: String,
     /// The supervisory authority the person may complain to (Art. 77), with how to reach it.
     pub authority: String,
+    /// The controller's postal address. Since version 4.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// How to reach its data protection officer. Since version 4.
+    #[serde(default)]
+    pub dpo: Option<String>,
 }
 
 /// The person, as gdprkit knows them.
@@ -81,6 +115,9 @@ pub struct SubjectInfo {
 pub struct Category {
     /// The category, as the data map names it.
     pub name: String,
+    /// Its label in the export's language, if the map gives one. Since version 4.
+    #[serde(default)]
+    pub label: Option<String>,
     /// Its entities and their rows.
     pub entities: Vec<EntityRecords>,
 }

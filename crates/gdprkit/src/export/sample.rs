@@ -3,8 +3,8 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::model::{
-    Category, ConsentRecord, ControllerInfo, CrmEvent, DisclosureRecord, EntityRecords, Export, FORMAT, Note,
-    ProcessingRecord, Record, RequestRecord, Right, SubjectInfo, VERSION,
+    Category, ColumnInfo, ConsentRecord, ControllerInfo, CrmEvent, DisclosureRecord, EntityInfo, EntityRecords, Export,
+    FORMAT, Note, ProcessingRecord, Record, RequestRecord, Right, SubjectInfo, VERSION,
 };
 use crate::anonymize::operators::Value;
 
@@ -20,6 +20,7 @@ pub fn sample_export(
     at: DateTime<Utc>,
     language: &str,
 ) -> Export {
+    let english = language == "en";
     let text = |s: &str| Value::Text(s.to_owned());
     let contact = Record(vec![
         ("id".into(), text("contact-42")),
@@ -78,6 +79,8 @@ pub fn sample_export(
         controller: ControllerInfo {
             name: "Acme CRM SAS".into(),
             authority: "CNIL, 3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07, www.cnil.fr".into(),
+            address: Some("12 rue des Lilas, 69003 Lyon".into()),
+            dpo: Some("dpo@acme.example".into()),
         },
         subject: SubjectInfo {
             id: "contact-42".into(),
@@ -89,10 +92,12 @@ pub fn sample_export(
         categories: vec![
             Category {
                 name: "identity".into(),
+                label: Some(if english { "Identity" } else { "Identité" }.into()),
                 entities: vec![EntityRecords { entity: "contacts".into(), records: vec![contact] }],
             },
             Category {
                 name: "billing".into(),
+                label: Some(if english { "Billing" } else { "Facturation" }.into()),
                 entities: vec![EntityRecords { entity: "invoices".into(), records: vec![invoice] }],
             },
         ],
@@ -142,5 +147,54 @@ pub fn sample_export(
         }],
         disclosures: vec![DisclosureRecord { recipient: "Brevo (e-mail delivery)".into(), disclosed_at: start }],
         rights: Right::all(),
+        entities: sample_entities(english),
     }
+}
+
+/// The labels of the sample's entities and columns, in English or French; the ids and keys
+/// technical.
+fn sample_entities(english: bool) -> Vec<EntityInfo> {
+    let column = |column: &str, en: &str, fr: &str| ColumnInfo {
+        column: column.into(),
+        label: (!en.is_empty()).then(|| if english { en } else { fr }.to_owned()),
+        technical: en.is_empty(),
+    };
+    let entity = |entity: &str, en: &str, fr: &str, columns| EntityInfo {
+        entity: entity.into(),
+        label: Some(if english { en } else { fr }.into()),
+        columns,
+    };
+    vec![
+        entity(
+            "contacts",
+            "Contact details",
+            "Coordonnées",
+            vec![
+                column("id", "", ""),
+                column("first_name", "First name", "Prénom"),
+                column("last_name", "Last name", "Nom"),
+                column("email", "E-mail address", "Adresse électronique"),
+                column("phone", "Phone number", "Téléphone"),
+                column("notes", "Notes", "Notes"),
+                column("score", "Interest score", "Score d'intérêt"),
+            ],
+        ),
+        entity(
+            "invoices",
+            "Invoices",
+            "Factures",
+            vec![
+                column("id", "", ""),
+                column("contact_id", "", ""),
+                column("amount", "Amount", "Montant"),
+                column("issued_on", "Issued on", "Émise le"),
+            ],
+        ),
+        entity(
+            "calls",
+            "Calls",
+            "Appels",
+            vec![column("id", "", ""), column("called_at", "Date", "Date"), column("summary", "Summary", "Résumé")],
+        ),
+    ]
 }

@@ -18,15 +18,35 @@ pub struct Controller {
     /// receipt notices then carry a link to follow the request, and requests submitted there are
     /// confirmed by a link to it.
     pub portal: Option<String>,
+    /// Its postal address, as exports print it (Art. 13(1)(a), 15).
+    #[serde(default)]
+    pub address: Option<String>,
+    /// How to reach its data protection officer, where it has one (Art. 13(1)(b)).
+    #[serde(default)]
+    pub dpo: Option<String>,
+}
+
+/// The name [`Controller::default`] gives: notices sign with it when no controller is
+/// configured; exports refuse it.
+const UNNAMED: &str = "the data controller";
+
+impl Controller {
+    /// Whether a name was given: not empty, and not the placeholder a controller that was never
+    /// configured carries. Exports need one (Art. 15: the person is told who holds their data).
+    pub fn is_named(&self) -> bool {
+        !self.name.trim().is_empty() && self.name != UNNAMED
+    }
 }
 
 impl Default for Controller {
     /// A French controller, answerable to the CNIL.
     fn default() -> Self {
         Self {
-            name: "the data controller".into(),
+            name: UNNAMED.into(),
             authority: "CNIL, 3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07, www.cnil.fr".into(),
             portal: None,
+            address: None,
+            dpo: None,
         }
     }
 }
@@ -359,10 +379,9 @@ pub fn render(
     };
     let signature = match lang {
         Language::En => format!("\n\n{}", controller.name),
-        Language::Fr => format!(
-            "\n\n{}",
-            if controller.name == "the data controller" { "Le responsable du traitement" } else { &controller.name }
-        ),
+        Language::Fr => {
+            format!("\n\n{}", if controller.is_named() { &controller.name } else { "Le responsable du traitement" })
+        }
     };
     NoticeText { subject, body: body + &signature }
 }
