@@ -42,7 +42,9 @@ pub fn verdict(entity: &Entity, columns: &[String]) -> (Outcome, Vec<String>) {
         let removed = !op.keeps_a_link() && !matches!(op, Operator::Generalize(_));
         let generalized = matches!(op, Operator::Generalize(_));
         match entity.kinds.get(column) {
-            None => why.push(format!("field {name} declares no kind (identifier, quasi, free_text or non_personal)")),
+            None => why.push(format!(
+                "field {name} declares no kind (identifier, quasi, free_text, non_personal or technical)"
+            )),
             Some(FieldKind::NonPersonal | FieldKind::Technical) => {}
             Some(FieldKind::Identifier) if !removed => {
                 why.push(format!("identifier {name} is {}, not removed", op_words(op)));
