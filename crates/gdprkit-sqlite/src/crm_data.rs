@@ -729,9 +729,12 @@ mod tests {
     fn a_map_that_fits_the_schema_passes() {
         check(MAP).unwrap();
         // An integer generalized to a range, text pseudonymized: each fits its column.
-        let other_operators = MAP
-            .replace("score = { kind = \"quasi\" }", "score = { op = \"generalize\", to = \"range\", width = 10 }")
-            .replace("email = { op = \"hash\"", "email = { op = \"pseudonymize\"");
+        let other_operators = gdprkit::sample::with_field_line(
+            MAP,
+            "score",
+            "score = { op = \"generalize\", to = \"range\", width = 10 }",
+        )
+        .replace("email = { op = \"hash\"", "email = { op = \"pseudonymize\"");
         assert!(other_operators.contains("range") && other_operators.contains("pseudonymize"));
         check(&other_operators).unwrap();
     }
@@ -752,23 +755,23 @@ mod tests {
             ),
             (MAP.replace("from = [\"last_inbound_at\"]", "from = [\"last_seen\"]"), "retention: column \"last_seen\""),
             (
-                MAP.replace("notes = { op = \"null\", kind = \"free_text\" }", "memo = \"null\""),
+                gdprkit::sample::with_field_line(MAP, "notes", "memo = \"null\""),
                 "field \"memo\": column \"memo\" does not exist",
             ),
             (
-                MAP.replace("score = { kind = \"quasi\" }", "score = \"redact\""),
+                gdprkit::sample::with_field_line(MAP, "score", "score = \"redact\""),
                 "field \"score\" (INTEGER): this operator writes text",
             ),
             (
-                MAP.replace("notes = { op = \"null\", kind = \"free_text\" }", "last_name = \"null\"")
-                    .replace("last_name = { op = \"redact\", kind = \"identifier\" }\n", ""),
+                gdprkit::sample::with_field_line(
+                    &gdprkit::sample::with_field_line(MAP, "last_name", ""),
+                    "notes",
+                    "last_name = \"null\"",
+                ),
                 "field \"last_name\" (TEXT): null needs a column that accepts NULL",
             ),
             (
-                MAP.replace(
-                    "notes = { op = \"null\", kind = \"free_text\" }",
-                    "notes = \"null\"\nsubject = \"redact\"",
-                ),
+                gdprkit::sample::with_field_line(MAP, "notes", "notes = \"null\"\nsubject = \"redact\""),
                 "the subject column",
             ),
         ];

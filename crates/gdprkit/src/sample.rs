@@ -106,6 +106,27 @@ pub fn contacts_with(fields: &str) -> String {
     format!("{header}[entity.fields]\n{fields}")
 }
 
+/// `map` with the line of field `field` (the first line starting `field = `) replaced by `line`,
+/// or removed when `line` is empty: for tests that try another operator on one field.
+pub fn with_field_line(map: &str, field: &str, line: &str) -> String {
+    let prefix = format!("{field} = ");
+    let mut done = false;
+    let mut out = String::with_capacity(map.len());
+    for l in map.lines() {
+        if !done && l.starts_with(&prefix) {
+            done = true;
+            if !line.is_empty() {
+                out.push_str(line);
+                out.push('\n');
+            }
+        } else {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// The sample's `calls` entity with a retention rule: deleted one year after the call.
 pub const EXPIRING_CALLS: &str = r#"
 [[entity]]

@@ -139,21 +139,17 @@ pub fn the_map_is_checked_against_the_schema(factory: CrmFactory<'_>) {
     crm.data().check(&map(ERASURE_MAP)).unwrap();
     let cases = [
         (ERASURE_MAP.replace("table = \"invoices\"", "table = \"bills\""), "table \"bills\" does not exist"),
-        (
-            ERASURE_MAP.replace("notes = { op = \"null\", kind = \"free_text\" }", "memo = \"null\""),
-            "column \"memo\" does not exist",
-        ),
+        (crate::sample::with_field_line(ERASURE_MAP, "notes", "memo = \"null\""), "column \"memo\" does not exist"),
         (ERASURE_MAP.replacen("subject_column = \"subject\"", "subject_column = \"who\"", 1), "column \"who\""),
         (
-            ERASURE_MAP
-                .replace("notes = { op = \"null\", kind = \"free_text\" }", "notes = \"null\"\nsubject = \"redact\""),
+            crate::sample::with_field_line(ERASURE_MAP, "notes", "notes = \"null\"\nsubject = \"redact\""),
             "subject column",
         ),
         (
-            ERASURE_MAP.replace("last_name = { op = \"redact\", kind = \"identifier\" }", "last_name = \"null\""),
+            crate::sample::with_field_line(ERASURE_MAP, "last_name", "last_name = \"null\""),
             "null needs a column that accepts NULL",
         ),
-        (ERASURE_MAP.replace("score = { kind = \"quasi\" }", "score = \"redact\""), "field \"score\""),
+        (crate::sample::with_field_line(ERASURE_MAP, "score", "score = \"redact\""), "field \"score\""),
     ];
     for (toml, expected) in cases {
         let err = crm.data().check(&map(&toml)).expect_err(expected).to_string();
