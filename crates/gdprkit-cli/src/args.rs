@@ -338,6 +338,13 @@ pub enum ConsentCommand {
         #[arg(long, value_name = "N", default_value_t = 10_000)]
         page: usize,
     },
+    /// A subject's consent events as consent records in the ISO/IEC TS 27560 structure, oldest
+    /// first: with --json, JSON-LD with W3C DPV terms (docs/consent-records.md). Needs --controller.
+    Receipt {
+        /// The subject.
+        #[arg(long, value_name = "ID")]
+        subject: String,
+    },
     /// Every consent event of a subject, oldest first.
     History {
         /// The subject.

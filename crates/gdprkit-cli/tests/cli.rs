@@ -1417,3 +1417,23 @@ fn phone_numbers_and_the_suppression_list_from_the_command_line() {
     assert!(db.ok(&["suppression", "list"]).contains("the suppression list is empty"));
     assert_eq!(db.json(&["suppression", "list"]), serde_json::json!([]));
 }
+
+/// ISO/IEC TS 27560 with W3C DPV: `consent receipt` gives each consent event as a record naming
+/// the controller, which it needs.
+#[test]
+fn a_consent_receipt_gives_27560_records_and_needs_the_controller() {
+    let db = Db::with_sample();
+    db.ok(OPT_IN);
+    assert_refused(&db.run(&["consent", "receipt", "--subject", "jean"]), "controller");
+    let records = db.json(&["--controller", "Acme SAS", "consent", "receipt", "--subject", "jean"]);
+    let record = &records[0];
+    assert_eq!(record["@type"], "dpv:ConsentRecord");
+    assert_eq!(record["dpv:hasDataController"]["dpv:hasName"], "Acme SAS");
+    assert_eq!(record["dpv:hasDataSubject"]["dct:identifier"], "jean");
+    assert_eq!(record["dpv:hasConsentStatus"]["@type"], "dpv:ConsentGiven");
+    assert_eq!(record["dpv:hasConsentStatus"]["dpv:isIndicatedAtTime"], "2025-05-01T08:00:00Z");
+    assert_eq!(record["dpv:hasNotice"]["gdprkit:noticeVersion"], "v3");
+    let text = db.ok(&["--controller", "Acme SAS", "consent", "receipt", "--subject", "jean"]);
+    assert!(text.contains("newsletter on email, dpv:ConsentGiven at 2025-05-01 08:00 UTC"), "{text}");
+    assert_refused(&db.run(&["--controller", "Acme SAS", "consent", "receipt", "--subject", "ghost"]), "ghost");
+}

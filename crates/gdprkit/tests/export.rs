@@ -187,6 +187,7 @@ fn another_format_or_a_newer_version_is_refused() {
     let mut v3: serde_json::Value = serde_json::from_str(&json).unwrap();
     v3["version"] = 3.into();
     v3.as_object_mut().unwrap().remove("entities");
+    v3.as_object_mut().unwrap().remove("consent_records");
     for key in ["address", "dpo"] {
         v3["controller"].as_object_mut().unwrap().remove(key);
     }
@@ -315,4 +316,88 @@ fn the_export_carries_the_maps_labels_and_marks_technical_columns() {
         let record = &export.categories[0].entities[0].records[0];
         assert!(record.0.iter().any(|(c, _)| c == "photo"), "the JSON keeps technical columns");
     }
+}
+
+/// The keys `docs/consent-records.md` lists in its table of keys.
+fn documented_keys() -> Vec<String> {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/consent-records.md")).unwrap();
+    let table = doc.split("## Keys").nth(1).unwrap().split("## States").next().unwrap();
+    table
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split_once('`').map(|(key, _)| key.to_owned()))
+        .collect()
+}
+
+/// Every key of a JSON value, at every depth.
+fn keys(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                out.push(k.clone());
+                if k != "@context" {
+                    keys(v, out);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| keys(v, out)),
+        _ => {}
+    }
+}
+
+/// ISO/IEC TS 27560 with W3C DPV: each consent event is a consent record whose keys are all JSON-LD,
+/// DPV, Dublin Core or gdprkit terms listed in `docs/consent-records.md`, with the purpose's Art.
+/// 6(1) basis and the state the event left the consent in.
+#[test]
+fn each_consent_event_is_a_27560_record_in_dpv_terms() {
+    let (gdpr, _) = gdpr();
+    let receipt = gdpr.consent_receipt(&sid("jeanne"));
+    assert!(
+        matches!(&receipt, Err(Error::Config { field: "controller", .. })),
+        "a record names the controller: {receipt:?}"
+    );
+    let export = export();
+    assert_eq!(export.consent_records.len(), export.consents.len());
+    let documented = documented_keys();
+    assert!(documented.len() >= 20, "the doc's table lists the keys: {documented:?}");
+    let json = serde_json::to_value(&export.consent_records).unwrap();
+    let mut found = Vec::new();
+    keys(&json, &mut found);
+    for key in &found {
+        let vocabulary = key.starts_with('@') || ["dpv:", "dct:", "gdprkit:"].iter().any(|p| key.starts_with(p));
+        assert!(vocabulary, "{key} is neither JSON-LD, DPV, Dublin Core nor gdprkit's");
+        assert!(documented.contains(key), "{key} is not in docs/consent-records.md");
+    }
+    let opt_in = &json[0];
+    assert_eq!(opt_in["@type"], "dpv:ConsentRecord");
+    assert_eq!(opt_in["@context"]["dpv"], "https://w3id.org/dpv#");
+    assert_eq!(opt_in["dpv:hasProcess"]["dpv:hasPurpose"]["dct:identifier"], "newsletter");
+    assert_eq!(opt_in["dpv:hasProcess"]["dpv:hasLegalBasis"], "eu-gdpr:A6-1-a", "consent, Art. 6(1)(a)");
+    assert_eq!(opt_in["dpv:hasConsentStatus"]["@type"], "dpv:ConsentGiven");
+    assert_eq!(opt_in["dpv:hasConsentStatus"]["dpv:isIndicatedAtTime"], "2024-06-01T09:00:00Z");
+    assert_eq!(opt_in["dpv:hasNotice"]["gdprkit:noticeSha256"], "0".repeat(64));
+    assert_eq!(opt_in["gdprkit:ledgerEntry"], export.consents[0].seq);
+    let opt_out = &json[1];
+    assert_eq!(opt_out["dpv:hasProcess"]["dpv:hasLegalBasis"], "eu-gdpr:A6-1-f", "legitimate interests, 6(1)(f)");
+    assert_eq!(opt_out["dpv:hasConsentStatus"]["@type"], "dpv:ConsentRefused");
+}
+
+/// The receipt is the export's records, named by the configured controller.
+#[test]
+fn a_receipt_holds_the_exports_records() {
+    let controller = gdprkit::Controller { name: "Acme CRM SAS".into(), ..gdprkit::Controller::default() };
+    let (named, _) = gdprkit::testkit::setup_with(&|| Arc::new(MemoryStore::new()), |b| {
+        b.controller(controller.clone()).crm(Arc::new(crm())).data_map(DataMap::from_toml(MAP).unwrap())
+    });
+    named.add_subject(NewSubject::new(sid("jeanne"), Regime::B2cOptIn)).unwrap();
+    named.add_purpose(Purpose::new(pid("newsletter"), LegalBasis::Consent, true)).unwrap();
+    for action in [ConsentAction::OptIn, ConsentAction::Withdraw] {
+        named.record_consent(event("jeanne", action, "newsletter", Channel::Email, "2024-06-01T09:00:00Z")).unwrap();
+    }
+    let receipt = named.consent_receipt(&sid("jeanne")).unwrap();
+    assert_eq!(receipt, named.export(&sid("jeanne"), None).unwrap().consent_records);
+    assert_eq!(receipt.len(), 2);
+    assert_eq!(receipt[0].controller.name, "Acme CRM SAS");
+    assert_eq!(receipt[1].status.kind, "dpv:ConsentWithdrawn");
+    assert!(matches!(named.consent_receipt(&sid("nobody")), Err(Error::UnknownSubject(_))));
 }

@@ -105,6 +105,12 @@ pub fn run(ctx: &Context, command: ConsentCommand) -> CliResult<ExitCode> {
             eprintln!("{} subjects decided, {} allowed", report.subjects, report.allowed);
             Ok(ExitCode::SUCCESS)
         }
+        ConsentCommand::Receipt { subject } => {
+            let subject = SubjectId::new(subject)?;
+            let records = ctx.reader()?.consent_receipt(&subject)?;
+            ctx.emit(&records, || receipt_text(&subject, &records))?;
+            Ok(ExitCode::SUCCESS)
+        }
         ConsentCommand::History { subject } => {
             let subject = SubjectId::new(subject)?;
             let events = ctx.reader()?.history(&subject)?;
@@ -112,6 +118,28 @@ pub fn run(ctx: &Context, command: ConsentCommand) -> CliResult<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// One line per consent record: its identifier, what it is about, its status and when.
+fn receipt_text(subject: &SubjectId, records: &[gdprkit::export::consent_records::ConsentRecordLd]) -> String {
+    if records.is_empty() {
+        return format!("{subject} has no consent record");
+    }
+    records
+        .iter()
+        .map(|r| {
+            format!(
+                "{}: {} on {}, {} at {} (ledger entry {})",
+                r.identifier,
+                r.process.purpose.identifier,
+                r.process.channel.as_deref().unwrap_or("every channel"),
+                r.status.kind,
+                r.status.at.format("%Y-%m-%d %H:%M UTC"),
+                r.ledger_entry
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn record(ctx: &Context, a: RecordArgs) -> CliResult<ExitCode> {

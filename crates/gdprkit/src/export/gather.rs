@@ -7,6 +7,7 @@ use crate::facade::Gdpr;
 use crate::ids::SubjectId;
 use crate::subject::Language;
 
+use super::consent_records::{ConsentRecordLd, RecordContext, record};
 use super::model::{
     Category, ColumnInfo, ConsentRecord, ControllerInfo, CrmEvent, DisclosureRecord, EntityInfo, EntityRecords, Export,
     FORMAT, Note, ProcessingRecord, RequestRecord, Right, SubjectInfo, VERSION,
@@ -72,28 +73,7 @@ impl Gdpr {
         });
 
         let history = self.history(subject)?;
-        let consents = history
-            .iter()
-            .cloned()
-            .map(|e| ConsentRecord {
-                seq: e.seq,
-                action: e.action.as_str().into(),
-                purpose: e.purpose.map(|p| p.as_str().to_owned()),
-                channel: e.channel.map(|c| c.as_str().to_owned()),
-                occurred_at: e.occurred_at,
-                recorded_at: e.recorded_at,
-                source: e.proof.source.map(|s| s.as_str().to_owned()),
-                collected_by: e.proof.collected_by.map(|c| match c.name() {
-                    Some(name) => format!("{} ({name})", c.kind()),
-                    None => c.kind().to_owned(),
-                }),
-                notice_version: e.proof.notice_version,
-                notice_sha256: e.proof.notice_sha256,
-                ip: e.proof.ip,
-                user_agent: e.proof.user_agent,
-                proof_ref: e.proof.proof_ref,
-            })
-            .collect();
+        let consents: Vec<ConsentRecord> = history.iter().cloned().map(consent_record).collect();
 
         let requests = self
             .store()
@@ -121,6 +101,7 @@ impl Gdpr {
             .chain(events.iter().map(|e| e.category.clone()))
             .collect();
         let mut processing = Vec::new();
+        let purposes_described = purposes.clone();
         for applied in applied(&person, purposes, &history, Some(map), &held) {
             let p = applied.purpose;
             let Some(described) = map.processing.iter().find(|d| d.purpose == p.id.as_str()) else {
@@ -153,6 +134,7 @@ impl Gdpr {
             .map(|d| DisclosureRecord { recipient: d.recipient, disclosed_at: d.disclosed_at })
             .collect();
 
+        let consent_records = self.records_of(subject, &consents, &purposes_described)?;
         Ok(Export {
             format: FORMAT.into(),
             version: VERSION,
@@ -179,7 +161,68 @@ impl Gdpr {
             disclosures,
             rights: Right::all(),
             entities,
+            consent_records,
         })
+    }
+
+    /// Every consent event of `subject`, oldest first, as a consent record in the structure of
+    /// ISO/IEC TS 27560, serialized as JSON-LD with W3C DPV terms (`docs/consent-records.md`):
+    /// the same records the JSON export carries, for a receipt.
+    ///
+    /// A record names the controller: without a configured controller name this is a `config`
+    /// error naming `controller`.
+    pub fn consent_receipt(&self, subject: &SubjectId) -> Result<Vec<ConsentRecordLd>> {
+        if !self.parts.controller.is_named() {
+            return Err(Error::config(
+                "controller",
+                "a consent record names the controller (ISO/IEC TS 27560): give its name in the configuration's \
+                 [controller]",
+            ));
+        }
+        self.subject(subject)?;
+        let consents: Vec<ConsentRecord> = self.history(subject)?.into_iter().map(consent_record).collect();
+        let purposes = self.purposes()?;
+        self.records_of(subject, &consents, &purposes)
+    }
+
+    fn records_of(
+        &self,
+        subject: &SubjectId,
+        consents: &[ConsentRecord],
+        purposes: &[crate::Purpose],
+    ) -> Result<Vec<ConsentRecordLd>> {
+        let described = |id: &str| {
+            purposes.iter().find(|p| p.id.as_str() == id).map(|p| (p.label.clone(), p.legal_basis.as_str().to_owned()))
+        };
+        let cx = RecordContext {
+            tenant: self.tenant().as_str(),
+            controller: &self.parts.controller.name,
+            subject: subject.as_str(),
+            purpose: &described,
+        };
+        Ok(consents.iter().map(|c| record(c, &cx)).collect())
+    }
+}
+
+/// A consent event as the export lists it.
+fn consent_record(e: crate::consent::ConsentEvent) -> ConsentRecord {
+    ConsentRecord {
+        seq: e.seq,
+        action: e.action.as_str().into(),
+        purpose: e.purpose.map(|p| p.as_str().to_owned()),
+        channel: e.channel.map(|c| c.as_str().to_owned()),
+        occurred_at: e.occurred_at,
+        recorded_at: e.recorded_at,
+        source: e.proof.source.map(|s| s.as_str().to_owned()),
+        collected_by: e.proof.collected_by.map(|c| match c.name() {
+            Some(name) => format!("{} ({name})", c.kind()),
+            None => c.kind().to_owned(),
+        }),
+        notice_version: e.proof.notice_version,
+        notice_sha256: e.proof.notice_sha256,
+        ip: e.proof.ip,
+        user_agent: e.proof.user_agent,
+        proof_ref: e.proof.proof_ref,
     }
 }
 

@@ -55,6 +55,10 @@ pub struct Export {
     /// and which columns are technical (left out of the PDF). Since version 4.
     #[serde(default)]
     pub entities: Vec<EntityInfo>,
+    /// Every consent event again, as a consent record in the ISO/IEC TS 27560 structure, JSON-LD
+    /// with W3C DPV terms (`docs/consent-records.md`). Since version 4.
+    #[serde(default)]
+    pub consent_records: Vec<super::consent_records::ConsentRecordLd>,
 }
 
 /// An entity as the person reads it: its label and its columns'.

@@ -102,6 +102,16 @@ pub fn sample_export(
             },
         ],
         events: (0..events).map(event).collect(),
+        consent_records: {
+            let described = |_: &str| Some(("Monthly newsletter".to_owned(), "consent".to_owned()));
+            let cx = super::consent_records::RecordContext {
+                tenant: "default",
+                controller: "Acme CRM SAS",
+                subject: "contact-42",
+                purpose: &described,
+            };
+            (0..consents).map(|i| super::consent_records::record(&consent(i), &cx)).collect()
+        },
         consents: (0..consents).map(consent).collect(),
         requests: vec![
             RequestRecord {
