@@ -98,8 +98,13 @@ impl PdfRenderer {
             u8::try_from(at.minute()).unwrap_or(0),
             u8::try_from(at.second()).unwrap_or(0),
         );
+        // The export's values in the person's words: its instants and dates written out in its
+        // language and the controller's zone, its consent history as sentences.
+        let words = serde_json::to_string(&gdprkit::export::words::words(export))
+            .map_err(|e| Error::render("the export's words could not be written", Some(Box::new(e))))?;
         let mut inputs = vec![
             ("data", Value::Str(json.into())),
+            ("words", Value::Str(words.into())),
             ("attach", Value::Str(if self.attach_json { "true" } else { "false" }.into())),
         ];
         if let Some(logo) = &self.logo {

@@ -10,6 +10,7 @@ use gdprkit::anonymize::operators::Value;
 use gdprkit::export::json::to_json;
 use gdprkit::export::model::Export;
 use gdprkit::export::sample::sample_export;
+use gdprkit::export::words::words;
 use gdprkit::testkit::t;
 use gdprkit_pdf::PdfRenderer;
 
@@ -33,6 +34,16 @@ fn text_of(pdf: &[u8], dir: &Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// The PDF's text in the order it was written (`pdftotext -raw`), its whitespace collapsed: a
+/// value that wraps inside its table cell reads as one.
+fn flat_text_of(pdf: &[u8], dir: &Path) -> String {
+    let path = dir.join("flat.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = tool("pdftotext", &["-raw", path.to_str().unwrap(), "-"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn qpdf_check(pdf: &[u8], dir: &Path) {
     let path = dir.join("check.pdf");
     std::fs::write(&path, pdf).unwrap();
@@ -51,12 +62,17 @@ fn the_pdf_holds_the_name_every_consent_date_and_every_request() {
     for expected in ["Vos données personnelles", "Jeanne", "Martin", "Acme CRM SAS", "Prefers calls after 6 pm."] {
         assert!(text.contains(expected), "{expected:?} not in the PDF");
     }
+    let flat = flat_text_of(&pdf, dir.path());
+    let when = words(&export).when;
+    let said = |t: &chrono::DateTime<chrono::Utc>| {
+        when[&serde_json::to_value(t).unwrap().as_str().unwrap().to_owned()].clone()
+    };
     for c in &export.consents {
-        let date = c.occurred_at.format("%Y-%m-%d %H:%M").to_string();
-        assert!(text.contains(&date), "consent {} of {date} not in the PDF", c.seq);
+        let date = said(&c.occurred_at);
+        assert!(flat.contains(&date), "consent {} of {date} not in the PDF", c.seq);
     }
     for r in &export.requests {
-        assert!(text.contains(&r.received_at.format("%Y-%m-%d %H:%M").to_string()), "request {}", r.id);
+        assert!(flat.contains(&said(&r.received_at)), "request {}", r.id);
     }
     assert!(text.contains("rectification") && text.contains("accès"), "both requests, by kind");
     assert!(text.contains("Page 1 sur"), "pages are numbered");
@@ -69,9 +85,12 @@ fn every_event_shows_its_date_once_and_every_other_field() {
     let export = export("Jeanne", "", "en");
     let text = text_of(&PdfRenderer::new().render(&export).unwrap(), dir.path());
     assert!(!export.events.is_empty());
+    let flat = flat_text_of(&PdfRenderer::new().render(&export).unwrap(), dir.path());
+    let when = words(&export).when;
     for e in &export.events {
         let at = e.at.as_deref().unwrap();
-        assert_eq!(text.matches(at).count(), 1, "event of {at}: its date once, in the date column");
+        assert!(!text.contains(at), "event of {at}: its date in words, not as stored");
+        assert!(flat.contains(&when[at]), "event of {at}: its date in words, {}", when[at]);
         for (field, value) in &e.record.0 {
             let shown = match value {
                 Value::Text(v) if v == at => continue,
@@ -100,8 +119,8 @@ fn an_events_empty_fields_bytes_and_numbers_are_shown_as_in_the_persons_rows() {
     record.push(("outcome".into(), Value::Null));
     record.push(("recording".into(), Value::Blob(vec![1, 2, 3])));
     record.push(("minutes".into(), Value::Real(12.5)));
-    let text = text_of(&PdfRenderer::new().render(&export).unwrap(), dir.path());
-    for shown in ["outcome: —", "recording: (3 bytes)", "minutes: 12.5"] {
+    let text = flat_text_of(&PdfRenderer::new().render(&export).unwrap(), dir.path());
+    for shown in ["outcome: not recorded", "recording: (3 bytes)", "minutes: 12.5"] {
         assert!(text.contains(shown), "{shown:?} not in the PDF");
     }
 }
@@ -112,9 +131,9 @@ fn a_second_field_holding_an_events_date_is_still_shown() {
     let mut export = export("Jeanne", "", "en");
     let at = export.events[0].at.clone().unwrap();
     export.events[0].record.0.push(("logged_at".into(), Value::Text(at.clone())));
-    let text = text_of(&PdfRenderer::new().render(&export).unwrap(), dir.path());
-    assert!(text.contains(&format!("logged_at: {at}")), "only the first field holding the date is left out");
-    assert_eq!(text.matches(at.as_str()).count(), 2, "in the date column and as logged_at");
+    let text = flat_text_of(&PdfRenderer::new().render(&export).unwrap(), dir.path());
+    let said = &words(&export).when[&at];
+    assert!(text.contains(&format!("logged_at: {said}")), "only the first field holding the date is left out");
 }
 
 #[test]
@@ -122,11 +141,12 @@ fn each_consent_event_shows_both_instants_what_it_is_about_and_what_happened() {
     let dir = tempfile::tempdir().unwrap();
     let export = export("Jeanne", "", "en");
     let text = text_of(&PdfRenderer::new().render(&export).unwrap(), dir.path());
-    // Both instants' headers say they are in UTC (a header may wrap inside its column).
     assert!(text.contains("When it happened") && text.contains("Recorded on"));
-    assert!(text.matches("(UTC)").count() >= 2, "both instants' headers name UTC");
+    let flat = flat_text_of(&PdfRenderer::new().render(&export).unwrap(), dir.path());
+    let when = words(&export).when;
     for c in &export.consents {
-        assert!(text.contains(&c.recorded_at.format("%Y-%m-%d %H:%M").to_string()), "recorded, {}", c.seq);
+        let recorded = &when[&serde_json::to_value(c.recorded_at).unwrap().as_str().unwrap().to_owned()];
+        assert!(flat.contains(recorded.as_str()), "recorded {recorded}, {}", c.seq);
         let about = format!("{} · {}", c.purpose.as_deref().unwrap(), c.channel.as_deref().unwrap());
         assert!(text.contains(&about), "{about:?} not in the PDF");
     }
@@ -233,5 +253,24 @@ fn labels_stand_for_column_names_and_technical_columns_are_left_out() {
         for controller in ["Acme CRM SAS", "12 rue des Lilas, 69003 Lyon", "dpo@acme.example"] {
             assert!(text.contains(controller), "{language}: {controller:?} not in the PDF");
         }
+    }
+}
+
+/// Art. 12(1): the consent history is told in sentences, one per purpose and channel, before its
+/// table; dates are in words in the controller's zone, in the person's language.
+#[test]
+fn the_consent_history_reads_as_sentences_with_dates_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    for (language, opening, month) in [("en", "You ", "November"), ("fr", "Vous ", "novembre")] {
+        let export = export("Jeanne", "", language);
+        let said = words(&export);
+        assert_eq!(said.consent_sentences.len(), 3, "one per purpose and channel: {:?}", said.consent_sentences);
+        let flat = flat_text_of(&PdfRenderer::new().render(&export).unwrap(), dir.path());
+        for sentence in &said.consent_sentences {
+            assert!(sentence.starts_with(opening), "{sentence}");
+            let start: String = sentence.split_whitespace().take(8).collect::<Vec<_>>().join(" ");
+            assert!(flat.contains(&start), "{language}: {start:?} not in the PDF");
+        }
+        assert!(flat.contains(&format!("29 {month} 2026")), "{language}: the date it was made, in words");
     }
 }

@@ -188,6 +188,7 @@ fn another_format_or_a_newer_version_is_refused() {
     v3["version"] = 3.into();
     v3.as_object_mut().unwrap().remove("entities");
     v3.as_object_mut().unwrap().remove("consent_records");
+    v3.as_object_mut().unwrap().remove("time_zone");
     for key in ["address", "dpo"] {
         v3["controller"].as_object_mut().unwrap().remove(key);
     }

@@ -140,6 +140,7 @@ impl Gdpr {
             version: VERSION,
             generated_at: self.now(),
             language: language.as_str().into(),
+            time_zone: Some(self.parts.zone.name().to_owned()),
             controller: ControllerInfo {
                 name: controller.name.clone(),
                 authority: controller.authority.clone(),

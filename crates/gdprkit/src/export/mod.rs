@@ -11,3 +11,4 @@ pub mod model;
 pub mod render;
 #[cfg(feature = "testkit")]
 pub mod sample;
+pub mod words;

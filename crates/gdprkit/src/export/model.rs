@@ -32,6 +32,10 @@ pub struct Export {
     pub generated_at: DateTime<Utc>,
     /// The language of the readable forms: `fr` or `en`.
     pub language: String,
+    /// The controller's time zone (an IANA name), in which the readable forms write instants.
+    /// Since version 4.
+    #[serde(default)]
+    pub time_zone: Option<String>,
     /// Who holds the data, and where to complain.
     pub controller: ControllerInfo,
     /// The person.

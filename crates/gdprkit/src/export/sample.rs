@@ -76,6 +76,7 @@ pub fn sample_export(
         version: VERSION,
         generated_at: at,
         language: language.into(),
+        time_zone: Some("Europe/Paris".into()),
         controller: ControllerInfo {
             name: "Acme CRM SAS".into(),
             authority: "CNIL, 3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07, www.cnil.fr".into(),

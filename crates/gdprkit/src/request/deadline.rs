@@ -104,6 +104,11 @@ impl ControllerZone {
         })
     }
 
+    /// The zone itself, for converting instants.
+    pub(crate) fn tz(&self) -> chrono_tz::Tz {
+        self.0
+    }
+
     /// The zone's IANA name.
     pub fn name(&self) -> &'static str {
         self.0.name()

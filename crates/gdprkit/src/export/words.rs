@@ -1,0 +1,327 @@
+//! The export in the person's words (Art. 12(1): clear and plain language), for the readable
+//! forms: every instant and date written out in the export's language and the controller's time
+//! zone ("3 février 2026 à 14:30", "3 February 2026, 14:30"), dates the CRM stores as text
+//! included, and the consent history told as one sentence per purpose and channel. The JSON
+//! export keeps its RFC 3339 values; a renderer looks each one up here.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+use serde::Serialize;
+
+use super::model::{ConsentRecord, Export};
+use crate::anonymize::operators::Value;
+use crate::request::deadline::ControllerZone;
+
+/// What a readable form shows in place of the export's values.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Words {
+    /// Each instant and date of the export, as serialized in its JSON (and each text value of a
+    /// CRM row that reads as one), written out.
+    pub when: BTreeMap<String, String>,
+    /// The consent history, one sentence per purpose and channel, in the order each began.
+    pub consent_sentences: Vec<String>,
+}
+
+/// The export's values in its language and in `zone` (the export's own zone when it names one,
+/// else Paris).
+pub fn words(export: &Export) -> Words {
+    let zone = export.time_zone.as_deref().and_then(|z| ControllerZone::from_name(z).ok()).unwrap_or_default();
+    let english = export.language == "en";
+    let mut when = BTreeMap::new();
+    let mut instant = |t: DateTime<Utc>| {
+        when.entry(json_text(&t)).or_insert_with(|| instant_words(t, zone, english));
+    };
+    instant(export.generated_at);
+    instant(export.subject.registered_at);
+    for c in &export.consents {
+        instant(c.occurred_at);
+        instant(c.recorded_at);
+    }
+    for r in &export.requests {
+        instant(r.received_at);
+        if let Some(t) = r.closed_at {
+            instant(t);
+        }
+        for n in &r.notes {
+            instant(n.at);
+        }
+    }
+    for d in &export.disclosures {
+        instant(d.disclosed_at);
+    }
+    for r in &export.requests {
+        when.entry(json_text(&r.due)).or_insert_with(|| date_words(r.due, english));
+    }
+    let texts = export
+        .categories
+        .iter()
+        .flat_map(|c| c.entities.iter().flat_map(|e| e.records.iter()))
+        .chain(export.events.iter().map(|e| &e.record))
+        .flat_map(|r| r.0.iter().map(|(_, v)| v));
+    for v in texts {
+        if let Value::Text(s) = v
+            && !when.contains_key(s)
+            && let Some(w) = text_words(s, zone, english)
+        {
+            when.insert(s.clone(), w);
+        }
+    }
+    Words { consent_sentences: sentences(export, zone, english), when }
+}
+
+/// A value as its JSON form writes it, without the quotes.
+fn json_text<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+const MONTHS_FR: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// "3 février 2026", "3 February 2026"; the 1st of a month is "1er" in French.
+pub fn date_words(d: NaiveDate, english: bool) -> String {
+    let month = d.month0() as usize % 12;
+    if english {
+        format!("{} {} {}", d.day(), MONTHS_EN[month], d.year())
+    } else {
+        let day = if d.day() == 1 { "1er".to_owned() } else { d.day().to_string() };
+        format!("{day} {} {}", MONTHS_FR[month], d.year())
+    }
+}
+
+/// "3 février 2026 à 14:30", "3 February 2026, 14:30", in `zone`.
+pub fn instant_words(t: DateTime<Utc>, zone: ControllerZone, english: bool) -> String {
+    let local = t.with_timezone(&zone.tz());
+    let date = date_words(local.date_naive(), english);
+    let (h, m) = (local.hour(), local.minute());
+    if english { format!("{date}, {h:02}:{m:02}") } else { format!("{date} à {h:02}:{m:02}") }
+}
+
+/// A CRM text value that reads as a date (`2020-01-15`) or an instant (RFC 3339), written out.
+fn text_words(s: &str, zone: ControllerZone, english: bool) -> Option<String> {
+    if s.len() == 10 {
+        return NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(|d| date_words(d, english));
+    }
+    if (20..=35).contains(&s.len()) {
+        return DateTime::parse_from_rfc3339(s).ok().map(|t| instant_words(t.with_timezone(&Utc), zone, english));
+    }
+    None
+}
+
+/// One sentence per purpose and channel: each event of the history in order, by date.
+fn sentences(export: &Export, zone: ControllerZone, english: bool) -> Vec<String> {
+    let mut order: Vec<(Option<&str>, Option<&str>)> = Vec::new();
+    for c in &export.consents {
+        let key = (c.purpose.as_deref(), c.channel.as_deref());
+        if !order.contains(&key) {
+            order.push(key);
+        }
+    }
+    let label = |purpose: Option<&str>| -> String {
+        match purpose {
+            None => if english { "any direct marketing" } else { "toute prospection" }.to_owned(),
+            Some(id) => export
+                .processing
+                .iter()
+                .find(|p| p.purpose == id)
+                .map(|p| p.label.clone())
+                .unwrap_or_else(|| id.to_owned()),
+        }
+    };
+    order
+        .into_iter()
+        .map(|(purpose, channel)| {
+            let events: Vec<&ConsentRecord> = export
+                .consents
+                .iter()
+                .filter(|c| (c.purpose.as_deref(), c.channel.as_deref()) == (purpose, channel))
+                .collect();
+            let what = if purpose.is_none() {
+                label(purpose)
+            } else if english {
+                format!("“{}”", label(purpose))
+            } else {
+                format!("« {} »", label(purpose))
+            };
+            let by = channel_words(channel, english);
+            let parts: Vec<String> =
+                events.iter().enumerate().map(|(i, c)| clause(c, i == 0, &what, &by, zone, english)).collect();
+            // French puts a space before a semicolon.
+            let mut sentence = parts.join(if english { "; " } else { " ; " });
+            sentence.push('.');
+            sentence
+        })
+        .collect()
+}
+
+/// "by e-mail", "par courriel"; nothing for every channel.
+fn channel_words(channel: Option<&str>, english: bool) -> String {
+    let name = match (channel, english) {
+        (None, true) => return " on every channel".into(),
+        (None, false) => return " sur tous les canaux".into(),
+        (Some("email"), true) => "e-mail",
+        (Some("email"), false) => "courriel",
+        (Some("sms"), _) => "SMS",
+        (Some("phone"), true) => "phone",
+        (Some("phone"), false) => "téléphone",
+        (Some("post"), true) => "post",
+        (Some("post"), false) => "courrier",
+        (Some(other), _) => other,
+    };
+    if english { format!(" by {name}") } else { format!(" par {name}") }
+}
+
+/// How a consent was collected, as a phrase: "through our web form".
+fn source_words(source: Option<&str>, english: bool) -> Option<&'static str> {
+    Some(match (source?, english) {
+        ("web_form", true) => "through our web form",
+        ("web_form", false) => "via notre formulaire en ligne",
+        ("phone", true) => "on the phone",
+        ("phone", false) => "par téléphone",
+        ("email", true) => "by e-mail",
+        ("email", false) => "par courriel",
+        ("paper", true) => "on paper",
+        ("paper", false) => "sur papier",
+        ("import", true) => "in a list we imported",
+        ("import", false) => "dans une liste que nous avons importée",
+        ("api", true) => "through one of our applications",
+        ("api", false) => "via l'une de nos applications",
+        _ => return None,
+    })
+}
+
+/// The verbs of an action: the first clause's (before the purpose) and a later one's, in English
+/// and in French (after "Vous" or "vous").
+fn verbs(action: &str) -> [&'static str; 4] {
+    match action {
+        "opt_in" => ["agreed to receive", "agreed", "avez accepté de recevoir", "avez accepté"],
+        "opt_out" | "inherited_opt_out" => ["refused", "refused", "avez refusé", "avez refusé"],
+        "withdraw" => [
+            "withdrew your consent to",
+            "withdrew your consent",
+            "avez retiré votre consentement à",
+            "avez retiré votre consentement",
+        ],
+        "object" | "inherited_object" => ["objected to", "objected", "vous êtes opposé(e) à", "vous êtes opposé(e)"],
+        "soft_opt_in_offered" => [
+            "were offered to refuse",
+            "were offered to refuse",
+            "avez reçu la possibilité de refuser",
+            "avez reçu la possibilité de refuser",
+        ],
+        "reconfirm_requested" => [
+            "were asked to confirm your consent to",
+            "were asked to confirm your consent",
+            "avez été invité(e) à confirmer votre consentement à",
+            "avez été invité(e) à confirmer votre consentement",
+        ],
+        _ => [
+            "had an event recorded about",
+            "had an event recorded",
+            "avez un événement enregistré pour",
+            "avez un événement enregistré",
+        ],
+    }
+}
+
+/// One event as a clause; the first names the purpose and channel.
+fn clause(c: &ConsentRecord, first: bool, what: &str, by: &str, zone: ControllerZone, english: bool) -> String {
+    let on = date_words(c.occurred_at.with_timezone(&zone.tz()).date_naive(), english);
+    let how = source_words(c.source.as_deref(), english).map(|s| format!(" {s}")).unwrap_or_default();
+    let [en_first, en_then, fr_first, fr_then] = verbs(&c.action);
+    match (english, first) {
+        (true, true) => format!("You {en_first} {what}{by} on {on}{how}"),
+        (true, false) => format!("you {en_then} on {on}{how}"),
+        // "vous vous êtes opposé(e)": the reflexive verb carries its own pronoun.
+        (false, true) => format!("Vous {fr_first} {what}{by} le {on}{how}"),
+        (false, false) => format!("vous {fr_then} le {on}{how}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::t;
+
+    #[test]
+    fn instants_are_written_in_the_language_and_the_controllers_zone() {
+        let paris = ControllerZone::default();
+        // 13:30 UTC is 14:30 in Paris in winter.
+        assert_eq!(instant_words(t("2026-02-03T13:30:00Z"), paris, false), "3 février 2026 à 14:30");
+        assert_eq!(instant_words(t("2026-02-03T13:30:00Z"), paris, true), "3 February 2026, 14:30");
+        // Late in the evening in UTC is the next day in Paris, in summer time.
+        assert_eq!(instant_words(t("2026-07-31T22:30:00Z"), paris, true), "1 August 2026, 00:30");
+        let d = NaiveDate::from_ymd_opt(2026, 8, 1).unwrap_or_default();
+        assert_eq!(date_words(d, false), "1er août 2026");
+        assert_eq!(text_words("2020-01-15", paris, true).as_deref(), Some("15 January 2020"));
+        assert_eq!(text_words("124", paris, true), None);
+        assert_eq!(text_words("2020-13-45", paris, true), None, "not a date");
+    }
+
+    /// The issue's own example, in both languages: one sentence for the newsletter by e-mail.
+    #[test]
+    fn the_consent_history_reads_as_one_sentence_per_purpose_and_channel() {
+        let mut export =
+            crate::export::sample::sample_export("Jeanne", "Martin", "", 0, 0, t("2026-11-29T09:30:00Z"), "en");
+        let event = |seq: u64, action: &str, at: &str| ConsentRecord {
+            seq,
+            action: action.into(),
+            purpose: Some("newsletter".into()),
+            channel: Some("email".into()),
+            occurred_at: t(at),
+            recorded_at: t(at),
+            source: Some("web_form".into()),
+            collected_by: Some("subject".into()),
+            notice_version: None,
+            notice_sha256: None,
+            ip: None,
+            user_agent: None,
+            proof_ref: None,
+        };
+        export.consents =
+            vec![event(1, "opt_in", "2026-02-04T10:00:00Z"), event(2, "withdraw", "2026-10-13T10:00:00Z")];
+        assert_eq!(
+            words(&export).consent_sentences,
+            ["You agreed to receive “Monthly newsletter” by e-mail on 4 February 2026 through our web form; you \
+              withdrew your consent on 13 October 2026 through our web form."]
+        );
+        export.language = "fr".into();
+        assert_eq!(
+            words(&export).consent_sentences,
+            [
+                "Vous avez accepté de recevoir « Monthly newsletter » par courriel le 4 février 2026 via notre formulaire \
+              en ligne ; vous avez retiré votre consentement le 13 octobre 2026 via notre formulaire en ligne."
+            ]
+        );
+    }
+}
