@@ -196,32 +196,7 @@ pub enum Command {
     /// Export everything held on a subject (GDPR Art. 15): their rows in the CRM's tables of the
     /// --db database, their consents, requests and disclosures, and what is done with their data; as
     /// a PDF to read, print or post, or as JSON for portability (Art. 20).
-    Export {
-        /// The subject.
-        #[arg(long, value_name = "ID")]
-        subject: String,
-        /// The data map (TOML), with the entities to read and the processing to describe.
-        #[arg(long, value_name = "FILE")]
-        map: PathBuf,
-        /// `pdf` or `json`.
-        #[arg(long, value_name = "FORMAT")]
-        format: String,
-        /// Where to write the export. An existing file is replaced.
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-        /// The language of the PDF and of the mail: `fr` or `en` (default: the subject's, else
-        /// French).
-        #[arg(long, value_name = "LANG")]
-        lang: Option<String>,
-        /// Also mail the export to the subject's e-mail address, through --smtp.
-        #[arg(long, requires = "smtp")]
-        mail: bool,
-        /// The SMTP server: smtp://HOST:PORT, smtp://HOST:PORT?tls=required or smtps://HOST:PORT.
-        /// The sender comes from GDPRKIT_SMTP_FROM, credentials from GDPRKIT_SMTP_USER and
-        /// GDPRKIT_SMTP_PASSWORD.
-        #[arg(long, value_name = "URL")]
-        smtp: Option<String>,
-    },
+    Export(ExportArgs),
     /// Apply the data map's retention rules: anonymize or delete every row whose retention ran
     /// out, in batches; an interrupted sweep resumes, and a second one changes nothing.
     Sweep {
@@ -383,6 +358,39 @@ pub struct DecideFor {
     /// The instant to decide for (now when omitted).
     #[arg(long, value_name = "RFC3339")]
     pub at: Option<String>,
+}
+
+/// `gdprkit export …`
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The subject.
+    #[arg(long, value_name = "ID")]
+    pub subject: String,
+    /// The data map (TOML), with the entities to read and the processing to describe.
+    #[arg(long, value_name = "FILE")]
+    pub map: PathBuf,
+    /// `pdf` or `json`.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: String,
+    /// The PDF's standard: `a-3b` (the default: the JSON export travels inside the PDF as an
+    /// attached file) or `a-2b` (the PDF alone).
+    #[arg(long, value_name = "STANDARD")]
+    pub pdf_standard: Option<String>,
+    /// Where to write the export. An existing file is replaced.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The language of the PDF and of the mail: `fr` or `en` (default: the subject's, else
+    /// French).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// Also mail the export to the subject's e-mail address, through --smtp.
+    #[arg(long, requires = "smtp")]
+    pub mail: bool,
+    /// The SMTP server: smtp://HOST:PORT, smtp://HOST:PORT?tls=required or smtps://HOST:PORT.
+    /// The sender comes from GDPRKIT_SMTP_FROM, credentials from GDPRKIT_SMTP_USER and
+    /// GDPRKIT_SMTP_PASSWORD.
+    #[arg(long, value_name = "URL")]
+    pub smtp: Option<String>,
 }
 
 /// `gdprkit consent record …`

@@ -108,9 +108,7 @@ fn run(cli: Cli) -> context::CliResult<ExitCode> {
             commands::serve::run(&ctx, listen, settings, served)
         }
         Command::Erase { subject, map, dry_run } => commands::erase::run(&ctx, &subject, &map, dry_run),
-        Command::Export { subject, map, format, out, lang, mail, smtp } => {
-            commands::export::run(&ctx, &subject, &map, &format, &out, lang.as_deref(), mail.then_some(smtp).flatten())
-        }
+        Command::Export(args) => commands::export::run(&ctx, args),
         Command::Sweep { map, dry_run, batch } => commands::sweep::run(&ctx, &map, dry_run, batch),
         Command::Deadline { received, zone, calendar } => commands::deadline::run(&ctx, &received, &zone, &calendar),
         Command::Demo { dir } => demo::run(&ctx, &dir),

@@ -819,6 +819,47 @@ fn export_writes_the_pdf_or_the_json_and_refuses_bad_input_without_writing() {
     ]);
     assert!(text.starts_with("wrote "), "{text}");
     assert!(std::fs::read(&pdf_out).unwrap().starts_with(b"%PDF-"));
+    // One file holds both: the PDF (PDF/A-3b) carries the JSON export, byte for byte.
+    let json_en = dir.path().join("jean-en.json");
+    db.ok(&[
+        "export",
+        "--subject",
+        "jean",
+        "--map",
+        map_arg,
+        "--format",
+        "json",
+        "--out",
+        json_en.to_str().unwrap(),
+        "--lang",
+        "en",
+    ]);
+    let attached = std::process::Command::new("qpdf")
+        .args(["--show-attachment=export.json", pdf_out.to_str().unwrap()])
+        .output()
+        .expect("qpdf (installed by .ci/run)");
+    assert!(attached.status.success(), "{}", String::from_utf8_lossy(&attached.stderr));
+    assert_eq!(attached.stdout, std::fs::read(&json_en).unwrap(), "the attached JSON is the JSON export");
+    let checked = std::process::Command::new("qpdf").args(["--check", pdf_out.to_str().unwrap()]).output().unwrap();
+    assert!(checked.status.success(), "qpdf --check: {}", String::from_utf8_lossy(&checked.stdout));
+    // PDF/A-2b, for integrators who want the PDF alone.
+    let plain = dir.path().join("plain.pdf");
+    db.ok(&[
+        "export",
+        "--subject",
+        "jean",
+        "--map",
+        map_arg,
+        "--format",
+        "pdf",
+        "--out",
+        plain.to_str().unwrap(),
+        "--pdf-standard",
+        "a-2b",
+    ]);
+    let listed =
+        std::process::Command::new("qpdf").args(["--list-attachments", plain.to_str().unwrap()]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&listed.stdout).contains("export.json"), "PDF/A-2b carries no attachment");
 
     let before = db.entries();
     let nowhere = dir.path().join("nothing.pdf");
@@ -826,6 +867,8 @@ fn export_writes_the_pdf_or_the_json_and_refuses_bad_input_without_writing() {
     for (args, names) in [
         (vec!["--format", "docx"], "neither pdf nor json"),
         (vec!["--format", "pdf", "--lang", "de"], "de"),
+        (vec!["--format", "pdf", "--pdf-standard", "a-1a"], "a-1a"),
+        (vec!["--format", "json", "--pdf-standard", "a-2b"], "only for --format pdf"),
         (vec!["--format", "pdf", "--mail", "--smtp", "smtp://127.0.0.1:1"], "GDPRKIT_SMTP_FROM"),
         (vec!["--format", "pdf", "--mail", "--smtp", "mail.example.org"], "GDPRKIT_SMTP_FROM"),
     ] {

@@ -274,3 +274,43 @@ fn the_consent_history_reads_as_sentences_with_dates_in_words() {
         assert!(flat.contains(&format!("29 {month} 2026")), "{language}: the date it was made, in words");
     }
 }
+
+/// Art. 12(1): an empty or short list is a line or a few under its heading, not a page of its
+/// own; only long lists start their own pages.
+#[test]
+fn short_and_empty_lists_stay_on_the_page_they_start_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = |export: &Export| {
+        let path = dir.path().join("pages.pdf");
+        std::fs::write(&path, PdfRenderer::new().render(export).unwrap()).unwrap();
+        let out = tool("qpdf", &["--show-npages", path.to_str().unwrap()]);
+        String::from_utf8(out.stdout).unwrap().trim().parse::<usize>().unwrap()
+    };
+    let short = sample_export("Jeanne", "Martin", "", 0, 2, t("2026-11-29T09:30:00Z"), "en");
+    assert_eq!(pages(&short), 3, "the cover, then everything else on two pages");
+    let text = text_of(&PdfRenderer::new().render(&short).unwrap(), dir.path());
+    assert!(text.contains("No consent recorded."));
+    let long = sample_export("Jeanne", "Martin", "", 60, 60, t("2026-11-29T09:30:00Z"), "en");
+    assert!(pages(&long) > pages(&short) + 2, "long lists start pages of their own");
+}
+
+/// `docs/export.md` shows every picture of `docs/export/`, and each picture it shows exists.
+#[test]
+fn the_export_doc_shows_every_picture_of_the_demos_export() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs");
+    let page = std::fs::read_to_string(docs.join("export.md")).unwrap();
+    let mut pictures: Vec<String> = std::fs::read_dir(docs.join("export"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".png"))
+        .collect();
+    pictures.sort();
+    assert!(
+        pictures.iter().any(|p| p.starts_with("export-fr-")) && pictures.iter().any(|p| p.starts_with("export-en-"))
+    );
+    for p in &pictures {
+        assert!(page.contains(&format!("(export/{p})")), "docs/export.md does not show {p}");
+    }
+    let shown = page.matches("](export/").count();
+    assert_eq!(shown, pictures.len(), "docs/export.md shows a picture that is not in docs/export/");
+}

@@ -93,7 +93,9 @@ pub fn open(config: &Config) -> Result<Gdpr> {
         builder = builder.journal(Arc::new(FileJournal::open(path)?));
     }
     if config.pdf.unwrap_or(true) {
-        builder = builder.renderer(Arc::new(PdfRenderer::new()));
+        // PDF/A-3b with the JSON export attached unless PDF/A-2b is asked for.
+        let attach = config.pdf_standard != Some(gdprkit::PdfStandard::A2b);
+        builder = builder.renderer(Arc::new(PdfRenderer::new().with_json_attached(attach)));
     }
     builder.build()
 }

@@ -84,6 +84,10 @@ pub struct Config {
     /// Whether PDF exports are rendered (with typst); `true` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pdf: Option<bool>,
+    /// The PDF standard exports follow: PDF/A-3b carrying the JSON export as an attached file
+    /// (one file for reading and for portability) when absent, or PDF/A-2b without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdf_standard: Option<PdfStandard>,
     /// Act as if it were always this instant (for tests and replays); the system clock when
     /// absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -110,6 +114,16 @@ impl Config {
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+crate::named_enum::named_enum!(
+    /// The PDF standard of exports.
+    PdfStandard, "pdf_standard", {
+        /// PDF/A-2b: the PDF alone.
+        A2b => "a_2b",
+        /// PDF/A-3b: the PDF with the JSON export attached to it (the default).
+        A3b => "a_3b",
+    }
+);
 
 /// The controller, as notices and exports name it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

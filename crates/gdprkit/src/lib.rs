@@ -75,7 +75,7 @@ pub use campaign::{CampaignReport, MAX_PAGE as MAX_CAMPAIGN_PAGE};
 pub use changes::{Change, ChangeKind, ChangePage};
 pub use channel::{ChannelKind, DeclaredChannel};
 pub use checkpoint::Checkpoint;
-pub use config::{Config, ControllerConfig, MapSource, SecretSource, SmtpSettings};
+pub use config::{Config, ControllerConfig, MapSource, PdfStandard, SecretSource, SmtpSettings};
 pub use consent::{Collector, ConsentAction, ConsentEvent, NewConsent, Proof, Source};
 pub use crm::CrmData;
 pub use decision::{DecidedBy, Decision};

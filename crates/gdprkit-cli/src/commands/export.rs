@@ -5,9 +5,10 @@ use std::process::ExitCode;
 
 use gdprkit::export::json::to_json;
 use gdprkit::mailer::Attachment;
-use gdprkit::{Delivery, Language, SecretSource, SentMessage, SmtpSettings, SubjectId};
+use gdprkit::{Delivery, Language, PdfStandard, SecretSource, SentMessage, SmtpSettings, SubjectId};
 use serde::Serialize;
 
+use crate::args::ExportArgs;
 use crate::context::{CliResult, Context, Refusal};
 
 /// The sender of mailed messages.
@@ -34,24 +35,23 @@ struct Exported<'a> {
     mail: Option<SentMessage>,
 }
 
-pub fn run(
-    ctx: &Context,
-    subject: &str,
-    map_file: &Path,
-    format: &str,
-    out: &Path,
-    lang: Option<&str>,
-    smtp: Option<String>,
-) -> CliResult<ExitCode> {
+pub fn run(ctx: &Context, args: ExportArgs) -> CliResult<ExitCode> {
+    let (format, out, map_file) = (args.format.as_str(), args.out.as_path(), args.map.as_path());
+    let smtp = args.mail.then_some(args.smtp).flatten();
     // Every argument is checked before anything is read or written.
-    let subject = SubjectId::new(subject)?;
-    let language = lang.map(str::parse::<Language>).transpose()?;
+    let subject = SubjectId::new(args.subject)?;
+    let language = args.lang.as_deref().map(str::parse::<Language>).transpose()?;
     if format != "pdf" && format != "json" {
         return Err(Box::new(Refusal(format!("--format: {format:?} is neither pdf nor json"))));
+    }
+    let standard = args.pdf_standard.as_deref().map(str::parse::<PdfStandard>).transpose()?;
+    if standard.is_some() && format != "pdf" {
+        return Err(Box::new(Refusal("--pdf-standard: only for --format pdf".into())));
     }
     let mut config = ctx.config();
     ctx.add_crm(&mut config, map_file)?;
     config.pdf = Some(format == "pdf");
+    config.pdf_standard = standard;
     if let Some(url) = smtp {
         config.smtp = Some(smtp_settings("--mail", url)?);
     }

@@ -212,7 +212,7 @@ fn demo_gdpr(ctx: &Context, store: Arc<dyn Store>, crm: Arc<dyn CrmData>) -> Cli
         .controller(controller)
         .crm(crm)
         .data_map(gdprkit::sample::data_map()?)
-        .renderer(Arc::new(PdfRenderer::new()))
+        .renderer(Arc::new(PdfRenderer::new().with_json_attached(true)))
         .hmac_key(key)
         .build()?)
 }
