@@ -314,3 +314,27 @@ fn the_export_doc_shows_every_picture_of_the_demos_export() {
     let shown = page.matches("](export/").count();
     assert_eq!(shown, pictures.len(), "docs/export.md shows a picture that is not in docs/export/");
 }
+
+/// Art. 15(1): the first page answers the person's questions (what we hold, why and on which
+/// basis, how long, who receives it, where it came from, their rights), before the detail.
+#[test]
+fn the_first_page_answers_the_persons_questions() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = export("Jeanne", "", "en");
+    let path = dir.path().join("first.pdf");
+    std::fs::write(&path, PdfRenderer::new().render(&export).unwrap()).unwrap();
+    let out = tool("pdftotext", &["-f", "1", "-l", "1", "-raw", path.to_str().unwrap(), "-"]);
+    let first = String::from_utf8(out.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "In short",
+        "What we hold Identity (1), Billing (1), Your dealings with us (12), Your consent history (40)",
+        "Why, and on which basis Monthly newsletter (consent)",
+        "How long Monthly newsletter: 3 years after the last contact",
+        "Who receives it Brevo (e-mail delivery)",
+        "Where it came from yourself",
+        "To exercise them, write to dpo@acme.example.",
+        "Page 1 of",
+    ] {
+        assert!(first.contains(expected), "{expected:?} not on the first page: {first}");
+    }
+}
