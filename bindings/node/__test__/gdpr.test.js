@@ -101,7 +101,13 @@ test('lists, deadlines (R2), disclosures and recipients (Art. 19), settings and 
 
 test('an export as a PDF Buffer and as an object, from the CRM tables (Art. 15, 20)', async (t) => {
   const dir = tempDir(t)
-  const g = await Gdpr.open(path.join(dir, 'gdprkit.db'), { now: NOW, crm: crm(dir), dataMap: DATA_MAP, hmacKey: 'k'.repeat(32) })
+  const g = await Gdpr.open(path.join(dir, 'gdprkit.db'), {
+    now: NOW,
+    crm: crm(dir),
+    dataMap: DATA_MAP,
+    hmacKey: 'k'.repeat(32),
+    controller: { name: 'Acme SAS' },
+  })
   await g.addPurpose('newsletter', { legalBasis: 'consent', directMarketing: true })
   await g.addSubject('jeanne', { regime: 'b2c_opt_in' })
   const exported = await g.export('jeanne', { language: 'en' })

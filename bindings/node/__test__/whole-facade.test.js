@@ -20,6 +20,7 @@ async function open(t, options = {}) {
     crm: crm(dir),
     dataMap: DATA_MAP,
     hmacKey: KEY,
+    controller: { name: 'Acme SAS' },
     ...options,
   })
   g.storeOfTest = path.join(dir, 'gdprkit.db')

@@ -184,7 +184,7 @@ def test_an_export_as_pdf_and_as_a_dict_from_the_crms_tables(tmp_path: pathlib.P
             }
         ]
     }
-    g = Gdpr(str(tmp_path / "gdprkit.db"), now=NOW, crm=str(crm), data_map=data_map)
+    g = Gdpr(str(tmp_path / "gdprkit.db"), now=NOW, crm=str(crm), data_map=data_map, controller={"name": "Acme SAS"})
     g.add_subject("jeanne", regime="b2c_opt_in")
     export = g.export("jeanne", language="en")
     assert export["categories"][0]["entities"][0]["records"][0]["name"] == "Jeanne Martin"

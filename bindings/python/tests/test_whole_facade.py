@@ -68,7 +68,13 @@ def crm(tmp_path: pathlib.Path, rows: int = 3) -> pathlib.Path:
 @pytest.fixture
 def g(tmp_path: pathlib.Path) -> Gdpr:
     gdpr = Gdpr(
-        tmp_path / "gdprkit.db", now=NOW, pdf=False, crm=crm(tmp_path), data_map=DATA_MAP, hmac_key=KEY
+        tmp_path / "gdprkit.db",
+        now=NOW,
+        pdf=False,
+        crm=crm(tmp_path),
+        data_map=DATA_MAP,
+        hmac_key=KEY,
+        controller={"name": "Acme SAS"},
     )
     gdpr.add_purpose("newsletter", legal_basis="consent", direct_marketing=True)
     gdpr.add_subject("jeanne", regime="b2c_opt_in", email="jeanne@example.org", language="en")

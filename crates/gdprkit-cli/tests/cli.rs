@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{Db, NOW, assert_refused, gdprkit};
+use common::{CONTROLLER, Db, NOW, assert_refused, gdprkit};
 
 const OPT_IN: &[&str] = &[
     "consent",
@@ -273,6 +273,7 @@ fn an_argument_too_large_for_the_system_never_reaches_the_program() {
     let db = Db::with_sample();
     let ten_mb = "z".repeat(10 * 1024 * 1024);
     let spawn = Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+        .env("GDPRKIT_CONTROLLER", CONTROLLER)
         .arg("--db")
         .arg(&db.path)
         .args(["subject", "add", &ten_mb])
@@ -311,6 +312,7 @@ fn output_to_a_reader_that_has_gone_ends_quietly() {
     // As with `gdprkit demo | head -1`: the pipe closes before the demo has said everything.
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+        .env("GDPRKIT_CONTROLLER", CONTROLLER)
         .args(["--now", NOW, "demo", "--dir"])
         .arg(dir.path().join("demo"))
         .stdout(std::process::Stdio::piped())
@@ -646,6 +648,7 @@ fn a_data_map_is_checked_against_the_crm_schema() {
     write("email = \"pseudonymize\"");
     assert_refused(&db.run(&["map", "check", map_arg]), "GDPRKIT_HMAC_KEY");
     let with_key = Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+        .env("GDPRKIT_CONTROLLER", CONTROLLER)
         .args(["--db", db.path.to_str().unwrap(), "map", "check", map_arg])
         .env("GDPRKIT_HMAC_KEY", "a secret of the integrator, 32 bytes or more")
         .output()
@@ -899,6 +902,7 @@ fn export_mails_the_file_it_wrote_to_the_subject() {
     let pdf = dir.path().join("jean.pdf");
     let args = ["--json", "export", "--subject", "jean", "--map", map.to_str().unwrap(), "--format", "pdf", "--out"];
     let out = Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+        .env("GDPRKIT_CONTROLLER", CONTROLLER)
         .arg("--db")
         .arg(&db.path)
         .args(["--now", NOW])
@@ -921,6 +925,7 @@ fn export_mails_the_file_it_wrote_to_the_subject() {
         .execute("INSERT INTO contacts VALUES ('acme-buyer', 'X')", [])
         .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+        .env("GDPRKIT_CONTROLLER", CONTROLLER)
         .arg("--db")
         .arg(&db.path)
         .args(["export", "--subject", "acme-buyer", "--map", map.to_str().unwrap(), "--format", "pdf", "--out"])
@@ -950,6 +955,7 @@ fn notices_wait_in_the_outbox_and_are_delivered_once_with_their_message_id() {
     let server = gdprkit_smtp::test_server::TestServer::start(inbox.path());
     let deliver = |db: &Db| {
         Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+            .env("GDPRKIT_CONTROLLER", CONTROLLER)
             .arg("--db")
             .arg(&db.path)
             .args(["--now", NOW, "--json", "outbox", "deliver", "--smtp", &server.url()])
@@ -970,6 +976,7 @@ fn notices_wait_in_the_outbox_and_are_delivered_once_with_their_message_id() {
     assert_eq!(db.json(&["outbox", "list", "--all"])[0]["state"], "delivered");
     // Credentials never cross to a plain server that the URL does not call local.
     let out = Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+        .env("GDPRKIT_CONTROLLER", CONTROLLER)
         .arg("--db")
         .arg(&db.path)
         .args(["outbox", "deliver", "--smtp", "smtp://mail.example.org:25"])
@@ -1029,6 +1036,7 @@ fn a_signed_checkpoint_finds_entries_deleted_with_plain_sql() {
     let public = keys["public_key"].as_str().unwrap().to_owned();
     let with_key = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+            .env("GDPRKIT_CONTROLLER", CONTROLLER)
             .arg("--db")
             .arg(&db.path)
             .args(["--now", NOW])
@@ -1079,6 +1087,7 @@ fn a_signed_checkpoint_finds_entries_deleted_with_plain_sql() {
         "public_key",
     );
     let out = Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+        .env("GDPRKIT_CONTROLLER", CONTROLLER)
         .arg("--db")
         .arg(&db.path)
         .args(["ledger", "checkpoint"])
@@ -1192,6 +1201,7 @@ fn writers_in_several_processes_wait_for_each_other() {
     let children: Vec<_> = (0..WRITERS)
         .map(|i| {
             Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+                .env("GDPRKIT_CONTROLLER", CONTROLLER)
                 .arg("--db")
                 .arg(&db.path)
                 .args(["subject", "add", &format!("writer-{i}"), "--regime", "b2b-opt-out"])
@@ -1223,6 +1233,7 @@ fn an_export_whose_mail_fails_is_written_and_its_mail_queued() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let out_file = dir.path().join("jean.json");
     let out = Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+        .env("GDPRKIT_CONTROLLER", CONTROLLER)
         .arg("--db")
         .arg(&db.path)
         .args([
@@ -1258,6 +1269,7 @@ fn an_unsubscribe_reference_records_one_opt_out() {
     let key = "an integrator's key of at least thirty-two bytes";
     let with_key = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+            .env("GDPRKIT_CONTROLLER", CONTROLLER)
             .arg("--db")
             .arg(&db.path)
             .args(["--now", NOW])
@@ -1313,7 +1325,12 @@ fn commands_work_with_a_postgres_database() {
     let separator = if base.contains('?') { '&' } else { '?' };
     let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
     let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_gdprkit")).args(["--db", &url, "--now", NOW]).args(args).output().unwrap()
+        Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+            .env("GDPRKIT_CONTROLLER", CONTROLLER)
+            .args(["--db", &url, "--now", NOW])
+            .args(args)
+            .output()
+            .unwrap()
     };
     let ok = |args: &[&str]| {
         let out = run(args);
@@ -1387,6 +1404,7 @@ fn commands_work_with_a_postgres_database() {
 
     // The demo, on a schema of its own in the same database.
     let demo = Command::new(env!("CARGO_BIN_EXE_gdprkit"))
+        .env("GDPRKIT_CONTROLLER", CONTROLLER)
         .args(["--db", &base, "--now", NOW, "demo", "--dir"])
         .arg(dir.path().join("demo"))
         .output()
@@ -1467,7 +1485,7 @@ fn phone_numbers_and_the_suppression_list_from_the_command_line() {
 fn a_consent_receipt_gives_27560_records_and_needs_the_controller() {
     let db = Db::with_sample();
     db.ok(OPT_IN);
-    assert_refused(&db.run(&["consent", "receipt", "--subject", "jean"]), "controller");
+    assert_refused(&db.run(&["--controller", "", "consent", "receipt", "--subject", "jean"]), "controller");
     let records = db.json(&["--controller", "Acme SAS", "consent", "receipt", "--subject", "jean"]);
     let record = &records[0];
     assert_eq!(record["@type"], "dpv:ConsentRecord");

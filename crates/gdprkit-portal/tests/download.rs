@@ -35,6 +35,7 @@ fn with_cookie(uri: &str, token: &str) -> Request<Body> {
 async fn the_person_downloads_the_copy_offered_and_the_first_download_completes_the_request() {
     let clock = Arc::new(FixedClock::new(now()));
     let gdpr = Gdpr::builder(Arc::new(MemoryStore::new()))
+        .controller(gdprkit::Controller { name: "Acme SAS".into(), ..gdprkit::Controller::default() })
         .clock(clock.clone())
         .crm(Arc::new(MemoryCrm::new()))
         .data_map(gdprkit::sample::data_map().unwrap())

@@ -168,7 +168,9 @@ pub fn setup_with(
     configure: impl FnOnce(crate::GdprBuilder) -> crate::GdprBuilder,
 ) -> (Gdpr, Arc<FixedClock>) {
     let clock = Arc::new(FixedClock::new(t("2025-01-01T00:00:00Z")));
-    let gdpr = configure(Gdpr::builder(factory()).clock(clock.clone())).build().unwrap();
+    // A named controller, as exports and consent records need (`configure` may give another).
+    let controller = crate::Controller { name: "Acme SAS".into(), ..crate::Controller::default() };
+    let gdpr = configure(Gdpr::builder(factory()).clock(clock.clone()).controller(controller)).build().unwrap();
     // Marketing on the controller's legitimate interests, where the regimes decide (rule C4).
     gdpr.add_purpose(Purpose::new(pid("promo"), LegalBasis::LegitimateInterests, true)).unwrap();
     gdpr.add_purpose(Purpose::new(pid("billing"), LegalBasis::Contract, false)).unwrap();

@@ -294,6 +294,7 @@ fn the_export_carries_the_maps_labels_and_marks_technical_columns() {
         )
     );
     let gdpr = Gdpr::builder(Arc::new(MemoryStore::new()))
+        .controller(gdprkit::Controller { name: "Acme SAS".into(), ..gdprkit::Controller::default() })
         .crm(Arc::new(crm()))
         .data_map(DataMap::from_toml(&labelled).unwrap())
         .build()
@@ -351,12 +352,20 @@ fn keys(v: &serde_json::Value, out: &mut Vec<String>) {
 /// 6(1) basis and the state the event left the consent in.
 #[test]
 fn each_consent_event_is_a_27560_record_in_dpv_terms() {
-    let (gdpr, _) = gdpr();
-    let receipt = gdpr.consent_receipt(&sid("jeanne"));
+    let unnamed = Gdpr::builder(Arc::new(MemoryStore::new()))
+        .crm(Arc::new(crm()))
+        .data_map(DataMap::from_toml(MAP).unwrap())
+        .build()
+        .unwrap();
+    unnamed.add_subject(NewSubject::new(sid("jeanne"), Regime::B2cOptIn)).unwrap();
+    let receipt = unnamed.consent_receipt(&sid("jeanne"));
     assert!(
         matches!(&receipt, Err(Error::Config { field: "controller", .. })),
         "a record names the controller: {receipt:?}"
     );
+    // Art. 15(1): an export tells the person who holds their data, never "the data controller".
+    let refused = unnamed.export(&sid("jeanne"), None);
+    assert!(matches!(&refused, Err(Error::Config { field: "controller", .. })), "{refused:?}");
     let export = export();
     assert_eq!(export.consent_records.len(), export.consents.len());
     let documented = documented_keys();

@@ -52,12 +52,16 @@ impl Db {
 
 pub const NOW: &str = "2025-06-01T12:00:00Z";
 
+/// The controller every command names: exports need one.
+pub const CONTROLLER: &str = "Acme SAS";
+
 pub fn gdprkit(db: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gdprkit"))
         .arg("--db")
         .arg(db)
         .args(["--now", NOW])
         .args(args)
+        .env("GDPRKIT_CONTROLLER", CONTROLLER)
         .env_remove("GDPRKIT_DB")
         .env_remove("GDPRKIT_HMAC_KEY")
         .env_remove("GDPRKIT_SMTP_FROM")

@@ -28,6 +28,13 @@ impl Gdpr {
         let person = self.subject(subject)?;
         let language = language.or(person.language).unwrap_or(Language::Fr);
         let (data, map) = self.crm_data()?;
+        if !controller.is_named() {
+            return Err(Error::config(
+                "controller",
+                "an export tells the person who holds their data (Art. 15(1)): give the controller's name in the \
+                 configuration's [controller]",
+            ));
+        }
         let purposes = self.purposes()?;
         if let Some(p) = map.processing.iter().find(|p| !purposes.iter().any(|r| r.id.as_str() == p.purpose)) {
             return Err(Error::invalid(
