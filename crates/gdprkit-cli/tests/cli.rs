@@ -1498,3 +1498,49 @@ fn a_consent_receipt_gives_27560_records_and_needs_the_controller() {
     assert!(text.contains("newsletter on email, dpv:ConsentGiven at 2025-05-01 08:00 UTC"), "{text}");
     assert_refused(&db.run(&["--controller", "Acme SAS", "consent", "receipt", "--subject", "ghost"]), "ghost");
 }
+
+/// Art. 12(1) and 15(1), read back from the demo's own export in French and in English: every
+/// label of the demo's data map, none of the CRM's technical column names, the controller's name,
+/// dates in words and the consent history as sentences.
+#[test]
+fn the_demos_export_reads_in_the_persons_words_in_french_and_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let out = gdprkit(&demo.join("unused.db"), &["demo", "--dir", demo.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let db = demo.join("gdprkit.db");
+    // A contact whose row the demo's retention sweep left alone, with consent events.
+    let subject: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT c.subject FROM contacts c WHERE c.first_name <> '[redacted]' AND EXISTS (SELECT 1 FROM \
+             gdprkit_ledger l WHERE l.subject = c.subject AND l.kind = 'consent') ORDER BY c.subject LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let map = demo.join("data-map.toml");
+    for (lang, labels, sentence, month) in [
+        ("fr", ["Identité", "Fiche contact", "Prénom", "Adresse électronique", "Téléphone"], "Vous ", "juin"),
+        ("en", ["Identity", "Contact record", "First name", "E-mail address", "Phone number"], "You ", "June"),
+    ] {
+        let pdf = dir.path().join(format!("{lang}.pdf"));
+        let args = ["export", "--subject", &subject, "--map", map.to_str().unwrap(), "--format", "pdf", "--lang", lang];
+        let done = gdprkit(&db, &[&args[..], &["--out", pdf.to_str().unwrap()]].concat());
+        assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+        let text = std::process::Command::new("pdftotext").args(["-raw", pdf.to_str().unwrap(), "-"]).output().unwrap();
+        let text = String::from_utf8(text.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+        for label in labels {
+            assert!(text.contains(label), "{lang}: label {label:?} not in the export");
+        }
+        for technical in ["first_name", "last_inbound_at", "subject:", "contact_id", "row_id"] {
+            assert!(!text.contains(technical), "{lang}: the CRM's name {technical:?} is in the export");
+        }
+        assert!(text.contains(CONTROLLER), "{lang}: the controller's name");
+        assert!(text.contains(&format!(" {month} 20")), "{lang}: dates in words ({month})");
+        assert!(!text.contains("T00:00:00Z") && !text.contains(" UTC"), "{lang}: no raw instants");
+        let history = text.split(if lang == "fr" { "Historique de vos consentements" } else { "Your consent history" });
+        let told = history.last().unwrap();
+        assert!(told.trim_start().starts_with(sentence), "{lang}: the history starts with a sentence: {told:.200}");
+    }
+}

@@ -65,7 +65,7 @@ subject_column = "subject"
 category = "billing"
 on_erasure = { retain = "legal-obligation", for = "10y" }
 [entity.fields]
-amount = { kind = "non_personal", label = { fr = "Montant", en = "Amount" } }
+amount = { kind = "non_personal", label = { fr = "Montant", en = "Amount" }, currency = "EUR" }
 
 # What an export tells a person about each purpose (Art. 13-15).
 [[processing]]

@@ -167,6 +167,9 @@ pub struct Entity {
     /// What each field is called in front of the person, for the fields whose label the map
     /// gives.
     pub labels: BTreeMap<Identifier, Label>,
+    /// The currency of each field holding an amount (ISO 4217: `EUR`, `USD`, …), for the fields
+    /// whose currency the map declares: exports write the amount with it.
+    pub currencies: BTreeMap<Identifier, String>,
 }
 
 impl Entity {
@@ -450,6 +453,10 @@ retention = \"3 years after the last contact\"
         assert_eq!(map.categories.get("billing").and_then(|l| l.get(Language::En)), Some("Billing"));
         let calls = &map.entities[1];
         assert_eq!(calls.fields[1].1, Operator::Keep, "a label alone keeps the field");
+        let amount = Identifier::new("amount", "t").unwrap();
+        assert_eq!(map.entities[2].currencies.get(&amount).map(String::as_str), Some("EUR"));
+        let bad = crate::sample::DATA_MAP.replace("currency = \"EUR\"", "currency = \"euro\"");
+        assert!(DataMap::from_toml(&bad).unwrap_err().to_string().contains("ISO 4217"));
 
         let written = serde_json::to_string(&map).unwrap();
         assert_eq!(serde_json::from_str::<DataMap>(&written).unwrap(), map, "labels survive a round trip");

@@ -96,6 +96,16 @@ struct FieldFile {
     kind: Option<FieldKind>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     label: Option<Label>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    currency: Option<String>,
+}
+
+/// A field read from the map: its operator, and what else the map says of it.
+struct ReadField {
+    op: Operator,
+    kind: Option<FieldKind>,
+    label: Option<Label>,
+    currency: Option<String>,
 }
 
 /// The constant of `replace`.
@@ -252,10 +262,18 @@ impl EntityFile {
         let mut fields = Vec::with_capacity(self.fields.len());
         let mut kinds = BTreeMap::new();
         let mut labels = BTreeMap::new();
+        let mut currencies = BTreeMap::new();
         for (column, spec) in self.fields {
             let w = format!("{what}, field {column:?}");
             let column = Identifier::new(&column, &w)?;
-            let (op, kind, label) = spec.into_operator(&w)?;
+            let ReadField { op, kind, label, currency } = spec.into_operator(&w)?;
+            if let Some(currency) = currency {
+                let iso = currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase());
+                if !iso {
+                    return Err(invalid(format!("{w}: currency {currency:?} is not an ISO 4217 code (EUR, USD, …)")));
+                }
+                currencies.insert(column.clone(), currency);
+            }
             if let Some(kind) = kind {
                 kinds.insert(column.clone(), kind);
             }
@@ -286,6 +304,7 @@ impl EntityFile {
             kinds,
             label: self.label,
             labels,
+            currencies,
         })
     }
 }
@@ -310,18 +329,19 @@ impl RetentionFile {
 }
 
 impl NameOr<FieldFile> {
-    /// The field's operator, declared kind and label. A field with a kind or a label and no
-    /// operator is kept.
-    fn into_operator(self, what: &str) -> Result<(Operator, Option<FieldKind>, Option<Label>)> {
+    /// The field's operator, declared kind, label and currency. A field with a kind, a label or a
+    /// currency and no operator is kept.
+    fn into_operator(self, what: &str) -> Result<ReadField> {
         let (op, mut f) = match self {
             NameOr::Name(op) => (op, FieldFile::default()),
-            NameOr::Table(f) => match (&f.op, f.kind, &f.label) {
+            NameOr::Table(f) => match (&f.op, f.kind, f.label.is_some() || f.currency.is_some()) {
                 (Some(op), _, _) => (op.clone(), f),
-                (None, Some(_), _) | (None, None, Some(_)) => ("keep".to_owned(), f),
-                (None, None, None) => return Err(invalid(format!("{what}: `op` is missing"))),
+                (None, Some(_), _) | (None, None, true) => ("keep".to_owned(), f),
+                (None, None, false) => return Err(invalid(format!("{what}: `op` is missing"))),
             },
         };
         let label = f.label.take();
+        let currency = f.currency.take();
         let given: [(&str, bool); 6] = [
             ("keep_first", f.keep_first.is_some()),
             ("keep_last", f.keep_last.is_some()),
@@ -386,7 +406,7 @@ impl NameOr<FieldFile> {
                 )));
             }
         };
-        Ok((operator, f.kind, label))
+        Ok(ReadField { op: operator, kind: f.kind, label, currency })
     }
 }
 
@@ -479,18 +499,27 @@ impl From<&Entity> for EntityFile {
             fields: e
                 .fields
                 .iter()
-                .map(|(c, op)| (name(c), field_file(op, e.kinds.get(c).copied(), e.labels.get(c).cloned())))
+                .map(|(c, op)| {
+                    let (kind, label, currency) =
+                        (e.kinds.get(c).copied(), e.labels.get(c).cloned(), e.currencies.get(c));
+                    (name(c), field_file(op, kind, label, currency.cloned()))
+                })
                 .collect(),
             label: e.label.clone(),
         }
     }
 }
 
-/// A field as the map writes it: its operator's name alone when it has no parameter, kind or label.
-fn field_file(op: &Operator, kind: Option<FieldKind>, label: Option<Label>) -> NameOr<FieldFile> {
+/// A field as the map writes it: its operator's name alone when it has no parameter, kind, label or currency.
+fn field_file(
+    op: &Operator,
+    kind: Option<FieldKind>,
+    label: Option<Label>,
+    currency: Option<String>,
+) -> NameOr<FieldFile> {
     let int = |n: usize| Some(i64::try_from(n).unwrap_or(i64::MAX));
-    let plain_name = kind.is_none() && label.is_none();
-    let mut f = FieldFile { kind, label, ..FieldFile::default() };
+    let plain_name = kind.is_none() && label.is_none() && currency.is_none();
+    let mut f = FieldFile { kind, label, currency, ..FieldFile::default() };
     let name = match op {
         Operator::Keep => "keep",
         Operator::Null => "null",

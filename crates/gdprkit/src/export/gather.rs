@@ -256,6 +256,11 @@ fn entity_info(
                         .and_then(|(_, l)| l.get(language))
                         .map(str::to_owned),
                     technical: entity.is_technical(column) || !named.contains(column),
+                    currency: entity
+                        .currencies
+                        .iter()
+                        .find(|(c, _)| c.as_str() == column)
+                        .map(|(_, currency)| currency.clone()),
                 })
                 .collect()
         })

@@ -86,6 +86,9 @@ pub struct ColumnInfo {
     /// Whether it is technical (a key, a row id, the subject column): kept in the JSON, left out
     /// of the PDF.
     pub technical: bool,
+    /// For an amount, its currency (ISO 4217), as the data map declares it.
+    #[serde(default)]
+    pub currency: Option<String>,
 }
 
 /// The controller, as the export names it.

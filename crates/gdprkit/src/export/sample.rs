@@ -169,6 +169,7 @@ fn sample_entities(english: bool) -> Vec<EntityInfo> {
         column: column.into(),
         label: (!en.is_empty()).then(|| if english { en } else { fr }.to_owned()),
         technical: en.is_empty(),
+        currency: (column == "amount").then(|| "EUR".into()),
     };
     let entity = |entity: &str, en: &str, fr: &str, columns| EntityInfo {
         entity: entity.into(),

@@ -21,6 +21,9 @@ pub struct Words {
     pub when: BTreeMap<String, String>,
     /// The consent history, one sentence per purpose and channel, in the order each began.
     pub consent_sentences: Vec<String>,
+    /// Each amount of a column whose currency the map declares, by `CURRENCY NUMBER` (the number
+    /// as its JSON writes it): "1 250,50 €", "€1,250.50".
+    pub amounts: BTreeMap<String, String>,
 }
 
 /// The export's values in its language and in `zone` (the export's own zone when it names one,
@@ -67,7 +70,63 @@ pub fn words(export: &Export) -> Words {
             when.insert(s.clone(), w);
         }
     }
-    Words { consent_sentences: sentences(export, zone, english), when }
+    let mut amounts = BTreeMap::new();
+    for info in &export.entities {
+        for column in info.columns.iter().filter(|c| c.currency.is_some()) {
+            let currency = column.currency.as_deref().unwrap_or_default();
+            let rows = export
+                .categories
+                .iter()
+                .flat_map(|c| c.entities.iter().filter(|e| e.entity == info.entity).flat_map(|e| e.records.iter()))
+                .chain(export.events.iter().filter(|e| e.entity == info.entity).map(|e| &e.record));
+            for row in rows {
+                let value = row.0.iter().find(|(c, _)| *c == column.column).and_then(|(_, v)| match v {
+                    Value::Integer(n) => Some(*n as f64),
+                    Value::Real(r) => Some(*r),
+                    _ => None,
+                });
+                if let Some(v) = value {
+                    let key = format!("{currency} {}", json_text(&row_value(v)));
+                    amounts.entry(key).or_insert_with(|| amount_words(v, currency, english));
+                }
+            }
+        }
+    }
+    Words { consent_sentences: sentences(export, zone, english), when, amounts }
+}
+
+/// A number as its CRM row holds it, for the key the template looks it up by: an integral amount
+/// as an integer.
+fn row_value(v: f64) -> serde_json::Value {
+    if v.fract() == 0.0 && v.abs() < 9e15 { serde_json::Value::from(v as i64) } else { serde_json::Value::from(v) }
+}
+
+/// "1 250,50 €" in French, "€1,250.50" in English; a currency without a symbol here by its code.
+pub fn amount_words(v: f64, currency: &str, english: bool) -> String {
+    let cents = (v.abs() * 100.0).round() as u64;
+    let (whole, fraction) = (cents / 100, cents % 100);
+    let digits = whole.to_string();
+    let separator = if english { ',' } else { ' ' };
+    let mut grouped = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(separator);
+        }
+        grouped.push(d);
+    }
+    let sign = if v < 0.0 { "-" } else { "" };
+    let symbol = match currency {
+        "EUR" => Some("€"),
+        "USD" => Some("$"),
+        "GBP" => Some("£"),
+        _ => None,
+    };
+    match (english, symbol) {
+        (true, Some(s)) => format!("{sign}{s}{grouped}.{fraction:02}"),
+        (true, None) => format!("{sign}{currency} {grouped}.{fraction:02}"),
+        (false, Some(s)) => format!("{sign}{grouped},{fraction:02} {s}"),
+        (false, None) => format!("{sign}{grouped},{fraction:02} {currency}"),
+    }
 }
 
 /// A value as its JSON form writes it, without the quotes.
@@ -286,6 +345,11 @@ mod tests {
         assert_eq!(text_words("2020-01-15", paris, true).as_deref(), Some("15 January 2020"));
         assert_eq!(text_words("124", paris, true), None);
         assert_eq!(text_words("2020-13-45", paris, true), None, "not a date");
+        assert_eq!(amount_words(1250.5, "EUR", false), "1 250,50 €");
+        assert_eq!(amount_words(1250.5, "EUR", true), "€1,250.50");
+        assert_eq!(amount_words(124.0, "CHF", true), "CHF 124.00");
+        assert_eq!(amount_words(-3.0, "USD", false), "-3,00 $");
+        assert_eq!(amount_words(1_000_000.0, "GBP", true), "£1,000,000.00");
     }
 
     /// The issue's own example, in both languages: one sentence for the newsletter by e-mail.
