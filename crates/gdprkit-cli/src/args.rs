@@ -118,6 +118,9 @@ pub enum Command {
     /// Data maps: where a subject's data lives in the CRM's tables.
     #[command(subcommand)]
     Map(MapCommand),
+    /// The right to information (Arts. 13 and 14).
+    #[command(subcommand)]
+    Information(InformationCommand),
     /// The ledger as a feed of changes without personal values, after a cursor: for a CRM that
     /// keeps its own tables in step or sends webhooks.
     Changes {
@@ -725,6 +728,30 @@ pub struct By {
     /// A note for the subject, shown with their tracking token.
     #[arg(long = "public-note", value_name = "TEXT")]
     pub public_note: Option<String>,
+}
+
+/// `gdprkit information …`
+#[derive(Debug, Subcommand)]
+pub enum InformationCommand {
+    /// The information notice (Arts. 13 and 14): who the controller is, each purpose with its
+    /// basis, recipients, transfers, retention, source, whether the data are required, and the
+    /// rights; for one subject (the processing that applies to them, as their export says) or for
+    /// every purpose the data map describes. Plain text, or HTML with --html; with --json, its
+    /// version and SHA-256 too. Needs --controller.
+    Notice {
+        /// The subject; every purpose of the map when absent.
+        #[arg(long, value_name = "ID")]
+        subject: Option<String>,
+        /// The data map (TOML), whose [[processing]] the notice states.
+        #[arg(long, value_name = "FILE")]
+        map: PathBuf,
+        /// `fr` or `en` (default: the subject's, else French).
+        #[arg(long, value_name = "LANG")]
+        lang: Option<String>,
+        /// Print the HTML form instead of the plain text.
+        #[arg(long)]
+        html: bool,
+    },
 }
 
 /// `gdprkit map …`

@@ -77,6 +77,7 @@ fn run(cli: Cli) -> context::CliResult<ExitCode> {
         Command::Request(c) => commands::request::run(&ctx, c),
         Command::Disclosure(c) => commands::disclosure::run(&ctx, c),
         Command::Map(c) => commands::map::run(&ctx, c),
+        Command::Information(c) => commands::information::run(&ctx, c),
         Command::Changes { since, limit } => commands::changes::run(&ctx, since, limit),
         Command::Erasures(c) => commands::erasures::run(&ctx, c),
         Command::Outbox(c) => commands::outbox::run(&ctx, c),

@@ -40,6 +40,7 @@ pub mod error;
 pub mod export;
 pub mod facade;
 pub mod ids;
+pub mod information;
 pub mod journal;
 pub mod json_api;
 pub mod mailer;

@@ -118,6 +118,23 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// `s` with the five characters HTML gives a meaning to written as entities: text placed in HTML
+/// is never read as markup.
+pub(crate) fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +176,10 @@ mod tests {
         assert!(check_text("label", "Newsletters", 10).is_err());
         assert!(check_text("label", "  ", 10).is_err());
         assert!(check_text("label", "a\tb", 10).is_err());
+    }
+
+    #[test]
+    fn html_sees_text_as_text() {
+        assert_eq!(escape_html("<a href='x'>\"T&C\"</a>"), "&lt;a href=&#39;x&#39;&gt;&quot;T&amp;C&quot;&lt;/a&gt;");
     }
 }

@@ -60,6 +60,8 @@ fn map() -> DataMap {
         source: None,
         automated_decision: None,
         transfers: vec![],
+        legitimate_interest: Some("telling our customers of our products".into()),
+        requirement: None,
     }];
     map
 }

@@ -8,6 +8,7 @@ pub mod disclosure;
 pub mod erase;
 pub mod erasures;
 pub mod export;
+pub mod information;
 pub mod ledger;
 pub mod map;
 pub mod outbox;

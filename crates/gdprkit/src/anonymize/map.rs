@@ -326,6 +326,8 @@ retention = \"3 years after the last contact\"
                 source: None,
                 automated_decision: None,
                 transfers: vec![],
+                legitimate_interest: None,
+                requirement: None,
             }]
         );
         for (bad, expected) in [

@@ -134,6 +134,10 @@ struct ProcessingFile {
     automated_decision: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     transfers: Vec<Transfer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    legitimate_interest: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    requirement: Option<String>,
 }
 
 /// A value written either as a name (`"delete"`, `"redact"`) or as a table of settings.
@@ -442,6 +446,8 @@ impl ProcessingFile {
         Ok(Processing {
             source: text("source", self.source)?,
             automated_decision: text("automated_decision", self.automated_decision)?,
+            legitimate_interest: text("legitimate_interest", self.legitimate_interest)?,
+            requirement: text("requirement", self.requirement)?,
             purpose: self.purpose,
             categories: self.categories,
             recipients: self.recipients,
@@ -466,6 +472,8 @@ impl From<&DataMap> for MapFile {
                     source: p.source.clone(),
                     automated_decision: p.automated_decision.clone(),
                     transfers: p.transfers.clone(),
+                    legitimate_interest: p.legitimate_interest.clone(),
+                    requirement: p.requirement.clone(),
                 })
                 .collect(),
             categories: map.categories.clone(),

@@ -25,6 +25,13 @@ pub struct Processing {
     /// Transfers to a third country or an international organisation, per recipient, with their
     /// safeguard (Art. 15(2), Art. 44 to 49).
     pub transfers: Vec<Transfer>,
+    /// The legitimate interest pursued, where the purpose's basis is legitimate interests
+    /// (Art. 13(1)(d), 14(2)(b)).
+    pub legitimate_interest: Option<String>,
+    /// Whether providing the data is a statutory or contractual requirement (or one to enter into
+    /// a contract), whether the person must provide them, and what follows if they do not
+    /// (Art. 13(2)(e)).
+    pub requirement: Option<String>,
 }
 
 /// A transfer of data outside the EEA (Art. 15(2)).

@@ -121,18 +121,7 @@ impl Gdpr {
                     ),
                 ));
             };
-            processing.push(ProcessingRecord {
-                purpose: p.id.as_str().to_owned(),
-                label: p.label,
-                legal_basis: p.legal_basis.as_str().into(),
-                direct_marketing: p.direct_marketing,
-                categories: described.categories.clone(),
-                recipients: described.recipients.clone(),
-                retention: Some(described.retention.clone()),
-                source: described.source.clone(),
-                automated_decision: described.automated_decision.clone(),
-                transfers: described.transfers.clone(),
-            });
+            processing.push(processing_record(&p, described));
         }
 
         let disclosures = self
@@ -269,5 +258,24 @@ fn entity_info(
         entity: entity.name.clone(),
         label: entity.label.as_ref().and_then(|l| l.get(language)).map(str::to_owned),
         columns,
+    }
+}
+
+/// What an export (and an information notice) says of `purpose`, from the data map's
+/// `described` processing for it.
+pub(crate) fn processing_record(p: &crate::Purpose, described: &crate::anonymize::map::Processing) -> ProcessingRecord {
+    ProcessingRecord {
+        purpose: p.id.as_str().to_owned(),
+        label: p.label.clone(),
+        legal_basis: p.legal_basis.as_str().into(),
+        direct_marketing: p.direct_marketing,
+        categories: described.categories.clone(),
+        recipients: described.recipients.clone(),
+        retention: Some(described.retention.clone()),
+        source: described.source.clone(),
+        automated_decision: described.automated_decision.clone(),
+        transfers: described.transfers.clone(),
+        legitimate_interest: described.legitimate_interest.clone(),
+        requirement: described.requirement.clone(),
     }
 }

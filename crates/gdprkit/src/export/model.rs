@@ -247,6 +247,13 @@ pub struct ProcessingRecord {
     /// version 3.
     #[serde(default)]
     pub transfers: Vec<crate::anonymize::processing::Transfer>,
+    /// The legitimate interest pursued, where that is the basis (Art. 13(1)(d)). Since version 4.
+    #[serde(default)]
+    pub legitimate_interest: Option<String>,
+    /// Whether providing the data is required, and what follows if not (Art. 13(2)(e)). Since
+    /// version 4.
+    #[serde(default)]
+    pub requirement: Option<String>,
 }
 
 /// One disclosure of the person's data.

@@ -155,6 +155,10 @@ pub fn sample_export(
                 country: "United States (support staff)".into(),
                 safeguard: "standard contractual clauses (Art. 46(2)(c))".into(),
             }],
+            legitimate_interest: None,
+            requirement: Some(
+                "You need not give your e-mail address; without it we cannot send the newsletter.".into(),
+            ),
         }],
         disclosures: vec![DisclosureRecord { recipient: "Brevo (e-mail delivery)".into(), disclosed_at: start }],
         rights: Right::all(),
