@@ -253,6 +253,9 @@ fn labels_stand_for_column_names_and_technical_columns_are_left_out() {
         for controller in ["Acme CRM SAS", "12 rue des Lilas, 69003 Lyon", "dpo@acme.example"] {
             assert!(text.contains(controller), "{language}: {controller:?} not in the PDF");
         }
+        // Art. 13(2)(e): whether providing the data is required, where the map says.
+        let required = if language == "fr" { "Devez-vous les fournir ?" } else { "Must you provide them?" };
+        assert!(text.contains(required), "{language}: {required:?} not in the PDF");
         // The invoice's amount with the currency the map declares, in the language's way.
         let amount = if language == "fr" { "1 250,50 €" } else { "€1,250.50" };
         assert!(text.contains(amount), "{language}: the amount {amount:?} not in the PDF");

@@ -71,7 +71,8 @@ impl Gdpr {
         blocks.push(Block::Heading(w.why.into()));
         for p in &processing {
             let mut items = vec![format!("{}{}{}", w.basis, w.colon, basis_words(&p.legal_basis, english))];
-            if let Some(li) = &p.legitimate_interest {
+            if p.legal_basis == "legitimate_interests" || p.legitimate_interest.is_some() {
+                let li = p.legitimate_interest.as_deref().unwrap_or(w.unspecified);
                 items.push(format!("{}{}{li}", w.interest, w.colon));
             }
             let list = |v: &[String], none: &str| if v.is_empty() { none.to_owned() } else { v.join(", ") };

@@ -90,12 +90,14 @@ purpose = "lead-scoring"
 categories = ["identity", "events"]
 retention = "3 years after your last contact with us"
 automated_decision = "a score computed from your calls and replies decides the order in which our sales team calls back; it decides nothing else"
+legitimate_interest = "calling back first the prospects most likely to become customers"
 
 [[processing]]
 purpose = "product-news"
 categories = ["identity"]
 retention = "3 years after your last contact with us"
 source = "your company's public directory listing"
+legitimate_interest = "telling the professionals we may work with about our products"
 "#;
 
 /// The sample's `contacts` entity, its retention rule included (3 years from

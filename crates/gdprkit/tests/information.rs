@@ -45,9 +45,13 @@ retention = "10 years after each invoice"
 "#;
 
 fn gdpr(controller: Option<Controller>) -> Gdpr {
+    gdpr_with(controller, MAP)
+}
+
+fn gdpr_with(controller: Option<Controller>, map: &str) -> Gdpr {
     let crm = MemoryCrm::new();
     crm.insert("contacts", "b2b", &[("id", Value::Text("b2b".into())), ("name", Value::Text("Jean".into()))]);
-    let map = DataMap::from_toml(MAP).unwrap();
+    let map = DataMap::from_toml(map).unwrap();
     let (g, _) = setup_with(&|| Arc::new(MemoryStore::new()), |b| {
         let b = b.crm(Arc::new(crm)).data_map(map);
         match controller {
@@ -136,4 +140,20 @@ fn a_notice_needs_the_controllers_name() {
     let g = gdpr(None);
     let err = g.information_notice(None, None).unwrap_err();
     assert!(matches!(err, Error::Config { field: "controller", .. }), "{err:?}");
+}
+
+/// Art. 13(1)(d): a purpose on legitimate interests whose map does not say which interest is
+/// pursued is stated as "not stated", and `check_map` says so.
+#[test]
+fn an_unstated_legitimate_interest_is_said_and_warned_of() {
+    let map = MAP.replace("legitimate_interest = \"telling companies like yours about our software\"\n", "");
+    let g = gdpr_with(Some(acme()), &map);
+    let notice = g.information_notice(Some(&sid("b2b")), Some(Language::En)).unwrap();
+    assert!(notice.text.contains("Legitimate interest pursued: not stated"), "{}", notice.text);
+    let check = g.check_map().unwrap();
+    assert!(
+        check.warnings.iter().any(|w| w.contains("purpose promo rests on legitimate interests")),
+        "{:?}",
+        check.warnings
+    );
 }

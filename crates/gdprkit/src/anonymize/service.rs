@@ -306,7 +306,18 @@ impl Gdpr {
         let mut warnings = Vec::new();
         // E1: an export names the retention of every processing that applies to the person.
         for p in self.purposes()? {
-            if !map.processing.iter().any(|d| d.purpose == p.id.as_str()) {
+            let described = map.processing.iter().find(|d| d.purpose == p.id.as_str());
+            if p.legal_basis == crate::LegalBasis::LegitimateInterests
+                && described.is_some_and(|d| d.legitimate_interest.is_none())
+            {
+                warnings.push(format!(
+                    "purpose {} rests on legitimate interests and its [[processing]] does not say which interest is \
+                     pursued (legitimate_interest): the information notice and the export say \"not stated\" \
+                     (Art. 13(1)(d))",
+                    p.id
+                ));
+            }
+            if described.is_none() {
                 warnings.push(format!(
                     "purpose {} has no [[processing]]: the export of anyone it applies to is refused until the map \
                      says how long their data are kept",
