@@ -67,7 +67,7 @@ fn the_first_download_of_an_offered_copy_completes_the_request() {
     assert_eq!(offered.request.download_until, Some(t("2025-03-12T10:00:00Z")), "7 days by default");
     let notice = offered.notice.unwrap();
     assert_eq!(notice.kind, NoticeKind::CopyReady);
-    assert!(notice.text.body.contains("12/03/2025"), "the last day is told: {}", notice.text.body);
+    assert!(notice.text.body.contains("12 mars 2025"), "the last day is told: {}", notice.text.body);
     assert_eq!(g.track(&token).unwrap().unwrap().download_until, Some(t("2025-03-12T10:00:00Z")));
 
     clock.set(t("2025-03-07T08:00:00Z"));

@@ -50,7 +50,7 @@ fn the_receipt_gives_the_due_date_and_the_token_in_the_subjects_language() {
     let m = last(&outbox);
     assert_eq!(m.to, "marie@example.org");
     assert_eq!(m.subject, "Nous avons bien reçu votre demande");
-    assert!(m.body.contains("au plus tard le 07/04/2025"), "5 April 2025 is a Saturday: {}", m.body);
+    assert!(m.body.contains("au plus tard le 7 avril 2025"), "5 April 2025 is a Saturday: {}", m.body);
     assert!(m.body.contains(&fr.token), "the tracking token");
     assert_eq!(fr.notice.delivery, Delivery::Sent { to: "marie@example.org".into() });
 

@@ -211,11 +211,9 @@ fn period(p: crate::anonymize::map::Period, lang: Language) -> String {
     })
 }
 
+/// A date in words, as exports write them ("7 avril 2025", "7 April 2025").
 fn date(d: NaiveDate, lang: Language) -> String {
-    match lang {
-        Language::En => d.format("%-d %B %Y").to_string(),
-        Language::Fr => d.format("%d/%m/%Y").to_string(),
-    }
+    crate::export::words::date_words(d, lang == Language::En)
 }
 
 /// Checks a portal address: an `https://` (or `http://`) origin, with a path at most, which
