@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::map::{DataMap, Entity};
+use super::map::DataMap;
 use crate::subject::Language;
 
 /// A name shown to the person.
@@ -39,35 +39,32 @@ impl Label {
     }
 }
 
-/// What an export would show by the CRM's own name in a language for want of a label: the
-/// entity's category, the entity, and each of `columns` (the table's, but its row key) that is
-/// not technical. One warning per thing, naming the languages it lacks.
-pub(crate) fn unlabelled(map: &DataMap, entity: &Entity, columns: &[String]) -> Vec<String> {
-    let lacking = |label: Option<&Label>| -> Vec<&'static str> {
-        Language::ALL.iter().filter(|l| label.and_then(|x| x.get(**l)).is_none()).map(|l| l.as_str()).collect()
-    };
+/// What an export would show by the CRM's own name in a language for want of a label: each
+/// category (once), each entity, and each of its `columns` (the table's, but its row key, given in
+/// the map's order of entities) that is not technical. One warning per thing, naming the
+/// languages it lacks.
+pub(crate) fn unlabelled(map: &DataMap, columns: &[Vec<String>]) -> Vec<String> {
     let mut out = Vec::new();
     let mut warn = |what: String, label: Option<&Label>| {
-        let missing = lacking(label);
+        let missing: Vec<&str> =
+            Language::ALL.iter().filter(|l| label.and_then(|x| x.get(**l)).is_none()).map(|l| l.as_str()).collect();
         if !missing.is_empty() {
             out.push(format!("{what} has no label in {}: exports show its name", missing.join(", ")));
         }
     };
-    if !category_seen_before(map, entity) {
-        warn(format!("category {:?}", entity.category), map.categories.get(&entity.category));
-    }
-    warn(format!("entity {:?}", entity.name), entity.label.as_ref());
-    for column in columns.iter().filter(|c| !entity.is_technical(c)) {
-        let label = entity.labels.iter().find(|(c, _)| c.as_str() == column.as_str()).map(|(_, l)| l);
-        warn(format!("entity {:?}, column {column:?}", entity.name), label);
+    let mut categories: Vec<&str> = Vec::new();
+    for (entity, columns) in map.entities.iter().zip(columns) {
+        if !categories.contains(&entity.category.as_str()) {
+            categories.push(&entity.category);
+            warn(format!("category {:?}", entity.category), map.categories.get(&entity.category));
+        }
+        warn(format!("entity {:?}", entity.name), entity.label.as_ref());
+        for column in columns.iter().filter(|c| !entity.is_technical(c)) {
+            let label = entity.labels.iter().find(|(c, _)| c.as_str() == column.as_str()).map(|(_, l)| l);
+            warn(format!("entity {:?}, column {column:?}", entity.name), label);
+        }
     }
     out
-}
-
-/// Whether an entity before `entity` in the map has its category: its label is then checked
-/// once.
-fn category_seen_before(map: &DataMap, entity: &Entity) -> bool {
-    map.entities.iter().take_while(|e| !std::ptr::eq(*e, entity)).any(|e| e.category == entity.category)
 }
 
 #[cfg(test)]
@@ -98,7 +95,7 @@ mod tests {
         )
         .unwrap();
         let columns: Vec<String> = ["subject", "name", "account", "notes"].map(String::from).to_vec();
-        let warnings = unlabelled(&map, &map.entities[0], &columns);
+        let warnings = unlabelled(&map, &[columns]);
         assert_eq!(
             warnings,
             [

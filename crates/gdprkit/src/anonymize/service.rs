@@ -333,9 +333,8 @@ impl Gdpr {
             let (_, why) = super::verdict::verdict(entity, &crm.columns(entity)?);
             warnings.extend(why.into_iter().map(|w| format!("entity {:?}: {w}", entity.name)));
         }
-        for entity in &map.entities {
-            warnings.extend(super::label::unlabelled(map, entity, &crm.columns(entity)?));
-        }
+        let columns = map.entities.iter().map(|e| crm.columns(e)).collect::<Result<Vec<_>>>()?;
+        warnings.extend(super::label::unlabelled(map, &columns));
         for name in map.categories.keys().filter(|c| !map.entities.iter().any(|e| &e.category == *c)) {
             warnings.push(format!("[categories] labels {name:?}, which no entity has as its category"));
         }

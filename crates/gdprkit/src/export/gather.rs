@@ -176,7 +176,7 @@ impl Gdpr {
                  [controller]",
             ));
         }
-        self.subject(subject)?;
+        // The history refuses a subject gdprkit does not know.
         let consents: Vec<ConsentRecord> = self.history(subject)?.into_iter().map(consent_record).collect();
         let purposes = self.purposes()?;
         self.records_of(subject, &consents, &purposes)
