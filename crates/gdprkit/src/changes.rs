@@ -14,7 +14,9 @@ use crate::consent::ConsentAction;
 use crate::error::{Error, Result};
 use crate::facade::Gdpr;
 use crate::ids::SubjectId;
+use crate::information::{ExemptionGround, InformedVia};
 use crate::outbox::MessageKind;
+use crate::raw::bodies::{InformationAction, InformationBody};
 use crate::raw::ledger::{EntryKind, FactAction, StoredEntry};
 use crate::request::kind::RequestKind;
 use crate::request::machine::RequestState;
@@ -111,6 +113,26 @@ pub enum ChangeKind {
         /// The request it is about, if any.
         #[serde(default)]
         request: Option<String>,
+    },
+    /// The subject was given the information notice (rule I4).
+    Informed {
+        /// How.
+        via: InformedVia,
+        /// The notice's version.
+        notice_version: String,
+        /// When it was given.
+        at: DateTime<Utc>,
+    },
+    /// The subject was exempted from being given the notice (rule I3); the reason is a personal
+    /// value and stays in the ledger.
+    InformationExempted {
+        /// The ground.
+        ground: ExemptionGround,
+    },
+    /// The CRM recorded a communication with the subject (Art. 14(3)(b)).
+    Contacted {
+        /// When.
+        at: DateTime<Utc>,
     },
 }
 
@@ -225,6 +247,21 @@ fn change_of(e: &StoredEntry<'_>) -> Result<Change> {
         EntryKind::Erasure => ChangeKind::Erasure,
         EntryKind::Message => {
             ChangeKind::Message { message: body.message.ok_or_else(|| corrupt("message"))?, request: body.request }
+        }
+        EntryKind::Information => {
+            let info: InformationBody = serde_json::from_str(e.body).map_err(|_| corrupt("body"))?;
+            let at = time::parse("at", &info.at).map_err(|_| corrupt("instant"))?;
+            match info.action {
+                InformationAction::Informed => ChangeKind::Informed {
+                    via: info.via.ok_or_else(|| corrupt("channel"))?,
+                    notice_version: info.notice_version.ok_or_else(|| corrupt("notice version"))?,
+                    at,
+                },
+                InformationAction::Exempted => {
+                    ChangeKind::InformationExempted { ground: info.ground.ok_or_else(|| corrupt("ground"))? }
+                }
+                InformationAction::Contacted => ChangeKind::Contacted { at },
+            }
         }
     };
     Ok(Change {

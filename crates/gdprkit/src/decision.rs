@@ -150,6 +150,11 @@ pub struct Decision {
     /// consumer's phone opt-in, the subject's registration otherwise), `None` when asked about
     /// an instant before that.
     pub since: Option<DateTime<Utc>>,
+    /// For contact allowed with a person whose data came from another source and who was not
+    /// yet told: the notice the message must carry (Art. 14(3)(b)). Set by [`crate::Gdpr::decide`]
+    /// only; lists and campaigns read [`crate::Gdpr::information_due`] instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub information: Option<crate::information::NoticeToCarry>,
 }
 
 impl Decision {
@@ -178,7 +183,7 @@ impl Decision {
                 (rule.allows(), (from <= at).then_some(from), decided_by)
             }
         };
-        Decision { subject, purpose: purpose.id.clone(), channel, at, allowed, decided_by, since }
+        Decision { subject, purpose: purpose.id.clone(), channel, at, allowed, decided_by, since, information: None }
     }
 
     /// The same decision, denied because an objection under Art. 21(1) is being assessed (R11):

@@ -156,7 +156,7 @@ impl Model {
                     }
                 }
             }
-            EntryKind::Disclosure | EntryKind::Message | EntryKind::Settings => {}
+            EntryKind::Disclosure | EntryKind::Message | EntryKind::Settings | EntryKind::Information => {}
         }
     }
 

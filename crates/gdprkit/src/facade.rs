@@ -268,11 +268,33 @@ impl Gdpr {
         let mut list_in_use: Option<bool> = None;
         for n in new {
             let phone = n.validate(self.parts.phone_country)?;
-            let body = SubjectBody { recorded_at: time::format(now), regime: n.regime, language: n.language };
+            if let Some(origin) = &n.origin {
+                origin.check(now)?;
+            }
+            let origin = n.origin.as_ref();
+            let body = SubjectBody {
+                recorded_at: time::format(now),
+                regime: n.regime,
+                language: n.language,
+                source: origin.map(|o| o.source),
+                obtained_at: origin.and_then(|o| o.obtained_at).map(time::format),
+            };
             let mut personal = PersonalValues::new();
             personal.add_opt(value::EMAIL, n.email.as_deref())?;
             personal.add_opt(value::PHONE, phone.as_deref())?;
+            personal.add_opt(value::SOURCE_REF, origin.and_then(|o| o.reference.as_deref()))?;
             let entry = NewEntry::about(EntryKind::Subject, n.id.clone(), None, body_json(&body)?, personal)?;
+            // A notice given at collection is recorded with the subject, not as a second step.
+            let informed = match origin.and_then(|o| o.notice.as_ref().map(|notice| (o, notice))) {
+                Some((o, notice)) => Some(crate::information::give::informed_entry(
+                    &n.id,
+                    notice,
+                    crate::information::InformedVia::AtCollection,
+                    o.obtained_at.unwrap_or(now),
+                    now,
+                )?),
+                None => None,
+            };
             match self.identifier_keys(n.email.as_deref(), phone.as_deref())? {
                 Some(keys) => keyed.extend(keys.into_iter().map(|(_, key)| (n.id.clone(), key))),
                 // Without the key the list cannot be read: refused while it holds anything.
@@ -298,6 +320,7 @@ impl Gdpr {
             let subject =
                 Subject { id: n.id, regime: n.regime, email: n.email, language: n.language, phone, registered_at: now };
             appends.push(Append { entry, effect: Some(Effect::Subject(subject.clone())) });
+            appends.extend(informed);
             subjects.push(subject);
         }
         appends.extend(self.inherited_denials(&keyed, now)?);
@@ -435,6 +458,10 @@ impl Gdpr {
     /// and why (rules C4, C5): the latest opt-in, opt-out, withdrawal or objection that applies,
     /// else a restriction, else the row of the default rule table ([`crate::rules`]) for the
     /// purpose's legal basis, the subject's regime and the channel's kind.
+    ///
+    /// When contact is allowed with a person whose data came from another source and who was not
+    /// yet told, [`Decision::information`] names the notice the message must carry (Art.
+    /// 14(3)(b), rule I2).
     pub fn decide(
         &self,
         subject: &SubjectId,
@@ -442,8 +469,11 @@ impl Gdpr {
         channel: &Channel,
         at: Option<DateTime<Utc>>,
     ) -> Result<Decision> {
-        let mut decisions = self.decide_many(std::slice::from_ref(subject), purpose, channel, at)?;
-        Ok(decisions.remove(0))
+        let mut decision = self.decide_many(std::slice::from_ref(subject), purpose, channel, at)?.remove(0);
+        if decision.allowed {
+            decision.information = self.notice_to_carry(subject)?;
+        }
+        Ok(decision)
     }
 
     /// The same decision for a whole list of subjects, in the order given, in one call: the

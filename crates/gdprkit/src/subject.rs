@@ -49,12 +49,17 @@ pub struct NewSubject {
     /// country ([`crate::GdprBuilder::phone_country`]). Kept in E.164.
     #[serde(default)]
     pub phone: Option<String>,
+    /// Where the subject's data came from and when (rule I2), where known: for data from
+    /// another source, the person must be told within a month
+    /// ([`crate::Gdpr::information_status`]).
+    #[serde(default)]
+    pub origin: Option<crate::information::Origin>,
 }
 
 impl NewSubject {
     /// A subject with a regime and nothing else.
     pub fn new(id: SubjectId, regime: Regime) -> Self {
-        Self { id, regime, email: None, language: None, phone: None }
+        Self { id, regime, email: None, language: None, phone: None, origin: None }
     }
 
     /// Checks the e-mail address and the phone number, reading a number without its country

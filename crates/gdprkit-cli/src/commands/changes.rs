@@ -43,6 +43,11 @@ fn line(c: &Change) -> String {
         ChangeKind::Disclosure => "data disclosed to a recipient".into(),
         ChangeKind::Erasure => "erased".into(),
         ChangeKind::Message { message, .. } => format!("{message} message queued"),
+        ChangeKind::Informed { via, notice_version, at } => {
+            format!("informed by {via} with {notice_version} ({})", time(*at))
+        }
+        ChangeKind::InformationExempted { ground } => format!("exempted from information: {ground}"),
+        ChangeKind::Contacted { at } => format!("contacted ({})", time(*at)),
     };
     format!("{:>8}  {}  {who:<20} {what}", c.seq, time(c.recorded_at))
 }

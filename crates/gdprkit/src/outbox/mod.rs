@@ -39,6 +39,8 @@ crate::named_enum::named_enum!(
         Confirmation => "confirmation",
         /// A request's copy is ready to download on the portal.
         CopyReady => "copy_ready",
+        /// The information notice (rule I4).
+        Information => "information",
     }
 );
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::anonymize::plan::Outcome;
 use crate::channel::ChannelKind;
 use crate::consent::Source;
+use crate::information::origin::{DataSource, ExemptionGround, InformedVia};
 use crate::outbox::MessageKind;
 use crate::purpose::LegalBasis;
 use crate::request::kind::{ReceivedVia, RequestKind};
@@ -44,6 +45,8 @@ pub mod value {
     pub const RECIPIENT: &str = "recipient";
     /// What the person wrote with a request they submitted.
     pub const MESSAGE: &str = "message";
+    /// The free reference of where a subject's data came from (rule I2).
+    pub const SOURCE_REF: &str = "source_ref";
 }
 
 /// A purpose registered (entry kind `purpose`).
@@ -71,12 +74,51 @@ pub(crate) struct ChannelBody<'a> {
     pub channel_kind: ChannelKind,
 }
 
-/// A subject registered (entry kind `subject`); its e-mail is a personal value.
+/// A subject registered (entry kind `subject`); its e-mail, and its source's reference, are
+/// personal values.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct SubjectBody {
     pub recorded_at: String,
     pub regime: Regime,
     pub language: Option<Language>,
+    /// Where its data came from (rule I2); absent when not said, and in entries written before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<DataSource>,
+    /// When its data was obtained, with `source`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obtained_at: Option<String>,
+}
+
+/// What an entry of kind `information` records (rules I2 to I4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum InformationAction {
+    /// A notice was given.
+    Informed,
+    /// The subject is exempt, on a ground.
+    Exempted,
+    /// The CRM communicated with the subject (Art. 14(3)(b)).
+    Contacted,
+}
+
+/// A notice given, an exemption or a communication (entry kind `information`); an exemption's
+/// reason is a personal value.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct InformationBody {
+    pub recorded_at: String,
+    pub action: InformationAction,
+    /// When it happened.
+    pub at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<InformedVia>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_sha256: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ground: Option<ExemptionGround>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_notice: Option<String>,
 }
 
 /// A consent event (entry kind `consent`); what decides is in the entry's fact.

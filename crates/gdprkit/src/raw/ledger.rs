@@ -53,6 +53,9 @@ named_enum!(
         Channel => "channel",
         /// The tenant's settings saved: its time zone and holiday calendar (rule R2).
         Settings => "settings",
+        /// The right to information: a notice given, an exemption, or a communication (rules I2
+        /// to I4).
+        Information => "information",
     }
 );
 

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::export::model::ProcessingRecord;
 use crate::facade::Gdpr;
 use crate::ids::SubjectId;
+use crate::information::DataSource;
 use crate::raw::ledger::sha256_hex;
 use crate::subject::Language;
 
@@ -67,6 +68,18 @@ impl Gdpr {
         blocks.push(Block::Para(format!("{}{}{}.", w.who, w.colon, who.join(", "))));
         if let Some(dpo) = &controller.dpo {
             blocks.push(Block::Para(format!("{}{}{dpo}.", w.dpo, w.colon)));
+        }
+        if let Some(s) = subject {
+            let status = self.information_status(s)?;
+            if let (Some(source), Some(obtained)) = (status.source.filter(|s| s.is_other_source()), status.obtained_at)
+            {
+                let mut from = source_words(source, english).to_owned();
+                if let Some(r) = &status.reference {
+                    from.push_str(&format!(" ({r})"));
+                }
+                let when = crate::export::words::date_words(self.parts.zone.local_date(obtained), english);
+                blocks.push(Block::Para(format!("{}{}{from}, {} {when}.", w.your_source, w.colon, w.obtained_on)));
+            }
         }
         blocks.push(Block::Heading(w.why.into()));
         for p in &processing {
@@ -204,12 +217,32 @@ fn basis_words(basis: &str, english: bool) -> String {
     if english { format!("{en} (GDPR Art. 6(1)({letter}))") } else { format!("{fr} (RGPD art. 6.1.{letter})") }
 }
 
+/// Where a person's data came from, in words.
+fn source_words(source: DataSource, english: bool) -> &'static str {
+    match (source, english) {
+        (DataSource::Collected, true) => "yourself",
+        (DataSource::Collected, false) => "vous-même",
+        (DataSource::PurchasedList, true) => "a list we acquired",
+        (DataSource::PurchasedList, false) => "une liste que nous avons acquise",
+        (DataSource::TradeFair, true) => "a trade fair",
+        (DataSource::TradeFair, false) => "un salon professionnel",
+        (DataSource::PublicDirectory, true) => "a public directory",
+        (DataSource::PublicDirectory, false) => "un annuaire public",
+        (DataSource::Partner, true) => "a partner",
+        (DataSource::Partner, false) => "un partenaire",
+        (DataSource::Other, true) => "another source",
+        (DataSource::Other, false) => "une autre source",
+    }
+}
+
 /// The notice's wording in one language.
 struct Wording {
     title: &'static str,
     colon: &'static str,
     who: &'static str,
     dpo: &'static str,
+    your_source: &'static str,
+    obtained_on: &'static str,
     why: &'static str,
     basis: &'static str,
     interest: &'static str,
@@ -236,6 +269,8 @@ const EN: Wording = Wording {
     colon: ": ",
     who: "Who holds your data",
     dpo: "Our data protection officer",
+    your_source: "Where we obtained your data",
+    obtained_on: "on",
     why: "Why we use your data, and on which basis",
     basis: "Legal basis",
     interest: "Legitimate interest pursued",
@@ -270,6 +305,8 @@ const FR: Wording = Wording {
     colon: " : ",
     who: "Qui détient vos données",
     dpo: "Notre délégué à la protection des données",
+    your_source: "Où nous avons obtenu vos données",
+    obtained_on: "le",
     why: "Pourquoi nous utilisons vos données, et sur quelle base",
     basis: "Base légale",
     interest: "Intérêt légitime poursuivi",

@@ -1,0 +1,32 @@
+//! The right to information (Arts. 13 and 14, rules I1 to I4): the notice a person is given
+//! ([`notice`]), where their data came from and on which grounds they need not be told
+//! ([`origin`]), when they must be told and whether they were ([`status`]), and giving it with
+//! its proof ([`give`]).
+
+pub mod give;
+mod notice;
+pub mod origin;
+pub mod status;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+pub use give::GivenInformation;
+pub use notice::InformationNotice;
+pub use origin::{DataSource, ExemptionGround, GivenNotice, InformedVia, NewExemption, Origin};
+pub use status::{DueBy, Exemption, InformationState, InformationStatus, Informed};
+
+/// What a message to a person from another source, not yet told, must carry (Art. 14(3)(b)):
+/// the notice of this version, which [`crate::Gdpr::inform`] then records as given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeToCarry {
+    /// The date by which the person must be told.
+    pub due: NaiveDate,
+    /// Whether that date has passed.
+    pub overdue: bool,
+    /// The notice's version ([`InformationNotice::version`]); `None` where this `Gdpr` has no
+    /// data map or CRM to build it from: the message must still carry the notice.
+    pub version: Option<String>,
+    /// The SHA-256 of its text, with the version.
+    pub sha256: Option<String>,
+}

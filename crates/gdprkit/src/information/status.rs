@@ -1,0 +1,275 @@
+//! Where the right to information stands for a subject (rules I2 to I4): where their data came
+//! from, when they must be told, whether they were told or are exempt. Read from the ledger
+//! alone, which is also the proof (Art. 5(2)): the subject's entry says the source, entries of
+//! kind `information` say what was given, exempted or sent, and disclosures say when the data
+//! first went to another recipient.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::facade::Gdpr;
+use crate::ids::SubjectId;
+use crate::raw::bodies::{InformationAction, InformationBody, SubjectBody, value};
+use crate::raw::ledger::{EntryKind, StoredEntry, decode_personal};
+use crate::request::deadline::Deadlines;
+
+use super::origin::{DataSource, ExemptionGround, InformedVia};
+
+crate::named_enum::named_enum!(
+    /// Where a subject stands (rule I2 to I4).
+    InformationState, "state", {
+        /// Their source was not recorded: gdprkit cannot say when they must be told.
+        Unknown => "unknown",
+        /// They were given a notice.
+        Informed => "informed",
+        /// An exemption with its ground is recorded (Art. 14(5)).
+        Exempt => "exempt",
+        /// They must be told by the due date, which has not passed.
+        Due => "due",
+        /// Their due date has passed and they were not told (listed like overdue requests, R10).
+        Overdue => "overdue",
+    }
+);
+
+crate::named_enum::named_enum!(
+    /// What set the due date: the earliest of these applies (Art. 13(1), 14(3)).
+    DueBy, "due_by", {
+        /// Data collected from the person: at collection (Art. 13(1)).
+        Collection => "collection",
+        /// One month after the data was obtained, counted as request deadlines are (Art. 14(3)(a)).
+        OneMonth => "one_month",
+        /// The first communication with the person (Art. 14(3)(b)).
+        FirstCommunication => "first_communication",
+        /// The first disclosure to another recipient (Art. 14(3)(c)).
+        FirstDisclosure => "first_disclosure",
+    }
+);
+
+/// A notice given, as its `informed` event records it (rule I4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Informed {
+    /// The ledger entry that records it.
+    pub seq: u64,
+    /// When it was given.
+    pub at: DateTime<Utc>,
+    /// How.
+    pub via: InformedVia,
+    /// The notice's version.
+    pub notice_version: String,
+    /// The SHA-256 of its text.
+    pub notice_sha256: String,
+}
+
+/// An exemption, as recorded (rule I3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exemption {
+    /// The ledger entry that records it.
+    pub seq: u64,
+    /// When it was recorded.
+    pub at: DateTime<Utc>,
+    /// Its ground.
+    pub ground: ExemptionGround,
+    /// Why, while the subject's values are kept.
+    pub reason: Option<String>,
+    /// Where the information is made public, for a disproportionate effort.
+    pub public_notice: Option<String>,
+}
+
+/// Where the right to information stands for one subject.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InformationStatus {
+    /// The subject.
+    pub subject: SubjectId,
+    /// Where it stands.
+    pub state: InformationState,
+    /// Where their data came from, if recorded.
+    pub source: Option<DataSource>,
+    /// The source's free reference.
+    pub reference: Option<String>,
+    /// When their data was obtained.
+    pub obtained_at: Option<DateTime<Utc>>,
+    /// The date by which they must be told, in the controller's zone, with a recorded source.
+    pub due: Option<NaiveDate>,
+    /// What set that date.
+    pub due_by: Option<DueBy>,
+    /// The first notice given, if any.
+    pub informed: Option<Informed>,
+    /// The exemption recorded, if any.
+    pub exemption: Option<Exemption>,
+}
+
+impl InformationStatus {
+    /// Whether the person must still be told: due or overdue.
+    pub fn is_pending(&self) -> bool {
+        matches!(self.state, InformationState::Due | InformationState::Overdue)
+    }
+}
+
+/// What the entries about one subject say, taken in entry order.
+#[derive(Debug, Default)]
+pub(crate) struct Tracker {
+    source: Option<DataSource>,
+    reference: Option<String>,
+    obtained_at: Option<DateTime<Utc>>,
+    informed: Option<Informed>,
+    exemption: Option<Exemption>,
+    first_contact: Option<DateTime<Utc>>,
+    first_disclosure: Option<DateTime<Utc>>,
+}
+
+#[derive(Deserialize)]
+struct DisclosedAt {
+    disclosed_at: String,
+}
+
+impl Tracker {
+    /// Takes in one entry about the subject. An entry that cannot be read is skipped: the chain
+    /// check reports it.
+    pub fn add(&mut self, e: &StoredEntry<'_>) {
+        let Ok(kind) = EntryKind::parse(e.kind) else { return };
+        let personal = |name: &str| {
+            e.personal
+                .and_then(|p| decode_personal(p).ok())
+                .and_then(|values| values.into_iter().find(|v| v.name == name).map(|v| v.value.to_owned()))
+        };
+        match kind {
+            EntryKind::Subject => {
+                let Ok(body) = serde_json::from_str::<SubjectBody>(e.body) else { return };
+                let Some(source) = body.source else { return };
+                let registered = crate::time::parse("recorded_at", &body.recorded_at).ok();
+                let obtained = body.obtained_at.and_then(|at| crate::time::parse("obtained_at", &at).ok());
+                self.source = Some(source);
+                self.obtained_at = obtained.or(registered);
+                self.reference = personal(value::SOURCE_REF);
+            }
+            EntryKind::Information => {
+                let Ok(body) = serde_json::from_str::<InformationBody>(e.body) else { return };
+                let Ok(at) = crate::time::parse("at", &body.at) else { return };
+                match body.action {
+                    InformationAction::Informed => {
+                        let (Some(via), Some(version), Some(sha256)) =
+                            (body.via, body.notice_version, body.notice_sha256)
+                        else {
+                            return;
+                        };
+                        if self.informed.as_ref().is_none_or(|i| at < i.at) {
+                            self.informed =
+                                Some(Informed { seq: e.seq, at, via, notice_version: version, notice_sha256: sha256 });
+                        }
+                    }
+                    InformationAction::Exempted => {
+                        let Some(ground) = body.ground else { return };
+                        self.exemption = Some(Exemption {
+                            seq: e.seq,
+                            at,
+                            ground,
+                            reason: personal(value::REASON),
+                            public_notice: body.public_notice,
+                        });
+                    }
+                    InformationAction::Contacted => {
+                        self.first_contact = Some(self.first_contact.map_or(at, |f| f.min(at)));
+                    }
+                }
+            }
+            EntryKind::Disclosure => {
+                let Ok(body) = serde_json::from_str::<DisclosedAt>(e.body) else { return };
+                let Ok(at) = crate::time::parse("disclosed_at", &body.disclosed_at) else { return };
+                self.first_disclosure = Some(self.first_disclosure.map_or(at, |f| f.min(at)));
+            }
+            // What came before an erasure is no longer about the person.
+            EntryKind::Erasure => *self = Tracker::default(),
+            _ => {}
+        }
+    }
+
+    /// Where the subject stands on `today` (the controller's date).
+    pub fn status(self, gdpr: &Gdpr, subject: SubjectId, today: NaiveDate) -> Result<InformationStatus> {
+        let zone = gdpr.parts.zone;
+        let mut due = None;
+        if let (Some(source), Some(obtained)) = (self.source, self.obtained_at) {
+            let mut candidates = Vec::with_capacity(3);
+            if source.is_other_source() {
+                let month = Deadlines::for_receipt(zone.local_date(obtained), gdpr.parts.calendar.as_ref())?.due;
+                candidates.push((month, DueBy::OneMonth));
+                if let Some(at) = self.first_contact {
+                    candidates.push((zone.local_date(at), DueBy::FirstCommunication));
+                }
+                if let Some(at) = self.first_disclosure {
+                    candidates.push((zone.local_date(at), DueBy::FirstDisclosure));
+                }
+            } else {
+                candidates.push((zone.local_date(obtained), DueBy::Collection));
+            }
+            due = candidates.into_iter().min_by_key(|(date, _)| *date);
+        }
+        let state = match (&self.informed, &self.exemption, due) {
+            (Some(_), _, _) => InformationState::Informed,
+            (None, Some(_), _) => InformationState::Exempt,
+            (None, None, None) => InformationState::Unknown,
+            (None, None, Some((date, _))) if today > date => InformationState::Overdue,
+            (None, None, Some(_)) => InformationState::Due,
+        };
+        Ok(InformationStatus {
+            subject,
+            state,
+            source: self.source,
+            reference: self.reference,
+            obtained_at: self.obtained_at,
+            due: due.map(|d| d.0),
+            due_by: due.map(|d| d.1),
+            informed: self.informed,
+            exemption: self.exemption,
+        })
+    }
+}
+
+impl Gdpr {
+    /// Where the right to information stands for `subject` (rules I2 to I4): their source, the
+    /// date by which they must be told (the earliest of one month after their data was obtained,
+    /// the first communication and the first disclosure, Art. 14(3); at collection for data
+    /// collected from them, Art. 13(1)), and the notice given or the exemption recorded.
+    pub fn information_status(&self, subject: &SubjectId) -> Result<InformationStatus> {
+        self.subject(subject)?;
+        let mut tracker = Tracker::default();
+        self.store().subject_entries(self.tenant(), subject, &mut |e| {
+            tracker.add(e);
+            Ok(())
+        })?;
+        tracker.status(self, subject.clone(), self.parts.zone.local_date(self.now()))
+    }
+
+    /// The subjects who must still be told (due or overdue), by due date then id; with
+    /// `overdue_only`, those whose due date has passed (listed like overdue requests, R10).
+    /// Reads the tenant's chain once.
+    pub fn information_due(&self, overdue_only: bool) -> Result<Vec<InformationStatus>> {
+        let mut trackers: HashMap<String, Tracker> = HashMap::new();
+        self.store().scan_ledger(self.tenant(), &mut |e| {
+            if let Some(s) = e.subject {
+                if let Some(t) = trackers.get_mut(s) {
+                    t.add(e);
+                } else if e.kind == EntryKind::Subject.as_str() {
+                    let mut t = Tracker::default();
+                    t.add(e);
+                    if t.source.is_some() {
+                        trackers.insert(s.to_owned(), t);
+                    }
+                }
+            }
+            true
+        })?;
+        let today = self.parts.zone.local_date(self.now());
+        let mut listed = Vec::new();
+        for (id, tracker) in trackers {
+            let status = tracker.status(self, SubjectId::new(&id)?, today)?;
+            if status.state == InformationState::Overdue || (!overdue_only && status.is_pending()) {
+                listed.push(status);
+            }
+        }
+        listed.sort_by(|a, b| (a.due, &a.subject).cmp(&(b.due, &b.subject)));
+        Ok(listed)
+    }
+}
