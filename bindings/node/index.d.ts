@@ -128,7 +128,7 @@ export type RecipientTaskOutcome = 'sent' | 'skipped';
 export type NoticeKind = 'receipt' | 'extension' | 'awaiting_subject' | 'refusal' | 'completion' | 'copy_ready';
 
 /** What a message in the outbox is. */
-export type MessageKind = NoticeKind | 'export' | 'confirmation';
+export type MessageKind = NoticeKind | 'export' | 'confirmation' | 'information';
 
 /** Where a message in the outbox stands. */
 export type OutboxState = 'pending' | 'delivered' | 'cancelled';
@@ -455,6 +455,119 @@ export interface NewSubjectOptions {
   language?: Language | null;
   /** The subject's phone number: with its `+` country code, or in the configured country. */
   phone?: string | null;
+  /** Where the subject's data came from (rule I2). */
+  origin?: Origin | null;
+}
+
+/** Where a subject's data came from: only `collected` is from the person (Art. 13). */
+export type DataSource = 'collected' | 'purchased_list' | 'trade_fair' | 'public_directory' | 'partner' | 'other';
+
+/** Where a subject's data came from, and when (rule I2). */
+export interface Origin {
+  /** The source. */
+  source: DataSource;
+  /** A free reference: the list, the fair, the partner. */
+  reference?: string | null;
+  /** When the data was obtained; the registration when absent. */
+  obtainedAt?: DateInput | null;
+  /** For collected data, the notice given at collection. */
+  notice?: GivenNotice | null;
+}
+
+/** A notice given: its version and the SHA-256 of its text. */
+export interface GivenNotice {
+  /** The notice's version. */
+  version: string;
+  /** The SHA-256 of its text, 64 hex digits. */
+  sha256: string;
+}
+
+/** How a notice reached the person. */
+export type InformedVia = 'email' | 'post' | 'at_collection' | 'with_message';
+
+/** A ground of Art. 14(5) on which a person need not be told. */
+export type ExemptionGround = 'already_informed' | 'disproportionate_effort' | 'required_by_law' | 'professional_secrecy';
+
+/** An exemption to record (rule I3). */
+export interface NewExemption {
+  /** The ground. */
+  ground: ExemptionGround;
+  /** Why it applies. */
+  reason: string;
+  /** Where the information is made public (`https://`), required for `disproportionate_effort`. */
+  publicNotice?: string | null;
+}
+
+/** An information notice (rule I1). */
+export interface InformationNotice {
+  /** Its language. */
+  language: Language;
+  /** `notice-` and the first 12 hex digits of its SHA-256. */
+  version: string;
+  /** The SHA-256 of `text`. */
+  sha256: string;
+  /** The notice as plain text. */
+  text: string;
+  /** The same notice as HTML, every value escaped. */
+  html: string;
+}
+
+/** Where the right to information stands for one subject (rules I2 to I4). */
+export interface InformationStatus {
+  /** The subject. */
+  subject: string;
+  /** Where it stands. */
+  state: 'unknown' | 'informed' | 'exempt' | 'due' | 'overdue';
+  /** Where their data came from, if recorded. */
+  source: DataSource | null;
+  /** The source's free reference. */
+  reference: string | null;
+  /** When their data was obtained. */
+  obtained_at: Instant | null;
+  /** The date by which they must be told. */
+  due: CalendarDate | null;
+  /** What set that date. */
+  due_by: 'collection' | 'one_month' | 'first_communication' | 'first_disclosure' | null;
+  /** The first notice given. */
+  informed: {
+    seq: number;
+    at: Instant;
+    via: InformedVia;
+    notice_version: string;
+    notice_sha256: string;
+  } | null;
+  /** The exemption recorded. */
+  exemption: {
+    seq: number;
+    at: Instant;
+    ground: ExemptionGround;
+    reason: string | null;
+    public_notice: string | null;
+  } | null;
+}
+
+/** A notice given with `inform`. */
+export interface GivenInformation {
+  /** The `informed` ledger entry. */
+  seq: number;
+  /** The notice given. */
+  notice: InformationNotice;
+  /** How. */
+  via: InformedVia;
+  /** When. */
+  at: Instant;
+  /** For an e-mail, what became of it. */
+  delivery: NoticeDelivery | null;
+  /** For an e-mail, its id in the outbox. */
+  outbox_id: number | null;
+}
+
+/** The options of `inform`. */
+export interface InformOptions {
+  /** `email` mails it through the outbox; `post` and `with_message` record it as given. */
+  via: InformedVia;
+  /** When it was given, for `post` and `with_message`; now when absent. */
+  at?: DateInput;
 }
 
 /** A subject to register with `addSubjects`. */
@@ -656,6 +769,16 @@ export interface Decision {
   since: Instant | null;
   /** The reason in plain words. */
   reason: string;
+  /**
+   * For contact allowed with a person from another source not yet told: the notice the message
+   * must carry (Art. 14(3)(b)); `decide` only.
+   */
+  information?: {
+    due: CalendarDate;
+    overdue: boolean;
+    version: string | null;
+    sha256: string | null;
+  };
 }
 
 /** The outcome of verifying the tenant's hash chain, by its `status`. */
@@ -1709,6 +1832,23 @@ export type ChangeKind =
       message: MessageKind;
       /** The request it is about, if any. */
       request: string | null;
+    }
+  | {
+      /** The subject was given the information notice. */
+      type: 'informed';
+      via: InformedVia;
+      notice_version: string;
+      at: Instant;
+    }
+  | {
+      /** The subject was exempted from being told (the reason stays in the ledger). */
+      type: 'information_exempted';
+      ground: ExemptionGround;
+    }
+  | {
+      /** The CRM recorded a communication with the subject. */
+      type: 'contacted';
+      at: Instant;
     };
 
 /** One change of the feed: a ledger entry, without personal values. */
@@ -1969,6 +2109,30 @@ export declare class Gdpr {
 
   /** Stores the time zone and calendar in use as the tenant's. */
   saveSettings(): Promise<TenantSettings>;
+
+  /** The information notice (rule I1) for a subject, or for every purpose of the map. */
+  informationNotice(subject?: string, options?: { language?: Language }): Promise<InformationNotice>;
+
+  /** Where the right to information stands for a subject (rules I2 to I4). */
+  informationStatus(subject: string): Promise<InformationStatus>;
+
+  /** The subjects still to be told, by due date; with `overdueOnly`, those past it. */
+  informationDue(options?: { overdueOnly?: boolean }): Promise<InformationStatus[]>;
+
+  /** Gives a subject the notice and records it as an `informed` ledger event (rule I4). */
+  inform(subject: string, options: InformOptions): Promise<GivenInformation>;
+
+  /** Records an exemption of Art. 14(5) for a subject; returns its ledger entry. */
+  exemptFromInformation(subject: string, exemption: NewExemption): Promise<number>;
+
+  /** Records the exemption for every subject of a source still to be told; returns their ids. */
+  exemptSourceFromInformation(source: DataSource, exemption: NewExemption): Promise<string[]>;
+
+  /** Records that the CRM communicated with a subject (Art. 14(3)(b)); returns its ledger entry. */
+  recordCommunication(subject: string, options?: { at?: DateInput }): Promise<number>;
+
+  /** A subject's consent events as ISO/IEC TS 27560 records: JSON-LD with W3C DPV terms. */
+  consentReceipt(subject: string): Promise<Array<Record<string, unknown>>>;
 }
 
 /** Every method the core answers by name, as `Gdpr` calls them (in the core's snake_case). */

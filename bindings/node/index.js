@@ -283,12 +283,12 @@ class Gdpr {
 
   /** Registers a subject under a regime (`b2b_opt_out`, `b2c_opt_in`, `soft_opt_in`). */
   async addSubject(id, options) {
-    return this.#call('add_subject', args({ id }, options))
+    return this.#call('add_subject', withOrigin(args({ id }, options)))
   }
 
   /** Registers many subjects in one transaction, all or none. */
   async addSubjects(subjects) {
-    return this.#call('add_subjects', list('subjects', subjects).map((s) => snake(s, 'subjects')))
+    return this.#call('add_subjects', list('subjects', subjects).map((s) => withOrigin(snake(s, 'subjects'))))
   }
 
   /** The subject with this id. */
@@ -551,6 +551,48 @@ class Gdpr {
   async saveSettings() {
     return this.#call('save_settings', {})
   }
+
+  // The right to information (Arts. 13 and 14).
+
+  /** The information notice (rule I1) for a subject, or for every purpose of the map. */
+  async informationNotice(subject, options) {
+    return this.#call('information_notice', args(subject === undefined ? {} : { subject }, options))
+  }
+
+  /** Where the right to information stands for a subject (rules I2 to I4). */
+  async informationStatus(subject) {
+    return this.#call('information_status', { subject })
+  }
+
+  /** The subjects still to be told, by due date; with `overdueOnly`, those past it. */
+  async informationDue(options) {
+    return this.#call('information_due', args({}, options))
+  }
+
+  /** Gives a subject the notice and records it (rule I4). */
+  async inform(subject, options) {
+    return this.#call('inform', args({ subject }, options))
+  }
+
+  /** Records an exemption of Art. 14(5) for a subject, with its ground and reason. */
+  async exemptFromInformation(subject, exemption) {
+    return this.#call('exempt_from_information', { subject, exemption: snake(exemption, 'exemption') })
+  }
+
+  /** Records the exemption for every subject of a source still to be told; returns their ids. */
+  async exemptSourceFromInformation(source, exemption) {
+    return this.#call('exempt_source_from_information', { source, exemption: snake(exemption, 'exemption') })
+  }
+
+  /** Records that the CRM communicated with a subject (Art. 14(3)(b)). */
+  async recordCommunication(subject, options) {
+    return this.#call('record_communication', args({ subject }, options))
+  }
+
+  /** A subject's consent events as ISO/IEC TS 27560 records (JSON-LD with DPV terms). */
+  async consentReceipt(subject) {
+    return this.#call('consent_receipt', { subject })
+  }
 }
 
 /** The option that names who acts, as the core calls it. */
@@ -561,6 +603,12 @@ function list(field, value) {
     throw invalid(field, `expected an array, got ${describe(value)}`)
   }
   return [...value]
+}
+
+/** A subject to register, its `origin`'s options in the core's names too. */
+function withOrigin(subject) {
+  if (subject.origin !== undefined && subject.origin !== null) subject.origin = snake(subject.origin, 'origin')
+  return subject
 }
 
 function consentEvent(event) {

@@ -199,3 +199,31 @@ test('one configuration object opens the same as options; tenants are apart', as
   const snake = await Gdpr.fromConfig({ store: ':memory:', time_zone: 'Europe/Lisbon', pdf: false })
   assert.equal((await snake.settings()).time_zone, 'Europe/Lisbon', 'keys as a TOML or JSON file names them')
 })
+
+test('information: prospects from a fair are due, told by post, exempt or listed (Arts. 13 and 14)', async (t) => {
+  const g = await open(t)
+  const fair = { source: 'trade_fair', reference: 'Salon Pro', obtainedAt: new Date('2025-04-01T09:00:00Z') }
+  await g.addSubjects([0, 1, 2].map((i) => ({ id: `lead-${i}`, regime: 'b2b_opt_out', language: 'en', origin: fair })))
+  const status = await g.informationStatus('lead-0')
+  assert.deepEqual([status.state, status.due, status.due_by], ['overdue', '2025-05-02', 'one_month'])
+  const notice = await g.informationNotice('lead-0', { language: 'en' })
+  assert.ok(notice.text.includes('Where we obtained your data: a trade fair (Salon Pro), on 1 April 2025.'))
+  const given = await g.inform('lead-0', { via: 'post', at: new Date('2025-05-31T09:00:00Z') })
+  assert.deepEqual([given.via, given.notice.sha256], ['post', notice.sha256])
+  await assert.rejects(
+    g.exemptFromInformation('lead-1', { ground: 'disproportionate_effort', reason: 'badges only' }),
+    { code: 'GDPR_INVALID_INPUT', field: 'public_notice' },
+  )
+  const exemption = { ground: 'disproportionate_effort', reason: 'badges only', publicNotice: 'https://acme.example/notice' }
+  await g.exemptFromInformation('lead-1', exemption)
+  assert.equal((await g.informationStatus('lead-1')).state, 'exempt')
+  assert.deepEqual((await g.informationDue({ overdueOnly: true })).map((s) => s.subject), ['lead-2'])
+  assert.equal(typeof (await g.recordCommunication('lead-2')), 'number')
+  const law = { ground: 'required_by_law', reason: 'a register' }
+  assert.deepEqual(await g.exemptSourceFromInformation('trade_fair', law), ['lead-2'])
+  assert.deepEqual(await g.informationDue(), [])
+  await g.recordConsent('jeanne', { action: 'opt_in', purpose: 'newsletter', channel: 'email', proof: PROOF })
+  const records = await g.consentReceipt('jeanne')
+  assert.equal(records.length, 1)
+  assert.ok(records[0]['@context'])
+})

@@ -227,3 +227,33 @@ def test_one_configuration_dict_opens_the_same_as_keywords(tmp_path: pathlib.Pat
     with pytest.raises(gdprkit.ConfigError) as e:
         Gdpr.from_config({"store": ":memory:", "colour": "blue"})
     assert "colour" in str(e.value)
+
+
+def test_information_from_a_trade_fair_is_due_given_and_listed(g: Gdpr) -> None:
+    """Arts. 13 and 14 (rules I1 to I4): prospects from a fair, one told by post, one exempt,
+    one listed as overdue, and the consent records of ISO/IEC TS 27560."""
+    fair = {"source": "trade_fair", "reference": "Salon Pro", "obtained_at": dt.datetime(2025, 4, 1, 9, tzinfo=dt.timezone.utc)}
+    g.add_subjects([{"id": f"lead-{i}", "regime": "b2b_opt_out", "language": "en", "origin": fair} for i in range(3)])
+    status = g.information_status("lead-0")
+    assert (status.state, status.due, status.due_by) == ("overdue", "2025-05-02", "one_month")
+    notice = g.information_notice("lead-0", language="en")
+    assert "Where we obtained your data: a trade fair (Salon Pro), on 1 April 2025." in notice.text
+    given = g.inform("lead-0", via="post", at=NOW - dt.timedelta(days=1))
+    assert (given.via, given.notice.sha256) == ("post", notice.sha256)
+    with pytest.raises(gdprkit.InvalidInputError) as refused:
+        g.exempt_from_information("lead-1", ground="disproportionate_effort", reason="badges only")
+    assert refused.value.field == "public_notice"
+    g.exempt_from_information(
+        "lead-1", ground="disproportionate_effort", reason="badges only", public_notice="https://acme.example/notice"
+    )
+    assert g.information_status("lead-1").state == "exempt"
+    assert [s.subject for s in g.information_due(overdue_only=True)] == ["lead-2"]
+    assert isinstance(g.record_communication("lead-2"), int)
+    assert g.exempt_source_from_information("trade_fair", ground="required_by_law", reason="a register") == ["lead-2"]
+    assert g.information_due() == []
+    g.record_consent(
+        "jeanne", action="opt_in", purpose="newsletter", channel="email",
+        proof={"source": "web_form", "collected_by": {"by": "subject"}, "notice_version": "v1", "notice_sha256": "0" * 64},
+    )
+    records = g.consent_receipt("jeanne")
+    assert len(records) == 1 and records[0]["@context"]

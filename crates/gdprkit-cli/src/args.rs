@@ -279,7 +279,25 @@ pub enum SubjectCommand {
         /// The subject's phone number: with its + country code, or in --country.
         #[arg(long, value_name = "NUMBER")]
         phone: Option<String>,
+        #[command(flatten)]
+        origin: OriginArgs,
     },
+}
+
+/// Where a subject's data came from (Arts. 13 and 14).
+#[derive(Debug, Args)]
+pub struct OriginArgs {
+    /// Where the subject's data came from: collected (from them), purchased-list, trade-fair,
+    /// public-directory, partner or other. From another source, they must be told within a month
+    /// (`information due`).
+    #[arg(long, value_name = "SOURCE")]
+    pub source: Option<String>,
+    /// A free reference to the source: the list, the fair, the partner.
+    #[arg(long, value_name = "TEXT", requires = "source")]
+    pub source_ref: Option<String>,
+    /// When the data was obtained (RFC 3339); the registration when absent.
+    #[arg(long, value_name = "INSTANT", requires = "source")]
+    pub obtained_at: Option<String>,
 }
 
 /// `gdprkit suppression …`
@@ -751,6 +769,66 @@ pub enum InformationCommand {
         /// Print the HTML form instead of the plain text.
         #[arg(long)]
         html: bool,
+    },
+    /// Where the right to information stands for a subject: source, due date and what set it,
+    /// the notice given or the exemption.
+    Status {
+        /// The subject.
+        #[arg(long, value_name = "ID")]
+        subject: String,
+    },
+    /// The subjects who must still be told, by due date: from another source (one month after
+    /// their data was obtained, or sooner at the first communication or disclosure), or collected
+    /// without a notice recorded. Exit 0; with --overdue, only those past their due date.
+    Due {
+        /// Only the subjects past their due date.
+        #[arg(long)]
+        overdue: bool,
+    },
+    /// Give a subject the notice and record it (an `informed` ledger event): --via email mails it
+    /// through the outbox; post and with-message record it as given (print it with `notice`).
+    Give {
+        /// The subject.
+        #[arg(long, value_name = "ID")]
+        subject: String,
+        /// email, post or with-message.
+        #[arg(long, value_name = "VIA")]
+        via: String,
+        /// When it was given (RFC 3339), for post and with-message; now when absent.
+        #[arg(long, value_name = "INSTANT")]
+        at: Option<String>,
+        /// The data map (TOML), whose [[processing]] the notice states.
+        #[arg(long, value_name = "FILE")]
+        map: PathBuf,
+    },
+    /// Record that a subject, or every subject of a source still to be told, need not be given
+    /// the notice (Art. 14(5)), with the ground and the reason.
+    Exempt {
+        /// The subject.
+        #[arg(long, value_name = "ID", required_unless_present = "source", conflicts_with = "source")]
+        subject: Option<String>,
+        /// Every subject of this source still to be told.
+        #[arg(long, value_name = "SOURCE")]
+        source: Option<String>,
+        /// already-informed, disproportionate-effort, required-by-law or professional-secrecy.
+        #[arg(long, value_name = "GROUND")]
+        ground: String,
+        /// Why the ground applies.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// Where the information is made public (https://), required for disproportionate-effort.
+        #[arg(long, value_name = "URL")]
+        public_notice: Option<String>,
+    },
+    /// Record a communication with a subject (Art. 14(3)(b)): from another source, they must be
+    /// told at the latest then.
+    Contacted {
+        /// The subject.
+        #[arg(long, value_name = "ID")]
+        subject: String,
+        /// When (RFC 3339); now when absent.
+        #[arg(long, value_name = "INSTANT")]
+        at: Option<String>,
     },
 }
 

@@ -2,6 +2,7 @@
 //! there), walked through every capability.
 
 mod crm;
+mod information;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -36,6 +37,7 @@ struct Summary {
     campaign: Campaign,
     history_of: String,
     history_events: usize,
+    information: information::Information,
     requests: Requests,
     objection: Objection,
     export: Exported,
@@ -233,6 +235,7 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
         ));
     }
 
+    let information = information::walk(&g, &mut say)?;
     let requests = walk_requests(ctx, &g, &mut say)?;
     let objection = walk_objection(&g, &mut say)?;
     let export = walk_export(dir, &g, &mut say)?;
@@ -240,7 +243,7 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
     let swept = walk_sweep(&g, &mut say)?;
     let messages = g.outbox(gdprkit::OutboxFilter::All)?.len();
     say.line(&format!(
-        "\nOutbox: {messages} messages to contacts (receipts, notices, the export) were written with the steps \
+        "\nOutbox: {messages} messages to contacts and prospects (receipts, notices, the export) were written with the steps \
          that produced them; with no mail server here they wait for `gdprkit outbox deliver --smtp URL`."
     ));
 
@@ -263,6 +266,7 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
     say.line(&format!(
         "\nTry it yourself{with_url}:\n  gdprkit --db {db} consent check --subject contact-0012 --purpose newsletter --channel email\n  \
          gdprkit --db {db} consent history --subject contact-0013\n  gdprkit --db {db} request list --overdue\n  \
+         gdprkit --db {db} information due --overdue\n  \
          gdprkit --db {db} ledger verify\n  \
          gdprkit --db {db} export --subject contact-0036 --map {map} --format pdf --out contact-0036.pdf --lang en",
         db = demo.db_arg,
@@ -285,6 +289,7 @@ pub fn run(ctx: &Context, dir: &Path) -> CliResult<ExitCode> {
             },
             history_of: "contact-0013".into(),
             history_events: history.len(),
+            information,
             requests,
             objection,
             export,

@@ -65,6 +65,14 @@ pub const METHODS: &[&str] = &[
     "changes_since",
     "settings",
     "save_settings",
+    "consent_receipt",
+    "information_notice",
+    "information_status",
+    "information_due",
+    "inform",
+    "exempt_from_information",
+    "exempt_source_from_information",
+    "record_communication",
 ];
 
 #[derive(Deserialize)]
@@ -204,6 +212,53 @@ struct ChangesArgs {
     #[serde(default)]
     since: u64,
     limit: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoticeArgs {
+    #[serde(default)]
+    subject: Option<SubjectId>,
+    #[serde(default)]
+    language: Option<crate::subject::Language>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DueArgs {
+    #[serde(default)]
+    overdue_only: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InformArgs {
+    subject: SubjectId,
+    via: crate::information::InformedVia,
+    #[serde(default)]
+    at: Option<DateTime<Utc>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExemptArgs {
+    subject: SubjectId,
+    exemption: crate::information::NewExemption,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExemptSourceArgs {
+    source: crate::information::DataSource,
+    exemption: crate::information::NewExemption,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommunicationArgs {
+    subject: SubjectId,
+    #[serde(default)]
+    at: Option<DateTime<Utc>>,
 }
 
 /// Calls `method` with `args` (a JSON object) and returns its result as JSON. An unknown method,
@@ -373,6 +428,29 @@ pub fn call(g: &Gdpr, method: &str, args: Value) -> Result<Value> {
         "save_settings" => {
             read::<Nothing>(method, args)?;
             to_value(g.save_settings()?)?
+        }
+        "consent_receipt" => to_value(g.consent_receipt(&read::<SubjectArg>(method, args)?.subject)?)?,
+        "information_notice" => {
+            let a: NoticeArgs = read(method, args)?;
+            to_value(g.information_notice(a.subject.as_ref(), a.language)?)?
+        }
+        "information_status" => to_value(g.information_status(&read::<SubjectArg>(method, args)?.subject)?)?,
+        "information_due" => to_value(g.information_due(read::<DueArgs>(method, args)?.overdue_only)?)?,
+        "inform" => {
+            let a: InformArgs = read(method, args)?;
+            to_value(g.inform(&a.subject, a.via, a.at)?)?
+        }
+        "exempt_from_information" => {
+            let a: ExemptArgs = read(method, args)?;
+            to_value(g.exempt_from_information(&a.subject, &a.exemption)?)?
+        }
+        "exempt_source_from_information" => {
+            let a: ExemptSourceArgs = read(method, args)?;
+            to_value(g.exempt_source_from_information(a.source, &a.exemption)?)?
+        }
+        "record_communication" => {
+            let a: CommunicationArgs = read(method, args)?;
+            to_value(g.record_communication(&a.subject, a.at)?)?
         }
         other => {
             return Err(Error::invalid(

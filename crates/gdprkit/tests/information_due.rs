@@ -266,7 +266,10 @@ fn a_decision_to_contact_an_uninformed_prospect_names_the_notice() {
     assert!(d.allowed);
     let carry = d.information.unwrap();
     let notice = g.information_notice(Some(&sid("p1")), None).unwrap();
-    assert_eq!((carry.version, carry.sha256, carry.due), (Some(notice.version), Some(notice.sha256), date("2025-02-20")));
+    assert_eq!(
+        (carry.version, carry.sha256, carry.due),
+        (Some(notice.version), Some(notice.sha256), date("2025-02-20"))
+    );
     assert!(
         g.decide(&sid("b2b"), &pid("promo"), &Channel::Email, None).unwrap().information.is_none(),
         "source unknown"

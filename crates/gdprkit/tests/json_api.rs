@@ -89,7 +89,7 @@ fn every_method_answers_with_the_facades_own_types() {
     let saved = call(&g, "save_settings", json!({})).unwrap();
     assert_eq!(saved["time_zone"], "Europe/Paris");
     assert_eq!(call(&g, "settings", json!({})).unwrap()["stored"], true);
-    assert_eq!(METHODS.len(), 47, "every method above and in the next tests");
+    assert_eq!(METHODS.len(), 55, "every method above and in the next tests");
 }
 
 #[test]
@@ -217,4 +217,45 @@ fn unsubscribe_references_and_exports_for_download_through_calls_by_name() {
     // An erased subject's opt-out is kept as a keyed hash of the address (suppression list).
     call(&g, "erase_subject", json!({ "subject": "camille" })).unwrap();
     assert_eq!(call(&g, "suppression_list", json!({})).unwrap().as_array().unwrap().len(), 1);
+}
+
+/// Rules I1 to I4 and the consent records by name: a prospect from a trade fair, the notice, its
+/// status and the list of those due, a notice posted, a communication, exemptions.
+#[test]
+fn information_and_consent_records_through_calls_by_name() {
+    let (g, _) = with_crm();
+    let lead = json!({ "id": "lead", "regime": "b2b_opt_out", "email": "lead@example.org", "language": "en",
+                       "origin": { "source": "trade_fair", "reference": "Salon Pro", "obtained_at": "2025-02-01T10:00:00Z" } });
+    call(&g, "add_subject", lead).unwrap();
+    let notice = call(&g, "information_notice", json!({ "subject": "lead", "language": "en" })).unwrap();
+    assert!(notice["text"].as_str().unwrap().contains("a trade fair (Salon Pro)"), "{notice}");
+    assert_eq!(call(&g, "information_notice", json!({})).unwrap()["language"], "fr");
+    let status = call(&g, "information_status", json!({ "subject": "lead" })).unwrap();
+    assert_eq!((status["state"].as_str(), status["due"].as_str()), (Some("overdue"), Some("2025-03-03")));
+    let due = call(&g, "information_due", json!({ "overdue_only": true })).unwrap();
+    assert_eq!(due.as_array().unwrap().len(), 1);
+    let seq = call(&g, "record_communication", json!({ "subject": "lead" })).unwrap();
+    assert!(seq.as_u64().is_some());
+    let exemption = json!({ "ground": "required_by_law", "reason": "a register the law makes public" });
+    let other = json!({ "id": "other", "regime": "b2b_opt_out", "origin": { "source": "public_directory" } });
+    call(&g, "add_subject", other).unwrap();
+    let exempted =
+        call(&g, "exempt_source_from_information", json!({ "source": "public_directory", "exemption": exemption }));
+    assert_eq!(exempted.unwrap(), json!(["other"]));
+    assert!(call(&g, "exempt_from_information", json!({ "subject": "lead", "exemption": exemption })).is_ok());
+    let given = call(&g, "inform", json!({ "subject": "lead", "via": "post", "at": "2025-03-04T10:00:00Z" })).unwrap();
+    assert_eq!(
+        (given["via"].as_str(), given["notice"]["version"].as_str()),
+        (Some("post"), notice["version"].as_str())
+    );
+    let bad = call(&g, "inform", json!({ "subject": "lead", "via": "pigeon" })).unwrap_err();
+    assert_eq!(bad.field(), Some("args"));
+    let opt_in = json!({
+        "subject": "lead", "action": "opt_in", "purpose": "newsletter", "channel": "email",
+        "proof": { "source": "web_form", "collected_by": { "by": "subject" }, "notice_version": "v1",
+                   "notice_sha256": "0000000000000000000000000000000000000000000000000000000000000000" }
+    });
+    call(&g, "record_consent", opt_in).unwrap();
+    let records = call(&g, "consent_receipt", json!({ "subject": "lead" })).unwrap();
+    assert_eq!(records.as_array().unwrap().len(), 1);
 }

@@ -212,6 +212,23 @@ def _drop_none(args: Mapping[str, Any]) -> Dict[str, Any]:
     return {k: v for k, v in args.items() if v is not None}
 
 
+def _origin(origin: Optional[Mapping[str, Any]]) -> Optional[Dict[str, Any]]:
+    """A subject's origin with ``obtained_at`` as RFC 3339 when given as a datetime."""
+    if origin is None:
+        return None
+    fields = _drop_none(dict(origin))
+    if isinstance(fields.get("obtained_at"), _dt.datetime):
+        fields["obtained_at"] = _instant("origin.obtained_at", fields["obtained_at"])
+    return fields
+
+
+def _new_subject(subject: Mapping[str, Any]) -> Dict[str, Any]:
+    fields = _drop_none(dict(subject))
+    if "origin" in fields:
+        fields["origin"] = _origin(fields["origin"])
+    return fields
+
+
 class Mailer(Protocol):
     """Sends a message to a subject; raising refuses it (it stays in the outbox, tried again)."""
 
@@ -393,16 +410,30 @@ class Gdpr:
         email: Optional[str] = None,
         phone: Optional[str] = None,
         language: Optional[str] = None,
+        origin: Optional[Mapping[str, Any]] = None,
     ) -> Record:
-        """Registers a subject under a regime (``b2b_opt_out``, ``b2c_opt_in``, ``soft_opt_in``)."""
-        args = _drop_none({"id": id, "regime": regime, "email": email, "phone": phone, "language": language})
+        """Registers a subject under a regime (``b2b_opt_out``, ``b2c_opt_in``, ``soft_opt_in``).
+
+        ``origin`` says where its data came from (rule I2): ``{"source": "trade_fair",
+        "reference": "Salon Pro", "obtained_at": "2025-02-01T10:00:00Z"}``; from a source other
+        than ``collected``, the person must be told within a month."""
+        args = _drop_none(
+            {
+                "id": id,
+                "regime": regime,
+                "email": email,
+                "phone": phone,
+                "language": language,
+                "origin": _origin(origin),
+            }
+        )
         result: Record = self._call("add_subject", args)
         return result
 
     def add_subjects(self, subjects: Iterable[Mapping[str, Any]]) -> List[Record]:
         """Registers many subjects in one transaction: each a mapping with ``id`` and ``regime``,
-        and optionally ``email``, ``phone`` and ``language``. All or none."""
-        return list(self._call("add_subjects", [_drop_none(dict(s)) for s in subjects]))
+        and optionally ``email``, ``phone``, ``language`` and ``origin``. All or none."""
+        return list(self._call("add_subjects", [_new_subject(s) for s in subjects]))
 
     def subject(self, id: str) -> Record:
         """The subject with this id."""
@@ -690,6 +721,55 @@ class Gdpr:
         """The ledger's changes after ``since``, without personal values."""
         result: Record = self._call("changes_since", {"since": since, "limit": limit})
         return result
+
+    # The right to information (Arts. 13 and 14).
+
+    def information_notice(self, subject: Optional[str] = None, *, language: Optional[str] = None) -> Record:
+        """The information notice (rule I1) for ``subject`` (or every purpose of the map): its
+        ``text``, ``html``, ``version`` and ``sha256``."""
+        result: Record = self._call("information_notice", _drop_none({"subject": subject, "language": language}))
+        return result
+
+    def information_status(self, subject: str) -> Record:
+        """Where the right to information stands for ``subject`` (rules I2 to I4): ``state``
+        (``informed``, ``exempt``, ``due``, ``overdue``, ``unknown``), ``due`` and ``due_by``."""
+        result: Record = self._call("information_status", {"subject": subject})
+        return result
+
+    def information_due(self, *, overdue_only: bool = False) -> List[Record]:
+        """The subjects still to be told, by due date; with ``overdue_only``, those past it."""
+        return list(self._call("information_due", {"overdue_only": overdue_only}))
+
+    def inform(self, subject: str, *, via: str, at: Optional[_dt.datetime] = None) -> Record:
+        """Gives ``subject`` the notice and records it (rule I4): ``via="email"`` mails it
+        through the outbox; ``post`` and ``with_message`` record it as given ``at``."""
+        args = _drop_none({"subject": subject, "via": via, "at": _instant("at", at)})
+        result: Record = self._call("inform", args)
+        return result
+
+    def exempt_from_information(
+        self, subject: str, *, ground: str, reason: str, public_notice: Optional[str] = None
+    ) -> int:
+        """Records an exemption of Art. 14(5) for ``subject`` with its ground and reason (and the
+        public notice's ``https://`` address for ``disproportionate_effort``). Returns its entry."""
+        exemption = _drop_none({"ground": ground, "reason": reason, "public_notice": public_notice})
+        return int(self._call("exempt_from_information", {"subject": subject, "exemption": exemption}))
+
+    def exempt_source_from_information(
+        self, source: str, *, ground: str, reason: str, public_notice: Optional[str] = None
+    ) -> List[str]:
+        """The same for every subject of ``source`` still to be told; returns their ids."""
+        exemption = _drop_none({"ground": ground, "reason": reason, "public_notice": public_notice})
+        return list(self._call("exempt_source_from_information", {"source": source, "exemption": exemption}))
+
+    def record_communication(self, subject: str, *, at: Optional[_dt.datetime] = None) -> int:
+        """Records that the CRM communicated with ``subject`` (Art. 14(3)(b)). Returns its entry."""
+        args = _drop_none({"subject": subject, "at": _instant("at", at)})
+        return int(self._call("record_communication", args))
+
+    def consent_receipt(self, subject: str) -> List[Record]:
+        """The subject's consent events as ISO/IEC TS 27560 records in JSON-LD with DPV terms."""
+        return list(self._call("consent_receipt", {"subject": subject}))
 
     def settings(self) -> Record:
         """The time zone and holiday calendar in use, and whether they are stored."""

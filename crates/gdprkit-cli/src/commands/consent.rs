@@ -73,7 +73,17 @@ pub fn run(ctx: &Context, command: ConsentCommand) -> CliResult<ExitCode> {
             ctx.emit(&out, || {
                 let verdict = if out.allowed { "allowed" } else { "not allowed" };
                 let since = out.since.as_deref().map(|s| format!(" (since {s})")).unwrap_or_default();
-                format!("{verdict}: {}{since}", out.reason)
+                let mut line = format!("{verdict}: {}{since}", out.reason);
+                if let Some(carry) = &decision.information {
+                    let notice = carry.version.as_deref().unwrap_or("the information notice");
+                    let when = if carry.overdue { "overdue since" } else { "due by" };
+                    line.push_str(&format!(
+                        "\nthe message must carry {notice}: this person's data came from another source and \
+                         they were not told ({when} {}, Art. 14(3))",
+                        carry.due
+                    ));
+                }
+                line
             })?;
             Ok(if decision.allowed { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }

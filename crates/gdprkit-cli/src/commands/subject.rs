@@ -2,18 +2,26 @@
 
 use std::process::ExitCode;
 
+use gdprkit::information::{DataSource, Origin};
 use gdprkit::{Language, NewSubject, PhoneCountry, Regime, Source, SubjectId};
 
 use crate::args::{SubjectCommand, SuppressionCommand};
-use crate::context::{CliResult, Context};
+use crate::context::{CliResult, Context, instant};
 
 pub fn run(ctx: &Context, command: SubjectCommand) -> CliResult<ExitCode> {
     match command {
-        SubjectCommand::Add { id, regime, email, lang, phone } => {
+        SubjectCommand::Add { id, regime, email, lang, phone, origin } => {
             let mut new = NewSubject::new(SubjectId::new(id)?, regime.parse::<Regime>()?);
             new.email = email;
             new.language = lang.map(|l| l.parse::<Language>()).transpose()?;
             new.phone = phone;
+            if let Some(source) = origin.source {
+                new.origin = Some(Origin {
+                    reference: origin.source_ref,
+                    obtained_at: instant("obtained_at", origin.obtained_at.as_deref())?,
+                    ..Origin::new(source.parse::<DataSource>()?)
+                });
+            }
             let country = ctx.country.as_deref().map(str::parse::<PhoneCountry>).transpose()?.unwrap_or_default();
             new.validate(country)?;
             let gdpr = ctx.gdpr(true)?;
