@@ -281,6 +281,45 @@ fn the_consent_history_reads_as_sentences_with_dates_in_words() {
     }
 }
 
+/// Art. 12(1): a field the map declares a yes or no reads "yes" or "no" in the person's language,
+/// never 1 or 0.
+#[test]
+fn a_yes_or_no_reads_as_words() {
+    let dir = tempfile::tempdir().unwrap();
+    for (language, expected) in [("en", "Paid yes"), ("fr", "Payée oui")] {
+        let flat = flat_text_of(&PdfRenderer::new().render(&export("Jeanne", "", language)).unwrap(), dir.path());
+        assert!(flat.contains(expected), "{language}: {expected:?} not in the PDF");
+    }
+}
+
+/// Arts. 13, 14 and 15(1)(g): the first page says where the person's data came from and when
+/// they were told, with the notice's version, in their language.
+#[test]
+fn the_first_page_says_where_the_data_came_from_and_what_the_person_was_told() {
+    let dir = tempfile::tempdir().unwrap();
+    for (language, heading, source, told) in [
+        (
+            "en",
+            "What we told you",
+            "We obtained your data from a trade fair (Salon Bâtir Lyon) on 25 October 2025.",
+            "We told you how we use your data on 4 November 2025, by e-mail (version notice-7b6e5589a451).",
+        ),
+        (
+            "fr",
+            "Ce que nous vous avons dit",
+            "Nous avons obtenu vos données auprès d'un salon professionnel (Salon Bâtir Lyon) le 25 octobre 2025.",
+            "Nous vous avons informé de l'usage de vos données le 4 novembre 2025, par courrier électronique (version notice-7b6e5589a451).",
+        ),
+    ] {
+        let export = export("Jeanne", "", language);
+        assert_eq!(words(&export).information_sentences, [source, told], "{language}");
+        let flat = flat_text_of(&PdfRenderer::new().render(&export).unwrap(), dir.path());
+        for expected in [heading, source, told] {
+            assert!(flat.contains(expected), "{language}: {expected:?} not in the PDF");
+        }
+    }
+}
+
 /// Art. 12(1): an empty or short list is a line or a few under its heading, not a page of its
 /// own; only long lists start their own pages.
 #[test]

@@ -72,32 +72,32 @@ amount = { kind = "non_personal", label = { fr = "Montant", en = "Amount" }, cur
 purpose = "newsletter"
 categories = ["identity"]
 recipients = ["Brevo SAS (e-mail delivery)"]
-retention = "until you unsubscribe, then 3 years as proof"
+retention = { fr = "jusqu'à votre désinscription, puis 3 ans comme preuve", en = "until you unsubscribe, then 3 years as proof" }
 
 [[processing]]
 purpose = "events"
 categories = ["identity", "events"]
 recipients = ["Eventbrite (registrations)"]
-retention = "3 years after your last contact with us"
+retention = { fr = "3 ans après votre dernier contact avec nous", en = "3 years after your last contact with us" }
 
 [[processing]]
 purpose = "billing"
 categories = ["identity", "billing"]
-retention = "10 years after each invoice (Code de commerce, art. L123-22)"
+retention = { fr = "10 ans après chaque facture (Code de commerce, art. L123-22)", en = "10 years after each invoice (Code de commerce, art. L123-22)" }
 
 [[processing]]
 purpose = "lead-scoring"
 categories = ["identity", "events"]
-retention = "3 years after your last contact with us"
-automated_decision = "a score computed from your calls and replies decides the order in which our sales team calls back; it decides nothing else"
-legitimate_interest = "calling back first the prospects most likely to become customers"
+retention = { fr = "3 ans après votre dernier contact avec nous", en = "3 years after your last contact with us" }
+automated_decision = { fr = "un score calculé à partir de vos appels et réponses décide de l'ordre dans lequel notre équipe commerciale vous rappelle ; il ne décide de rien d'autre", en = "a score computed from your calls and replies decides the order in which our sales team calls back; it decides nothing else" }
+legitimate_interest = { fr = "rappeler d'abord les prospects les plus susceptibles de devenir clients", en = "calling back first the prospects most likely to become customers" }
 
 [[processing]]
 purpose = "product-news"
 categories = ["identity"]
-retention = "3 years after your last contact with us"
-source = "your company's public directory listing"
-legitimate_interest = "telling the professionals we may work with about our products"
+retention = { fr = "3 ans après votre dernier contact avec nous", en = "3 years after your last contact with us" }
+source = { fr = "la fiche de votre entreprise dans un annuaire public", en = "your company's public directory listing" }
+legitimate_interest = { fr = "présenter nos produits aux professionnels avec qui nous pouvons travailler", en = "telling the professionals we may work with about our products" }
 "#;
 
 /// The sample's `contacts` entity, its retention rule included (3 years from

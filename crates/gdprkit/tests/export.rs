@@ -181,11 +181,18 @@ fn the_json_validates_against_its_schema_and_reads_back_whole() {
 #[test]
 fn another_format_or_a_newer_version_is_refused() {
     let json = String::from_utf8(to_json(&export()).unwrap()).unwrap();
-    let newer = json.replacen("\"version\": 4", "\"version\": 5", 1);
+    let newer = json.replacen("\"version\": 5", "\"version\": 6", 1);
     assert_ne!(newer, json, "the version was found and changed");
+    // Version 4 had no information: it still reads, as no source and no notice.
+    let mut v4: serde_json::Value = serde_json::from_str(&json).unwrap();
+    v4["version"] = 4.into();
+    v4.as_object_mut().unwrap().remove("information");
+    let read = from_json(v4.to_string().as_bytes()).unwrap();
+    assert_eq!((read.version, read.information.source, read.information.notices.len()), (4, None, 0));
     // Version 3 had no labels, technical columns, address or DPO: it still reads.
     let mut v3: serde_json::Value = serde_json::from_str(&json).unwrap();
     v3["version"] = 3.into();
+    v3.as_object_mut().unwrap().remove("information");
     v3.as_object_mut().unwrap().remove("entities");
     v3.as_object_mut().unwrap().remove("consent_records");
     v3.as_object_mut().unwrap().remove("time_zone");
@@ -207,7 +214,7 @@ fn another_format_or_a_newer_version_is_refused() {
     }
     let read = from_json(v2.to_string().as_bytes()).unwrap();
     assert_eq!((read.version, read.processing[2].transfers.len()), (2, 0), "version 2 still reads");
-    let older = json.replacen("\"version\": 4", "\"version\": 1", 1);
+    let older = json.replacen("\"version\": 5", "\"version\": 1", 1);
     assert_eq!(from_json(older.as_bytes()).unwrap().version, 1, "version 1 still reads");
     assert!(from_json(newer.as_bytes()).unwrap_err().to_string().contains("newer"));
     let other = json.replacen("gdprkit-export", "other", 1);

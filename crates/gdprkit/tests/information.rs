@@ -157,3 +157,37 @@ fn an_unstated_legitimate_interest_is_said_and_warned_of() {
         check.warnings
     );
 }
+
+/// Art. 12(1): a processing's texts may be written per language; the notice and the export in
+/// each language say them in it, and a text lacking a language is shown in another rather than
+/// left out, with a warning from `map check`.
+#[test]
+fn processing_texts_are_told_in_the_persons_language() {
+    let map = MAP
+        .replace(
+            r#"retention = "3 years after your last reply""#,
+            r#"retention = { fr = "3 ans après votre dernière réponse", en = "3 years after your last reply" }"#,
+        )
+        .replace(
+            r#"requirement = "you need not give us anything; without your address we cannot write to you""#,
+            r#"requirement = { fr = "rien n'est obligatoire" }"#,
+        );
+    assert_ne!(map.matches("fr = ").count(), 0);
+    let g = gdpr_with(Some(acme()), &map);
+    for (language, retention, requirement) in [
+        (Language::Fr, "3 ans après votre dernière réponse", "rien n'est obligatoire"),
+        (Language::En, "3 years after your last reply", "rien n'est obligatoire"),
+    ] {
+        let notice = g.information_notice(Some(&sid("b2b")), Some(language)).unwrap();
+        assert!(notice.text.contains(retention), "{language:?}: {retention:?} in\n{}", notice.text);
+        assert!(notice.text.contains(requirement), "{language:?}: the only wording is shown");
+        let export = g.export(&sid("b2b"), Some(language)).unwrap();
+        let promo = export.processing.iter().find(|p| p.purpose == "promo").unwrap();
+        assert_eq!(promo.retention.as_deref(), Some(retention));
+    }
+    let warnings = g.check_map().unwrap().warnings;
+    assert!(
+        warnings.iter().any(|w| w.contains("`requirement` has no wording in en")),
+        "map check names the missing language: {warnings:?}"
+    );
+}

@@ -306,3 +306,28 @@ fn a_decision_without_a_map_still_says_a_notice_is_due() {
     let carry = g.decide(&sid("p1"), &pid("promo"), &Channel::Email, None).unwrap().information.unwrap();
     assert_eq!((carry.due, carry.version, carry.overdue), (date("2025-02-20"), None, false));
 }
+
+/// Art. 15(1)(g) and rule I4: the person's export says where their data came from and lists each
+/// notice given, with its version and SHA-256, and the JSON still follows the schema.
+#[test]
+fn the_export_shows_the_source_and_each_notice_given() {
+    let (g, _, _) = gdpr();
+    prospect(&g, "p1", DataSource::TradeFair, "2025-01-20T10:00:00Z");
+    let given = g.inform(&sid("p1"), InformedVia::Email, None).unwrap();
+    let export = g.export(&sid("p1"), None).unwrap();
+    let info = &export.information;
+    assert_eq!((info.source.as_deref(), info.reference.as_deref()), (Some("trade_fair"), Some("Salon Pro 2025")));
+    assert_eq!(info.notices.len(), 1);
+    assert_eq!((info.notices[0].via.as_str(), &info.notices[0].notice_sha256), ("email", &given.notice.sha256));
+    let said = gdprkit::export::words::words(&export);
+    assert_eq!(
+        said.information_sentences[0],
+        "We obtained your data from a trade fair (Salon Pro 2025) on 20 January 2025."
+    );
+    let schema: serde_json::Value = serde_json::from_str(include_str!("../../../docs/export-schema.json")).unwrap();
+    let instance: serde_json::Value =
+        serde_json::from_slice(&gdprkit::export::json::to_json(&export).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&instance).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}

@@ -20,12 +20,37 @@ pub enum Label {
     PerLanguage(BTreeMap<Language, String>),
 }
 
+impl From<&str> for Label {
+    /// The same wording in every language.
+    fn from(s: &str) -> Self {
+        Label::Same(s.to_owned())
+    }
+}
+
+impl From<String> for Label {
+    /// The same wording in every language.
+    fn from(s: String) -> Self {
+        Label::Same(s)
+    }
+}
+
 impl Label {
     /// The wording in `language`, if the label has one.
     pub fn get(&self, language: Language) -> Option<&str> {
         match self {
             Label::Same(s) => Some(s),
             Label::PerLanguage(by) => by.get(&language).map(String::as_str),
+        }
+    }
+
+    /// The wording in `language`, else the first one it has: for a text the person must be
+    /// told in some language rather than not at all (`map check` warns of the missing one).
+    pub fn get_or_any(&self, language: Language) -> &str {
+        match self {
+            Label::Same(s) => s,
+            Label::PerLanguage(by) => {
+                by.get(&language).or_else(|| by.values().next()).map(String::as_str).unwrap_or_default()
+            }
         }
     }
 

@@ -170,6 +170,9 @@ pub struct Entity {
     /// The currency of each field holding an amount (ISO 4217: `EUR`, `USD`, …), for the fields
     /// whose currency the map declares: exports write the amount with it.
     pub currencies: BTreeMap<Identifier, String>,
+    /// The fields holding a yes or no (`boolean = true`, stored as 0 and 1, or `true` and
+    /// `false`): exports write them as yes or no in the person's language.
+    pub booleans: std::collections::BTreeSet<Identifier>,
 }
 
 impl Entity {
@@ -459,6 +462,15 @@ retention = \"3 years after the last contact\"
         assert_eq!(map.entities[2].currencies.get(&amount).map(String::as_str), Some("EUR"));
         let bad = crate::sample::DATA_MAP.replace("currency = \"EUR\"", "currency = \"euro\"");
         assert!(DataMap::from_toml(&bad).unwrap_err().to_string().contains("ISO 4217"));
+        let paid = "amount = { kind = \"non_personal\", boolean = true, label = { fr = \"Payée\", en = \"Paid\" } }";
+        let with_boolean = DataMap::from_toml(&crate::sample::with_field_line(crate::sample::DATA_MAP, "amount", paid));
+        let with_boolean = with_boolean.unwrap();
+        assert!(with_boolean.entities[2].booleans.contains(&amount), "a boolean field reads");
+        let both = paid.replace("boolean = true", "boolean = true, currency = \"EUR\"");
+        let both = DataMap::from_toml(&crate::sample::with_field_line(crate::sample::DATA_MAP, "amount", &both));
+        assert!(both.unwrap_err().to_string().contains("not both"));
+        let written = serde_json::to_string(&with_boolean).unwrap();
+        assert_eq!(serde_json::from_str::<DataMap>(&written).unwrap(), with_boolean, "a boolean survives a round trip");
 
         let written = serde_json::to_string(&map).unwrap();
         assert_eq!(serde_json::from_str::<DataMap>(&written).unwrap(), map, "labels survive a round trip");

@@ -98,6 +98,8 @@ struct FieldFile {
     label: Option<Label>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     currency: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    boolean: Option<bool>,
 }
 
 /// A field read from the map: its operator, and what else the map says of it.
@@ -106,6 +108,7 @@ struct ReadField {
     kind: Option<FieldKind>,
     label: Option<Label>,
     currency: Option<String>,
+    boolean: bool,
 }
 
 /// The constant of `replace`.
@@ -127,17 +130,17 @@ struct ProcessingFile {
     #[serde(default)]
     recipients: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    retention: Option<String>,
+    retention: Option<Label>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    source: Option<String>,
+    source: Option<Label>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    automated_decision: Option<String>,
+    automated_decision: Option<Label>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     transfers: Vec<Transfer>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    legitimate_interest: Option<String>,
+    legitimate_interest: Option<Label>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    requirement: Option<String>,
+    requirement: Option<Label>,
 }
 
 /// A value written either as a name (`"delete"`, `"redact"`) or as a table of settings.
@@ -267,10 +270,17 @@ impl EntityFile {
         let mut kinds = BTreeMap::new();
         let mut labels = BTreeMap::new();
         let mut currencies = BTreeMap::new();
+        let mut booleans = std::collections::BTreeSet::new();
         for (column, spec) in self.fields {
             let w = format!("{what}, field {column:?}");
             let column = Identifier::new(&column, &w)?;
-            let ReadField { op, kind, label, currency } = spec.into_operator(&w)?;
+            let ReadField { op, kind, label, currency, boolean } = spec.into_operator(&w)?;
+            if boolean {
+                if currency.is_some() {
+                    return Err(invalid(format!("{w}: a field is a boolean or an amount with a currency, not both")));
+                }
+                booleans.insert(column.clone());
+            }
             if let Some(currency) = currency {
                 let iso = currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase());
                 if !iso {
@@ -309,6 +319,7 @@ impl EntityFile {
             label: self.label,
             labels,
             currencies,
+            booleans,
         })
     }
 }
@@ -338,7 +349,8 @@ impl NameOr<FieldFile> {
     fn into_operator(self, what: &str) -> Result<ReadField> {
         let (op, mut f) = match self {
             NameOr::Name(op) => (op, FieldFile::default()),
-            NameOr::Table(f) => match (&f.op, f.kind, f.label.is_some() || f.currency.is_some()) {
+            NameOr::Table(f) => match (&f.op, f.kind, f.label.is_some() || f.currency.is_some() || f.boolean.is_some())
+            {
                 (Some(op), _, _) => (op.clone(), f),
                 (None, Some(_), _) | (None, None, true) => ("keep".to_owned(), f),
                 (None, None, false) => return Err(invalid(format!("{what}: `op` is missing"))),
@@ -346,6 +358,7 @@ impl NameOr<FieldFile> {
         };
         let label = f.label.take();
         let currency = f.currency.take();
+        let boolean = f.boolean.take().unwrap_or(false);
         let given: [(&str, bool); 6] = [
             ("keep_first", f.keep_first.is_some()),
             ("keep_last", f.keep_last.is_some()),
@@ -410,15 +423,15 @@ impl NameOr<FieldFile> {
                 )));
             }
         };
-        Ok(ReadField { op: operator, kind: f.kind, label, currency })
+        Ok(ReadField { op: operator, kind: f.kind, label, currency, boolean })
     }
 }
 
 impl ProcessingFile {
     fn into_processing(self) -> Result<Processing> {
         let what = format!("processing {:?}", self.purpose);
-        let text = |key: &str, value: Option<String>| match value {
-            Some(s) if s.trim().is_empty() => Err(invalid(format!("{what}: `{key}` is empty"))),
+        let text = |key: &str, value: Option<Label>| match value {
+            Some(l) if l.check().is_err() => Err(invalid(format!("{what}: `{key}` is empty"))),
             other => Ok(other),
         };
         if self.purpose.trim().is_empty() {
@@ -510,7 +523,7 @@ impl From<&Entity> for EntityFile {
                 .map(|(c, op)| {
                     let (kind, label, currency) =
                         (e.kinds.get(c).copied(), e.labels.get(c).cloned(), e.currencies.get(c));
-                    (name(c), field_file(op, kind, label, currency.cloned()))
+                    (name(c), field_file(op, kind, label, currency.cloned(), e.booleans.contains(c)))
                 })
                 .collect(),
             label: e.label.clone(),
@@ -518,16 +531,18 @@ impl From<&Entity> for EntityFile {
     }
 }
 
-/// A field as the map writes it: its operator's name alone when it has no parameter, kind, label or currency.
+/// A field as the map writes it: its operator's name alone when it has no parameter, kind, label,
+/// currency or boolean flag.
 fn field_file(
     op: &Operator,
     kind: Option<FieldKind>,
     label: Option<Label>,
     currency: Option<String>,
+    boolean: bool,
 ) -> NameOr<FieldFile> {
     let int = |n: usize| Some(i64::try_from(n).unwrap_or(i64::MAX));
-    let plain_name = kind.is_none() && label.is_none() && currency.is_none();
-    let mut f = FieldFile { kind, label, currency, ..FieldFile::default() };
+    let plain_name = kind.is_none() && label.is_none() && currency.is_none() && !boolean;
+    let mut f = FieldFile { kind, label, currency, boolean: boolean.then_some(true), ..FieldFile::default() };
     let name = match op {
         Operator::Keep => "keep",
         Operator::Null => "null",

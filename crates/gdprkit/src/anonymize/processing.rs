@@ -5,6 +5,8 @@
 
 use serde::Serialize;
 
+use super::label::Label;
+
 /// What the controller does with the data for one purpose, as an export tells the person
 /// (Art. 13–15). The legal basis comes from the purpose as registered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -16,22 +18,35 @@ pub struct Processing {
     /// Who receives the data, by name (CJEU C-154/21).
     pub recipients: Vec<String>,
     /// How long the data are kept, or the criteria that decide it (Art. 15(1)(d)): required.
-    pub retention: String,
+    pub retention: Label,
     /// Where the data come from, when not from the person (Art. 15(1)(g)).
-    pub source: Option<String>,
+    pub source: Option<Label>,
     /// Automated decision-making or profiling, with meaningful information about its logic and
     /// consequences (Art. 15(1)(h)); `None` when there is none.
-    pub automated_decision: Option<String>,
+    pub automated_decision: Option<Label>,
     /// Transfers to a third country or an international organisation, per recipient, with their
     /// safeguard (Art. 15(2), Art. 44 to 49).
     pub transfers: Vec<Transfer>,
     /// The legitimate interest pursued, where the purpose's basis is legitimate interests
     /// (Art. 13(1)(d), 14(2)(b)).
-    pub legitimate_interest: Option<String>,
+    pub legitimate_interest: Option<Label>,
     /// Whether providing the data is a statutory or contractual requirement (or one to enter into
     /// a contract), whether the person must provide them, and what follows if they do not
     /// (Art. 13(2)(e)).
-    pub requirement: Option<String>,
+    pub requirement: Option<Label>,
+}
+
+impl Processing {
+    /// Its texts, for the warnings of `map check`: each with its key.
+    pub(crate) fn texts(&self) -> [(&'static str, Option<&Label>); 5] {
+        [
+            ("retention", Some(&self.retention)),
+            ("source", self.source.as_ref()),
+            ("automated_decision", self.automated_decision.as_ref()),
+            ("legitimate_interest", self.legitimate_interest.as_ref()),
+            ("requirement", self.requirement.as_ref()),
+        ]
+    }
 }
 
 /// A transfer of data outside the EEA (Art. 15(2)).

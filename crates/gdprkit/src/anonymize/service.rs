@@ -325,6 +325,21 @@ impl Gdpr {
                 ));
             }
         }
+        // Art. 12(1): what each processing says, in each language exports are written in.
+        for d in &map.processing {
+            for (key, text) in d.texts() {
+                let Some(super::label::Label::PerLanguage(by)) = text else { continue };
+                let missing: Vec<&str> =
+                    crate::Language::ALL.iter().filter(|l| !by.contains_key(l)).map(|l| l.as_str()).collect();
+                if !missing.is_empty() {
+                    warnings.push(format!(
+                        "processing {:?}: `{key}` has no wording in {}: exports in it show another language's",
+                        d.purpose,
+                        missing.join(", ")
+                    ));
+                }
+            }
+        }
         let anonymized = |e: &&super::map::Entity| {
             e.on_erasure == super::map::OnErasure::Anonymize
                 || e.retention.as_ref().is_some_and(|r| r.then == super::map::EndAction::Anonymize)

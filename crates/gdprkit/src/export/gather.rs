@@ -121,7 +121,7 @@ impl Gdpr {
                     ),
                 ));
             };
-            processing.push(processing_record(&p, described));
+            processing.push(processing_record(&p, described, language));
         }
 
         let disclosures = self
@@ -131,6 +131,7 @@ impl Gdpr {
             .collect();
 
         let consent_records = self.records_of(subject, &consents, &purposes_described)?;
+        let information = self.information_tracker(subject)?.record();
         Ok(Export {
             format: FORMAT.into(),
             version: VERSION,
@@ -159,6 +160,7 @@ impl Gdpr {
             rights: Right::all(),
             entities,
             consent_records,
+            information,
         })
     }
 
@@ -250,6 +252,7 @@ fn entity_info(
                         .iter()
                         .find(|(c, _)| c.as_str() == column)
                         .map(|(_, currency)| currency.clone()),
+                    boolean: entity.booleans.iter().any(|c| c.as_str() == column),
                 })
                 .collect()
         })
@@ -263,7 +266,12 @@ fn entity_info(
 
 /// What an export (and an information notice) says of `purpose`, from the data map's
 /// `described` processing for it.
-pub(crate) fn processing_record(p: &crate::Purpose, described: &crate::anonymize::map::Processing) -> ProcessingRecord {
+pub(crate) fn processing_record(
+    p: &crate::Purpose,
+    described: &crate::anonymize::map::Processing,
+    language: Language,
+) -> ProcessingRecord {
+    let text = |l: &Option<crate::anonymize::label::Label>| l.as_ref().map(|l| l.get_or_any(language).to_owned());
     ProcessingRecord {
         purpose: p.id.as_str().to_owned(),
         label: p.label.clone(),
@@ -271,11 +279,11 @@ pub(crate) fn processing_record(p: &crate::Purpose, described: &crate::anonymize
         direct_marketing: p.direct_marketing,
         categories: described.categories.clone(),
         recipients: described.recipients.clone(),
-        retention: Some(described.retention.clone()),
-        source: described.source.clone(),
-        automated_decision: described.automated_decision.clone(),
+        retention: Some(described.retention.get_or_any(language).to_owned()),
+        source: text(&described.source),
+        automated_decision: text(&described.automated_decision),
         transfers: described.transfers.clone(),
-        legitimate_interest: described.legitimate_interest.clone(),
-        requirement: described.requirement.clone(),
+        legitimate_interest: text(&described.legitimate_interest),
+        requirement: text(&described.requirement),
     }
 }

@@ -18,8 +18,10 @@ pub const FORMAT: &str = "gdprkit-export";
 ///
 /// Version 3 lists only the processing that applies to the person, with automated
 /// decision-making and transfers. Version 4 adds the labels the data map gives, which columns
-/// are technical, and the controller's address and DPO. Versions 1 to 3 still read.
-pub const VERSION: u32 = 4;
+/// are technical, and the controller's address and DPO. Version 5 adds where the person's data
+/// came from and the information notices given to them (Arts. 13 and 14). Versions 1 to 4 still
+/// read.
+pub const VERSION: u32 = 5;
 
 /// Everything held on one person.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,6 +65,51 @@ pub struct Export {
     /// with W3C DPV terms (`docs/consent-records.md`). Since version 4.
     #[serde(default)]
     pub consent_records: Vec<super::consent_records::ConsentRecordLd>,
+    /// Where the person's data came from, and the information notices given to them (Arts. 13
+    /// and 14). Since version 5.
+    #[serde(default)]
+    pub information: InformationRecord,
+}
+
+/// Where the person's data came from and what they were told (rules I2 to I4).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InformationRecord {
+    /// The source (`collected`, `trade_fair`, …), if recorded.
+    pub source: Option<String>,
+    /// The source's free reference.
+    pub reference: Option<String>,
+    /// When the data was obtained.
+    pub obtained_at: Option<DateTime<Utc>>,
+    /// Every notice given, oldest first.
+    pub notices: Vec<GivenNoticeRecord>,
+    /// The exemption recorded (Art. 14(5)), if any.
+    pub exemption: Option<ExemptionRecord>,
+}
+
+/// A notice given to the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GivenNoticeRecord {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// How: `email`, `post`, `at_collection`, `with_message`.
+    pub via: String,
+    /// The notice's version.
+    pub notice_version: String,
+    /// The SHA-256 of its text.
+    pub notice_sha256: String,
+}
+
+/// An exemption from giving the notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExemptionRecord {
+    /// When it was recorded.
+    pub at: DateTime<Utc>,
+    /// Its ground of Art. 14(5).
+    pub ground: String,
+    /// Why.
+    pub reason: Option<String>,
+    /// Where the information is made public, for a disproportionate effort.
+    pub public_notice: Option<String>,
 }
 
 /// An entity as the person reads it: its label and its columns'.
@@ -89,6 +136,9 @@ pub struct ColumnInfo {
     /// For an amount, its currency (ISO 4217), as the data map declares it.
     #[serde(default)]
     pub currency: Option<String>,
+    /// Whether it holds a yes or no, which the readable forms write as such. Since version 5.
+    #[serde(default)]
+    pub boolean: bool,
 }
 
 /// The controller, as the export names it.

@@ -36,6 +36,7 @@ pub fn sample_export(
         ("contact_id".into(), text("contact-42")),
         ("amount".into(), Value::Real(1250.5)),
         ("issued_on".into(), text("2025-03-14")),
+        ("paid".into(), Value::Integer(1)),
     ]);
     let start = at - Duration::days(2000);
     let consent = |i: usize| {
@@ -114,6 +115,18 @@ pub fn sample_export(
             (0..consents).map(|i| super::consent_records::record(&consent(i), &cx)).collect()
         },
         consents: (0..consents).map(consent).collect(),
+        information: super::model::InformationRecord {
+            source: Some("trade_fair".into()),
+            reference: Some("Salon Bâtir Lyon".into()),
+            obtained_at: Some(at - Duration::days(400)),
+            notices: vec![super::model::GivenNoticeRecord {
+                at: at - Duration::days(390),
+                via: "email".into(),
+                notice_version: "notice-7b6e5589a451".into(),
+                notice_sha256: "7b6e5589a451".chars().cycle().take(64).collect(),
+            }],
+            exemption: None,
+        },
         requests: vec![
             RequestRecord {
                 id: "5f0c2a9b8e7d6c5b4a392817".into(),
@@ -174,6 +187,7 @@ fn sample_entities(english: bool) -> Vec<EntityInfo> {
         label: (!en.is_empty()).then(|| if english { en } else { fr }.to_owned()),
         technical: en.is_empty(),
         currency: (column == "amount").then(|| "EUR".into()),
+        boolean: column == "paid",
     };
     let entity = |entity: &str, en: &str, fr: &str, columns| EntityInfo {
         entity: entity.into(),
@@ -204,6 +218,7 @@ fn sample_entities(english: bool) -> Vec<EntityInfo> {
                 column("contact_id", "", ""),
                 column("amount", "Amount", "Montant"),
                 column("issued_on", "Issued on", "Émise le"),
+                column("paid", "Paid", "Payée"),
             ],
         ),
         entity(

@@ -24,6 +24,9 @@ pub struct Words {
     /// Each amount of a column whose currency the map declares, by `CURRENCY NUMBER` (the number
     /// as its JSON writes it): "1 250,50 €", "€1,250.50".
     pub amounts: BTreeMap<String, String>,
+    /// Where the person's data came from and each notice given to them, one sentence each
+    /// (Arts. 13 and 14).
+    pub information_sentences: Vec<String>,
 }
 
 /// The export's values in its language and in `zone` (the export's own zone when it names one,
@@ -92,7 +95,74 @@ pub fn words(export: &Export) -> Words {
             }
         }
     }
-    Words { consent_sentences: sentences(export, zone, english), when, amounts }
+    Words {
+        consent_sentences: sentences(export, zone, english),
+        when,
+        amounts,
+        information_sentences: information_sentences(export, zone, english),
+    }
+}
+
+/// Where the data came from, each notice given and any exemption, one sentence each.
+fn information_sentences(export: &Export, zone: ControllerZone, english: bool) -> Vec<String> {
+    use crate::information::{DataSource, ExemptionGround, InformedVia};
+    let info = &export.information;
+    let mut out = Vec::new();
+    if let (Some(source), Some(at)) = (info.source.as_deref().and_then(DataSource::from_name), info.obtained_at) {
+        let day = date_words(zone.local_date(at), english);
+        let reference = info.reference.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+        out.push(match (source, english) {
+            (DataSource::Collected, true) => format!("You gave us your data on {day}."),
+            (DataSource::Collected, false) => format!("Vous nous avez transmis vos données le {day}."),
+            (s, true) => format!("We obtained your data from {}{reference} on {day}.", s.words(true)),
+            (s, false) => format!("Nous avons obtenu vos données auprès d'{}{reference} le {day}.", s.words(false)),
+        });
+    }
+    for n in &info.notices {
+        let day = date_words(zone.local_date(n.at), english);
+        let how = InformedVia::from_name(&n.via).map_or(n.via.as_str(), |v| v.words(english));
+        out.push(if english {
+            format!("We told you how we use your data on {day}, {how} (version {}).", n.notice_version)
+        } else {
+            format!("Nous vous avons informé de l'usage de vos données le {day}, {how} (version {}).", n.notice_version)
+        });
+    }
+    if let Some(e) = &info.exemption {
+        let why = match ExemptionGround::from_name(&e.ground) {
+            Some(ExemptionGround::AlreadyInformed) if english => "you already had this information",
+            Some(ExemptionGround::AlreadyInformed) => "vous disposiez déjà de ces informations",
+            Some(ExemptionGround::DisproportionateEffort) if english => {
+                "informing you individually would have needed a disproportionate effort"
+            }
+            Some(ExemptionGround::DisproportionateEffort) => {
+                "vous informer individuellement aurait exigé des efforts disproportionnés"
+            }
+            Some(ExemptionGround::RequiredByLaw) if english => "the law provides for obtaining your data",
+            Some(ExemptionGround::RequiredByLaw) => "la loi prévoit l'obtention de vos données",
+            Some(ExemptionGround::ProfessionalSecrecy) if english => "your data are covered by professional secrecy",
+            Some(ExemptionGround::ProfessionalSecrecy) => "vos données relèvent du secret professionnel",
+            None => e.ground.as_str(),
+        };
+        let public = e
+            .public_notice
+            .as_deref()
+            .map(|u| {
+                if english {
+                    format!("; it is public at {u}")
+                } else {
+                    format!(" ; elles sont publiques à l'adresse {u}")
+                }
+            })
+            .unwrap_or_default();
+        out.push(if english {
+            format!("We did not send you this information individually (Art. 14(5)): {why}{public}.")
+        } else {
+            format!(
+                "Nous ne vous avons pas adressé ces informations individuellement (art. 14.5 du RGPD) : {why}{public}."
+            )
+        });
+    }
+    out
 }
 
 /// A number as its CRM row holds it, for the key the template looks it up by: an integral amount

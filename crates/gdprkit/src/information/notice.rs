@@ -10,7 +10,6 @@ use crate::error::{Error, Result};
 use crate::export::model::ProcessingRecord;
 use crate::facade::Gdpr;
 use crate::ids::SubjectId;
-use crate::information::DataSource;
 use crate::raw::ledger::sha256_hex;
 use crate::subject::Language;
 
@@ -58,7 +57,10 @@ impl Gdpr {
                 let export = self.export(s, language)?;
                 (export.processing, Language::from_name(&export.language).unwrap_or(Language::Fr))
             }
-            None => (self.all_processing()?, language.unwrap_or(Language::Fr)),
+            None => {
+                let language = language.unwrap_or(Language::Fr);
+                (self.all_processing(language)?, language)
+            }
         };
         let english = language == Language::En;
         let w = if english { &EN } else { &FR };
@@ -73,7 +75,7 @@ impl Gdpr {
             let status = self.information_status(s)?;
             if let (Some(source), Some(obtained)) = (status.source.filter(|s| s.is_other_source()), status.obtained_at)
             {
-                let mut from = source_words(source, english).to_owned();
+                let mut from = source.words(english).to_owned();
                 if let Some(r) = &status.reference {
                     from.push_str(&format!(" ({r})"));
                 }
@@ -125,7 +127,7 @@ impl Gdpr {
     }
 
     /// A processing record for every purpose the data map describes, as exports write them.
-    fn all_processing(&self) -> Result<Vec<ProcessingRecord>> {
+    fn all_processing(&self, language: Language) -> Result<Vec<ProcessingRecord>> {
         let map = self.parts.data_map.as_deref().ok_or_else(|| {
             Error::config("data_map", "the information notice reads the data map's [[processing]]: give one")
         })?;
@@ -139,7 +141,7 @@ impl Gdpr {
                         format!("processing {:?} names a purpose that is not registered", described.purpose),
                     )
                 })?;
-                Ok(crate::export::gather::processing_record(p, described))
+                Ok(crate::export::gather::processing_record(p, described, language))
             })
             .collect()
     }
@@ -215,24 +217,6 @@ fn basis_words(basis: &str, english: bool) -> String {
         other => (other, other, "?"),
     };
     if english { format!("{en} (GDPR Art. 6(1)({letter}))") } else { format!("{fr} (RGPD art. 6.1.{letter})") }
-}
-
-/// Where a person's data came from, in words.
-fn source_words(source: DataSource, english: bool) -> &'static str {
-    match (source, english) {
-        (DataSource::Collected, true) => "yourself",
-        (DataSource::Collected, false) => "vous-même",
-        (DataSource::PurchasedList, true) => "a list we acquired",
-        (DataSource::PurchasedList, false) => "une liste que nous avons acquise",
-        (DataSource::TradeFair, true) => "a trade fair",
-        (DataSource::TradeFair, false) => "un salon professionnel",
-        (DataSource::PublicDirectory, true) => "a public directory",
-        (DataSource::PublicDirectory, false) => "un annuaire public",
-        (DataSource::Partner, true) => "a partner",
-        (DataSource::Partner, false) => "un partenaire",
-        (DataSource::Other, true) => "another source",
-        (DataSource::Other, false) => "une autre source",
-    }
 }
 
 /// The notice's wording in one language.

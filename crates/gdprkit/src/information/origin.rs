@@ -34,6 +34,40 @@ impl DataSource {
     pub fn is_other_source(self) -> bool {
         self != DataSource::Collected
     }
+
+    /// The source in words, in English or French: "a trade fair", "un salon professionnel".
+    pub fn words(self, english: bool) -> &'static str {
+        match (self, english) {
+            (DataSource::Collected, true) => "yourself",
+            (DataSource::Collected, false) => "vous-même",
+            (DataSource::PurchasedList, true) => "a list we acquired",
+            (DataSource::PurchasedList, false) => "une liste que nous avons acquise",
+            (DataSource::TradeFair, true) => "a trade fair",
+            (DataSource::TradeFair, false) => "un salon professionnel",
+            (DataSource::PublicDirectory, true) => "a public directory",
+            (DataSource::PublicDirectory, false) => "un annuaire public",
+            (DataSource::Partner, true) => "a partner",
+            (DataSource::Partner, false) => "un partenaire",
+            (DataSource::Other, true) => "another source",
+            (DataSource::Other, false) => "une autre source",
+        }
+    }
+}
+
+impl InformedVia {
+    /// How a notice was given, in words: "by e-mail", "par courrier électronique".
+    pub fn words(self, english: bool) -> &'static str {
+        match (self, english) {
+            (InformedVia::Email, true) => "by e-mail",
+            (InformedVia::Email, false) => "par courrier électronique",
+            (InformedVia::Post, true) => "by post",
+            (InformedVia::Post, false) => "par courrier postal",
+            (InformedVia::AtCollection, true) => "when we collected your data",
+            (InformedVia::AtCollection, false) => "lors de la collecte de vos données",
+            (InformedVia::WithMessage, true) => "with our first message",
+            (InformedVia::WithMessage, false) => "avec notre premier message",
+        }
+    }
 }
 
 /// Where a subject's data came from and when, recorded with the subject (rule I2).

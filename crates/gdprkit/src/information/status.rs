@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
+use crate::export::model::{ExemptionRecord, GivenNoticeRecord, InformationRecord};
 use crate::facade::Gdpr;
 use crate::ids::SubjectId;
 use crate::raw::bodies::{InformationAction, InformationBody, SubjectBody, value};
@@ -115,6 +116,8 @@ pub(crate) struct Tracker {
     reference: Option<String>,
     obtained_at: Option<DateTime<Utc>>,
     informed: Option<Informed>,
+    /// Every notice given, in entry order.
+    notices: Vec<Informed>,
     exemption: Option<Exemption>,
     first_contact: Option<DateTime<Utc>>,
     first_disclosure: Option<DateTime<Utc>>,
@@ -155,10 +158,11 @@ impl Tracker {
                         else {
                             return;
                         };
+                        let given = Informed { seq: e.seq, at, via, notice_version: version, notice_sha256: sha256 };
                         if self.informed.as_ref().is_none_or(|i| at < i.at) {
-                            self.informed =
-                                Some(Informed { seq: e.seq, at, via, notice_version: version, notice_sha256: sha256 });
+                            self.informed = Some(given.clone());
                         }
+                        self.notices.push(given);
                     }
                     InformationAction::Exempted => {
                         let Some(ground) = body.ground else { return };
@@ -227,18 +231,52 @@ impl Tracker {
     }
 }
 
+impl Tracker {
+    /// What the export tells the person (version 5): their source and every notice given.
+    pub fn record(mut self) -> InformationRecord {
+        self.notices.sort_by_key(|n| (n.at, n.seq));
+        InformationRecord {
+            source: self.source.map(|s| s.as_str().to_owned()),
+            reference: self.reference,
+            obtained_at: self.obtained_at,
+            notices: self
+                .notices
+                .into_iter()
+                .map(|n| GivenNoticeRecord {
+                    at: n.at,
+                    via: n.via.as_str().to_owned(),
+                    notice_version: n.notice_version,
+                    notice_sha256: n.notice_sha256,
+                })
+                .collect(),
+            exemption: self.exemption.map(|e| ExemptionRecord {
+                at: e.at,
+                ground: e.ground.as_str().to_owned(),
+                reason: e.reason,
+                public_notice: e.public_notice,
+            }),
+        }
+    }
+}
+
 impl Gdpr {
+    /// The subject's entries folded.
+    pub(crate) fn information_tracker(&self, subject: &SubjectId) -> Result<Tracker> {
+        let mut tracker = Tracker::default();
+        self.store().subject_entries(self.tenant(), subject, &mut |e| {
+            tracker.add(e);
+            Ok(())
+        })?;
+        Ok(tracker)
+    }
+
     /// Where the right to information stands for `subject` (rules I2 to I4): their source, the
     /// date by which they must be told (the earliest of one month after their data was obtained,
     /// the first communication and the first disclosure, Art. 14(3); at collection for data
     /// collected from them, Art. 13(1)), and the notice given or the exemption recorded.
     pub fn information_status(&self, subject: &SubjectId) -> Result<InformationStatus> {
         self.subject(subject)?;
-        let mut tracker = Tracker::default();
-        self.store().subject_entries(self.tenant(), subject, &mut |e| {
-            tracker.add(e);
-            Ok(())
-        })?;
+        let tracker = self.information_tracker(subject)?;
         tracker.status(self, subject.clone(), self.parts.zone.local_date(self.now()))
     }
 
