@@ -1,5 +1,6 @@
-//! Renders one sample export of N events to PDF and exits: `render-once N [plain | TEMPLATE [OUT]]`.
-//! With `plain`, the raw baseline (a plain typst table of the same rows); with the path of a
+//! Renders one sample export of N events to PDF and exits: `render-once N [plain | attached |
+//! TEMPLATE [OUT]]`. With `plain`, the raw baseline (a plain typst table of the same rows); with
+//! `attached`, the default of `gdprkit export` (PDF/A-3b carrying the JSON export); with the path of a
 //! `.typ` file, that template (to measure an integrator's), writing the PDF to OUT if given.
 //! Prints the PDF's size. `render-once N json OUT` writes the same export's JSON instead, for the
 //! comparison with WeasyPrint (`benches/python/export_vs_weasyprint.sh`).
@@ -18,6 +19,7 @@ fn main() {
             return;
         }
         Some("plain") => renderer = renderer.with_template(gdprkit_benches::PLAIN_TABLE),
+        Some("attached") => renderer = renderer.with_json_attached(true),
         Some(path) => renderer = renderer.with_template(std::fs::read_to_string(path).unwrap()),
         None => {}
     }

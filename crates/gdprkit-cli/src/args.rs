@@ -769,6 +769,9 @@ pub enum InformationCommand {
         /// Print the HTML form instead of the plain text.
         #[arg(long)]
         html: bool,
+        /// Write the notice as a PDF/A to FILE, to print and post; prints its version.
+        #[arg(long, value_name = "FILE", conflicts_with = "html")]
+        pdf: Option<PathBuf>,
     },
     /// Where the right to information stands for a subject: source, due date and what set it,
     /// the notice given or the exemption.

@@ -109,3 +109,37 @@ fn information_from_the_command_line() {
     let none = db.ok(&["information", "due"]);
     assert_eq!(none.trim(), "no subject's information is due");
 }
+
+/// Rule I1: the notice as a PDF/A to print and post, whose text is the notice's and whose footer
+/// names its version; `qpdf --check` passes.
+#[test]
+fn the_notice_prints_as_a_pdf() {
+    let (dir, db, map) = demo();
+    let pdf = dir.path().join("notice.pdf");
+    let args = [
+        "--json",
+        "information",
+        "notice",
+        "--map",
+        map.to_str().unwrap(),
+        "--lang",
+        "fr",
+        "--subject",
+        "prospect-0001",
+    ];
+    let out = gdprkit(&db, &[&args[..], &["--pdf", pdf.to_str().unwrap()]].concat());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let notice: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = std::process::Command::new("pdftotext").args(["-raw", pdf.to_str().unwrap(), "-"]).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "Comment nous utilisons vos données personnelles",
+        "Où nous avons obtenu vos données : un salon professionnel (Salon Bâtir Lyon)",
+        "Base légale : notre intérêt légitime (RGPD art. 6.1.f)",
+        notice["version"].as_str().unwrap(),
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+    }
+    let check = std::process::Command::new("qpdf").args(["--check", pdf.to_str().unwrap()]).output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+}

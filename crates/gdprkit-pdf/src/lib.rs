@@ -35,6 +35,9 @@ use world::ExportWorld;
 /// English.
 pub const DEFAULT_TEMPLATE: &str = include_str!("../templates/export.typ");
 
+/// The template an information notice is laid out with (`templates/notice.typ`).
+pub const NOTICE_TEMPLATE: &str = include_str!("../templates/notice.typ");
+
 /// Renders exports to PDF/A with typst.
 pub struct PdfRenderer {
     template: String,
@@ -89,15 +92,7 @@ impl PdfRenderer {
         let json = to_json(export)?;
         let json =
             String::from_utf8(json).map_err(|e| Error::render("the export is not UTF-8 JSON", Some(Box::new(e))))?;
-        let at = export.generated_at;
-        let datetime = Datetime::from_ymd_hms(
-            at.year(),
-            u8::try_from(at.month()).unwrap_or(1),
-            u8::try_from(at.day()).unwrap_or(1),
-            u8::try_from(at.hour()).unwrap_or(0),
-            u8::try_from(at.minute()).unwrap_or(0),
-            u8::try_from(at.second()).unwrap_or(0),
-        );
+        let datetime = datetime_of(export.generated_at);
         // The export's values in the person's words: its instants and dates written out in its
         // language and the controller's zone, its consent history as sentences.
         let words = serde_json::to_string(&gdprkit::export::words::words(export))
@@ -111,9 +106,33 @@ impl PdfRenderer {
             inputs.push(("logo", Value::Bytes(logo.clone())));
         }
         let world = ExportWorld::new(&self.template, inputs, &self.fonts, datetime)?;
-        let result = render_world(&world, datetime, self.attach_json);
+        let result = render_world(&world, datetime, self.attach_json, "gdprkit-export");
         // typst memoizes across compilations; without this a server's memory would grow with
         // every export.
+        typst::comemo::evict(0);
+        result
+    }
+}
+
+impl PdfRenderer {
+    /// The PDF/A-2b of an information notice (rule I1), laid out by [`NOTICE_TEMPLATE`] from
+    /// `document`'s parts, with `notice`'s version and SHA-256 in its footer, dated `at`.
+    pub fn render_notice(
+        &self,
+        document: &gdprkit::information::NoticeDocument,
+        notice: &gdprkit::information::InformationNotice,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<u8>> {
+        let json = serde_json::to_string(document)
+            .map_err(|e| Error::render("the notice could not be written", Some(Box::new(e))))?;
+        let inputs = vec![
+            ("notice", Value::Str(json.into())),
+            ("version", Value::Str(notice.version.as_str().into())),
+            ("sha256", Value::Str(notice.sha256.as_str().into())),
+        ];
+        let datetime = datetime_of(at);
+        let world = ExportWorld::new(NOTICE_TEMPLATE, inputs, &self.fonts, datetime)?;
+        let result = render_world(&world, datetime, false, "gdprkit-notice");
         typst::comemo::evict(0);
         result
     }
@@ -123,15 +142,36 @@ impl Renderer for PdfRenderer {
     fn render_pdf(&self, export: &Export) -> Result<Vec<u8>> {
         self.render(export)
     }
+
+    fn render_notice_pdf(
+        &self,
+        document: &gdprkit::information::NoticeDocument,
+        notice: &gdprkit::information::InformationNotice,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<u8>> {
+        self.render_notice(document, notice, at)
+    }
 }
 
-fn render_world(world: &ExportWorld<'_>, datetime: Option<Datetime>, attach: bool) -> Result<Vec<u8>> {
+/// An instant as typst's document date.
+fn datetime_of(at: chrono::DateTime<chrono::Utc>) -> Option<Datetime> {
+    Datetime::from_ymd_hms(
+        at.year(),
+        u8::try_from(at.month()).unwrap_or(1),
+        u8::try_from(at.day()).unwrap_or(1),
+        u8::try_from(at.hour()).unwrap_or(0),
+        u8::try_from(at.minute()).unwrap_or(0),
+        u8::try_from(at.second()).unwrap_or(0),
+    )
+}
+
+fn render_world(world: &ExportWorld<'_>, datetime: Option<Datetime>, attach: bool, ident: &str) -> Result<Vec<u8>> {
     let document: PagedDocument = typst::compile(world).output.map_err(|errors| explain(world, &errors))?;
     let standard = if attach { PdfStandard::A_3b } else { PdfStandard::A_2b };
     let standards = PdfStandards::new(&[standard]).map_err(|e| Error::render(e.message().to_string(), None))?;
     let options = PdfOptions {
         // Fixed, so that the same export gives the same bytes.
-        ident: Smart::Custom("gdprkit-export".into()),
+        ident: Smart::Custom(ident.into()),
         timestamp: datetime.map(Timestamp::new_utc),
         standards,
         ..PdfOptions::default()

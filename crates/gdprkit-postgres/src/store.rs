@@ -706,6 +706,28 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    fn first_subject_entry(
+        &self,
+        tenant: &TenantId,
+        subject: &SubjectId,
+        visit: &mut dyn FnMut(&StoredEntry<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let rows = self
+            .client()?
+            .client
+            .query(
+                &format!(
+                    "SELECT {ENTRY_COLUMNS} FROM gdprkit_ledger WHERE tenant = $1 AND subject = $2 ORDER BY seq LIMIT 1"
+                ),
+                &[&tenant.as_str(), &subject.as_str()],
+            )
+            .map_err(db_err("read a subject's first entry"))?;
+        for row in &rows {
+            with_entry(row, |e| visit(e))?;
+        }
+        Ok(())
+    }
+
     fn scan_ledger(&self, tenant: &TenantId, visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool) -> Result<Option<Head>> {
         let mut client = self.client()?;
         // One snapshot for the head and the entries; rows come through a cursor, in batches.

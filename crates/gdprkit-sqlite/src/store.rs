@@ -404,7 +404,8 @@ impl SqliteStore {
                         // written meanwhile by another writer would keep its values.
                         let found: Vec<i64> = tx
                             .prepare_cached(
-                                "SELECT seq FROM gdprkit_ledger WHERE tenant = ?1 AND subject = ?2 AND seq < ?3 ORDER BY seq",
+                                "SELECT seq FROM gdprkit_ledger INDEXED BY gdprkit_ledger_by_subject \
+                                 WHERE tenant = ?1 AND subject = ?2 AND seq < ?3 ORDER BY seq",
                             )
                             .and_then(|mut st| {
                                 st.query_map(params![t, subject.as_str(), seq as i64], |r| r.get(0))?.collect()
@@ -578,12 +579,36 @@ impl Store for SqliteStore {
         let conn = self.conn();
         let mut st = conn
             .prepare_cached(&format!(
-                "SELECT {ENTRY_COLUMNS} FROM gdprkit_ledger WHERE tenant = ?1 AND subject = ?2 ORDER BY seq"
+                // The subject's index, named: ordered by `seq`, the planner would rather walk the
+                // whole chain in key order than sort a subject's few entries.
+                "SELECT {ENTRY_COLUMNS} FROM gdprkit_ledger INDEXED BY gdprkit_ledger_by_subject \
+                 WHERE tenant = ?1 AND subject = ?2 ORDER BY seq"
             ))
             .map_err(db_err("read a subject's entries"))?;
         let mut rows = st.query([tenant.as_str(), subject.as_str()]).map_err(db_err("read a subject's entries"))?;
         while let Some(row) = rows.next().map_err(db_err("read a subject's entries"))? {
             with_entry(row, |e| visit(e)).map_err(db_err("read a subject's entries"))??;
+        }
+        Ok(())
+    }
+
+    fn first_subject_entry(
+        &self,
+        tenant: &TenantId,
+        subject: &SubjectId,
+        visit: &mut dyn FnMut(&StoredEntry<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let conn = self.conn();
+        let mut st = conn
+            .prepare_cached(&format!(
+                "SELECT {ENTRY_COLUMNS} FROM gdprkit_ledger WHERE tenant = ?1 AND seq = \
+                 (SELECT min(seq) FROM gdprkit_ledger INDEXED BY gdprkit_ledger_by_subject \
+                  WHERE tenant = ?1 AND subject = ?2)"
+            ))
+            .map_err(db_err("read a subject's first entry"))?;
+        let mut rows = st.query([tenant.as_str(), subject.as_str()]).map_err(db_err("read a subject's first entry"))?;
+        if let Some(row) = rows.next().map_err(db_err("read a subject's first entry"))? {
+            with_entry(row, |e| visit(e)).map_err(db_err("read a subject's first entry"))??;
         }
         Ok(())
     }

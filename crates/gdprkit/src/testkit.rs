@@ -12,6 +12,7 @@
 pub mod crm;
 mod faults;
 mod feed;
+mod information;
 pub mod memory_crm;
 mod objections;
 mod outbox;
@@ -27,6 +28,7 @@ pub use feed::{
     an_erasure_missing_an_entry_written_meanwhile_is_refused_whole,
     the_change_feed_pages_through_the_ledger_without_personal_values,
 };
+pub use information::information_is_read_from_the_subjects_entries;
 pub use objections::an_objection_on_grounds_of_the_persons_situation_restricts_then_decides;
 pub use outbox::{
     SwitchableMailer, a_message_taken_by_one_deliverer_is_not_sent_by_another,
@@ -128,6 +130,7 @@ macro_rules! store_conformance {
                 a_submitted_request_opens_when_its_address_is_confirmed,
                 an_unconfirmed_submission_expires_and_erasure_removes_a_pending_one,
                 a_bad_submission_is_refused_alike_and_needs_a_portal,
+                information_is_read_from_the_subjects_entries,
             );
         }
     };

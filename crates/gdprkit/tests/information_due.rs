@@ -162,6 +162,12 @@ fn a_notice_by_email_is_sent_and_proven() {
     assert!(
         given.notice.text.contains("Where we obtained your data: a trade fair (Salon Pro 2025), on 20 January 2025.")
     );
+    // The CRM holds nothing on the prospect yet: they are told every purpose the map describes.
+    assert!(
+        given.notice.text.contains("Legal basis: our legitimate interests (GDPR Art. 6(1)(f))"),
+        "{}",
+        given.notice.text
+    );
     let sent = mailer.messages();
     assert_eq!(sent.len(), 1);
     assert_eq!((sent[0].to.as_str(), sent[0].body.as_str()), ("p1@example.com", given.notice.text.as_str()));

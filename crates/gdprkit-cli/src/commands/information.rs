@@ -6,18 +6,28 @@ use gdprkit::information::{DataSource, ExemptionGround, InformationStatus, Infor
 use gdprkit::{Language, SubjectId};
 
 use crate::args::InformationCommand;
-use crate::context::{CliResult, Context, instant};
+use crate::context::{CliResult, Context, Refusal, instant};
 
 pub fn run(ctx: &Context, command: InformationCommand) -> CliResult<ExitCode> {
     match command {
-        InformationCommand::Notice { subject, map, lang, html } => {
+        InformationCommand::Notice { subject, map, lang, html, pdf } => {
             // Every argument is checked before anything is read.
             let subject = subject.map(SubjectId::new).transpose()?;
             let language = lang.as_deref().map(str::parse::<Language>).transpose()?;
             let mut config = ctx.config();
-            config.pdf = Some(false);
+            config.pdf = Some(pdf.is_some());
             ctx.add_crm(&mut config, &map)?;
-            let notice = ctx.open(&config)?.information_notice(subject.as_ref(), language)?;
+            let gdpr = ctx.open(&config)?;
+            if let Some(path) = pdf {
+                let (notice, bytes) = gdpr.information_notice_pdf(subject.as_ref(), language)?;
+                std::fs::write(&path, bytes)
+                    .map_err(|e| Refusal(format!("--pdf: cannot write {}: {e}", path.display())))?;
+                ctx.emit(&notice, || {
+                    format!("wrote {} ({}, sha256 {})", path.display(), notice.version, notice.sha256)
+                })?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let notice = gdpr.information_notice(subject.as_ref(), language)?;
             ctx.emit(&notice, || {
                 if html { notice.html.trim_end().to_owned() } else { notice.text.trim_end().to_owned() }
             })?;

@@ -182,6 +182,17 @@ impl Gdpr {
     /// The notice a message to `subject` must carry, when they are from another source and not
     /// yet told (Art. 14(3)(b)): what [`crate::Decision::information`] names.
     pub(crate) fn notice_to_carry(&self, subject: &SubjectId) -> Result<Option<super::NoticeToCarry>> {
+        // Most subjects have no source recorded: their registration, read alone, says so.
+        let mut has_source = false;
+        self.store().first_subject_entry(self.tenant(), subject, &mut |e| {
+            let mut t = super::status::Tracker::default();
+            t.add(e);
+            has_source = t.has_source();
+            Ok(())
+        })?;
+        if !has_source {
+            return Ok(None);
+        }
         let status = self.information_status(subject)?;
         let (true, Some(due)) = (status.is_pending(), status.due) else { return Ok(None) };
         // A decision does not fail for want of the parts a notice is built from: it still says

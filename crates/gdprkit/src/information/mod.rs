@@ -3,6 +3,7 @@
 //! ([`origin`]), when they must be told and whether they were ([`status`]), and giving it with
 //! its proof ([`give`]).
 
+pub mod document;
 pub mod give;
 mod notice;
 pub mod origin;
@@ -11,6 +12,7 @@ pub mod status;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use document::{NoticeBlock, NoticeDocument};
 pub use give::GivenInformation;
 pub use notice::InformationNotice;
 pub use origin::{DataSource, ExemptionGround, GivenNotice, InformedVia, NewExemption, Origin};

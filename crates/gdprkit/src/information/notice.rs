@@ -10,8 +10,9 @@ use crate::error::{Error, Result};
 use crate::export::model::ProcessingRecord;
 use crate::facade::Gdpr;
 use crate::ids::SubjectId;
-use crate::raw::ledger::sha256_hex;
 use crate::subject::Language;
+
+use super::document::{NoticeBlock, NoticeDocument};
 
 /// An information notice, ready to give.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,14 +37,39 @@ impl Gdpr {
     /// providing them is required, automated decision-making, and where the data did not come
     /// from the person their categories and source (Art. 14); then the rights.
     ///
-    /// For `subject`, the processing that applies to them, exactly as their export lists it; for
-    /// `None`, every purpose the data map describes. Written in `language`, else the subject's,
+    /// For `subject`, the processing that applies to them, exactly as their export lists it (and
+    /// every purpose the data map describes while none applies yet, as for a prospect just
+    /// imported); for `None`, every purpose the data map describes. Written in `language`, else the subject's,
     /// else French. Needs a named controller (`config` error naming `controller`).
     pub fn information_notice(
         &self,
         subject: Option<&SubjectId>,
         language: Option<Language>,
     ) -> Result<InformationNotice> {
+        Ok(self.notice_document(subject, language)?.notice())
+    }
+
+    /// The same notice as a PDF/A, from the configured renderer, to print and post; with the
+    /// notice itself, whose version and SHA-256 [`Gdpr::inform`] records.
+    pub fn information_notice_pdf(
+        &self,
+        subject: Option<&SubjectId>,
+        language: Option<Language>,
+    ) -> Result<(InformationNotice, Vec<u8>)> {
+        let document = self.notice_document(subject, language)?;
+        let renderer = self.parts.renderer.as_ref().ok_or_else(|| {
+            Error::config(
+                "renderer",
+                "a notice as PDF needs a renderer, and none is configured: set pdf (or give the builder gdprkit-pdf's renderer)",
+            )
+        })?;
+        let notice = document.notice();
+        let pdf = renderer.render_notice_pdf(&document, &notice, self.now())?;
+        Ok((notice, pdf))
+    }
+
+    /// The notice's parts, in order.
+    fn notice_document(&self, subject: Option<&SubjectId>, language: Option<Language>) -> Result<NoticeDocument> {
         let controller = self.controller();
         if !controller.is_named() {
             return Err(Error::config(
@@ -55,7 +81,12 @@ impl Gdpr {
         let (processing, language) = match subject {
             Some(s) => {
                 let export = self.export(s, language)?;
-                (export.processing, Language::from_name(&export.language).unwrap_or(Language::Fr))
+                let language = Language::from_name(&export.language).unwrap_or(Language::Fr);
+                // Nothing applies yet (a prospect just imported, of whom the CRM holds nothing):
+                // the person is told every purpose their data may be used for (Art. 14(1)(c)).
+                let processing =
+                    if export.processing.is_empty() { self.all_processing(language)? } else { export.processing };
+                (processing, language)
             }
             None => {
                 let language = language.unwrap_or(Language::Fr);
@@ -64,12 +95,12 @@ impl Gdpr {
         };
         let english = language == Language::En;
         let w = if english { &EN } else { &FR };
-        let mut blocks: Vec<Block> = Vec::new();
+        let mut blocks: Vec<NoticeBlock> = Vec::new();
         let mut who = vec![controller.name.clone()];
         who.extend(controller.address.clone());
-        blocks.push(Block::Para(format!("{}{}{}.", w.who, w.colon, who.join(", "))));
+        blocks.push(NoticeBlock::Paragraph { text: format!("{}{}{}.", w.who, w.colon, who.join(", ")) });
         if let Some(dpo) = &controller.dpo {
-            blocks.push(Block::Para(format!("{}{}{dpo}.", w.dpo, w.colon)));
+            blocks.push(NoticeBlock::Paragraph { text: format!("{}{}{dpo}.", w.dpo, w.colon) });
         }
         if let Some(s) = subject {
             let status = self.information_status(s)?;
@@ -80,10 +111,11 @@ impl Gdpr {
                     from.push_str(&format!(" ({r})"));
                 }
                 let when = crate::export::words::date_words(self.parts.zone.local_date(obtained), english);
-                blocks.push(Block::Para(format!("{}{}{from}, {} {when}.", w.your_source, w.colon, w.obtained_on)));
+                let text = format!("{}{}{from}, {} {when}.", w.your_source, w.colon, w.obtained_on);
+                blocks.push(NoticeBlock::Paragraph { text });
             }
         }
-        blocks.push(Block::Heading(w.why.into()));
+        blocks.push(NoticeBlock::Heading { text: w.why.into() });
         for p in &processing {
             let mut items = vec![format!("{}{}{}", w.basis, w.colon, basis_words(&p.legal_basis, english))];
             if p.legal_basis == "legitimate_interests" || p.legitimate_interest.is_some() {
@@ -108,22 +140,13 @@ impl Gdpr {
             if p.direct_marketing {
                 items.push(w.direct_marketing.into());
             }
-            blocks.push(Block::Item(p.label.clone(), items));
+            blocks.push(NoticeBlock::Purpose { label: p.label.clone(), lines: items });
         }
-        blocks.push(Block::Heading(w.rights_heading.into()));
+        blocks.push(NoticeBlock::Heading { text: w.rights_heading.into() });
         let mut rights: Vec<String> = w.rights.iter().map(|r| (*r).to_owned()).collect();
         rights.push(format!("{} {}.", w.complaint, controller.authority));
-        blocks.push(Block::List(rights));
-        let text = plain(w.title, &blocks);
-        let html = html(w.title, &blocks, language);
-        let sha256 = sha256_hex(text.as_bytes());
-        Ok(InformationNotice {
-            language: language.as_str().into(),
-            version: format!("notice-{}", &sha256[..12]),
-            sha256,
-            text,
-            html,
-        })
+        blocks.push(NoticeBlock::List { lines: rights });
+        Ok(NoticeDocument { language, title: w.title.to_owned(), blocks })
     }
 
     /// A processing record for every purpose the data map describes, as exports write them.
@@ -145,64 +168,6 @@ impl Gdpr {
             })
             .collect()
     }
-}
-
-/// A part of the notice.
-enum Block {
-    Heading(String),
-    Para(String),
-    /// A purpose: its label and what is said of it.
-    Item(String, Vec<String>),
-    List(Vec<String>),
-}
-
-fn plain(title: &str, blocks: &[Block]) -> String {
-    let mut out = format!("{title}\n");
-    for b in blocks {
-        match b {
-            Block::Heading(h) => out.push_str(&format!("\n{h}\n")),
-            Block::Para(p) => out.push_str(&format!("\n{p}\n")),
-            Block::Item(label, items) => {
-                out.push_str(&format!("\n{label}\n"));
-                for i in items {
-                    out.push_str(&format!("  - {i}\n"));
-                }
-            }
-            Block::List(items) => {
-                for i in items {
-                    out.push_str(&format!("- {i}\n"));
-                }
-            }
-        }
-    }
-    out
-}
-
-fn html(title: &str, blocks: &[Block], language: Language) -> String {
-    let e = crate::text::escape_html;
-    let mut out = format!("<article lang=\"{}\">\n<h1>{}</h1>\n", language.as_str(), e(title));
-    for b in blocks {
-        match b {
-            Block::Heading(h) => out.push_str(&format!("<h2>{}</h2>\n", e(h))),
-            Block::Para(p) => out.push_str(&format!("<p>{}</p>\n", e(p))),
-            Block::Item(label, items) => {
-                out.push_str(&format!("<h3>{}</h3>\n<ul>\n", e(label)));
-                for i in items {
-                    out.push_str(&format!("<li>{}</li>\n", e(i)));
-                }
-                out.push_str("</ul>\n");
-            }
-            Block::List(items) => {
-                out.push_str("<ul>\n");
-                for i in items {
-                    out.push_str(&format!("<li>{}</li>\n", e(i)));
-                }
-                out.push_str("</ul>\n");
-            }
-        }
-    }
-    out.push_str("</article>\n");
-    out
 }
 
 /// A legal basis in words, with its article.

@@ -190,6 +190,11 @@ impl Tracker {
         }
     }
 
+    /// Whether the entries taken in so far record where the data came from.
+    pub fn has_source(&self) -> bool {
+        self.source.is_some()
+    }
+
     /// Where the subject stands on `today` (the controller's date).
     pub fn status(self, gdpr: &Gdpr, subject: SubjectId, today: NaiveDate) -> Result<InformationStatus> {
         let zone = gdpr.parts.zone;

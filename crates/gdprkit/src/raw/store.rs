@@ -156,6 +156,21 @@ pub trait Store: Send + Sync {
         visit: &mut dyn FnMut(&StoredEntry<'_>) -> Result<()>,
     ) -> Result<()>;
 
+    /// Visits the first entry about this subject whose values are not erased: its registration,
+    /// or once it is erased, the erasure. The default reads every entry of the subject and visits
+    /// the first; a store with an index on subjects reads one.
+    fn first_subject_entry(
+        &self,
+        tenant: &TenantId,
+        subject: &SubjectId,
+        visit: &mut dyn FnMut(&StoredEntry<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let mut first = true;
+        self.subject_entries(tenant, subject, &mut |e| {
+            if std::mem::take(&mut first) { visit(e) } else { Ok(()) }
+        })
+    }
+
     /// Visits the tenant's chain in entry order, holding one entry at a time, until `visit`
     /// returns `false`. Returns the head the store recorded, read in the same snapshot.
     fn scan_ledger(&self, tenant: &TenantId, visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool) -> Result<Option<Head>>;
