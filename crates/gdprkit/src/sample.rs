@@ -70,23 +70,27 @@ amount = { kind = "non_personal", label = { fr = "Montant", en = "Amount" }, cur
 # What an export tells a person about each purpose (Art. 13-15).
 [[processing]]
 purpose = "newsletter"
+label = { fr = "Lettre d'information mensuelle", en = "Monthly newsletter" }
 categories = ["identity"]
 recipients = ["Brevo SAS (e-mail delivery)"]
 retention = { fr = "jusqu'à votre désinscription, puis 3 ans comme preuve", en = "until you unsubscribe, then 3 years as proof" }
 
 [[processing]]
 purpose = "events"
+label = { fr = "Invitations à nos événements", en = "Event invitations" }
 categories = ["identity", "events"]
 recipients = ["Eventbrite (registrations)"]
 retention = { fr = "3 ans après votre dernier contact avec nous", en = "3 years after your last contact with us" }
 
 [[processing]]
 purpose = "billing"
+label = { fr = "Factures et avis de compte", en = "Invoices and account notices" }
 categories = ["identity", "billing"]
 retention = { fr = "10 ans après chaque facture (Code de commerce, art. L123-22)", en = "10 years after each invoice (Code de commerce, art. L123-22)" }
 
 [[processing]]
 purpose = "lead-scoring"
+label = { fr = "Priorisation des prospects selon leur activité", en = "Scoring leads from their activity" }
 categories = ["identity", "events"]
 retention = { fr = "3 ans après votre dernier contact avec nous", en = "3 years after your last contact with us" }
 automated_decision = { fr = "un score calculé à partir de vos appels et réponses décide de l'ordre dans lequel notre équipe commerciale vous rappelle ; il ne décide de rien d'autre", en = "a score computed from your calls and replies decides the order in which our sales team calls back; it decides nothing else" }
@@ -94,6 +98,7 @@ legitimate_interest = { fr = "rappeler d'abord les prospects les plus susceptibl
 
 [[processing]]
 purpose = "product-news"
+label = { fr = "Annonces de nos produits", en = "Product announcements" }
 categories = ["identity"]
 retention = { fr = "3 ans après votre dernier contact avec nous", en = "3 years after your last contact with us" }
 source = { fr = "la fiche de votre entreprise dans un annuaire public", en = "your company's public directory listing" }

@@ -53,6 +53,7 @@ fn no_tuples(what: &str, json: &Json) {
 fn map() -> DataMap {
     let mut map = gdprkit::sample::data_map().unwrap();
     map.processing = vec![gdprkit::anonymize::map::Processing {
+        label: None,
         purpose: "promo".into(),
         categories: vec!["identity".into()],
         recipients: vec![],

@@ -171,12 +171,16 @@ fn processing_texts_are_told_in_the_persons_language() {
         .replace(
             r#"requirement = "you need not give us anything; without your address we cannot write to you""#,
             r#"requirement = { fr = "rien n'est obligatoire" }"#,
+        )
+        .replace(
+            "purpose = \"promo\"\n",
+            "purpose = \"promo\"\nlabel = { fr = \"Nos offres\", en = \"Our offers\" }\n",
         );
     assert_ne!(map.matches("fr = ").count(), 0);
     let g = gdpr_with(Some(acme()), &map);
-    for (language, retention, requirement) in [
-        (Language::Fr, "3 ans après votre dernière réponse", "rien n'est obligatoire"),
-        (Language::En, "3 years after your last reply", "rien n'est obligatoire"),
+    for (language, retention, requirement, label) in [
+        (Language::Fr, "3 ans après votre dernière réponse", "rien n'est obligatoire", "Nos offres"),
+        (Language::En, "3 years after your last reply", "rien n'est obligatoire", "Our offers"),
     ] {
         let notice = g.information_notice(Some(&sid("b2b")), Some(language)).unwrap();
         assert!(notice.text.contains(retention), "{language:?}: {retention:?} in\n{}", notice.text);
@@ -184,6 +188,8 @@ fn processing_texts_are_told_in_the_persons_language() {
         let export = g.export(&sid("b2b"), Some(language)).unwrap();
         let promo = export.processing.iter().find(|p| p.purpose == "promo").unwrap();
         assert_eq!(promo.retention.as_deref(), Some(retention));
+        assert_eq!(promo.label, label, "the purpose is named in the person's language");
+        assert!(notice.text.contains(&format!("\n{label}\n")), "{language:?}: the notice names it so");
     }
     let warnings = g.check_map().unwrap().warnings;
     assert!(

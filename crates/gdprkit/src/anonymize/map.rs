@@ -323,6 +323,7 @@ retention = \"3 years after the last contact\"
             map.processing,
             [Processing {
                 purpose: "newsletter".into(),
+                label: None,
                 categories: vec!["identity".into(), "contact".into()],
                 recipients: vec!["Brevo (e-mail delivery)".into()],
                 retention: "3 years after the last contact".into(),

@@ -125,6 +125,8 @@ enum ReplaceWith {
 #[serde(deny_unknown_fields)]
 struct ProcessingFile {
     purpose: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    label: Option<Label>,
     #[serde(default)]
     categories: Vec<String>,
     #[serde(default)]
@@ -457,6 +459,7 @@ impl ProcessingFile {
             }
         }
         Ok(Processing {
+            label: text("label", self.label)?,
             source: text("source", self.source)?,
             automated_decision: text("automated_decision", self.automated_decision)?,
             legitimate_interest: text("legitimate_interest", self.legitimate_interest)?,
@@ -479,6 +482,7 @@ impl From<&DataMap> for MapFile {
                 .iter()
                 .map(|p| ProcessingFile {
                     purpose: p.purpose.clone(),
+                    label: p.label.clone(),
                     categories: p.categories.clone(),
                     recipients: p.recipients.clone(),
                     retention: Some(p.retention.clone()),

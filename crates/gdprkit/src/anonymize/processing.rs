@@ -13,6 +13,9 @@ use super::label::Label;
 pub struct Processing {
     /// The purpose's id, as registered.
     pub purpose: String,
+    /// What the purpose is called in front of the person, per language; the registered purpose's
+    /// label when `None`.
+    pub label: Option<Label>,
     /// The categories of data it uses.
     pub categories: Vec<String>,
     /// Who receives the data, by name (CJEU C-154/21).
@@ -38,8 +41,9 @@ pub struct Processing {
 
 impl Processing {
     /// Its texts, for the warnings of `map check`: each with its key.
-    pub(crate) fn texts(&self) -> [(&'static str, Option<&Label>); 5] {
+    pub(crate) fn texts(&self) -> [(&'static str, Option<&Label>); 6] {
         [
+            ("label", self.label.as_ref()),
             ("retention", Some(&self.retention)),
             ("source", self.source.as_ref()),
             ("automated_decision", self.automated_decision.as_ref()),

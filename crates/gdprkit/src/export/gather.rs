@@ -274,7 +274,7 @@ pub(crate) fn processing_record(
     let text = |l: &Option<crate::anonymize::label::Label>| l.as_ref().map(|l| l.get_or_any(language).to_owned());
     ProcessingRecord {
         purpose: p.id.as_str().to_owned(),
-        label: p.label.clone(),
+        label: described.label.as_ref().map_or_else(|| p.label.clone(), |l| l.get_or_any(language).to_owned()),
         legal_basis: p.legal_basis.as_str().into(),
         direct_marketing: p.direct_marketing,
         categories: described.categories.clone(),
