@@ -2110,6 +2110,9 @@ export declare class Gdpr {
   /** Stores the time zone and calendar in use as the tenant's. */
   saveSettings(): Promise<TenantSettings>;
 
+  /** The information notice (Arts. 13 and 14) as a PDF/A to print and post. */
+  informationNoticePdf(subject?: string, options?: { language?: Language }): Promise<Buffer>;
+
   /** The information notice (rule I1) for a subject, or for every purpose of the map. */
   informationNotice(subject?: string, options?: { language?: Language }): Promise<InformationNotice>;
 

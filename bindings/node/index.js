@@ -487,6 +487,18 @@ class Gdpr {
     return settle(this.#native.exportPdf(subject, language, this.#now()))
   }
 
+  /** The information notice (Arts. 13 and 14) as a PDF/A to print and post, as a Buffer. */
+  async informationNoticePdf(subject, options) {
+    const { language } = only(options, ['language'])
+    if (subject !== undefined && typeof subject !== 'string') {
+      throw invalid('subject', `expected a string, got ${describe(subject)}`)
+    }
+    if (language !== undefined && typeof language !== 'string') {
+      throw invalid('language', `expected a string, got ${describe(language)}`)
+    }
+    return settle(this.#native.informationNoticePdf(subject, language, this.#now()))
+  }
+
   /**
    * Offers the copy of an access or portability request in progress for download on the portal,
    * and tells the person; their first download completes the request (E3).

@@ -47,6 +47,8 @@ export declare class Native {
   campaign(subjectsJson: string, purpose: string, channel: string, at?: string | undefined | null, now?: string | undefined | null): Promise<Campaign>
   /** The subject's export as PDF bytes. */
   exportPdf(subject: string, language?: string | undefined | null, now?: string | undefined | null): Promise<Buffer>
+  /** The information notice as PDF bytes. */
+  informationNoticePdf(subject?: string | undefined | null, language?: string | undefined | null, now?: string | undefined | null): Promise<Buffer>
 }
 
 /** Every method `Native.call` knows. */

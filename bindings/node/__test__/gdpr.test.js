@@ -116,6 +116,8 @@ test('an export as a PDF Buffer and as an object, from the CRM tables (Art. 15, 
   assert.ok(Buffer.isBuffer(pdf))
   assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-')
   await assert.rejects(g.exportPdf('ghost'), (e) => e instanceof GdprError && e.code === 'GDPR_NOT_FOUND')
+  const notice = await g.informationNoticePdf('jeanne', { language: 'fr' })
+  assert.equal(notice.subarray(0, 5).toString('latin1'), '%PDF-')
 })
 
 test('calls run off the JavaScript thread: timers fire while a call works', async (t) => {

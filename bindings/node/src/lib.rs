@@ -186,6 +186,20 @@ pub mod node {
             let gdpr = self.gdpr.clone();
             PdfTask::run(move || host::export_pdf(&host::at(&gdpr, now.as_deref())?, &subject, language.as_deref()))
         }
+
+        /// The information notice as PDF bytes.
+        #[napi(ts_return_type = "Promise<Buffer>")]
+        pub fn information_notice_pdf(
+            &self,
+            subject: Option<String>,
+            language: Option<String>,
+            now: Option<String>,
+        ) -> AsyncTask<PdfTask> {
+            let gdpr = self.gdpr.clone();
+            PdfTask::run(move || {
+                host::information_notice_pdf(&host::at(&gdpr, now.as_deref())?, subject.as_deref(), language.as_deref())
+            })
+        }
     }
 
     /// The decisions of a campaign, kept native.

@@ -153,6 +153,22 @@ mod python {
                 .map_err(|e| to_py(py, e))?;
             Ok(pyo3::types::PyBytes::new(py, &bytes))
         }
+
+        /// The information notice as PDF bytes, without the GIL while it renders.
+        #[pyo3(signature = (subject=None, language=None, now=None))]
+        fn information_notice_pdf<'py>(
+            &self,
+            py: Python<'py>,
+            subject: Option<&str>,
+            language: Option<&str>,
+            now: Option<&str>,
+        ) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+            fresh_call();
+            let bytes = py
+                .detach(|| host::information_notice_pdf(&host::at(&self.gdpr, now)?, subject, language))
+                .map_err(|e| to_py(py, e))?;
+            Ok(pyo3::types::PyBytes::new(py, &bytes))
+        }
     }
 
     /// The decisions of a campaign, kept native.

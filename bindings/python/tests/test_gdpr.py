@@ -192,6 +192,8 @@ def test_an_export_as_pdf_and_as_a_dict_from_the_crms_tables(tmp_path: pathlib.P
     assert pdf.startswith(b"%PDF-")
     with pytest.raises(gdprkit.NotFoundError):
         g.export_pdf("ghost")
+    notice = g.information_notice_pdf("jeanne", language="fr")
+    assert notice.startswith(b"%PDF-")
 
 
 def test_batches_are_all_or_nothing(g: Gdpr) -> None:

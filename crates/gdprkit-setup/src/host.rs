@@ -43,6 +43,14 @@ pub fn export_pdf(g: &Gdpr, subject: &str, language: Option<&str>) -> Result<Vec
     g.render_pdf(&g.export(&subject, language)?)
 }
 
+/// The information notice (Arts. 13 and 14) for `subject`, or for every purpose of the map,
+/// rendered as PDF/A (the configured renderer), to print and post.
+pub fn information_notice_pdf(g: &Gdpr, subject: Option<&str>, language: Option<&str>) -> Result<Vec<u8>> {
+    let subject = subject.map(SubjectId::new).transpose()?;
+    let language = language.map(str::parse::<Language>).transpose()?;
+    Ok(g.information_notice_pdf(subject.as_ref(), language)?.1)
+}
+
 /// The decisions of a campaign, kept native: the subjects who may be contacted read at once, any
 /// one decision read as JSON when asked for.
 #[derive(Debug)]

@@ -668,6 +668,14 @@ class Gdpr:
         except _native.NativeError as e:
             raise _error(e) from _cause(e)
 
+    def information_notice_pdf(self, subject: Optional[str] = None, *, language: Optional[str] = None) -> bytes:
+        """The information notice (Arts. 13 and 14) as a PDF/A to print and post; its version and
+        SHA-256 are those of ``information_notice``."""
+        try:
+            return self._native.information_notice_pdf(subject, language, self._now())
+        except _native.NativeError as e:
+            raise _error(e) from _cause(e)
+
     def offer_download(self, request: str, *, by: str) -> Record:
         """Offers the copy of an access or portability request in progress for download on the
         portal, and tells the person; their first download completes the request (E3). Returns
