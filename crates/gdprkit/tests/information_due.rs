@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{Days, NaiveDate, TimeDelta};
 use gdprkit::anonymize::map::DataMap;
 use gdprkit::information::{
     DataSource, DueBy, ExemptionGround, GivenNotice, InformationState, InformedVia, NewExemption, Origin,
@@ -18,6 +18,8 @@ use gdprkit::{
     ChangeKind, Channel, ErrorKind, FixedClock, Gdpr, Language, MemoryStore, MessageKind, NewSubject, OutboxFilter,
     Regime, sha256_hex,
 };
+use gdprkit::{France, HolidayCalendar};
+use proptest::prelude::*;
 
 const MAP: &str = r#"
 [[entity]]
@@ -336,4 +338,61 @@ fn the_export_shows_the_source_and_each_notice_given() {
     let validator = jsonschema::validator_for(&schema).unwrap();
     let errors: Vec<String> = validator.iter_errors(&instance).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:?}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Art. 14(3) and rule R2, on random histories: the due date is the earliest of one month
+    /// after obtaining (a working day in France, on or after the same day next month, or that
+    /// month's last day), the first communication and the first disclosure; the person is due
+    /// until that date and overdue from the day after; a notice given ends it, whatever the date.
+    #[test]
+    fn the_due_date_is_the_earliest_of_its_three_limits(
+        obtained in 0u64..700,
+        hour in 0u32..24,
+        contact in proptest::option::of(0u64..40),
+        disclosure in proptest::option::of(0u64..40),
+        today in 0u64..80,
+        informed in any::<bool>(),
+    ) {
+        let (g, clock, _) = gdpr();
+        let start = t("2024-01-01T00:00:00Z") + TimeDelta::days(obtained as i64) + TimeDelta::hours(hour as i64);
+        clock.set(start + TimeDelta::days(45));
+        prospect(&g, "p", DataSource::PurchasedList, &gdprkit::time::format(start));
+        let zone = gdprkit::ControllerZone::default();
+        let local = |at: chrono::DateTime<chrono::Utc>| zone.local_date(at);
+        let month = gdprkit::Deadlines::for_receipt(local(start), &France).unwrap().due;
+        prop_assert!(France.is_working_day(month));
+        prop_assert!(month > local(start) && month <= local(start) + Days::new(35));
+        let mut expected = (month, DueBy::OneMonth);
+        if let Some(d) = contact {
+            let at = start + TimeDelta::days(d as i64);
+            g.record_communication(&sid("p"), Some(at)).unwrap();
+            if local(at) < expected.0 { expected = (local(at), DueBy::FirstCommunication); }
+        }
+        if let Some(d) = disclosure {
+            let at = start + TimeDelta::days(d as i64) + TimeDelta::minutes(1);
+            g.record_disclosure(&sid("p"), "Reseller SARL", Some(at)).unwrap();
+            if local(at) < expected.0 { expected = (local(at), DueBy::FirstDisclosure); }
+        }
+        let now = start + TimeDelta::days(today as i64);
+        clock.set(now.max(start + TimeDelta::days(45)));
+        if informed {
+            g.inform(&sid("p"), InformedVia::Post, None).unwrap();
+        }
+        clock.set(now.max(start));
+        let s = g.information_status(&sid("p")).unwrap();
+        prop_assert_eq!((s.due, s.due_by), (Some(expected.0), Some(expected.1)));
+        let state = if informed {
+            InformationState::Informed
+        } else if local(g.now()) > expected.0 {
+            InformationState::Overdue
+        } else {
+            InformationState::Due
+        };
+        prop_assert_eq!(s.state, state);
+        let listed = g.information_due(false).unwrap().iter().any(|l| l.subject.as_str() == "p");
+        prop_assert_eq!(listed, !informed);
+    }
 }
