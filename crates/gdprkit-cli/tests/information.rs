@@ -57,7 +57,7 @@ fn the_information_notice_states_the_demos_purposes() {
 /// and a decision to mail one not told says the message must carry the notice.
 #[test]
 fn the_demo_lists_exactly_the_prospects_still_to_be_told() {
-    let (_dir, db, _map) = demo();
+    let (_dir, db, map) = demo();
     let json = |args: &[&str]| -> serde_json::Value {
         let out = gdprkit(&db, &[&["--json"], args].concat());
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -81,6 +81,13 @@ fn the_demo_lists_exactly_the_prospects_still_to_be_told() {
     assert!(text.contains("the message must carry the information notice"), "{text}");
     let decided = json(&check);
     assert_eq!(decided["decision"]["information"]["overdue"], false);
+    // Rule I4: a notice posted to one of the overdue prospects takes them off the list.
+    let give = ["information", "give", "--subject", "prospect-0001", "--via", "post", "--map", map.to_str().unwrap()];
+    let given = json(&give);
+    assert_eq!((given["via"].as_str(), given["delivery"].is_null()), (Some("post"), true));
+    let overdue = json(&["information", "due", "--overdue"]);
+    assert_eq!(overdue.as_array().unwrap().len(), 49);
+    assert!(!subjects(&overdue).contains("prospect-0001"));
 }
 
 /// Rules I2 to I4 from the command line: a subject added with its source is due a month later;
