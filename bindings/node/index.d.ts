@@ -647,6 +647,8 @@ export interface ConsentEventBase {
   occurredAt?: DateInput | null;
   /** What proves it (required for an opt-in). */
   proof?: ProofInput | null;
+  /** With an opt-in collected from the person: the information notice given with it (Art. 13). */
+  information?: GivenNotice | null;
 }
 
 /**

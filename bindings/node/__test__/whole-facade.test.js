@@ -226,4 +226,11 @@ test('information: prospects from a fair are due, told by post, exempt or listed
   const records = await g.consentReceipt('jeanne')
   assert.equal(records.length, 1)
   assert.ok(records[0]['@context'])
+  await g.addSubject('walk-in', { regime: 'b2c_opt_in', origin: { source: 'collected' } })
+  const told = await g.informationNotice('walk-in', { language: 'en' })
+  await g.recordConsent('walk-in', {
+    action: 'opt_in', purpose: 'newsletter', channel: 'email', proof: PROOF,
+    information: { version: told.version, sha256: told.sha256 },
+  })
+  assert.equal((await g.informationStatus('walk-in')).informed.via, 'at_collection')
 })

@@ -257,3 +257,11 @@ def test_information_from_a_trade_fair_is_due_given_and_listed(g: Gdpr) -> None:
     )
     records = g.consent_receipt("jeanne")
     assert len(records) == 1 and records[0]["@context"]
+    g.add_subject("walk-in", regime="b2c_opt_in", origin={"source": "collected"})
+    told = g.information_notice("walk-in", language="en")
+    g.record_consent(
+        "walk-in", action="opt_in", purpose="newsletter", channel="email",
+        proof={"source": "web_form", "collected_by": {"by": "subject"}, "notice_version": "v1", "notice_sha256": "0" * 64},
+        information={"version": told.version, "sha256": told.sha256},
+    )
+    assert g.information_status("walk-in").informed.via == "at_collection"

@@ -364,6 +364,7 @@ fn sample_events(ctx: &Context) -> CliResult<Vec<NewConsent>> {
             channel: Some(channel),
             occurred_at: at,
             proof,
+            information: None,
         };
         let unsubscribe = Proof { source: Some(Source::Email), ..Proof::default() };
         match regime(i) {

@@ -228,6 +228,10 @@ pub struct NewConsent {
     /// What proves it.
     #[serde(default)]
     pub proof: Proof,
+    /// For an opt-in collected from the person: the information notice given with it (Art. 13,
+    /// rule I2), recorded as an `informed` event in the same transaction, not as a second step.
+    #[serde(default)]
+    pub information: Option<crate::information::GivenNotice>,
 }
 
 impl NewConsent {
@@ -240,6 +244,7 @@ impl NewConsent {
             channel: Some(channel),
             occurred_at: None,
             proof: Proof::default(),
+            information: None,
         }
     }
 
@@ -252,6 +257,7 @@ impl NewConsent {
             channel: None,
             occurred_at: None,
             proof: Proof::default(),
+            information: None,
         }
     }
 

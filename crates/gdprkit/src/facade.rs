@@ -380,11 +380,34 @@ impl Gdpr {
     }
 
     /// Records one consent event and returns it as the history will show it.
-    pub fn record_consent(&self, consent: NewConsent) -> Result<ConsentEvent> {
+    pub fn record_consent(&self, mut consent: NewConsent) -> Result<ConsentEvent> {
         let now = self.now();
+        let informed = self.informed_with(&mut consent, now)?;
         let (append, event) = self.prepare_consent(consent, now, None, &mut HashSet::new(), &mut HashSet::new())?;
-        let seqs = self.parts.store.append(&self.parts.tenant, &[append])?;
+        let appends: Vec<Append> = std::iter::once(append).chain(informed).collect();
+        let seqs = self.parts.store.append(&self.parts.tenant, &appends)?;
         Ok(ConsentEvent { seq: seqs[0], ..event })
+    }
+
+    /// The `informed` entry for the notice given with an opt-in (Art. 13), taken out of it.
+    fn informed_with(&self, consent: &mut NewConsent, now: DateTime<Utc>) -> Result<Option<Append>> {
+        let Some(notice) = consent.information.take() else { return Ok(None) };
+        if consent.action != ConsentAction::OptIn {
+            return Err(Error::invalid(
+                "information",
+                "the information notice is recorded with an opt-in collected from the person; give it with inform otherwise",
+            ));
+        }
+        notice.check()?;
+        let at = consent.occurred_at.unwrap_or(now);
+        let entry = crate::information::give::informed_entry(
+            &consent.subject,
+            &notice,
+            crate::information::InformedVia::AtCollection,
+            at,
+            now,
+        )?;
+        Ok(Some(entry))
     }
 
     /// Records several consent events in one transaction: all of them, or none when one is
@@ -393,11 +416,18 @@ impl Gdpr {
         check_batch(consents.len())?;
         let now = self.now();
         let (mut subjects, mut purposes) = (HashSet::new(), HashSet::new());
-        let appends = consents
-            .into_iter()
-            .map(|c| self.prepare_consent(c, now, None, &mut subjects, &mut purposes).map(|(a, _)| a))
-            .collect::<Result<Vec<_>>>()?;
-        self.parts.store.append(&self.parts.tenant, &appends)
+        let mut appends = Vec::with_capacity(consents.len());
+        let mut informed = Vec::new();
+        for mut c in consents {
+            informed.extend(self.informed_with(&mut c, now)?);
+            appends.push(self.prepare_consent(c, now, None, &mut subjects, &mut purposes)?.0);
+        }
+        let count = appends.len();
+        appends.extend(informed);
+        let mut seqs = self.parts.store.append(&self.parts.tenant, &appends)?;
+        // The consent events' numbers; the notices recorded with them come after.
+        seqs.truncate(count);
+        Ok(seqs)
     }
 
     pub(crate) fn prepare_consent(

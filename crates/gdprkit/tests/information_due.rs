@@ -396,3 +396,32 @@ proptest! {
         prop_assert_eq!(listed, !informed);
     }
 }
+
+/// Art. 13(1), rule I2: a notice given with an opt-in collected from the person is recorded with
+/// it, in the same transaction, as an `informed` event at the opt-in's instant; given with
+/// anything but an opt-in it is refused and nothing is written.
+#[test]
+fn an_opt_in_records_the_notice_given_with_it() {
+    let (g, _, _) = gdpr();
+    let mut n = NewSubject::new(sid("c1"), Regime::B2cOptIn);
+    n.origin = Some(Origin::new(DataSource::Collected));
+    g.add_subject(n).unwrap();
+    let notice = g.information_notice(Some(&sid("c1")), Some(Language::En)).unwrap();
+    let given = GivenNotice { version: notice.version.clone(), sha256: notice.sha256.clone() };
+    let mut opt_in =
+        gdprkit::testkit::event("c1", gdprkit::ConsentAction::OptIn, "promo", Channel::Email, "2025-01-31T12:00:00Z");
+    opt_in.information = Some(given.clone());
+    let mut opt_out = opt_in.clone();
+    opt_out.action = gdprkit::ConsentAction::OptOut;
+    let before = g.changes_since(0, 1000).unwrap().changes.len();
+    assert_eq!(g.record_consent(opt_out).unwrap_err().field(), Some("information"));
+    assert_eq!(g.changes_since(0, 1000).unwrap().changes.len(), before, "nothing written");
+    let seqs = g.record_consents(vec![opt_in]).unwrap();
+    assert_eq!(seqs.len(), 1, "the consent events' numbers only");
+    let informed = g.information_status(&sid("c1")).unwrap().informed.unwrap();
+    assert_eq!(
+        (informed.via, informed.at, informed.notice_version),
+        (InformedVia::AtCollection, t("2025-01-31T12:00:00Z"), notice.version)
+    );
+    assert!(informed.seq > seqs[0], "recorded with the opt-in, after it");
+}

@@ -451,8 +451,11 @@ class Gdpr:
         channel: Optional[str] = None,
         occurred_at: Optional[_dt.datetime] = None,
         proof: Optional[Mapping[str, Any]] = None,
+        information: Optional[Mapping[str, Any]] = None,
     ) -> Record:
-        """Records an opt-in, opt-out, withdrawal or objection, with its proof."""
+        """Records an opt-in, opt-out, withdrawal or objection, with its proof. With an opt-in
+        collected from the person, ``information`` (``{"version": ..., "sha256": ...}``) records the
+        information notice given with it (Art. 13)."""
         args = _drop_none(
             {
                 "subject": subject,
@@ -461,6 +464,7 @@ class Gdpr:
                 "channel": channel,
                 "occurred_at": _instant("occurred_at", occurred_at),
                 "proof": dict(proof) if proof is not None else None,
+                "information": dict(information) if information is not None else None,
             }
         )
         result: Record = self._call("record_consent", args)

@@ -169,6 +169,7 @@ fn record(ctx: &Context, a: RecordArgs) -> CliResult<ExitCode> {
             user_agent: a.user_agent,
             proof_ref: a.proof_ref,
         },
+        information: None,
     };
     consent.validate(ctx.now())?;
     let event = ctx.gdpr(false)?.record_consent(consent)?;

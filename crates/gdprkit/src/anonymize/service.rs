@@ -237,6 +237,7 @@ impl Gdpr {
                 channel: event.channel,
                 occurred_at: Some(event.occurred_at),
                 proof: Proof::default(),
+                information: None,
             };
             let (append, _) =
                 self.prepare_consent(carried, now, Some(event.seq), &mut HashSet::new(), &mut HashSet::new())?;

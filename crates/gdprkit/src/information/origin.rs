@@ -133,7 +133,8 @@ pub struct GivenNotice {
 }
 
 impl GivenNotice {
-    fn check(&self) -> Result<()> {
+    /// Checks the version and that the SHA-256 is 64 hex digits.
+    pub(crate) fn check(&self) -> Result<()> {
         check_text("notice.version", &self.version, 64)?;
         if self.sha256.len() != 64 || !self.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(Error::invalid("notice.sha256", "must be 64 hex digits"));
