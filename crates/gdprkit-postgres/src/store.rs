@@ -43,6 +43,26 @@ impl std::fmt::Debug for PostgresStore {
 }
 
 impl PostgresStore {
+    /// Visits, in entry order, the entries about `subject`, ended by `limit` (`""` or
+    /// `"LIMIT n"`).
+    fn visit_entries(
+        &self,
+        limit: &'static str,
+        tenant: &TenantId,
+        subject: &SubjectId,
+        what: &'static str,
+        visit: &mut dyn FnMut(&StoredEntry<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM gdprkit_ledger WHERE tenant = $1 AND subject = $2 ORDER BY seq {limit}"
+        );
+        let rows = self.client()?.client.query(&sql, &[&tenant.as_str(), &subject.as_str()]).map_err(db_err(what))?;
+        for row in &rows {
+            with_entry(row, |e| visit(e))?;
+        }
+        Ok(())
+    }
+
     /// Connects to the database at `url` (`postgres://USER:PASSWORD@HOST:PORT/DB`) with a pool of
     /// up to `connections`, and brings the schema up to date. A database written by a newer
     /// gdprkit is refused with [`Error::SchemaTooNew`].
@@ -692,18 +712,7 @@ impl Store for PostgresStore {
         subject: &SubjectId,
         visit: &mut dyn FnMut(&StoredEntry<'_>) -> Result<()>,
     ) -> Result<()> {
-        let rows = self
-            .client()?
-            .client
-            .query(
-                &format!("SELECT {ENTRY_COLUMNS} FROM gdprkit_ledger WHERE tenant = $1 AND subject = $2 ORDER BY seq"),
-                &[&tenant.as_str(), &subject.as_str()],
-            )
-            .map_err(db_err("read a subject's entries"))?;
-        for row in &rows {
-            with_entry(row, |e| visit(e))?;
-        }
-        Ok(())
+        self.visit_entries("", tenant, subject, "read a subject's entries", visit)
     }
 
     fn first_subject_entry(
@@ -712,20 +721,7 @@ impl Store for PostgresStore {
         subject: &SubjectId,
         visit: &mut dyn FnMut(&StoredEntry<'_>) -> Result<()>,
     ) -> Result<()> {
-        let rows = self
-            .client()?
-            .client
-            .query(
-                &format!(
-                    "SELECT {ENTRY_COLUMNS} FROM gdprkit_ledger WHERE tenant = $1 AND subject = $2 ORDER BY seq LIMIT 1"
-                ),
-                &[&tenant.as_str(), &subject.as_str()],
-            )
-            .map_err(db_err("read a subject's first entry"))?;
-        for row in &rows {
-            with_entry(row, |e| visit(e))?;
-        }
-        Ok(())
+        self.visit_entries("LIMIT 1", tenant, subject, "read a subject's first entry", visit)
     }
 
     fn scan_ledger(&self, tenant: &TenantId, visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool) -> Result<Option<Head>> {

@@ -33,6 +33,27 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// Visits, in order, the entries `clause` selects from the ledger (what follows the table's
+    /// name, binding the tenant as `?1` and the subject as `?2`).
+    fn visit_entries(
+        &self,
+        clause: &str,
+        tenant: &TenantId,
+        subject: &SubjectId,
+        what: &'static str,
+        visit: &mut dyn FnMut(&StoredEntry<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let conn = self.conn();
+        let mut st = conn
+            .prepare_cached(&format!("SELECT {ENTRY_COLUMNS} FROM gdprkit_ledger {clause}"))
+            .map_err(db_err(what))?;
+        let mut rows = st.query([tenant.as_str(), subject.as_str()]).map_err(db_err(what))?;
+        while let Some(row) = rows.next().map_err(db_err(what))? {
+            with_entry(row, |e| visit(e)).map_err(db_err(what))??;
+        }
+        Ok(())
+    }
+
     /// Opens (or creates) the database at `path` and brings its schema up to date. A file
     /// written by a newer gdprkit is refused with [`Error::SchemaTooNew`].
     ///
@@ -576,20 +597,10 @@ impl Store for SqliteStore {
         subject: &SubjectId,
         visit: &mut dyn FnMut(&StoredEntry<'_>) -> Result<()>,
     ) -> Result<()> {
-        let conn = self.conn();
-        let mut st = conn
-            .prepare_cached(&format!(
-                // The subject's index, named: ordered by `seq`, the planner would rather walk the
-                // whole chain in key order than sort a subject's few entries.
-                "SELECT {ENTRY_COLUMNS} FROM gdprkit_ledger INDEXED BY gdprkit_ledger_by_subject \
-                 WHERE tenant = ?1 AND subject = ?2 ORDER BY seq"
-            ))
-            .map_err(db_err("read a subject's entries"))?;
-        let mut rows = st.query([tenant.as_str(), subject.as_str()]).map_err(db_err("read a subject's entries"))?;
-        while let Some(row) = rows.next().map_err(db_err("read a subject's entries"))? {
-            with_entry(row, |e| visit(e)).map_err(db_err("read a subject's entries"))??;
-        }
-        Ok(())
+        // The subject's index, named: ordered by `seq`, the planner would rather walk the whole
+        // chain in key order than sort a subject's few entries.
+        const SQL: &str = "INDEXED BY gdprkit_ledger_by_subject WHERE tenant = ?1 AND subject = ?2 ORDER BY seq";
+        self.visit_entries(SQL, tenant, subject, "read a subject's entries", visit)
     }
 
     fn first_subject_entry(
@@ -598,19 +609,9 @@ impl Store for SqliteStore {
         subject: &SubjectId,
         visit: &mut dyn FnMut(&StoredEntry<'_>) -> Result<()>,
     ) -> Result<()> {
-        let conn = self.conn();
-        let mut st = conn
-            .prepare_cached(&format!(
-                "SELECT {ENTRY_COLUMNS} FROM gdprkit_ledger WHERE tenant = ?1 AND seq = \
-                 (SELECT min(seq) FROM gdprkit_ledger INDEXED BY gdprkit_ledger_by_subject \
-                  WHERE tenant = ?1 AND subject = ?2)"
-            ))
-            .map_err(db_err("read a subject's first entry"))?;
-        let mut rows = st.query([tenant.as_str(), subject.as_str()]).map_err(db_err("read a subject's first entry"))?;
-        if let Some(row) = rows.next().map_err(db_err("read a subject's first entry"))? {
-            with_entry(row, |e| visit(e)).map_err(db_err("read a subject's first entry"))??;
-        }
-        Ok(())
+        const SQL: &str = "WHERE tenant = ?1 AND seq = (SELECT min(seq) FROM gdprkit_ledger \
+                           INDEXED BY gdprkit_ledger_by_subject WHERE tenant = ?1 AND subject = ?2)";
+        self.visit_entries(SQL, tenant, subject, "read a subject's first entry", visit)
     }
 
     fn scan_ledger(&self, tenant: &TenantId, visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool) -> Result<Option<Head>> {

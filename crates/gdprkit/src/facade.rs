@@ -564,9 +564,20 @@ impl Gdpr {
     /// Every consent event of a subject, oldest first (by when it happened, then by when it was
     /// recorded), with both dates and its proof (rule C2).
     pub fn history(&self, subject: &SubjectId) -> Result<Vec<ConsentEvent>> {
+        self.history_visiting(subject, &mut |_| {})
+    }
+
+    /// [`Gdpr::history`], showing `also` every entry about the subject on the same read (the
+    /// export folds the information entries from it).
+    pub(crate) fn history_visiting(
+        &self,
+        subject: &SubjectId,
+        also: &mut dyn FnMut(&StoredEntry<'_>),
+    ) -> Result<Vec<ConsentEvent>> {
         self.subject(subject)?;
         let mut events = Vec::new();
         self.parts.store.subject_entries(&self.parts.tenant, subject, &mut |e| {
+            also(e);
             if e.kind == EntryKind::Consent.as_str() {
                 events.push(consent_event(e)?);
             }

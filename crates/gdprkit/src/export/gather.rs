@@ -79,7 +79,9 @@ impl Gdpr {
             (None, None) => std::cmp::Ordering::Equal,
         });
 
-        let history = self.history(subject)?;
+        // One read of the subject's entries: the consent history, and the information given.
+        let mut information = crate::information::status::Tracker::default();
+        let history = self.history_visiting(subject, &mut |e| information.add(e))?;
         let consents: Vec<ConsentRecord> = history.iter().cloned().map(consent_record).collect();
 
         let requests = self
@@ -131,7 +133,7 @@ impl Gdpr {
             .collect();
 
         let consent_records = self.records_of(subject, &consents, &purposes_described)?;
-        let information = self.information_tracker(subject)?.record();
+        let information = information.record();
         Ok(Export {
             format: FORMAT.into(),
             version: VERSION,

@@ -78,7 +78,7 @@ impl Gdpr {
                  configuration's [controller]",
             ));
         }
-        let (processing, language) = match subject {
+        let (processing, language, origin) = match subject {
             Some(s) => {
                 let export = self.export(s, language)?;
                 let language = Language::from_name(&export.language).unwrap_or(Language::Fr);
@@ -86,11 +86,11 @@ impl Gdpr {
                 // the person is told every purpose their data may be used for (Art. 14(1)(c)).
                 let processing =
                     if export.processing.is_empty() { self.all_processing(language)? } else { export.processing };
-                (processing, language)
+                (processing, language, Some(export.information))
             }
             None => {
                 let language = language.unwrap_or(Language::Fr);
-                (self.all_processing(language)?, language)
+                (self.all_processing(language)?, language, None)
             }
         };
         let english = language == Language::En;
@@ -102,12 +102,12 @@ impl Gdpr {
         if let Some(dpo) = &controller.dpo {
             blocks.push(NoticeBlock::Paragraph { text: format!("{}{}{dpo}.", w.dpo, w.colon) });
         }
-        if let Some(s) = subject {
-            let status = self.information_status(s)?;
-            if let (Some(source), Some(obtained)) = (status.source.filter(|s| s.is_other_source()), status.obtained_at)
-            {
+        // Art. 14(2)(f): where the person's data came from, as their export says it.
+        if let Some(origin) = origin {
+            let source = origin.source.as_deref().and_then(super::DataSource::from_name);
+            if let (Some(source), Some(obtained)) = (source.filter(|s| s.is_other_source()), origin.obtained_at) {
                 let mut from = source.words(english).to_owned();
-                if let Some(r) = &status.reference {
+                if let Some(r) = &origin.reference {
                     from.push_str(&format!(" ({r})"));
                 }
                 let when = crate::export::words::date_words(self.parts.zone.local_date(obtained), english);

@@ -115,7 +115,6 @@ pub(crate) struct Tracker {
     source: Option<DataSource>,
     reference: Option<String>,
     obtained_at: Option<DateTime<Utc>>,
-    informed: Option<Informed>,
     /// Every notice given, in entry order.
     notices: Vec<Informed>,
     exemption: Option<Exemption>,
@@ -158,11 +157,13 @@ impl Tracker {
                         else {
                             return;
                         };
-                        let given = Informed { seq: e.seq, at, via, notice_version: version, notice_sha256: sha256 };
-                        if self.informed.as_ref().is_none_or(|i| at < i.at) {
-                            self.informed = Some(given.clone());
-                        }
-                        self.notices.push(given);
+                        self.notices.push(Informed {
+                            seq: e.seq,
+                            at,
+                            via,
+                            notice_version: version,
+                            notice_sha256: sha256,
+                        });
                     }
                     InformationAction::Exempted => {
                         let Some(ground) = body.ground else { return };
@@ -215,7 +216,9 @@ impl Tracker {
             }
             due = candidates.into_iter().min_by_key(|(date, _)| *date);
         }
-        let state = match (&self.informed, &self.exemption, due) {
+        // The first notice given.
+        let informed = self.notices.into_iter().min_by_key(|n| (n.at, n.seq));
+        let state = match (&informed, &self.exemption, due) {
             (Some(_), _, _) => InformationState::Informed,
             (None, Some(_), _) => InformationState::Exempt,
             (None, None, None) => InformationState::Unknown,
@@ -230,7 +233,7 @@ impl Tracker {
             obtained_at: self.obtained_at,
             due: due.map(|d| d.0),
             due_by: due.map(|d| d.1),
-            informed: self.informed,
+            informed,
             exemption: self.exemption,
         })
     }
