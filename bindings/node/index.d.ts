@@ -772,11 +772,15 @@ export interface Decision {
   /** The reason in plain words. */
   reason: string;
   /**
-   * For contact allowed with a person from another source not yet told: the notice the message
-   * must carry (Art. 14(3)(b)); `decide` only.
+   * For contact allowed with a person not yet told: the notice the message must carry (Art.
+   * 14(3)(b); Art. 13(1) for data collected with no notice recorded). `version` and `sha256` are
+   * named by `decide` only: lists and campaigns leave them `null` (build the notice with
+   * `informationNotice`).
    */
   information?: {
     due: CalendarDate;
+    /** What set the due date. */
+    due_by: 'collection' | 'one_month' | 'first_communication' | 'first_disclosure';
     overdue: boolean;
     version: string | null;
     sha256: string | null;

@@ -217,6 +217,12 @@ test('information: prospects from a fair are due, told by post, exempt or listed
   const exemption = { ground: 'disproportionate_effort', reason: 'badges only', publicNotice: 'https://acme.example/notice' }
   await g.exemptFromInformation('lead-1', exemption)
   assert.equal((await g.informationStatus('lead-1')).state, 'exempt')
+  // Art. 14(3)(b): a campaign's decisions say whose message must carry the notice, and by when.
+  await g.addPurpose('offers', { legalBasis: 'legitimate_interests', directMarketing: true })
+  const campaign = await g.campaign(['lead-0', 'lead-1', 'lead-2'], 'offers', 'email')
+  assert.deepEqual(campaign.allowed, ['lead-0', 'lead-1', 'lead-2'])
+  assert.deepEqual([...campaign].map((d) => d.information?.due ?? null), [null, null, '2025-05-02'])
+  assert.equal(campaign.at(2).information.due_by, 'one_month')
   assert.deepEqual((await g.informationDue({ overdueOnly: true })).map((s) => s.subject), ['lead-2'])
   assert.equal(typeof (await g.recordCommunication('lead-2')), 'number')
   const law = { ground: 'required_by_law', reason: 'a register' }

@@ -247,6 +247,12 @@ def test_information_from_a_trade_fair_is_due_given_and_listed(g: Gdpr) -> None:
         "lead-1", ground="disproportionate_effort", reason="badges only", public_notice="https://acme.example/notice"
     )
     assert g.information_status("lead-1").state == "exempt"
+    # Art. 14(3)(b): a campaign's decisions say whose message must carry the notice, and by when.
+    g.add_purpose("offers", legal_basis="legitimate_interests", direct_marketing=True)
+    campaign = g.campaign(["lead-0", "lead-1", "lead-2"], "offers", "email")
+    assert campaign.allowed == ["lead-0", "lead-1", "lead-2"]
+    carried = [d.to_dict().get("information") for d in campaign]
+    assert [c and (c["due"], c["due_by"]) for c in carried] == [None, None, ("2025-05-02", "one_month")]
     assert [s.subject for s in g.information_due(overdue_only=True)] == ["lead-2"]
     assert isinstance(g.record_communication("lead-2"), int)
     assert g.exempt_source_from_information("trade_fair", ground="required_by_law", reason="a register") == ["lead-2"]

@@ -81,6 +81,18 @@ fn the_demo_lists_exactly_the_prospects_still_to_be_told() {
     assert!(text.contains("the message must carry the information notice"), "{text}");
     let decided = json(&check);
     assert_eq!(decided["decision"]["information"]["overdue"], false);
+    // Art. 14(3)(b): a campaign's decisions say it prospect by prospect, the told ones not.
+    let campaign = ["--json", "consent", "campaign", "--purpose", "product-news", "--channel", "email"];
+    let out = gdprkit(&db, &campaign);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let carrying: BTreeSet<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|d| !d["information"].is_null())
+        .map(|d| d["subject"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(carrying, (0..200).filter(|i| i % 2 == 1).map(prospect).collect());
     // Rule I4: a notice posted to one of the overdue prospects takes them off the list.
     let give = ["information", "give", "--subject", "prospect-0001", "--via", "post", "--map", map.to_str().unwrap()];
     let given = json(&give);

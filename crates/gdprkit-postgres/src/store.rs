@@ -715,15 +715,6 @@ impl Store for PostgresStore {
         self.visit_entries("", tenant, subject, "read a subject's entries", visit)
     }
 
-    fn first_subject_entry(
-        &self,
-        tenant: &TenantId,
-        subject: &SubjectId,
-        visit: &mut dyn FnMut(&StoredEntry<'_>) -> Result<()>,
-    ) -> Result<()> {
-        self.visit_entries("LIMIT 1", tenant, subject, "read a subject's first entry", visit)
-    }
-
     fn scan_ledger(&self, tenant: &TenantId, visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool) -> Result<Option<Head>> {
         let mut client = self.client()?;
         // One snapshot for the head and the entries; rows come through a cursor, in batches.

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use gdprkit::raw::FactsFold;
-use gdprkit::raw::ledger::{FactAction, RESTRICTION_SCOPE};
+use gdprkit::raw::ledger::{FactAction, INFORMATION_CHANNEL, RESTRICTION_SCOPE};
 use gdprkit::raw::{Scope, SubjectFacts};
 use gdprkit::{ConsentAction, Error, Regime, Result, SubjectId, TenantId};
 use rusqlite::{Connection, OptionalExtension, Row};
@@ -209,6 +209,21 @@ fn scan(
         };
         for &i in merge.find(subject) {
             folds[i].offer_restriction(occurred_at, seq, restricts);
+        }
+    }
+    drop(rows);
+    // Information facts, likewise: whether a message must carry the notice.
+    let mut rows = st
+        .query(rusqlite::params![tenant.as_str(), RESTRICTION_SCOPE, INFORMATION_CHANNEL, micros, first, last])
+        .map_err(db_err("scan information"))?;
+    let mut merge = Merge::new(subjects, &order);
+    while let Some(row) = rows.next().map_err(db_err("scan information"))? {
+        let Some((subject, occurred_at, seq, action)) = scan_row(row).map_err(db_err("scan information"))? else {
+            continue;
+        };
+        let Some(FactAction::Information(fact)) = FactAction::from_name(action) else { continue };
+        for &i in merge.find(subject) {
+            folds[i].offer_information(occurred_at, seq, fact);
         }
     }
     known

@@ -603,17 +603,6 @@ impl Store for SqliteStore {
         self.visit_entries(SQL, tenant, subject, "read a subject's entries", visit)
     }
 
-    fn first_subject_entry(
-        &self,
-        tenant: &TenantId,
-        subject: &SubjectId,
-        visit: &mut dyn FnMut(&StoredEntry<'_>) -> Result<()>,
-    ) -> Result<()> {
-        const SQL: &str = "WHERE tenant = ?1 AND seq = (SELECT min(seq) FROM gdprkit_ledger \
-                           INDEXED BY gdprkit_ledger_by_subject WHERE tenant = ?1 AND subject = ?2)";
-        self.visit_entries(SQL, tenant, subject, "read a subject's first entry", visit)
-    }
-
     fn scan_ledger(&self, tenant: &TenantId, visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool) -> Result<Option<Head>> {
         let mut conn = self.conn();
         // One read transaction: the head and the entries come from the same snapshot.

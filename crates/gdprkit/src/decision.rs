@@ -20,6 +20,7 @@ use crate::channel::ChannelKind;
 use crate::consent::ConsentAction;
 use crate::ids::{Channel, PurposeId, SubjectId};
 use crate::purpose::{LegalBasis, Purpose};
+use crate::raw::ledger::InformationFact;
 use crate::request::objection::PendingObjection;
 use crate::rules::{RuleId, RuleInput, default_rule, phone_opt_in_from};
 use crate::subject::Regime;
@@ -75,9 +76,26 @@ impl EventRef {
     }
 }
 
-/// What a store finds for a decision about one subject.
+/// What a store finds for a decision about one subject: what decides, and whether a message must
+/// carry the information notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SubjectFacts {
+pub struct SubjectFacts {
+    /// What decides whether contact is allowed.
+    pub deciding: DecidingFacts,
+    /// Set when the subject's source is recorded and, at the instant asked about, they were
+    /// neither told nor exempted (rules I2 to I4).
+    pub information: Option<PendingInformation>,
+}
+
+impl From<DecidingFacts> for SubjectFacts {
+    fn from(deciding: DecidingFacts) -> Self {
+        SubjectFacts { deciding, information: None }
+    }
+}
+
+/// What decides whether a subject may be contacted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecidingFacts {
     /// The latest decisive event, at or before the instant asked about, in any of the scopes
     /// asked about.
     Event(EventRef),
@@ -98,6 +116,75 @@ pub enum SubjectFacts {
         /// about (the first scope), at or before the instant, if any.
         offered: Option<EventRef>,
     },
+}
+
+/// A subject who must still be told (rules I2 to I4), as their information facts say at an
+/// instant: what sets the date by which they must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingInformation {
+    /// Whether the data were collected from them (Art. 13) rather than obtained elsewhere (Art. 14).
+    pub collected: bool,
+    /// When the data were collected or obtained.
+    pub obtained_at: DateTime<Utc>,
+    /// The first communication recorded, if any.
+    pub first_contact: Option<DateTime<Utc>>,
+    /// The first disclosure to another recipient, if any.
+    pub first_disclosure: Option<DateTime<Utc>>,
+}
+
+/// Folds a subject's information facts, in any order, at or before an instant: stores that keep
+/// them apart (the memory store) use it directly, the others through [`FactsFold`].
+#[derive(Debug, Clone, Copy)]
+pub struct InformationFold {
+    at: i64,
+    /// The registration's fact: (instant, entry number, collected).
+    obtained: Option<(i64, u64, bool)>,
+    settled: bool,
+    first_contact: Option<i64>,
+    first_disclosure: Option<i64>,
+}
+
+impl InformationFold {
+    /// An empty fold at `at`.
+    pub fn new(at: DateTime<Utc>) -> Self {
+        Self::at_micros(crate::time::to_micros(at))
+    }
+
+    fn at_micros(at: i64) -> Self {
+        Self { at, obtained: None, settled: false, first_contact: None, first_disclosure: None }
+    }
+
+    /// Offers one information fact: when it happened (microseconds) and its entry number. Facts
+    /// after the instant are passed over.
+    pub fn offer(&mut self, occurred_at: i64, seq: u64, fact: InformationFact) {
+        if occurred_at > self.at {
+            return;
+        }
+        let earliest = |slot: &mut Option<i64>| *slot = Some(slot.map_or(occurred_at, |t| t.min(occurred_at)));
+        match fact {
+            InformationFact::Collected | InformationFact::Obtained => {
+                if self.obtained.is_none_or(|(_, s, _)| s < seq) {
+                    self.obtained = Some((occurred_at, seq, fact == InformationFact::Collected));
+                }
+            }
+            InformationFact::Informed | InformationFact::Exempted => self.settled = true,
+            InformationFact::Contacted => earliest(&mut self.first_contact),
+            InformationFact::Disclosed => earliest(&mut self.first_disclosure),
+        }
+    }
+
+    /// The subject's pending information, `None` when their source is not recorded or they were
+    /// told or exempted.
+    pub fn finish(self) -> crate::Result<Option<PendingInformation>> {
+        let Some((obtained_at, _, collected)) = self.obtained.filter(|_| !self.settled) else { return Ok(None) };
+        let instant = |t: Option<i64>| t.map(crate::time::from_micros).transpose();
+        Ok(Some(PendingInformation {
+            collected,
+            obtained_at: crate::time::from_micros(obtained_at)?,
+            first_contact: instant(self.first_contact)?,
+            first_disclosure: instant(self.first_disclosure)?,
+        }))
+    }
 }
 
 /// What decided.
@@ -151,8 +238,8 @@ pub struct Decision {
     /// an instant before that.
     pub since: Option<DateTime<Utc>>,
     /// For contact allowed with a person whose data came from another source and who was not
-    /// yet told: the notice the message must carry (Art. 14(3)(b)). Set by [`crate::Gdpr::decide`]
-    /// only; lists and campaigns read [`crate::Gdpr::information_due`] instead.
+    /// yet told: the notice the message must carry (Art. 14(3)(b)); also for a person whose
+    /// data were collected from them and whose notice was not recorded (Art. 13(1)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub information: Option<crate::information::NoticeToCarry>,
 }
@@ -167,10 +254,10 @@ impl Decision {
         at: DateTime<Utc>,
         facts: SubjectFacts,
     ) -> Self {
-        let (allowed, since, decided_by) = match facts {
-            SubjectFacts::Event(e) => (e.action.allows(), Some(e.occurred_at), DecidedBy::Event(e)),
-            SubjectFacts::Restricted { seq, since } => (false, Some(since), DecidedBy::Restriction { seq }),
-            SubjectFacts::NoEvent { regime, registered_at, offered } => {
+        let (allowed, since, decided_by) = match facts.deciding {
+            DecidingFacts::Event(e) => (e.action.allows(), Some(e.occurred_at), DecidedBy::Event(e)),
+            DecidingFacts::Restricted { seq, since } => (false, Some(since), DecidedBy::Restriction { seq }),
+            DecidingFacts::NoEvent { regime, registered_at, offered } => {
                 let rule = default_rule(RuleInput { purpose, channel_kind, regime, at, offered: offered.is_some() });
                 let from = match (rule, &offered) {
                     (RuleId::ElectronicSoftOptIn | RuleId::PhoneSoftOptIn, Some(offer)) => offer.occurred_at,
@@ -278,7 +365,7 @@ mod tests {
             Channel::Email,
             ChannelKind::Electronic,
             at,
-            SubjectFacts::NoEvent { regime: Regime::B2cOptIn, registered_at: reg, offered: None },
+            DecidingFacts::NoEvent { regime: Regime::B2cOptIn, registered_at: reg, offered: None }.into(),
         );
         assert!(!d.allowed);
         assert_eq!(d.since, Some(reg));
@@ -297,12 +384,14 @@ pub struct FactsFold<'s> {
     latest: Option<(i64, u64, usize, ConsentAction, bool)>,
     restriction: Option<(i64, u64, bool)>,
     offered: Option<(i64, u64)>,
+    information: InformationFold,
 }
 
 impl<'s> FactsFold<'s> {
     /// An empty fold for a decision in `scopes` at `at`.
     pub fn new(scopes: &'s [Scope], at: DateTime<Utc>) -> Self {
-        Self { scopes, at: crate::time::to_micros(at), latest: None, restriction: None, offered: None }
+        let at = crate::time::to_micros(at);
+        Self { scopes, at, latest: None, restriction: None, offered: None, information: InformationFold::at_micros(at) }
     }
 
     /// Offers one fact of the subject's ledger: its purpose and channel columns (empty for none),
@@ -317,6 +406,7 @@ impl<'s> FactsFold<'s> {
             match FactAction::from_name(action) {
                 Some(FactAction::Restrict) => self.offer_restriction(occurred_at, seq, true),
                 Some(FactAction::LiftRestriction) => self.offer_restriction(occurred_at, seq, false),
+                Some(FactAction::Information(fact)) => self.information.offer(occurred_at, seq, fact),
                 _ => {}
             }
             return;
@@ -369,6 +459,11 @@ impl<'s> FactsFold<'s> {
         }
     }
 
+    /// Offers an information fact at or before the instant.
+    pub fn offer_information(&mut self, occurred_at: i64, seq: u64, fact: InformationFact) {
+        self.information.offer(occurred_at, seq, fact);
+    }
+
     /// Whether a restriction in force or a decisive event was found: then the subject's regime
     /// is not needed.
     pub fn is_decided(&self) -> bool {
@@ -381,20 +476,22 @@ impl<'s> FactsFold<'s> {
         self,
         regime: impl FnOnce() -> crate::Result<Option<(Regime, DateTime<Utc>)>>,
     ) -> crate::Result<Option<SubjectFacts>> {
+        let information = self.information.finish()?;
+        let with = |deciding| SubjectFacts { deciding, information };
         if let Some((occurred_at, seq, true)) = self.restriction {
-            return Ok(Some(SubjectFacts::Restricted { seq, since: crate::time::from_micros(occurred_at)? }));
+            return Ok(Some(with(DecidingFacts::Restricted { seq, since: crate::time::from_micros(occurred_at)? })));
         }
         if let Some((occurred_at, seq, scope, action, inherited)) = self.latest
             && let Some(scope) = self.scopes.get(scope)
         {
-            return Ok(Some(SubjectFacts::Event(EventRef {
+            return Ok(Some(with(DecidingFacts::Event(EventRef {
                 seq,
                 action,
                 occurred_at: crate::time::from_micros(occurred_at)?,
                 purpose: scope.purpose.clone(),
                 channel: scope.channel.clone(),
                 inherited,
-            })));
+            }))));
         }
         let offered = match (self.offered, self.scopes.first()) {
             (Some((occurred_at, seq)), Some(scope)) => Some(EventRef {
@@ -407,6 +504,6 @@ impl<'s> FactsFold<'s> {
             }),
             _ => None,
         };
-        Ok(regime()?.map(|(regime, registered_at)| SubjectFacts::NoEvent { regime, registered_at, offered }))
+        Ok(regime()?.map(|(regime, registered_at)| with(DecidingFacts::NoEvent { regime, registered_at, offered })))
     }
 }

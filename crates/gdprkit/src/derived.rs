@@ -13,11 +13,11 @@ use serde::Deserialize;
 
 use crate::channel::ChannelKind;
 use crate::consent::ConsentAction;
-use crate::decision::{Scope, SubjectFacts};
+use crate::decision::{DecidingFacts, InformationFold, Scope, SubjectFacts};
 use crate::error::Result;
 use crate::ids::{PurposeId, SubjectId, TenantId};
 use crate::purpose::LegalBasis;
-use crate::raw::ledger::{EntryKind, FactAction, StoredEntry};
+use crate::raw::ledger::{EntryKind, FactAction, INFORMATION_CHANNEL, RESTRICTION_SCOPE, StoredEntry};
 use crate::raw::store::Store;
 use crate::subject::Regime;
 
@@ -76,6 +76,8 @@ pub(crate) struct Model {
     events: HashMap<String, (i64, u64, ConsentAction)>,
     /// The latest restriction fact per subject: (occurred_at µs, entry number, restricts).
     restrictions: HashMap<SubjectId, (i64, u64, bool)>,
+    /// The information facts per subject (rules I2 to I4).
+    information: HashMap<String, InformationFold>,
     /// Every scope seen, as (purpose, channel) with `""` for all: a few per tenant.
     scopes: Vec<(String, String)>,
     /// An entry that could not be read, which the chain check reports otherwise.
@@ -90,6 +92,13 @@ impl Model {
             return;
         };
         let subject = || e.subject.and_then(|s| SubjectId::new(s).ok());
+        if let (Some(id), Some(fact)) = (e.subject, e.fact)
+            && (fact.purpose, fact.channel) == (RESTRICTION_SCOPE, INFORMATION_CHANNEL)
+            && let Some(FactAction::Information(f)) = FactAction::from_name(fact.action)
+        {
+            let fold = self.information.entry(id.to_owned()).or_insert_with(|| InformationFold::new(far_end()));
+            fold.offer(fact.occurred_at, e.seq, f);
+        }
         match kind {
             EntryKind::Purpose => match serde_json::from_str::<PurposeRecord>(e.body) {
                 Ok(p) => {
@@ -269,8 +278,7 @@ impl Model {
     /// with the chain's latest decisive event over the subject's scopes (or its restriction): one
     /// read per subject, so that verifying stays close to reading the chain.
     fn compare_index(&self, store: &dyn Store, tenant: &TenantId) -> Result<Option<String>> {
-        // Every event and restriction, at any instant: the far end of the accepted range.
-        let at = DateTime::<Utc>::from_timestamp(7_258_118_399, 0).unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let at = far_end();
         let mut scopes = Vec::with_capacity(self.scopes.len());
         for (purpose, channel) in &self.scopes {
             scopes.push(Scope {
@@ -287,14 +295,25 @@ impl Model {
                     (_, Some(&(_, seq, action))) => Expected::Event(seq, action),
                     _ => Expected::None,
                 };
-                let agrees = match (&found, expected) {
-                    (Some(SubjectFacts::Restricted { seq, .. }), Expected::Restricted(want)) => *seq == want,
-                    (Some(SubjectFacts::Event(e)), Expected::Event(want, action)) => {
+                let agrees = match (found.as_ref().map(|f| &f.deciding), expected) {
+                    (Some(DecidingFacts::Restricted { seq, .. }), Expected::Restricted(want)) => *seq == want,
+                    (Some(DecidingFacts::Event(e)), Expected::Event(want, action)) => {
                         e.seq == want && e.action == action
                     }
-                    (Some(SubjectFacts::NoEvent { .. }), Expected::None) => true,
+                    (Some(DecidingFacts::NoEvent { .. }), Expected::None) => true,
                     _ => false,
                 };
+                let information = match self.information.get(id.as_str()) {
+                    Some(fold) => fold.finish()?,
+                    None => None,
+                };
+                if let Some(found) = found.as_ref().filter(|f| f.information != information) {
+                    return Ok(Some(format!(
+                        "for subject {id}, the store answers {}, and the ledger says {}",
+                        pending_words(found.information),
+                        pending_words(information)
+                    )));
+                }
                 if !agrees {
                     return Ok(Some(format!(
                         "for subject {id}, the store answers {}, and the ledger says {}",
@@ -325,11 +344,32 @@ impl Expected {
     }
 }
 
+/// Every event and restriction, at any instant: the far end of the accepted range.
+fn far_end() -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp(7_258_118_399, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+fn pending_words(p: Option<crate::decision::PendingInformation>) -> String {
+    match p {
+        Some(p) => {
+            let mut words = format!("a notice due for data obtained at {}", crate::time::format(p.obtained_at));
+            if let Some(at) = p.first_contact {
+                words.push_str(&format!(", first contacted at {}", crate::time::format(at)));
+            }
+            if let Some(at) = p.first_disclosure {
+                words.push_str(&format!(", first disclosed at {}", crate::time::format(at)));
+            }
+            words
+        }
+        None => "no notice due".into(),
+    }
+}
+
 fn describe(found: Option<&SubjectFacts>) -> String {
-    match found {
-        Some(SubjectFacts::Restricted { seq, .. }) => format!("restricted by entry {seq}"),
-        Some(SubjectFacts::Event(e)) => format!("{} in entry {}", e.action, e.seq),
-        Some(SubjectFacts::NoEvent { .. }) => "no event".into(),
+    match found.map(|f| &f.deciding) {
+        Some(DecidingFacts::Restricted { seq, .. }) => format!("restricted by entry {seq}"),
+        Some(DecidingFacts::Event(e)) => format!("{} in entry {}", e.action, e.seq),
+        Some(DecidingFacts::NoEvent { .. }) => "no event".into(),
         None => "no such subject".into(),
     }
 }

@@ -21,7 +21,8 @@ use crate::phone::PhoneCountry;
 use crate::purpose::Purpose;
 use crate::raw::bodies::{ChannelBody, ConsentBody, PurposeBody, SubjectBody, value};
 use crate::raw::ledger::{
-    EntryKind, FactAction, NewEntry, OwnedFact, PersonalValues, StoredEntry, Verification, body_json, decode_personal,
+    EntryKind, FactAction, InformationFact, NewEntry, OwnedFact, PersonalValues, StoredEntry, Verification, body_json,
+    decode_personal,
 };
 use crate::raw::store::{Append, Effect, Store};
 use crate::request::calendar::HolidayCalendar;
@@ -283,7 +284,13 @@ impl Gdpr {
             personal.add_opt(value::EMAIL, n.email.as_deref())?;
             personal.add_opt(value::PHONE, phone.as_deref())?;
             personal.add_opt(value::SOURCE_REF, origin.and_then(|o| o.reference.as_deref()))?;
-            let entry = NewEntry::about(EntryKind::Subject, n.id.clone(), None, body_json(&body)?, personal)?;
+            // Indexed with the subject's facts, so that a decision knows a notice is due.
+            let fact = origin.map(|o| {
+                let what =
+                    if o.source.is_other_source() { InformationFact::Obtained } else { InformationFact::Collected };
+                OwnedFact::information(what, o.obtained_at.unwrap_or(now))
+            });
+            let entry = NewEntry::about(EntryKind::Subject, n.id.clone(), fact, body_json(&body)?, personal)?;
             // A notice given at collection is recorded with the subject, not as a second step.
             let informed = match origin.and_then(|o| o.notice.as_ref().map(|notice| (o, notice))) {
                 Some((o, notice)) => Some(crate::information::give::informed_entry(
@@ -500,14 +507,15 @@ impl Gdpr {
         at: Option<DateTime<Utc>>,
     ) -> Result<Decision> {
         let mut decision = self.decide_many(std::slice::from_ref(subject), purpose, channel, at)?.remove(0);
-        if decision.allowed {
-            decision.information = self.notice_to_carry(subject)?;
+        if let Some(carry) = decision.information.as_mut() {
+            self.name_notice(subject, carry)?;
         }
         Ok(decision)
     }
 
     /// The same decision for a whole list of subjects, in the order given, in one call: the
-    /// filter for a campaign send. Fails with [`Error::UnknownSubject`] naming the first unknown
+    /// filter for a campaign send. A decision that allows contact with a person who must still be
+    /// told says so in [`Decision::information`], without naming the notice's version. Fails with [`Error::UnknownSubject`] naming the first unknown
     /// subject.
     pub fn decide_many(
         &self,
@@ -548,17 +556,23 @@ impl Gdpr {
     ) -> Result<Vec<Option<Decision>>> {
         let scopes = Scope::covering(purpose, channel);
         let facts = self.parts.store.decision_facts(&self.parts.tenant, subjects, &scopes, at)?;
-        Ok(subjects
+        subjects
             .iter()
             .zip(facts)
             .map(|(id, facts)| {
-                let d = Decision::from_facts(id.clone(), purpose, channel.clone(), kind, at, facts?);
-                Some(match objections.pending(id, &purpose.id, at) {
-                    Some(p) => d.restricted_by(p),
-                    None => d,
-                })
+                let Some(facts) = facts else { return Ok(None) };
+                let pending = facts.information;
+                let mut d = Decision::from_facts(id.clone(), purpose, channel.clone(), kind, at, facts);
+                if let Some(p) = objections.pending(id, &purpose.id, at) {
+                    d = d.restricted_by(p);
+                }
+                // Art. 13(1), 14(3)(b): a message to a person who must still be told carries the notice.
+                if let Some(pending) = pending.filter(|_| d.allowed) {
+                    d.information = Some(self.notice_to_carry(&pending, at)?);
+                }
+                Ok(Some(d))
             })
-            .collect())
+            .collect()
     }
 
     /// Every consent event of a subject, oldest first (by when it happened, then by when it was

@@ -7,13 +7,13 @@ use chrono::{DateTime, Utc};
 
 use crate::channel::DeclaredChannel;
 use crate::consent::ConsentAction;
-use crate::decision::{EventRef, Scope, SubjectFacts};
+use crate::decision::{DecidingFacts, EventRef, InformationFold, Scope, SubjectFacts};
 use crate::error::{Error, Result};
 use crate::ids::{PurposeId, SubjectId, TenantId};
 use crate::mailer::Message;
 use crate::outbox::{Attempt, OutboxFilter, OutboxItem, OutboxState};
 use crate::purpose::Purpose;
-use crate::raw::ledger::{FactAction, GENESIS, OwnedFact, StoredEntry};
+use crate::raw::ledger::{FactAction, GENESIS, InformationFact, OwnedFact, StoredEntry};
 use crate::raw::store::{Append, Effect, Head, Store};
 use crate::request::recipients::{Disclosure, RecipientTask, TaskStatus};
 use crate::request::record::{Request, RequestId};
@@ -65,6 +65,8 @@ struct TenantData {
     events: HashMap<(SubjectId, Scope), Vec<EventRef>>,
     /// Restrictions per subject: (when, entry number, whether it restricts or lifts).
     restrictions: HashMap<SubjectId, Vec<(DateTime<Utc>, u64, bool)>>,
+    /// Information facts per subject: (when, in microseconds, entry number, what).
+    information: HashMap<SubjectId, Vec<(i64, u64, InformationFact)>>,
     /// Requests and the SHA-256 of their tracking tokens.
     requests: BTreeMap<RequestId, (Request, [u8; 32])>,
     /// Disclosures, oldest first.
@@ -113,6 +115,9 @@ impl TenantData {
         }
         if let Some(list) = self.restrictions.get_mut(subject) {
             list.retain(|r| !listed.contains(&r.1));
+        }
+        if let Some(list) = self.information.get_mut(subject) {
+            list.retain(|f| !listed.contains(&f.1));
         }
         if let Some(s) = self.subjects.get_mut(subject) {
             s.email = None;
@@ -319,6 +324,9 @@ impl Store for MemoryStore {
                             let restricts = action == FactAction::Restrict;
                             data.restrictions.entry(subject.clone()).or_default().push((at, seq, restricts));
                         }
+                        Some((f, FactAction::Information(fact), _)) => {
+                            data.information.entry(subject.clone()).or_default().push((f.occurred_at, seq, fact));
+                        }
                         _ => {}
                     }
                 }
@@ -375,7 +383,7 @@ impl Store for MemoryStore {
         at: DateTime<Utc>,
     ) -> Result<Vec<Option<SubjectFacts>>> {
         self.read(tenant, |d| {
-            Ok(subjects
+            subjects
                 .iter()
                 .map(|id| {
                     let s = d.subjects.get(id)?;
@@ -384,24 +392,34 @@ impl Store for MemoryStore {
                         .get(id)
                         .and_then(|list| list.iter().filter(|r| r.0 <= at).max_by_key(|r| (r.0, r.1)))
                         .filter(|r| r.2);
+                    let mut information = InformationFold::new(at);
+                    for &(occurred_at, seq, fact) in d.information.get(id).map(Vec::as_slice).unwrap_or_default() {
+                        information.offer(occurred_at, seq, fact);
+                    }
+                    let information = match information.finish() {
+                        Ok(found) => found,
+                        Err(e) => return Some(Err(e)),
+                    };
+                    let with = |deciding| Some(Ok(SubjectFacts { deciding, information }));
                     if let Some((since, seq, _)) = restriction {
-                        return Some(SubjectFacts::Restricted { seq: *seq, since: *since });
+                        return with(DecidingFacts::Restricted { seq: *seq, since: *since });
                     }
                     let latest = scopes
                         .iter()
                         .filter_map(|scope| d.latest(id, scope, at))
                         .max_by_key(|e| (e.occurred_at, e.seq))
                         .cloned();
-                    Some(match latest {
-                        Some(e) => SubjectFacts::Event(e),
-                        None => SubjectFacts::NoEvent {
+                    with(match latest {
+                        Some(e) => DecidingFacts::Event(e),
+                        None => DecidingFacts::NoEvent {
                             regime: s.regime,
                             registered_at: s.registered_at,
                             offered: scopes.first().and_then(|scope| d.first_offer(id, scope, at)).cloned(),
                         },
                     })
                 })
-                .collect())
+                .map(Option::transpose)
+                .collect::<Result<Vec<_>>>()
         })
     }
 

@@ -9,7 +9,9 @@ pub mod ledger;
 pub mod store;
 
 pub use crate::crm::BatchDone;
-pub use crate::decision::{EventRef, FactsFold, Scope, SubjectFacts};
+pub use crate::decision::{
+    DecidingFacts, EventRef, FactsFold, InformationFold, PendingInformation, Scope, SubjectFacts,
+};
 pub use store::{Append, Effect, Head, Store};
 
 /// An append slower than this is logged as a warning.

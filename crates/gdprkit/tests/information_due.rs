@@ -365,21 +365,42 @@ proptest! {
         let month = gdprkit::Deadlines::for_receipt(local(start), &France).unwrap().due;
         prop_assert!(France.is_working_day(month));
         prop_assert!(month > local(start) && month <= local(start) + Days::new(35));
-        let mut expected = (month, DueBy::OneMonth);
-        if let Some(d) = contact {
-            let at = start + TimeDelta::days(d as i64);
+        let contact_at = contact.map(|d| start + TimeDelta::days(d as i64));
+        let disclosure_at = disclosure.map(|d| start + TimeDelta::days(d as i64) + TimeDelta::minutes(1));
+        // The due date from the facts recorded by `at`.
+        let due_at = |at: chrono::DateTime<chrono::Utc>| {
+            let mut due = (month, DueBy::OneMonth);
+            for (when, by) in [(contact_at, DueBy::FirstCommunication), (disclosure_at, DueBy::FirstDisclosure)] {
+                if let Some(when) = when.filter(|w| *w <= at && local(*w) < due.0) {
+                    due = (local(when), by);
+                }
+            }
+            due
+        };
+        if let Some(at) = contact_at {
             g.record_communication(&sid("p"), Some(at)).unwrap();
-            if local(at) < expected.0 { expected = (local(at), DueBy::FirstCommunication); }
         }
-        if let Some(d) = disclosure {
-            let at = start + TimeDelta::days(d as i64) + TimeDelta::minutes(1);
+        if let Some(at) = disclosure_at {
             g.record_disclosure(&sid("p"), "Reseller SARL", Some(at)).unwrap();
-            if local(at) < expected.0 { expected = (local(at), DueBy::FirstDisclosure); }
         }
+        let expected = due_at(start + TimeDelta::days(45));
         let now = start + TimeDelta::days(today as i64);
-        clock.set(now.max(start + TimeDelta::days(45)));
+        let later = now.max(start + TimeDelta::days(45));
+        clock.set(later);
         if informed {
             g.inform(&sid("p"), InformedVia::Post, None).unwrap();
+        }
+        // Art. 14(3)(b): a decision allowing contact carries the same date, from the facts
+        // recorded by the instant it is asked about, until a notice was given by then.
+        for at in [now.max(start), later] {
+            let carried = |d: gdprkit::Decision| d.information.map(|c| (c.due, c.overdue, c.version.is_some()));
+            let pending = !(informed && at >= later);
+            let due = due_at(at).0;
+            let d = g.decide(&sid("p"), &pid("promo"), &Channel::Email, Some(at)).unwrap();
+            prop_assert!(d.allowed);
+            prop_assert_eq!(carried(d), pending.then_some((due, local(at) > due, true)));
+            let listed = g.decide_many(&[sid("p")], &pid("promo"), &Channel::Email, Some(at)).unwrap().remove(0);
+            prop_assert_eq!(carried(listed), pending.then_some((due, local(at) > due, false)), "no version in lists");
         }
         clock.set(now.max(start));
         let s = g.information_status(&sid("p")).unwrap();

@@ -77,11 +77,12 @@ pub fn run(ctx: &Context, command: ConsentCommand) -> CliResult<ExitCode> {
                 if let Some(carry) = &decision.information {
                     let notice = carry.version.as_deref().unwrap_or("the information notice");
                     let when = if carry.overdue { "overdue since" } else { "due by" };
-                    line.push_str(&format!(
-                        "\nthe message must carry {notice}: this person's data came from another source and \
-                         they were not told ({when} {}, Art. 14(3))",
-                        carry.due
-                    ));
+                    let why = if carry.due_by == gdprkit::information::DueBy::Collection {
+                        "this person's data were collected from them and no notice was recorded (Art. 13(1))"
+                    } else {
+                        "this person's data came from another source and they were not told (Art. 14(3))"
+                    };
+                    line.push_str(&format!("\nthe message must carry {notice}: {why}; {when} {}", carry.due));
                 }
                 line
             })?;
@@ -97,7 +98,11 @@ pub fn run(ctx: &Context, command: ConsentCommand) -> CliResult<ExitCode> {
                     let line = if ctx.json {
                         serde_json::to_string(d).map_err(|e| gdprkit::Error::internal("write a decision", e))?
                     } else if all {
-                        format!("{}\t{}\t{}", d.subject, if d.allowed { "allowed" } else { "not allowed" }, d.reason())
+                        let verdict = if d.allowed { "allowed" } else { "not allowed" };
+                        let notice = d.information.as_ref().map_or_else(String::new, |c| {
+                            format!("; the message must carry the information notice, due by {}", c.due)
+                        });
+                        format!("{}\t{verdict}\t{}{notice}", d.subject, d.reason())
                     } else {
                         d.subject.to_string()
                     };

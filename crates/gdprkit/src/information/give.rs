@@ -4,20 +4,21 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::decision::PendingInformation;
 use crate::error::{Error, Result};
 use crate::facade::Gdpr;
 use crate::ids::SubjectId;
 use crate::mailer::Message;
 use crate::outbox::MessageKind;
 use crate::raw::bodies::{InformationAction, InformationBody, value};
-use crate::raw::ledger::{EntryKind, NewEntry, PersonalValues, body_json};
+use crate::raw::ledger::{EntryKind, InformationFact, NewEntry, OwnedFact, PersonalValues, body_json};
 use crate::raw::store::Append;
 use crate::request::service::Delivery;
 use crate::time;
 
 use super::InformationNotice;
+use super::NoticeToCarry;
 use super::origin::{DataSource, GivenNotice, InformedVia, NewExemption};
-use super::status::InformationState;
 
 /// A notice given: which, how and when, and for an e-mail what became of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,8 +55,9 @@ pub(crate) fn informed_entry(
         ground: None,
         public_notice: None,
     };
+    let fact = OwnedFact::information(InformationFact::Informed, at);
     let entry =
-        NewEntry::about(EntryKind::Information, subject.clone(), None, body_json(&body)?, PersonalValues::new())?;
+        NewEntry::about(EntryKind::Information, subject.clone(), Some(fact), body_json(&body)?, PersonalValues::new())?;
     Ok(Append { entry, effect: None })
 }
 
@@ -173,36 +175,39 @@ impl Gdpr {
             ground: None,
             public_notice: None,
         };
-        let entry =
-            NewEntry::about(EntryKind::Information, subject.clone(), None, body_json(&body)?, PersonalValues::new())?;
+        let fact = OwnedFact::information(InformationFact::Contacted, at);
+        let entry = NewEntry::about(
+            EntryKind::Information,
+            subject.clone(),
+            Some(fact),
+            body_json(&body)?,
+            PersonalValues::new(),
+        )?;
         let seqs = self.store().append(self.tenant(), &[Append { entry, effect: None }])?;
         first(&seqs)
     }
 
-    /// The notice a message to `subject` must carry, when they are from another source and not
-    /// yet told (Art. 14(3)(b)): what [`crate::Decision::information`] names.
-    pub(crate) fn notice_to_carry(&self, subject: &SubjectId) -> Result<Option<super::NoticeToCarry>> {
-        // Most subjects have no source recorded: their registration, read alone, says so.
-        let mut has_source = false;
-        self.store().first_subject_entry(self.tenant(), subject, &mut |e| {
-            let mut t = super::status::Tracker::default();
-            t.add(e);
-            has_source = t.has_source();
-            Ok(())
-        })?;
-        if !has_source {
-            return Ok(None);
+    /// The notice a message must carry, for a decision at `at` allowing contact with a person
+    /// whose facts say they must still be told: the due date and whether it passed (rule I2);
+    /// the notice itself is named by [`Gdpr::name_notice`].
+    pub(crate) fn notice_to_carry(&self, pending: &PendingInformation, at: DateTime<Utc>) -> Result<NoticeToCarry> {
+        let (due, due_by) = self.information_due_date(pending)?;
+        let overdue = self.parts.zone.local_date(at) > due;
+        Ok(NoticeToCarry { due, due_by, overdue, version: None, sha256: None })
+    }
+
+    /// Names the version and SHA-256 of `subject`'s notice in `carry`. A decision does not fail
+    /// for want of the parts a notice is built from: without them it still says that one is due.
+    pub(crate) fn name_notice(&self, subject: &SubjectId, carry: &mut NoticeToCarry) -> Result<()> {
+        match self.information_notice(Some(subject), None) {
+            Ok(notice) => {
+                carry.version = Some(notice.version);
+                carry.sha256 = Some(notice.sha256);
+                Ok(())
+            }
+            Err(e) if e.kind() == crate::ErrorKind::Config => Ok(()),
+            Err(e) => Err(e),
         }
-        let status = self.information_status(subject)?;
-        let (true, Some(due)) = (status.is_pending(), status.due) else { return Ok(None) };
-        // A decision does not fail for want of the parts a notice is built from: it still says
-        // that one is due.
-        let (version, sha256) = match self.information_notice(Some(subject), None) {
-            Ok(notice) => (Some(notice.version), Some(notice.sha256)),
-            Err(e) if e.kind() == crate::ErrorKind::Config => (None, None),
-            Err(e) => return Err(e),
-        };
-        Ok(Some(super::NoticeToCarry { due, overdue: status.state == InformationState::Overdue, version, sha256 }))
     }
 }
 
@@ -219,7 +224,8 @@ fn exemption_entry(subject: &SubjectId, exemption: &NewExemption, now: DateTime<
     };
     let mut personal = PersonalValues::new();
     personal.add(value::REASON, exemption.reason.as_str())?;
-    let entry = NewEntry::about(EntryKind::Information, subject.clone(), None, body_json(&body)?, personal)?;
+    let fact = OwnedFact::information(InformationFact::Exempted, now);
+    let entry = NewEntry::about(EntryKind::Information, subject.clone(), Some(fact), body_json(&body)?, personal)?;
     Ok(Append { entry, effect: None })
 }
 

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::decision::PendingInformation;
 use crate::error::Result;
 use crate::export::model::{ExemptionRecord, GivenNoticeRecord, InformationRecord};
 use crate::facade::Gdpr;
@@ -191,31 +192,17 @@ impl Tracker {
         }
     }
 
-    /// Whether the entries taken in so far record where the data came from.
-    pub fn has_source(&self) -> bool {
-        self.source.is_some()
-    }
-
     /// Where the subject stands on `today` (the controller's date).
     pub fn status(self, gdpr: &Gdpr, subject: SubjectId, today: NaiveDate) -> Result<InformationStatus> {
-        let zone = gdpr.parts.zone;
-        let mut due = None;
-        if let (Some(source), Some(obtained)) = (self.source, self.obtained_at) {
-            let mut candidates = Vec::with_capacity(3);
-            if source.is_other_source() {
-                let month = Deadlines::for_receipt(zone.local_date(obtained), gdpr.parts.calendar.as_ref())?.due;
-                candidates.push((month, DueBy::OneMonth));
-                if let Some(at) = self.first_contact {
-                    candidates.push((zone.local_date(at), DueBy::FirstCommunication));
-                }
-                if let Some(at) = self.first_disclosure {
-                    candidates.push((zone.local_date(at), DueBy::FirstDisclosure));
-                }
-            } else {
-                candidates.push((zone.local_date(obtained), DueBy::Collection));
-            }
-            due = candidates.into_iter().min_by_key(|(date, _)| *date);
-        }
+        let due = match (self.source, self.obtained_at) {
+            (Some(source), Some(obtained)) => Some(gdpr.information_due_date(&PendingInformation {
+                collected: !source.is_other_source(),
+                obtained_at: obtained,
+                first_contact: self.first_contact,
+                first_disclosure: self.first_disclosure,
+            })?),
+            _ => None,
+        };
         // The first notice given.
         let informed = self.notices.into_iter().min_by_key(|n| (n.at, n.seq));
         let state = match (&informed, &self.exemption, due) {
@@ -268,6 +255,25 @@ impl Tracker {
 }
 
 impl Gdpr {
+    /// The date by which a subject must be told, in the controller's zone, and what set it: the
+    /// earliest of one month after their data was obtained (counted as request deadlines are,
+    /// R2), the first communication and the first disclosure (Art. 14(3)); the day of collection
+    /// for data collected from them (Art. 13(1)).
+    pub(crate) fn information_due_date(&self, p: &PendingInformation) -> Result<(NaiveDate, DueBy)> {
+        let zone = self.parts.zone;
+        if p.collected {
+            return Ok((zone.local_date(p.obtained_at), DueBy::Collection));
+        }
+        let month = Deadlines::for_receipt(zone.local_date(p.obtained_at), self.parts.calendar.as_ref())?.due;
+        let mut due = (month, DueBy::OneMonth);
+        for (at, by) in [(p.first_contact, DueBy::FirstCommunication), (p.first_disclosure, DueBy::FirstDisclosure)] {
+            if let Some(date) = at.map(|at| zone.local_date(at)).filter(|date| *date < due.0) {
+                due = (date, by);
+            }
+        }
+        Ok(due)
+    }
+
     /// The subject's entries folded.
     pub(crate) fn information_tracker(&self, subject: &SubjectId) -> Result<Tracker> {
         let mut tracker = Tracker::default();

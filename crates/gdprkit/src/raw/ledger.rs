@@ -247,8 +247,35 @@ pub fn body_json<T: Serialize>(body: &T) -> Result<String> {
     serde_json::to_string(body).map_err(|e| Error::Corrupt(format!("an entry body could not be written: {e}")))
 }
 
-/// The purpose and channel of a restriction fact: every purpose, every channel.
+/// The purpose and channel of a restriction fact: every purpose, every channel. Information
+/// facts share the purpose and have [`INFORMATION_CHANNEL`] as their channel.
 pub const RESTRICTION_SCOPE: &str = "*";
+
+/// The channel of an information fact, whose purpose is [`RESTRICTION_SCOPE`]: no purpose is
+/// named `*`, so these facts never fall in a consent scope.
+pub const INFORMATION_CHANNEL: &str = "information";
+
+crate::named_enum::named_enum!(
+    /// What an information fact records (rules I2 to I4): indexed with the subject's entries so
+    /// that a decision knows, from the seek it already makes, whether a message must carry the
+    /// notice.
+    InformationFact, "information fact", {
+        /// The subject was registered with data collected from them: the notice is due at once
+        /// (Art. 13(1)). Its instant is the collection's.
+        Collected => "collected",
+        /// The subject was registered with data from another source (Art. 14). Its instant is
+        /// when the data was obtained.
+        Obtained => "obtained",
+        /// A notice was given (rule I4).
+        Informed => "informed",
+        /// An exemption was recorded (rule I3).
+        Exempted => "information_exempted",
+        /// The CRM communicated with the subject (Art. 14(3)(b)).
+        Contacted => "contacted",
+        /// The subject's data went to another recipient (Art. 14(3)(c)).
+        Disclosed => "disclosed",
+    }
+);
 
 /// What a fact records: a consent action, a denial inherited from the suppression list, or the
 /// start or end of a restriction of processing (Art. 18), which stops every purpose on every
@@ -266,6 +293,9 @@ pub enum FactAction {
     Restrict,
     /// The restriction is lifted.
     LiftRestriction,
+    /// What the right to information needs (purpose [`RESTRICTION_SCOPE`], channel
+    /// [`INFORMATION_CHANNEL`]).
+    Information(InformationFact),
 }
 
 impl FactAction {
@@ -277,6 +307,7 @@ impl FactAction {
             FactAction::InheritedObject => "inherited_object",
             FactAction::Restrict => "restrict",
             FactAction::LiftRestriction => "lift_restriction",
+            FactAction::Information(f) => f.as_str(),
         }
     }
 
@@ -291,18 +322,18 @@ impl FactAction {
             "lift_restriction" => Some(FactAction::LiftRestriction),
             "inherited_opt_out" => Some(FactAction::InheritedOptOut),
             "inherited_object" => Some(FactAction::InheritedObject),
-            _ => None,
+            _ => InformationFact::from_name(name).map(FactAction::Information),
         }
     }
 
     /// The consent action the fact records, and whether it was inherited from the suppression
-    /// list; `None` for a restriction fact.
+    /// list; `None` for a restriction or information fact.
     pub fn consent(self) -> Option<(crate::ConsentAction, bool)> {
         match self {
             FactAction::Consent(a) => Some((a, false)),
             FactAction::InheritedOptOut => Some((crate::ConsentAction::OptOut, true)),
             FactAction::InheritedObject => Some((crate::ConsentAction::Object, true)),
-            FactAction::Restrict | FactAction::LiftRestriction => None,
+            FactAction::Restrict | FactAction::LiftRestriction | FactAction::Information(_) => None,
         }
     }
 }
@@ -321,6 +352,16 @@ pub struct OwnedFact {
 }
 
 impl OwnedFact {
+    /// An information fact at `at`.
+    pub fn information(fact: InformationFact, at: chrono::DateTime<chrono::Utc>) -> Self {
+        OwnedFact {
+            purpose: RESTRICTION_SCOPE.into(),
+            channel: INFORMATION_CHANNEL.into(),
+            action: FactAction::Information(fact),
+            occurred_at: crate::time::to_micros(at),
+        }
+    }
+
     /// The fact as the hash and the stores see it.
     pub fn as_ref(&self) -> Fact<'_> {
         Fact {

@@ -139,7 +139,9 @@ pub trait Store: Send + Sync {
     /// subject's regime and registration, with the earliest `soft_opt_in_offered` entry in the
     /// first scope at or before `at`. Before both: when the latest restriction fact (purpose and
     /// channel [`crate::raw::ledger::RESTRICTION_SCOPE`]) at or before `at` restricts, the
-    /// restriction. [`crate::raw::FactsFold`] does this from rows.
+    /// restriction. Beside these, whether a notice is still due: the information facts (purpose
+    /// `*`, channel [`crate::raw::ledger::INFORMATION_CHANNEL`]) at or before `at`, folded by
+    /// [`crate::raw::InformationFold`]. [`crate::raw::FactsFold`] does all this from rows.
     fn decision_facts(
         &self,
         tenant: &TenantId,
@@ -155,21 +157,6 @@ pub trait Store: Send + Sync {
         subject: &SubjectId,
         visit: &mut dyn FnMut(&StoredEntry<'_>) -> Result<()>,
     ) -> Result<()>;
-
-    /// Visits the first entry about this subject whose values are not erased: its registration,
-    /// or once it is erased, the erasure. The default reads every entry of the subject and visits
-    /// the first; a store with an index on subjects reads one.
-    fn first_subject_entry(
-        &self,
-        tenant: &TenantId,
-        subject: &SubjectId,
-        visit: &mut dyn FnMut(&StoredEntry<'_>) -> Result<()>,
-    ) -> Result<()> {
-        let mut first = true;
-        self.subject_entries(tenant, subject, &mut |e| {
-            if std::mem::take(&mut first) { visit(e) } else { Ok(()) }
-        })
-    }
 
     /// Visits the tenant's chain in entry order, holding one entry at a time, until `visit`
     /// returns `false`. Returns the head the store recorded, read in the same snapshot.

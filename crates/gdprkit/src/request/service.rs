@@ -23,7 +23,9 @@ use crate::facade::Gdpr;
 use crate::ids::{PurposeId, SubjectId};
 use crate::mailer::{Attachment, Message};
 use crate::raw::bodies::{DisclosureBody, RequestBody, TaskBody, value};
-use crate::raw::ledger::{EntryKind, FactAction, NewEntry, OwnedFact, PersonalValues, RESTRICTION_SCOPE, body_json};
+use crate::raw::ledger::{
+    EntryKind, FactAction, InformationFact, NewEntry, OwnedFact, PersonalValues, RESTRICTION_SCOPE, body_json,
+};
 use crate::raw::store::{Append, Effect};
 use crate::subject::{Language, Subject};
 use crate::text::check_text;
@@ -611,7 +613,10 @@ impl Gdpr {
         }
         let now = self.now();
         let facts = self.store().decision_facts(self.tenant(), std::slice::from_ref(&r.subject), &[], now)?;
-        if !matches!(facts.first(), Some(Some(crate::raw::SubjectFacts::Restricted { .. }))) {
+        if !matches!(
+            facts.first(),
+            Some(Some(crate::raw::SubjectFacts { deciding: crate::raw::DecidingFacts::Restricted { .. }, .. }))
+        ) {
             return Err(Error::state("request", format!("processing of {}'s data is not restricted", r.subject)));
         }
         if !subject_told {
@@ -661,7 +666,8 @@ impl Gdpr {
         let body = DisclosureBody { recorded_at: time::format(now), disclosed_at: time::format(disclosed_at) };
         let mut personal = PersonalValues::new();
         personal.add(value::RECIPIENT, recipient)?;
-        let entry = NewEntry::about(EntryKind::Disclosure, subject.clone(), None, body_json(&body)?, personal)?;
+        let fact = OwnedFact::information(InformationFact::Disclosed, disclosed_at);
+        let entry = NewEntry::about(EntryKind::Disclosure, subject.clone(), Some(fact), body_json(&body)?, personal)?;
         let disclosure = Disclosure { subject: subject.clone(), recipient: recipient.to_owned(), disclosed_at };
         self.store()
             .append(self.tenant(), &[Append { entry, effect: Some(Effect::Disclosure(disclosure.clone())) }])?;

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use super::memory_crm::MemoryCrm;
 use super::{Factory, event, pid, setup_with, sid, t};
 use crate::anonymize::operators::Value;
-use crate::decision::{Scope, SubjectFacts};
+use crate::decision::{DecidingFacts, Scope, SubjectFacts};
 use crate::mailer::Message;
 use crate::outbox::{Attempt, OutboxFilter, OutboxItem};
 use crate::purpose::Purpose;
@@ -98,10 +98,11 @@ impl Store for Faulty {
         let mut facts = self.inner.decision_facts(tenant, subjects, scopes, at)?;
         if let Some(lost) = self.lose_events_of.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
             for (id, f) in subjects.iter().zip(facts.iter_mut()) {
-                if id == lost && matches!(f, Some(SubjectFacts::Event(_))) {
+                if let Some(found) = f.as_mut().filter(|f| id == lost && matches!(f.deciding, DecidingFacts::Event(_)))
+                {
                     let s = self.inner.subject(tenant, id)?.unwrap();
-                    *f =
-                        Some(SubjectFacts::NoEvent { regime: s.regime, registered_at: s.registered_at, offered: None });
+                    found.deciding =
+                        DecidingFacts::NoEvent { regime: s.regime, registered_at: s.registered_at, offered: None };
                 }
             }
         }

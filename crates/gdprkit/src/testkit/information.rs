@@ -1,5 +1,6 @@
-//! The right to information on every store (rules I2 to I4): a subject's source read back from
-//! its first entry, the notices and exemptions from the rest, and an erased subject forgotten.
+//! The right to information on every store (rules I2 to I4): a subject's source, notices,
+//! exemptions, communications and disclosures read back from their entries and from the facts
+//! decisions read, and an erased subject forgotten.
 
 use chrono::NaiveDate;
 
@@ -19,14 +20,15 @@ pub fn information_is_read_from_the_subjects_entries(factory: Factory<'_>) {
     prospect(&g, "p1", DataSource::TradeFair);
     prospect(&g, "p2", DataSource::PurchasedList);
     prospect(&g, "p3", DataSource::PublicDirectory);
-    let mut first = Vec::new();
-    g.store()
-        .first_subject_entry(g.tenant(), &sid("p1"), &mut |e| {
-            first.push(e.kind.to_owned());
-            Ok(())
-        })
-        .unwrap();
-    assert_eq!(first, ["subject"], "the registration is the subject's first entry");
+    // The facts a decision reads say who must still be told, at the instant asked about.
+    let scopes = crate::decision::Scope::covering(&g.purpose(&pid("promo")).unwrap(), &Channel::Email);
+    let ids = [sid("p1"), sid("b2b")];
+    let facts = g.store().decision_facts(g.tenant(), &ids, &scopes, t("2025-02-10T09:00:00Z")).unwrap();
+    let pending = facts[0].as_ref().and_then(|f| f.information).expect("p1 must still be told");
+    assert_eq!((pending.collected, pending.obtained_at), (false, t("2025-01-31T10:00:00Z")));
+    assert!(facts[1].as_ref().is_some_and(|f| f.information.is_none()), "no source recorded: nothing said");
+    let before = g.store().decision_facts(g.tenant(), &ids, &scopes, t("2025-01-31T09:00:00Z")).unwrap();
+    assert!(before[0].as_ref().is_some_and(|f| f.information.is_none()), "not yet obtained at that instant");
     let due = NaiveDate::from_ymd_opt(2025, 2, 28);
     let status = g.information_status(&sid("p1")).unwrap();
     assert_eq!((status.state, status.due), (InformationState::Due, due), "Art. 14(3)(a), one month as in R2");
@@ -44,6 +46,11 @@ pub fn information_is_read_from_the_subjects_entries(factory: Factory<'_>) {
     g.exempt_from_information(&sid("p2"), &exemption).unwrap();
     assert_eq!(g.information_status(&sid("p2")).unwrap().state, InformationState::Exempt);
     g.record_communication(&sid("p3"), Some(t("2025-02-05T09:00:00Z"))).unwrap();
+    let facts =
+        g.store().decision_facts(g.tenant(), &[sid("p2"), sid("p3")], &scopes, t("2025-02-10T09:00:00Z")).unwrap();
+    assert!(facts[0].as_ref().is_some_and(|f| f.information.is_none()), "exempted: nothing due");
+    let p3 = facts[1].as_ref().and_then(|f| f.information).expect("p3 must still be told");
+    assert_eq!(p3.first_contact, Some(t("2025-02-05T09:00:00Z")), "Art. 14(3)(b)");
     let listed: Vec<(String, InformationState)> =
         g.information_due(false).unwrap().into_iter().map(|s| (s.subject.to_string(), s.state)).collect();
     assert_eq!(
@@ -51,8 +58,35 @@ pub fn information_is_read_from_the_subjects_entries(factory: Factory<'_>) {
         [("p3".to_owned(), InformationState::Overdue), ("p1".to_owned(), InformationState::Due)],
         "by due date: the communication on the 5th came first"
     );
+    // A campaign reads the same facts for a whole tenant (stores scan ranges for long lists).
+    let fair: Vec<NewSubject> = (0..100)
+        .map(|i| {
+            let mut n = NewSubject::new(sid(&format!("f{i:03}")), Regime::B2bOptOut);
+            n.origin =
+                Some(Origin { obtained_at: Some(t("2025-01-31T10:00:00Z")), ..Origin::new(DataSource::TradeFair) });
+            n
+        })
+        .collect();
+    g.add_subjects(fair).unwrap();
+    for i in (0..100).step_by(2) {
+        g.exempt_from_information(&sid(&format!("f{i:03}")), &exemption).unwrap();
+    }
+    let mut carried = std::collections::BTreeMap::new();
+    g.campaign(&pid("promo"), &Channel::Email, None, 500, &mut |page| {
+        carried.extend(page.iter().map(|d| (d.subject.to_string(), d.information.as_ref().map(|i| i.due))));
+        Ok(())
+    })
+    .unwrap();
+    for i in 0..100 {
+        let want = if i % 2 == 0 { None } else { due };
+        assert_eq!(carried[&format!("f{i:03}")], want, "f{i:03}: Art. 14(3)(b), unless exempted (Art. 14(5))");
+    }
+    assert_eq!((carried["p1"], carried["p2"], carried["b2b"]), (due, None, None));
+
     erase(&g, "p3");
     assert_eq!(g.information_status(&sid("p3")).unwrap().state, InformationState::Unknown, "erased: nothing left");
     assert_eq!(g.information_due(true).unwrap().len(), 0);
+    let facts = g.store().decision_facts(g.tenant(), &[sid("p3")], &scopes, t("2025-02-10T09:00:00Z")).unwrap();
+    assert!(facts[0].as_ref().is_none_or(|f| f.information.is_none()), "erased: no notice due");
     assert!(g.verify_ledger().unwrap().is_intact());
 }
