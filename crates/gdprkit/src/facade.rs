@@ -515,8 +515,8 @@ impl Gdpr {
 
     /// The same decision for a whole list of subjects, in the order given, in one call: the
     /// filter for a campaign send. A decision that allows contact with a person who must still be
-    /// told says so in [`Decision::information`], without naming the notice's version. Fails with [`Error::UnknownSubject`] naming the first unknown
-    /// subject.
+    /// told says so in [`Decision::information`], without naming the notice's version. Fails
+    /// with [`Error::UnknownSubject`] naming the first unknown subject.
     pub fn decide_many(
         &self,
         subjects: &[SubjectId],
