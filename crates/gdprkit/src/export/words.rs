@@ -268,6 +268,10 @@ fn text_words(s: &str, zone: ControllerZone, english: bool) -> Option<String> {
 }
 
 /// One sentence per purpose and channel: each event of the history in order, by date.
+/// The events a consent sentence tells one by one; a longer history is told by its first event,
+/// how many followed, and its last two, so that the sentence stays one a person reads.
+const TOLD_EVENTS: usize = 4;
+
 fn sentences(export: &Export, zone: ControllerZone, english: bool) -> Vec<String> {
     let mut order: Vec<(Option<&str>, Option<&str>)> = Vec::new();
     for c in &export.consents {
@@ -303,8 +307,22 @@ fn sentences(export: &Export, zone: ControllerZone, english: bool) -> Vec<String
                 format!("« {} »", label(purpose))
             };
             let by = channel_words(channel, english);
-            let parts: Vec<String> =
-                events.iter().enumerate().map(|(i, c)| clause(c, i == 0, &what, &by, zone, english)).collect();
+            let told = |i: usize, c: &ConsentRecord| clause(c, i == 0, &what, &by, zone, english);
+            let parts: Vec<String> = if events.len() <= TOLD_EVENTS {
+                events.iter().enumerate().map(|(i, c)| told(i, c)).collect()
+            } else {
+                // A long history is told by its start and its end; the table lists every event.
+                let last = events.len() - 2;
+                let skipped = last - 1;
+                let between = if english {
+                    format!("{skipped} more changes followed, each in the table below")
+                } else {
+                    format!("{skipped} autres changements ont suivi, chacun dans le tableau ci-dessous")
+                };
+                let mut parts = vec![told(0, events[0]), between];
+                parts.extend(events[last..].iter().map(|c| told(1, c)));
+                parts
+            };
             // French puts a space before a semicolon.
             let mut sentence = parts.join(if english { "; " } else { " ; " });
             sentence.push('.');
@@ -456,6 +474,20 @@ mod tests {
                 "Vous avez accepté de recevoir « Monthly newsletter » par courriel le 4 février 2026 via notre formulaire \
               en ligne ; vous avez retiré votre consentement le 13 octobre 2026 via notre formulaire en ligne."
             ]
+        );
+        // Art. 12(1), plain language: a long history is told by its start and its end.
+        export.language = "en".into();
+        export.consents = (1..=10)
+            .map(|i| {
+                let action = if i % 2 == 1 { "opt_in" } else { "withdraw" };
+                event(i, action, &format!("2026-02-{:02}T10:00:00Z", i + 1))
+            })
+            .collect();
+        assert_eq!(
+            words(&export).consent_sentences,
+            ["You agreed to receive “Monthly newsletter” by e-mail on 2 February 2026 through our web form; 7 more \
+              changes followed, each in the table below; you agreed on 10 February 2026 through our web form; you \
+              withdrew your consent on 11 February 2026 through our web form."]
         );
     }
 }
