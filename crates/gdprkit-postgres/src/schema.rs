@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_suppression.sql"),
     include_str!("../migrations/0005_settings.sql"),
     include_str!("../migrations/0006_submissions.sql"),
+    include_str!("../migrations/0007_decision_facts.sql"),
 ];
 
 /// The advisory lock key that migrations hold (the bytes of "gdprkit!").
