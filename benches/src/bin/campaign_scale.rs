@@ -70,14 +70,7 @@ fn main() {
             println!("{}", path.display());
             return;
         }
-        "gdprkit" => {
-            let store = Arc::new(SqliteStore::open_existing(&path).unwrap());
-            let g = Gdpr::builder(store).clock(Arc::new(FixedClock::new(now()))).build().unwrap();
-            let newsletter = PurposeId::new("newsletter").unwrap();
-            let report = g.campaign(&newsletter, &Channel::Email, None, page, &mut |_| Ok(())).unwrap();
-            eprintln!("allowed: {}", report.allowed);
-            report.subjects
-        }
+        "gdprkit" => campaign(Arc::new(SqliteStore::open_existing(&path).unwrap()), page),
         "raw" => {
             let conn = raw_connection(&path);
             let at = gdprkit::time::to_micros(now());
@@ -101,14 +94,17 @@ fn on_postgres(mode: &str, subjects: usize, events: usize, page: usize) {
     let started = Instant::now();
     let count = match mode {
         "build" => {
-            let built: i64 = store
-                .with_raw_client(|c| c.query_one("SELECT count(*) FROM gdprkit_subjects", &[]).unwrap().get(0))
-                .unwrap();
-            if built as usize == subjects {
+            let count =
+                |sql: &str| -> i64 { store.with_raw_client(|c| c.query_one(sql, &[]).unwrap().get(0)).unwrap() };
+            if count("SELECT count(*) FROM gdprkit_ledger WHERE kind = 'consent'") as usize == events {
                 println!("built already");
                 return;
             }
-            assert_eq!(built, 0, "a schema half built: drop it (DROP SCHEMA campaign_{subjects}_{events} CASCADE)");
+            let subjects_in = count("SELECT count(*) FROM gdprkit_subjects");
+            assert_eq!(
+                subjects_in, 0,
+                "a schema half built: drop it (DROP SCHEMA campaign_{subjects}_{events} CASCADE)"
+            );
             let g = setup_on(store.clone(), subjects);
             for start in (0..events).step_by(10_000) {
                 g.record_consents((start..(start + 10_000).min(events)).map(|k| event(k, subjects)).collect()).unwrap();
@@ -116,13 +112,7 @@ fn on_postgres(mode: &str, subjects: usize, events: usize, page: usize) {
             store.with_raw_client(|c| c.batch_execute("VACUUM ANALYZE").unwrap()).unwrap();
             events as u64
         }
-        "gdprkit" => {
-            let g = Gdpr::builder(store).clock(Arc::new(FixedClock::new(now()))).build().unwrap();
-            let newsletter = PurposeId::new("newsletter").unwrap();
-            let report = g.campaign(&newsletter, &Channel::Email, None, page, &mut |_| Ok(())).unwrap();
-            eprintln!("allowed: {}", report.allowed);
-            report.subjects
-        }
+        "gdprkit" => campaign(store, page),
         "raw" => {
             let at = gdprkit::time::to_micros(now());
             let tally = store
@@ -149,4 +139,14 @@ fn on_postgres(mode: &str, subjects: usize, events: usize, page: usize) {
     };
     let secs = started.elapsed().as_secs_f64();
     println!("{count} in {secs:.3} s: {:.0} a second", count as f64 / secs);
+}
+
+/// `Gdpr::campaign` over every subject of `store`, the newsletter by e-mail, pages of `page`:
+/// the subjects decided.
+fn campaign(store: Arc<dyn gdprkit::raw::Store>, page: usize) -> u64 {
+    let g = Gdpr::builder(store).clock(Arc::new(FixedClock::new(now()))).build().unwrap();
+    let newsletter = PurposeId::new("newsletter").unwrap();
+    let report = g.campaign(&newsletter, &Channel::Email, None, page, &mut |_| Ok(())).unwrap();
+    eprintln!("allowed: {}", report.allowed);
+    report.subjects
 }

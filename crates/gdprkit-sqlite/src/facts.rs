@@ -162,21 +162,12 @@ fn scan(
              AND occurred_at <= ?4 ORDER BY subject, occurred_at, seq",
         )
         .map_err(db_err("scan decisions"))?;
+    let list = (subjects, order.as_slice());
     for (scope_index, scope) in scopes.iter().enumerate() {
         let purpose = scope.purpose.as_ref().map_or("", |p| p.as_str());
         let channel = scope.channel.as_ref().map_or("", |c| c.as_str());
-        let mut rows = st
-            .query(rusqlite::params![tenant.as_str(), purpose, channel, micros, first, last])
-            .map_err(db_err("scan decisions"))?;
-        let mut merge = Merge::new(subjects, &order);
-        while let Some(row) = rows.next().map_err(db_err("scan decisions"))? {
-            let Some((subject, occurred_at, seq, action)) = scan_row(row).map_err(db_err("scan decisions"))? else {
-                continue;
-            };
-            let matches = merge.find(subject);
-            if matches.is_empty() {
-                continue;
-            }
+        let range = (tenant, purpose, channel, micros, first, last);
+        scan_facts(&mut st, range, list, "scan decisions", &mut |matches, occurred_at, seq, action| {
             match FactAction::from_name(action).and_then(FactAction::consent) {
                 Some((a, inherited)) if a.is_decisive() => {
                     for &i in matches {
@@ -191,41 +182,29 @@ fn scan(
                 }
                 _ => {}
             }
-        }
+        })?;
     }
     // Restrictions, in the same subject order: the latest per subject decides whether it holds.
-    let mut rows = st
-        .query(rusqlite::params![tenant.as_str(), RESTRICTION_SCOPE, RESTRICTION_SCOPE, micros, first, last])
-        .map_err(db_err("scan restrictions"))?;
-    let mut merge = Merge::new(subjects, &order);
-    while let Some(row) = rows.next().map_err(db_err("scan restrictions"))? {
-        let Some((subject, occurred_at, seq, action)) = scan_row(row).map_err(db_err("scan restrictions"))? else {
-            continue;
-        };
+    let range = (tenant, RESTRICTION_SCOPE, RESTRICTION_SCOPE, micros, first, last);
+    scan_facts(&mut st, range, list, "scan restrictions", &mut |matches, occurred_at, seq, action| {
         let restricts = match FactAction::from_name(action) {
             Some(FactAction::Restrict) => true,
             Some(FactAction::LiftRestriction) => false,
-            _ => continue,
+            _ => return,
         };
-        for &i in merge.find(subject) {
+        for &i in matches {
             folds[i].offer_restriction(occurred_at, seq, restricts);
         }
-    }
-    drop(rows);
+    })?;
     // Information facts, likewise: whether a message must carry the notice.
-    let mut rows = st
-        .query(rusqlite::params![tenant.as_str(), RESTRICTION_SCOPE, INFORMATION_CHANNEL, micros, first, last])
-        .map_err(db_err("scan information"))?;
-    let mut merge = Merge::new(subjects, &order);
-    while let Some(row) = rows.next().map_err(db_err("scan information"))? {
-        let Some((subject, occurred_at, seq, action)) = scan_row(row).map_err(db_err("scan information"))? else {
-            continue;
-        };
-        let Some(FactAction::Information(fact)) = FactAction::from_name(action) else { continue };
-        for &i in merge.find(subject) {
-            folds[i].offer_information(occurred_at, seq, fact);
+    let range = (tenant, RESTRICTION_SCOPE, INFORMATION_CHANNEL, micros, first, last);
+    scan_facts(&mut st, range, list, "scan information", &mut |matches, occurred_at, seq, action| {
+        if let Some(FactAction::Information(fact)) = FactAction::from_name(action) {
+            for &i in matches {
+                folds[i].offer_information(occurred_at, seq, fact);
+            }
         }
-    }
+    })?;
     known
         .into_iter()
         .zip(folds)
@@ -235,6 +214,36 @@ fn scan(
             Some(known) => fold.finish(|| Ok(Some(known))),
         })
         .collect()
+}
+
+/// A fact range of a page: tenant, purpose, channel, instant (µs) and the first and last ids.
+type FactRange<'a> = (&'a TenantId, &'a str, &'a str, i64, &'a str, &'a str);
+
+/// What a page's scan does with a fact: the positions in the list that hold its subject, when it
+/// happened (µs), its entry number and its action.
+type FactVisit<'v> = dyn FnMut(&[usize], i64, u64, &str) + 'v;
+
+/// The facts of one purpose and channel in `range`, in subject order: each row of a subject in
+/// the list (the ids and their sorted positions) goes to `visit` with the positions that hold
+/// its subject, with when it happened, its entry number and its action.
+fn scan_facts(
+    st: &mut rusqlite::CachedStatement<'_>,
+    (tenant, purpose, channel, micros, first, last): FactRange<'_>,
+    (subjects, order): (&[SubjectId], &[usize]),
+    what: &'static str,
+    visit: &mut FactVisit<'_>,
+) -> Result<()> {
+    let mut rows =
+        st.query(rusqlite::params![tenant.as_str(), purpose, channel, micros, first, last]).map_err(db_err(what))?;
+    let mut merge = Merge::new(subjects, order);
+    while let Some(row) = rows.next().map_err(db_err(what))? {
+        let Some((subject, occurred_at, seq, action)) = scan_row(row).map_err(db_err(what))? else { continue };
+        let matches = merge.find(subject);
+        if !matches.is_empty() {
+            visit(matches, occurred_at, seq, action);
+        }
+    }
+    Ok(())
 }
 
 /// A row of the campaign scan: subject, occurred_at, seq and action; `None` for an entry whose
