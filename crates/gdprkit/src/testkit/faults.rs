@@ -34,8 +34,9 @@ struct Faulty {
     fail_at: AtomicUsize,
     /// An existing subject, whose registration fails.
     existing: Subject,
-    /// When set, a subject whose decisive events the store's index "loses": its decision facts
-    /// read as if it had none, as a corrupted or edited index would answer.
+    /// When set, a subject whose decisive events and information facts the store's index
+    /// "loses": its decision facts read as if it had none, as a corrupted or edited index would
+    /// answer.
     lose_events_of: std::sync::Mutex<Option<SubjectId>>,
 }
 
@@ -98,12 +99,13 @@ impl Store for Faulty {
         let mut facts = self.inner.decision_facts(tenant, subjects, scopes, at)?;
         if let Some(lost) = self.lose_events_of.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
             for (id, f) in subjects.iter().zip(facts.iter_mut()) {
-                if let Some(found) = f.as_mut().filter(|f| id == lost && matches!(f.deciding, DecidingFacts::Event(_)))
-                {
+                let Some(found) = f.as_mut().filter(|_| id == lost) else { continue };
+                if matches!(found.deciding, DecidingFacts::Event(_)) {
                     let s = self.inner.subject(tenant, id)?.unwrap();
                     found.deciding =
                         DecidingFacts::NoEvent { regime: s.regime, registered_at: s.registered_at, offered: None };
                 }
+                found.information = None;
             }
         }
         Ok(facts)
@@ -294,8 +296,9 @@ pub fn an_erasure_failing_at_any_step_changes_nothing(factory: Factory<'_>) {
     );
 }
 
-/// Decisions read the store's index, not the chain: an index that loses a subject's opt-out
-/// changes the decision, and verification, which rebuilds the index from the chain, names it.
+/// Decisions read the store's index, not the chain: an index that loses a subject's opt-out, or
+/// a prospect's source, changes the decision, and verification, which rebuilds the index from
+/// the chain, names it.
 pub fn an_index_that_disagrees_with_the_chain_is_named_by_verify(factory: Factory<'_>) {
     let (g, clock, faulty) = setup_faulty(factory, |b| b);
     clock.set(t("2025-06-01T00:00:00Z"));
@@ -311,5 +314,24 @@ pub fn an_index_that_disagrees_with_the_chain_is_named_by_verify(factory: Factor
             assert!(reason.contains("subject b2b") && reason.contains("opt_out in entry 6"), "{reason}");
         }
         other => panic!("the lost opt-out went unnoticed: {other:?}"),
+    }
+
+    // Art. 14(3)(b): an index that loses a prospect's source would let messages go without the
+    // notice; verification names that too.
+    let mut prospect = NewSubject::new(sid("p1"), Regime::B2bOptOut);
+    prospect.origin = Some(crate::information::Origin {
+        obtained_at: Some(t("2025-05-20T00:00:00Z")),
+        ..crate::information::Origin::new(crate::information::DataSource::TradeFair)
+    });
+    g.add_subject(prospect).unwrap();
+    assert!(g.decide(&sid("p1"), &pid("promo"), &Channel::Email, None).unwrap().information.is_some());
+    *faulty.lose_events_of.lock().unwrap() = Some(sid("p1"));
+    assert!(g.decide(&sid("p1"), &pid("promo"), &Channel::Email, None).unwrap().information.is_none());
+    match g.verify_ledger().unwrap() {
+        crate::Verification::Disagrees { table, reason } => {
+            assert_eq!(table, "decision index");
+            assert!(reason.contains("subject p1") && reason.contains("a notice due for data obtained at"), "{reason}");
+        }
+        other => panic!("the lost source went unnoticed: {other:?}"),
     }
 }
