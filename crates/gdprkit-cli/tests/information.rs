@@ -93,6 +93,10 @@ fn the_demo_lists_exactly_the_prospects_still_to_be_told() {
         .map(|d| d["subject"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(carrying, (0..200).filter(|i| i % 2 == 1).map(prospect).collect());
+    let all = String::from_utf8(gdprkit(&db, &[&campaign[1..], &["--all"]].concat()).stdout).unwrap();
+    let line = |id: &str| all.lines().find(|l| l.starts_with(&format!("{id}\t"))).unwrap().to_owned();
+    assert!(line("prospect-0199").contains("the message must carry the information notice, due by"));
+    assert!(!line("prospect-0198").contains("information notice"), "told by e-mail");
     // Rule I4: a notice posted to one of the overdue prospects takes them off the list.
     let give = ["information", "give", "--subject", "prospect-0001", "--via", "post", "--map", map.to_str().unwrap()];
     let given = json(&give);
