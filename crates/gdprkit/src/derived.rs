@@ -275,8 +275,9 @@ impl Model {
     }
 
     /// For every subject, asks the store for its facts over every scope at once, and compares
-    /// with the chain's latest decisive event over the subject's scopes (or its restriction): one
-    /// read per subject, so that verifying stays close to reading the chain.
+    /// with the chain's latest decisive event over the subject's scopes (or its restriction), and
+    /// whether a notice is still due: one read per subject, so that verifying stays close to
+    /// reading the chain.
     fn compare_index(&self, store: &dyn Store, tenant: &TenantId) -> Result<Option<String>> {
         let at = far_end();
         let mut scopes = Vec::with_capacity(self.scopes.len());
