@@ -137,7 +137,7 @@ impl Gdpr {
     }
 
     /// Records the exemption for every subject from `source` who must still be told, in one
-    /// transaction (rule I3 per source). Subjects added from that source later are not covered:
+    /// transaction per 100,000 subjects (rule I3 per source). Subjects added from that source later are not covered:
     /// an exemption is never assumed. Returns the subjects exempted.
     pub fn exempt_source_from_information(
         &self,
