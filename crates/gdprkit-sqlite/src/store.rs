@@ -1,6 +1,6 @@
 //! [`SqliteStore`]: the [`Store`] trait over one SQLite connection.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -27,9 +27,16 @@ pub(crate) const ENTRY_COLUMNS: &str =
 /// gdprkit's records in a SQLite file.
 ///
 /// One connection, shared behind a lock: SQLite writes one transaction at a time anyway, and
-/// WAL lets other processes read the file while this one writes.
+/// WAL lets other processes read the file while this one writes. A store on a file opens a second
+/// connection, for reading only, when the chain is first read whole (ledger verification): that
+/// long read then holds neither the lock of the first connection nor any write.
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    /// The file, for the reading connection (its absolute path, so that a change of the working
+    /// directory does not matter); `None` in memory.
+    path: Option<PathBuf>,
+    /// The connection that reads the whole chain, opened on first use.
+    reader: Mutex<Option<Connection>>,
 }
 
 impl SqliteStore {
@@ -63,7 +70,7 @@ impl SqliteStore {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)
             .map_err(|e| Error::storage(format!("SQLite could not open {}", path.display()), e))?;
-        Self::with_connection(conn)
+        Self::with_connection(conn, path.canonicalize().ok())
     }
 
     /// Opens an existing gdprkit database at `path`, at the schema version this build writes,
@@ -97,15 +104,19 @@ impl SqliteStore {
         }
         conn.pragma_update(None, "synchronous", "FULL").map_err(db_err("set synchronous"))?;
         conn.pragma_update(None, "secure_delete", "ON").map_err(db_err("turn secure_delete on"))?;
-        Ok(Self { conn: Mutex::new(conn) })
+        Ok(Self::of(conn, path.canonicalize().ok()))
     }
 
     /// A store in memory, gone when dropped; for tests.
     pub fn open_in_memory() -> Result<Self> {
-        Self::with_connection(Connection::open_in_memory().map_err(db_err("open an in-memory database"))?)
+        Self::with_connection(Connection::open_in_memory().map_err(db_err("open an in-memory database"))?, None)
     }
 
-    fn with_connection(mut conn: Connection) -> Result<Self> {
+    fn of(conn: Connection, path: Option<PathBuf>) -> Self {
+        Self { conn: Mutex::new(conn), path, reader: Mutex::new(None) }
+    }
+
+    fn with_connection(mut conn: Connection, path: Option<PathBuf>) -> Result<Self> {
         conn.busy_timeout(Duration::from_secs(10)).map_err(db_err("set the busy timeout"))?;
         // WAL lets readers and one writer work at once; FULL syncs the log at every commit, so a
         // committed consent survives a crash of the process or of the machine; secure_delete
@@ -114,11 +125,27 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "FULL").map_err(db_err("set synchronous"))?;
         conn.pragma_update(None, "secure_delete", "ON").map_err(db_err("turn secure_delete on"))?;
         migrate(&mut conn, MIGRATIONS)?;
-        Ok(Self { conn: Mutex::new(conn) })
+        Ok(Self::of(conn, path))
     }
 
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The reading connection of a store on a file, opened on first use; `None` in memory.
+    fn reader(&self) -> Result<Option<MutexGuard<'_, Option<Connection>>>> {
+        let Some(path) = &self.path else { return Ok(None) };
+        let mut reader = self.reader.lock().unwrap_or_else(|e| e.into_inner());
+        if reader.is_none() {
+            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let conn = Connection::open_with_flags(path, flags)
+                .map_err(|e| Error::storage(format!("SQLite could not open {} to read it", path.display()), e))?;
+            conn.busy_timeout(Duration::from_secs(10)).map_err(db_err("set the busy timeout"))?;
+            // It only reads: SQLite refuses any write through it.
+            conn.pragma_update(None, "query_only", "ON").map_err(db_err("make a connection read only"))?;
+            *reader = Some(conn);
+        }
+        Ok(Some(reader))
     }
 
     /// The requests matching `condition` (SQL after `WHERE`, its values bound), by receipt.
@@ -138,6 +165,30 @@ impl SqliteStore {
     pub fn with_raw_connection<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
         f(&self.conn())
     }
+}
+
+/// Visits the tenant's chain through `conn` in one read transaction, so that the head and the
+/// entries come from the same snapshot.
+fn scan_chain(
+    conn: &mut Connection,
+    tenant: &TenantId,
+    visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool,
+) -> Result<Option<Head>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(db_err("start a read"))?;
+    let head = read_head(&tx, tenant)?;
+    {
+        let mut st = tx
+            .prepare_cached(&format!("SELECT {ENTRY_COLUMNS} FROM gdprkit_ledger WHERE tenant = ?1 ORDER BY seq"))
+            .map_err(db_err("read the ledger"))?;
+        let mut rows = st.query([tenant.as_str()]).map_err(db_err("read the ledger"))?;
+        while let Some(row) = rows.next().map_err(db_err("read the ledger"))? {
+            if !with_entry(row, |e| visit(e)).map_err(db_err("read the ledger"))? {
+                break;
+            }
+        }
+    }
+    tx.commit().map_err(db_err("end a read"))?;
+    Ok(head)
 }
 
 /// Reads the ledger entry in `row` (selected as [`ENTRY_COLUMNS`]) and hands it to `f`.
@@ -604,23 +655,13 @@ impl Store for SqliteStore {
     }
 
     fn scan_ledger(&self, tenant: &TenantId, visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool) -> Result<Option<Head>> {
-        let mut conn = self.conn();
-        // One read transaction: the head and the entries come from the same snapshot.
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(db_err("start a read"))?;
-        let head = read_head(&tx, tenant)?;
+        // On a file, through the reading connection: the store's other calls go on meanwhile.
+        if let Some(mut reader) = self.reader()?
+            && let Some(conn) = reader.as_mut()
         {
-            let mut st = tx
-                .prepare_cached(&format!("SELECT {ENTRY_COLUMNS} FROM gdprkit_ledger WHERE tenant = ?1 ORDER BY seq"))
-                .map_err(db_err("read the ledger"))?;
-            let mut rows = st.query([tenant.as_str()]).map_err(db_err("read the ledger"))?;
-            while let Some(row) = rows.next().map_err(db_err("read the ledger"))? {
-                if !with_entry(row, |e| visit(e)).map_err(db_err("read the ledger"))? {
-                    break;
-                }
-            }
+            return scan_chain(conn, tenant, visit);
         }
-        tx.commit().map_err(db_err("end a read"))?;
-        Ok(head)
+        scan_chain(&mut self.conn(), tenant, visit)
     }
 
     fn scan_after(&self, tenant: &TenantId, after: u64, visit: &mut dyn FnMut(&StoredEntry<'_>) -> bool) -> Result<()> {

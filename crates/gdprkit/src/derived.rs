@@ -7,22 +7,23 @@
 //! what disagrees, when the store's answers differ.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::channel::ChannelKind;
+use crate::channel::{ChannelKind, DeclaredChannel};
 use crate::consent::ConsentAction;
-use crate::decision::{DecidingFacts, InformationFold, Scope, SubjectFacts};
+use crate::decision::{DecidingFacts, InformationFold, PendingInformation, Scope};
 use crate::error::Result;
-use crate::ids::{PurposeId, SubjectId, TenantId};
-use crate::purpose::LegalBasis;
+use crate::ids::{Channel, PurposeId, SubjectId, TenantId};
+use crate::purpose::{LegalBasis, Purpose};
 use crate::raw::ledger::{EntryKind, FactAction, INFORMATION_CHANNEL, RESTRICTION_SCOPE, StoredEntry};
 use crate::raw::store::Store;
 use crate::subject::Regime;
 
-/// Subjects compared per call to the store.
-const BATCH: usize = 500;
+/// Subjects asked about per call to the store.
+const BATCH: usize = 2_000;
 
 /// A purpose as its registration entry records it.
 #[derive(Debug, PartialEq, Eq)]
@@ -169,28 +170,37 @@ impl Model {
         }
     }
 
-    /// What disagrees between the chain and the store's registries and index: `(what, why)`.
-    pub fn compare(&self, store: &dyn Store, tenant: &TenantId) -> Result<Option<(String, String)>> {
+    /// What disagrees between the chain and the store's registries and index, as `answers`
+    /// read them: `(what, why)`. When the chain holds a scope the answers were not asked over
+    /// (one no registry names), the index is asked again through `store`, over the chain's scopes.
+    pub fn compare(&self, answers: &Answers, store: &dyn Store, tenant: &TenantId) -> Result<Option<(String, String)>> {
         if let Some(seq) = self.unreadable {
             return Ok(Some(("ledger".into(), format!("entry {seq} could not be read to rebuild the registries"))));
         }
-        if let Some(found) = self.compare_purposes(store, tenant)? {
+        if let Some(found) = self.compare_purposes(&answers.purposes) {
             return Ok(Some(("purposes".into(), found)));
         }
-        if let Some(found) = self.compare_channels(store, tenant)? {
+        if let Some(found) = self.compare_channels(&answers.channels) {
             return Ok(Some(("channels".into(), found)));
         }
-        if let Some(found) = self.compare_subjects(store, tenant)? {
+        if let Some(found) = self.compare_subjects(&answers.subjects) {
             return Ok(Some(("subjects".into(), found)));
         }
-        Ok(self.compare_index(store, tenant)?.map(|found| ("decision index".into(), found)))
+        let covered = self.scopes.iter().all(|scope| answers.scopes.contains(scope));
+        let found = if covered {
+            self.compare_index(&answers.index)?
+        } else {
+            let scopes: Vec<(String, String)> = self.scopes.clone();
+            let ids = self.subjects.keys().cloned().collect();
+            self.compare_index(&Index::read(store, tenant, &scopes, ids, None)?)?
+        };
+        Ok(found.map(|found| ("decision index".into(), found)))
     }
 
-    fn compare_purposes(&self, store: &dyn Store, tenant: &TenantId) -> Result<Option<String>> {
-        let stored = store.purposes(tenant)?;
-        for p in &stored {
+    fn compare_purposes(&self, stored: &[Purpose]) -> Option<String> {
+        for p in stored {
             let Some((seq, chain)) = self.purposes.get(p.id.as_str()) else {
-                return Ok(Some(format!("purpose {} is registered, and no ledger entry registers it", p.id)));
+                return Some(format!("purpose {} is registered, and no ledger entry registers it", p.id));
             };
             let facts = PurposeFacts {
                 legal_basis: p.legal_basis,
@@ -198,7 +208,7 @@ impl Model {
                 professional: p.professional,
             };
             if &facts != chain {
-                return Ok(Some(format!(
+                return Some(format!(
                     "purpose {} reads {} (direct marketing: {}, professional: {}), and its ledger entry {seq} \
                      says {} (direct marketing: {}, professional: {})",
                     p.id,
@@ -208,139 +218,213 @@ impl Model {
                     chain.legal_basis,
                     chain.direct_marketing,
                     chain.professional
-                )));
+                ));
             }
         }
         if stored.len() != self.purposes.len() {
             let missing = self.purposes.keys().find(|id| !stored.iter().any(|p| p.id.as_str() == id.as_str()));
-            return Ok(Some(format!(
+            return Some(format!(
                 "purpose {} is registered in the ledger, and missing from its table",
                 missing.map_or("?", String::as_str)
-            )));
+            ));
         }
-        Ok(None)
+        None
     }
 
-    fn compare_channels(&self, store: &dyn Store, tenant: &TenantId) -> Result<Option<String>> {
-        let stored = store.channels(tenant)?;
-        for c in &stored {
+    fn compare_channels(&self, stored: &[DeclaredChannel]) -> Option<String> {
+        for c in stored {
             match self.channels.get(c.name.as_str()) {
-                None => return Ok(Some(format!("channel {} is declared, and no ledger entry declares it", c.name))),
+                None => return Some(format!("channel {} is declared, and no ledger entry declares it", c.name)),
                 Some((seq, kind)) if *kind != c.kind => {
-                    return Ok(Some(format!(
+                    return Some(format!(
                         "channel {} reads {}, and its ledger entry {seq} declares it {kind}",
                         c.name, c.kind
-                    )));
+                    ));
                 }
                 Some(_) => {}
             }
         }
         if stored.len() != self.channels.len() {
             let missing = self.channels.keys().find(|n| !stored.iter().any(|c| c.name.as_str() == n.as_str()));
-            return Ok(Some(format!(
+            return Some(format!(
                 "channel {} is declared in the ledger, and missing from its table",
                 missing.map_or("?", String::as_str)
-            )));
+            ));
         }
-        Ok(None)
+        None
     }
 
-    fn compare_subjects(&self, store: &dyn Store, tenant: &TenantId) -> Result<Option<String>> {
-        let stored = store.subjects(tenant)?;
-        for s in &stored {
-            let Some((regime, registered_at)) = self.subjects.get(&s.id) else {
-                return Ok(Some(format!("subject {} is registered, and no ledger entry registers it", s.id)));
+    fn compare_subjects(&self, stored: &[Registered]) -> Option<String> {
+        for (id, stored_regime, stored_at) in stored {
+            let Some((regime, registered_at)) = self.subjects.get(id) else {
+                return Some(format!("subject {id} is registered, and no ledger entry registers it"));
             };
-            if regime.is_some_and(|r| r != s.regime) {
-                return Ok(Some(format!(
-                    "subject {} has regime {}, and the ledger registered it as {}",
-                    s.id,
-                    s.regime,
+            if regime.is_some_and(|r| r != *stored_regime) {
+                return Some(format!(
+                    "subject {id} has regime {stored_regime}, and the ledger registered it as {}",
                     regime.map_or("?", |r| r.as_str())
-                )));
+                ));
             }
-            if registered_at.is_some_and(|at| at != s.registered_at) {
-                return Ok(Some(format!("subject {}'s registration instant differs from its ledger entry", s.id)));
+            if registered_at.is_some_and(|at| at != *stored_at) {
+                return Some(format!("subject {id}'s registration instant differs from its ledger entry"));
             }
         }
         if stored.len() != self.subjects.len() {
-            let ids: std::collections::HashSet<&SubjectId> = stored.iter().map(|s| &s.id).collect();
+            let ids: std::collections::HashSet<&SubjectId> = stored.iter().map(|s| &s.0).collect();
             let missing = self.subjects.keys().find(|id| !ids.contains(id));
-            return Ok(Some(format!(
+            return Some(format!(
                 "subject {} is in the ledger, and missing from the registry",
                 missing.map_or("?", SubjectId::as_str)
-            )));
+            ));
+        }
+        None
+    }
+
+    /// For every subject of the chain, compares the index's answer with the chain's latest
+    /// decisive event over the subject's scopes (or its restriction), and whether a notice is
+    /// still due.
+    fn compare_index(&self, index: &Index) -> Result<Option<String>> {
+        // Both lists are in the order of ids: walked side by side.
+        let mut answers = index.answers.iter().peekable();
+        for id in self.subjects.keys() {
+            let expected = match (self.restrictions.get(id), self.events.get(id.as_str())) {
+                (Some(&(_, seq, true)), _) => Found::Restricted(seq),
+                (_, Some(&(_, seq, action))) => Found::Event(seq, action),
+                _ => Found::NoEvent,
+            };
+            let information = match self.information.get(id.as_str()) {
+                Some(fold) => fold.finish()?,
+                None => None,
+            };
+            while answers.next_if(|(asked, _, _)| asked < id).is_some() {}
+            let (found, found_information) = match answers.next_if(|(asked, _, _)| asked == id) {
+                Some(&(_, found, information)) => (found, information),
+                None => (Found::Missing, None),
+            };
+            if found != Found::Missing && found_information != information {
+                return Ok(Some(format!(
+                    "for subject {id}, the store answers {}, and the ledger says {}",
+                    pending_words(found_information),
+                    pending_words(information)
+                )));
+            }
+            if found != expected {
+                return Ok(Some(format!(
+                    "for subject {id}, the store answers {}, and the ledger says {}",
+                    found.describe(),
+                    expected.describe()
+                )));
+            }
         }
         Ok(None)
     }
+}
 
-    /// For every subject, asks the store for its facts over every scope at once, and compares
-    /// with the chain's latest decisive event over the subject's scopes (or its restriction), and
-    /// whether a notice is still due: one read per subject, so that verifying stays close to
-    /// reading the chain.
-    fn compare_index(&self, store: &dyn Store, tenant: &TenantId) -> Result<Option<String>> {
-        let at = far_end();
-        let mut scopes = Vec::with_capacity(self.scopes.len());
-        for (purpose, channel) in &self.scopes {
-            scopes.push(Scope {
+/// What the store answers for the registries and the decision index, read beside the chain so
+/// that the two reads overlap. Read in another snapshot than the chain's: a disagreement is
+/// checked again by a second pass (`Gdpr::verify_ledger`).
+pub(crate) struct Answers {
+    purposes: Vec<Purpose>,
+    channels: Vec<DeclaredChannel>,
+    subjects: Vec<Registered>,
+    /// The scopes the index was asked over: every registered purpose and every channel, each
+    /// also as "all" (`""`), which covers every scope an intact chain can hold.
+    scopes: Vec<(String, String)>,
+    index: Index,
+}
+
+impl Answers {
+    /// Reads the tenant's registries and, for every registered subject, its decision facts.
+    /// Stops early, with what it has, once `wanted` turns false.
+    pub fn read(store: &dyn Store, tenant: &TenantId, wanted: &AtomicBool) -> Result<Self> {
+        let purposes = store.purposes(tenant)?;
+        let channels = store.channels(tenant)?;
+        let subjects: Vec<Registered> =
+            store.subjects(tenant)?.into_iter().map(|s| (s.id, s.regime, s.registered_at)).collect();
+        let mut purpose_names = vec![String::new()];
+        purpose_names.extend(purposes.iter().map(|p| p.id.as_str().to_owned()));
+        let mut channel_names = vec![String::new()];
+        channel_names
+            .extend([Channel::Email, Channel::Sms, Channel::Phone, Channel::Post].map(|c| c.as_str().to_owned()));
+        channel_names.extend(channels.iter().map(|c| c.name.as_str().to_owned()));
+        channel_names.sort_unstable();
+        channel_names.dedup();
+        let scopes: Vec<(String, String)> =
+            purpose_names.iter().flat_map(|p| channel_names.iter().map(move |c| (p.clone(), c.clone()))).collect();
+        let ids = subjects.iter().map(|s| s.0.clone()).collect();
+        let index = Index::read(store, tenant, &scopes, ids, Some(wanted))?;
+        Ok(Self { purposes, channels, subjects, scopes, index })
+    }
+}
+
+/// A registered subject: its id, regime and registration instant.
+type Registered = (SubjectId, Regime, DateTime<Utc>);
+
+/// The decision index's answer for each subject, in the order of ids, in a few bytes each.
+struct Index {
+    answers: Vec<(SubjectId, Found, Option<PendingInformation>)>,
+}
+
+impl Index {
+    /// Asks `store` for the facts over `scopes` of `ids`, in pages of ids in order. With
+    /// `wanted`, stops once it turns false.
+    fn read(
+        store: &dyn Store,
+        tenant: &TenantId,
+        scopes: &[(String, String)],
+        mut ids: Vec<SubjectId>,
+        wanted: Option<&AtomicBool>,
+    ) -> Result<Self> {
+        let mut asked = Vec::with_capacity(scopes.len());
+        for (purpose, channel) in scopes {
+            asked.push(Scope {
                 purpose: (!purpose.is_empty()).then(|| PurposeId::new(purpose.as_str())).transpose()?,
                 channel: (!channel.is_empty()).then(|| channel.parse()).transpose()?,
             });
         }
-        let subjects: Vec<SubjectId> = self.subjects.keys().cloned().collect();
-        for batch in subjects.chunks(BATCH) {
-            let facts = store.decision_facts(tenant, batch, &scopes, at)?;
-            for (id, found) in batch.iter().zip(facts) {
-                let expected = match (self.restrictions.get(id), self.events.get(id.as_str())) {
-                    (Some(&(_, seq, true)), _) => Expected::Restricted(seq),
-                    (_, Some(&(_, seq, action))) => Expected::Event(seq, action),
-                    _ => Expected::None,
-                };
-                let agrees = match (found.as_ref().map(|f| &f.deciding), expected) {
-                    (Some(DecidingFacts::Restricted { seq, .. }), Expected::Restricted(want)) => *seq == want,
-                    (Some(DecidingFacts::Event(e)), Expected::Event(want, action)) => {
-                        e.seq == want && e.action == action
-                    }
-                    (Some(DecidingFacts::NoEvent { .. }), Expected::None) => true,
-                    _ => false,
-                };
-                let information = match self.information.get(id.as_str()) {
-                    Some(fold) => fold.finish()?,
-                    None => None,
-                };
-                if let Some(found) = found.as_ref().filter(|f| f.information != information) {
-                    return Ok(Some(format!(
-                        "for subject {id}, the store answers {}, and the ledger says {}",
-                        pending_words(found.information),
-                        pending_words(information)
-                    )));
-                }
-                if !agrees {
-                    return Ok(Some(format!(
-                        "for subject {id}, the store answers {}, and the ledger says {}",
-                        describe(found.as_ref()),
-                        expected.describe()
-                    )));
-                }
+        ids.sort_unstable();
+        let mut answers = Vec::with_capacity(ids.len());
+        for page in ids.chunks(BATCH) {
+            if wanted.is_some_and(|w| !w.load(Ordering::Relaxed)) {
+                break;
+            }
+            let facts = store.decision_facts(tenant, page, &asked, far_end())?;
+            for (id, found) in page.iter().zip(facts) {
+                answers.push(match found {
+                    None => (id.clone(), Found::Missing, None),
+                    Some(f) => (id.clone(), Found::of(&f.deciding), f.information),
+                });
             }
         }
-        Ok(None)
+        Ok(Self { answers })
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Expected {
+/// What decides for a subject, as the chain says it or as the index answers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
     Restricted(u64),
     Event(u64, ConsentAction),
-    None,
+    NoEvent,
+    /// The index knows no such subject.
+    Missing,
 }
 
-impl Expected {
+impl Found {
+    fn of(deciding: &DecidingFacts) -> Self {
+        match deciding {
+            DecidingFacts::Restricted { seq, .. } => Found::Restricted(*seq),
+            DecidingFacts::Event(e) => Found::Event(e.seq, e.action),
+            DecidingFacts::NoEvent { .. } => Found::NoEvent,
+        }
+    }
+
     fn describe(self) -> String {
         match self {
-            Expected::Restricted(seq) => format!("restricted by entry {seq}"),
-            Expected::Event(seq, action) => format!("{action} in entry {seq}"),
-            Expected::None => "no event".into(),
+            Found::Restricted(seq) => format!("restricted by entry {seq}"),
+            Found::Event(seq, action) => format!("{action} in entry {seq}"),
+            Found::NoEvent => "no event".into(),
+            Found::Missing => "no such subject".into(),
         }
     }
 }
@@ -350,7 +434,7 @@ fn far_end() -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp(7_258_118_399, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
-fn pending_words(p: Option<crate::decision::PendingInformation>) -> String {
+fn pending_words(p: Option<PendingInformation>) -> String {
     match p {
         Some(p) => {
             let mut words = format!("a notice due for data obtained at {}", crate::time::format(p.obtained_at));
@@ -363,14 +447,5 @@ fn pending_words(p: Option<crate::decision::PendingInformation>) -> String {
             words
         }
         None => "no notice due".into(),
-    }
-}
-
-fn describe(found: Option<&SubjectFacts>) -> String {
-    match found.map(|f| &f.deciding) {
-        Some(DecidingFacts::Restricted { seq, .. }) => format!("restricted by entry {seq}"),
-        Some(DecidingFacts::Event(e)) => format!("{} in entry {}", e.action, e.seq),
-        Some(DecidingFacts::NoEvent { .. }) => "no event".into(),
-        None => "no such subject".into(),
     }
 }

@@ -630,14 +630,16 @@ impl Gdpr {
 
     fn verify_once(&self, also: &mut dyn FnMut(&StoredEntry<'_>)) -> Result<Verification> {
         let _span = tracing::info_span!("verify", tenant = %self.parts.tenant).entered();
-        let crate::verify::Scanned { verifier, model, head } =
-            crate::verify::scan(self.parts.store.as_ref(), &self.parts.tenant, also)?;
+        let (store, tenant) = (self.parts.store.as_ref(), &self.parts.tenant);
+        // The store's registries and index are read beside the chain, on a thread of their own.
+        let (scanned, answers) = crate::verify::scan_beside(store, tenant, also);
+        let crate::verify::Scanned { verifier, model, head } = scanned?;
         let verification = verifier.finish(head);
         if !verification.is_intact() {
             tracing::warn!(tenant = %self.parts.tenant, ?verification, "ledger verification failed");
             return Ok(verification);
         }
-        let verification = match model.compare(self.parts.store.as_ref(), &self.parts.tenant)? {
+        let verification = match model.compare(&answers?, store, tenant)? {
             Some((table, reason)) => Verification::Disagrees { table, reason },
             None => verification,
         };

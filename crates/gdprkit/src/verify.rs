@@ -11,7 +11,7 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
-use crate::derived::Model;
+use crate::derived::{Answers, Model};
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
 use crate::raw::Store;
@@ -31,6 +31,26 @@ pub(crate) struct Scanned {
     pub model: Model,
     /// The head the store recorded, read in the same snapshot as the entries.
     pub head: Option<(u64, [u8; 32])>,
+}
+
+/// [`scan`], while a third thread reads what the store answers for its registries and decision
+/// index, to compare with the model once both are done. When the chain turns out broken, the
+/// answers are not read to the end (they are not compared then).
+pub(crate) fn scan_beside(
+    store: &dyn Store,
+    tenant: &TenantId,
+    also: &mut dyn FnMut(&StoredEntry<'_>),
+) -> (Result<Scanned>, Result<Answers>) {
+    let wanted = AtomicBool::new(true);
+    std::thread::scope(|s| {
+        let reader = s.spawn(|| Answers::read(store, tenant, &wanted));
+        let scanned = scan(store, tenant, also);
+        if !scanned.as_ref().is_ok_and(|s| !s.verifier.is_broken()) {
+            wanted.store(false, Ordering::Relaxed);
+        }
+        let answers = reader.join().unwrap_or_else(|_| Err(Error::internal("ledger verification stopped", Stopped)));
+        (scanned, answers)
+    })
 }
 
 /// Reads the tenant's chain from `store`, showing every entry to `also` on this thread, while a
@@ -88,7 +108,7 @@ struct Stopped;
 
 impl std::fmt::Display for Stopped {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the thread checking the entries panicked")
+        f.write_str("a thread verifying the ledger panicked")
     }
 }
 

@@ -591,6 +591,11 @@ impl Verifier {
         (self.last_seq, self.last_hash)
     }
 
+    /// Whether an entry checked so far broke the chain.
+    pub(crate) fn is_broken(&self) -> bool {
+        self.broken.is_some()
+    }
+
     /// The verdict, given the chain head the store recorded (`None` when it recorded none).
     pub fn finish(self, head: Option<(u64, [u8; 32])>) -> Verification {
         if let Some((seq, reason)) = self.broken {
