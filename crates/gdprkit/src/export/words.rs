@@ -27,6 +27,10 @@ pub struct Words {
     /// Where the person's data came from and each notice given to them, one sentence each
     /// (Arts. 13 and 14).
     pub information_sentences: Vec<String>,
+    /// For each CRM event, in the export's order, its details in one line: each field the
+    /// person reads (`label: value`, technical fields left out) but the one its date was read
+    /// from, joined by `; `.
+    pub event_details: Vec<String>,
 }
 
 /// The export's values in its language and in `zone` (the export's own zone when it names one,
@@ -97,9 +101,69 @@ pub fn words(export: &Export) -> Words {
     }
     Words {
         consent_sentences: sentences(export, zone, english),
+        event_details: event_details(export, &when, english),
         when,
         amounts,
         information_sentences: information_sentences(export, zone, english),
+    }
+}
+
+/// Each CRM event's details, as [`Words::event_details`] says.
+fn event_details(export: &Export, when: &BTreeMap<String, String>, english: bool) -> Vec<String> {
+    let (yes, no, not_recorded) =
+        if english { ("yes", "no", "not recorded") } else { ("oui", "non", "non renseigné") };
+    export
+        .events
+        .iter()
+        .map(|e| {
+            let info = export.entities.iter().find(|i| i.entity == e.entity);
+            // The first field holding the event's date is shown in the date column already.
+            let mut dated = e.at.is_none();
+            let mut parts = Vec::with_capacity(e.record.0.len());
+            for (column, value) in &e.record.0 {
+                if !dated && matches!(value, Value::Text(s) if Some(s) == e.at.as_ref()) {
+                    dated = true;
+                    continue;
+                }
+                let described = info.and_then(|i| i.columns.iter().find(|c| &c.column == column));
+                if described.is_some_and(|c| c.technical) {
+                    continue;
+                }
+                let name = described.and_then(|c| c.label.as_deref()).unwrap_or(column);
+                let boolean = described.is_some_and(|c| c.boolean);
+                let shown = match value {
+                    _ if boolean && is_yes(value) => yes.to_owned(),
+                    _ if boolean && is_no(value) => no.to_owned(),
+                    Value::Null => not_recorded.to_owned(),
+                    Value::Text(s) => when.get(s).cloned().unwrap_or_else(|| s.clone()),
+                    Value::Blob(b) => format!("({} bytes)", b.len()),
+                    Value::Integer(i) => i.to_string(),
+                    Value::Real(r) => r.to_string(),
+                };
+                parts.push(format!("{name}: {shown}"));
+            }
+            parts.join("; ")
+        })
+        .collect()
+}
+
+/// A value a yes-or-no column stores for yes.
+fn is_yes(v: &Value) -> bool {
+    match v {
+        Value::Integer(i) => *i == 1,
+        Value::Real(r) => *r == 1.0,
+        Value::Text(s) => s == "1" || s == "true",
+        Value::Null | Value::Blob(_) => false,
+    }
+}
+
+/// A value a yes-or-no column stores for no.
+fn is_no(v: &Value) -> bool {
+    match v {
+        Value::Integer(i) => *i == 0,
+        Value::Real(r) => *r == 0.0,
+        Value::Text(s) => s == "0" || s == "false",
+        Value::Null | Value::Blob(_) => false,
     }
 }
 
@@ -488,6 +552,62 @@ mod tests {
             ["You agreed to receive “Monthly newsletter” by e-mail on 2 February 2026 through our web form; 7 more \
               changes followed, each in the table below; you agreed on 10 February 2026 through our web form; you \
               withdrew your consent on 11 February 2026 through our web form."]
+        );
+    }
+    /// Art. 12(1): an event's details read as labelled values in words, without its keys.
+    #[test]
+    fn an_events_details_are_its_fields_in_words_without_technical_ones() {
+        use super::super::model::{ColumnInfo, CrmEvent, EntityInfo, Record};
+        let mut export =
+            crate::export::sample::sample_export("Jeanne", "Martin", "", 0, 0, t("2026-11-29T09:30:00Z"), "en");
+        let column = |name: &str, label: Option<&str>, technical: bool, boolean: bool| ColumnInfo {
+            column: name.into(),
+            label: label.map(Into::into),
+            technical,
+            currency: None,
+            boolean,
+        };
+        export.entities = vec![EntityInfo {
+            entity: "calls".into(),
+            label: Some("Calls".into()),
+            columns: vec![
+                column("id", None, true, false),
+                column("called_at", Some("Called on"), false, false),
+                column("answered", Some("Answered"), false, true),
+                column("notes", Some("Notes"), false, false),
+                column("follow_up", Some("Follow-up"), false, false),
+            ],
+        }];
+        let record = |answered: Value| {
+            Record(vec![
+                ("id".into(), Value::Integer(7)),
+                ("called_at".into(), Value::Text("2026-02-03".into())),
+                ("answered".into(), answered),
+                ("notes".into(), Value::Null),
+                ("follow_up".into(), Value::Text("2026-02-10".into())),
+                ("duration".into(), Value::Real(1.5)),
+                ("audio".into(), Value::Blob(vec![1, 2, 3])),
+            ])
+        };
+        let event = |answered| CrmEvent {
+            entity: "calls".into(),
+            category: "contact".into(),
+            at: Some("2026-02-03".into()),
+            record: record(answered),
+        };
+        export.events = vec![event(Value::Integer(1)), event(Value::Text("false".into())), event(Value::Integer(5))];
+        let details = words(&export).event_details;
+        assert_eq!(
+            details[0],
+            "Answered: yes; Notes: not recorded; Follow-up: 10 February 2026; duration: 1.5; audio: (3 bytes)",
+            "the id is technical, the date is in its own column, an undescribed column keeps its name"
+        );
+        assert!(details[1].starts_with("Answered: no; "));
+        assert!(details[2].starts_with("Answered: 5; "), "neither yes nor no: the value as it is");
+        export.language = "fr".into();
+        assert!(
+            words(&export).event_details[0]
+                .starts_with("Answered: oui; Notes: non renseigné; Follow-up: 10 février 2026")
         );
     }
 }
