@@ -24,6 +24,9 @@ use crate::schema::{MIGRATIONS, migrate};
 pub(crate) const ENTRY_COLUMNS: &str =
     "seq, prev_hash, hash, kind, subject, purpose, channel, action, occurred_at, body, commitments, personal";
 
+/// The most ids a page of subjects reserves room for before reading them.
+const MAX_PAGE_CAPACITY: usize = 100_000;
+
 /// gdprkit's records in a SQLite file.
 ///
 /// One connection, shared behind a lock: SQLite writes one transaction at a time anyway, and
@@ -622,14 +625,17 @@ impl Store for SqliteStore {
             .prepare_cached("SELECT id FROM gdprkit_subjects WHERE tenant = ?1 AND id > ?2 ORDER BY id LIMIT ?3")
             .map_err(db_err("list the subjects"))?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = st
-            .query_map(params![tenant.as_str(), after.map_or("", SubjectId::as_str), limit], |r| r.get::<_, String>(0))
+        let mut rows = st
+            .query(params![tenant.as_str(), after.map_or("", SubjectId::as_str), limit])
             .map_err(db_err("list the subjects"))?;
-        rows.map(|r| {
-            let id = r.map_err(db_err("list the subjects"))?;
-            SubjectId::new(&id).map_err(|_| Error::Corrupt(format!("subject id {id:?} in gdprkit_subjects")))
-        })
-        .collect()
+        let mut ids = Vec::with_capacity(usize::try_from(limit).unwrap_or(0).min(MAX_PAGE_CAPACITY));
+        while let Some(row) = rows.next().map_err(db_err("list the subjects"))? {
+            // Borrowed from the row: one allocation per id, the id's own.
+            let id =
+                row.get_ref(0).and_then(|v| v.as_str().map_err(Into::into)).map_err(db_err("list the subjects"))?;
+            ids.push(SubjectId::new(id).map_err(|_| Error::Corrupt(format!("subject id {id:?} in gdprkit_subjects")))?);
+        }
+        Ok(ids)
     }
 
     fn decision_facts(

@@ -49,12 +49,14 @@ impl Gdpr {
         let objections = Objections::of(&requests);
         let mut report = CampaignReport::default();
         let mut after: Option<SubjectId> = None;
+        // One buffer for every page's decisions.
+        let mut decisions: Vec<Decision> = Vec::new();
         loop {
             let ids = self.store().subject_ids(self.tenant(), after.as_ref(), page)?;
             let Some(last) = ids.last().cloned() else { break };
+            decisions.clear();
             // A subject erased since its id was read is gone from the page.
-            let decisions: Vec<Decision> =
-                self.decide_page(&ids, &purpose, kind, channel, at, &objections)?.into_iter().flatten().collect();
+            self.decide_page_with(&ids, &purpose, kind, channel, at, &objections, &mut |d| decisions.extend(d))?;
             report.subjects += decisions.len() as u64;
             report.allowed += decisions.iter().filter(|d| d.allowed).count() as u64;
             visit(&decisions)?;

@@ -544,7 +544,7 @@ impl Gdpr {
 
     /// The decisions for `subjects`, given the purpose, the channel's kind, the instant and the
     /// objections being assessed, `None` for a subject the store does not hold:
-    /// [`Gdpr::decide_many`] and [`Gdpr::campaign`]'s pages.
+    /// [`Gdpr::decide_many`] (a campaign's pages go through [`Gdpr::decide_page_with`]).
     pub(crate) fn decide_page(
         &self,
         subjects: &[SubjectId],
@@ -554,25 +554,43 @@ impl Gdpr {
         at: DateTime<Utc>,
         objections: &Objections<'_>,
     ) -> Result<Vec<Option<Decision>>> {
+        let mut decisions = Vec::with_capacity(subjects.len());
+        self.decide_page_with(subjects, purpose, kind, channel, at, objections, &mut |d| decisions.push(d))?;
+        Ok(decisions)
+    }
+
+    /// [`Gdpr::decide_page`], handing each subject's decision (`None` for a subject that does not
+    /// exist), in the list's order, to `emit`: a campaign keeps one buffer for all its pages.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn decide_page_with(
+        &self,
+        subjects: &[SubjectId],
+        purpose: &Purpose,
+        kind: ChannelKind,
+        channel: &Channel,
+        at: DateTime<Utc>,
+        objections: &Objections<'_>,
+        emit: &mut dyn FnMut(Option<Decision>),
+    ) -> Result<()> {
         let scopes = Scope::covering(purpose, channel);
         let facts = self.parts.store.decision_facts(&self.parts.tenant, subjects, &scopes, at)?;
-        subjects
-            .iter()
-            .zip(facts)
-            .map(|(id, facts)| {
-                let Some(facts) = facts else { return Ok(None) };
-                let pending = facts.information;
-                let mut d = Decision::from_facts(id.clone(), purpose, channel.clone(), kind, at, facts);
-                if let Some(p) = objections.pending(id, &purpose.id, at) {
-                    d = d.restricted_by(p);
-                }
-                // Art. 13(1), 14(3)(b): a message to a person who must still be told carries the notice.
-                if let Some(pending) = pending.filter(|_| d.allowed) {
-                    d.information = Some(self.notice_to_carry(&pending, at)?);
-                }
-                Ok(Some(d))
-            })
-            .collect()
+        for (id, facts) in subjects.iter().zip(facts) {
+            let Some(facts) = facts else {
+                emit(None);
+                continue;
+            };
+            let pending = facts.information;
+            let mut d = Decision::from_facts(id.clone(), purpose, channel.clone(), kind, at, facts);
+            if let Some(p) = objections.pending(id, &purpose.id, at) {
+                d = d.restricted_by(p);
+            }
+            // Art. 13(1), 14(3)(b): a message to a person who must still be told carries the notice.
+            if let Some(pending) = pending.filter(|_| d.allowed) {
+                d.information = Some(self.notice_to_carry(&pending, at)?);
+            }
+            emit(Some(d));
+        }
+        Ok(())
     }
 
     /// Every consent event of a subject, oldest first (by when it happened, then by when it was
