@@ -56,7 +56,7 @@ impl Gdpr {
             let Some(last) = ids.last().cloned() else { break };
             decisions.clear();
             // A subject erased since its id was read is gone from the page.
-            self.decide_page_with(&ids, &purpose, kind, channel, at, &objections, &mut |d| decisions.extend(d))?;
+            self.decide_page(&ids, &purpose, kind, channel, at, &objections, &mut |d| decisions.extend(d))?;
             report.subjects += decisions.len() as u64;
             report.allowed += decisions.iter().filter(|d| d.allowed).count() as u64;
             visit(&decisions)?;

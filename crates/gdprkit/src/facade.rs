@@ -534,7 +534,10 @@ impl Gdpr {
             [one] => self.parts.store.subject_requests(&self.parts.tenant, one)?,
             _ => self.parts.store.requests(&self.parts.tenant)?,
         };
-        let decisions = self.decide_page(subjects, &purpose, kind, channel, at, &Objections::of(&requests))?;
+        let mut decisions = Vec::with_capacity(subjects.len());
+        self.decide_page(subjects, &purpose, kind, channel, at, &Objections::of(&requests), &mut |d| {
+            decisions.push(d)
+        })?;
         decisions
             .into_iter()
             .zip(subjects)
@@ -543,26 +546,10 @@ impl Gdpr {
     }
 
     /// The decisions for `subjects`, given the purpose, the channel's kind, the instant and the
-    /// objections being assessed, `None` for a subject the store does not hold:
-    /// [`Gdpr::decide_many`] (a campaign's pages go through [`Gdpr::decide_page_with`]).
-    pub(crate) fn decide_page(
-        &self,
-        subjects: &[SubjectId],
-        purpose: &Purpose,
-        kind: ChannelKind,
-        channel: &Channel,
-        at: DateTime<Utc>,
-        objections: &Objections<'_>,
-    ) -> Result<Vec<Option<Decision>>> {
-        let mut decisions = Vec::with_capacity(subjects.len());
-        self.decide_page_with(subjects, purpose, kind, channel, at, objections, &mut |d| decisions.push(d))?;
-        Ok(decisions)
-    }
-
-    /// [`Gdpr::decide_page`], handing each subject's decision (`None` for a subject that does not
-    /// exist), in the list's order, to `emit`: a campaign keeps one buffer for all its pages.
+    /// objections being assessed, each handed to `emit` in the list's order (`None` for a subject
+    /// the store does not hold): [`Gdpr::decide_many`], and a campaign's pages into one buffer.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn decide_page_with(
+    pub(crate) fn decide_page(
         &self,
         subjects: &[SubjectId],
         purpose: &Purpose,

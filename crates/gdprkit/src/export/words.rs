@@ -132,8 +132,7 @@ fn event_details(export: &Export, when: &BTreeMap<String, String>, english: bool
                 let name = described.and_then(|c| c.label.as_deref()).unwrap_or(column);
                 let boolean = described.is_some_and(|c| c.boolean);
                 let shown = match value {
-                    _ if boolean && is_yes(value) => yes.to_owned(),
-                    _ if boolean && is_no(value) => no.to_owned(),
+                    _ if boolean && let Some(said) = yes_or_no(value) => (if said { yes } else { no }).to_owned(),
                     Value::Null => not_recorded.to_owned(),
                     Value::Text(s) => when.get(s).cloned().unwrap_or_else(|| s.clone()),
                     Value::Blob(b) => format!("({} bytes)", b.len()),
@@ -147,23 +146,14 @@ fn event_details(export: &Export, when: &BTreeMap<String, String>, english: bool
         .collect()
 }
 
-/// A value a yes-or-no column stores for yes.
-fn is_yes(v: &Value) -> bool {
+/// What a yes-or-no column's value says: yes for 1 or "true", no for 0 or "false", else nothing.
+fn yes_or_no(v: &Value) -> Option<bool> {
     match v {
-        Value::Integer(i) => *i == 1,
-        Value::Real(r) => *r == 1.0,
-        Value::Text(s) => s == "1" || s == "true",
-        Value::Null | Value::Blob(_) => false,
-    }
-}
-
-/// A value a yes-or-no column stores for no.
-fn is_no(v: &Value) -> bool {
-    match v {
-        Value::Integer(i) => *i == 0,
-        Value::Real(r) => *r == 0.0,
-        Value::Text(s) => s == "0" || s == "false",
-        Value::Null | Value::Blob(_) => false,
+        Value::Integer(1) | Value::Real(1.0) => Some(true),
+        Value::Integer(0) | Value::Real(0.0) => Some(false),
+        Value::Text(s) if s == "1" || s == "true" => Some(true),
+        Value::Text(s) if s == "0" || s == "false" => Some(false),
+        _ => None,
     }
 }
 
