@@ -1,4 +1,5 @@
-//! [`SqliteStore`]: the [`Store`] trait over one SQLite connection.
+//! [`SqliteStore`]: the [`Store`] trait over one SQLite connection, and a second one on a file
+//! that only reads the whole chain.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -23,9 +24,6 @@ use crate::schema::{MIGRATIONS, migrate};
 /// The columns of a ledger entry, in the order [`with_entry`] reads them.
 pub(crate) const ENTRY_COLUMNS: &str =
     "seq, prev_hash, hash, kind, subject, purpose, channel, action, occurred_at, body, commitments, personal";
-
-/// The most ids a page of subjects reserves room for before reading them.
-const MAX_PAGE_CAPACITY: usize = 100_000;
 
 /// gdprkit's records in a SQLite file.
 ///
@@ -628,7 +626,7 @@ impl Store for SqliteStore {
         let mut rows = st
             .query(params![tenant.as_str(), after.map_or("", SubjectId::as_str), limit])
             .map_err(db_err("list the subjects"))?;
-        let mut ids = Vec::with_capacity(usize::try_from(limit).unwrap_or(0).min(MAX_PAGE_CAPACITY));
+        let mut ids = Vec::with_capacity(usize::try_from(limit).unwrap_or(0).min(gdprkit::MAX_CAMPAIGN_PAGE));
         while let Some(row) = rows.next().map_err(db_err("list the subjects"))? {
             // Borrowed from the row: one allocation per id, the id's own.
             let id =

@@ -190,9 +190,8 @@ impl Model {
         let found = if covered {
             self.compare_index(&answers.index)?
         } else {
-            let scopes: Vec<(String, String)> = self.scopes.clone();
             let ids = self.subjects.keys().cloned().collect();
-            self.compare_index(&Index::read(store, tenant, &scopes, ids, None)?)?
+            self.compare_index(&Index::read(store, tenant, &self.scopes, ids, None)?)?
         };
         Ok(found.map(|found| ("decision index".into(), found)))
     }
