@@ -6,6 +6,7 @@ use gdprkit::raw::FactsFold;
 use gdprkit::raw::ledger::{FactAction, INFORMATION_CHANNEL, RESTRICTION_SCOPE};
 use gdprkit::raw::{Scope, SubjectFacts};
 use gdprkit::{ConsentAction, Error, Regime, Result, SubjectId, TenantId};
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::db_err;
@@ -122,11 +123,10 @@ fn scan(
     at: DateTime<Utc>,
     (first, last): (&str, &str),
 ) -> Result<Vec<Option<SubjectFacts>>> {
-    let micros = gdprkit::time::to_micros(at);
     let mut order: Vec<usize> = (0..subjects.len()).collect();
     order.sort_unstable_by(|&a, &b| subjects[a].as_str().cmp(subjects[b].as_str()));
     // Per position in the list: the subject's regime and registration, when it exists.
-    let mut known: Vec<Option<(Regime, DateTime<Utc>)>> = vec![None; subjects.len()];
+    let mut known: Vec<Option<(Regime, i64)>> = vec![None; subjects.len()];
 
     let mut st = conn
         .prepare_cached(
@@ -137,23 +137,97 @@ fn scan(
     let mut rows = st.query([tenant.as_str(), first, last]).map_err(db_err("scan subjects"))?;
     let mut merge = Merge::new(subjects, &order);
     while let Some(row) = rows.next().map_err(db_err("scan subjects"))? {
-        let id = row.get_ref(0).and_then(|v| v.as_str().map_err(Into::into)).map_err(db_err("scan subjects"))?;
+        let id = row.get_ref(0).and_then(|v| v.as_bytes().map_err(Into::into)).map_err(db_err("scan subjects"))?;
         let matches = merge.find(id);
         if matches.is_empty() {
             continue;
         }
-        let regime: Regime = row
-            .get_ref(1)
-            .and_then(|v| v.as_str().map_err(Into::into))
-            .map_err(db_err("scan subjects"))?
-            .parse()
-            .map_err(Error::unreadable("subject"))?;
-        let registered_at = gdprkit::time::from_micros(row.get(2).map_err(db_err("scan subjects"))?)?;
+        let (_, regime, registered_at) = subject_row(row)?;
         for &i in matches {
             known[i] = Some((regime, registered_at));
         }
     }
+    let folds = fold_facts(conn, tenant, (subjects, &order), scopes, at, (first, last))?;
+    known
+        .into_iter()
+        .zip(folds)
+        .map(|(known, fold)| match known {
+            // An erased or unknown subject has no facts, even if entries name it.
+            None => Ok(None),
+            Some(known) => fold.finish(|| registration(known)),
+        })
+        .collect()
+}
 
+/// A page of the tenant's subjects after `after` in id order, each with its facts: one read of
+/// the subjects table for the ids, regimes and registrations, then the range scans of [`scan`]
+/// over exactly the page's ids.
+pub(crate) fn decision_page(
+    conn: &Connection,
+    tenant: &TenantId,
+    after: Option<&SubjectId>,
+    limit: usize,
+    scopes: &[Scope],
+    at: DateTime<Utc>,
+) -> Result<Vec<(SubjectId, Option<SubjectFacts>)>> {
+    // `id > ''` starts at the first id: no id is empty.
+    let mut st = conn
+        .prepare_cached(
+            "SELECT id, regime, registered_at FROM gdprkit_subjects WHERE tenant = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+        )
+        .map_err(db_err("list the subjects"))?;
+    let mut rows = st
+        .query(rusqlite::params![
+            tenant.as_str(),
+            after.map_or("", SubjectId::as_str),
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        ])
+        .map_err(db_err("list the subjects"))?;
+    let capacity = limit.min(gdprkit::MAX_CAMPAIGN_PAGE);
+    let (mut ids, mut known) = (Vec::with_capacity(capacity), Vec::with_capacity(capacity));
+    while let Some(row) = rows.next().map_err(db_err("list the subjects"))? {
+        let (id, regime, registered_at) = subject_row(row)?;
+        ids.push(SubjectId::new(id).map_err(|_| Error::Corrupt(format!("subject id {id:?} in gdprkit_subjects")))?);
+        known.push((regime, registered_at));
+    }
+    let (Some(first), Some(last)) = (ids.first(), ids.last()) else { return Ok(Vec::new()) };
+    // Read in id order: the list is its own sorted order.
+    let order: Vec<usize> = (0..ids.len()).collect();
+    let folds = fold_facts(conn, tenant, (&ids, &order), scopes, at, (first.as_str(), last.as_str()))?;
+    let facts = known
+        .into_iter()
+        .zip(folds)
+        .map(|(known, fold)| fold.finish(|| registration(known)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(ids.into_iter().zip(facts).collect())
+}
+
+/// A row of the subjects table: its id, regime and registration (µs), which only a subject
+/// without an event needs as an instant.
+fn subject_row<'r>(row: &'r Row<'_>) -> Result<(&'r str, Regime, i64)> {
+    let text = |i| row.get_ref(i).and_then(|v| v.as_str().map_err(Into::into)).map_err(db_err("scan subjects"));
+    let id = text(0)?;
+    let regime: Regime = text(1)?.parse().map_err(Error::unreadable("subject"))?;
+    let registered_at = row.get(2).map_err(db_err("scan subjects"))?;
+    Ok((id, regime, registered_at))
+}
+
+/// A subject's regime and registration instant, for a fold that found no event.
+fn registration((regime, registered_at): (Regime, i64)) -> Result<Option<(Regime, DateTime<Utc>)>> {
+    Ok(Some((regime, gdprkit::time::from_micros(registered_at)?)))
+}
+
+/// Each listed subject's facts folded from the range scans of every scope, its restrictions
+/// and its information facts, between the ids of `range`: one fold per position in the list.
+fn fold_facts<'s>(
+    conn: &Connection,
+    tenant: &TenantId,
+    (subjects, order): (&[SubjectId], &[usize]),
+    scopes: &'s [Scope],
+    at: DateTime<Utc>,
+    (first, last): (&str, &str),
+) -> Result<Vec<FactsFold<'s>>> {
+    let micros = gdprkit::time::to_micros(at);
     let mut folds: Vec<FactsFold<'_>> = vec![FactsFold::new(scopes, at); subjects.len()];
     let mut st = conn
         .prepare_cached(
@@ -162,7 +236,7 @@ fn scan(
              AND occurred_at <= ?4 ORDER BY subject, occurred_at, seq",
         )
         .map_err(db_err("scan decisions"))?;
-    let list = (subjects, order.as_slice());
+    let list = (subjects, order);
     for (scope_index, scope) in scopes.iter().enumerate() {
         let purpose = scope.purpose.as_ref().map_or("", |p| p.as_str());
         let channel = scope.channel.as_ref().map_or("", |c| c.as_str());
@@ -205,15 +279,7 @@ fn scan(
             }
         }
     })?;
-    known
-        .into_iter()
-        .zip(folds)
-        .map(|(known, fold)| match known {
-            // An erased or unknown subject has no facts, even if entries name it.
-            None => Ok(None),
-            Some(known) => fold.finish(|| Ok(Some(known))),
-        })
-        .collect()
+    Ok(folds)
 }
 
 /// A fact range of a page: tenant, purpose, channel, instant (µs) and the first and last ids.
@@ -246,10 +312,17 @@ fn scan_facts(
     Ok(())
 }
 
+/// Subject (its bytes), occurred_at, seq and action, borrowed from a row of a scan.
+type FactColumns<'r> = (&'r [u8], i64, u64, &'r str);
+
 /// A row of the campaign scan: subject, occurred_at, seq and action; `None` for an entry whose
 /// subject was erased.
-fn scan_row<'r>(row: &'r Row<'_>) -> rusqlite::Result<Option<(&'r str, i64, u64, &'r str)>> {
-    let Some(subject) = row.get_ref(0)?.as_str_or_null()? else { return Ok(None) };
+fn scan_row<'r>(row: &'r Row<'_>) -> rusqlite::Result<Option<FactColumns<'r>>> {
+    // The subject is only compared with the list's ids, byte for byte: never read as text.
+    let subject = match row.get_ref(0)? {
+        ValueRef::Null => return Ok(None),
+        value => value.as_bytes()?,
+    };
     Ok(Some((subject, row.get_ref(1)?.as_i64()?, row.get_ref(2)?.as_i64()? as u64, row.get_ref(3)?.as_str()?)))
 }
 
@@ -265,14 +338,16 @@ impl<'a> Merge<'a> {
         Self { subjects, order, pos: 0 }
     }
 
-    /// The positions in the list that hold `id`; ids must be asked in non-decreasing order.
-    fn find(&mut self, id: &str) -> &'a [usize] {
-        while self.pos < self.order.len() && self.subjects[self.order[self.pos]].as_str() < id {
+    /// The positions in the list that hold `id` (its UTF-8 bytes, which order as the text does);
+    /// ids must be asked in non-decreasing order.
+    fn find(&mut self, id: &[u8]) -> &'a [usize] {
+        let at = |i: usize| self.subjects[self.order[i]].as_str().as_bytes();
+        while self.pos < self.order.len() && at(self.pos) < id {
             self.pos += 1;
         }
         let start = self.pos;
         let mut end = start;
-        while end < self.order.len() && self.subjects[self.order[end]].as_str() == id {
+        while end < self.order.len() && at(end) == id {
             end += 1;
         }
         &self.order[start..end]

@@ -646,6 +646,17 @@ impl Store for SqliteStore {
         crate::facts::decision_facts(&self.conn(), tenant, subjects, scopes, at)
     }
 
+    fn decision_page(
+        &self,
+        tenant: &TenantId,
+        after: Option<&SubjectId>,
+        limit: usize,
+        scopes: &[Scope],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<(SubjectId, Option<SubjectFacts>)>> {
+        crate::facts::decision_page(&self.conn(), tenant, after, limit, scopes, at)
+    }
+
     fn subject_entries(
         &self,
         tenant: &TenantId,

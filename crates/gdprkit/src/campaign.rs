@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::decision::Decision;
 use crate::error::{Error, Result};
-use crate::facade::{Gdpr, Objections};
+use crate::facade::{Gdpr, Objections, Question};
 use crate::ids::{Channel, PurposeId, SubjectId};
 use crate::time;
 
@@ -46,21 +46,25 @@ impl Gdpr {
         // Objections being assessed (R11) are requests, few beside the subjects: read once.
         let requests =
             if purpose.objectable_on_situation() { self.store().requests(self.tenant())? } else { Vec::new() };
-        let objections = Objections::of(&requests);
+        let question = Question { purpose: &purpose, kind, channel, at, objections: &Objections::of(&requests) };
+        let scopes = question.scopes();
         let mut report = CampaignReport::default();
         let mut after: Option<SubjectId> = None;
         // One buffer for every page's decisions.
         let mut decisions: Vec<Decision> = Vec::new();
         loop {
-            let ids = self.store().subject_ids(self.tenant(), after.as_ref(), page)?;
-            let Some(last) = ids.last().cloned() else { break };
+            let subjects = self.store().decision_page(self.tenant(), after.as_ref(), page, &scopes, at)?;
+            let Some(last) = subjects.last().map(|(id, _)| id.clone()) else { break };
+            let full = subjects.len() == page;
             decisions.clear();
-            // A subject erased since its id was read is gone from the page.
-            self.decide_page(&ids, &purpose, kind, channel, at, &objections, &mut |d| decisions.extend(d))?;
+            for (id, facts) in subjects {
+                // A subject erased since its id was read is gone from the page.
+                decisions.extend(self.decide_one(&question, id, facts)?);
+            }
             report.subjects += decisions.len() as u64;
             report.allowed += decisions.iter().filter(|d| d.allowed).count() as u64;
             visit(&decisions)?;
-            if ids.len() < page {
+            if !full {
                 break;
             }
             after = Some(last);

@@ -11,7 +11,7 @@ use crate::builder::{GdprBuilder, HmacKey};
 use crate::channel::{ChannelKind, DeclaredChannel};
 use crate::consent::{Collector, ConsentAction, ConsentEvent, NewConsent, Proof};
 use crate::crm::CrmData;
-use crate::decision::{Decision, Scope};
+use crate::decision::{Decision, Scope, SubjectFacts};
 use crate::error::{Error, Result};
 use crate::export::render::Renderer;
 use crate::ids::{Channel, PurposeId, SubjectId, TenantId};
@@ -534,50 +534,39 @@ impl Gdpr {
             [one] => self.parts.store.subject_requests(&self.parts.tenant, one)?,
             _ => self.parts.store.requests(&self.parts.tenant)?,
         };
-        let mut decisions = Vec::with_capacity(subjects.len());
-        self.decide_page(subjects, &purpose, kind, channel, at, &Objections::of(&requests), &mut |d| {
-            decisions.push(d)
-        })?;
-        decisions
-            .into_iter()
-            .zip(subjects)
-            .map(|(d, id)| d.ok_or_else(|| Error::UnknownSubject(id.to_string())))
+        let question = Question { purpose: &purpose, kind, channel, at, objections: &Objections::of(&requests) };
+        let facts = self.parts.store.decision_facts(&self.parts.tenant, subjects, &question.scopes(), at)?;
+        subjects
+            .iter()
+            .zip(facts)
+            .map(|(id, facts)| {
+                self.decide_one(&question, id.clone(), facts)?.ok_or_else(|| Error::UnknownSubject(id.to_string()))
+            })
             .collect()
     }
 
-    /// The decisions for `subjects`, given the purpose, the channel's kind, the instant and the
-    /// objections being assessed, each handed to `emit` in the list's order (`None` for a subject
-    /// the store does not hold): [`Gdpr::decide_many`], and a campaign's pages into one buffer.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn decide_page(
+    /// The decision for one subject given its facts as the store read them (`None` for a subject
+    /// the store does not hold): [`Gdpr::decide_many`]'s, and a campaign's for each subject of
+    /// its pages.
+    pub(crate) fn decide_one(
         &self,
-        subjects: &[SubjectId],
-        purpose: &Purpose,
-        kind: ChannelKind,
-        channel: &Channel,
-        at: DateTime<Utc>,
-        objections: &Objections<'_>,
-        emit: &mut dyn FnMut(Option<Decision>),
-    ) -> Result<()> {
-        let scopes = Scope::covering(purpose, channel);
-        let facts = self.parts.store.decision_facts(&self.parts.tenant, subjects, &scopes, at)?;
-        for (id, facts) in subjects.iter().zip(facts) {
-            let Some(facts) = facts else {
-                emit(None);
-                continue;
-            };
-            let pending = facts.information;
-            let mut d = Decision::from_facts(id.clone(), purpose, channel.clone(), kind, at, facts);
-            if let Some(p) = objections.pending(id, &purpose.id, at) {
-                d = d.restricted_by(p);
-            }
-            // Art. 13(1), 14(3)(b): a message to a person who must still be told carries the notice.
-            if let Some(pending) = pending.filter(|_| d.allowed) {
-                d.information = Some(self.notice_to_carry(&pending, at)?);
-            }
-            emit(Some(d));
+        question: &Question<'_>,
+        id: SubjectId,
+        facts: Option<SubjectFacts>,
+    ) -> Result<Option<Decision>> {
+        let Some(facts) = facts else { return Ok(None) };
+        let Question { purpose, kind, channel, at, objections } = *question;
+        let pending = facts.information;
+        let objection = objections.pending(&id, &purpose.id, at);
+        let mut d = Decision::from_facts(id, purpose, channel.clone(), kind, at, facts);
+        if let Some(p) = objection {
+            d = d.restricted_by(p);
         }
-        Ok(())
+        // Art. 13(1), 14(3)(b): a message to a person who must still be told carries the notice.
+        if let Some(pending) = pending.filter(|_| d.allowed) {
+            d.information = Some(self.notice_to_carry(&pending, at)?);
+        }
+        Ok(Some(d))
     }
 
     /// Every consent event of a subject, oldest first (by when it happened, then by when it was
@@ -655,6 +644,24 @@ impl Gdpr {
             other => tracing::warn!(tenant = %self.parts.tenant, verification = ?other, "ledger verification failed"),
         }
         Ok(verification)
+    }
+}
+
+/// What decisions are asked for: the purpose, the channel and its kind, the instant, and the
+/// objections being assessed.
+#[derive(Clone, Copy)]
+pub(crate) struct Question<'a> {
+    pub(crate) purpose: &'a Purpose,
+    pub(crate) kind: ChannelKind,
+    pub(crate) channel: &'a Channel,
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) objections: &'a Objections<'a>,
+}
+
+impl Question<'_> {
+    /// The scopes whose events decide: the purpose and channel asked, then the wider ones.
+    pub(crate) fn scopes(&self) -> Vec<Scope> {
+        Scope::covering(self.purpose, self.channel)
     }
 }
 

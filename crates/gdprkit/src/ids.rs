@@ -35,11 +35,11 @@ macro_rules! string_id {
         pub struct $name(Arc<str>);
 
         impl $name {
-            /// Validates and wraps an id.
-            pub fn new(s: impl Into<String>) -> Result<Self> {
-                let s = s.into();
+            /// Validates and wraps an id (copied once, into the shared text).
+            pub fn new(s: impl AsRef<str>) -> Result<Self> {
+                let s = s.as_ref();
                 let check: fn(&'static str, &str) -> Result<()> = $check;
-                check($field, &s)?;
+                check($field, s)?;
                 Ok(Self(s.into()))
             }
 

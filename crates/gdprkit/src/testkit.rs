@@ -9,6 +9,7 @@
 
 #![allow(clippy::unwrap_used, clippy::manual_is_multiple_of, missing_docs)]
 
+mod campaign;
 pub mod crm;
 mod faults;
 mod feed;
@@ -21,6 +22,7 @@ mod settings;
 mod submissions;
 mod suppression;
 
+pub use campaign::{a_campaign_walks_every_subject_page_by_page, a_decision_page_answers_as_its_two_reads};
 pub use faults::{
     an_erasure_failing_at_any_step_changes_nothing, an_index_that_disagrees_with_the_chain_is_named_by_verify,
 };
@@ -99,6 +101,7 @@ macro_rules! store_conformance {
                 objections_block_direct_marketing_until_a_later_opt_in,
                 campaign_decisions_keep_the_input_order,
                 a_campaign_walks_every_subject_page_by_page,
+                a_decision_page_answers_as_its_two_reads,
                 history_keeps_both_dates_and_the_proof,
                 erasing_values_keeps_the_chain_verifiable,
                 an_erasure_failing_at_any_step_changes_nothing,
@@ -838,74 +841,4 @@ pub fn a_restriction_stops_every_decision_until_lifted(factory: Factory<'_>) {
     assert!(allowed(&g, "b2c", "promo", Channel::Email, None), "the opt-in decides again");
     assert!(!allowed(&g, "b2c", "promo", Channel::Email, Some("2025-01-20T00:00:00Z")), "it held in between");
     assert!(g.verify_ledger().unwrap().is_intact());
-}
-
-/// A campaign walks every subject once, page by page, deciding as `decide_many` does; a page out
-/// of range is refused and an error from the caller stops the walk (rule C4, streamed).
-pub fn a_campaign_walks_every_subject_page_by_page(factory: Factory<'_>) {
-    let (g, clock) = setup(factory);
-    let n: usize = 250;
-    let ids: Vec<SubjectId> = (0..n).map(|i| sid(&format!("p{:03}", (i * 37) % n))).collect();
-    g.add_subjects(
-        ids.iter()
-            .enumerate()
-            .map(|(i, id)| NewSubject::new(id.clone(), if i % 2 == 0 { Regime::B2cOptIn } else { Regime::B2bOptOut }))
-            .collect(),
-    )
-    .unwrap();
-    clock.set(t("2025-06-01T00:00:00Z"));
-    let events = ids
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| i % 3 == 0)
-        .map(|(i, id)| {
-            let action = if i % 2 == 0 { ConsentAction::OptIn } else { ConsentAction::OptOut };
-            event(id.as_str(), action, "promo", Channel::Email, "2025-02-01T00:00:00Z")
-        })
-        .collect();
-    g.record_consents(events).unwrap();
-    // Every subject, the setup's three included.
-    let everyone: Vec<SubjectId> = g.store().subjects(g.tenant()).unwrap().into_iter().map(|s| s.id).collect();
-    assert_eq!(everyone.len(), n + 3);
-    let expected = g.decide_many(&everyone, &pid("promo"), &Channel::Email, None).unwrap();
-
-    let mut seen: Vec<crate::Decision> = Vec::new();
-    let mut pages = 0;
-    let report = g
-        .campaign(&pid("promo"), &Channel::Email, None, 7, &mut |page| {
-            assert!(!page.is_empty() && page.len() <= 7, "a page holds at most 7: {}", page.len());
-            pages += 1;
-            seen.extend_from_slice(page);
-            Ok(())
-        })
-        .unwrap();
-    assert_eq!(pages, (n + 3).div_ceil(7));
-    assert_eq!(report.subjects, (n + 3) as u64);
-    assert_eq!(report.allowed, expected.iter().filter(|d| d.allowed).count() as u64);
-    seen.sort_by(|a, b| a.subject.as_str().cmp(b.subject.as_str()));
-    let mut expected = expected;
-    expected.sort_by(|a, b| a.subject.as_str().cmp(b.subject.as_str()));
-    assert_eq!(seen, expected, "every subject once, decided as decide_many decides");
-
-    // Pages of 100 are dense in their range of ids: a store may read each by one range scan, which
-    // must see the events of its own subjects only.
-    let mut seen: Vec<crate::Decision> = Vec::new();
-    g.campaign(&pid("promo"), &Channel::Email, None, 100, &mut |page| {
-        seen.extend_from_slice(page);
-        Ok(())
-    })
-    .unwrap();
-    seen.sort_by(|a, b| a.subject.as_str().cmp(b.subject.as_str()));
-    assert_eq!(seen, expected, "pages of 100 decide alike");
-
-    let mut calls = 0;
-    let err = g.campaign(&pid("promo"), &Channel::Email, None, 10, &mut |_| {
-        calls += 1;
-        if calls == 2 { Err(Error::invalid("stop", "enough")) } else { Ok(()) }
-    });
-    assert!(err.as_ref().is_err_and(|e| e.field() == Some("stop")) && calls == 2, "{err:?}");
-    for page in [0, crate::MAX_CAMPAIGN_PAGE + 1] {
-        let err = g.campaign(&pid("promo"), &Channel::Email, None, page, &mut |_| Ok(())).unwrap_err();
-        assert_eq!(err.field(), Some("page"), "{err}");
-    }
 }

@@ -150,6 +150,23 @@ pub trait Store: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<Vec<Option<SubjectFacts>>>;
 
+    /// A page of the tenant's subjects, as [`Store::subject_ids`] gives them, each with its facts
+    /// for a decision at `at` over `scopes`, as [`Store::decision_facts`] gives them (`None` for
+    /// a subject erased between the two reads). A campaign walks the tenant with it. The default
+    /// makes those two calls; a store that can answer both in one read of its subjects does.
+    fn decision_page(
+        &self,
+        tenant: &TenantId,
+        after: Option<&SubjectId>,
+        limit: usize,
+        scopes: &[Scope],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<(SubjectId, Option<SubjectFacts>)>> {
+        let ids = self.subject_ids(tenant, after, limit)?;
+        let facts = self.decision_facts(tenant, &ids, scopes, at)?;
+        Ok(ids.into_iter().zip(facts).collect())
+    }
+
     /// Visits, in entry order, every entry about this subject whose values are not erased.
     fn subject_entries(
         &self,
