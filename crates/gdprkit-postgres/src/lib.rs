@@ -8,6 +8,7 @@
 
 mod catalog;
 pub mod crm_data;
+mod facts;
 mod group;
 mod outbox;
 mod pool;

@@ -3,7 +3,6 @@
 use chrono::{DateTime, Utc};
 use gdprkit::mailer::Message;
 use gdprkit::outbox::{Attempt, OutboxFilter, OutboxItem};
-use gdprkit::raw::FactsFold;
 use gdprkit::raw::ledger::{Fact, StoredEntry};
 use gdprkit::raw::{Append, Effect, Head};
 use gdprkit::raw::{Scope, Store, SubjectFacts};
@@ -666,44 +665,18 @@ impl Store for PostgresStore {
         scopes: &[Scope],
         at: DateTime<Utc>,
     ) -> Result<Vec<Option<SubjectFacts>>> {
-        // One statement whatever the list's length: each registered subject's regime with every
-        // consent fact of theirs (none: one row with NULL facts); folded here.
-        let ids: Vec<&str> = subjects.iter().map(SubjectId::as_str).collect();
-        let mut folds: std::collections::HashMap<&str, FactsFold<'_>> =
-            ids.iter().map(|id| (*id, FactsFold::new(scopes, at))).collect();
-        let rows = self
-            .client()?
-            .query(
-                "SELECT s.id, s.regime, s.registered_at, l.purpose, l.channel, l.occurred_at, l.seq, l.action \
-                 FROM gdprkit_subjects s LEFT JOIN gdprkit_ledger l \
-                 ON l.tenant = s.tenant AND l.subject = s.id AND l.action IS NOT NULL \
-                 WHERE s.tenant = $1 AND s.id = ANY($2)",
-                &[&tenant.as_str(), &ids],
-            )
-            .map_err(db_err("read decisions"))?;
-        let mut regimes = std::collections::HashMap::new();
-        for r in &rows {
-            let id: &str = r.get(0);
-            if !regimes.contains_key(id) {
-                let regime = r.get::<_, &str>(1).parse().map_err(Error::unreadable("subject"))?;
-                regimes.insert(id, (regime, gdprkit::time::from_micros(r.get(2))?));
-            }
-            let (Some(fold), Some(action)) = (folds.get_mut(id), r.get::<_, Option<&str>>(7)) else { continue };
-            let seq: i64 = r.get::<_, Option<i64>>(6).unwrap_or_default();
-            fold.offer(
-                r.get::<_, Option<&str>>(3).unwrap_or_default(),
-                r.get::<_, Option<&str>>(4).unwrap_or_default(),
-                r.get::<_, Option<i64>>(5).unwrap_or(i64::MAX),
-                seq as u64,
-                action,
-            );
-        }
-        ids.iter()
-            .map(|id| match (regimes.get(id), folds.get(id)) {
-                (Some(known), Some(fold)) => fold.clone().finish(|| Ok(Some(*known))),
-                _ => Ok(None),
-            })
-            .collect()
+        crate::facts::decision_facts(&mut self.client()?.client, tenant, subjects, scopes, at)
+    }
+
+    fn decision_page(
+        &self,
+        tenant: &TenantId,
+        after: Option<&SubjectId>,
+        limit: usize,
+        scopes: &[Scope],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<(SubjectId, Option<SubjectFacts>)>> {
+        crate::facts::decision_page(&mut self.client()?.client, tenant, after, limit, scopes, at)
     }
 
     fn subject_entries(
