@@ -24,7 +24,8 @@ mod suppression;
 
 pub use campaign::{a_campaign_walks_every_subject_page_by_page, a_decision_page_answers_as_its_two_reads};
 pub use faults::{
-    an_erasure_failing_at_any_step_changes_nothing, an_index_that_disagrees_with_the_chain_is_named_by_verify,
+    an_erasure_failing_at_any_step_changes_nothing, an_index_over_a_scope_no_registry_names_is_checked_too,
+    an_index_that_disagrees_with_the_chain_is_named_by_verify,
 };
 pub use feed::{
     an_erasure_missing_an_entry_written_meanwhile_is_refused_whole,
@@ -106,6 +107,7 @@ macro_rules! store_conformance {
                 erasing_values_keeps_the_chain_verifiable,
                 an_erasure_failing_at_any_step_changes_nothing,
                 an_index_that_disagrees_with_the_chain_is_named_by_verify,
+                an_index_over_a_scope_no_registry_names_is_checked_too,
                 tenants_are_kept_apart,
                 concurrent_appends_keep_one_chain,
                 requests_follow_their_life_and_are_tracked_by_token,

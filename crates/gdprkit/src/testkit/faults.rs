@@ -335,3 +335,31 @@ pub fn an_index_that_disagrees_with_the_chain_is_named_by_verify(factory: Factor
         other => panic!("the lost source went unnoticed: {other:?}"),
     }
 }
+
+/// A chain may hold a consent in a scope that no registry names (written by another version, or
+/// by hand through the raw store): verification then asks the index over the chain's own scopes,
+/// finds it agrees, and names the subject when the index loses that event (rule C8).
+pub fn an_index_over_a_scope_no_registry_names_is_checked_too(factory: Factory<'_>) {
+    let (g, clock, faulty) = setup_faulty(factory, |b| b);
+    clock.set(t("2025-06-01T00:00:00Z"));
+    let fact = crate::raw::ledger::OwnedFact {
+        purpose: "unregistered".into(),
+        channel: "email".into(),
+        action: crate::raw::ledger::FactAction::Consent(ConsentAction::OptIn),
+        occurred_at: crate::time::to_micros(t("2025-05-01T00:00:00Z")),
+    };
+    let body = serde_json::json!({ "recorded_at": crate::time::format(g.now()) }).to_string();
+    let entry = NewEntry::about(EntryKind::Consent, sid("b2b"), Some(fact), body, PersonalValues::new()).unwrap();
+    g.store().append(g.tenant(), &[Append { entry, effect: None }]).unwrap();
+    assert!(g.purpose(&pid("unregistered")).is_err(), "no registry names the scope");
+    assert!(g.verify_ledger().unwrap().is_intact(), "the index, asked over the chain's scopes, agrees");
+
+    *faulty.lose_events_of.lock().unwrap() = Some(sid("b2b"));
+    match g.verify_ledger().unwrap() {
+        crate::Verification::Disagrees { table, reason } => {
+            assert_eq!(table, "decision index");
+            assert!(reason.contains("subject b2b") && reason.contains("opt_in in entry"), "{reason}");
+        }
+        other => panic!("the lost event went unnoticed: {other:?}"),
+    }
+}
