@@ -7,35 +7,52 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use gdprkit::raw::{FactsFold, Scope, SubjectFacts};
 use gdprkit::{Error, Regime, Result, SubjectId, TenantId};
-use postgres::Client;
 
 use crate::db_err;
+use crate::pool::Connection;
 
-/// The facts joined to each subject of `s` (a list of `tenant, id, regime, registered_at` of the
-/// tenant `$1`): only those a decision at `$2` over the scopes' purposes `$3` and channels `$4` reads,
-/// and the restrictions and information facts (purpose `*`); a subject without one comes once
-/// with NULL facts.
-const FACTS_OF: &str = "SELECT s.id, s.regime, s.registered_at, l.purpose, l.channel, l.occurred_at, l.seq, l.action \
-     FROM {subjects} s LEFT JOIN gdprkit_ledger l \
-     ON l.tenant = s.tenant AND l.subject = s.id AND l.action IS NOT NULL AND l.occurred_at <= $2 \
-     AND (l.purpose = '*' OR (l.purpose = ANY($3) AND l.channel = ANY($4)))";
+/// A statement of the facts joined to each subject of `s`, the list its `WITH` clause names
+/// (`tenant, id, regime, registered_at` of the tenant `$1`): only the facts a decision at `$2`
+/// over the scopes' purposes `$3` and channels `$4` reads, and the restrictions and information
+/// facts (purpose `*`); a subject without one comes once, with NULL facts. A literal, so that each
+/// connection prepares it once.
+macro_rules! facts_of {
+    ($with:literal $(, $then:literal)?) => {
+        concat!(
+            $with,
+            " SELECT s.id, s.regime, s.registered_at, l.purpose, l.channel, l.occurred_at, l.seq, l.action \
+             FROM s LEFT JOIN gdprkit_ledger l \
+             ON l.tenant = s.tenant AND l.subject = s.id AND l.action IS NOT NULL AND l.occurred_at <= $2 \
+             AND (l.purpose = '*' OR (l.purpose = ANY($3) AND l.channel = ANY($4)))",
+            $($then)?
+        )
+    };
+}
+
+/// The facts of the listed subjects `$5`.
+const FACTS_OF_LIST: &str = facts_of!(
+    "WITH s AS (SELECT tenant, id, regime, registered_at FROM gdprkit_subjects WHERE tenant = $1 AND id = ANY($5))"
+);
+
+/// The facts of the `$6` subjects after `$5`, in the order of ids.
+const FACTS_OF_PAGE: &str = facts_of!(
+    "WITH s AS (SELECT tenant, id, regime, registered_at FROM gdprkit_subjects WHERE tenant = $1 AND id > $5 \
+     ORDER BY id LIMIT $6)",
+    " ORDER BY s.id"
+);
 
 /// For each subject, in the order given, its facts, or `None` when it is not registered.
 pub(crate) fn decision_facts(
-    client: &mut Client,
+    client: &mut Connection,
     tenant: &TenantId,
     subjects: &[SubjectId],
     scopes: &[Scope],
     at: DateTime<Utc>,
 ) -> Result<Vec<Option<SubjectFacts>>> {
     let ids: Vec<&str> = subjects.iter().map(SubjectId::as_str).collect();
-    let sql = FACTS_OF.replace(
-        "{subjects}",
-        "(SELECT tenant, id, regime, registered_at FROM gdprkit_subjects WHERE tenant = $1 AND id = ANY($5))",
-    );
     let (purposes, channels) = scope_names(scopes);
     let rows = client
-        .query(&sql, &[&tenant.as_str(), &gdprkit::time::to_micros(at), &purposes, &channels, &ids])
+        .query(FACTS_OF_LIST, &[&tenant.as_str(), &gdprkit::time::to_micros(at), &purposes, &channels, &ids])
         .map_err(db_err("read decisions"))?;
     let (by_id, folded) = fold(&rows, scopes, at)?;
     // A subject listed twice gets the same answer twice.
@@ -50,22 +67,18 @@ pub(crate) fn decision_facts(
 /// A page of the tenant's subjects after `after` in id order, each with its facts, in one
 /// statement.
 pub(crate) fn decision_page(
-    client: &mut Client,
+    client: &mut Connection,
     tenant: &TenantId,
     after: Option<&SubjectId>,
     limit: usize,
     scopes: &[Scope],
     at: DateTime<Utc>,
 ) -> Result<Vec<(SubjectId, Option<SubjectFacts>)>> {
-    let sql = FACTS_OF.replace(
-        "{subjects}",
-        "(SELECT tenant, id, regime, registered_at FROM gdprkit_subjects WHERE tenant = $1 AND id > $5 ORDER BY id LIMIT $6)",
-    ) + " ORDER BY s.id";
     let (purposes, channels) = scope_names(scopes);
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let after = after.map_or("", SubjectId::as_str);
     let rows = client
-        .query(&sql, &[&tenant.as_str(), &gdprkit::time::to_micros(at), &purposes, &channels, &after, &limit])
+        .query(FACTS_OF_PAGE, &[&tenant.as_str(), &gdprkit::time::to_micros(at), &purposes, &channels, &after, &limit])
         .map_err(db_err("read a page of decisions"))?;
     // In the order of ids as the database collates them, the order `id > $5` pages by.
     let (_, page) = fold(&rows, scopes, at)?;

@@ -665,7 +665,7 @@ impl Store for PostgresStore {
         scopes: &[Scope],
         at: DateTime<Utc>,
     ) -> Result<Vec<Option<SubjectFacts>>> {
-        crate::facts::decision_facts(&mut self.client()?.client, tenant, subjects, scopes, at)
+        crate::facts::decision_facts(&mut *self.client()?, tenant, subjects, scopes, at)
     }
 
     fn decision_page(
@@ -676,7 +676,7 @@ impl Store for PostgresStore {
         scopes: &[Scope],
         at: DateTime<Utc>,
     ) -> Result<Vec<(SubjectId, Option<SubjectFacts>)>> {
-        crate::facts::decision_page(&mut self.client()?.client, tenant, after, limit, scopes, at)
+        crate::facts::decision_page(&mut *self.client()?, tenant, after, limit, scopes, at)
     }
 
     fn subject_entries(
