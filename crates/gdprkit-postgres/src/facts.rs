@@ -14,17 +14,17 @@ use crate::pool::Connection;
 /// A statement of the facts joined to each subject of `s`, the list its `WITH` clause names
 /// (`tenant, id, regime, registered_at` of the tenant `$1`): only the facts a decision at `$2`
 /// over the scopes' purposes `$3` and channels `$4` reads, and the restrictions and information
-/// facts (purpose `*`); a subject without one comes once, with NULL facts. A literal, so that each
-/// connection prepares it once.
+/// facts (purpose `*`); a subject without one comes once, with NULL facts. In the order of ids as
+/// the database collates them (the order `id > $after` pages by), so a subject's rows are
+/// together. A literal, so that each connection prepares it once.
 macro_rules! facts_of {
-    ($with:literal $(, $then:literal)?) => {
+    ($with:literal) => {
         concat!(
             $with,
             " SELECT s.id, s.regime, s.registered_at, l.purpose, l.channel, l.occurred_at, l.seq, l.action \
              FROM s LEFT JOIN gdprkit_ledger l \
              ON l.tenant = s.tenant AND l.subject = s.id AND l.action IS NOT NULL AND l.occurred_at <= $2 \
-             AND (l.purpose = '*' OR (l.purpose = ANY($3) AND l.channel = ANY($4)))",
-            $($then)?
+             AND (l.purpose = '*' OR (l.purpose = ANY($3) AND l.channel = ANY($4))) ORDER BY s.id",
         )
     };
 }
@@ -37,8 +37,7 @@ const FACTS_OF_LIST: &str = facts_of!(
 /// The facts of the `$6` subjects after `$5`, in the order of ids.
 const FACTS_OF_PAGE: &str = facts_of!(
     "WITH s AS (SELECT tenant, id, regime, registered_at FROM gdprkit_subjects WHERE tenant = $1 AND id > $5 \
-     ORDER BY id LIMIT $6)",
-    " ORDER BY s.id"
+     ORDER BY id LIMIT $6)"
 );
 
 /// For each subject, in the order given, its facts, or `None` when it is not registered.
@@ -54,7 +53,8 @@ pub(crate) fn decision_facts(
     let rows = client
         .query(FACTS_OF_LIST, &[&tenant.as_str(), &gdprkit::time::to_micros(at), &purposes, &channels, &ids])
         .map_err(db_err("read decisions"))?;
-    let (by_id, folded) = fold(&rows, scopes, at)?;
+    let folded = fold(&rows, scopes, at)?;
+    let by_id: HashMap<&str, usize> = folded.iter().enumerate().map(|(i, (id, _, _))| (*id, i)).collect();
     // A subject listed twice gets the same answer twice.
     ids.iter()
         .map(|id| match by_id.get(id).map(|&i| &folded[i]) {
@@ -80,14 +80,9 @@ pub(crate) fn decision_page(
     let rows = client
         .query(FACTS_OF_PAGE, &[&tenant.as_str(), &gdprkit::time::to_micros(at), &purposes, &channels, &after, &limit])
         .map_err(db_err("read a page of decisions"))?;
-    // In the order of ids as the database collates them, the order `id > $5` pages by.
-    let (_, page) = fold(&rows, scopes, at)?;
-    page.into_iter()
-        .map(|(id, known, fold)| {
-            let id =
-                SubjectId::new(id).map_err(|_| Error::Corrupt(format!("subject id {id:?} in gdprkit_subjects")))?;
-            Ok((id, fold.finish(|| Ok(Some(known)))?))
-        })
+    fold(&rows, scopes, at)?
+        .into_iter()
+        .map(|(id, known, fold)| Ok((stored_subject(id)?, fold.finish(|| Ok(Some(known)))?)))
         .collect()
 }
 
@@ -106,27 +101,19 @@ fn scope_names(scopes: &[Scope]) -> (Vec<&str>, Vec<&str>) {
 /// A subject of a list: its id, regime and registration, and its facts folded.
 type Folded<'r, 's> = (&'r str, (Regime, DateTime<Utc>), FactsFold<'s>);
 
-/// Each subject of `rows`, in the order of its first row, with its position by id.
-fn fold<'r, 's>(
-    rows: &'r [postgres::Row],
-    scopes: &'s [Scope],
-    at: DateTime<Utc>,
-) -> Result<(HashMap<&'r str, usize>, Vec<Folded<'r, 's>>)> {
-    let (mut by_id, mut subjects) = (HashMap::new(), Vec::<Folded<'r, 's>>::new());
+/// Each subject of `rows` (a subject's rows together), in their order, with its facts folded.
+fn fold<'r, 's>(rows: &'r [postgres::Row], scopes: &'s [Scope], at: DateTime<Utc>) -> Result<Vec<Folded<'r, 's>>> {
+    let mut subjects = Vec::<Folded<'r, 's>>::new();
     for r in rows {
         let id: &str = r.get(0);
-        let i = match by_id.get(id) {
-            Some(&i) => i,
-            None => {
-                let regime = r.get::<_, &str>(1).parse().map_err(Error::unreadable("subject"))?;
-                let known = (regime, gdprkit::time::from_micros(r.get(2))?);
-                subjects.push((id, known, FactsFold::new(scopes, at)));
-                by_id.insert(id, subjects.len() - 1);
-                subjects.len() - 1
-            }
-        };
+        if subjects.last().is_none_or(|(last, _, _)| *last != id) {
+            let regime = r.get::<_, &str>(1).parse().map_err(Error::unreadable("subject"))?;
+            let known = (regime, gdprkit::time::from_micros(r.get(2))?);
+            subjects.push((id, known, FactsFold::new(scopes, at)));
+        }
         let Some(action) = r.get::<_, Option<&str>>(7) else { continue };
-        subjects[i].2.offer(
+        let Some((_, _, fold)) = subjects.last_mut() else { continue };
+        fold.offer(
             r.get::<_, Option<&str>>(3).unwrap_or_default(),
             r.get::<_, Option<&str>>(4).unwrap_or_default(),
             r.get::<_, Option<i64>>(5).unwrap_or(i64::MAX),
@@ -134,5 +121,10 @@ fn fold<'r, 's>(
             action,
         );
     }
-    Ok((by_id, subjects))
+    Ok(subjects)
+}
+
+/// A subject id read back from `gdprkit_subjects`, which only holds valid ones.
+pub(crate) fn stored_subject(id: &str) -> Result<SubjectId> {
+    SubjectId::new(id).map_err(|_| Error::Corrupt(format!("subject id {id:?} in gdprkit_subjects")))
 }

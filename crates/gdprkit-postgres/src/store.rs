@@ -651,10 +651,7 @@ impl Store for PostgresStore {
             )
             .map_err(db_err("list the subjects"))?
             .iter()
-            .map(|r| {
-                let id: &str = r.get(0);
-                SubjectId::new(id).map_err(|_| Error::Corrupt(format!("subject id {id:?} in gdprkit_subjects")))
-            })
+            .map(|r| crate::facts::stored_subject(r.get(0)))
             .collect()
     }
 

@@ -1,5 +1,5 @@
 //! The reads behind decisions: one statement per subject for a few subjects, merged range scans
-//! for a campaign over a large share of a tenant.
+//! for a list over a large share of a tenant, and a campaign's page read with its subjects.
 
 use chrono::{DateTime, Utc};
 use gdprkit::raw::FactsFold;
@@ -160,8 +160,8 @@ fn scan(
 }
 
 /// A page of the tenant's subjects after `after` in id order, each with its facts: one read of
-/// the subjects table for the ids, regimes and registrations, then the range scans of [`scan`]
-/// over exactly the page's ids.
+/// the subjects table for the ids, regimes and registrations, then the range scans of
+/// [`fold_facts`] over exactly the page's ids.
 pub(crate) fn decision_page(
     conn: &Connection,
     tenant: &TenantId,
@@ -187,7 +187,7 @@ pub(crate) fn decision_page(
     let (mut ids, mut known) = (Vec::with_capacity(capacity), Vec::with_capacity(capacity));
     while let Some(row) = rows.next().map_err(db_err("list the subjects"))? {
         let (id, regime, registered_at) = subject_row(row)?;
-        ids.push(SubjectId::new(id).map_err(|_| Error::Corrupt(format!("subject id {id:?} in gdprkit_subjects")))?);
+        ids.push(stored_subject(id)?);
         known.push((regime, registered_at));
     }
     let (Some(first), Some(last)) = (ids.first(), ids.last()) else { return Ok(Vec::new()) };
@@ -210,6 +210,11 @@ fn subject_row<'r>(row: &'r Row<'_>) -> Result<(&'r str, Regime, i64)> {
     let regime: Regime = text(1)?.parse().map_err(Error::unreadable("subject"))?;
     let registered_at = row.get(2).map_err(db_err("scan subjects"))?;
     Ok((id, regime, registered_at))
+}
+
+/// A subject id read back from `gdprkit_subjects`, which only holds valid ones.
+pub(crate) fn stored_subject(id: &str) -> Result<SubjectId> {
+    SubjectId::new(id).map_err(|_| Error::Corrupt(format!("subject id {id:?} in gdprkit_subjects")))
 }
 
 /// A subject's regime and registration instant, for a fold that found no event.

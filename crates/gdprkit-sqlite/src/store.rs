@@ -631,7 +631,7 @@ impl Store for SqliteStore {
             // Borrowed from the row: one allocation per id, the id's own.
             let id =
                 row.get_ref(0).and_then(|v| v.as_str().map_err(Into::into)).map_err(db_err("list the subjects"))?;
-            ids.push(SubjectId::new(id).map_err(|_| Error::Corrupt(format!("subject id {id:?} in gdprkit_subjects")))?);
+            ids.push(crate::facts::stored_subject(id)?);
         }
         Ok(ids)
     }
