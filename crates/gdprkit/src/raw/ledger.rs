@@ -102,29 +102,53 @@ pub fn entry_hash(
     body: &str,
     commitments: &[u8],
 ) -> [u8; 32] {
-    fn part(h: &mut Sha256, bytes: &[u8]) {
-        h.update((bytes.len() as u64).to_be_bytes());
-        h.update(bytes);
-    }
-    let mut h = Sha256::new();
-    h.update(DOMAIN);
-    h.update(prev);
-    h.update(seq.to_be_bytes());
-    part(&mut h, tenant.as_bytes());
-    part(&mut h, kind.as_bytes());
-    match fact {
-        None => h.update([0]),
-        Some(f) => {
-            h.update([1]);
-            part(&mut h, f.purpose.as_bytes());
-            part(&mut h, f.channel.as_bytes());
-            part(&mut h, f.action.as_bytes());
-            h.update(f.occurred_at.to_be_bytes());
+    EntryHasher::default().hash(prev, seq, tenant, kind, fact, body, commitments)
+}
+
+/// Computes [`entry_hash`] through one buffer kept from entry to entry: the hashed bytes are laid
+/// out in it and hashed in one call, rather than fed to the hash a few bytes at a time.
+#[derive(Debug, Default)]
+struct EntryHasher {
+    preimage: Vec<u8>,
+}
+
+impl EntryHasher {
+    #[allow(clippy::too_many_arguments)]
+    fn hash(
+        &mut self,
+        prev: &[u8; 32],
+        seq: u64,
+        tenant: &str,
+        kind: &str,
+        fact: Option<Fact<'_>>,
+        body: &str,
+        commitments: &[u8],
+    ) -> [u8; 32] {
+        let b = &mut self.preimage;
+        let part = |b: &mut Vec<u8>, bytes: &[u8]| {
+            b.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+            b.extend_from_slice(bytes);
+        };
+        b.clear();
+        b.extend_from_slice(DOMAIN);
+        b.extend_from_slice(prev);
+        b.extend_from_slice(&seq.to_be_bytes());
+        part(b, tenant.as_bytes());
+        part(b, kind.as_bytes());
+        match fact {
+            None => b.push(0),
+            Some(f) => {
+                b.push(1);
+                part(b, f.purpose.as_bytes());
+                part(b, f.channel.as_bytes());
+                part(b, f.action.as_bytes());
+                b.extend_from_slice(&f.occurred_at.to_be_bytes());
+            }
         }
+        part(b, body.as_bytes());
+        part(b, commitments);
+        Sha256::digest(b.as_slice()).into()
     }
-    part(&mut h, body.as_bytes());
-    part(&mut h, commitments);
-    h.finalize().into()
 }
 
 /// The personal values of one entry, with their salts, before they are sealed.
@@ -196,32 +220,59 @@ pub struct PersonalValue<'a> {
 
 /// Reads a stored personal-values record.
 pub fn decode_personal(bytes: &[u8]) -> std::result::Result<Vec<PersonalValue<'_>>, String> {
-    let mut r = Reader(bytes);
-    if r.take(1)? != [PERSONAL_FORMAT] {
-        return Err("unknown personal-values format".into());
-    }
     let mut out = Vec::with_capacity(4);
-    while !r.0.is_empty() {
-        let name_len = r.take(1)?[0] as usize;
-        let name = std::str::from_utf8(r.take(name_len)?).map_err(|_| "a value name is not UTF-8")?;
-        let salt = r.take(SALT_LEN)?;
-        let len_bytes: [u8; 4] = r.take(4)?.try_into().map_err(|_| "truncated")?;
-        let value =
-            std::str::from_utf8(r.take(u32::from_be_bytes(len_bytes) as usize)?).map_err(|_| "a value is not UTF-8")?;
+    for v in personal_bytes(bytes)? {
+        let (name, salt, value) = v?;
+        let name = std::str::from_utf8(name).map_err(|_| "a value name is not UTF-8")?;
+        let value = std::str::from_utf8(value).map_err(|_| "a value is not UTF-8")?;
         out.push(PersonalValue { name, salt, value });
     }
     Ok(out)
 }
 
+/// A personal value's name, salt and value, as stored bytes.
+type ValueBytes<'a> = (&'a [u8], &'a [u8], &'a [u8]);
+
+/// The values of a personal-values record as stored bytes, one after the other, with nothing
+/// allocated: what verification compares with the commitments (the bytes committed to), and what
+/// [`decode_personal`] reads as text.
+fn personal_bytes(
+    bytes: &[u8],
+) -> std::result::Result<impl Iterator<Item = std::result::Result<ValueBytes<'_>, String>>, String> {
+    let mut r = Reader(bytes);
+    if r.take(1)? != [PERSONAL_FORMAT] {
+        return Err("unknown personal-values format".into());
+    }
+    Ok(std::iter::from_fn(move || {
+        if r.0.is_empty() {
+            return None;
+        }
+        let mut value = || {
+            let name_len = r.take(1)?[0] as usize;
+            let name = r.take(name_len)?;
+            let salt = r.take(SALT_LEN)?;
+            let len_bytes: [u8; 4] = r.take(4)?.try_into().map_err(|_| "truncated")?;
+            let value = r.take(u32::from_be_bytes(len_bytes) as usize)?;
+            Ok((name, salt, value))
+        };
+        let next = value();
+        if next.is_err() {
+            // Nothing more is read after a truncated value.
+            r.0 = &[];
+        }
+        Some(next)
+    }))
+}
+
 /// Finds the commitment stored under `name`.
-fn find_commitment<'a>(mut commitments: &'a [u8], name: &str) -> std::result::Result<Option<&'a [u8]>, String> {
+fn find_commitment<'a>(mut commitments: &'a [u8], name: &[u8]) -> std::result::Result<Option<&'a [u8]>, String> {
     while !commitments.is_empty() {
         let len = commitments[0] as usize;
         let end = 1 + len + 32;
         if commitments.len() < end {
             return Err("the commitments are truncated".into());
         }
-        if &commitments[1..1 + len] == name.as_bytes() {
+        if &commitments[1..1 + len] == name {
             return Ok(Some(&commitments[1 + len..end]));
         }
         commitments = &commitments[end..];
@@ -501,6 +552,7 @@ pub struct Verifier {
     broken: Option<(u64, String)>,
     /// Entries whose personal values are gone, waiting for the erasure entry that names them.
     blanked: std::collections::BTreeSet<u64>,
+    hasher: EntryHasher,
 }
 
 /// What a verifier reads of an erasure entry's body: the entries it erased (absent in erasures
@@ -514,7 +566,14 @@ struct ErasedEntries {
 impl Verifier {
     /// A verifier for the chain of `tenant`.
     pub fn new(tenant: TenantId) -> Self {
-        Self { tenant, last_seq: 0, last_hash: GENESIS, broken: None, blanked: Default::default() }
+        Self {
+            tenant,
+            last_seq: 0,
+            last_hash: GENESIS,
+            broken: None,
+            blanked: Default::default(),
+            hasher: Default::default(),
+        }
     }
 
     /// Checks the next entry. Returns `false` once the chain is found broken; later entries are
@@ -559,28 +618,33 @@ impl Verifier {
         }
     }
 
-    fn check_entry(&self, e: &StoredEntry<'_>) -> std::result::Result<[u8; 32], String> {
+    fn check_entry(&mut self, e: &StoredEntry<'_>) -> std::result::Result<[u8; 32], String> {
         if e.prev_hash != self.last_hash {
             return Err("its previous-hash does not match the hash of the entry before it".into());
         }
-        let hash = entry_hash(&self.last_hash, e.seq, self.tenant.as_str(), e.kind, e.fact, e.body, e.commitments);
+        let hash =
+            self.hasher.hash(&self.last_hash, e.seq, self.tenant.as_str(), e.kind, e.fact, e.body, e.commitments);
         if e.hash != hash {
             return Err("its content does not match its hash".into());
         }
+        // Values are compared as the bytes committed to: whether they read as text is for the
+        // readers of the values to say.
         let mut committed_subject = None;
         if let Some(personal) = e.personal {
-            for v in decode_personal(personal)? {
-                match find_commitment(e.commitments, v.name)? {
-                    Some(c) if c == commitment(v.salt, v.value.as_bytes()) => {}
-                    Some(_) => return Err(format!("its personal value {:?} does not match its commitment", v.name)),
-                    None => return Err(format!("its personal value {:?} has no commitment", v.name)),
+            for v in personal_bytes(personal)? {
+                let (name, salt, value) = v?;
+                let named = || String::from_utf8_lossy(name);
+                match find_commitment(e.commitments, name)? {
+                    Some(c) if c == commitment(salt, value) => {}
+                    Some(_) => return Err(format!("its personal value {:?} does not match its commitment", named())),
+                    None => return Err(format!("its personal value {:?} has no commitment", named())),
                 }
-                if v.name == super::bodies::value::SUBJECT {
-                    committed_subject = Some(v.value);
+                if name == super::bodies::value::SUBJECT.as_bytes() {
+                    committed_subject = Some(value);
                 }
             }
         }
-        if e.subject != committed_subject {
+        if e.subject.map(str::as_bytes) != committed_subject {
             return Err("its subject does not match the committed subject".into());
         }
         Ok(hash)
@@ -760,6 +824,24 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+        // Bytes that are not text are compared as bytes, and named the same way.
+        let mut c = chain(3);
+        let personal = c[1].entry.personal.as_mut().unwrap();
+        let last = personal.len() - 1;
+        personal[last] = 0xff;
+        match verify(&c, None) {
+            Verification::Broken { seq: 2, reason } => {
+                assert!(reason.contains("\"subject\" does not match its commitment"), "{reason}")
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        // A record cut short names its entry too.
+        let mut c = chain(3);
+        c[1].entry.personal.as_mut().unwrap().pop();
+        match verify(&c, None) {
+            Verification::Broken { seq: 2, reason } => assert!(reason.contains("truncated"), "{reason}"),
+            other => panic!("unexpected {other:?}"),
+        }
     }
 
     #[test]
@@ -774,6 +856,47 @@ mod tests {
             v.check(&stored(o, false));
         }
         assert!(matches!(v.finish(Some((4, c[3].hash))), Verification::Broken { seq: 4, .. }));
+    }
+
+    /// The hash is the one `docs/ledger.md` defines: these two were computed from that text
+    /// alone, outside gdprkit (Python's `hashlib`), so a change to the layout fails here. The
+    /// verifier's reused buffer gives the same hashes, in any order.
+    #[test]
+    fn entry_hashes_follow_the_documented_layout() {
+        let fact = Fact { purpose: "promo", channel: "email", action: "opt_in", occurred_at: -5 };
+        let mut commitments = vec![7];
+        commitments.extend_from_slice(b"subject");
+        commitments.extend_from_slice(&[9; 32]);
+        let body = "{\"recorded_at\":\"2026-01-01T00:00:00Z\"}";
+        // Previous hash, number, tenant, kind, fact, body, commitments, and the expected hash.
+        type Case<'a> = (&'a [u8; 32], u64, &'a str, &'a str, Option<Fact<'a>>, &'a str, &'a [u8], &'a str);
+        let cases: [Case<'_>; 2] = [
+            (
+                &GENESIS,
+                1,
+                "t",
+                "purpose",
+                None,
+                "{\"id\":\"promo\"}",
+                &[],
+                "caacacb749455d9923185a8797d4efad60429aab3a6973aebff621f9c512c51d",
+            ),
+            (
+                &[7; 32],
+                42,
+                "acme",
+                "consent",
+                Some(fact),
+                body,
+                &commitments,
+                "400e5785e6e133e2854af4a43e6a1afe1e08b70137e69824d300ff702a4dc272",
+            ),
+        ];
+        let mut reused = EntryHasher::default();
+        for (prev, seq, tenant, kind, fact, body, commitments, expected) in cases.into_iter().chain(cases).rev() {
+            assert_eq!(crate::text::hex(&entry_hash(prev, seq, tenant, kind, fact, body, commitments)), expected);
+            assert_eq!(crate::text::hex(&reused.hash(prev, seq, tenant, kind, fact, body, commitments)), expected);
+        }
     }
 
     #[test]
