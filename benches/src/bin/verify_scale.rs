@@ -4,6 +4,8 @@
 //!
 //! ```text
 //! verify-scale gdprkit   # Gdpr::verify_ledger over the whole chain
+//! verify-scale chain     # the chain alone, on one thread: the store's scan and the raw Verifier,
+//!                        # without the registries and index rebuilt and compared (rule C8)
 //! verify-scale raw       # the raw rusqlite scan with one SHA-256 per row (and one per personal record)
 //! ```
 
@@ -17,13 +19,24 @@ use gdprkit_benches::{large_ledger, raw_connection};
 use gdprkit_sqlite::SqliteStore;
 
 fn main() {
-    let mode = std::env::args().nth(1).expect("verify-scale gdprkit|raw");
+    let mode = std::env::args().nth(1).expect("verify-scale gdprkit|chain|raw");
     let path = large_ledger();
     let started = Instant::now();
     let entries = match mode.as_str() {
         "gdprkit" => {
             let g = Gdpr::builder(Arc::new(SqliteStore::open_existing(&path).unwrap())).build().unwrap();
             match g.verify_ledger().unwrap() {
+                gdprkit::Verification::Intact { entries } => entries,
+                broken => panic!("the benchmark ledger is broken: {broken:?}"),
+            }
+        }
+        "chain" => {
+            use gdprkit::raw::Store;
+            let store = SqliteStore::open_existing(&path).unwrap();
+            let tenant = gdprkit::TenantId::new("default").unwrap();
+            let mut verifier = gdprkit::raw::ledger::Verifier::new(tenant.clone());
+            let head = store.scan_ledger(&tenant, &mut |e| verifier.check(e)).unwrap();
+            match verifier.finish(head) {
                 gdprkit::Verification::Intact { entries } => entries,
                 broken => panic!("the benchmark ledger is broken: {broken:?}"),
             }
