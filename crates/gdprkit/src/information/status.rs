@@ -130,7 +130,8 @@ struct DisclosedAt {
 
 impl Tracker {
     /// Takes in one entry about the subject. An entry that cannot be read is skipped: the chain
-    /// check reports it.
+    /// check reports a record changed or cut short (a committed value that is not text, which
+    /// gdprkit never writes, reads as no value).
     pub fn add(&mut self, e: &StoredEntry<'_>) {
         let Ok(kind) = EntryKind::parse(e.kind) else { return };
         let personal = |name: &str| {
