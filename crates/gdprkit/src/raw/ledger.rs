@@ -136,7 +136,11 @@ impl EntryHasher {
             b.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
             b.extend_from_slice(bytes);
         };
+        // Sized once: a fresh hasher (each append's) grows in one step, not by doubling.
+        let fact_len = fact.map_or(0, |f| 3 * 8 + f.purpose.len() + f.channel.len() + f.action.len() + 8);
+        let len = DOMAIN.len() + 32 + 8 + 4 * 8 + tenant.len() + kind.len() + 1 + fact_len + body.len();
         b.clear();
+        b.reserve(len + commitments.len());
         b.extend_from_slice(DOMAIN);
         b.extend_from_slice(prev);
         b.extend_from_slice(&seq.to_be_bytes());
@@ -154,6 +158,7 @@ impl EntryHasher {
         }
         part(b, body.as_bytes());
         part(b, commitments);
+        debug_assert_eq!(b.len(), len + commitments.len(), "the size reserved is the size laid out");
         Sha256::digest(b.as_slice()).into()
     }
 }
